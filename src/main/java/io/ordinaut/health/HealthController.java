@@ -1,0 +1,126 @@
+package io.ordinaut.health;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.ordinaut.config.NodeProperties;
+
+/**
+ * /health (component checks), /health/live (the process answers) and /health/ready (this node can
+ * serve: its database answers). Open to load balancers without credentials.
+ */
+@RestController
+class HealthController {
+
+    private final JdbcClient jdbc;
+    private final Scheduler scheduler;
+    private final NodeProperties node;
+    private final ObjectProvider<RedisConnectionFactory> redis;
+    private final boolean redisConfigured;
+    private final Clock clock;
+
+    HealthController(JdbcClient jdbc, Scheduler scheduler, NodeProperties node, ObjectProvider<RedisConnectionFactory> redis,
+                     org.springframework.core.env.Environment env, Clock clock) {
+        this.jdbc = jdbc;
+        this.scheduler = scheduler;
+        this.node = node;
+        this.redis = redis;
+        this.redisConfigured = env.containsProperty("spring.data.redis.url") || env.containsProperty("spring.data.redis.host");
+        this.clock = clock;
+    }
+
+    @GetMapping("/health")
+    ResponseEntity<Map<String, Object>> health() {
+        Map<String, Object> checks = new LinkedHashMap<>();
+        checks.put("database", database());
+        checks.put("scheduler", scheduler());
+        if (redisConfigured) {
+            checks.put("redis", redis());
+        }
+        boolean databaseUp = "healthy".equals(((Map<?, ?>) checks.get("database")).get("status"));
+        boolean allUp = checks.values().stream().allMatch(c -> "healthy".equals(((Map<?, ?>) c).get("status")));
+        String status = !databaseUp ? "unhealthy" : allUp ? "healthy" : "degraded";
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", status);
+        body.put("node", node.id());
+        body.put("roles", node.roles());
+        body.put("timestamp", Instant.now(clock));
+        body.put("checks", checks);
+        return ResponseEntity.status(databaseUp ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).body(body);
+    }
+
+    @GetMapping("/health/live")
+    Map<String, Object> live() {
+        return Map.of("status", "alive", "timestamp", Instant.now(clock));
+    }
+
+    @GetMapping("/health/ready")
+    ResponseEntity<Map<String, Object>> ready() {
+        Map<String, Object> database = database();
+        boolean up = "healthy".equals(database.get("status"));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", up ? "ready" : "not_ready");
+        body.put("timestamp", Instant.now(clock));
+        body.put("checks", Map.of("database", database));
+        return ResponseEntity.status(up ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).body(body);
+    }
+
+    private Map<String, Object> database() {
+        long start = System.nanoTime();
+        try {
+            jdbc.sql("SELECT 1").query(Integer.class).single();
+            return check("healthy", "latency_ms", (System.nanoTime() - start) / 1_000_000.0);
+        } catch (RuntimeException e) {
+            return check("unhealthy", "error", e.getClass().getSimpleName());
+        }
+    }
+
+    private Map<String, Object> scheduler() {
+        try {
+            Map<String, Object> c = new LinkedHashMap<>();
+            boolean firing = scheduler.isStarted() && !scheduler.isInStandbyMode() && !scheduler.isShutdown();
+            boolean expected = node.has(NodeProperties.Role.SCHEDULER);
+            c.put("status", firing == expected ? "healthy" : "unhealthy");
+            c.put("firing", firing);
+            c.put("instance_id", scheduler.getSchedulerInstanceId());
+            c.put("clustered", scheduler.getMetaData().isJobStoreClustered());
+            return c;
+        } catch (SchedulerException e) {
+            return check("unhealthy", "error", e.getMessage());
+        }
+    }
+
+    private Map<String, Object> redis() {
+        RedisConnectionFactory factory = redis.getIfAvailable();
+        if (factory == null) {
+            return check("unhealthy", "error", "no Redis connection factory");
+        }
+        long start = System.nanoTime();
+        try (RedisConnection connection = factory.getConnection()) {
+            connection.ping();
+            return check("healthy", "latency_ms", (System.nanoTime() - start) / 1_000_000.0);
+        } catch (RuntimeException e) {
+            return check("unhealthy", "error", e.getClass().getSimpleName());
+        }
+    }
+
+    private static Map<String, Object> check(String status, String key, Object value) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("status", status);
+        c.put(key, value);
+        return c;
+    }
+}

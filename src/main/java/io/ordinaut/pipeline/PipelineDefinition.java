@@ -1,0 +1,70 @@
+package io.ordinaut.pipeline;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * A task's validated, compiled pipeline: immutable and safe to share between concurrent runs.
+ *
+ * <h2>Payload</h2>
+ * {@code {"params": {…}, "pipeline": [step, …]}}; no other top-level keys. A step is
+ * {@code id} (required, unique, {@code [A-Za-z0-9_-]+}), {@code uses} (tool address, required),
+ * {@code with} (object; templates in values at any depth, never in keys), {@code save_as},
+ * {@code if} (JMESPath; {@code "${…}"} around it is tolerated), {@code timeout_seconds} (1..3600,
+ * default 30), {@code max_retries} (0..10, default 0) and {@code continue_on_error} (default false).
+ *
+ * <h2>Outputs</h2>
+ * A successful step saves its output under {@code steps.<save_as>}, or {@code steps.<id>} when it
+ * has no {@code save_as}, so every step's output is reachable. A reference must use that exact name:
+ * {@code steps.<id>} of a step with a different {@code save_as} is rejected with a hint. Skipped and
+ * failed steps save nothing, so later references read null.
+ *
+ * <h2>Checked here rather than at 3 a.m.</h2>
+ * Structure and types, unknown keys, duplicate ids and output names, JMESPath syntax (and unknown
+ * functions) of every {@code if} and {@code ${…}}, {@code steps.<name>} references to a step that is
+ * not earlier in the pipeline, and tool addresses rejected by the caller's predicate.
+ */
+public final class PipelineDefinition {
+
+    private final Map<String, Object> params;
+    private final List<Step> steps;
+
+    PipelineDefinition(Map<String, Object> params, List<Step> steps) {
+        this.params = params;
+        this.steps = List.copyOf(steps);
+    }
+
+    /**
+     * @param payload     the task payload: a {@code Map} (as Jackson or Spring bind untyped JSON) or a
+     *                    Jackson 3 {@code JsonNode}
+     * @param toolAllowed whether a {@code uses} address is acceptable (e.g. known to the catalog when the
+     *                    server rejects unknown tools); null accepts every address
+     * @throws InvalidPipelineException naming the offending field
+     */
+    public static PipelineDefinition parse(Object payload, Predicate<String> toolAllowed) {
+        return PipelineParser.parse(payload, toolAllowed);
+    }
+
+    /** The task's {@code params}, unmodifiable. */
+    public Map<String, Object> params() {
+        return params;
+    }
+
+    public List<String> stepIds() {
+        return steps.stream().map(Step::id).toList();
+    }
+
+    /** Every tool address used, in pipeline order without duplicates. */
+    public Set<String> toolAddresses() {
+        Set<String> addresses = new LinkedHashSet<>();
+        steps.forEach(step -> addresses.add(step.uses()));
+        return addresses;
+    }
+
+    List<Step> steps() {
+        return steps;
+    }
+}

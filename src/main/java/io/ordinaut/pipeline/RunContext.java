@@ -1,0 +1,59 @@
+package io.ordinaut.pipeline;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Who and what a run is for; becomes {@code task}, {@code run} and {@code event} in the expression
+ * context.
+ *
+ * @param trigger       one of {@link #TRIGGERS}
+ * @param event         the triggering event, or null when the run was not caused by one
+ * @param grantedScopes scopes the task may use, checked against each tool's scopes; null = not enforced
+ */
+public record RunContext(
+        String taskId,
+        String taskTitle,
+        ZoneId timezone,
+        String runId,
+        int attempt,
+        Instant scheduledFor,
+        String trigger,
+        Event event,
+        Set<String> grantedScopes) {
+
+    public static final Set<String> TRIGGERS = Set.of("schedule", "run_now", "event", "retry", "reclaim");
+
+    public RunContext {
+        Objects.requireNonNull(taskId, "taskId");
+        Objects.requireNonNull(timezone, "timezone");
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(scheduledFor, "scheduledFor");
+        if (!TRIGGERS.contains(trigger)) {
+            throw new IllegalArgumentException("trigger must be one of " + TRIGGERS + ", got " + trigger);
+        }
+        if (attempt < 1) {
+            throw new IllegalArgumentException("attempt is 1-based, got " + attempt);
+        }
+        grantedScopes = grantedScopes == null ? null : Set.copyOf(grantedScopes);
+    }
+
+    public RunContext(String taskId, String taskTitle, ZoneId timezone, String runId, int attempt,
+                      Instant scheduledFor, String trigger) {
+        this(taskId, taskTitle, timezone, runId, attempt, scheduledFor, trigger, null, null);
+    }
+
+    public RunContext withEvent(Event event) {
+        return new RunContext(taskId, taskTitle, timezone, runId, attempt, scheduledFor, trigger, event, grantedScopes);
+    }
+
+    public RunContext withGrantedScopes(Set<String> scopes) {
+        return new RunContext(taskId, taskTitle, timezone, runId, attempt, scheduledFor, trigger, event, scopes);
+    }
+
+    /** An event that triggered the run; {@code payload} is plain JSON-shaped Java. */
+    public record Event(String topic, Object payload, String id) {
+    }
+}

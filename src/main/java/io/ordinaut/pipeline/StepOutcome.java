@@ -1,0 +1,52 @@
+package io.ordinaut.pipeline;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** What happened to one step, with its trace entry. */
+record StepOutcome(Status status, Object output, String error, boolean retryable, boolean interrupted,
+                   Map<String, Object> traceEntry) {
+
+    enum Status { OK, SKIPPED, FAILED }
+
+    /** Measures one step and builds its outcome. */
+    static final class Timer {
+        private final Step step;
+        private final Instant startedAt;
+        private final long startNanos = System.nanoTime();
+
+        Timer(Step step, Instant startedAt) {
+            this.step = step;
+            this.startedAt = startedAt;
+        }
+
+        StepOutcome ok(int attempts, Object output) {
+            return new StepOutcome(Status.OK, output, null, false, false, entry("ok", attempts, null));
+        }
+
+        StepOutcome skipped() {
+            return new StepOutcome(Status.SKIPPED, null, null, false, false, entry("skipped", 0, null));
+        }
+
+        StepOutcome failed(int attempts, String error, boolean retryable) {
+            return new StepOutcome(Status.FAILED, null, error, retryable, false, entry("failed", attempts, error));
+        }
+
+        StepOutcome interrupted(int attempts) {
+            return new StepOutcome(Status.FAILED, null, "interrupted", true, true, entry("failed", attempts, "interrupted"));
+        }
+
+        private Map<String, Object> entry(String status, int attempts, String error) {
+            Map<String, Object> entry = new LinkedHashMap<>(10);
+            entry.put("id", step.id());
+            entry.put("uses", step.uses());
+            entry.put("status", status);
+            entry.put("started_at", startedAt.toString());
+            entry.put("duration_ms", (System.nanoTime() - startNanos) / 1_000_000);
+            entry.put("attempts", attempts);
+            entry.put("error", error);
+            return entry;
+        }
+    }
+}

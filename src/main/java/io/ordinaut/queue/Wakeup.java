@@ -1,0 +1,40 @@
+package io.ordinaut.queue;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/** Lets the claim loop sleep until a deadline or until new work (or a free worker) is signalled. */
+final class Wakeup {
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private boolean signalled;
+
+    void signal() {
+        lock.lock();
+        try {
+            signalled = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Sleeps until {@code deadlineMillis} (wall clock) or a signal, whichever comes first. */
+    void awaitUntil(long deadlineMillis) throws InterruptedException {
+        lock.lock();
+        try {
+            while (!signalled) {
+                long wait = deadlineMillis - System.currentTimeMillis();
+                if (wait <= 0) {
+                    break;
+                }
+                changed.await(wait, TimeUnit.MILLISECONDS);
+            }
+            signalled = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.ordinaut.schedule;
+
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+
+import org.dmfs.rfc5545.DateTime;
+import org.dmfs.rfc5545.recur.RecurrenceRuleIterator;
+
+/**
+ * DAILY and coarser rules, expanded by lib-recur in floating time (never its time-zone mode, which
+ * resolves DST overlaps to the later instant). DAILY and WEEKLY rules without COUNT restart from the
+ * latest period boundary before the requested time (start + k·period): their BY parts depend only on
+ * the local date-time, so the occurrence set from there on is unchanged and old occurrences need not
+ * be replayed.
+ */
+final class LibRecurSequence implements LocalSequence {
+
+    private final RecurrenceRuleText rule;
+    private final LocalDateTime start;
+    /** Restart lattice step in seconds, or 0 when the rule must be replayed from its start. */
+    private final long restartPeriod;
+
+    LibRecurSequence(RecurrenceRuleText rule, LocalDateTime start) {
+        this.rule = rule;
+        this.start = start;
+        boolean fixedPeriod = rule.freq == RecurrenceRuleText.Frequency.DAILY
+                || rule.freq == RecurrenceRuleText.Frequency.WEEKLY;
+        this.restartPeriod = rule.count == null && fixedPeriod ? rule.interval * rule.freq.seconds : 0;
+    }
+
+    @Override
+    public LocalCursor from(LocalDateTime inclusiveStart) {
+        LocalDateTime origin = start;
+        long target = inclusiveStart.toEpochSecond(ZoneOffset.UTC);
+        long startSecond = start.toEpochSecond(ZoneOffset.UTC);
+        if (restartPeriod > 0 && target > startSecond) {
+            origin = start.plusSeconds((target - startSecond) / restartPeriod * restartPeriod);
+        }
+        RecurrenceRuleIterator iterator = rule.withoutUntil.iterator(new DateTime(origin.getYear(),
+                origin.getMonthValue() - 1, origin.getDayOfMonth(), origin.getHour(), origin.getMinute(),
+                origin.getSecond()));
+        boolean fastForward = inclusiveStart.isAfter(origin);
+        return new LocalCursor() {
+            private boolean done;
+            private boolean positioned = !fastForward;
+
+            @Override
+            public LocalDateTime next() {
+                if (done) {
+                    return null;
+                }
+                try {
+                    if (!positioned) {
+                        positioned = true;
+                        iterator.fastForward(target * 1000);
+                    }
+                    if (!iterator.hasNext()) {
+                        done = true;
+                        return null;
+                    }
+                    // Floating DateTimes carry their wall-clock fields as if they were UTC.
+                    long millis = iterator.nextMillis();
+                    return LocalDateTime.ofEpochSecond(Math.floorDiv(millis, 1000), 0, ZoneOffset.UTC);
+                } catch (IllegalArgumentException e) {
+                    // lib-recur gives up after too many empty periods: treat as the end of the rule.
+                    done = true;
+                    return null;
+                }
+            }
+        };
+    }
+}

@@ -1,0 +1,70 @@
+package io.ordinaut.schedule;
+
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+
+/**
+ * A single instant. Written with an offset or Z it is absolute; written as a local date-time it is
+ * read in the schedule's zone with the DST rule. Fractional seconds are dropped. Past instants are
+ * accepted: whether to refuse them is the caller's decision.
+ */
+final class OnceSchedule extends BoundedSchedule {
+
+    private final Instant at;
+
+    private OnceSchedule(ScheduleDefinition definition, Instant at) {
+        super(definition);
+        this.at = at;
+    }
+
+    static OnceSchedule compile(ScheduleDefinition d) {
+        Instant at = parse(d).truncatedTo(ChronoUnit.SECONDS);
+        return new OnceSchedule(new ScheduleDefinition(d.kind(), at.toString(), d.zone(), d.anchor(),
+                d.startAt(), d.endAt()), at);
+    }
+
+    private static Instant parse(ScheduleDefinition d) {
+        String text = d.expression();
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException notOffset) {
+            try {
+                return Schedules.resolveLocal(LocalDateTime.parse(text), d.zone()).toInstant();
+            } catch (DateTimeParseException notLocal) {
+                throw InvalidScheduleException.expression("'" + text + "' is not an ISO-8601 date-time; write"
+                        + " e.g. 2026-03-08T09:00:00Z, 2026-03-08T09:00:00-05:00, or 2026-03-08T09:00:00 to read"
+                        + " it in the task's timezone.");
+            }
+        }
+    }
+
+    @Override
+    InstantCursor cursorAfter(Instant after) {
+        return at.isAfter(after) ? new InstantCursor() {
+            private boolean taken;
+
+            @Override
+            public Instant next() {
+                if (taken) {
+                    return null;
+                }
+                taken = true;
+                return at;
+            }
+        } : InstantCursor.EMPTY;
+    }
+
+    @Override
+    Optional<Instant> latestWithin(Instant lo, Instant hi) {
+        return at.isBefore(lo) || at.isAfter(hi) ? Optional.empty() : Optional.of(at);
+    }
+
+    @Override
+    public String sharingKey() {
+        return SharingKeys.of(definition, false, null);
+    }
+}

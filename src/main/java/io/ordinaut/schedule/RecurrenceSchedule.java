@@ -1,0 +1,141 @@
+package io.ordinaut.schedule;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * An RFC 5545 recurrence set: every RRULE expanded in floating wall-clock time of the expansion zone
+ * and resolved with the DST rule, plus RDATE instants, minus EXDATE instants. The expansion zone is
+ * DTSTART's TZID, UTC for a DTSTART ending in Z, otherwise the schedule's zone. Without DTSTART the
+ * rules start at 00:00:00 local time on the anchor's date.
+ */
+final class RecurrenceSchedule extends BoundedSchedule {
+
+    /** One RRULE: its local expansion and its UNTIL (applied to instants when given in UTC). */
+    private record Rule(LocalSequence sequence, Instant untilInstant) {
+    }
+
+    private final ZoneId expansionZone;
+    private final List<Rule> rules;
+    private final Instant[] rdates;
+    private final Set<Instant> exdates;
+    private final String startDateKey;
+
+    private RecurrenceSchedule(ScheduleDefinition definition, ZoneId expansionZone, List<Rule> rules,
+                               Instant[] rdates, Set<Instant> exdates, String startDateKey) {
+        super(definition);
+        this.expansionZone = expansionZone;
+        this.rules = rules;
+        this.rdates = rdates;
+        this.exdates = exdates;
+        this.startDateKey = startDateKey;
+    }
+
+    static RecurrenceSchedule compile(ScheduleDefinition d) {
+        RecurrenceSetText set = RecurrenceSetText.parse(d.expression());
+        ZoneId zone = d.zone();
+        LocalDateTime start;
+        if (set.dtstart == null) {
+            start = LocalDate.ofInstant(d.anchor(), zone).atStartOfDay();
+        } else {
+            start = set.dtstart.local();
+            zone = set.dtstart.utc() ? ZoneOffset.UTC : set.dtstart.tzid() != null ? set.dtstart.tzid() : zone;
+        }
+        List<Rule> rules = new ArrayList<>();
+        boolean startDateMatters = false;
+        for (RecurrenceRuleText rule : set.rules) {
+            LocalSequence expanded = rule.expand(start);
+            if (expanded.from(start).next() == null) {
+                throw InvalidScheduleException.expression("The rule " + rule.canonical + " never produces an"
+                        + " occurrence: no date-time satisfies all of its BY parts together (or they are too"
+                        + " rare to compute).");
+            }
+            rules.add(untilBounded(rule, expanded));
+            startDateMatters |= rule.startDateMatters();
+        }
+        ZoneId floatingZone = zone;
+        Instant[] rdates = set.rdates.stream().map(r -> r.resolve(floatingZone)).distinct().sorted()
+                .toArray(Instant[]::new);
+        Set<Instant> exdates = new HashSet<>();
+        set.exdates.forEach(x -> exdates.add(x.resolve(floatingZone)));
+        String startDateKey = set.dtstart == null && startDateMatters ? "start=" + start.toLocalDate() : null;
+        ScheduleDefinition normalised = new ScheduleDefinition(d.kind(), set.normalised(), d.zone(), d.anchor(),
+                d.startAt(), d.endAt());
+        return new RecurrenceSchedule(normalised, zone, List.copyOf(rules), rdates, Set.copyOf(exdates),
+                startDateKey);
+    }
+
+    /** Applies UNTIL: a UTC value bounds instants; a floating one (or a whole DATE) bounds local times. */
+    private static Rule untilBounded(RecurrenceRuleText rule, LocalSequence expanded) {
+        ICalDateTime until = rule.until;
+        if (until == null) {
+            return new Rule(expanded, null);
+        }
+        if (until.utc()) {
+            return new Rule(expanded, until.local().toInstant(ZoneOffset.UTC));
+        }
+        LocalDateTime last = until.dateOnly() ? until.local().toLocalDate().atTime(LocalTime.MAX) : until.local();
+        LocalSequence bounded = from -> {
+            LocalCursor cursor = expanded.from(from);
+            return () -> {
+                LocalDateTime t = cursor.next();
+                return t == null || t.isAfter(last) ? null : t;
+            };
+        };
+        return new Rule(bounded, null);
+    }
+
+    @Override
+    InstantCursor cursorAfter(Instant after) {
+        List<InstantCursor> sources = new ArrayList<>(rules.size() + 1);
+        for (Rule rule : rules) {
+            InstantCursor cursor = WallClockResolver.after(rule.sequence(), expansionZone, after);
+            Instant until = rule.untilInstant();
+            sources.add(until == null ? cursor : () -> {
+                Instant t = cursor.next();
+                return t == null || t.isAfter(until) ? null : t;
+            });
+        }
+        if (rdates.length > 0) {
+            sources.add(rdatesAfter(after));
+        }
+        InstantCursor merged = sources.size() == 1 ? sources.get(0) : new MergedInstantCursor(sources);
+        if (exdates.isEmpty()) {
+            return merged;
+        }
+        return () -> {
+            Instant t = merged.next();
+            while (t != null && exdates.contains(t)) {
+                t = merged.next();
+            }
+            return t;
+        };
+    }
+
+    private InstantCursor rdatesAfter(Instant after) {
+        int found = Arrays.binarySearch(rdates, after);
+        int first = found >= 0 ? found + 1 : -found - 1;
+        return new InstantCursor() {
+            private int i = first;
+
+            @Override
+            public Instant next() {
+                return i < rdates.length ? rdates[i++] : null;
+            }
+        };
+    }
+
+    @Override
+    public String sharingKey() {
+        return SharingKeys.of(definition, true, startDateKey);
+    }
+}

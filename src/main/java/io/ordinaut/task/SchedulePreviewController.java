@@ -1,0 +1,48 @@
+package io.ordinaut.task;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.ordinaut.schedule.Schedule;
+import io.ordinaut.schedule.ScheduleDefinition;
+import io.ordinaut.schedule.ScheduleKind;
+import io.ordinaut.schedule.Schedules;
+import io.ordinaut.web.ApiException;
+import io.ordinaut.web.JsonFields;
+
+/** POST /schedules/preview: the fire times of a schedule, without creating a task. */
+@RestController
+class SchedulePreviewController {
+
+    private static final List<String> FIELDS = List.of("schedule_kind", "schedule_expr", "timezone", "count", "after",
+            "start_at", "end_at");
+
+    @PostMapping(path = "/schedules/preview", consumes = MediaType.APPLICATION_JSON_VALUE)
+    Map<String, Object> preview(@RequestBody Object body) {
+        JsonFields f = JsonFields.of(body).allowOnly(FIELDS);
+        String kind = f.oneOf("schedule_kind", TaskSpec.KINDS);
+        if (kind == null) {
+            throw ApiException.badRequest("schedule_kind", "schedule_kind is required: one of " + String.join(", ", TaskSpec.KINDS));
+        }
+        String expr = f.string("schedule_expr", 1, 10_000);
+        if (expr == null || expr.isBlank()) {
+            throw ApiException.badRequest("schedule_expr", "schedule_expr is required");
+        }
+        String timezone = f.string("timezone", 1, 100);
+        timezone = timezone == null ? "UTC" : timezone;
+        Integer count = f.integer("count", 1, 1000);
+        Instant after = f.instant("after");
+        Instant now = Instant.now();
+        // Without a task, an RRULE without DTSTART is anchored on today's date, as a task created now would be.
+        Schedule schedule = Schedules.compile(new ScheduleDefinition(ScheduleKind.fromWire(kind), expr, Schedules.zone(timezone),
+                now, f.instant("start_at"), f.instant("end_at")));
+        List<Instant> occurrences = schedule.occurrencesAfter(after == null ? now : after, count == null ? 10 : count);
+        return Map.of("timezone", timezone, "occurrences", OccurrenceFormat.format(occurrences, Schedules.zone(timezone)));
+    }
+}

@@ -1,0 +1,134 @@
+package io.ordinaut.task;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.ordinaut.schedule.Schedules;
+import io.ordinaut.web.ApiException;
+import io.ordinaut.web.JsonFields;
+import io.ordinaut.web.QueryParams;
+
+/** /tasks: create, read, change and act on tasks. */
+@RestController
+class TaskController {
+
+    private final TaskService service;
+
+    TaskController(TaskService service) {
+        this.service = service;
+    }
+
+    @PostMapping(path = "/tasks", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @ResponseStatus(HttpStatus.CREATED)
+    TaskView create(@RequestBody Object body) {
+        Task task = service.create(TaskSpec.forCreate(JsonFields.of(body)));
+        return view(task);
+    }
+
+    @GetMapping("/tasks")
+    Map<String, Object> list(@RequestParam Map<String, String> query) {
+        QueryParams q = QueryParams.of(query, Set.of("status", "schedule_kind", "created_by", "limit", "offset"));
+        String status = q.oneOf("status", TaskStatus.WIRE_NAMES);
+        String kind = q.oneOf("schedule_kind", TaskSpec.KINDS);
+        UUID createdBy = q.uuid("created_by");
+        int limit = q.integer("limit", 1, 200, 50);
+        int offset = q.integer("offset", 0, Integer.MAX_VALUE, 0);
+        TaskService.TaskPage page = service.list(status, kind, createdBy, limit, offset);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("items", page.items().stream().map(this::view).toList());
+        body.put("total", page.total());
+        body.put("limit", limit);
+        body.put("offset", offset);
+        body.put("has_more", offset + page.items().size() < page.total());
+        return body;
+    }
+
+    @GetMapping("/tasks/{id}")
+    TaskView get(@PathVariable String id) {
+        return view(service.get(Ids.task(id)));
+    }
+
+    @PutMapping(path = "/tasks/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
+    TaskView update(@PathVariable String id, @RequestBody Object body) {
+        UUID taskId = Ids.task(id);
+        JsonFields fields = JsonFields.of(body);
+        return view(service.update(taskId, current -> TaskSpec.forUpdate(current, fields)));
+    }
+
+    /** Deleting a task cancels it: its history stays readable. */
+    @DeleteMapping("/tasks/{id}")
+    Map<String, Object> delete(@PathVariable String id) {
+        return result(service.cancel(Ids.task(id)));
+    }
+
+    @PostMapping("/tasks/{id}/pause")
+    Map<String, Object> pause(@PathVariable String id) {
+        return result(service.pause(Ids.task(id)));
+    }
+
+    @PostMapping("/tasks/{id}/resume")
+    Map<String, Object> resume(@PathVariable String id) {
+        return result(service.resume(Ids.task(id)));
+    }
+
+    @PostMapping("/tasks/{id}/cancel")
+    Map<String, Object> cancel(@PathVariable String id) {
+        return result(service.cancel(Ids.task(id)));
+    }
+
+    @PostMapping("/tasks/{id}/run_now")
+    Map<String, Object> runNow(@PathVariable String id) {
+        return result(service.runNow(Ids.task(id)));
+    }
+
+    @PostMapping(path = "/tasks/{id}/snooze", consumes = MediaType.APPLICATION_JSON_VALUE)
+    Map<String, Object> snooze(@PathVariable String id, @RequestBody Object body) {
+        UUID taskId = Ids.task(id);
+        JsonFields f = JsonFields.of(body).allowOnly(List.of("delay_seconds", "reason"));
+        Integer delay = f.integer("delay_seconds", 1, 604_800);
+        if (delay == null) {
+            throw ApiException.badRequest("delay_seconds", "delay_seconds is required (1–604800)");
+        }
+        return result(service.snooze(taskId, delay, f.string("reason", 0, 500)));
+    }
+
+    @GetMapping("/tasks/{id}/preview")
+    Map<String, Object> preview(@PathVariable String id, @RequestParam Map<String, String> query) {
+        UUID taskId = Ids.task(id);
+        QueryParams q = QueryParams.of(query, Set.of("count", "after"));
+        int count = q.integer("count", 1, 1000, 10);
+        Instant after = q.instant("after");
+        Task task = service.get(taskId);
+        List<Instant> occurrences = service.preview(taskId, after == null ? Instant.now() : after, count);
+        return Map.of("timezone", task.timezone(),
+                "occurrences", OccurrenceFormat.format(occurrences, Schedules.zone(task.timezone())));
+    }
+
+    private TaskView view(Task task) {
+        return TaskView.of(task, service.nextRunAt(task));
+    }
+
+    private static Map<String, Object> result(TaskService.ActionResult r) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("success", true);
+        body.put("message", r.message());
+        body.put("details", r.details());
+        return body;
+    }
+}

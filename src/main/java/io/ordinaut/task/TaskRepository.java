@@ -1,0 +1,201 @@
+package io.ordinaut.task;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/** SQL for the task table. */
+@Repository
+class TaskRepository {
+
+    private static final String COLUMNS = """
+            id, title, description, created_by, schedule_kind, schedule_expr, timezone, CAST(payload AS text) AS payload,
+            status, priority, max_retries, backoff_strategy, dedupe_key, dedupe_window_seconds, concurrency_key,
+            misfire_grace_seconds, jitter_seconds, start_at, end_at, schedule_id, active_since, snoozed_for,
+            snooze_seconds, created_at, updated_at
+            """;
+
+    private static final String INSERT = """
+            INSERT INTO task (id, title, description, created_by, schedule_kind, schedule_expr, timezone, payload, status,
+                              priority, max_retries, backoff_strategy, dedupe_key, dedupe_window_seconds, concurrency_key,
+                              misfire_grace_seconds, jitter_seconds, start_at, end_at, active_since, created_at, updated_at)
+            VALUES (:id, :title, :description, :createdBy, :scheduleKind, :scheduleExpr, :timezone, CAST(:payload AS jsonb),
+                    :status, :priority, :maxRetries, :backoffStrategy, :dedupeKey, :dedupeWindowSeconds, :concurrencyKey,
+                    :misfireGraceSeconds, :jitterSeconds, :startAt, :endAt, :activeSince, :createdAt, :updatedAt)
+            """;
+
+    private static final String UPDATE = """
+            UPDATE task SET title = :title, description = :description, schedule_kind = :scheduleKind,
+                   schedule_expr = :scheduleExpr, timezone = :timezone, payload = CAST(:payload AS jsonb), status = :status,
+                   priority = :priority, max_retries = :maxRetries, backoff_strategy = :backoffStrategy,
+                   dedupe_key = :dedupeKey, dedupe_window_seconds = :dedupeWindowSeconds, concurrency_key = :concurrencyKey,
+                   misfire_grace_seconds = :misfireGraceSeconds, jitter_seconds = :jitterSeconds, start_at = :startAt,
+                   end_at = :endAt, schedule_id = :scheduleId, active_since = :activeSince, snoozed_for = :snoozedFor,
+                   snooze_seconds = :snoozeSeconds, updated_at = :updatedAt
+             WHERE id = :id
+            """;
+
+    private static final String FIND = "SELECT " + COLUMNS + " FROM task WHERE id = :id";
+    private static final String FIND_FOR_UPDATE = FIND + " FOR UPDATE";
+
+    private static final String FILTER = """
+             WHERE (CAST(:status AS text) IS NULL OR status = :status)
+               AND (CAST(:kind AS text) IS NULL OR schedule_kind = :kind)
+               AND (CAST(:createdBy AS uuid) IS NULL OR created_by = :createdBy)
+            """;
+    private static final String PAGE = "SELECT " + COLUMNS + " FROM task" + FILTER
+            + " ORDER BY created_at DESC, id LIMIT :limit OFFSET :offset";
+    private static final String COUNT = "SELECT count(*) FROM task" + FILTER;
+
+    private static final String AGENT_EXISTS = "SELECT EXISTS (SELECT 1 FROM agent WHERE id = :id)";
+
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+
+    TaskRepository(JdbcClient jdbc, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    void insert(Task t) {
+        jdbc.sql(INSERT)
+                .param("id", t.id())
+                .param("title", t.title())
+                .param("description", t.description())
+                .param("createdBy", t.createdBy())
+                .param("scheduleKind", t.scheduleKind())
+                .param("scheduleExpr", t.scheduleExpr())
+                .param("timezone", t.timezone())
+                .param("payload", json.writeValueAsString(t.payload()))
+                .param("status", t.status().wireName())
+                .param("priority", t.priority())
+                .param("maxRetries", t.maxRetries())
+                .param("backoffStrategy", t.backoffStrategy())
+                .param("dedupeKey", t.dedupeKey())
+                .param("dedupeWindowSeconds", t.dedupeWindowSeconds())
+                .param("concurrencyKey", t.concurrencyKey())
+                .param("misfireGraceSeconds", t.misfireGraceSeconds())
+                .param("jitterSeconds", t.jitterSeconds())
+                .param("startAt", ts(t.startAt()))
+                .param("endAt", ts(t.endAt()))
+                .param("activeSince", ts(t.activeSince()))
+                .param("createdAt", ts(t.createdAt()))
+                .param("updatedAt", ts(t.updatedAt()))
+                .update();
+    }
+
+    void update(Task t) {
+        int rows = jdbc.sql(UPDATE)
+                .param("id", t.id())
+                .param("title", t.title())
+                .param("description", t.description())
+                .param("scheduleKind", t.scheduleKind())
+                .param("scheduleExpr", t.scheduleExpr())
+                .param("timezone", t.timezone())
+                .param("payload", json.writeValueAsString(t.payload()))
+                .param("status", t.status().wireName())
+                .param("priority", t.priority())
+                .param("maxRetries", t.maxRetries())
+                .param("backoffStrategy", t.backoffStrategy())
+                .param("dedupeKey", t.dedupeKey())
+                .param("dedupeWindowSeconds", t.dedupeWindowSeconds())
+                .param("concurrencyKey", t.concurrencyKey())
+                .param("misfireGraceSeconds", t.misfireGraceSeconds())
+                .param("jitterSeconds", t.jitterSeconds())
+                .param("startAt", ts(t.startAt()))
+                .param("endAt", ts(t.endAt()))
+                .param("scheduleId", t.scheduleId())
+                .param("activeSince", ts(t.activeSince()))
+                .param("snoozedFor", ts(t.snoozedFor()))
+                .param("snoozeSeconds", t.snoozeSeconds())
+                .param("updatedAt", ts(t.updatedAt()))
+                .update();
+        if (rows != 1) {
+            throw new IllegalStateException("Updating task " + t.id() + " changed " + rows + " rows");
+        }
+    }
+
+    Optional<Task> find(UUID id) {
+        return jdbc.sql(FIND).param("id", id).query(this::map).optional();
+    }
+
+    /** Locks the task row for the rest of the transaction, so changes to one task serialise. */
+    Optional<Task> findForUpdate(UUID id) {
+        return jdbc.sql(FIND_FOR_UPDATE).param("id", id).query(this::map).optional();
+    }
+
+    List<Task> page(String status, String kind, UUID createdBy, int limit, int offset) {
+        return jdbc.sql(PAGE)
+                .param("status", status)
+                .param("kind", kind)
+                .param("createdBy", createdBy)
+                .param("limit", limit)
+                .param("offset", offset)
+                .query(this::map)
+                .list();
+    }
+
+    long count(String status, String kind, UUID createdBy) {
+        return jdbc.sql(COUNT)
+                .param("status", status)
+                .param("kind", kind)
+                .param("createdBy", createdBy)
+                .query(Long.class)
+                .single();
+    }
+
+    boolean agentExists(UUID id) {
+        return jdbc.sql(AGENT_EXISTS).param("id", id).query(Boolean.class).single();
+    }
+
+    private Task map(ResultSet rs, int row) throws SQLException {
+        return new Task(
+                rs.getObject("id", UUID.class),
+                rs.getString("title"),
+                rs.getString("description"),
+                rs.getObject("created_by", UUID.class),
+                rs.getString("schedule_kind"),
+                rs.getString("schedule_expr"),
+                rs.getString("timezone"),
+                json.readValue(rs.getString("payload"), MAP),
+                TaskStatus.fromWire(rs.getString("status")),
+                rs.getInt("priority"),
+                rs.getInt("max_retries"),
+                rs.getString("backoff_strategy"),
+                rs.getString("dedupe_key"),
+                (Integer) rs.getObject("dedupe_window_seconds"),
+                rs.getString("concurrency_key"),
+                rs.getInt("misfire_grace_seconds"),
+                rs.getInt("jitter_seconds"),
+                instant(rs, "start_at"),
+                instant(rs, "end_at"),
+                rs.getObject("schedule_id", UUID.class),
+                instant(rs, "active_since"),
+                instant(rs, "snoozed_for"),
+                (Integer) rs.getObject("snooze_seconds"),
+                instant(rs, "created_at"),
+                instant(rs, "updated_at"));
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static Timestamp ts(Instant i) {
+        return i == null ? null : Timestamp.from(i);
+    }
+}

@@ -1,0 +1,143 @@
+package io.ordinaut.task;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import io.ordinaut.web.ApiException;
+import io.ordinaut.web.JsonFields;
+
+/**
+ * The user-settable fields of a task, read and checked from a request body: defaults for a create,
+ * or the stored values overlaid with the fields present for a partial update.
+ */
+record TaskSpec(
+        String title,
+        String description,
+        String scheduleKind,
+        String scheduleExpr,
+        String timezone,
+        Map<String, Object> payload,
+        int priority,
+        int maxRetries,
+        String backoffStrategy,
+        String dedupeKey,
+        Integer dedupeWindowSeconds,
+        String concurrencyKey,
+        UUID createdBy,
+        int misfireGraceSeconds,
+        int jitterSeconds,
+        Instant startAt,
+        Instant endAt) {
+
+    static final UUID SYSTEM_AGENT = UUID.fromString("00000000-0000-0000-0000-000000000001");
+    static final List<String> KINDS = List.of("cron", "rrule", "once", "interval", "event");
+    static final List<String> BACKOFF = List.of("exponential_jitter", "linear", "fixed");
+    static final int DEFAULT_MISFIRE_GRACE = 3600;
+    private static final int YEAR_SECONDS = 366 * 24 * 3600;
+
+    static final Set<String> UPDATABLE = Set.of("title", "description", "schedule_kind", "schedule_expr", "timezone",
+            "payload", "priority", "max_retries", "backoff_strategy", "dedupe_key", "dedupe_window_seconds",
+            "concurrency_key", "misfire_grace_seconds", "jitter_seconds", "start_at", "end_at");
+    static final Set<String> CREATABLE = union(UPDATABLE, "created_by");
+    static final Set<String> SCHEDULE_FIELDS = Set.of("schedule_kind", "schedule_expr", "timezone", "start_at", "end_at",
+            "misfire_grace_seconds");
+
+    static TaskSpec forCreate(JsonFields f) {
+        f.allowOnly(CREATABLE);
+        String title = title(f);
+        if (title == null) {
+            throw ApiException.badRequest("title", "title is required");
+        }
+        if (f.raw("schedule_kind") == null) {
+            throw ApiException.badRequest("schedule_kind", "schedule_kind is required: one of " + String.join(", ", KINDS));
+        }
+        if (f.raw("schedule_expr") == null) {
+            throw ApiException.badRequest("schedule_expr", "schedule_expr is required for every schedule kind");
+        }
+        if (f.raw("payload") == null) {
+            throw ApiException.badRequest("payload", "payload is required: an object with a pipeline array and optional params");
+        }
+        return new TaskSpec(
+                title,
+                orDefault(f.string("description", 0, 2000), ""),
+                f.oneOf("schedule_kind", KINDS),
+                scheduleExpr(f),
+                orDefault(f.string("timezone", 1, 100), "UTC"),
+                f.object("payload"),
+                orDefault(f.integer("priority", 1, 9), 5),
+                orDefault(f.integer("max_retries", 0, 10), 3),
+                orDefault(f.oneOf("backoff_strategy", BACKOFF), "exponential_jitter"),
+                f.string("dedupe_key", 1, 200),
+                f.integer("dedupe_window_seconds", 0, YEAR_SECONDS),
+                f.string("concurrency_key", 1, 200),
+                orDefault(f.uuid("created_by"), SYSTEM_AGENT),
+                orDefault(f.integer("misfire_grace_seconds", 0, YEAR_SECONDS), DEFAULT_MISFIRE_GRACE),
+                orDefault(f.integer("jitter_seconds", 0, 86_400), 0),
+                f.instant("start_at"),
+                f.instant("end_at"));
+    }
+
+    /** The stored task with the present fields of a partial update applied; JSON null clears optional fields. */
+    static TaskSpec forUpdate(Task t, JsonFields f) {
+        f.allowOnly(UPDATABLE);
+        for (String required : List.of("title", "schedule_kind", "schedule_expr", "payload", "timezone", "priority",
+                "max_retries", "backoff_strategy", "misfire_grace_seconds", "jitter_seconds", "description")) {
+            if (f.isNull(required)) {
+                throw ApiException.badRequest(required, required + " cannot be null");
+            }
+        }
+        return new TaskSpec(
+                f.has("title") ? title(f) : t.title(),
+                f.has("description") ? f.string("description", 0, 2000) : t.description(),
+                f.has("schedule_kind") ? f.oneOf("schedule_kind", KINDS) : t.scheduleKind(),
+                f.has("schedule_expr") ? scheduleExpr(f) : t.scheduleExpr(),
+                f.has("timezone") ? f.string("timezone", 1, 100) : t.timezone(),
+                f.has("payload") ? f.object("payload") : t.payload(),
+                f.has("priority") ? f.integer("priority", 1, 9) : t.priority(),
+                f.has("max_retries") ? f.integer("max_retries", 0, 10) : t.maxRetries(),
+                f.has("backoff_strategy") ? f.oneOf("backoff_strategy", BACKOFF) : t.backoffStrategy(),
+                f.has("dedupe_key") ? f.string("dedupe_key", 1, 200) : t.dedupeKey(),
+                f.has("dedupe_window_seconds") ? f.integer("dedupe_window_seconds", 0, YEAR_SECONDS) : t.dedupeWindowSeconds(),
+                f.has("concurrency_key") ? f.string("concurrency_key", 1, 200) : t.concurrencyKey(),
+                t.createdBy(),
+                f.has("misfire_grace_seconds") ? f.integer("misfire_grace_seconds", 0, YEAR_SECONDS) : t.misfireGraceSeconds(),
+                f.has("jitter_seconds") ? f.integer("jitter_seconds", 0, 86_400) : t.jitterSeconds(),
+                f.has("start_at") ? f.instant("start_at") : t.startAt(),
+                f.has("end_at") ? f.instant("end_at") : t.endAt());
+    }
+
+    boolean sameSchedule(Task t) {
+        return scheduleKind.equals(t.scheduleKind()) && scheduleExpr.equals(t.scheduleExpr()) && timezone.equals(t.timezone())
+                && java.util.Objects.equals(startAt, t.startAt()) && java.util.Objects.equals(endAt, t.endAt())
+                && misfireGraceSeconds == t.misfireGraceSeconds();
+    }
+
+    private static String title(JsonFields f) {
+        String title = f.string("title", 1, 200);
+        if (title != null && title.isBlank()) {
+            throw ApiException.badRequest("title", "title must not be blank");
+        }
+        return title;
+    }
+
+    private static String scheduleExpr(JsonFields f) {
+        String expr = f.string("schedule_expr", 1, 10_000);
+        if (expr != null && expr.isBlank()) {
+            throw ApiException.badRequest("schedule_expr", "schedule_expr must not be blank");
+        }
+        return expr;
+    }
+
+    private static <T> T orDefault(T value, T fallback) {
+        return value == null ? fallback : value;
+    }
+
+    private static Set<String> union(Set<String> a, String b) {
+        java.util.HashSet<String> s = new java.util.HashSet<>(a);
+        s.add(b);
+        return Set.copyOf(s);
+    }
+}

@@ -1,0 +1,233 @@
+package io.ordinaut.tool;
+
+import io.modelcontextprotocol.client.McpAsyncClient;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.json.TypeRef;
+import io.modelcontextprotocol.spec.McpError;
+import io.modelcontextprotocol.spec.McpSchema;
+import tools.jackson.core.JacksonException;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Calls MCP tools over Streamable HTTP. One initialised client is kept per endpoint and header set
+ * and reused by all calls; a client that hits a transport error is dropped so the next call
+ * reconnects. The idempotency key, run id and attempt travel in the request's {@code _meta}.
+ */
+final class McpTransport implements AutoCloseable {
+
+    static final String META_IDEMPOTENCY_KEY = "io.ordinaut/idempotency-key";
+    static final String META_RUN_ID = "io.ordinaut/run-id";
+    static final String META_ATTEMPT = "io.ordinaut/attempt";
+    private static final int JSON_RPC_INTERNAL_ERROR = -32603;
+    private static final TypeRef<Map<String, Object>> MAP = new TypeRef<>() {
+    };
+
+    private final EgressGuard guard;
+    private final Function<String, String> environment;
+    private final McpSchemaValidation validation;
+    private final McpJsonMapper mapper = McpJsonMapper.getDefault();
+    private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+
+    McpTransport(EgressGuard guard, Function<String, String> environment, SchemaCheck schemas) {
+        this.guard = guard;
+        this.environment = environment;
+        this.validation = new McpSchemaValidation(schemas);
+    }
+
+    Object invoke(ToolDefinition tool, ToolCall call) {
+        String toolName = tool.address().substring(tool.address().indexOf('.') + 1);
+        HeaderValues headers = HeaderValues.resolve(tool, environment);
+        Duration timeout = call.timeout().compareTo(Duration.ofSeconds(tool.timeoutSeconds())) <= 0
+                ? call.timeout() : Duration.ofSeconds(tool.timeoutSeconds());
+        Map<String, Object> meta = new LinkedHashMap<>();
+        if (call.idempotencyKey() != null) {
+            meta.put(META_IDEMPOTENCY_KEY, call.idempotencyKey());
+        }
+        if (call.runId() != null) {
+            meta.put(META_RUN_ID, call.runId());
+        }
+        meta.put(META_ATTEMPT, call.attempt());
+        McpSchema.CallToolRequest request = new McpSchema.CallToolRequest(toolName, call.args(), meta);
+
+        guard.check(URI.create(tool.endpoint()));
+        // keyed by a digest so resolved secrets are not kept as map keys
+        String key = tool.endpoint() + "\n" + Digests.sha256Hex(headers.values().toString());
+        Connection connection = connections.computeIfAbsent(key, k -> new Connection(tool.endpoint(), headers.values()));
+        McpSchema.CallToolResult result;
+        try {
+            result = connection.client(timeout).callTool(request).block(timeout);
+        } catch (RuntimeException e) {
+            ToolCallException failure = classify(tool.address(), e, timeout);
+            if (failure.retryable()) {
+                drop(key, connection);
+            }
+            throw new ToolCallException(headers.redact(failure.getMessage()), failure.retryable(), null, e);
+        }
+        if (result == null) {
+            throw ToolCallException.retryable(tool.address() + " returned no result");
+        }
+        if (Boolean.TRUE.equals(result.isError())) {
+            throw ToolCallException.permanent(tool.address() + " reported an error: " + headers.redact(text(result)));
+        }
+        return output(result);
+    }
+
+    /** Lists a server's tools as definitions addressed {@code <prefix>.<tool name>}. */
+    List<ToolDefinition> discover(String serverUrl, String prefix, Map<String, String> headers, Duration timeout) {
+        guard.check(URI.create(serverUrl));
+        HeaderValues resolved = HeaderValues.resolve(prefix, headers, environment);
+        Connection connection = new Connection(serverUrl, resolved.values());
+        try {
+            McpSchema.ListToolsResult listed = connection.client(timeout).listTools().block(timeout);
+            List<ToolDefinition> definitions = new ArrayList<>();
+            for (McpSchema.Tool tool : listed == null ? List.<McpSchema.Tool>of() : listed.tools()) {
+                String address = prefix + "." + tool.name();
+                if (!ToolDefinition.ADDRESS.matcher(address).matches()) {
+                    continue; // a name we cannot address in a pipeline
+                }
+                Map<String, Object> input = tool.inputSchema() == null ? null : mapper.convertValue(tool.inputSchema(), MAP);
+                definitions.add(new ToolDefinition(address, ToolDefinition.MCP, serverUrl, tool.description(),
+                        input, tool.outputSchema(), List.of(), 30, headers));
+            }
+            return definitions;
+        } catch (RuntimeException e) {
+            ToolCallException failure = classify(serverUrl, e, timeout);
+            throw new ToolCallException(resolved.redact(failure.getMessage()), failure.retryable(), null, e);
+        } finally {
+            connection.close();
+        }
+    }
+
+    private static Object output(McpSchema.CallToolResult result) {
+        if (result.structuredContent() != null) {
+            return result.structuredContent();
+        }
+        String text = text(result);
+        try {
+            return Json.parse(text);
+        } catch (JacksonException e) {
+            Map<String, Object> wrapped = new LinkedHashMap<>(2);
+            wrapped.put("text", text);
+            return wrapped;
+        }
+    }
+
+    private static String text(McpSchema.CallToolResult result) {
+        if (result.content() == null) {
+            return "";
+        }
+        List<String> texts = new ArrayList<>();
+        for (McpSchema.Content content : result.content()) {
+            if (content instanceof McpSchema.TextContent text) {
+                texts.add(text.text());
+            }
+        }
+        return String.join("\n", texts);
+    }
+
+    /** Tool-reported and protocol errors are final; timeouts and transport trouble may pass. */
+    private static ToolCallException classify(String what, RuntimeException e, Duration timeout) {
+        Throwable cause = e;
+        while (cause != null) {
+            if (cause instanceof ToolCallException failure) {
+                return failure;
+            }
+            if (cause instanceof McpError error) {
+                boolean retryable = error.getJsonRpcError() != null
+                        && error.getJsonRpcError().code() == JSON_RPC_INTERNAL_ERROR;
+                return new ToolCallException(what + ": MCP error: " + error.getMessage(), retryable);
+            }
+            if (cause instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+                return ToolCallException.retryable(what + " call was interrupted");
+            }
+            if (cause instanceof IOException) {
+                return ToolCallException.retryable(what + " could not be reached: " + cause);
+            }
+            cause = cause.getCause() == cause ? null : cause.getCause();
+        }
+        if (e instanceof IllegalStateException && String.valueOf(e.getMessage()).startsWith("Timeout")) {
+            return ToolCallException.retryable(what + " timed out after " + timeout.toSeconds() + "s");
+        }
+        if (e instanceof IllegalArgumentException) {
+            // the SDK found the result at odds with the tool's declared output schema
+            return ToolCallException.permanent(what + ": " + e.getMessage());
+        }
+        return ToolCallException.retryable(what + " failed: " + e);
+    }
+
+    private void drop(String key, Connection connection) {
+        if (connections.remove(key, connection)) {
+            connection.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        connections.values().forEach(Connection::close);
+        connections.clear();
+    }
+
+    /** A lazily initialised client; initialisation happens outside the map's locks. */
+    private final class Connection {
+        private final String endpoint;
+        private final Map<String, String> headers;
+        private McpAsyncClient client;
+
+        Connection(String endpoint, Map<String, String> headers) {
+            this.endpoint = endpoint;
+            this.headers = headers;
+        }
+
+        synchronized McpAsyncClient client(Duration timeout) {
+            if (client == null) {
+                URI uri = URI.create(endpoint);
+                String base = uri.getScheme() + "://" + uri.getRawAuthority();
+                String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/mcp" : uri.getRawPath();
+                if (uri.getRawQuery() != null) {
+                    path += "?" + uri.getRawQuery();
+                }
+                HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(base)
+                        .endpoint(path)
+                        .clientBuilder(HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER))
+                        .connectTimeout(timeout)
+                        .customizeRequest(request -> headers.forEach(request::header))
+                        .jsonMapper(mapper)
+                        .build();
+                McpAsyncClient fresh = McpClient.async(transport)
+                        .clientInfo(new McpSchema.Implementation("ordinaut", "1"))
+                        .requestTimeout(Duration.ofHours(1)) // each call sets its own bound with block(timeout)
+                        .initializationTimeout(timeout)
+                        .jsonSchemaValidator(validation)
+                        .build();
+                try {
+                    fresh.initialize().block(timeout);
+                } catch (RuntimeException e) {
+                    fresh.close();
+                    throw e;
+                }
+                client = fresh;
+            }
+            return client;
+        }
+
+        synchronized void close() {
+            if (client != null) {
+                client.close();
+                client = null;
+            }
+        }
+    }
+}

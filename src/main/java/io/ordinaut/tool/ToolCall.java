@@ -1,0 +1,44 @@
+package io.ordinaut.tool;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One call of a tool by a pipeline step.
+ *
+ * @param address        tool address, e.g. {@code weather-mcp.forecast}
+ * @param args           rendered arguments (read-only)
+ * @param idempotencyKey the same for every attempt of this step for this scheduled occurrence; see
+ *                       {@link #idempotencyKey(String, Instant, String)}
+ * @param runId          the run performing the call
+ * @param attempt        the run's attempt number, 1-based
+ * @param timeout        how long the caller waits for this call
+ * @param grantedScopes  scopes the task may use; null when scopes are not enforced
+ */
+public record ToolCall(
+        String address,
+        Map<String, Object> args,
+        String idempotencyKey,
+        String runId,
+        int attempt,
+        Duration timeout,
+        Set<String> grantedScopes) {
+
+    public ToolCall {
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(args, "args");
+        Objects.requireNonNull(timeout, "timeout");
+    }
+
+    /**
+     * The idempotency key of a step for one scheduled occurrence of a task: a hex SHA-256 of the task
+     * id, the scheduled instant and the step id. It stays the same across step retries, run retries
+     * and reclaims by another node, so a tool can drop duplicates.
+     */
+    public static String idempotencyKey(String taskId, Instant scheduledFor, String stepId) {
+        return Digests.sha256Hex("ordinaut/v1\n" + taskId + "\n" + scheduledFor + "\n" + stepId);
+    }
+}

@@ -1,0 +1,54 @@
+package io.ordinaut.web;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.http.HttpStatus;
+
+/**
+ * An error a caller can act on. The web layer turns it into the one error JSON:
+ * {@code {"error", "message", "details", "request_id", "timestamp"}}.
+ */
+public class ApiException extends RuntimeException {
+
+    private final HttpStatus status;
+    private final String error;
+    private final Map<String, Object> details;
+
+    public ApiException(HttpStatus status, String error, String message, Map<String, ?> details) {
+        super(message);
+        this.status = status;
+        this.error = error;
+        this.details = details == null ? Map.of() : new LinkedHashMap<>(details);
+    }
+
+    /** 400 naming the offending field, e.g. {@code badRequest("schedule_expr", "minute field: 61 is out of range 0-59")}. */
+    public static ApiException badRequest(String field, String message) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        if (field != null) {
+            details.put("field", field);
+        }
+        return new ApiException(HttpStatus.BAD_REQUEST, "ValidationError", message, details);
+    }
+
+    public static ApiException notFound(String what, String id) {
+        return new ApiException(HttpStatus.NOT_FOUND, "NotFound", what + " " + id + " not found",
+                Map.of("resource", what.toLowerCase(), "id", id));
+    }
+
+    public static ApiException conflict(String message, Map<String, ?> details) {
+        return new ApiException(HttpStatus.CONFLICT, "Conflict", message, details);
+    }
+
+    public HttpStatus status() {
+        return status;
+    }
+
+    public String error() {
+        return error;
+    }
+
+    public Map<String, Object> details() {
+        return details;
+    }
+}

@@ -1,0 +1,118 @@
+package io.ordinaut.web;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.NoHandlerFoundException;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+
+import io.ordinaut.pipeline.InvalidPipelineException;
+import io.ordinaut.schedule.InvalidScheduleException;
+
+/** Maps every failure to the one error JSON; a stack trace never reaches a caller. */
+@RestControllerAdvice
+class ApiExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
+    private final Clock clock;
+
+    ApiExceptionHandler(Clock clock) {
+        this.clock = clock;
+    }
+
+    @ExceptionHandler(ApiException.class)
+    ResponseEntity<ApiError> api(ApiException e, HttpServletRequest request) {
+        return body(e.status(), e.error(), e.getMessage(), e.details(), request);
+    }
+
+    @ExceptionHandler(InvalidScheduleException.class)
+    ResponseEntity<ApiError> schedule(InvalidScheduleException e, HttpServletRequest request) {
+        return api(ApiException.badRequest(e.field(), e.getMessage()), request);
+    }
+
+    @ExceptionHandler(InvalidPipelineException.class)
+    ResponseEntity<ApiError> pipeline(InvalidPipelineException e, HttpServletRequest request) {
+        return api(ApiException.badRequest(e.field(), e.getMessage()), request);
+    }
+
+    @ExceptionHandler(HttpMessageNotReadableException.class)
+    ResponseEntity<ApiError> unreadable(HttpMessageNotReadableException e, HttpServletRequest request) {
+        String message = "Request body is not valid JSON of the expected shape";
+        if (e.getMessage() != null && e.getMessage().startsWith("Required request body is missing")) {
+            message = "Request body is required";
+        }
+        return api(ApiException.badRequest("body", message), request);
+    }
+
+    @ExceptionHandler(MissingServletRequestParameterException.class)
+    ResponseEntity<ApiError> missingParameter(MissingServletRequestParameterException e, HttpServletRequest request) {
+        return api(ApiException.badRequest(e.getParameterName(), "Query parameter " + e.getParameterName() + " is required"), request);
+    }
+
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ResponseEntity<ApiError> typeMismatch(MethodArgumentTypeMismatchException e, HttpServletRequest request) {
+        return api(ApiException.badRequest(e.getName(), "Parameter " + e.getName() + " has an invalid value"), request);
+    }
+
+    @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
+    ResponseEntity<ApiError> method(HttpRequestMethodNotSupportedException e, HttpServletRequest request) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("method", e.getMethod());
+        if (e.getSupportedMethods() != null) {
+            details.put("allowed", e.getSupportedMethods());
+        }
+        return body(HttpStatus.METHOD_NOT_ALLOWED, "MethodNotAllowed",
+                "Method " + e.getMethod() + " is not allowed on " + request.getRequestURI(), details, request);
+    }
+
+    @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+    ResponseEntity<ApiError> mediaType(HttpMediaTypeNotSupportedException e, HttpServletRequest request) {
+        return body(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "UnsupportedMediaType",
+                "Content-Type " + e.getContentType() + " is not supported; send application/json", Map.of(), request);
+    }
+
+    @ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
+    ResponseEntity<ApiError> notAcceptable(HttpMediaTypeNotAcceptableException e, HttpServletRequest request) {
+        return body(HttpStatus.NOT_ACCEPTABLE, "NotAcceptable", "Only application/json responses are produced", Map.of(), request);
+    }
+
+    @ExceptionHandler({NoHandlerFoundException.class, NoResourceFoundException.class})
+    ResponseEntity<ApiError> noRoute(Exception e, HttpServletRequest request) {
+        return body(HttpStatus.NOT_FOUND, "NotFound", "No endpoint " + request.getMethod() + " " + request.getRequestURI(),
+                Map.of(), request);
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<ApiError> unexpected(Exception e, HttpServletRequest request) {
+        log.error("Unhandled error on {} {}", request.getMethod(), request.getRequestURI(), e);
+        return body(HttpStatus.INTERNAL_SERVER_ERROR, "InternalError",
+                "The server failed to handle the request; see the node log for request " + requestId(request), Map.of(), request);
+    }
+
+    private ResponseEntity<ApiError> body(HttpStatus status, String error, String message, Map<String, Object> details,
+                                          HttpServletRequest request) {
+        ApiError body = new ApiError(error, message, details, requestId(request), Instant.now(clock));
+        return ResponseEntity.status(status).body(body);
+    }
+
+    private static String requestId(HttpServletRequest request) {
+        Object id = request.getAttribute(RequestIdFilter.ATTRIBUTE);
+        return id == null ? null : id.toString();
+    }
+}

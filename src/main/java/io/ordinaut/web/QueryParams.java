@@ -1,0 +1,82 @@
+package io.ordinaut.web;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/** Typed, validating access to query parameters; a bad value is a 400 naming the parameter. */
+public final class QueryParams {
+
+    private final Map<String, String> values;
+
+    private QueryParams(Map<String, String> values) {
+        this.values = values;
+    }
+
+    /** Parameters outside {@code known} are ignored, as HTTP clients and proxies may add their own. */
+    public static QueryParams of(Map<String, String> values, Set<String> known) {
+        return new QueryParams(values);
+    }
+
+    public String string(String name) {
+        String v = values.get(name);
+        return v == null || v.isEmpty() ? null : v;
+    }
+
+    public String oneOf(String name, List<String> allowed) {
+        String v = string(name);
+        if (v != null && !allowed.contains(v)) {
+            throw ApiException.badRequest(name, name + " must be one of " + String.join(", ", allowed) + " (got \"" + v + "\")");
+        }
+        return v;
+    }
+
+    public int integer(String name, int min, int max, int fallback) {
+        String v = string(name);
+        if (v == null) {
+            return fallback;
+        }
+        long n;
+        try {
+            n = Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest(name, name + " must be an integer (got \"" + v + "\")");
+        }
+        if (n < min || n > max) {
+            throw ApiException.badRequest(name, name + " must be between " + min + " and " + max + " (got " + n + ")");
+        }
+        return (int) n;
+    }
+
+    public Boolean bool(String name) {
+        String v = string(name);
+        if (v == null) {
+            return null;
+        }
+        return switch (v.toLowerCase()) {
+            case "true", "1" -> true;
+            case "false", "0" -> false;
+            default -> throw ApiException.badRequest(name, name + " must be true or false (got \"" + v + "\")");
+        };
+    }
+
+    public UUID uuid(String name) {
+        String v = string(name);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return UUID.fromString(v);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(name, name + " must be a UUID (got \"" + v + "\")");
+        }
+    }
+
+    /** An ISO-8601 instant with offset. A '+' left unencoded in a URL arrives as a space; it is restored. */
+    public Instant instant(String name) {
+        String v = string(name);
+        return v == null ? null : JsonFields.parseInstant(name, v.trim().replace(' ', '+'));
+    }
+}

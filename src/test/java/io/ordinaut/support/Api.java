@@ -1,0 +1,114 @@
+package io.ordinaut.support;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import tools.jackson.databind.json.JsonMapper;
+
+/** A small real-HTTP client for tests: JSON in, status and parsed JSON out. */
+public final class Api {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String base;
+
+    public Api(int port) {
+        this.base = "http://127.0.0.1:" + port;
+    }
+
+    public Response get(String path) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).GET(), "GET " + path);
+    }
+
+    public Response post(String path, Object body) {
+        return postRaw(path, body instanceof String s ? s : JSON.writeValueAsString(body), "application/json");
+    }
+
+    public Response postRaw(String path, String body, String contentType) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).POST(HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        return send(b, "POST " + path);
+    }
+
+    public Response put(String path, Object body) {
+        String text = body instanceof String s ? s : JSON.writeValueAsString(body);
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(text)), "PUT " + path);
+    }
+
+    public Response delete(String path) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE(), "DELETE " + path);
+    }
+
+    public Response method(String method, String path) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).method(method, HttpRequest.BodyPublishers.noBody()),
+                method + " " + path);
+    }
+
+    private Response send(HttpRequest.Builder request, String what) {
+        try {
+            HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            Object parsed = r.body() == null || r.body().isBlank() ? null : tryParse(r.body());
+            return new Response(r.statusCode(), r.body(), parsed, what);
+        } catch (IOException e) {
+            throw new IllegalStateException(what + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(what + " interrupted", e);
+        }
+    }
+
+    private static Object tryParse(String body) {
+        try {
+            return JSON.readValue(body, Object.class);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** A response; {@code json} is the parsed body (null when not JSON). */
+    public record Response(int status, String body, Object json, String request) {
+
+        @SuppressWarnings("unchecked")
+        public Map<String, Object> map() {
+            if (!(json instanceof Map)) {
+                throw new AssertionError(request + " → " + status + " did not return a JSON object: " + body);
+            }
+            return (Map<String, Object>) json;
+        }
+
+        public Object get(String key) {
+            return map().get(key);
+        }
+
+        public String string(String key) {
+            Object v = map().get(key);
+            return v == null ? null : v.toString();
+        }
+
+        @SuppressWarnings("unchecked")
+        public List<Map<String, Object>> items() {
+            return (List<Map<String, Object>>) map().get("items");
+        }
+
+        @SuppressWarnings("unchecked")
+        public Map<String, Object> details() {
+            return (Map<String, Object>) map().get("details");
+        }
+
+        public Response expect(int expected) {
+            if (status != expected) {
+                throw new AssertionError(request + ": expected " + expected + " but got " + status + ": " + body);
+            }
+            return this;
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.ordinaut.support;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import io.ordinaut.OrdinautApplication;
+
+/** Starts real Ordinaut nodes (whole Spring applications on random ports) against one database. */
+public final class Nodes implements AutoCloseable {
+
+    private final String databaseUrl;
+    private final List<ConfigurableApplicationContext> running = new ArrayList<>();
+
+    public Nodes(String databaseUrl) {
+        this.databaseUrl = databaseUrl;
+    }
+
+    public static Nodes onFreshDatabase() {
+        return new Nodes(TestDatabases.create());
+    }
+
+    public ConfigurableApplicationContext start(String nodeId, Map<String, Object> extra) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("spring.datasource.url", databaseUrl);
+        props.put("spring.datasource.username", TestDatabases.user());
+        props.put("spring.datasource.password", TestDatabases.password());
+        props.put("server.port", 0);
+        props.put("ordinaut.node.id", nodeId);
+        props.putAll(extra);
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(OrdinautApplication.class)
+                .properties(props)
+                .run();
+        synchronized (running) {
+            running.add(context);
+        }
+        return context;
+    }
+
+    public ConfigurableApplicationContext start(String nodeId) {
+        return start(nodeId, Map.of());
+    }
+
+    public static int port(ConfigurableApplicationContext context) {
+        return ((WebServerApplicationContext) context).getWebServer().getPort();
+    }
+
+    public static Api api(ConfigurableApplicationContext context) {
+        return new Api(port(context));
+    }
+
+    public static JdbcClient jdbc(ConfigurableApplicationContext context) {
+        return context.getBean(JdbcClient.class);
+    }
+
+    public void stop(ConfigurableApplicationContext context) {
+        context.close();
+        synchronized (running) {
+            running.remove(context);
+        }
+    }
+
+    @Override
+    public void close() {
+        List<ConfigurableApplicationContext> copy;
+        synchronized (running) {
+            copy = new ArrayList<>(running);
+            running.clear();
+        }
+        copy.forEach(ConfigurableApplicationContext::close);
+    }
+}
