@@ -139,7 +139,7 @@ final class PipelineParser {
         }
         String expression = text.strip();
         // tolerate the template form "${…}" for a condition, it means the same thing
-        if (expression.startsWith("${") && expression.endsWith("}")) {
+        if (expression.startsWith("${") && expression.endsWith("}") && expression.indexOf("${", 2) < 0) {
             expression = expression.substring(2, expression.length() - 1);
         }
         CompiledExpression compiled;

@@ -32,6 +32,13 @@ final class TimedCalls {
     }
 
     Object call(ToolCall call) throws InterruptedException {
+        if (tools.completesImmediately(call)) {
+            try {
+                return tools.invoke(call);
+            } catch (RuntimeException e) {
+                throw asToolFailure(call, e);
+            }
+        }
         Future<Object> future;
         try {
             future = executor.submit(() -> tools.invoke(call));

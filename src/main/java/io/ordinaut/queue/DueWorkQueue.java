@@ -25,15 +25,15 @@ public class DueWorkQueue {
     /** All active tasks of one shared schedule get their run for one occurrence. */
     private static final String ENQUEUE_SCHEDULE_OCCURRENCE = """
             INSERT INTO due_work (id, task_id, scheduled_for, run_at, priority, trigger)
-            SELECT gen_random_uuid(), t.id, :occurrence,
-                   :occurrence
+            SELECT gen_random_uuid(), t.id, CAST(:occurrence AS timestamptz),
+                   CAST(:occurrence AS timestamptz)
                      + make_interval(secs => floor(random() * (t.jitter_seconds + 1)))
-                     + make_interval(secs => CASE WHEN t.snoozed_for = :occurrence THEN t.snooze_seconds ELSE 0 END),
+                     + make_interval(secs => CASE WHEN t.snoozed_for = CAST(:occurrence AS timestamptz) THEN t.snooze_seconds ELSE 0 END),
                    t.priority, 'schedule'
               FROM task t
              WHERE t.schedule_id = :scheduleId
                AND t.status = 'active'
-               AND t.active_since < :occurrence
+               AND t.active_since < CAST(:occurrence AS timestamptz)
             ON CONFLICT ON CONSTRAINT due_work_occurrence_uq DO NOTHING
             """;
 
@@ -53,7 +53,7 @@ public class DueWorkQueue {
 
     private static final String ENQUEUE_NOW = """
             INSERT INTO due_work (id, task_id, scheduled_for, run_at, priority, trigger)
-            SELECT :id, t.id, :now, :now, t.priority, :trigger FROM task t WHERE t.id = :taskId
+            SELECT :id, t.id, CAST(:now AS timestamptz), CAST(:now AS timestamptz), t.priority, :trigger FROM task t WHERE t.id = :taskId
             """;
 
     private static final String NOTIFY = "SELECT pg_notify('" + CHANNEL + "', '')";

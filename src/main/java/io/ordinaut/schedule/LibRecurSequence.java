@@ -36,13 +36,12 @@ final class LibRecurSequence implements LocalSequence {
         if (restartPeriod > 0 && target > startSecond) {
             origin = start.plusSeconds((target - startSecond) / restartPeriod * restartPeriod);
         }
-        RecurrenceRuleIterator iterator = rule.withoutUntil.iterator(new DateTime(origin.getYear(),
-                origin.getMonthValue() - 1, origin.getDayOfMonth(), origin.getHour(), origin.getMinute(),
-                origin.getSecond()));
+        DateTime floatingOrigin = new DateTime(origin.getYear(), origin.getMonthValue() - 1, origin.getDayOfMonth(),
+                origin.getHour(), origin.getMinute(), origin.getSecond());
         boolean fastForward = inclusiveStart.isAfter(origin);
         return new LocalCursor() {
+            private RecurrenceRuleIterator iterator;
             private boolean done;
-            private boolean positioned = !fastForward;
 
             @Override
             public LocalDateTime next() {
@@ -50,9 +49,11 @@ final class LibRecurSequence implements LocalSequence {
                     return null;
                 }
                 try {
-                    if (!positioned) {
-                        positioned = true;
-                        iterator.fastForward(target * 1000);
+                    if (iterator == null) {
+                        iterator = rule.withoutUntil.iterator(floatingOrigin);
+                        if (fastForward) {
+                            iterator.fastForward(target * 1000);
+                        }
                     }
                     if (!iterator.hasNext()) {
                         done = true;

@@ -54,7 +54,8 @@ final class RecurrenceSchedule extends BoundedSchedule {
         boolean startDateMatters = false;
         for (RecurrenceRuleText rule : set.rules) {
             LocalSequence expanded = rule.expand(start);
-            if (expanded.from(start).next() == null) {
+            boolean possible = !(expanded instanceof SubDailySequence subDaily) || subDaily.canFire();
+            if (!possible || expanded.from(start).next() == null) {
                 throw InvalidScheduleException.expression("The rule " + rule.canonical + " never produces an"
                         + " occurrence: no date-time satisfies all of its BY parts together (or they are too"
                         + " rare to compute).");

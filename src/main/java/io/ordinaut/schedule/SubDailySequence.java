@@ -20,6 +20,8 @@ final class SubDailySequence implements LocalSequence {
     private static final long DAY = 86_400;
     /** The Gregorian calendar repeats every 400 years: searching further finds nothing new. */
     private static final long HORIZON = 401L * 366 * DAY;
+    /** Periods examined without an occurrence before a query gives up (pathological rules only). */
+    private static final int MAX_EMPTY_PERIODS = 1_000_000;
 
     private final RecurrenceRuleText rule;
     private final long start;
@@ -68,6 +70,39 @@ final class SubDailySequence implements LocalSequence {
         }
     }
 
+    /**
+     * Whether some period can pass the time-of-day filters and keep an occurrence after BYSETPOS.
+     * Period starts repeat their time of day every 86400 / gcd(period, 86400) steps, so this is a
+     * bounded check that rejects rules such as FREQ=SECONDLY;INTERVAL=60;BYSECOND=30 at once.
+     */
+    boolean canFire() {
+        if (rule.bySetPos != null) {
+            int size = expansion == null ? 1 : expansion.length;
+            if (Arrays.stream(rule.bySetPos).allMatch(pos -> Math.abs(pos) > size)) {
+                return false;
+            }
+        }
+        long cycle = DAY / gcd(period % DAY == 0 ? DAY : period % DAY, DAY);
+        long timeOfDay = Math.floorMod(start, DAY);
+        for (long i = 0; i < cycle; i++) {
+            long unitStart = timeOfDay - timeOfDay % unit;
+            int hour = (int) (unitStart / 3600);
+            int minute = (int) (unitStart % 3600 / 60);
+            int second = (int) (unitStart % 60);
+            if ((hourMask == 0 || (hourMask & (1L << hour)) != 0)
+                    && (minuteMask == 0 || (minuteMask & (1L << minute)) != 0)
+                    && (secondMask == 0 || (secondMask & (1L << second)) != 0)) {
+                return true;
+            }
+            timeOfDay = (timeOfDay + period) % DAY;
+        }
+        return false;
+    }
+
+    private static long gcd(long a, long b) {
+        return b == 0 ? a : gcd(b, a % b);
+    }
+
     @Override
     public LocalCursor from(LocalDateTime inclusiveStart) {
         long from = inclusiveStart.toEpochSecond(ZoneOffset.UTC);
@@ -113,9 +148,9 @@ final class SubDailySequence implements LocalSequence {
 
         /** Loads the next surviving period's occurrences into the buffer. */
         private void fill() {
-            while (true) {
+            for (int examined = 0; ; examined++) {
                 long p = start + k * period;
-                if (p > horizon) {
+                if (p > horizon || examined > MAX_EMPTY_PERIODS) {
                     done = true;
                     return;
                 }

@@ -1,41 +1,43 @@
 package io.ordinaut.schedule;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.zone.ZoneOffsetTransition;
+import java.time.zone.ZoneRules;
 import java.util.PriorityQueue;
 
 /**
- * Turns floating wall-clock occurrences into ascending, distinct instants using
- * {@link Schedules#resolveLocal}. Near a DST gap the mapping is not monotonic (local 02:45 becomes
- * 03:45 and fires after local 03:00), and two local times can land on one instant, so instants wait
- * in a small min-heap until no later local time can resolve to an earlier or equal instant. The
- * look-ahead is bounded by the zone's offset spread, so it is empty far from transitions.
+ * Turns floating wall-clock occurrences into ascending, distinct instants with
+ * {@link Schedules#resolveLocal}. Resolution is monotonic except at a spring-forward gap: a local
+ * time inside the gap (02:45) moves to just after the transition (03:45) and so fires after the
+ * first local times following the gap (03:00), and may coincide with one of them. Instants therefore
+ * wait in a small min-heap while the last expanded local time is inside a gap; anywhere else they
+ * are released at once.
  */
 final class WallClockResolver implements InstantCursor {
 
+    private static final Duration DAY = Duration.ofDays(1);
+
     private final LocalCursor locals;
     private final ZoneId zone;
-    private final ZoneOffsetSpan offsets;
     private final PriorityQueue<Instant> pending = new PriorityQueue<>();
-    private long lastLocalSecond;
+    /** Every instant still to come from {@link #locals} is after this one. */
+    private Instant settledThrough = Instant.MIN;
     private boolean exhausted;
     private Instant lastEmitted;
 
-    private WallClockResolver(LocalCursor locals, ZoneId zone, ZoneOffsetSpan offsets) {
+    private WallClockResolver(LocalCursor locals, ZoneId zone) {
         this.locals = locals;
         this.zone = zone;
-        this.offsets = offsets;
     }
 
     /** The instants of {@code sequence} in {@code zone} strictly after {@code after}. */
     static InstantCursor after(LocalSequence sequence, ZoneId zone, Instant after) {
-        ZoneOffsetSpan offsets = new ZoneOffsetSpan(zone.getRules());
-        long a = after.getEpochSecond();
-        // A local time resolving after `after` is at least `after + smallest offset` on the wall clock.
-        LocalDateTime localStart = LocalDateTime.ofEpochSecond(a + offsets.minAround(a), 0, ZoneOffset.UTC);
-        InstantCursor resolved = new WallClockResolver(sequence.from(localStart), zone, offsets);
+        InstantCursor resolved = new WallClockResolver(sequence.from(earliestLocal(zone.getRules(), after)), zone);
         return () -> {
             Instant t = resolved.next();
             while (t != null && !t.isAfter(after)) {
@@ -45,14 +47,36 @@ final class WallClockResolver implements InstantCursor {
         };
     }
 
+    /**
+     * The earliest wall-clock time that can resolve to an instant after {@code after}: the wall time
+     * at {@code after}, or earlier when {@code after} lies within a gap's length past a spring-forward
+     * transition (local times inside that gap resolve to just after the transition).
+     */
+    static LocalDateTime earliestLocal(ZoneRules rules, Instant after) {
+        long epochSecond = after.getEpochSecond();
+        long local = epochSecond + rules.getOffset(after).getTotalSeconds();
+        Instant probe = after.plusNanos(1);
+        for (int i = 0; i < 4; i++) {
+            ZoneOffsetTransition previous = rules.previousTransition(probe);
+            if (previous == null || previous.getInstant().isBefore(after.minus(DAY))) {
+                break;
+            }
+            if (previous.isGap() && after.isBefore(previous.getInstant().plus(previous.getDuration()))) {
+                local = Math.min(local, epochSecond + previous.getOffsetBefore().getTotalSeconds());
+            }
+            probe = previous.getInstant();
+        }
+        return LocalDateTime.ofEpochSecond(local, 0, ZoneOffset.UTC);
+    }
+
     @Override
     public Instant next() {
         while (true) {
             Instant head = pending.peek();
-            if (head != null && (exhausted || settled(head))) {
+            if (head != null && (exhausted || !head.isAfter(settledThrough))) {
                 pending.poll();
                 if (head.equals(lastEmitted)) {
-                    continue;
+                    continue; // two local times resolved to the same instant: fire once
                 }
                 lastEmitted = head;
                 return head;
@@ -65,16 +89,15 @@ final class WallClockResolver implements InstantCursor {
                 exhausted = true;
                 continue;
             }
-            lastLocalSecond = local.toEpochSecond(ZoneOffset.UTC);
-            pending.add(Schedules.resolveLocal(local, zone).toInstant());
+            ZonedDateTime resolved = Schedules.resolveLocal(local, zone);
+            pending.add(resolved.toInstant());
+            if (resolved.toLocalDateTime().equals(local)) {
+                // Later local times resolve strictly later than a valid (or overlap) local time.
+                settledThrough = resolved.toInstant();
+            } else {
+                // Inside a gap: later local times past the gap may resolve as early as the transition.
+                settledThrough = zone.getRules().getTransition(local).getInstant().minusNanos(1);
+            }
         }
-    }
-
-    /**
-     * Every later local time L resolves to L minus some offset in effect near it, so no later
-     * occurrence can be at or before {@code lastLocal - largest offset}.
-     */
-    private boolean settled(Instant head) {
-        return head.getEpochSecond() <= lastLocalSecond - offsets.maxAround(lastLocalSecond);
     }
 }

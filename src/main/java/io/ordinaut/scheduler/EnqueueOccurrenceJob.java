@@ -10,6 +10,9 @@ import org.quartz.Scheduler;
 import org.quartz.Trigger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.dao.TransientDataAccessException;
 
 /**
  * The only Quartz job: it turns one fire of a shared schedule's trigger into queued runs and returns.
@@ -50,14 +53,15 @@ public class EnqueueOccurrenceJob implements Job {
         }
     }
 
-    // A brief database hiccup must not lose an occurrence: Quartz has already moved the trigger on.
+    // A brief database hiccup must not lose an occurrence (Quartz has already moved the trigger on);
+    // any other failure is a bug that retrying would only repeat, so it propagates to Quartz's log.
     private static void withRetries(UUID scheduleId, Instant occurrence, Runnable work) {
         long backoff = 200;
         for (int attempt = 1; ; attempt++) {
             try {
                 work.run();
                 return;
-            } catch (RuntimeException e) {
+            } catch (TransientDataAccessException | RecoverableDataAccessException | DataAccessResourceFailureException e) {
                 if (attempt == ATTEMPTS) {
                     log.error("Could not enqueue occurrence {} of schedule {} after {} attempts; its runs are lost",
                             occurrence, scheduleId, ATTEMPTS, e);

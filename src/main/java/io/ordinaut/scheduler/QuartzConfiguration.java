@@ -6,6 +6,8 @@ import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -18,6 +20,24 @@ import io.ordinaut.config.NodeProperties;
  */
 @Configuration(proxyBeanMethods = false)
 class QuartzConfiguration {
+
+    /**
+     * Quartz reaches the DataSource through its job store, which Spring cannot see as a dependency.
+     * Without an explicit one the pool may close first at shutdown and Quartz's worker then retries
+     * its completion write forever, hanging the shutdown.
+     */
+    @Bean
+    static BeanFactoryPostProcessor quartzOutlivedByDataSource() {
+        return beanFactory -> {
+            for (String name : beanFactory.getBeanNamesForType(Scheduler.class, true, false)) {
+                BeanDefinition definition = beanFactory.getBeanDefinition(name);
+                String[] dependsOn = definition.getDependsOn() == null ? new String[0] : definition.getDependsOn();
+                String[] extended = java.util.Arrays.copyOf(dependsOn, dependsOn.length + 1);
+                extended[dependsOn.length] = "dataSource";
+                definition.setDependsOn(extended);
+            }
+        };
+    }
 
     /** The one durable job every shared-schedule trigger fires. */
     @Bean

@@ -70,7 +70,7 @@ final class McpTransport implements AutoCloseable {
             result = connection.client(timeout).callTool(request).block(timeout);
         } catch (RuntimeException e) {
             ToolCallException failure = classify(tool.address(), e, timeout);
-            if (failure.retryable()) {
+            if (brokenConnection(e)) {
                 drop(key, connection);
             }
             throw new ToolCallException(headers.redact(failure.getMessage()), failure.retryable(), null, e);
@@ -166,6 +166,23 @@ final class McpTransport implements AutoCloseable {
             return ToolCallException.permanent(what + ": " + e.getMessage());
         }
         return ToolCallException.retryable(what + " failed: " + e);
+    }
+
+    /**
+     * Whether the connection itself is suspect (I/O or unknown failure), not just this call (timeout,
+     * interrupt, tool or protocol error), so that other calls sharing it are not cut off needlessly.
+     */
+    private static boolean brokenConnection(RuntimeException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof IOException) {
+                return true;
+            }
+            if (cause instanceof McpError || cause instanceof InterruptedException || cause instanceof ToolCallException) {
+                return false;
+            }
+        }
+        boolean timeout = e instanceof IllegalStateException && String.valueOf(e.getMessage()).startsWith("Timeout");
+        return !timeout && !(e instanceof IllegalArgumentException);
     }
 
     private void drop(String key, Connection connection) {

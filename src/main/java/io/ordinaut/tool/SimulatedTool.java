@@ -24,4 +24,9 @@ public final class SimulatedTool implements ToolInvoker {
         output.put("message", "Simulated execution of " + call.address());
         return output;
     }
+
+    @Override
+    public boolean completesImmediately(ToolCall call) {
+        return true;
+    }
 }

@@ -14,4 +14,13 @@ public interface ToolInvoker {
      *                           whether the step may try again
      */
     Object invoke(ToolCall call);
+
+    /**
+     * Whether this call returns at once without I/O (e.g. simulated), so the pipeline may run it on its
+     * own thread instead of handing it to a timeout-guarded one: the hand-off costs more than such a
+     * call itself.
+     */
+    default boolean completesImmediately(ToolCall call) {
+        return false;
+    }
 }

@@ -11,7 +11,8 @@ import java.util.function.Function;
 /**
  * The {@link ToolInvoker} used by runs: looks the address up in the catalog and calls the tool over
  * its transport, checking scopes, the input schema before and the output schema after the call.
- * Unknown addresses are simulated unless {@link Settings#rejectUnknownTools()}.
+ * Unknown addresses are simulated unless {@link Settings#rejectUnknownTools()}. The catalog function
+ * is consulted on every call (and by {@link #accepts}), so back it by an in-memory cache.
  */
 public final class ToolRouter implements ToolInvoker, AutoCloseable {
 
@@ -96,6 +97,16 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
             schemas.requireValid("output of " + tool.address(), tool.outputSchema(), output);
         }
         return output;
+    }
+
+    /** True for calls that will be simulated. */
+    @Override
+    public boolean completesImmediately(ToolCall call) {
+        Optional<ToolDefinition> found = catalog.apply(call.address());
+        return found.isEmpty()
+                ? !settings.rejectUnknownTools()
+                : found.get().transport().equals(ToolDefinition.SIMULATE) && found.get().inputSchema() == null
+                        && found.get().outputSchema() == null;
     }
 
     /**

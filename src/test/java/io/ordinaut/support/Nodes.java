@@ -34,9 +34,9 @@ public final class Nodes implements AutoCloseable {
         props.put("server.port", 0);
         props.put("ordinaut.node.id", nodeId);
         props.putAll(extra);
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(OrdinautApplication.class)
-                .properties(props)
-                .run();
+        // As command-line arguments: builder "properties" are defaults that application.yaml would override.
+        String[] args = props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(OrdinautApplication.class).run(args);
         synchronized (running) {
             running.add(context);
         }

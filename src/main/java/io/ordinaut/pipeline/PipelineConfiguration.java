@@ -1,22 +1,15 @@
-package io.ordinaut.queue;
+package io.ordinaut.pipeline;
 
 import java.time.Clock;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-import io.ordinaut.pipeline.PipelineRunner;
-import io.ordinaut.tool.SimulatedTool;
 import io.ordinaut.tool.ToolInvoker;
 
-/** What executes a run: the pipeline engine over the tool transports. */
+/** The pipeline engine, shared by every executor thread. */
 @Configuration(proxyBeanMethods = false)
-class ExecutionConfiguration {
-
-    @Bean
-    ToolInvoker toolInvoker(Clock clock) {
-        return new SimulatedTool(clock);
-    }
+class PipelineConfiguration {
 
     @Bean
     PipelineRunner pipelineRunner(ToolInvoker tools, Clock clock) {
