@@ -39,9 +39,11 @@ class SchedulePreviewController {
         Integer count = f.integer("count", 1, 1000);
         Instant after = f.instant("after");
         Instant now = Instant.now();
-        // Without a task, an RRULE without DTSTART is anchored on today's date, as a task created now would be.
+        // Without a task, the schedule is anchored (RRULE without DTSTART, interval) as if a task had been
+        // created at `after` — or now, when `after` is in the future or absent.
+        Instant anchor = after != null && after.isBefore(now) ? after : now;
         Schedule schedule = Schedules.compile(new ScheduleDefinition(ScheduleKind.fromWire(kind), expr, Schedules.zone(timezone),
-                now, f.instant("start_at"), f.instant("end_at")));
+                anchor, f.instant("start_at"), f.instant("end_at")));
         List<Instant> occurrences = schedule.occurrencesAfter(after == null ? now : after, count == null ? 10 : count);
         return Map.of("timezone", timezone, "occurrences", OccurrenceFormat.format(occurrences, Schedules.zone(timezone)));
     }

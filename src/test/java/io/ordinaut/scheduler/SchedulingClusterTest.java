@@ -41,6 +41,13 @@ class SchedulingClusterTest {
 
             List<Run> runs = runs(Nodes.jdbc(node), id);
             assertThat(runs.size()).isGreaterThanOrEqualTo(3);
+            Api api = Nodes.api(node);
+            String createdAt = api.get("/tasks/" + id).string("created_at");
+            @SuppressWarnings("unchecked")
+            List<String> preview = (List<String>) api.get("/tasks/" + id + "/preview?count=20&after=" + createdAt).get("occurrences");
+            List<Instant> previewed = preview.stream().map(o -> java.time.OffsetDateTime.parse(o).toInstant()).toList();
+            assertThat(runs).extracting(Run::scheduledFor).as("fired exactly the previewed instants")
+                    .containsExactlyElementsOf(previewed.subList(0, runs.size()));
             assertEachOccurrenceOnceWithoutGaps(runs, Duration.ofSeconds(2));
             for (Run run : runs) {
                 assertThat(run.scheduledFor().getEpochSecond() % 2).as("anchored at midnight: even seconds").isZero();
