@@ -17,12 +17,14 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.ordinaut.config.NodeProperties;
+import io.ordinaut.web.PublicEndpoint;
 
 /**
  * /health (component checks), /health/live (the process answers) and /health/ready (this node can
  * serve: its database answers). Open to load balancers without credentials.
  */
 @RestController
+@PublicEndpoint
 class HealthController {
 
     private final JdbcClient jdbc;

@@ -15,6 +15,8 @@ import io.ordinaut.schedule.ScheduleKind;
 import io.ordinaut.schedule.Schedules;
 import io.ordinaut.web.ApiException;
 import io.ordinaut.web.JsonFields;
+import io.ordinaut.web.RequiresScope;
+import io.ordinaut.web.Scopes;
 
 /** POST /schedules/preview: the fire times of a schedule, without creating a task. */
 @RestController
@@ -23,6 +25,7 @@ class SchedulePreviewController {
     private static final List<String> FIELDS = List.of("schedule_kind", "schedule_expr", "timezone", "count", "after",
             "start_at", "end_at");
 
+    @RequiresScope(Scopes.TASKS_READ)
     @PostMapping(path = "/schedules/preview", consumes = MediaType.APPLICATION_JSON_VALUE)
     Map<String, Object> preview(@RequestBody Object body) {
         JsonFields f = JsonFields.of(body).allowOnly(FIELDS);

@@ -21,8 +21,12 @@ import org.springframework.web.bind.annotation.RestController;
 
 import io.ordinaut.schedule.Schedules;
 import io.ordinaut.web.ApiException;
+import io.ordinaut.web.AuditSubject;
+import io.ordinaut.web.Caller;
 import io.ordinaut.web.JsonFields;
 import io.ordinaut.web.QueryParams;
+import io.ordinaut.web.RequiresScope;
+import io.ordinaut.web.Scopes;
 
 /** /tasks: create, read, change and act on tasks. */
 @RestController
@@ -34,88 +38,123 @@ class TaskController {
         this.service = service;
     }
 
+    @RequiresScope(Scopes.TASKS_CREATE)
     @PostMapping(path = "/tasks", consumes = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.CREATED)
-    TaskView create(@RequestBody Object body) {
-        Task task = service.create(TaskSpec.forCreate(JsonFields.of(body)));
+    TaskView create(@RequestBody Object body, Caller caller) {
+        TaskSpec spec = TaskSpec.forCreate(JsonFields.of(body));
+        // Only admins may create tasks for someone else; anyone else owns what they create.
+        if (!caller.isAdmin() || !JsonFields.of(body).has("created_by")) {
+            spec = spec.ownedBy(caller.agentId());
+        }
+        Task task = service.create(spec);
+        AuditSubject.set(task.id());
         return view(task);
     }
 
+    @RequiresScope(Scopes.TASKS_READ)
     @GetMapping("/tasks")
-    Map<String, Object> list(@RequestParam Map<String, String> query) {
+    Map<String, Object> list(@RequestParam Map<String, String> query, Caller caller) {
         QueryParams q = QueryParams.of(query, Set.of("status", "schedule_kind", "created_by", "limit", "offset"));
         String status = q.oneOf("status", TaskStatus.WIRE_NAMES);
         String kind = q.oneOf("schedule_kind", TaskSpec.KINDS);
         UUID createdBy = q.uuid("created_by");
-        int limit = q.integer("limit", 1, 200, 50);
-        int offset = q.integer("offset", 0, Integer.MAX_VALUE, 0);
+        if (!caller.isAdmin()) {
+            if (createdBy != null && !createdBy.equals(caller.agentId())) {
+                return page(List.of(), 0, limit(q), offset(q));
+            }
+            createdBy = caller.agentId();
+        }
+        int limit = limit(q);
+        int offset = offset(q);
         TaskService.TaskPage page = service.list(status, kind, createdBy, limit, offset);
+        return page(page.items().stream().map(this::view).toList(), page.total(), limit, offset);
+    }
+
+    private static int limit(QueryParams q) {
+        return q.integer("limit", 1, 200, 50);
+    }
+
+    private static int offset(QueryParams q) {
+        return q.integer("offset", 0, Integer.MAX_VALUE, 0);
+    }
+
+    private static Map<String, Object> page(List<TaskView> items, long total, int limit, int offset) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("items", page.items().stream().map(this::view).toList());
-        body.put("total", page.total());
+        body.put("items", items);
+        body.put("total", total);
         body.put("limit", limit);
         body.put("offset", offset);
-        body.put("has_more", offset + page.items().size() < page.total());
+        body.put("has_more", offset + items.size() < total);
         return body;
     }
 
+    @RequiresScope(Scopes.TASKS_READ)
     @GetMapping("/tasks/{id}")
-    TaskView get(@PathVariable String id) {
-        return view(service.get(Ids.task(id)));
+    TaskView get(@PathVariable String id, Caller caller) {
+        return view(service.get(Ids.task(id), caller.ownerFilter()));
     }
 
+    @RequiresScope(Scopes.TASKS_UPDATE)
     @PutMapping(path = "/tasks/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
-    TaskView update(@PathVariable String id, @RequestBody Object body) {
+    TaskView update(@PathVariable String id, @RequestBody Object body, Caller caller) {
         UUID taskId = Ids.task(id);
         JsonFields fields = JsonFields.of(body);
-        return view(service.update(taskId, current -> TaskSpec.forUpdate(current, fields)));
+        return view(service.update(taskId, caller.ownerFilter(), current -> TaskSpec.forUpdate(current, fields)));
     }
 
     /** Deleting a task cancels it: its history stays readable. */
+    @RequiresScope(Scopes.TASKS_DELETE)
     @DeleteMapping("/tasks/{id}")
-    Map<String, Object> delete(@PathVariable String id) {
-        return result(service.cancel(Ids.task(id)));
+    Map<String, Object> delete(@PathVariable String id, Caller caller) {
+        return result(service.cancel(Ids.task(id), caller.ownerFilter()));
     }
 
+    @RequiresScope(Scopes.TASKS_UPDATE)
     @PostMapping("/tasks/{id}/pause")
-    Map<String, Object> pause(@PathVariable String id) {
-        return result(service.pause(Ids.task(id)));
+    Map<String, Object> pause(@PathVariable String id, Caller caller) {
+        return result(service.pause(Ids.task(id), caller.ownerFilter()));
     }
 
+    @RequiresScope(Scopes.TASKS_UPDATE)
     @PostMapping("/tasks/{id}/resume")
-    Map<String, Object> resume(@PathVariable String id) {
-        return result(service.resume(Ids.task(id)));
+    Map<String, Object> resume(@PathVariable String id, Caller caller) {
+        return result(service.resume(Ids.task(id), caller.ownerFilter()));
     }
 
+    @RequiresScope(Scopes.TASKS_DELETE)
     @PostMapping("/tasks/{id}/cancel")
-    Map<String, Object> cancel(@PathVariable String id) {
-        return result(service.cancel(Ids.task(id)));
+    Map<String, Object> cancel(@PathVariable String id, Caller caller) {
+        return result(service.cancel(Ids.task(id), caller.ownerFilter()));
     }
 
+    @RequiresScope(Scopes.RUNS_WRITE)
     @PostMapping("/tasks/{id}/run_now")
-    Map<String, Object> runNow(@PathVariable String id) {
-        return result(service.runNow(Ids.task(id)));
+    Map<String, Object> runNow(@PathVariable String id, Caller caller) {
+        return result(service.runNow(Ids.task(id), caller.ownerFilter()));
     }
 
+    @RequiresScope(Scopes.TASKS_UPDATE)
     @PostMapping(path = "/tasks/{id}/snooze", consumes = MediaType.APPLICATION_JSON_VALUE)
-    Map<String, Object> snooze(@PathVariable String id, @RequestBody Object body) {
+    Map<String, Object> snooze(@PathVariable String id, @RequestBody Object body, Caller caller) {
         UUID taskId = Ids.task(id);
         JsonFields f = JsonFields.of(body).allowOnly(List.of("delay_seconds", "reason"));
         Integer delay = f.integer("delay_seconds", 1, 604_800);
         if (delay == null) {
             throw ApiException.badRequest("delay_seconds", "delay_seconds is required (1–604800)");
         }
-        return result(service.snooze(taskId, delay, f.string("reason", 0, 500)));
+        return result(service.snooze(taskId, caller.ownerFilter(), delay, f.string("reason", 0, 500)));
     }
 
+    @RequiresScope(Scopes.TASKS_READ)
     @GetMapping("/tasks/{id}/preview")
-    Map<String, Object> preview(@PathVariable String id, @RequestParam Map<String, String> query) {
+    Map<String, Object> preview(@PathVariable String id, @RequestParam Map<String, String> query, Caller caller) {
         UUID taskId = Ids.task(id);
         QueryParams q = QueryParams.of(query, Set.of("count", "after"));
         int count = q.integer("count", 1, 1000, 10);
         Instant after = q.instant("after");
-        Task task = service.get(taskId);
-        List<Instant> occurrences = service.preview(taskId, after == null ? Instant.now() : after, count);
+        Task task = service.get(taskId, caller.ownerFilter());
+        List<Instant> occurrences = service.preview(task, after == null ? Instant.now() : after, count);
         return Map.of("timezone", task.timezone(),
                 "occurrences", OccurrenceFormat.format(occurrences, Schedules.zone(task.timezone())));
     }

@@ -67,6 +67,15 @@ public class TaskService {
         return tasks.find(id).orElseThrow(() -> ApiException.notFound("Task", id.toString()));
     }
 
+    /**
+     * The task, if {@code owner} may see it: another agent's task answers 404 exactly as a missing one,
+     * so ids reveal nothing. A null owner (an admin) sees every task.
+     */
+    @Transactional(readOnly = true)
+    public Task get(UUID id, UUID owner) {
+        return tasks.find(id).filter(t -> visibleTo(t, owner)).orElseThrow(() -> ApiException.notFound("Task", id.toString()));
+    }
+
     @Transactional(readOnly = true)
     TaskPage list(String status, String kind, UUID createdBy, int limit, int offset) {
         List<Task> items = tasks.page(status, kind, createdBy, limit, offset);
@@ -75,9 +84,9 @@ public class TaskService {
     }
 
     @Transactional
-    Task update(UUID id, java.util.function.Function<Task, TaskSpec> changes) {
+    Task update(UUID id, UUID owner, java.util.function.Function<Task, TaskSpec> changes) {
         Instant now = now();
-        Task current = lock(id);
+        Task current = lock(id, owner);
         if (current.status() == TaskStatus.CANCELED) {
             throw ApiException.conflict("Task " + id + " is canceled and cannot be changed", Map.of("status", "canceled"));
         }
@@ -110,8 +119,8 @@ public class TaskService {
     }
 
     @Transactional
-    ActionResult pause(UUID id) {
-        Task task = lock(id);
+    ActionResult pause(UUID id, UUID owner) {
+        Task task = lock(id, owner);
         refuseIfCanceled(task, "paused");
         if (task.status() == TaskStatus.PAUSED) {
             return new ActionResult("Task " + id + " is already paused", Map.of("status", "paused"));
@@ -125,8 +134,8 @@ public class TaskService {
     }
 
     @Transactional
-    ActionResult resume(UUID id) {
-        Task task = lock(id);
+    ActionResult resume(UUID id, UUID owner) {
+        Task task = lock(id, owner);
         refuseIfCanceled(task, "resumed");
         if (task.status() == TaskStatus.ACTIVE) {
             return new ActionResult("Task " + id + " is already active", details("status", "active", "next_run_at", nextRunAt(task)));
@@ -148,12 +157,12 @@ public class TaskService {
         if (firesOnTime(schedule)) {
             registry.join(id, schedule, task.misfireGraceSeconds(), now);
         }
-        return new ActionResult("Task " + id + " resumed", details("status", "active", "next_run_at", nextRunAt(get(id))));
+        return new ActionResult("Task " + id + " resumed", details("status", "active", "next_run_at", nextRunAt(tasks.find(id).orElseThrow())));
     }
 
     @Transactional
-    ActionResult cancel(UUID id) {
-        Task task = lock(id);
+    ActionResult cancel(UUID id, UUID owner) {
+        Task task = lock(id, owner);
         refuseIfCanceled(task, "canceled");
         transition(task, TaskStatus.CANCELED, "canceled");
         tasks.update(detached(task.withStatus(TaskStatus.CANCELED, now())));
@@ -163,16 +172,16 @@ public class TaskService {
     }
 
     @Transactional
-    ActionResult runNow(UUID id) {
-        Task task = lock(id);
+    ActionResult runNow(UUID id, UUID owner) {
+        Task task = lock(id, owner);
         refuseIfCanceled(task, "run");
         UUID runId = queue.enqueueNow(id, "run_now", now());
         return new ActionResult("Run " + runId + " of task " + id + " queued", Map.of("run_id", runId, "task_id", id));
     }
 
     @Transactional
-    ActionResult snooze(UUID id, int delaySeconds, String reason) {
-        Task task = lock(id);
+    ActionResult snooze(UUID id, UUID owner, int delaySeconds, String reason) {
+        Task task = lock(id, owner);
         refuseIfCanceled(task, "snoozed");
         if (task.status() != TaskStatus.ACTIVE) {
             throw ApiException.conflict("Task " + id + " is " + task.status().wireName() + "; only an active task can be snoozed",
@@ -211,8 +220,8 @@ public class TaskService {
 
     /** The instants the task's schedule fires at, strictly after {@code after}. */
     @Transactional(readOnly = true)
-    List<Instant> preview(UUID id, Instant after, int count) {
-        return compile(get(id)).occurrencesAfter(after, count);
+    List<Instant> preview(Task task, Instant after, int count) {
+        return compile(task).occurrencesAfter(after, count);
     }
 
     /** When the task will next run: its next occurrence (or a pending snoozed one); null when it will not. */
@@ -261,8 +270,13 @@ public class TaskService {
         return schedule.definition().kind() != ScheduleKind.EVENT;
     }
 
-    private Task lock(UUID id) {
-        return tasks.findForUpdate(id).orElseThrow(() -> ApiException.notFound("Task", id.toString()));
+    private Task lock(UUID id, UUID owner) {
+        return tasks.findForUpdate(id).filter(t -> visibleTo(t, owner))
+                .orElseThrow(() -> ApiException.notFound("Task", id.toString()));
+    }
+
+    private static boolean visibleTo(Task task, UUID owner) {
+        return owner == null || owner.equals(task.createdBy());
     }
 
     private static void refuseIfCanceled(Task task, String verb) {

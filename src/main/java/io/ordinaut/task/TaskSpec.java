@@ -109,6 +109,12 @@ record TaskSpec(
                 f.has("end_at") ? f.instant("end_at") : t.endAt());
     }
 
+    TaskSpec ownedBy(UUID owner) {
+        return new TaskSpec(title, description, scheduleKind, scheduleExpr, timezone, payload, priority, maxRetries,
+                backoffStrategy, dedupeKey, dedupeWindowSeconds, concurrencyKey, owner, misfireGraceSeconds, jitterSeconds,
+                startAt, endAt);
+    }
+
     boolean sameSchedule(Task t) {
         return scheduleKind.equals(t.scheduleKind()) && scheduleExpr.equals(t.scheduleExpr()) && timezone.equals(t.timezone())
                 && java.util.Objects.equals(startAt, t.startAt()) && java.util.Objects.equals(endAt, t.endAt())

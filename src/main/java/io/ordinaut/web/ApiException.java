@@ -14,6 +14,7 @@ public class ApiException extends RuntimeException {
     private final HttpStatus status;
     private final String error;
     private final Map<String, Object> details;
+    private final Map<String, String> headers = new LinkedHashMap<>();
 
     public ApiException(HttpStatus status, String error, String message, Map<String, ?> details) {
         super(message);
@@ -38,6 +39,25 @@ public class ApiException extends RuntimeException {
 
     public static ApiException conflict(String message, Map<String, ?> details) {
         return new ApiException(HttpStatus.CONFLICT, "Conflict", message, details);
+    }
+
+    public static ApiException unauthorized(String message) {
+        return new ApiException(HttpStatus.UNAUTHORIZED, "Unauthorized", message, Map.of())
+                .withHeader("WWW-Authenticate", "Bearer");
+    }
+
+    public static ApiException forbidden(String message, Map<String, ?> details) {
+        return new ApiException(HttpStatus.FORBIDDEN, "Forbidden", message, details);
+    }
+
+    /** Adds a response header (Retry-After, WWW-Authenticate …). */
+    public ApiException withHeader(String name, String value) {
+        headers.put(name, value);
+        return this;
+    }
+
+    public Map<String, String> headers() {
+        return headers;
     }
 
     public HttpStatus status() {

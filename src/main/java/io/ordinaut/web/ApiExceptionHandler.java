@@ -38,7 +38,13 @@ class ApiExceptionHandler {
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ApiError> api(ApiException e, HttpServletRequest request) {
-        return body(e.status(), e.error(), e.getMessage(), e.details(), request);
+        ResponseEntity<ApiError> response = body(e.status(), e.error(), e.getMessage(), e.details(), request);
+        if (e.headers().isEmpty()) {
+            return response;
+        }
+        org.springframework.http.HttpHeaders headers = new org.springframework.http.HttpHeaders();
+        e.headers().forEach(headers::add);
+        return new ResponseEntity<>(response.getBody(), headers, response.getStatusCode());
     }
 
     @ExceptionHandler(InvalidScheduleException.class)
@@ -53,6 +59,11 @@ class ApiExceptionHandler {
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<ApiError> unreadable(HttpMessageNotReadableException e, HttpServletRequest request) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BodySizeLimitFilter.BodyTooLarge) {
+                return body(HttpStatus.CONTENT_TOO_LARGE, "PayloadTooLarge", t.getMessage(), Map.of(), request);
+            }
+        }
         String message = "Request body is not valid JSON of the expected shape";
         if (e.getMessage() != null && e.getMessage().startsWith("Required request body is missing")) {
             message = "Request body is required";

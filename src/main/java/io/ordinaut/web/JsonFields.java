@@ -151,6 +151,28 @@ public final class JsonFields {
         return (Map<String, Object>) map;
     }
 
+    /** An array of strings, each 1..maxLength characters; null when absent or JSON null. */
+    public List<String> strings(String field, int maxItems, int maxLength) {
+        Object value = body.get(field);
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof List<?> list)) {
+            throw ApiException.badRequest(field, field + " must be an array of strings");
+        }
+        if (list.size() > maxItems) {
+            throw ApiException.badRequest(field, field + " may hold at most " + maxItems + " items (got " + list.size() + ")");
+        }
+        List<String> strings = new java.util.ArrayList<>(list.size());
+        for (Object item : list) {
+            if (!(item instanceof String s) || s.isEmpty() || s.length() > maxLength) {
+                throw ApiException.badRequest(field, field + " must be an array of strings of 1–" + maxLength + " characters");
+            }
+            strings.add(s);
+        }
+        return strings;
+    }
+
     public static Instant parseInstant(String field, String s) {
         try {
             return OffsetDateTime.parse(s).toInstant();

@@ -16,10 +16,25 @@ public final class Api {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final String base;
+    /** The system admin agent's token every test node is started with (ORDINAUT_ADMIN_TOKEN). */
+    public static final String ADMIN_TOKEN = "test-admin-token-0f4e2d7c9b1a";
 
+    private final String base;
+    private final String token;
+
+    /** A client that authenticates as the system admin. */
     public Api(int port) {
+        this(port, ADMIN_TOKEN);
+    }
+
+    /** A client with the given bearer token, or none when null. */
+    public Api(int port, String token) {
         this.base = "http://127.0.0.1:" + port;
+        this.token = token;
+    }
+
+    public Api as(String otherToken) {
+        return new Api(Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)), otherToken);
     }
 
     public Response get(String path) {
@@ -55,9 +70,12 @@ public final class Api {
 
     private Response send(HttpRequest.Builder request, String what) {
         try {
+            if (token != null) {
+                request.header("Authorization", "Bearer " + token);
+            }
             HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
             Object parsed = r.body() == null || r.body().isBlank() ? null : tryParse(r.body());
-            return new Response(r.statusCode(), r.body(), parsed, what);
+            return new Response(r.statusCode(), r.body(), parsed, what, r.headers().map());
         } catch (IOException e) {
             throw new IllegalStateException(what + " failed: " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -75,7 +93,12 @@ public final class Api {
     }
 
     /** A response; {@code json} is the parsed body (null when not JSON). */
-    public record Response(int status, String body, Object json, String request) {
+    public record Response(int status, String body, Object json, String request, Map<String, List<String>> headers) {
+
+        public String header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .flatMap(e -> e.getValue().stream()).findFirst().orElse(null);
+        }
 
         @SuppressWarnings("unchecked")
         public Map<String, Object> map() {

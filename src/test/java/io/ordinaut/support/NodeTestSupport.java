@@ -31,6 +31,7 @@ public abstract class NodeTestSupport {
         registry.add("spring.datasource.url", () -> url);
         registry.add("spring.datasource.username", TestDatabases::user);
         registry.add("spring.datasource.password", TestDatabases::password);
+        registry.add("ordinaut.security.admin-token", () -> Api.ADMIN_TOKEN);
     }
 
     @BeforeEach

@@ -33,6 +33,7 @@ public final class Nodes implements AutoCloseable {
         props.put("spring.datasource.password", TestDatabases.password());
         props.put("server.port", 0);
         props.put("ordinaut.node.id", nodeId);
+        props.put("ordinaut.security.admin-token", Api.ADMIN_TOKEN);
         props.putAll(extra);
         // As command-line arguments: builder "properties" are defaults that application.yaml would override.
         String[] args = props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);

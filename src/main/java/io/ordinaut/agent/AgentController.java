@@ -1,0 +1,232 @@
+package io.ordinaut.agent;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.ordinaut.web.ApiException;
+import io.ordinaut.web.AuditSubject;
+import io.ordinaut.web.JsonFields;
+import io.ordinaut.web.QueryParams;
+import io.ordinaut.web.RequiresScope;
+import io.ordinaut.web.Scopes;
+
+/** /agents: managing agents and their credentials (admin only). */
+@RestController
+@RequiresScope(Scopes.ADMIN)
+class AgentController {
+
+    private static final Set<String> FIELDS = Set.of("name", "scopes", "webhook_url", "budget");
+
+    private final AgentRepository agents;
+    private final Credentials credentials;
+    private final TokenStore tokens;
+    private final Clock clock;
+
+    AgentController(AgentRepository agents, Credentials credentials, TokenStore tokens, Clock clock) {
+        this.agents = agents;
+        this.credentials = credentials;
+        this.tokens = tokens;
+        this.clock = clock;
+    }
+
+    @PostMapping(path = "/agents", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @ResponseStatus(HttpStatus.CREATED)
+    @Transactional
+    Map<String, Object> create(@RequestBody Object body) {
+        JsonFields f = JsonFields.of(body).allowOnly(FIELDS);
+        String name = name(f);
+        if (name == null) {
+            throw ApiException.badRequest("name", "name is required");
+        }
+        Instant now = now();
+        Budget budget = budget(f, new Budget(null, null));
+        Agent agent = new Agent(UUID.randomUUID(), name, f.has("scopes") ? scopes(f) : List.of(), webhook(f), budget.calls(),
+                budget.runs(), now, now);
+        if (!agents.insert(agent)) {
+            throw ApiException.conflict("An agent named " + name + " already exists", Map.of("field", "name"));
+        }
+        AuditSubject.set(agent.id());
+        return view(agent);
+    }
+
+    @GetMapping("/agents")
+    Map<String, Object> list(@RequestParam Map<String, String> query) {
+        QueryParams q = QueryParams.of(query, Set.of("name_filter", "scope_filter", "limit", "offset"));
+        String name = q.string("name_filter");
+        String scope = q.string("scope_filter");
+        int limit = q.integer("limit", 1, 200, 50);
+        int offset = q.integer("offset", 0, Integer.MAX_VALUE, 0);
+        List<Agent> page = agents.page(name, scope, limit, offset);
+        long total = agents.count(name, scope);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("items", page.stream().map(AgentController::view).toList());
+        out.put("total", total);
+        out.put("limit", limit);
+        out.put("offset", offset);
+        out.put("has_more", offset + page.size() < total);
+        return out;
+    }
+
+    @GetMapping("/agents/{id}")
+    Map<String, Object> get(@PathVariable String id) {
+        return view(find(id));
+    }
+
+    @PutMapping(path = "/agents/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Transactional
+    Map<String, Object> update(@PathVariable String id, @RequestBody Object body) {
+        Agent current = find(id);
+        JsonFields f = JsonFields.of(body).allowOnly(FIELDS);
+        String name = f.has("name") ? name(f) : current.name();
+        if (name == null) {
+            throw ApiException.badRequest("name", "name cannot be null");
+        }
+        if (agents.nameTaken(name, current.id())) {
+            throw ApiException.conflict("An agent named " + name + " already exists", Map.of("field", "name"));
+        }
+        List<String> scopes = f.has("scopes") ? scopes(f) : current.scopes();
+        if (current.id().equals(Agent.SYSTEM) && !scopes.contains(Scopes.ADMIN)) {
+            throw ApiException.conflict("The system agent keeps the admin scope", Map.of("field", "scopes"));
+        }
+        Budget budget = budget(f, new Budget(current.apiCallsPerHour(), current.runsPerDay()));
+        Agent updated = new Agent(current.id(), name, scopes, f.has("webhook_url") ? webhook(f) : current.webhookUrl(),
+                budget.calls(), budget.runs(), current.createdAt(), now());
+        agents.update(updated);
+        return view(updated);
+    }
+
+    @DeleteMapping("/agents/{id}")
+    @Transactional
+    Map<String, Object> delete(@PathVariable String id) {
+        Agent agent = find(id);
+        if (agent.id().equals(Agent.SYSTEM)) {
+            throw ApiException.conflict("The system agent cannot be deleted", Map.of("id", id));
+        }
+        if (agents.ownsTasks(agent.id())) {
+            throw ApiException.conflict("Agent " + id + " owns tasks; cancel them or keep the agent", Map.of("id", id));
+        }
+        tokens.revokeAll(agent.id());
+        agents.delete(agent.id());
+        return Map.of("success", true, "message", "Agent " + id + " deleted", "details", Map.of("id", id));
+    }
+
+    /** Creates or rotates the agent's secret. The secret is in this answer and nowhere else, ever. */
+    @PostMapping("/agents/{id}/credentials")
+    @Transactional
+    Map<String, Object> credentials(@PathVariable String id) {
+        Agent agent = find(id);
+        String secret = credentials.rotate(agent.id());
+        // A rotated credential also ends every session the old one opened.
+        tokens.revokeAll(agent.id());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("agent_id", agent.id());
+        out.put("agent_secret", secret);
+        out.put("created_at", now());
+        out.put("message", "Store this secret now: it is shown only once. Earlier secrets and tokens of this agent no longer work.");
+        return out;
+    }
+
+    private Agent find(String raw) {
+        UUID id;
+        try {
+            id = UUID.fromString(raw);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound("Agent", raw);
+        }
+        return agents.find(id).orElseThrow(() -> ApiException.notFound("Agent", raw));
+    }
+
+    private static String name(JsonFields f) {
+        String name = f.string("name", 1, 100);
+        if (name != null && !name.matches("[A-Za-z0-9][A-Za-z0-9 ._-]*")) {
+            throw ApiException.badRequest("name", "name may hold letters, digits, spaces, '.', '_' and '-' and must start with a letter or digit");
+        }
+        return name;
+    }
+
+    private static List<String> scopes(JsonFields f) {
+        Object raw = f.raw("scopes");
+        if (!(raw instanceof List<?> list)) {
+            throw ApiException.badRequest("scopes", "scopes must be an array of strings");
+        }
+        Set<String> scopes = new LinkedHashSet<>();
+        for (Object s : list) {
+            if (!(s instanceof String scope) || !Scopes.ALL.contains(scope)) {
+                throw ApiException.badRequest("scopes", "unknown scope " + s + "; known scopes: " + String.join(", ", Scopes.ALL));
+            }
+            scopes.add(scope);
+        }
+        return new ArrayList<>(scopes);
+    }
+
+    private static String webhook(JsonFields f) {
+        String url = f.string("webhook_url", 1, 2000);
+        if (url == null) {
+            return null;
+        }
+        try {
+            URI uri = URI.create(url);
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw new IllegalArgumentException();
+            }
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("webhook_url", "webhook_url must be an http(s) URL");
+        }
+        return url;
+    }
+
+    private static Budget budget(JsonFields f, Budget current) {
+        if (!f.has("budget")) {
+            return current;
+        }
+        if (f.isNull("budget")) {
+            return new Budget(null, null);
+        }
+        JsonFields b = JsonFields.of(f.object("budget")).allowOnly(List.of("api_calls_per_hour", "runs_per_day"));
+        return new Budget(b.integer("api_calls_per_hour", 1, 10_000_000), b.integer("runs_per_day", 1, 10_000_000));
+    }
+
+    static Map<String, Object> view(Agent a) {
+        Map<String, Object> budget = new LinkedHashMap<>();
+        budget.put("api_calls_per_hour", a.apiCallsPerHour());
+        budget.put("runs_per_day", a.runsPerDay());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", a.id());
+        out.put("name", a.name());
+        out.put("scopes", a.scopes());
+        out.put("webhook_url", a.webhookUrl());
+        out.put("budget", budget);
+        out.put("created_at", a.createdAt());
+        out.put("updated_at", a.updatedAt());
+        return out;
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    private record Budget(Integer calls, Integer runs) {
+    }
+}

@@ -1,0 +1,86 @@
+package io.ordinaut.agent;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.ordinaut.web.ApiException;
+import io.ordinaut.web.AuditSubject;
+import io.ordinaut.web.JsonFields;
+import io.ordinaut.web.PublicEndpoint;
+
+/** /agents/auth: trading an agent's secret for tokens, refreshing and revoking them. */
+@RestController
+@PublicEndpoint
+class AuthController {
+
+    private static final String INVALID = "Invalid agent_id or agent_secret";
+
+    private final Credentials credentials;
+    private final TokenStore tokens;
+
+    AuthController(Credentials credentials, TokenStore tokens) {
+        this.credentials = credentials;
+        this.tokens = tokens;
+    }
+
+    @PostMapping(path = "/agents/auth/token", consumes = MediaType.APPLICATION_JSON_VALUE)
+    Map<String, Object> token(@RequestBody Object body) {
+        JsonFields f = JsonFields.of(body).allowOnly(List.of("agent_id", "agent_secret"));
+        String rawId = f.string("agent_id", 1, 100);
+        String secret = f.string("agent_secret", 1, 500);
+        if (rawId == null || secret == null) {
+            throw ApiException.badRequest(rawId == null ? "agent_id" : "agent_secret", "agent_id and agent_secret are required");
+        }
+        UUID agentId;
+        try {
+            agentId = UUID.fromString(rawId);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.unauthorized(INVALID);
+        }
+        AuditSubject.set(agentId);
+        Credentials.Verdict verdict = credentials.verify(agentId, secret);
+        if (verdict.lockedFor() != null) {
+            long seconds = Math.max(1, verdict.lockedFor().toSeconds());
+            throw new ApiException(HttpStatus.TOO_MANY_REQUESTS, "RateLimited",
+                    "Too many failed attempts for this agent; try again in " + seconds + " s",
+                    Map.of("retry_after_seconds", seconds)).withHeader("Retry-After", Long.toString(seconds));
+        }
+        if (!verdict.accepted()) {
+            throw ApiException.unauthorized(INVALID);
+        }
+        return answer(tokens.issue(agentId));
+    }
+
+    @PostMapping(path = "/agents/auth/refresh", consumes = MediaType.APPLICATION_JSON_VALUE)
+    Map<String, Object> refresh(@RequestBody Object body) {
+        JsonFields f = JsonFields.of(body).allowOnly(List.of("refresh_token"));
+        String refresh = f.requiredString("refresh_token", 1, 500);
+        return tokens.refresh(refresh).map(AuthController::answer)
+                .orElseThrow(() -> ApiException.unauthorized("The refresh token is unknown, expired, used or revoked"));
+    }
+
+    /** Holding a token is the authority to revoke it (and the tokens issued with it). */
+    @PostMapping(path = "/agents/auth/revoke", consumes = MediaType.APPLICATION_JSON_VALUE)
+    Map<String, Object> revoke(@RequestBody Object body) {
+        JsonFields f = JsonFields.of(body).allowOnly(List.of("token"));
+        tokens.revoke(f.requiredString("token", 1, 500));
+        return Map.of("success", true, "message", "Token revoked", "details", Map.of());
+    }
+
+    private static Map<String, Object> answer(TokenStore.IssuedTokens issued) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("access_token", issued.accessToken());
+        out.put("refresh_token", issued.refreshToken());
+        out.put("expires_in", issued.expiresIn());
+        out.put("token_type", "bearer");
+        return out;
+    }
+}

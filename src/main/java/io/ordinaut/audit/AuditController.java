@@ -1,0 +1,89 @@
+package io.ordinaut.audit;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.ordinaut.web.QueryParams;
+import io.ordinaut.web.RequiresScope;
+import io.ordinaut.web.Scopes;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/** GET /audit: the audit log, newest first (admin only). */
+@RestController
+class AuditController {
+
+    private static final String FILTER = """
+             WHERE (CAST(:actor AS uuid) IS NULL OR actor = :actor)
+               AND (CAST(:action AS text) IS NULL OR action ILIKE '%' || :action || '%')
+               AND (CAST(:subject AS text) IS NULL OR subject_id = :subject)
+               AND (CAST(:since AS timestamptz) IS NULL OR at >= :since)
+               AND (CAST(:until AS timestamptz) IS NULL OR at < :until)
+            """;
+    private static final String PAGE = """
+            SELECT id, actor, action, subject_id, CAST(details AS text) AS details, request_id, method, path, status, at
+              FROM audit_log""" + FILTER + " ORDER BY at DESC, id DESC LIMIT :limit OFFSET :offset";
+    private static final String COUNT = "SELECT count(*) FROM audit_log" + FILTER;
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+
+    AuditController(JdbcClient jdbc, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    @GetMapping("/audit")
+    @RequiresScope(Scopes.ADMIN)
+    Map<String, Object> list(@RequestParam Map<String, String> query) {
+        QueryParams q = QueryParams.of(query, Set.of("actor", "action", "subject_id", "since", "until", "limit", "offset"));
+        UUID actor = q.uuid("actor");
+        String action = q.string("action");
+        String subject = q.string("subject_id");
+        Instant since = q.instant("since");
+        Instant until = q.instant("until");
+        int limit = q.integer("limit", 1, 1000, 100);
+        int offset = q.integer("offset", 0, Integer.MAX_VALUE, 0);
+        List<Map<String, Object>> items = jdbc.sql(PAGE)
+                .param("actor", actor).param("action", action).param("subject", subject)
+                .param("since", since == null ? null : Timestamp.from(since))
+                .param("until", until == null ? null : Timestamp.from(until))
+                .param("limit", limit).param("offset", offset)
+                .query((rs, i) -> {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("id", rs.getLong("id"));
+                    row.put("actor", rs.getObject("actor", UUID.class));
+                    row.put("action", rs.getString("action"));
+                    row.put("subject_id", rs.getString("subject_id"));
+                    String details = rs.getString("details");
+                    row.put("details", details == null ? null : json.readValue(details, new TypeReference<Map<String, Object>>() { }));
+                    row.put("request_id", rs.getString("request_id"));
+                    row.put("method", rs.getString("method"));
+                    row.put("path", rs.getString("path"));
+                    row.put("status", rs.getObject("status"));
+                    row.put("at", rs.getTimestamp("at").toInstant());
+                    return row;
+                }).list();
+        long total = jdbc.sql(COUNT).param("actor", actor).param("action", action).param("subject", subject)
+                .param("since", since == null ? null : Timestamp.from(since))
+                .param("until", until == null ? null : Timestamp.from(until))
+                .query(Long.class).single();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("items", items);
+        out.put("total", total);
+        out.put("limit", limit);
+        out.put("offset", offset);
+        out.put("has_more", offset + items.size() < total);
+        return out;
+    }
+}

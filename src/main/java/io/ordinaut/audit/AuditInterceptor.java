@@ -1,0 +1,64 @@
+package io.ordinaut.audit;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.web.method.HandlerMethod;
+import org.springframework.web.servlet.HandlerInterceptor;
+import org.springframework.web.servlet.HandlerMapping;
+
+import io.ordinaut.web.AuditSubject;
+import io.ordinaut.web.Caller;
+import io.ordinaut.web.RequestContext;
+
+/**
+ * Writes one audit row for every mutating call to our routes — refused ones too (401, 403, 4xx), so
+ * probing shows up. Registered before access control so it sees calls that control rejects.
+ */
+class AuditInterceptor implements HandlerInterceptor {
+
+    private static final Logger log = LoggerFactory.getLogger(AuditInterceptor.class);
+    private static final Set<String> MUTATING = Set.of("POST", "PUT", "PATCH", "DELETE");
+    private static final Set<String> SUBJECT_VARIABLES = Set.of("id", "address", "task_id", "taskId");
+
+    private final AuditLog audit;
+
+    AuditInterceptor(AuditLog audit) {
+        this.audit = audit;
+    }
+
+    @Override
+    public void afterCompletion(HttpServletRequest request, HttpServletResponse response, Object handler, Exception ex) {
+        if (!MUTATING.contains(request.getMethod()) || !(handler instanceof HandlerMethod method)
+                || !method.getBeanType().getPackageName().startsWith("io.ordinaut")) {
+            return;
+        }
+        try {
+            Object pattern = request.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
+            String action = request.getMethod() + " " + (pattern == null ? request.getRequestURI() : pattern);
+            @SuppressWarnings("unchecked")
+            Map<String, String> variables = (Map<String, String>) request.getAttribute(HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE);
+            String subject = (String) request.getAttribute(AuditSubject.ATTRIBUTE);
+            if (subject == null && variables != null) {
+                subject = variables.entrySet().stream().filter(e -> SUBJECT_VARIABLES.contains(e.getKey()))
+                        .map(Map.Entry::getValue).findFirst().orElse(null);
+            }
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("status", response.getStatus());
+            if (variables != null && !variables.isEmpty()) {
+                details.put("path_variables", variables);
+            }
+            Caller caller = RequestContext.caller(request);
+            audit.record(caller == null ? null : caller.agentId(), action, subject, details, RequestContext.requestId(request),
+                    request.getMethod(), request.getRequestURI(), response.getStatus());
+        } catch (RuntimeException e) {
+            log.warn("Could not write the audit row for {} {}: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package io.ordinaut.web;
+
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.web.method.HandlerMethod;
+import org.springframework.web.servlet.HandlerInterceptor;
+
+/**
+ * Authenticates every request and checks the scope its route declares. Fails closed: a route of ours
+ * that declares neither {@link RequiresScope} nor {@link PublicEndpoint} is refused.
+ */
+class AccessInterceptor implements HandlerInterceptor {
+
+    static final String CALLER = "ordinaut.caller";
+    private static final String BEARER = "Bearer ";
+
+    private final Authenticator authenticator;
+    private final RateLimiter rateLimiter;
+
+    AccessInterceptor(Authenticator authenticator, RateLimiter rateLimiter) {
+        this.authenticator = authenticator;
+        this.rateLimiter = rateLimiter;
+    }
+
+    @Override
+    public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
+        String required = requiredScope(request, handler);
+        if (required == null) {
+            return true;
+        }
+        Caller caller = authenticate(request);
+        if (!caller.has(required)) {
+            throw ApiException.forbidden("Agent " + caller.agentId() + " lacks the scope " + required + " this route requires",
+                    Map.of("required_scope", required));
+        }
+        rateLimiter.admit(caller);
+        request.setAttribute(CALLER, caller);
+        return true;
+    }
+
+    /** The scope the route needs; null for a public route. */
+    static String requiredScope(HttpServletRequest request, Object handler) {
+        String path = request.getRequestURI();
+        if (path.startsWith("/v3/api-docs") || path.startsWith("/swagger-ui") || path.equals("/error")
+                || path.equals("/actuator/health") || path.startsWith("/actuator/health/")) {
+            return null;
+        }
+        if (handler instanceof HandlerMethod method && method.getBeanType().getPackageName().startsWith("io.ordinaut")) {
+            if (AnnotatedElementUtils.hasAnnotation(method.getMethod(), PublicEndpoint.class)
+                    || AnnotatedElementUtils.hasAnnotation(method.getBeanType(), PublicEndpoint.class)) {
+                return null;
+            }
+            RequiresScope scope = AnnotatedElementUtils.findMergedAnnotation(method.getMethod(), RequiresScope.class);
+            if (scope == null) {
+                scope = AnnotatedElementUtils.findMergedAnnotation(method.getBeanType(), RequiresScope.class);
+            }
+            // A route that forgot its scope is open to admins only, never to everyone.
+            return scope == null ? Scopes.ADMIN : scope.value();
+        }
+        // Anything else (actuator endpoints beyond health) is for operators.
+        return Scopes.ADMIN;
+    }
+
+    private Caller authenticate(HttpServletRequest request) {
+        String header = request.getHeader("Authorization");
+        if (header == null || header.isBlank()) {
+            throw ApiException.unauthorized("Authorization: Bearer <token> is required");
+        }
+        if (!header.regionMatches(true, 0, BEARER, 0, BEARER.length()) || header.length() <= BEARER.length()) {
+            throw ApiException.unauthorized("The Authorization header must be \"Bearer <token>\"");
+        }
+        Optional<Caller> caller = authenticator.authenticate(header.substring(BEARER.length()).trim());
+        return caller.orElseThrow(() -> ApiException.unauthorized("The bearer token is unknown, expired or revoked"));
+    }
+}

@@ -1,0 +1,83 @@
+package io.ordinaut.web;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Per-agent request limits over fixed windows (one second, one hour), counted in PostgreSQL so every
+ * node enforces the same budget. Admins are not limited.
+ */
+@Component
+class RateLimiter {
+
+    private static final String COUNT = """
+            INSERT INTO rate_window (agent_id, granularity, window_start, count)
+            VALUES (:agent, :granularity, :windowStart, 1)
+            ON CONFLICT (agent_id, granularity, window_start) DO UPDATE SET count = rate_window.count + 1
+            RETURNING count
+            """;
+    private static final String PRUNE = "DELETE FROM rate_window WHERE window_start < :before";
+
+    private final JdbcClient jdbc;
+    private final SecurityProperties properties;
+    private final Clock clock;
+    private volatile long lastPrune;
+
+    RateLimiter(JdbcClient jdbc, SecurityProperties properties, Clock clock) {
+        this.jdbc = jdbc;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    /** Counts one request; throws 429 with Retry-After when a window is used up. */
+    void admit(Caller caller) {
+        if (caller.isAdmin()) {
+            return;
+        }
+        Instant now = clock.instant();
+        Instant second = now.truncatedTo(ChronoUnit.SECONDS);
+        if (count(caller, "second", second) > properties.burstPerSecond()) {
+            throw tooMany(caller, "per-second burst of " + properties.burstPerSecond(), 1);
+        }
+        Integer hourly = caller.apiCallsPerHour() != null ? caller.apiCallsPerHour() : properties.defaultCallsPerHour();
+        if (hourly != null) {
+            Instant hour = now.truncatedTo(ChronoUnit.HOURS);
+            if (count(caller, "hour", hour) > hourly) {
+                long retry = Math.max(1, hour.plus(1, ChronoUnit.HOURS).getEpochSecond() - now.getEpochSecond());
+                throw tooMany(caller, "api_calls_per_hour of " + hourly, retry);
+            }
+        }
+        pruneOccasionally(now);
+    }
+
+    private int count(Caller caller, String granularity, Instant windowStart) {
+        return jdbc.sql(COUNT)
+                .param("agent", caller.agentId())
+                .param("granularity", granularity)
+                .param("windowStart", Timestamp.from(windowStart))
+                .query(Integer.class)
+                .single();
+    }
+
+    private void pruneOccasionally(Instant now) {
+        long minute = now.getEpochSecond() / 60;
+        if (minute != lastPrune) {
+            lastPrune = minute;
+            jdbc.sql(PRUNE).param("before", Timestamp.from(now.minus(2, ChronoUnit.HOURS))).update();
+        }
+    }
+
+    private static ApiException tooMany(Caller caller, String limit, long retryAfterSeconds) {
+        ApiException e = new ApiException(HttpStatus.TOO_MANY_REQUESTS, "RateLimited",
+                "Agent " + caller.agentId() + " exceeded its " + limit + " requests; retry in " + retryAfterSeconds + " s",
+                Map.of("retry_after_seconds", retryAfterSeconds));
+        return e.withHeader("Retry-After", Long.toString(retryAfterSeconds));
+    }
+}

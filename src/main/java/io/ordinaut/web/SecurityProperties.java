@@ -1,0 +1,51 @@
+package io.ordinaut.web;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * ordinaut.security.*: authentication, rate limits and request limits.
+ *
+ * @param adminToken              the system admin agent's bearer token (ORDINAUT_ADMIN_TOKEN); when unset,
+ *                                one is generated on the cluster's first start and printed once in the log
+ * @param accessTokenTtlSeconds   lifetime of access tokens (default 3600)
+ * @param refreshTokenTtlSeconds  lifetime of refresh tokens (default 30 days)
+ * @param burstPerSecond          requests per second one non-admin agent may make (default 50; cluster-wide)
+ * @param defaultCallsPerHour     hourly limit for agents without their own api_calls_per_hour (default none)
+ * @param maxBodyBytes            largest request body accepted (default 1 MiB); larger ones get 413
+ * @param lockoutThreshold        failed secret attempts before an agent's credential is locked (default 5)
+ * @param lockoutSeconds          first lockout; it doubles with each further failure, up to 15 minutes (default 30)
+ */
+@ConfigurationProperties("ordinaut.security")
+public record SecurityProperties(String adminToken, Integer accessTokenTtlSeconds, Integer refreshTokenTtlSeconds,
+                                 Integer burstPerSecond, Integer defaultCallsPerHour, Long maxBodyBytes,
+                                 Integer lockoutThreshold, Integer lockoutSeconds) {
+
+    public SecurityProperties {
+        adminToken = adminToken == null || adminToken.isBlank() ? null : adminToken.trim();
+        if (adminToken != null && adminToken.length() < 16) {
+            throw new IllegalArgumentException("ordinaut.security.admin-token (ORDINAUT_ADMIN_TOKEN) must be at least 16 characters");
+        }
+        accessTokenTtlSeconds = positive("access-token-ttl-seconds", accessTokenTtlSeconds, 3600);
+        refreshTokenTtlSeconds = positive("refresh-token-ttl-seconds", refreshTokenTtlSeconds, 30 * 24 * 3600);
+        burstPerSecond = positive("burst-per-second", burstPerSecond, 50);
+        if (defaultCallsPerHour != null && defaultCallsPerHour < 1) {
+            throw new IllegalArgumentException("ordinaut.security.default-calls-per-hour must be at least 1");
+        }
+        maxBodyBytes = maxBodyBytes == null ? 1024L * 1024 : maxBodyBytes;
+        if (maxBodyBytes < 1024) {
+            throw new IllegalArgumentException("ordinaut.security.max-body-bytes must be at least 1024");
+        }
+        lockoutThreshold = positive("lockout-threshold", lockoutThreshold, 5);
+        lockoutSeconds = positive("lockout-seconds", lockoutSeconds, 30);
+    }
+
+    private static int positive(String name, Integer value, int fallback) {
+        if (value == null) {
+            return fallback;
+        }
+        if (value < 1) {
+            throw new IllegalArgumentException("ordinaut.security." + name + " must be at least 1 (got " + value + ")");
+        }
+        return value;
+    }
+}

@@ -1,0 +1,283 @@
+package io.ordinaut.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.test.context.TestPropertySource;
+import org.springframework.web.method.HandlerMethod;
+import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+
+import io.ordinaut.support.Api;
+import io.ordinaut.support.Api.Response;
+import io.ordinaut.support.NodeTestSupport;
+import io.ordinaut.web.PublicEndpoint;
+import io.ordinaut.web.RequiresScope;
+
+/** Who may call what: tokens, scopes, ownership, limits and the audit trail. */
+@ExtendWith(OutputCaptureExtension.class)
+@TestPropertySource(properties = {"ordinaut.security.burst-per-second=20", "ordinaut.security.max-body-bytes=65536",
+        "ordinaut.security.lockout-threshold=3", "ordinaut.security.lockout-seconds=30"})
+class AccessControlTest extends NodeTestSupport {
+
+    @Autowired
+    @Qualifier("requestMappingHandlerMapping")
+    RequestMappingHandlerMapping mappings;
+
+    record TestAgent(String id, String secret, String token, String refresh) {
+    }
+
+    TestAgent agent(String name, Object budget, String... scopes) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", name + "-" + UUID.randomUUID().toString().substring(0, 8));
+        body.put("scopes", List.of(scopes));
+        if (budget != null) {
+            body.put("budget", budget);
+        }
+        String id = api.post("/agents", body).expect(201).string("id");
+        String secret = api.post("/agents/" + id + "/credentials", "{}").expect(200).string("agent_secret");
+        Response tokens = api.as(null).post("/agents/auth/token", Map.of("agent_id", id, "agent_secret", secret)).expect(200);
+        assertThat(tokens.get("token_type")).isEqualTo("bearer");
+        assertThat(tokens.get("expires_in")).isEqualTo(3600);
+        return new TestAgent(id, secret, tokens.string("access_token"), tokens.string("refresh_token"));
+    }
+
+    static Map<String, Object> task(String title) {
+        return Map.of("title", title, "schedule_kind", "cron", "schedule_expr", "0 9 * * *",
+                "payload", Map.of("pipeline", List.of(Map.of("id", "a", "uses", "noop.run"))));
+    }
+
+    List<String[]> routes() {
+        List<String[]> routes = new ArrayList<>();
+        for (Map.Entry<RequestMappingInfo, HandlerMethod> e : mappings.getHandlerMethods().entrySet()) {
+            if (!e.getValue().getBeanType().getPackageName().startsWith("io.ordinaut")) {
+                continue;
+            }
+            for (String pattern : e.getKey().getPatternValues()) {
+                for (var method : e.getKey().getMethodsCondition().getMethods()) {
+                    routes.add(new String[] {method.name(), pattern, isPublic(e.getValue()) ? "public" : "protected"});
+                }
+            }
+        }
+        return routes;
+    }
+
+    static boolean isPublic(HandlerMethod m) {
+        return m.hasMethodAnnotation(PublicEndpoint.class) || m.getBeanType().isAnnotationPresent(PublicEndpoint.class);
+    }
+
+    @Test
+    void every_route_declares_its_scope_or_is_explicitly_public() {
+        List<String> undeclared = new ArrayList<>();
+        mappings.getHandlerMethods().forEach((info, m) -> {
+            if (m.getBeanType().getPackageName().startsWith("io.ordinaut") && !isPublic(m)
+                    && !m.hasMethodAnnotation(RequiresScope.class) && !m.getBeanType().isAnnotationPresent(RequiresScope.class)) {
+                undeclared.add(info.toString());
+            }
+        });
+        assertThat(undeclared).isEmpty();
+        assertThat(routes()).hasSizeGreaterThan(15);
+    }
+
+    @Test
+    void every_protected_route_answers_401_without_a_valid_token_and_403_without_its_scope() {
+        TestAgent nobody = agent("nobody", null);
+        for (String[] route : routes()) {
+            if (route[2].equals("public")) {
+                continue;
+            }
+            String path = route[1].replaceAll("\\{[^}]+}", UUID.randomUUID().toString());
+            for (String token : new String[] {null, "not-a-token", "ord_at_forged"}) {
+                Response r = call(api.as(token), route[0], path);
+                assertThat(r.status()).as("%s %s with token %s", route[0], path, token).isEqualTo(401);
+                assertThat(r.get("error")).isEqualTo("Unauthorized");
+            }
+            Response forbidden = call(api.as(nobody.token()), route[0], path);
+            assertThat(forbidden.status()).as("%s %s without scope", route[0], path).isEqualTo(403);
+            assertThat(forbidden.get("error")).isEqualTo("Forbidden");
+        }
+        assertThat(api.as(null).get("/health").status()).isEqualTo(200);
+        assertThat(api.as(null).get("/v3/api-docs").status()).isEqualTo(200);
+    }
+
+    @Test
+    void agents_see_and_change_only_their_own_tasks_and_runs() throws Exception {
+        String[] all = {"tasks:create", "tasks:read", "tasks:update", "tasks:delete", "runs:read", "runs:write"};
+        TestAgent alice = agent("alice", null, all);
+        TestAgent bob = agent("bob", null, all);
+        Api asAlice = api.as(alice.token());
+        Api asBob = api.as(bob.token());
+
+        Map<String, Object> spoofed = new LinkedHashMap<>(task("alice's"));
+        spoofed.put("created_by", bob.id());
+        String aliceTask = asAlice.post("/tasks", spoofed).expect(201).string("id");
+        assertThat(asAlice.get("/tasks/" + aliceTask).get("created_by")).as("created_by is ignored for non-admins").isEqualTo(alice.id());
+        String runId = asAlice.post("/tasks/" + aliceTask + "/run_now", "{}").expect(200).details().get("run_id").toString();
+        String bobTask = asBob.post("/tasks", task("bob's")).expect(201).string("id");
+
+        for (String path : List.of("/tasks/" + aliceTask, "/tasks/" + aliceTask + "/preview", "/runs/" + runId)) {
+            assertThat(asBob.get(path).status()).as(path).isEqualTo(404);
+        }
+        for (String action : List.of("pause", "resume", "cancel", "run_now")) {
+            assertThat(asBob.post("/tasks/" + aliceTask + "/" + action, "{}").status()).as(action).isEqualTo(404);
+        }
+        assertThat(asBob.put("/tasks/" + aliceTask, Map.of("title", "mine now")).status()).isEqualTo(404);
+        assertThat(asBob.delete("/tasks/" + aliceTask).status()).isEqualTo(404);
+        assertThat(asBob.post("/tasks/" + aliceTask + "/snooze", Map.of("delay_seconds", 60)).status()).isEqualTo(404);
+
+        assertThat(asBob.get("/tasks?limit=200").items()).extracting(t -> t.get("id")).containsExactly(bobTask);
+        assertThat(asBob.get("/runs?limit=1000").items()).extracting(r -> r.get("task_id")).doesNotContain(aliceTask);
+        assertThat(asBob.get("/runs?task_id=" + aliceTask).items()).isEmpty();
+        assertThat(asAlice.get("/tasks/" + aliceTask).get("title")).isEqualTo("alice's");
+        assertThat(asAlice.get("/runs/" + runId).status()).isEqualTo(200);
+        assertThat(api.get("/tasks/" + bobTask).status()).as("admins see every task").isEqualTo(200);
+        Map<String, Object> adminOwned = new LinkedHashMap<>(task("given to bob"));
+        adminOwned.put("created_by", bob.id());
+        String given = api.post("/tasks", adminOwned).expect(201).string("id");
+        assertThat(asBob.get("/tasks/" + given).get("created_by")).as("admins may set created_by").isEqualTo(bob.id());
+    }
+
+    @Test
+    void tokens_refresh_once_and_revocation_and_rotation_take_effect_immediately() {
+        TestAgent carol = agent("carol", null, "tasks:read");
+        assertThat(api.as(carol.token()).get("/tasks").status()).isEqualTo(200);
+
+        Response refreshed = api.as(null).post("/agents/auth/refresh", Map.of("refresh_token", carol.refresh())).expect(200);
+        String newAccess = refreshed.string("access_token");
+        assertThat(api.as(newAccess).get("/tasks").status()).isEqualTo(200);
+        assertThat(api.as(carol.token()).get("/tasks").status()).as("the refreshed family is retired").isEqualTo(401);
+        assertThat(api.as(null).post("/agents/auth/refresh", Map.of("refresh_token", carol.refresh())).status())
+                .as("a refresh token works once").isEqualTo(401);
+
+        api.as(null).post("/agents/auth/revoke", Map.of("token", newAccess)).expect(200);
+        assertThat(api.as(newAccess).get("/tasks").status()).isEqualTo(401);
+        assertThat(api.as(null).post("/agents/auth/refresh", Map.of("refresh_token", refreshed.string("refresh_token"))).status())
+                .isEqualTo(401);
+
+        Response again = api.as(null).post("/agents/auth/token", Map.of("agent_id", carol.id(), "agent_secret", carol.secret())).expect(200);
+        String live = again.string("access_token");
+        String rotated = api.post("/agents/" + carol.id() + "/credentials", "{}").expect(200).string("agent_secret");
+        assertThat(rotated).isNotEqualTo(carol.secret());
+        assertThat(api.as(live).get("/tasks").status()).as("rotation ends old sessions").isEqualTo(401);
+        assertThat(api.as(null).post("/agents/auth/token", Map.of("agent_id", carol.id(), "agent_secret", carol.secret())).status())
+                .isEqualTo(401);
+        api.as(null).post("/agents/auth/token", Map.of("agent_id", carol.id(), "agent_secret", rotated)).expect(200);
+    }
+
+    @Test
+    void repeated_wrong_secrets_lock_the_credential() {
+        TestAgent dave = agent("dave", null, "tasks:read");
+        Api anonymous = api.as(null);
+        for (int i = 0; i < 3; i++) {
+            Response wrong = anonymous.post("/agents/auth/token", Map.of("agent_id", dave.id(), "agent_secret", "guess-" + i));
+            assertThat(wrong.status()).isEqualTo(401);
+            assertThat(wrong.string("message")).doesNotContain("guess");
+        }
+        Response locked = anonymous.post("/agents/auth/token", Map.of("agent_id", dave.id(), "agent_secret", dave.secret()));
+        assertThat(locked.status()).as("even the right secret waits out the lockout").isEqualTo(429);
+        assertThat(Integer.parseInt(locked.header("Retry-After"))).isBetween(1, 30);
+        assertThat(anonymous.post("/agents/auth/token", Map.of("agent_id", UUID.randomUUID().toString(), "agent_secret", "x")).status())
+                .isEqualTo(401);
+        anonymous.post("/agents/auth/token", Map.of("agent_id", "not-a-uuid", "agent_secret", "x")).expect(401);
+        anonymous.post("/agents/auth/token", Map.of("agent_id", dave.id())).expect(400);
+    }
+
+    @Test
+    void hourly_limits_and_bursts_answer_429_with_retry_after() {
+        TestAgent erin = agent("erin", Map.of("api_calls_per_hour", 5), "tasks:read");
+        Api asErin = api.as(erin.token());
+        for (int i = 0; i < 5; i++) {
+            asErin.get("/tasks").expect(200);
+        }
+        Response limited = asErin.get("/tasks").expect(429);
+        assertThat(limited.get("error")).isEqualTo("RateLimited");
+        assertThat(Long.parseLong(limited.header("Retry-After"))).isBetween(1L, 3600L);
+
+        TestAgent frank = agent("frank", null, "tasks:read");
+        Api asFrank = api.as(frank.token());
+        int throttled = 0;
+        for (int i = 0; i < 60; i++) {
+            if (asFrank.get("/tasks").status() == 429) {
+                throttled++;
+            }
+        }
+        assertThat(throttled).as("a burst of 60 against a per-second limit of 20").isPositive();
+        assertThat(api.get("/tasks").status()).as("admins are not limited").isEqualTo(200);
+    }
+
+    @Test
+    void oversized_bodies_are_refused_with_413() {
+        String big = "{\"title\":\"" + "x".repeat(70_000) + "\"}";
+        Response r = api.postRaw("/tasks", big, "application/json");
+        assertThat(r.status()).isEqualTo(413);
+        assertThat(r.get("error")).isEqualTo("PayloadTooLarge");
+    }
+
+    @Test
+    void mutations_are_audited_without_secrets(CapturedOutput output) {
+        TestAgent grace = agent("grace", null, "tasks:create", "tasks:update");
+        String task = api.as(grace.token()).post("/tasks", task("audited")).expect(201).string("id");
+        api.as(grace.token()).post("/tasks/" + task + "/pause", "{}").expect(200);
+        api.as(null).post("/tasks/" + task + "/resume", "{}").expect(401);
+
+        Response audit = api.get("/audit?subject_id=" + task);
+        assertThat(audit.items()).extracting(a -> a.get("action"))
+                .contains("POST /tasks", "POST /tasks/{id}/pause", "POST /tasks/{id}/resume");
+        assertThat(audit.items()).filteredOn(a -> "POST /tasks/{id}/pause".equals(a.get("action")))
+                .extracting(a -> a.get("actor")).containsExactly(grace.id());
+        assertThat(audit.items()).filteredOn(a -> "POST /tasks/{id}/resume".equals(a.get("action")))
+                .extracting(a -> a.get("status")).containsExactly(401);
+        assertThat(api.get("/audit?actor=" + grace.id()).items()).isNotEmpty();
+        assertThat(api.as(grace.token()).get("/audit").status()).isEqualTo(403);
+
+        String everything = jdbc.sql("SELECT coalesce(string_agg(CAST(a AS text), ' '), '') FROM audit_log a").query(String.class).single();
+        String tokens = jdbc.sql("SELECT coalesce(string_agg(CAST(t AS text), ' '), '') FROM agent_token t").query(String.class).single();
+        String credentials = jdbc.sql("SELECT coalesce(string_agg(CAST(c AS text), ' '), '') FROM agent_credential c").query(String.class).single();
+        for (String secret : List.of(grace.secret(), grace.token(), grace.refresh())) {
+            assertThat(everything).doesNotContain(secret);
+            assertThat(tokens).doesNotContain(secret);
+            assertThat(credentials).doesNotContain(secret);
+            assertThat(output.getAll()).doesNotContain(secret);
+        }
+        assertThat(api.get("/agents/" + grace.id()).body()).doesNotContain(grace.secret());
+    }
+
+    @Test
+    void agent_api_validates_input() {
+        api.post("/agents", Map.of("name", "")).expect(400);
+        api.post("/agents", Map.of("name", "x", "scopes", List.of("tasks:fly"))).expect(400);
+        api.post("/agents", Map.of("name", "x", "scopes", "admin")).expect(400);
+        api.post("/agents", Map.of("name", "x", "webhook_url", "ftp://nope")).expect(400);
+        api.post("/agents", Map.of("name", "x", "budget", Map.of("runs_per_day", 0))).expect(400);
+        String name = "dup-" + UUID.randomUUID().toString().substring(0, 6);
+        api.post("/agents", Map.of("name", name)).expect(201);
+        api.post("/agents", Map.of("name", name)).expect(409);
+        api.get("/agents/" + UUID.randomUUID()).expect(404);
+        api.get("/agents/nope").expect(404);
+        api.delete("/agents/00000000-0000-0000-0000-000000000001").expect(409);
+        Response filtered = api.get("/agents?name_filter=" + name);
+        assertThat(filtered.items()).hasSize(1);
+        assertThat(api.get("/agents?scope_filter=admin").items()).extracting(a -> a.get("name")).contains("system");
+    }
+
+    private static Response call(Api client, String method, String path) {
+        return switch (method) {
+            case "GET" -> client.get(path);
+            case "DELETE" -> client.delete(path);
+            case "PUT" -> client.put(path, "{}");
+            default -> client.post(path, "{}");
+        };
+    }
+}
