@@ -25,9 +25,11 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.ordinaut.tool.AgentScopes;
 import io.ordinaut.web.ApiException;
 import io.ordinaut.web.AuditSubject;
 import io.ordinaut.web.JsonFields;
+import io.ordinaut.web.PageBody;
 import io.ordinaut.web.QueryParams;
 import io.ordinaut.web.RequiresScope;
 import io.ordinaut.web.Scopes;
@@ -80,13 +82,7 @@ class AgentController {
         int offset = q.integer("offset", 0, Integer.MAX_VALUE, 0);
         List<Agent> page = agents.page(name, scope, limit, offset);
         long total = agents.count(name, scope);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("items", page.stream().map(AgentController::view).toList());
-        out.put("total", total);
-        out.put("limit", limit);
-        out.put("offset", offset);
-        out.put("has_more", offset + page.size() < total);
-        return out;
+        return PageBody.of(page.stream().map(AgentController::view).toList(), total, limit, offset);
     }
 
     @GetMapping("/agents/{id}")
@@ -173,8 +169,10 @@ class AgentController {
         }
         Set<String> scopes = new LinkedHashSet<>();
         for (Object s : list) {
-            if (!(s instanceof String scope) || !Scopes.ALL.contains(scope)) {
-                throw ApiException.badRequest("scopes", "unknown scope " + s + "; known scopes: " + String.join(", ", Scopes.ALL));
+            // Besides the API's own scopes, tools may define scopes of their own (e.g. crm:write).
+            if (!(s instanceof String scope) || !(Scopes.ALL.contains(scope) || AgentScopes.wellFormed(scope))) {
+                throw ApiException.badRequest("scopes", "scope " + s + " is neither one of " + String.join(", ", Scopes.ALL)
+                        + " nor a tool scope of the form name:action");
             }
             scopes.add(scope);
         }

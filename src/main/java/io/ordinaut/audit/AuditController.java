@@ -13,6 +13,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.ordinaut.web.PageBody;
 import io.ordinaut.web.QueryParams;
 import io.ordinaut.web.RequiresScope;
 import io.ordinaut.web.Scopes;
@@ -78,12 +79,6 @@ class AuditController {
                 .param("since", since == null ? null : Timestamp.from(since))
                 .param("until", until == null ? null : Timestamp.from(until))
                 .query(Long.class).single();
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("items", items);
-        out.put("total", total);
-        out.put("limit", limit);
-        out.put("offset", offset);
-        out.put("has_more", offset + items.size() < total);
-        return out;
+        return PageBody.of(items, total, limit, offset);
     }
 }

@@ -57,6 +57,11 @@ public final class PipelineDefinition {
         return steps.stream().map(Step::id).toList();
     }
 
+    /** The tool address of each step, by step index ({@code payload.pipeline[i].uses}). */
+    public List<String> stepUses() {
+        return steps.stream().map(Step::uses).toList();
+    }
+
     /** Every tool address used, in pipeline order without duplicates. */
     public Set<String> toolAddresses() {
         Set<String> addresses = new LinkedHashSet<>();

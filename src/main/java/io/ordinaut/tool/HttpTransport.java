@@ -23,17 +23,18 @@ import java.util.function.Function;
 final class HttpTransport {
 
     static final int MAX_REDIRECTS = 5;
-    private static final int MAX_BODY_BYTES = 10 * 1024 * 1024;
     private static final int MAX_ERROR_TEXT = 300;
     private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
 
     private final HttpClient client;
     private final EgressGuard guard;
     private final Function<String, String> environment;
+    private final int maxBodyBytes;
 
-    HttpTransport(EgressGuard guard, Function<String, String> environment) {
+    HttpTransport(EgressGuard guard, Function<String, String> environment, int maxBodyBytes) {
         this.guard = guard;
         this.environment = environment;
+        this.maxBodyBytes = maxBodyBytes;
         this.client = HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(Duration.ofSeconds(10))
@@ -122,11 +123,11 @@ final class HttpTransport {
         }
     }
 
-    private static String read(ToolDefinition tool, HttpResponse<InputStream> response) {
+    private String read(ToolDefinition tool, HttpResponse<InputStream> response) {
         try (InputStream in = response.body()) {
-            byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
-            if (bytes.length > MAX_BODY_BYTES) {
-                throw ToolCallException.permanent(tool.address() + " answered with more than " + MAX_BODY_BYTES + " bytes");
+            byte[] bytes = in.readNBytes(maxBodyBytes + 1);
+            if (bytes.length > maxBodyBytes) {
+                throw ToolCallException.permanent(tool.address() + " answered with more than " + maxBodyBytes + " bytes");
             }
             return new String(bytes, StandardCharsets.UTF_8);
         } catch (HttpTimeoutException e) {
@@ -136,9 +137,9 @@ final class HttpTransport {
         }
     }
 
-    private static void discard(HttpResponse<InputStream> response) {
+    private void discard(HttpResponse<InputStream> response) {
         try (InputStream in = response.body()) {
-            in.skip(MAX_BODY_BYTES);
+            in.skip(maxBodyBytes);
         } catch (IOException ignored) {
             // the hop is being left anyway
         }

@@ -3,6 +3,7 @@ package io.ordinaut.tool;
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
 import com.networknt.schema.path.PathType;
@@ -11,6 +12,7 @@ import tools.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -37,6 +39,47 @@ final class SchemaCheck {
         if (!violations.isEmpty()) {
             throw ToolCallException.permanent(what + " violates its schema: " + String.join("; ", violations));
         }
+    }
+
+    /**
+     * Why a schema cannot be used, checked against the meta-schema of its {@code $schema} dialect (2020-12
+     * when absent) and by compiling it; empty when it is a usable JSON Schema. Meta-schemas ship with the
+     * validator, so nothing is fetched.
+     */
+    List<String> schemaProblems(Map<String, Object> schema) {
+        Object declared = schema.get("$schema");
+        SpecificationVersion dialect = SpecificationVersion.DRAFT_2020_12;
+        if (declared != null) {
+            Optional<SpecificationVersion> known = declared instanceof String id
+                    ? SpecificationVersion.fromDialectId(id)
+                            .or(() -> SpecificationVersion.fromDialectId(id.endsWith("#") ? id.substring(0, id.length() - 1) : id + "#"))
+                    : Optional.empty();
+            if (known.isEmpty()) {
+                return List.of("$schema " + declared + " is not a supported JSON Schema dialect (draft-04, -06, -07, 2019-09, 2020-12)");
+            }
+            dialect = known.get();
+        }
+        List<String> problems = new ArrayList<>();
+        try {
+            Schema meta = registry.getSchema(SchemaLocation.of(dialect.getDialectId()));
+            for (Error error : meta.validate(Json.MAPPER.<JsonNode>valueToTree(schema))) {
+                if (problems.size() == MAX_REPORTED) {
+                    break;
+                }
+                String pointer = error.getInstanceLocation().toString();
+                problems.add((pointer.isEmpty() ? "/" : pointer) + ": " + error.getMessage());
+            }
+        } catch (RuntimeException e) {
+            problems.add("cannot be checked against its meta-schema: " + e.getMessage());
+        }
+        if (problems.isEmpty()) {
+            try {
+                schema("schema", schema);
+            } catch (ToolCallException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        return problems;
     }
 
     /** Each violation as {@code <json pointer>: <message>}; empty when the value is valid. */

@@ -1,5 +1,6 @@
 package io.ordinaut.tool;
 
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -10,7 +11,8 @@ import java.util.function.Function;
 
 /**
  * The {@link ToolInvoker} used by runs: looks the address up in the catalog and calls the tool over
- * its transport, checking scopes, the input schema before and the output schema after the call.
+ * its transport, checking scopes ({@link AgentScopes#ADMIN} implies all), the input schema before and the
+ * output schema after the call.
  * Unknown addresses are simulated unless {@link Settings#rejectUnknownTools()}. The catalog function
  * is consulted on every call (and by {@link #accepts}), so back it by an in-memory cache.
  */
@@ -22,34 +24,57 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
      * @param egress             where HTTP and MCP tools may be called
      * @param environment        where {@code ${env:…}}/{@code ${secret:…}} header values come from
      * @param clock              for simulated output timestamps
+     * @param maxResponseBytes   largest HTTP answer read
+     * @param deniedEnvPrefixes  environment variable names headers may not read
      */
     public record Settings(boolean rejectUnknownTools, EgressPolicy egress,
-                           Function<String, String> environment, Clock clock) {
+                           Function<String, String> environment, Clock clock,
+                           int maxResponseBytes, List<String> deniedEnvPrefixes) {
 
         public Settings {
             Objects.requireNonNull(egress, "egress");
             Objects.requireNonNull(environment, "environment");
             Objects.requireNonNull(clock, "clock");
+            if (maxResponseBytes < 1) {
+                throw new IllegalArgumentException("maxResponseBytes must be positive, got " + maxResponseBytes);
+            }
+            deniedEnvPrefixes = deniedEnvPrefixes == null ? List.of() : List.copyOf(deniedEnvPrefixes);
         }
 
         public static Settings defaults() {
-            return new Settings(false, EgressPolicy.defaults(), System::getenv, Clock.systemUTC());
+            return of(ToolProperties.defaults(), System::getenv, Clock.systemUTC());
+        }
+
+        public static Settings of(ToolProperties properties, Function<String, String> environment, Clock clock) {
+            return new Settings(properties.rejectUnknownTools(), properties.egress(), environment, clock,
+                    properties.maxResponseBytes(), properties.deniedEnvPrefixes());
         }
 
         public Settings withRejectUnknownTools(boolean reject) {
-            return new Settings(reject, egress, environment, clock);
+            return new Settings(reject, egress, environment, clock, maxResponseBytes, deniedEnvPrefixes);
         }
 
         public Settings withEgress(EgressPolicy policy) {
-            return new Settings(rejectUnknownTools, policy, environment, clock);
+            return new Settings(rejectUnknownTools, policy, environment, clock, maxResponseBytes, deniedEnvPrefixes);
         }
 
         public Settings withEnvironment(Function<String, String> env) {
-            return new Settings(rejectUnknownTools, egress, env, clock);
+            return new Settings(rejectUnknownTools, egress, env, clock, maxResponseBytes, deniedEnvPrefixes);
         }
 
         public Settings withClock(Clock newClock) {
-            return new Settings(rejectUnknownTools, egress, environment, newClock);
+            return new Settings(rejectUnknownTools, egress, environment, newClock, maxResponseBytes, deniedEnvPrefixes);
+        }
+
+        /** The environment as headers may read it: names with a denied prefix fail the call. */
+        Function<String, String> headerEnvironment() {
+            return name -> {
+                if (HeaderRules.deniedEnvironmentName(name, deniedEnvPrefixes)) {
+                    throw ToolCallException.permanent("tool headers may not read environment variable " + name
+                            + " (ordinaut.tools.denied-env-prefixes)");
+                }
+                return environment.apply(name);
+            };
         }
     }
 
@@ -57,21 +82,27 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
     private final Settings settings;
     private final SimulatedTool simulated;
     private final SchemaCheck schemas = new SchemaCheck();
+    private final EgressGuard guard;
     private final HttpTransport http;
     private final McpTransport mcp;
 
     public ToolRouter(Function<String, Optional<ToolDefinition>> catalog, Settings settings) {
         this.catalog = Objects.requireNonNull(catalog, "catalog");
         this.settings = Objects.requireNonNull(settings, "settings");
-        EgressGuard guard = new EgressGuard(settings.egress());
+        this.guard = new EgressGuard(settings.egress());
         this.simulated = new SimulatedTool(settings.clock());
-        this.http = new HttpTransport(guard, settings.environment());
-        this.mcp = new McpTransport(guard, settings.environment(), schemas);
+        this.http = new HttpTransport(guard, settings.headerEnvironment(), settings.maxResponseBytes());
+        this.mcp = new McpTransport(guard, settings.headerEnvironment(), schemas);
     }
 
     /** Whether a pipeline may use this address; pass as the predicate of {@code PipelineDefinition.parse}. */
     public boolean accepts(String address) {
         return !settings.rejectUnknownTools() || catalog.apply(address).isPresent();
+    }
+
+    /** The scopes a task needs to use this address: the catalogued tool's, none for an unknown address. */
+    public List<String> requiredScopes(String address) {
+        return catalog.apply(address).map(ToolDefinition::scopes).orElse(List.of());
     }
 
     @Override
@@ -123,12 +154,28 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
         return mcp.discover(serverUrl, prefix, headers == null ? Map.of() : headers, Duration.ofSeconds(30));
     }
 
+    /**
+     * Checks a URL as a call to it would be checked; used when tools are registered.
+     *
+     * @throws ToolCallException not retryable when the egress policy refuses it, retryable when its host
+     *                           cannot be resolved now
+     */
+    void checkEgress(URI endpoint) {
+        guard.check(endpoint);
+    }
+
+    SchemaCheck schemas() {
+        return schemas;
+    }
+
     private static void checkScopes(ToolDefinition tool, ToolCall call) {
-        if (call.grantedScopes() == null || call.grantedScopes().containsAll(tool.scopes())) {
+        if (call.grantedScopes() == null) {
             return;
         }
-        List<String> missing = tool.scopes().stream().filter(s -> !call.grantedScopes().contains(s)).toList();
-        throw ToolCallException.permanent(tool.address() + " needs scopes " + missing + " that the task was not granted");
+        List<String> missing = AgentScopes.missing(call.grantedScopes(), tool.scopes());
+        if (!missing.isEmpty()) {
+            throw ToolCallException.permanent(tool.address() + " needs scopes " + missing + " that the task's agent does not hold");
+        }
     }
 
     /** Closes cached MCP connections. */

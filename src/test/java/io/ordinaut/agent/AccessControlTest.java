@@ -257,7 +257,7 @@ class AccessControlTest extends NodeTestSupport {
     @Test
     void agent_api_validates_input() {
         api.post("/agents", Map.of("name", "")).expect(400);
-        api.post("/agents", Map.of("name", "x", "scopes", List.of("tasks:fly"))).expect(400);
+        api.post("/agents", Map.of("name", "x", "scopes", List.of("not a scope!"))).expect(400);
         api.post("/agents", Map.of("name", "x", "scopes", "admin")).expect(400);
         api.post("/agents", Map.of("name", "x", "webhook_url", "ftp://nope")).expect(400);
         api.post("/agents", Map.of("name", "x", "budget", Map.of("runs_per_day", 0))).expect(400);

@@ -130,6 +130,28 @@ class ToolRouterTest {
     }
 
     @Test
+    void adminScopeImpliesEveryScope() {
+        catalog.put("crm.delete", ToolDefinition.http("crm.delete", server.url("/d")).withScopes(List.of("crm:write")));
+        server.on("/d", Answer.json(200, "{\"deleted\": 1}"));
+        ToolCall call = new ToolCall("crm.delete", Map.of(), "k", "r", 1, Duration.ofSeconds(5), Set.of("admin"));
+
+        assertThat(router(ToolRouter.Settings.defaults()).invoke(call)).isEqualTo(Map.of("deleted", 1));
+    }
+
+    @Test
+    void headersMayNotReadTheNodesOwnSettings() {
+        catalog.put("crm.leak", ToolDefinition.http("crm.leak", server.url("/leak"))
+                .withHeaders(Map.of("X-Db", "${env:ORDINAUT_DB_PASSWORD}")));
+        ToolRouter router = router(ToolRouter.Settings.defaults().withEnvironment(Map.of("ORDINAUT_DB_PASSWORD", "pw-1234")::get));
+
+        ToolCallException e = catchThrowableOfType(ToolCallException.class, () -> router.invoke(call("crm.leak", Map.of())));
+
+        assertThat(e.retryable()).isFalse();
+        assertThat(e.getMessage()).contains("ORDINAUT_DB_PASSWORD").doesNotContain("pw-1234");
+        assertThat(server.requests()).isEmpty();
+    }
+
+    @Test
     void loopbackCanBeRefusedByPolicy() {
         catalog.put("local.tool", ToolDefinition.http("local.tool", server.url("/x")));
         ToolRouter router = router(ToolRouter.Settings.defaults()

@@ -1,0 +1,92 @@
+package io.ordinaut.tool;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What a tool's configured headers may hold. Secrets never enter the catalog: a header that carries
+ * credentials must name them ({@code Bearer ${env:CRM_TOKEN}}), and the value is read from the
+ * environment only when a call is made, so neither the table nor any API answer holds it.
+ */
+final class HeaderRules {
+
+    static final int MAX_HEADERS = 50;
+    private static final int MAX_VALUE_LENGTH = 4096;
+    private static final Pattern NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}");
+    private static final Pattern REFERENCE = Pattern.compile("\\$\\{(env|secret):([A-Za-z_][A-Za-z0-9_]*)}");
+    /** An optional auth scheme followed by nothing but references, e.g. {@code Bearer ${env:TOKEN}}. */
+    private static final Pattern REFERENCES_ONLY = Pattern.compile(
+            "([A-Za-z][A-Za-z0-9_-]*\\s+)?(\\$\\{(env|secret):[A-Za-z_][A-Za-z0-9_]*})+");
+    /** Set by the transports themselves, or refused by the JDK HTTP client. */
+    private static final Set<String> RESERVED = Set.of("host", "content-length", "connection", "expect", "upgrade",
+            "transfer-encoding", "te", "trailer", "keep-alive", "content-type", "accept", "idempotency-key",
+            "mcp-session-id", "mcp-protocol-version");
+    private static final Set<String> SECRET_NAMES = Set.of("authorization", "proxy-authorization", "cookie");
+    private static final Pattern SECRET_PARAMETER = Pattern.compile(
+            "(?i)(.*[_.-])?(token|api[_-]?key|key|secret|password|passwd|pwd|signature|sig|auth|credentials?)");
+    private static final Pattern SECRET_WORDS = Pattern.compile("token|secret|key|password|passwd|auth|session|credential|signature");
+
+    private HeaderRules() {
+    }
+
+    /**
+     * @return why this header cannot be stored, or null when it can
+     */
+    static String problem(String name, String value, List<String> deniedEnvPrefixes) {
+        if (!NAME.matcher(name).matches()) {
+            return "'" + name + "' is not a valid header name";
+        }
+        String lower = name.toLowerCase(Locale.ROOT);
+        if (RESERVED.contains(lower) || lower.startsWith("x-ordinaut-")) {
+            return "header " + name + " is set by Ordinaut or its HTTP client and cannot be configured";
+        }
+        if (value.length() > MAX_VALUE_LENGTH) {
+            return "header " + name + " is longer than " + MAX_VALUE_LENGTH + " characters";
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 && c != '\t' || c == 0x7f) {
+                return "header " + name + " contains a control character";
+            }
+        }
+        String withoutReferences = REFERENCE.matcher(value).replaceAll("");
+        if (withoutReferences.contains("${")) {
+            return "header " + name + " has a malformed reference; write ${env:NAME} or ${secret:NAME} with NAME made of letters, digits and '_'";
+        }
+        Matcher m = REFERENCE.matcher(value);
+        while (m.find()) {
+            if (deniedEnvironmentName(m.group(2), deniedEnvPrefixes)) {
+                return "header " + name + " may not read environment variable " + m.group(2)
+                        + " (ordinaut.tools.denied-env-prefixes)";
+            }
+        }
+        if (carriesSecret(lower) && !REFERENCES_ONLY.matcher(value).matches()) {
+            return "header " + name + " carries credentials, so its value must name them instead of holding them, "
+                    + "e.g. \"" + (lower.endsWith("authorization") ? "Bearer " : "") + "${env:" + suggestedVariable(name)
+                    + "}\"; secrets are read from the environment at call time and never stored";
+        }
+        return null;
+    }
+
+    static boolean deniedEnvironmentName(String name, List<String> deniedPrefixes) {
+        String upper = name.toUpperCase(Locale.ROOT);
+        return deniedPrefixes.stream().anyMatch(prefix -> upper.startsWith(prefix.toUpperCase(Locale.ROOT)));
+    }
+
+    /** Whether a URL query parameter's name says its value is a credential ({@code api_key}, {@code access_token}…). */
+    static boolean namesSecretParameter(String name) {
+        return SECRET_PARAMETER.matcher(name).matches();
+    }
+
+    private static boolean carriesSecret(String lowerName) {
+        return SECRET_NAMES.contains(lowerName) || SECRET_WORDS.matcher(lowerName).find();
+    }
+
+    private static String suggestedVariable(String name) {
+        String upper = name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]+", "_");
+        return (upper.startsWith("X_") ? upper.substring(2) : upper.equals("AUTHORIZATION") ? "TOOL_TOKEN" : upper);
+    }
+}

@@ -1,0 +1,262 @@
+package io.ordinaut.tool;
+
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The {@code tool} table, and the in-memory copy of it that every tool call and task validation reads.
+ *
+ * <h2>Keeping the copy current</h2>
+ * A change made through this node ({@link #insert}, {@link #update}, {@link #upsert}, {@link #delete})
+ * reloads the copy before the API answers, so the next task or run on this node sees it. Changes made
+ * through other nodes arrive with {@link #refreshIfChanged}, which {@link RefreshToolCatalog} calls every
+ * {@code ordinaut.tools.catalog-refresh-seconds}: it reads a fingerprint of the table (row count and the
+ * writing transaction of each row) and reloads only when that differs from the copy's.
+ */
+final class ToolCatalog {
+
+    private static final Logger log = LoggerFactory.getLogger(ToolCatalog.class);
+
+    private static final String COLUMNS = """
+            address, transport, endpoint, description, CAST(input_schema AS text) AS input_schema,
+            CAST(output_schema AS text) AS output_schema, scopes, timeout_seconds, CAST(headers AS text) AS headers,
+            created_at, updated_at
+            """;
+
+    private static final String INSERT = """
+            INSERT INTO tool (address, transport, endpoint, description, input_schema, output_schema, scopes,
+                              timeout_seconds, headers, created_at, updated_at)
+            VALUES (:address, :transport, :endpoint, :description, CAST(:inputSchema AS jsonb),
+                    CAST(:outputSchema AS jsonb), CAST(:scopes AS text[]), :timeoutSeconds, CAST(:headers AS jsonb),
+                    :now, :now)
+            ON CONFLICT (address) DO NOTHING
+            """;
+
+    private static final String UPDATE = """
+            UPDATE tool SET transport = :transport, endpoint = :endpoint, description = :description,
+                   input_schema = CAST(:inputSchema AS jsonb), output_schema = CAST(:outputSchema AS jsonb),
+                   scopes = CAST(:scopes AS text[]), timeout_seconds = :timeoutSeconds, headers = CAST(:headers AS jsonb),
+                   updated_at = :now
+             WHERE address = :address
+            """;
+
+    /** {@code xmax = 0} only on a row this statement inserted: tells "created" from "updated". */
+    private static final String UPSERT = """
+            INSERT INTO tool (address, transport, endpoint, description, input_schema, output_schema, scopes,
+                              timeout_seconds, headers, created_at, updated_at)
+            VALUES (:address, :transport, :endpoint, :description, CAST(:inputSchema AS jsonb),
+                    CAST(:outputSchema AS jsonb), CAST(:scopes AS text[]), :timeoutSeconds, CAST(:headers AS jsonb),
+                    :now, :now)
+            ON CONFLICT (address) DO UPDATE SET transport = EXCLUDED.transport, endpoint = EXCLUDED.endpoint,
+                   description = EXCLUDED.description, input_schema = EXCLUDED.input_schema,
+                   output_schema = EXCLUDED.output_schema, scopes = EXCLUDED.scopes,
+                   timeout_seconds = EXCLUDED.timeout_seconds, headers = EXCLUDED.headers, updated_at = EXCLUDED.updated_at
+            RETURNING (xmax = 0) AS inserted
+            """;
+
+    private static final String DELETE = "DELETE FROM tool WHERE address = :address";
+    private static final String FIND = "SELECT " + COLUMNS + " FROM tool WHERE address = :address";
+    private static final String ALL = "SELECT " + COLUMNS + " FROM tool";
+
+    private static final String FILTER = """
+             WHERE (CAST(:transport AS text) IS NULL OR transport = :transport)
+               AND (CAST(:prefix AS text) IS NULL OR starts_with(address, :prefix))
+            """;
+    private static final String PAGE = "SELECT " + COLUMNS + " FROM tool" + FILTER
+            + " ORDER BY address LIMIT :limit OFFSET :offset";
+    private static final String COUNT = "SELECT count(*) FROM tool" + FILTER;
+
+    /**
+     * Changes whenever a row is inserted, updated or deleted: xmin is the transaction that wrote each row
+     * version, so no clock (which may differ between nodes) is trusted.
+     */
+    private static final String FINGERPRINT = """
+            SELECT count(*) || ':' || coalesce(md5(string_agg(address || '@' || xmin::text, ',' ORDER BY address)), '')
+              FROM tool
+            """;
+
+    private final JdbcClient jdbc;
+    private volatile Snapshot snapshot;
+
+    ToolCatalog(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** A catalogued tool with its timestamps, as the API shows it. */
+    record Entry(ToolDefinition definition, Instant createdAt, Instant updatedAt) {
+    }
+
+    private record Snapshot(String fingerprint, Map<String, ToolDefinition> tools) {
+    }
+
+    /**
+     * The tool at this address, from the in-memory copy (loaded on first use).
+     *
+     * @throws ToolCallException retryable, when the copy has never been loaded and the database cannot be read
+     */
+    Optional<ToolDefinition> find(String address) {
+        Snapshot current = snapshot;
+        if (current == null) {
+            try {
+                current = reload();
+            } catch (DataAccessException e) {
+                throw new ToolCallException("the tool catalog cannot be read: " + e.getMostSpecificCause().getMessage(),
+                        true, null, e);
+            }
+        }
+        return Optional.ofNullable(current.tools().get(address));
+    }
+
+    /** Reads the tool from the table, not the copy. */
+    Optional<Entry> load(String address) {
+        return jdbc.sql(FIND).param("address", address).query(ToolCatalog::entry).optional();
+    }
+
+    List<Entry> page(String transport, String prefix, int limit, int offset) {
+        return jdbc.sql(PAGE)
+                .param("transport", transport)
+                .param("prefix", prefix)
+                .param("limit", limit)
+                .param("offset", offset)
+                .query(ToolCatalog::entry)
+                .list();
+    }
+
+    long count(String transport, String prefix) {
+        return jdbc.sql(COUNT).param("transport", transport).param("prefix", prefix).query(Long.class).single();
+    }
+
+    /** @return false when a tool with this address already exists */
+    boolean insert(ToolDefinition tool, Instant now) {
+        int rows = bind(jdbc.sql(INSERT), tool, now).update();
+        reloadAfterChange();
+        return rows == 1;
+    }
+
+    /** @return false when no tool has this address */
+    boolean update(ToolDefinition tool, Instant now) {
+        int rows = bind(jdbc.sql(UPDATE), tool, now).update();
+        if (rows > 1) {
+            throw new IllegalStateException("updating tool " + tool.address() + " changed " + rows + " rows");
+        }
+        reloadAfterChange();
+        return rows == 1;
+    }
+
+    /** @return true when the tool was created, false when an existing one was replaced */
+    boolean upsert(ToolDefinition tool, Instant now) {
+        boolean inserted = bind(jdbc.sql(UPSERT), tool, now).query(Boolean.class).single();
+        reloadAfterChange();
+        return inserted;
+    }
+
+    /** @return false when no tool has this address */
+    boolean delete(String address) {
+        int rows = jdbc.sql(DELETE).param("address", address).update();
+        reloadAfterChange();
+        return rows == 1;
+    }
+
+    /** Reloads the copy when the table changed since it was read; called periodically. */
+    void refreshIfChanged() {
+        Snapshot current = snapshot;
+        String fingerprint = fingerprint();
+        if (current == null || !current.fingerprint().equals(fingerprint)) {
+            Snapshot fresh = reload();
+            log.debug("Tool catalog reloaded: {} tools", fresh.tools().size());
+        } else {
+            log.trace("Tool catalog unchanged");
+        }
+    }
+
+    /** Reads the whole table into a new copy. Tools are few (hundreds), so a full read is cheap. */
+    private synchronized Snapshot reload() {
+        // fingerprint first: a change landing between the two reads makes the next refresh reload again
+        String fingerprint = fingerprint();
+        Map<String, ToolDefinition> tools = new LinkedHashMap<>();
+        jdbc.sql(ALL).query(ToolCatalog::entry).list().forEach(e -> tools.put(e.definition().address(), e.definition()));
+        Snapshot fresh = new Snapshot(fingerprint, Map.copyOf(tools));
+        snapshot = fresh;
+        return fresh;
+    }
+
+    private void reloadAfterChange() {
+        try {
+            reload();
+        } catch (DataAccessException e) {
+            // the change is committed; the periodic refresh picks it up
+            snapshot = null;
+            log.warn("Tool catalog could not be reloaded after a change: {}", e.getMostSpecificCause().getMessage());
+        }
+    }
+
+    private String fingerprint() {
+        return jdbc.sql(FINGERPRINT).query(String.class).single();
+    }
+
+    private static JdbcClient.StatementSpec bind(JdbcClient.StatementSpec spec, ToolDefinition tool, Instant now) {
+        return spec.param("address", tool.address())
+                .param("transport", tool.transport())
+                .param("endpoint", tool.endpoint())
+                .param("description", tool.description())
+                .param("inputSchema", tool.inputSchema() == null ? null : Json.text(tool.inputSchema()))
+                .param("outputSchema", tool.outputSchema() == null ? null : Json.text(tool.outputSchema()))
+                .param("scopes", tool.scopes().toArray(String[]::new))
+                .param("timeoutSeconds", tool.timeoutSeconds())
+                .param("headers", Json.text(tool.headers()))
+                .param("now", Timestamp.from(now));
+    }
+
+    private static Entry entry(ResultSet rs, int row) throws SQLException {
+        ToolDefinition definition = new ToolDefinition(
+                rs.getString("address"),
+                rs.getString("transport"),
+                rs.getString("endpoint"),
+                rs.getString("description"),
+                jsonObject(rs.getString("input_schema")),
+                jsonObject(rs.getString("output_schema")),
+                strings(rs.getArray("scopes")),
+                rs.getInt("timeout_seconds"),
+                headers(rs.getString("headers")));
+        return new Entry(definition, rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> jsonObject(String text) {
+        return text == null ? null : (Map<String, Object>) Json.parse(text);
+    }
+
+    private static Map<String, String> headers(String text) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        Map<String, Object> stored = jsonObject(text);
+        if (stored != null) {
+            stored.forEach((name, value) -> headers.put(name, String.valueOf(value)));
+        }
+        return headers;
+    }
+
+    private static List<String> strings(Array array) throws SQLException {
+        if (array == null) {
+            return List.of();
+        }
+        try {
+            return Arrays.stream((String[]) array.getArray()).filter(Objects::nonNull).toList();
+        } finally {
+            array.free();
+        }
+    }
+}

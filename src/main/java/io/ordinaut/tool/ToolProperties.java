@@ -1,0 +1,86 @@
+package io.ordinaut.tool;
+
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * ordinaut.tools.*: the tool catalog, where tools may be called, and what a call may bring back.
+ * Link-local addresses (169.254.0.0/16, fe80::/10) and cloud metadata endpoints are refused whatever
+ * the lists below say (see {@link EgressPolicy}); each redirect hop is checked again.
+ *
+ * @param rejectUnknownTools     refuse pipelines (at task creation, 400) and calls (at run time) that use an
+ *                               address missing from the catalog, instead of simulating them (default false:
+ *                               the seed's simulation answers unknown tools)
+ * @param allowLoopback          whether HTTP and MCP tools may live on 127.0.0.0/8, ::1 or 0.0.0.0 (default
+ *                               true, so tools on the same host work)
+ * @param allowedHosts           when this or {@code allowedCidrs} is non-empty, only matching destinations (and
+ *                               loopback, if allowed) may be called; {@code *.example.com} matches subdomains
+ * @param deniedHosts            never called; same patterns
+ * @param allowedCidrs           e.g. {@code 10.1.0.0/16}
+ * @param deniedCidrs            never called, e.g. {@code 10.0.0.0/8}
+ * @param maxResponseBytes       largest HTTP tool answer read (default {@value #DEFAULT_MAX_RESPONSE_BYTES});
+ *                               a larger one fails the call, not retried
+ * @param catalogRefreshSeconds  how often each node looks for catalog changes made by other nodes (default
+ *                               {@value #DEFAULT_CATALOG_REFRESH_SECONDS}); changes made through this node apply
+ *                               at once. Agent scopes read at run time are cached as long.
+ * @param deniedEnvPrefixes      environment variables whose names start with one of these may not be named in
+ *                               tool headers, so a registered tool cannot carry the node's own credentials away
+ *                               (default {@code ORDINAUT_DB_}, {@code SPRING_})
+ */
+@ConfigurationProperties("ordinaut.tools")
+public record ToolProperties(
+        Boolean rejectUnknownTools,
+        Boolean allowLoopback,
+        List<String> allowedHosts,
+        List<String> deniedHosts,
+        List<String> allowedCidrs,
+        List<String> deniedCidrs,
+        Integer maxResponseBytes,
+        Integer catalogRefreshSeconds,
+        List<String> deniedEnvPrefixes) {
+
+    public static final int DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+    public static final int DEFAULT_CATALOG_REFRESH_SECONDS = 5;
+    public static final List<String> DEFAULT_DENIED_ENV_PREFIXES = List.of("ORDINAUT_DB_", "SPRING_");
+
+    public ToolProperties {
+        rejectUnknownTools = rejectUnknownTools != null && rejectUnknownTools;
+        allowLoopback = allowLoopback == null || allowLoopback;
+        allowedHosts = allowedHosts == null ? List.of() : List.copyOf(allowedHosts);
+        deniedHosts = deniedHosts == null ? List.of() : List.copyOf(deniedHosts);
+        allowedCidrs = allowedCidrs == null ? List.of() : List.copyOf(allowedCidrs);
+        deniedCidrs = deniedCidrs == null ? List.of() : List.copyOf(deniedCidrs);
+        maxResponseBytes = range("max-response-bytes", maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES, 1024, 512 * 1024 * 1024);
+        catalogRefreshSeconds = range("catalog-refresh-seconds", catalogRefreshSeconds, DEFAULT_CATALOG_REFRESH_SECONDS, 1, 3600);
+        deniedEnvPrefixes = deniedEnvPrefixes == null ? DEFAULT_DENIED_ENV_PREFIXES : List.copyOf(deniedEnvPrefixes);
+        try {
+            egress(allowLoopback, allowedHosts, deniedHosts, allowedCidrs, deniedCidrs);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("ordinaut.tools: " + e.getMessage(), e);
+        }
+    }
+
+    public static ToolProperties defaults() {
+        return new ToolProperties(null, null, null, null, null, null, null, null, null);
+    }
+
+    EgressPolicy egress() {
+        return egress(allowLoopback, allowedHosts, deniedHosts, allowedCidrs, deniedCidrs);
+    }
+
+    private static EgressPolicy egress(boolean loopback, List<String> allowedHosts, List<String> deniedHosts,
+                                       List<String> allowedCidrs, List<String> deniedCidrs) {
+        return new EgressPolicy(loopback, allowedHosts, deniedHosts, allowedCidrs, deniedCidrs);
+    }
+
+    private static int range(String name, Integer value, int fallback, int min, int max) {
+        if (value == null) {
+            return fallback;
+        }
+        if (value < min || value > max) {
+            throw new IllegalArgumentException("ordinaut.tools." + name + " must be " + min + ".." + max + " (got " + value + ")");
+        }
+        return value;
+    }
+}

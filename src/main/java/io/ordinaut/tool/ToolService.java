@@ -1,0 +1,176 @@
+package io.ordinaut.tool;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+
+import io.ordinaut.web.ApiException;
+import io.ordinaut.web.JsonFields;
+
+/** Registers, changes, removes and discovers catalogued tools. */
+@Service
+class ToolService {
+
+    private static final Logger log = LoggerFactory.getLogger(ToolService.class);
+    private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_-]{1,100}");
+    static final List<String> DISCOVER_FIELDS = List.of("server_url", "prefix", "headers", "scopes", "timeout_seconds");
+
+    private final ToolCatalog catalog;
+    private final ToolRouter router;
+    private final ToolSpec.Rules rules;
+    private final Clock clock;
+
+    ToolService(ToolCatalog catalog, ToolRouter router, ToolProperties properties, Clock clock) {
+        this.catalog = catalog;
+        this.router = router;
+        this.rules = new ToolSpec.Rules(router.schemas(), properties.deniedEnvPrefixes());
+        this.clock = clock;
+    }
+
+    ToolCatalog.Entry create(JsonFields body) {
+        ToolDefinition tool = ToolSpec.forCreate(body, rules);
+        checkEgress(tool.endpoint(), "endpoint");
+        if (!catalog.insert(tool, now())) {
+            throw ApiException.conflict("Tool " + tool.address() + " already exists; change it with PUT /tools/" + tool.address(),
+                    Map.of("address", tool.address()));
+        }
+        log.info("Tool {} registered ({} {})", tool.address(), tool.transport(), tool.endpoint());
+        return get(tool.address());
+    }
+
+    ToolCatalog.Entry replace(String address, JsonFields body) {
+        ToolDefinition current = get(address).definition();
+        ToolDefinition changed = ToolSpec.forUpdate(current, body, rules);
+        checkEgress(changed.endpoint(), "endpoint");
+        if (!catalog.update(changed, now())) {
+            throw ApiException.notFound("Tool", address);
+        }
+        log.info("Tool {} changed", address);
+        return get(address);
+    }
+
+    void delete(String address) {
+        if (!catalog.delete(address)) {
+            throw ApiException.notFound("Tool", address);
+        }
+        log.info("Tool {} deleted", address);
+    }
+
+    ToolCatalog.Entry get(String address) {
+        return catalog.load(address).orElseThrow(() -> ApiException.notFound("Tool", address));
+    }
+
+    List<ToolCatalog.Entry> page(String transport, String prefix, int limit, int offset) {
+        return catalog.page(transport, prefix, limit, offset);
+    }
+
+    long count(String transport, String prefix) {
+        return catalog.count(transport, prefix);
+    }
+
+    /**
+     * Lists an MCP server's tools and registers each as {@code <prefix>.<name>} with its schemas; a tool
+     * already registered under that address is replaced.
+     */
+    Map<String, Object> discover(JsonFields body) {
+        body.allowOnly(DISCOVER_FIELDS);
+        String serverUrl = ToolSpec.endpoint(ToolDefinition.MCP, body.string("server_url", 1, 2000), "server_url");
+        String prefix = body.requiredString("prefix", 1, 100);
+        if (!PREFIX.matcher(prefix).matches()) {
+            throw ApiException.badRequest("prefix", "prefix may only contain letters, digits, '_' and '-' (got \"" + prefix + "\")");
+        }
+        Map<String, String> headers = ToolSpec.headers(body, "headers", rules);
+        List<String> scopes = ToolSpec.scopes(body, "scopes");
+        Integer timeout = body.integer("timeout_seconds", 1, 3600);
+        checkEgress(serverUrl, "server_url");
+
+        List<ToolDefinition> listed;
+        try {
+            listed = router.discover(serverUrl, prefix, headers);
+        } catch (ToolCallException e) {
+            throw new ApiException(HttpStatus.BAD_GATEWAY, "ToolServerError",
+                    "MCP server " + serverUrl + " could not be listed: " + e.getMessage(), Map.of("server_url", serverUrl));
+        }
+        List<Map<String, Object>> items = new ArrayList<>();
+        List<Map<String, Object>> skipped = new ArrayList<>();
+        int created = 0;
+        Instant now = now();
+        for (ToolDefinition found : listed) {
+            ToolDefinition tool = found.withScopes(scopes)
+                    .withTimeoutSeconds(timeout == null ? ToolSpec.DEFAULT_TIMEOUT_SECONDS : timeout);
+            String problem = schemaProblem(tool);
+            if (problem != null || tool.address().length() > ToolSpec.MAX_ADDRESS_LENGTH) {
+                skipped.add(Map.of("address", tool.address(), "reason", problem == null ? "address is too long" : problem));
+                continue;
+            }
+            boolean inserted = catalog.upsert(tool, now);
+            created += inserted ? 1 : 0;
+            Map<String, Object> item = ToolView.of(get(tool.address())).asMap();
+            item.put("created", inserted);
+            items.add(item);
+        }
+        log.info("Discovered {} tools at {} as {}.* ({} new, {} skipped)", items.size(), serverUrl, prefix, created, skipped.size());
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("server_url", serverUrl);
+        result.put("prefix", prefix);
+        result.put("items", items);
+        result.put("total", items.size());
+        result.put("created", created);
+        result.put("updated", items.size() - created);
+        result.put("skipped", skipped);
+        return result;
+    }
+
+    private String schemaProblem(ToolDefinition tool) {
+        for (Map.Entry<String, Map<String, Object>> schema : schemas(tool).entrySet()) {
+            List<String> problems = rules.schemas().schemaProblems(schema.getValue());
+            if (!problems.isEmpty()) {
+                return schema.getKey() + " is not a valid JSON Schema: " + String.join("; ", problems);
+            }
+        }
+        return null;
+    }
+
+    private static Map<String, Map<String, Object>> schemas(ToolDefinition tool) {
+        Map<String, Map<String, Object>> schemas = new LinkedHashMap<>();
+        if (tool.inputSchema() != null) {
+            schemas.put("input_schema", tool.inputSchema());
+        }
+        if (tool.outputSchema() != null) {
+            schemas.put("output_schema", tool.outputSchema());
+        }
+        return schemas;
+    }
+
+    /**
+     * Refuses a destination the egress policy refuses. A host that does not resolve now is accepted: it
+     * is checked again, with whatever it resolves to then, on every call.
+     */
+    private void checkEgress(String url, String field) {
+        if (url == null) {
+            return;
+        }
+        try {
+            router.checkEgress(URI.create(url));
+        } catch (ToolCallException e) {
+            if (!e.retryable()) {
+                throw ApiException.badRequest(field, field + " is refused by the egress policy: " + e.getMessage());
+            }
+        }
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+}

@@ -1,0 +1,113 @@
+package io.ordinaut.tool;
+
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+
+import org.apache.catalina.Context;
+import org.apache.catalina.Wrapper;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
+
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.server.McpSyncServer;
+import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
+import io.modelcontextprotocol.spec.McpSchema;
+
+/**
+ * Real MCP servers built with the MCP Java SDK (Streamable HTTP servlet transport) on one embedded Tomcat
+ * on 127.0.0.1, one server per path, recording every tools/call they receive.
+ */
+final class TestMcpServer implements AutoCloseable {
+
+    private static final McpJsonMapper JSON = McpJsonMapper.getDefault();
+
+    /** A tools/call as the server received it. */
+    record Call(String server, String tool, Map<String, Object> arguments, Map<String, Object> meta) {
+    }
+
+    /** A tool to serve: schemas as JSON text (output may be null), answering from the call's arguments. */
+    record ServedTool(String name, String description, String inputSchema, String outputSchema,
+                      Function<Map<String, Object>, McpSchema.CallToolResult> answer) {
+    }
+
+    private final Tomcat tomcat = new Tomcat();
+    private final Context context;
+    private final Connector connector;
+    private final List<McpSyncServer> servers = new ArrayList<>();
+    private final List<Call> calls = new CopyOnWriteArrayList<>();
+
+    TestMcpServer() throws Exception {
+        tomcat.setBaseDir(Files.createTempDirectory("mcp-tomcat").toString());
+        connector = new Connector();
+        connector.setPort(0);
+        connector.setProperty("address", "127.0.0.1");
+        tomcat.getService().addConnector(connector);
+        tomcat.setConnector(connector);
+        context = tomcat.addContext("", null);
+    }
+
+    /** Serves these tools at {@code /<name>/mcp} once {@link #start() started}. */
+    TestMcpServer serve(String name, List<ServedTool> tools) {
+        String endpoint = "/" + name + "/mcp";
+        HttpServletStreamableServerTransportProvider transport = HttpServletStreamableServerTransportProvider.builder()
+                .jsonMapper(JSON)
+                .mcpEndpoint(endpoint)
+                .build();
+        McpServer.SyncSpecification<?> spec = McpServer.sync(transport)
+                .serverInfo(name, "1.0.0")
+                .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
+                .jsonSchemaValidator(new McpSchemaValidation(new SchemaCheck()));
+        for (ServedTool tool : tools) {
+            McpSchema.Tool.Builder definition = McpSchema.Tool.builder()
+                    .name(tool.name())
+                    .description(tool.description())
+                    .inputSchema(JSON, tool.inputSchema());
+            if (tool.outputSchema() != null) {
+                definition.outputSchema(JSON, tool.outputSchema());
+            }
+            spec.toolCall(definition.build(), (exchange, request) -> {
+                calls.add(new Call(name, request.name(), request.arguments(), request.meta()));
+                return tool.answer().apply(request.arguments());
+            });
+        }
+        servers.add(spec.build());
+        Wrapper servlet = Tomcat.addServlet(context, name, transport);
+        servlet.setAsyncSupported(true);
+        context.addServletMappingDecoded("/" + name + "/*", name);
+        return this;
+    }
+
+    TestMcpServer start() throws Exception {
+        tomcat.start();
+        return this;
+    }
+
+    /** The MCP endpoint of a served name. */
+    String url(String name) {
+        return "http://127.0.0.1:" + connector.getLocalPort() + "/" + name + "/mcp";
+    }
+
+    static McpSchema.CallToolResult structured(Map<String, Object> content) {
+        return McpSchema.CallToolResult.builder().structuredContent(content).build();
+    }
+
+    List<Call> calls() {
+        return calls;
+    }
+
+    List<Call> calls(String server, String tool) {
+        return calls.stream().filter(c -> c.server().equals(server) && c.tool().equals(tool)).toList();
+    }
+
+    @Override
+    public void close() throws Exception {
+        servers.forEach(McpSyncServer::close);
+        tomcat.stop();
+        tomcat.destroy();
+    }
+}

@@ -1,0 +1,297 @@
+package io.ordinaut.tool;
+
+import static io.ordinaut.tool.ToolRuns.httpTool;
+import static io.ordinaut.tool.ToolRuns.pipeline;
+import static io.ordinaut.tool.ToolRuns.step;
+import static io.ordinaut.tool.ToolRuns.task;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.test.context.TestPropertySource;
+
+import io.ordinaut.support.Api.Response;
+import io.ordinaut.support.NodeTestSupport;
+
+/**
+ * The /tools API on a real node that rejects unknown tools and denies 10.0.0.0/8, with an MCP server
+ * (MCP Java SDK) for discovery.
+ */
+@TestPropertySource(properties = {
+        "ordinaut.tools.reject-unknown-tools=true",
+        "ordinaut.tools.denied-cidrs=10.0.0.0/8",
+        "ordinaut.tools.catalog-refresh-seconds=1",
+        "TOOL_API_TEST_TOKEN=s3cr3t-t0ken-value"})
+class ToolApiTest extends NodeTestSupport {
+
+    private static final Map<String, Object> CITY_SCHEMA = Map.of("type", "object", "required", List.of("city"),
+            "properties", Map.of("city", Map.of("type", "string"), "days", Map.of("type", "integer")));
+    private static TestMcpServer mcp;
+
+    @BeforeAll
+    static void startMcpServer() throws Exception {
+        mcp = new TestMcpServer()
+                .serve("weather", List.of(
+                        new TestMcpServer.ServedTool("forecast", "Forecast for a city", """
+                                {"type": "object", "properties": {"city": {"type": "string"}, "days": {"type": "integer"}},
+                                 "required": ["city"]}""", """
+                                {"type": "object", "properties": {"temp": {"type": "number"}}}""",
+                                args -> TestMcpServer.structured(Map.of("temp", 18.5))),
+                        new TestMcpServer.ServedTool("alerts", "Weather alerts", "{\"type\": \"object\"}", null,
+                                args -> TestMcpServer.structured(Map.of("alerts", List.of())))))
+                .start();
+    }
+
+    @AfterAll
+    static void stopMcpServer() throws Exception {
+        mcp.close();
+    }
+
+    @BeforeEach
+    void emptyCatalog() {
+        ToolRuns.clearTools(api);
+    }
+
+    @Test
+    void tool_is_created_read_listed_changed_and_deleted() {
+        Map<String, Object> body = httpTool("crm.list_leads", "http://127.0.0.1:9/leads",
+                "description", "Leads from the CRM", "input_schema", CITY_SCHEMA, "scopes", List.of("crm:read"),
+                "timeout_seconds", 12, "headers", Map.of("Authorization", "Bearer ${env:TOOL_API_TEST_TOKEN}", "X-Tenant", "acme"));
+
+        Response created = api.post("/tools", body).expect(201);
+
+        assertThat(created.map()).containsEntry("address", "crm.list_leads").containsEntry("transport", "http")
+                .containsEntry("endpoint", "http://127.0.0.1:9/leads").containsEntry("description", "Leads from the CRM")
+                .containsEntry("input_schema", CITY_SCHEMA).containsEntry("output_schema", null)
+                .containsEntry("scopes", List.of("crm:read")).containsEntry("timeout_seconds", 12)
+                .containsEntry("headers", Map.of("Authorization", "Bearer ${env:TOOL_API_TEST_TOKEN}", "X-Tenant", "acme"))
+                .containsKeys("created_at", "updated_at");
+        assertThat(api.get("/tools/crm.list_leads").expect(200).map()).isEqualTo(created.map());
+
+        Response changed = api.put("/tools/crm.list_leads", Map.of("timeout_seconds", 5, "scopes", List.of("crm:read", "crm:list"),
+                "description", "Open leads")).expect(200);
+        assertThat(changed.map()).containsEntry("timeout_seconds", 5).containsEntry("scopes", List.of("crm:read", "crm:list"))
+                .containsEntry("description", "Open leads").containsEntry("input_schema", CITY_SCHEMA)
+                .containsEntry("created_at", created.get("created_at"));
+        assertThat(Instant.parse(changed.string("updated_at"))).isAfterOrEqualTo(Instant.parse(created.string("updated_at")));
+
+        Response deleted = api.delete("/tools/crm.list_leads").expect(200);
+        assertThat(deleted.get("success")).isEqualTo(true);
+        api.get("/tools/crm.list_leads").expect(404);
+        api.delete("/tools/crm.list_leads").expect(404);
+        api.put("/tools/crm.list_leads", Map.of("timeout_seconds", 5)).expect(404);
+    }
+
+    @Test
+    void secret_header_values_are_never_stored_or_echoed() {
+        api.post("/tools", httpTool("crm.secret", "http://127.0.0.1:9/x",
+                "headers", Map.of("X-Api-Key", "${secret:TOOL_API_TEST_TOKEN}"))).expect(201);
+
+        assertThat(api.get("/tools/crm.secret").body()).doesNotContain("s3cr3t-t0ken-value").contains("${secret:TOOL_API_TEST_TOKEN}");
+        assertThat(api.get("/tools").body()).doesNotContain("s3cr3t-t0ken-value");
+        assertThat(jdbc.sql("SELECT CAST(headers AS text) FROM tool WHERE address = 'crm.secret'").query(String.class).single())
+                .doesNotContain("s3cr3t-t0ken-value");
+    }
+
+    @Test
+    void duplicate_address_is_a_conflict() {
+        api.post("/tools", httpTool("crm.dup", "http://127.0.0.1:9/x")).expect(201);
+
+        Response again = api.post("/tools", httpTool("crm.dup", "http://127.0.0.1:9/y")).expect(409);
+
+        assertThat(again.get("error")).isEqualTo("Conflict");
+        assertThat(api.get("/tools/crm.dup").string("endpoint")).isEqualTo("http://127.0.0.1:9/x");
+    }
+
+    @Test
+    void list_filters_by_transport_and_prefix_and_pages() {
+        api.post("/tools", httpTool("crm.a", "http://127.0.0.1:9/a")).expect(201);
+        api.post("/tools", httpTool("crm.b", "http://127.0.0.1:9/b")).expect(201);
+        api.post("/tools", Map.of("address", "mail.send", "transport", "simulate")).expect(201);
+
+        Response page = api.get("/tools?prefix=crm.&limit=1").expect(200);
+        assertThat(page.items()).extracting(t -> t.get("address")).containsExactly("crm.a");
+        assertThat(page.map()).containsEntry("total", 2).containsEntry("limit", 1).containsEntry("offset", 0)
+                .containsEntry("has_more", true);
+        assertThat(api.get("/tools?prefix=crm.&limit=1&offset=1").expect(200).map()).containsEntry("has_more", false);
+        assertThat(api.get("/tools?transport=simulate").expect(200).items()).extracting(t -> t.get("address"))
+                .containsExactly("mail.send");
+        assertThat(api.get("/tools?transport=ftp").expect(400).details()).containsEntry("field", "transport");
+    }
+
+    static List<Object[]> badTools() {
+        Map<String, Object> ok = httpTool("crm.ok", "http://127.0.0.1:9/ok");
+        return List.of(
+                new Object[] {"missing address", without(ok, "address"), "address"},
+                new Object[] {"address without namespace", with(ok, "address", "leads"), "address"},
+                new Object[] {"address with a space", with(ok, "address", "crm.list leads"), "address"},
+                new Object[] {"address not a string", with(ok, "address", 7), "address"},
+                new Object[] {"missing transport", without(ok, "transport"), "transport"},
+                new Object[] {"unknown transport", with(ok, "transport", "grpc"), "transport"},
+                new Object[] {"http without endpoint", without(ok, "endpoint"), "endpoint"},
+                new Object[] {"endpoint not a URL", with(ok, "endpoint", "not a url"), "endpoint"},
+                new Object[] {"endpoint not http", with(ok, "endpoint", "ftp://127.0.0.1/x"), "endpoint"},
+                new Object[] {"endpoint with credentials", with(ok, "endpoint", "http://user:pw@127.0.0.1/x"), "endpoint"},
+                new Object[] {"endpoint with a key in the query", with(ok, "endpoint", "http://127.0.0.1/x?city=Rome&api_key=abc"), "endpoint"},
+                new Object[] {"simulated tool with endpoint", with(ok, "transport", "simulate"), "endpoint"},
+                new Object[] {"cloud metadata endpoint", with(ok, "endpoint", "http://169.254.169.254/latest/meta-data"), "endpoint"},
+                new Object[] {"link-local endpoint", with(ok, "endpoint", "http://169.254.10.1/x"), "endpoint"},
+                new Object[] {"metadata host name", with(ok, "endpoint", "http://metadata.google.internal/x"), "endpoint"},
+                new Object[] {"denied network", with(ok, "endpoint", "http://10.1.2.3/x"), "endpoint"},
+                new Object[] {"input_schema not an object", with(ok, "input_schema", "object"), "input_schema"},
+                new Object[] {"input_schema with unknown type", with(ok, "input_schema", Map.of("type", "strin")), "input_schema"},
+                new Object[] {"output_schema with bad required", with(ok, "output_schema", Map.of("required", "city")), "output_schema"},
+                new Object[] {"unknown $schema", with(ok, "input_schema", Map.of("$schema", "https://example.com/s")), "input_schema"},
+                new Object[] {"timeout zero", with(ok, "timeout_seconds", 0), "timeout_seconds"},
+                new Object[] {"timeout too long", with(ok, "timeout_seconds", 3601), "timeout_seconds"},
+                new Object[] {"timeout not a number", with(ok, "timeout_seconds", "ten"), "timeout_seconds"},
+                new Object[] {"scopes not an array", with(ok, "scopes", "crm:read"), "scopes"},
+                new Object[] {"scope with a space", with(ok, "scopes", List.of("crm read")), "scopes"},
+                new Object[] {"headers not an object", with(ok, "headers", List.of("X-A")), "headers"},
+                new Object[] {"header value not a string", with(ok, "headers", Map.of("X-Count", 3)), "headers.X-Count"},
+                new Object[] {"literal bearer token", with(ok, "headers", Map.of("Authorization", "Bearer abc123")), "headers.Authorization"},
+                new Object[] {"literal api key", with(ok, "headers", Map.of("X-Api-Key", "abc123")), "headers.X-Api-Key"},
+                new Object[] {"malformed reference", with(ok, "headers", Map.of("Authorization", "Bearer ${env:}")), "headers.Authorization"},
+                new Object[] {"reserved header", with(ok, "headers", Map.of("Host", "example.com")), "headers.Host"},
+                new Object[] {"header naming the database password", with(ok, "headers",
+                        Map.of("X-Db", "${env:ORDINAUT_DB_PASSWORD}")), "headers.X-Db"},
+                new Object[] {"bad header name", with(ok, "headers", Map.of("X Bad", "v")), "headers.X Bad"},
+                new Object[] {"unknown field", with(ok, "secret", "x"), "secret"});
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badTools")
+    void invalid_tool_is_refused_naming_the_field(String name, Map<String, Object> body, String field) {
+        Response r = api.post("/tools", body).expect(400);
+
+        assertThat(r.get("error")).isEqualTo("ValidationError");
+        assertThat(r.details()).containsEntry("field", field);
+        assertThat(r.map()).containsKeys("message", "request_id", "timestamp");
+        api.get("/tools/" + (body.get("address") instanceof String a && a.contains(".") && !a.contains(" ") ? a : "crm.ok")).expect(404);
+    }
+
+    @Test
+    void change_is_validated_like_creation() {
+        api.post("/tools", httpTool("crm.c", "http://127.0.0.1:9/c")).expect(201);
+
+        assertThat(api.put("/tools/crm.c", Map.of("endpoint", "http://169.254.169.254/")).expect(400).details())
+                .containsEntry("field", "endpoint");
+        assertThat(api.put("/tools/crm.c", Map.of("address", "crm.d")).expect(400).details()).containsEntry("field", "address");
+        assertThat(api.put("/tools/crm.c", Map.of("transport", "simulate")).expect(200).map()).containsEntry("endpoint", null);
+        assertThat(api.put("/tools/crm.c", Map.of("transport", "mcp")).expect(400).details()).containsEntry("field", "endpoint");
+        api.get("/tools/no-dot").expect(404);
+    }
+
+    @Test
+    void unknown_tools_are_refused_at_task_creation_when_configured() {
+        Map<String, Object> task = task("Uses crm.update", pipeline(Map.of(),
+                List.of(step("update", "crm.update", Map.of("id", 1)))));
+
+        Response refused = api.post("/tasks", task).expect(400);
+        assertThat(refused.details()).containsEntry("field", "payload.pipeline[0].uses");
+
+        api.post("/tools", Map.of("address", "crm.update", "transport", "simulate")).expect(201);
+        api.post("/tasks", task).expect(201);
+    }
+
+    @Test
+    void tool_registered_by_another_node_is_seen_within_the_refresh_interval() {
+        // another node's write: straight into the table, bypassing this node's copy of the catalog
+        jdbc.sql("""
+                INSERT INTO tool (address, transport, timeout_seconds, created_at, updated_at)
+                VALUES ('other.node_tool', 'simulate', 30, now(), now())""").update();
+        Map<String, Object> task = task("Uses other.node_tool", pipeline(Map.of(),
+                List.of(step("s", "other.node_tool", Map.of()))));
+
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(5));
+        int status;
+        do {
+            status = api.post("/tasks", task).status();
+        } while (status != 201 && Instant.now().isBefore(deadline));
+
+        assertThat(status).isEqualTo(201);
+    }
+
+    @Test
+    void task_is_refused_when_its_agent_lacks_a_tool_scope() {
+        UUID reader = UUID.randomUUID();
+        jdbc.sql("INSERT INTO agent (id, name, scopes) VALUES (:id, :name, '{crm:read}')")
+                .param("id", reader).param("name", "reader-" + reader).update();
+        api.post("/tools", httpTool("crm.read", "http://127.0.0.1:9/r", "scopes", List.of("crm:read"))).expect(201);
+        api.post("/tools", httpTool("crm.write", "http://127.0.0.1:9/w", "scopes", List.of("crm:read", "crm:write"))).expect(201);
+        Map<String, Object> readAndWrite = task("Read then write", pipeline(Map.of(), List.of(
+                step("read", "crm.read", Map.of()),
+                step("write", "crm.write", Map.of()))));
+
+        Response refused = api.post("/tasks", with(readAndWrite, "created_by", reader.toString())).expect(400);
+
+        assertThat(refused.details()).containsEntry("field", "payload.pipeline[1].uses")
+                .containsEntry("missing_scopes", List.of("crm:write"));
+        assertThat(refused.string("message")).contains("crm.write").contains("crm:write");
+        Map<String, Object> readOnly = task("Read", pipeline(Map.of(), List.of(step("read", "crm.read", Map.of()))));
+        api.post("/tasks", with(readOnly, "created_by", reader.toString())).expect(201);
+        // the system agent holds admin, which implies every scope
+        api.post("/tasks", readAndWrite).expect(201);
+    }
+
+    @Test
+    void discover_registers_an_mcp_servers_tools_with_their_schemas() {
+        Response discovered = api.post("/tools/discover", Map.of("server_url", mcp.url("weather"), "prefix", "weather-mcp",
+                "scopes", List.of("weather:read"), "headers", Map.of("Authorization", "Bearer ${env:TOOL_API_TEST_TOKEN}")))
+                .expect(200);
+
+        assertThat(discovered.items()).extracting(t -> t.get("address"))
+                .containsExactlyInAnyOrder("weather-mcp.forecast", "weather-mcp.alerts");
+        assertThat(discovered.map()).containsEntry("created", 2).containsEntry("updated", 0);
+        Map<String, Object> forecast = api.get("/tools/weather-mcp.forecast").expect(200).map();
+        assertThat(forecast).containsEntry("transport", "mcp").containsEntry("endpoint", mcp.url("weather"))
+                .containsEntry("description", "Forecast for a city").containsEntry("scopes", List.of("weather:read"))
+                .containsEntry("headers", Map.of("Authorization", "Bearer ${env:TOOL_API_TEST_TOKEN}"));
+        assertThat(forecast.get("input_schema")).isEqualTo(Map.of("type", "object", "required", List.of("city"),
+                "properties", Map.of("city", Map.of("type", "string"), "days", Map.of("type", "integer"))));
+        assertThat(api.get("/tools?prefix=weather-mcp.").expect(200).map()).containsEntry("total", 2);
+
+        Response again = api.post("/tools/discover", Map.of("server_url", mcp.url("weather"), "prefix", "weather-mcp")).expect(200);
+        assertThat(again.map()).containsEntry("created", 0).containsEntry("updated", 2);
+    }
+
+    @Test
+    void discover_refuses_bad_requests_and_reports_unreachable_servers() {
+        assertThat(api.post("/tools/discover", Map.of("server_url", "http://169.254.169.254/mcp", "prefix", "meta"))
+                .expect(400).details()).containsEntry("field", "server_url");
+        assertThat(api.post("/tools/discover", Map.of("server_url", mcp.url("weather"))).expect(400).details())
+                .containsEntry("field", "prefix");
+        assertThat(api.post("/tools/discover", Map.of("server_url", mcp.url("weather"), "prefix", "a.b")).expect(400).details())
+                .containsEntry("field", "prefix");
+        assertThat(api.post("/tools/discover", Map.of("prefix", "x")).expect(400).details()).containsEntry("field", "server_url");
+
+        Response unreachable = api.post("/tools/discover", Map.of("server_url", "http://127.0.0.1:9/mcp", "prefix", "gone"))
+                .expect(502);
+        assertThat(unreachable.map()).containsKeys("error", "message", "request_id");
+        assertThat(api.get("/tools?prefix=gone.").expect(200).map()).containsEntry("total", 0);
+    }
+
+    private static Map<String, Object> with(Map<String, Object> base, String key, Object value) {
+        Map<String, Object> copy = new LinkedHashMap<>(base);
+        copy.put(key, value);
+        return copy;
+    }
+
+    private static Map<String, Object> without(Map<String, Object> base, String key) {
+        Map<String, Object> copy = new HashMap<>(base);
+        copy.remove(key);
+        return copy;
+    }
+}

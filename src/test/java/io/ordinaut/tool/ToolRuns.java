@@ -1,0 +1,126 @@
+package io.ordinaut.tool;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.ordinaut.support.Api;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Drives tasks through the REST API for the end-to-end tool tests: create, run now, wait for the run. */
+final class ToolRuns {
+
+    static final String SYSTEM_AGENT = "00000000-0000-0000-0000-000000000001";
+
+    private ToolRuns() {
+    }
+
+    /** A seed pipeline from src/test/resources/pipelines. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> seed(String name) {
+        try (InputStream in = ToolRuns.class.getResourceAsStream("/pipelines/" + name + ".json")) {
+            return JsonMapper.shared().readValue(in, Map.class);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A task that never fires on its own (1 January, 03:00) and is not retried by the queue. */
+    static Map<String, Object> task(String title, Map<String, Object> payload) {
+        Map<String, Object> task = new LinkedHashMap<>();
+        task.put("title", title);
+        task.put("schedule_kind", "cron");
+        task.put("schedule_expr", "0 3 1 1 *");
+        task.put("max_retries", 0);
+        task.put("payload", payload);
+        return task;
+    }
+
+    static Map<String, Object> step(String id, String uses, Map<String, Object> with, Object... options) {
+        Map<String, Object> step = new LinkedHashMap<>();
+        step.put("id", id);
+        step.put("uses", uses);
+        step.put("with", with);
+        for (int i = 0; i < options.length; i += 2) {
+            step.put((String) options[i], options[i + 1]);
+        }
+        return step;
+    }
+
+    static Map<String, Object> pipeline(Map<String, Object> params, List<Map<String, Object>> steps) {
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("params", params);
+        payload.put("pipeline", steps);
+        return payload;
+    }
+
+    static String create(Api api, Map<String, Object> task) {
+        return api.post("/tasks", task).expect(201).string("id");
+    }
+
+    /** Runs the task now and waits for the run to finish; returns GET /runs/{id}. */
+    static Map<String, Object> runNow(Api api, String taskId) {
+        String runId = api.post("/tasks/" + taskId + "/run_now", Map.of()).expect(200).details().get("run_id").toString();
+        return awaitFinished(api, runId);
+    }
+
+    static Map<String, Object> awaitFinished(Api api, String runId) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (true) {
+            Api.Response run = api.get("/runs/" + runId);
+            if (run.status() == 200 && run.get("finished_at") != null) {
+                return run.map();
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("run " + runId + " did not finish in 30 s: " + run.body());
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> steps(Map<String, Object> run) {
+        return (Map<String, Object>) ((Map<String, Object>) run.get("output")).get("steps");
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> trace(Map<String, Object> run) {
+        return (List<Map<String, Object>>) ((Map<String, Object>) run.get("output")).get("trace");
+    }
+
+    static Map<String, Object> traceOf(Map<String, Object> run, String stepId) {
+        return trace(run).stream().filter(e -> stepId.equals(e.get("id"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no trace entry for " + stepId + " in " + run));
+    }
+
+    static List<Object> statuses(Map<String, Object> run) {
+        return trace(run).stream().map(e -> e.get("status")).toList();
+    }
+
+    static Map<String, Object> httpTool(String address, String endpoint, Object... fields) {
+        Map<String, Object> tool = new LinkedHashMap<>();
+        tool.put("address", address);
+        tool.put("transport", "http");
+        tool.put("endpoint", endpoint);
+        for (int i = 0; i < fields.length; i += 2) {
+            tool.put((String) fields[i], fields[i + 1]);
+        }
+        return tool;
+    }
+
+    /** Deletes every catalogued tool through the API, so this node's copy of the catalog is empty at once. */
+    static void clearTools(Api api) {
+        for (Map<String, Object> tool : api.get("/tools?limit=200").expect(200).items()) {
+            api.delete("/tools/" + tool.get("address")).expect(200);
+        }
+    }
+}
