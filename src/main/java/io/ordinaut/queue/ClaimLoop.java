@@ -4,24 +4,31 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
+import java.util.Optional;
 import java.util.concurrent.Semaphore;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.dao.PessimisticLockingFailureException;
 
 /**
  * Claims due runs in batches as workers free up, and sleeps until the earliest known run_at or a
- * wake-up (NOTIFY from any node, a finished run) — never a fixed polling interval while work is near.
+ * wake-up (NOTIFY from any node, a finished run here) — never a fixed polling interval while work is
+ * near. When due runs exist that it could not take (another node's claim holds them, or an overlap
+ * policy or concurrency key holds them back) it backs off from 20 ms up to the poll interval. While
+ * most workers are busy it waits up to 2 ms for half of them (at most a batch) to free up, so a busy
+ * node claims in sizeable batches; an idle node claims at once.
  */
 final class ClaimLoop implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(ClaimLoop.class);
+    private static final long MIN_BACKOFF_MS = 20;
+    private static final long GATHER_NANOS = 2_000_000;
 
-    private final DueWorkQueue queue;
-    private final RunHandler handler;
-    private final RunRecorder recorder;
-    private final ExecutorService workers;
+    private final Claims claims;
+    private final Consumer<ClaimedRun> dispatch;
     private final Semaphore slots;
     private final Wakeup wakeup;
     private final Clock clock;
@@ -29,13 +36,12 @@ final class ClaimLoop implements Runnable {
     private final ExecutorProperties properties;
     private volatile boolean running = true;
 
-    ClaimLoop(DueWorkQueue queue, RunHandler handler, RunRecorder recorder, ExecutorService workers, Wakeup wakeup,
-              Clock clock, String node, ExecutorProperties properties) {
-        this.queue = queue;
-        this.handler = handler;
-        this.recorder = recorder;
-        this.workers = workers;
-        this.slots = new Semaphore(properties.threads());
+    /** @param dispatch starts a claimed run; whoever runs it releases one permit of {@code slots} when done */
+    ClaimLoop(Claims claims, Consumer<ClaimedRun> dispatch, Semaphore slots, Wakeup wakeup, Clock clock, String node,
+              ExecutorProperties properties) {
+        this.claims = claims;
+        this.dispatch = dispatch;
+        this.slots = slots;
         this.wakeup = wakeup;
         this.clock = clock;
         this.node = node;
@@ -47,13 +53,14 @@ final class ClaimLoop implements Runnable {
         wakeup.signal();
     }
 
-    int inFlight() {
-        return properties.threads() - slots.availablePermits();
-    }
-
     @Override
     public void run() {
         Duration lease = Duration.ofSeconds(properties.leaseSeconds());
+        int threads = properties.threads();
+        // Each claim costs about the same fixed time however many rows it takes (planning, round trip):
+        // while runs are in flight, give workers a moment to free up so claims come in sizeable batches.
+        int gather = Math.max(1, Math.min(properties.claimBatchSize(), threads / 2));
+        long backoff = MIN_BACKOFF_MS;
         while (running) {
             try {
                 int free = slots.availablePermits();
@@ -61,14 +68,29 @@ final class ClaimLoop implements Runnable {
                     wakeup.awaitUntil(System.currentTimeMillis() + properties.pollIntervalMs());
                     continue;
                 }
+                if (free < gather) {
+                    long until = System.nanoTime() + GATHER_NANOS;
+                    while (running && slots.availablePermits() < gather && System.nanoTime() < until) {
+                        wakeup.awaitNanos(until - System.nanoTime());
+                    }
+                    free = slots.availablePermits();
+                }
                 int wanted = Math.min(free, properties.claimBatchSize());
-                List<ClaimedRun> claimed = queue.claim(node, wanted, clock.instant(), lease);
+                List<ClaimedRun> claimed = claim(wanted, lease);
                 for (ClaimedRun run : claimed) {
                     slots.acquire();
-                    workers.execute(() -> execute(run));
+                    try {
+                        dispatch.accept(run);
+                    } catch (RuntimeException e) {
+                        slots.release();
+                        throw e;
+                    }
                 }
-                if (claimed.size() < wanted) {
-                    sleepUntilWorkIsDue(claimed.isEmpty());
+                if (!claimed.isEmpty()) {
+                    backoff = MIN_BACKOFF_MS;
+                }
+                if (claimed.size() < wanted && running) {
+                    backoff = sleepUntilWorkIsDue(backoff);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -80,29 +102,37 @@ final class ClaimLoop implements Runnable {
         }
     }
 
-    private void execute(ClaimedRun run) {
+    private List<ClaimedRun> claim(int wanted, Duration lease) {
         try {
-            recorder.add(handler.execute(run, clock.instant()));
-        } catch (RuntimeException e) {
-            log.error("Run {} of task {} failed outside its pipeline", run.id(), run.taskId(), e);
-            recorder.add(new FinishedRun(run.id(), run.taskId(), run.scheduledFor(), run.trigger(), run.attempt(), "failed",
-                    false, clock.instant(), clock.instant(), "internal error: " + e.getClass().getSimpleName(), null));
-        } finally {
-            slots.release();
-            wakeup.signal();
+            List<ClaimedRun> claimed = claims.claim(node, wanted, clock.instant(), lease);
+            log.trace("Claimed {} of {} runs", claimed.size(), wanted);
+            return claimed;
+        } catch (DataIntegrityViolationException | PessimisticLockingFailureException e) {
+            // Two nodes claimed runs of one overlap-guarded task at the same instant and the database kept
+            // one (or chose a deadlock victim). Nothing was claimed by this statement: try again shortly.
+            log.debug("Claim lost a race with another node's claim; retrying ({})", e.getMessage());
+            return List.of();
         }
     }
 
-    private void sleepUntilWorkIsDue(boolean claimedNothing) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + properties.pollIntervalMs();
-        Instant earliest = queue.earliestReadyRunAt().orElse(null);
-        if (earliest != null) {
-            long dueIn = Duration.between(clock.instant(), earliest).toMillis();
-            // Due rows we could not claim are being claimed by someone else right now: back off briefly.
-            long minimum = claimedNothing ? 10 : 0;
-            deadline = Math.min(deadline, System.currentTimeMillis() + Math.max(dueIn, minimum));
+    /** Sleeps until work is due, a wake-up or the poll interval; returns the next back-off. */
+    private long sleepUntilWorkIsDue(long backoff) throws InterruptedException {
+        long now = System.currentTimeMillis();
+        long deadline = now + properties.pollIntervalMs();
+        Optional<Instant> earliest = claims.earliestDue();
+        long next = backoff;
+        if (earliest.isPresent()) {
+            long dueIn = Duration.between(clock.instant(), earliest.get()).toMillis();
+            if (dueIn > 0) {
+                deadline = Math.min(deadline, now + dueIn);
+                next = MIN_BACKOFF_MS;
+            } else {
+                deadline = Math.min(deadline, now + backoff);
+                next = Math.min(backoff * 2, properties.pollIntervalMs());
+            }
         }
         wakeup.awaitUntil(deadline);
+        return next;
     }
 
     private static void sleepQuietly(long millis) {

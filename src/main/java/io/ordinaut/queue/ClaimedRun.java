@@ -3,7 +3,11 @@ package io.ordinaut.queue;
 import java.time.Instant;
 import java.util.UUID;
 
-/** A run an executor has leased, with what it needs of its task to execute it. */
-record ClaimedRun(UUID id, UUID taskId, Instant scheduledFor, String trigger, int attempt,
-                  String taskTitle, String timezone, String payloadJson) {
+/**
+ * A run this node has leased, with what it needs of its task to execute it and to decide what follows
+ * a failure. {@code leaseToken} fences every later write about the run: it must still match.
+ */
+record ClaimedRun(UUID id, UUID leaseToken, UUID taskId, Instant scheduledFor, Instant runAt, String trigger, int attempt,
+                  String taskTitle, String timezone, String payloadJson, int maxRetries, String backoffStrategy,
+                  Integer timeoutSeconds, String eventJson, UUID createdBy) {
 }

@@ -1,10 +1,11 @@
 package io.ordinaut.queue;
 
 import java.sql.Timestamp;
-import java.time.Duration;
+import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -14,46 +15,104 @@ import org.springframework.stereotype.Component;
 
 /**
  * The run queue table, {@code due_work}: one row per run waiting or executing. Enqueueing is always
- * one statement however many runs it adds; the unique (task_id, scheduled_for) key makes a repeated
- * fire harmless. Every enqueue notifies the executors of every node (LISTEN/NOTIFY, on commit).
+ * one statement however many runs it adds, and that statement also applies dedupe (a run whose task's
+ * dedupe_key was seen within dedupe_window_seconds is recorded as skipped instead of queued) and creates
+ * the concurrency_key slot rows the claims lock. The unique (task_id, scheduled_for) key makes a
+ * repeated fire harmless. Every enqueue notifies the executors of every node (LISTEN/NOTIFY, on commit).
  */
 @Component
 public class DueWorkQueue {
 
     static final String CHANNEL = "ordinaut_due_work";
 
+    /**
+     * Turns candidate runs ({@code id, task_id, scheduled_for, run_at, trigger, event} and the task's
+     * {@link #TASK_COLUMNS}) into queue rows.
+     * The dedupe ledger row of a key is taken only when its last sighting is older than the new run's
+     * window; ON CONFLICT makes that atomic across nodes. DISTINCT ON keeps one candidate per key, so
+     * two tasks sharing a key in one batch are a duplicate of each other, not an error.
+     */
+    private static final String ENQUEUE = """
+            WITH candidate AS MATERIALIZED (
+            %s
+            ), taken AS (
+                INSERT INTO dedupe_ledger AS l (key, run_id, seen_at, expires_at)
+                SELECT DISTINCT ON (dedupe_key) dedupe_key, id, CAST(:now AS timestamptz),
+                       CAST(:now AS timestamptz) + make_interval(secs => dedupe_window)
+                  FROM candidate
+                 WHERE dedupe_window IS NOT NULL
+                 ORDER BY dedupe_key, scheduled_for, id
+                ON CONFLICT (key) DO UPDATE SET run_id = EXCLUDED.run_id, seen_at = EXCLUDED.seen_at, expires_at = EXCLUDED.expires_at
+                 WHERE l.seen_at + (EXCLUDED.expires_at - EXCLUDED.seen_at) <= EXCLUDED.seen_at
+                RETURNING run_id
+            ), queued AS (
+                INSERT INTO due_work (id, task_id, scheduled_for, run_at, queue_order, priority, trigger, overlap_policy,
+                                      concurrency_key, concurrency_limit, event)
+                SELECT id, task_id, scheduled_for, run_at, run_at + make_interval(secs => (priority - 1) * :aging), priority,
+                       trigger, overlap_policy, concurrency_key, concurrency_limit, event
+                  FROM candidate
+                 WHERE dedupe_window IS NULL OR id IN (SELECT run_id FROM taken)
+                ON CONFLICT ON CONSTRAINT due_work_occurrence_uq DO NOTHING
+                RETURNING id, concurrency_key
+            ), duplicate AS (
+                INSERT INTO task_run (id, run_id, task_id, scheduled_for, trigger, attempt, status, finished_at, error, event)
+                SELECT c.id, c.id, c.task_id, c.scheduled_for, c.trigger, 1, 'skipped', CAST(:now AS timestamptz),
+                       'skipped (dedupe): dedupe_key ' || c.dedupe_key || ' was already seen within the last '
+                         || c.dedupe_window || ' s' || coalesce(' (run ' || l.run_id || ')', ''),
+                       c.event
+                  FROM candidate c LEFT JOIN dedupe_ledger l ON l.key = c.dedupe_key
+                 WHERE c.dedupe_window IS NOT NULL AND c.id NOT IN (SELECT run_id FROM taken) AND :recordDuplicates
+                RETURNING id
+            ), slot AS (
+                INSERT INTO concurrency_slot (key)
+                SELECT DISTINCT concurrency_key FROM queued WHERE concurrency_key IS NOT NULL
+                ON CONFLICT DO NOTHING
+            )
+            SELECT (SELECT count(*) FROM queued) AS queued, (SELECT count(*) FROM duplicate) AS duplicates
+            """;
+
+    /** What the queue copies from the task; every candidate source selects these from {@code task t}. */
+    private static final String TASK_COLUMNS = """
+            t.priority, t.overlap_policy, t.concurrency_key, t.concurrency_limit, t.dedupe_key,
+                   CASE WHEN t.dedupe_key IS NOT NULL AND t.dedupe_window_seconds > 0 THEN t.dedupe_window_seconds END AS dedupe_window""";
+
     /** All active tasks of one shared schedule get their run for one occurrence. */
-    private static final String ENQUEUE_SCHEDULE_OCCURRENCE = """
-            INSERT INTO due_work (id, task_id, scheduled_for, run_at, priority, trigger)
-            SELECT gen_random_uuid(), t.id, CAST(:occurrence AS timestamptz),
+    private static final String SCHEDULE_OCCURRENCE = ENQUEUE.formatted("""
+            SELECT gen_random_uuid() AS id, t.id AS task_id, CAST(:occurrence AS timestamptz) AS scheduled_for,
                    CAST(:occurrence AS timestamptz)
                      + make_interval(secs => floor(random() * (t.jitter_seconds + 1)))
-                     + make_interval(secs => CASE WHEN t.snoozed_for = CAST(:occurrence AS timestamptz) THEN t.snooze_seconds ELSE 0 END),
-                   t.priority, 'schedule'
+                     + make_interval(secs => CASE WHEN t.snoozed_for = CAST(:occurrence AS timestamptz) THEN t.snooze_seconds ELSE 0 END) AS run_at,
+                   'schedule' AS trigger, CAST(NULL AS jsonb) AS event, %s
               FROM task t
              WHERE t.schedule_id = :scheduleId
                AND t.status = 'active'
-               AND t.active_since < CAST(:occurrence AS timestamptz)
-            ON CONFLICT ON CONSTRAINT due_work_occurrence_uq DO NOTHING
-            """;
+               AND t.active_since < CAST(:occurrence AS timestamptz)""".formatted(TASK_COLUMNS));
 
-    private static final String ENQUEUE_TASK_OCCURRENCE = """
-            INSERT INTO due_work (id, task_id, scheduled_for, run_at, priority, trigger)
-            SELECT gen_random_uuid(), t.id, o.occurrence,
+    private static final String TASK_OCCURRENCES = ENQUEUE.formatted("""
+            SELECT gen_random_uuid() AS id, t.id AS task_id, o.occurrence AS scheduled_for,
                    o.occurrence
                      + make_interval(secs => floor(random() * (t.jitter_seconds + 1)))
-                     + make_interval(secs => CASE WHEN t.snoozed_for = o.occurrence THEN t.snooze_seconds ELSE 0 END),
-                   t.priority, 'schedule'
+                     + make_interval(secs => CASE WHEN t.snoozed_for = o.occurrence THEN t.snooze_seconds ELSE 0 END) AS run_at,
+                   'schedule' AS trigger, CAST(NULL AS jsonb) AS event, %s
               FROM task t,
                    (SELECT CAST(value AS timestamptz) AS occurrence
                       FROM jsonb_array_elements_text(CAST(:occurrences AS jsonb))) o
-             WHERE t.id = :taskId AND t.status = 'active'
-            ON CONFLICT ON CONSTRAINT due_work_occurrence_uq DO NOTHING
-            """;
+             WHERE t.id = :taskId AND t.status = 'active'""".formatted(TASK_COLUMNS));
 
-    private static final String ENQUEUE_NOW = """
-            INSERT INTO due_work (id, task_id, scheduled_for, run_at, priority, trigger)
-            SELECT :id, t.id, CAST(:now AS timestamptz), CAST(:now AS timestamptz), t.priority, :trigger FROM task t WHERE t.id = :taskId
+    private static final String NOW = ENQUEUE.formatted("""
+            SELECT CAST(:id AS uuid) AS id, t.id AS task_id, CAST(:now AS timestamptz) AS scheduled_for,
+                   CAST(:now AS timestamptz) AS run_at, CAST(:trigger AS text) AS trigger, CAST(NULL AS jsonb) AS event, %s
+              FROM task t WHERE t.id = :taskId""".formatted(TASK_COLUMNS));
+
+    private static final String EVENT = ENQUEUE.formatted("""
+            SELECT gen_random_uuid() AS id, t.id AS task_id, CAST(:now AS timestamptz) AS scheduled_for,
+                   CAST(:now AS timestamptz) AS run_at, 'event' AS trigger, CAST(:event AS jsonb) AS event, %s
+              FROM task t
+             WHERE t.id IN (SELECT CAST(value AS uuid) FROM jsonb_array_elements_text(CAST(:taskIds AS jsonb)))
+               AND t.status = 'active'""".formatted(TASK_COLUMNS));
+
+    private static final String DEDUPE_HOLDER = """
+            SELECT l.run_id FROM dedupe_ledger l JOIN task t ON t.dedupe_key = l.key WHERE t.id = :taskId
             """;
 
     private static final String NOTIFY = "SELECT pg_notify('" + CHANNEL + "', '')";
@@ -64,71 +123,27 @@ public class DueWorkQueue {
             """;
 
     private static final String DELAY_QUEUED = """
-            UPDATE due_work SET run_at = run_at + make_interval(secs => :seconds)
+            UPDATE due_work SET run_at = run_at + make_interval(secs => :seconds),
+                                queue_order = queue_order + make_interval(secs => :seconds)
              WHERE task_id = :taskId AND scheduled_for = :occurrence AND locked_by IS NULL
             """;
 
-    private static final String EARLIEST_READY = "SELECT min(run_at) FROM due_work WHERE locked_by IS NULL";
-
-    /**
-     * Claims up to :limit ready runs. The CTE locks exactly the rows it returns (SKIP LOCKED lets
-     * concurrent claimers pass each other), unlike UPDATE … WHERE id IN (SELECT … LIMIT n), which
-     * may re-evaluate the sub-select and claim more than n.
-     */
-    private static final String CLAIM = """
-            WITH picked AS (
-                SELECT id FROM due_work
-                 WHERE locked_by IS NULL AND run_at <= :now
-                 ORDER BY priority, run_at
-                 LIMIT :limit
-                 FOR UPDATE SKIP LOCKED
-            )
-            UPDATE due_work d
-               SET locked_by = :node, locked_until = CAST(:now AS timestamptz) + make_interval(secs => :leaseSeconds)
-              FROM picked, task t
-             WHERE d.id = picked.id AND t.id = d.task_id
-            RETURNING d.id, d.task_id, d.scheduled_for, d.trigger, d.attempt,
-                      t.title, t.timezone, CAST(t.payload AS text) AS payload
-            """;
-
-    /**
-     * Records a batch of finished runs in one statement: releases their queue rows and writes their
-     * task_run rows. Only rows this node still holds are released, so a run whose lease was lost
-     * (and reclaimed elsewhere) cannot overwrite the other node's result.
-     */
-    private static final String FINISH = """
-            WITH finished AS (
-                SELECT * FROM jsonb_to_recordset(CAST(:batch AS jsonb)) AS f(
-                    id uuid, task_id uuid, scheduled_for timestamptz, trigger text, attempt int, status text,
-                    success boolean, started_at timestamptz, finished_at timestamptz, error text, output jsonb)
-            ), released AS (
-                DELETE FROM due_work d USING finished f
-                 WHERE d.id = f.id AND d.locked_by = :node
-                RETURNING d.id
-            )
-            INSERT INTO task_run (id, task_id, scheduled_for, trigger, attempt, status, success, lease_owner,
-                                  started_at, finished_at, error, output)
-            SELECT f.id, f.task_id, f.scheduled_for, f.trigger, f.attempt, f.status, f.success, :node,
-                   f.started_at, f.finished_at, f.error, f.output
-              FROM finished f JOIN released r ON r.id = f.id
-            """;
-
     private final JdbcClient jdbc;
+    private final Clock clock;
+    private final long agingSeconds;
 
-    public DueWorkQueue(JdbcClient jdbc) {
+    public DueWorkQueue(JdbcClient jdbc, Clock clock, RunProperties runs) {
         this.jdbc = jdbc;
+        this.clock = clock;
+        this.agingSeconds = runs.agingSeconds();
     }
 
-    /** Enqueues one occurrence for every active task of a shared schedule; returns how many runs were added. */
+    /** Enqueues one occurrence for every active task of a shared schedule; returns how many runs were queued. */
     public int enqueueScheduleOccurrence(UUID scheduleId, Instant occurrence) {
-        int added = jdbc.sql(ENQUEUE_SCHEDULE_OCCURRENCE)
+        Counts counts = run(jdbc.sql(SCHEDULE_OCCURRENCE)
                 .param("occurrence", Timestamp.from(occurrence))
-                .param("scheduleId", scheduleId)
-                .update();
-        if (added > 0) {
-            notifyExecutors();
-        }
-        return added;
+                .param("scheduleId", scheduleId), clock.instant(), true);
+        return counts.queued();
     }
 
     /** Enqueues the given occurrences for one task (a task joining a schedule whose batch was enqueued ahead). */
@@ -137,27 +152,40 @@ public class DueWorkQueue {
             return 0;
         }
         String instants = occurrences.stream().map(i -> "\"" + i + "\"").collect(Collectors.joining(",", "[", "]"));
-        int added = jdbc.sql(ENQUEUE_TASK_OCCURRENCE)
-                .param("taskId", taskId)
-                .param("occurrences", instants)
-                .update();
-        if (added > 0) {
-            notifyExecutors();
-        }
-        return added;
+        return run(jdbc.sql(TASK_OCCURRENCES).param("taskId", taskId).param("occurrences", instants), clock.instant(), true).queued();
     }
 
-    /** Enqueues a run that starts now (run_now, retry …); returns its run id. */
+    /**
+     * Enqueues a run that starts now (run_now …); returns its run id.
+     *
+     * @throws DuplicateRunException when the task's dedupe_key was seen within its dedupe window: nothing
+     *                               is queued, and the exception names the run that holds the key
+     */
     public UUID enqueueNow(UUID taskId, String trigger, Instant now) {
         UUID id = UUID.randomUUID();
-        jdbc.sql(ENQUEUE_NOW)
-                .param("id", id)
-                .param("now", Timestamp.from(now))
-                .param("trigger", trigger)
-                .param("taskId", taskId)
-                .update();
-        notifyExecutors();
-        return id;
+        Counts counts = run(jdbc.sql(NOW).param("id", id).param("trigger", trigger).param("taskId", taskId), now, false);
+        if (counts.queued() == 1) {
+            return id;
+        }
+        Optional<UUID> holder = jdbc.sql(DEDUPE_HOLDER).param("taskId", taskId).query(UUID.class).optional();
+        if (holder.isEmpty()) {
+            throw new IllegalStateException("Run " + id + " of task " + taskId + " was neither queued nor a duplicate");
+        }
+        throw new DuplicateRunException(taskId, holder.get());
+    }
+
+    /**
+     * Enqueues one run per task for an event (trigger {@code event}); the event ({@code topic},
+     * {@code payload}, {@code id}) reaches the pipeline as {@code event}. Duplicates are recorded as skipped.
+     *
+     * @return how many runs were queued
+     */
+    public int enqueueEvent(Collection<UUID> taskIds, String eventJson, Instant now) {
+        if (taskIds.isEmpty()) {
+            return 0;
+        }
+        String ids = taskIds.stream().map(i -> "\"" + i + "\"").collect(Collectors.joining(",", "[", "]"));
+        return run(jdbc.sql(EVENT).param("taskIds", ids).param("event", eventJson), now, true).queued();
     }
 
     /** Removes a task's runs that no executor holds yet: all of them, or only the scheduled ones. */
@@ -174,36 +202,45 @@ public class DueWorkQueue {
                 .update();
     }
 
-    Optional<Instant> earliestReadyRunAt() {
-        return jdbc.sql(EARLIEST_READY).query(Timestamp.class).optional().map(Timestamp::toInstant);
-    }
-
-    List<ClaimedRun> claim(String node, int limit, Instant now, Duration lease) {
-        List<ClaimedRun> claimed = new ArrayList<>(limit);
-        jdbc.sql(CLAIM)
+    private Counts run(JdbcClient.StatementSpec statement, Instant now, boolean recordDuplicates) {
+        Map<String, Object> row = statement
                 .param("now", Timestamp.from(now))
-                .param("limit", limit)
-                .param("node", node)
-                .param("leaseSeconds", lease.toSeconds())
-                .query((rs, i) -> claimed.add(new ClaimedRun(
-                        rs.getObject("id", UUID.class),
-                        rs.getObject("task_id", UUID.class),
-                        rs.getTimestamp("scheduled_for").toInstant(),
-                        rs.getString("trigger"),
-                        rs.getInt("attempt"),
-                        rs.getString("title"),
-                        rs.getString("timezone"),
-                        rs.getString("payload"))))
-                .list();
-        return claimed;
-    }
-
-    /** Writes finished runs; {@code batchJson} is a JSON array of {@link FinishedRun}s; returns rows recorded. */
-    int finish(String node, String batchJson) {
-        return jdbc.sql(FINISH).param("batch", batchJson).param("node", node).update();
+                .param("aging", agingSeconds)
+                .param("recordDuplicates", recordDuplicates)
+                .query().singleRow();
+        int queued = ((Number) row.get("queued")).intValue();
+        if (queued > 0) {
+            notifyExecutors();
+        }
+        return new Counts(queued, ((Number) row.get("duplicates")).intValue());
     }
 
     private void notifyExecutors() {
         jdbc.sql(NOTIFY).query().listOfRows();
+    }
+
+    private record Counts(int queued, int duplicates) {
+    }
+
+    /** A run was not queued because its task's dedupe_key was seen within the dedupe window. */
+    public static final class DuplicateRunException extends RuntimeException {
+
+        private final UUID taskId;
+        private final UUID existingRunId;
+
+        DuplicateRunException(UUID taskId, UUID existingRunId) {
+            super("Task " + taskId + ": a run with its dedupe_key was already queued within the dedupe window (run "
+                    + existingRunId + ")");
+            this.taskId = taskId;
+            this.existingRunId = existingRunId;
+        }
+
+        public UUID taskId() {
+            return taskId;
+        }
+
+        public UUID existingRunId() {
+            return existingRunId;
+        }
     }
 }

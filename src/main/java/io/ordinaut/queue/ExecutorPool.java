@@ -1,17 +1,30 @@
 package io.ordinaut.queue;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.DoubleSupplier;
 
 import javax.sql.DataSource;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 import io.ordinaut.config.NodeProperties;
@@ -19,21 +32,44 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The executor role: worker threads of its own (never Quartz's) fed by one claim loop, a LISTEN
- * connection for wake-ups, and a recorder that writes finished runs in batches.
+ * connection for wake-ups and cancel requests, a recorder that writes ended runs in batches, and its
+ * duties — lease renewal, reclaiming expired leases, run timeouts, retention.
+ *
+ * <p>Every statement runs in its own short transaction on a pooled connection: nothing is held open
+ * while a pipeline executes; the lease (locked_by, locked_until, lease_token) is what marks a run as
+ * taken.
+ *
+ * <p>Shutdown (SIGTERM closes the context): stop claiming, let running work finish within
+ * ordinaut.executor.shutdown-grace-seconds, then interrupt what is left and release it to the queue
+ * (recorded as a failed attempt, re-queued with trigger reclaim) so another node takes it at once.
  */
 @Component
 class ExecutorPool implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(ExecutorPool.class);
 
-    private final DueWorkQueue queue;
-    private final RunHandler handler;
-    private final DataSource dataSource;
-    private final JsonMapper json;
-    private final Clock clock;
-    private final NodeProperties node;
-    private final ExecutorProperties properties;
+    enum State { STOPPED, RUNNING, DRAINING }
 
+    private final DataSource dataSource;
+    private final RunHandler handler;
+    private final Clock clock;
+    private final String node;
+    private final boolean enabled;
+    private final ExecutorProperties properties;
+    private final RunProperties runs;
+    private final Backoff backoff;
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    private final Map<UUID, Execution> inFlight = new ConcurrentHashMap<>();
+    private final AtomicLong processed = new AtomicLong();
+    private volatile State state = State.STOPPED;
+    private volatile Runnable stateListener = () -> { };
+
+    private JdbcClient jdbc;
+    private Claims claims;
+    private Completions completions;
+    private Wakeup wakeup;
+    private Semaphore slots;
     private ExecutorService workers;
     private ClaimLoop claimLoop;
     private QueueListener listener;
@@ -41,63 +77,121 @@ class ExecutorPool implements SmartLifecycle {
     private Thread claimThread;
     private Thread listenerThread;
     private Thread recorderThread;
-    private volatile boolean running;
+    private final List<Duty> duties = new ArrayList<>();
 
-    ExecutorPool(DueWorkQueue queue, RunHandler handler, DataSource dataSource, JsonMapper json, Clock clock,
-                 NodeProperties node, ExecutorProperties properties) {
-        this.queue = queue;
-        this.handler = handler;
+    @Autowired
+    ExecutorPool(DataSource dataSource, RunHandler handler, Clock clock, NodeProperties node, ExecutorProperties properties,
+                 RunProperties runs) {
+        this(dataSource, handler, clock, node.id(), node.has(NodeProperties.Role.EXECUTOR), properties, runs,
+                () -> ThreadLocalRandom.current().nextDouble());
+    }
+
+    /** A pool built by hand (tests, benchmarks): its own DataSource is as good as its own node. */
+    ExecutorPool(DataSource dataSource, RunHandler handler, Clock clock, String node, boolean enabled,
+                 ExecutorProperties properties, RunProperties runs, DoubleSupplier jitter) {
         this.dataSource = dataSource;
-        this.json = json;
+        this.handler = handler;
         this.clock = clock;
         this.node = node;
+        this.enabled = enabled;
         this.properties = properties;
+        this.runs = runs;
+        this.backoff = new Backoff(runs.retryBase(), runs.retryCap(), jitter);
     }
 
     @Override
     public synchronized void start() {
-        if (running || !node.has(NodeProperties.Role.EXECUTOR)) {
+        if (state != State.STOPPED || !enabled) {
             return;
         }
-        Wakeup wakeup = new Wakeup();
+        jdbc = JdbcClient.create(dataSource);
+        claims = new Claims(dataSource);
+        Leases leases = new Leases(jdbc, json);
+        completions = new Completions(jdbc, json, runs.agingSeconds());
+        wakeup = new Wakeup();
+        slots = new Semaphore(properties.threads());
         workers = Executors.newFixedThreadPool(properties.threads(), named("ordinaut-worker-"));
-        recorder = new RunRecorder(queue, json, node.id(), properties.flushIntervalMs(), properties.flushBatchSize());
-        claimLoop = new ClaimLoop(queue, handler, recorder, workers, wakeup, clock, node.id(), properties);
-        listener = new QueueListener(dataSource, wakeup);
+        recorder = new RunRecorder(completions, node, properties.flushIntervalMs(), properties.flushBatchSize(), wakeup::signal);
+        claimLoop = new ClaimLoop(claims, this::dispatch, slots, wakeup, clock, node, properties);
+        listener = new QueueListener(dataSource, wakeup, this::cancelLocal);
+        Duration lease = Duration.ofSeconds(properties.leaseSeconds());
+        duties.add(new Duty("ordinaut-lease-renewal", properties.renewIntervalMs(), new RenewLeases(this, leases, clock, lease)).start());
+        duties.add(new Duty("ordinaut-lease-reaper", properties.reapIntervalMs(),
+                new ReclaimExpiredLeases(leases, this::notifyExecutors, clock)).start());
+        duties.add(new Duty("ordinaut-run-timeouts", 100, new EnforceRunTimeouts(this, clock)).start());
+        duties.add(new Duty("ordinaut-retention", runs.pruneInterval().toMillis(),
+                new PruneHistory(jdbc, clock, runs.retention(), runs.pruneBatchSize())).start());
         recorderThread = start(recorder, "ordinaut-run-recorder");
         listenerThread = start(listener, "ordinaut-queue-listener");
         claimThread = start(claimLoop, "ordinaut-claim-loop");
-        running = true;
-        log.info("Executor pool started: {} worker threads, claim batch {}", properties.threads(), properties.claimBatchSize());
+        changeState(State.RUNNING);
+        log.info("Executor pool started on node {}: {} worker threads, claim batch {}, lease {} s", node, properties.threads(),
+                properties.claimBatchSize(), properties.leaseSeconds());
     }
 
     @Override
     public synchronized void stop() {
-        if (!running) {
+        if (state != State.RUNNING) {
             return;
         }
-        running = false;
+        changeState(State.DRAINING);
         claimLoop.stop();
-        listener.stop();
         join(claimThread);
-        workers.shutdown();
-        try {
-            if (!workers.awaitTermination(30, TimeUnit.SECONDS)) {
-                log.warn("Runs still executing at shutdown; their leases will expire and another node will take them");
-                workers.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        claims.close();
+        long graceEnd = System.currentTimeMillis() + properties.shutdownGraceSeconds() * 1000L;
+        while (!inFlight.isEmpty() && System.currentTimeMillis() < graceEnd) {
+            sleepQuietly(20);
         }
+        List<ClaimedRun> unfinished = new ArrayList<>();
+        Map<UUID, Instant> startedAt = new HashMap<>();
+        for (Execution e : inFlight.values()) {
+            if (e.settle()) {
+                e.interrupt();
+                unfinished.add(e.run());
+                startedAt.put(e.run().id(), e.startedAt());
+            }
+        }
+        // Leases stay renewed through the grace period; from here on nothing of this node runs.
+        duties.forEach(Duty::stop);
+        duties.clear();
         recorder.stop();
         join(recorderThread);
+        if (!unfinished.isEmpty()) {
+            release(unfinished, startedAt);
+        }
+        inFlight.clear();
+        listener.stop();
         join(listenerThread);
-        log.info("Executor pool stopped");
+        workers.shutdownNow();
+        changeState(State.STOPPED);
+        log.info("Executor pool stopped on node {}", node);
+    }
+
+    /**
+     * Stops at once as a killed process would: no release, nothing more recorded. The leases of running
+     * runs simply stop being renewed. For failure tests.
+     */
+    synchronized void halt() {
+        if (state == State.STOPPED) {
+            return;
+        }
+        claimLoop.stop();
+        listener.stop();
+        recorder.abandon();
+        duties.forEach(Duty::stop);
+        duties.clear();
+        inFlight.values().forEach(Execution::settle);
+        workers.shutdownNow();
+        join(claimThread);
+        join(recorderThread);
+        join(listenerThread);
+        claims.close();
+        changeState(State.STOPPED);
     }
 
     @Override
     public boolean isRunning() {
-        return running;
+        return state != State.STOPPED;
     }
 
     /** Stop before the web server and the DataSource go away. */
@@ -106,8 +200,126 @@ class ExecutorPool implements SmartLifecycle {
         return Integer.MAX_VALUE - 1000;
     }
 
-    int inFlight() {
-        return running ? claimLoop.inFlight() : 0;
+    State state() {
+        return state;
+    }
+
+    int inFlightCount() {
+        return inFlight.size();
+    }
+
+    long processedCount() {
+        return processed.get();
+    }
+
+    /** Called whenever the pool changes state (the worker heartbeat writes it at once). */
+    void onStateChange(Runnable listener) {
+        this.stateListener = listener;
+    }
+
+    /** Wakes the claim loop (after a test moves its clock). */
+    void wake() {
+        if (wakeup != null) {
+            wakeup.signal();
+        }
+    }
+
+    List<Execution> executions() {
+        return List.copyOf(inFlight.values());
+    }
+
+    private void dispatch(ClaimedRun run) {
+        int timeout = run.timeoutSeconds() != null ? run.timeoutSeconds() : (int) runs.defaultRunTimeout().toSeconds();
+        Execution execution = new Execution(run, timeout, clock.instant());
+        inFlight.put(run.id(), execution);
+        workers.execute(() -> execute(execution));
+    }
+
+    private void execute(Execution e) {
+        ClaimedRun run = e.run();
+        try {
+            if (e.isSettled()) {
+                return;
+            }
+            Instant startedAt = clock.instant();
+            e.started(Thread.currentThread(), startedAt);
+            RunResult result;
+            try {
+                result = handler.execute(run);
+            } catch (RuntimeException ex) {
+                log.error("Run {} of task {} failed outside its pipeline", run.id(), run.taskId(), ex);
+                result = RunResult.failed("internal error: " + ex.getClass().getSimpleName() + ": " + ex.getMessage(), true, null);
+            }
+            if (e.settle()) {
+                recorder.add(Outcome.of(run, result, startedAt, clock.instant(), backoff));
+            }
+        } finally {
+            e.detach();
+            // An interrupt meant for this run may have landed after it returned: never carry it to the next.
+            Thread.interrupted();
+            inFlight.remove(run.id(), e);
+            processed.incrementAndGet();
+            slots.release();
+            wakeup.signal();
+        }
+    }
+
+    /** The run outlived its timeout: fail it now (retryable) and interrupt its thread. */
+    void timeOut(Execution e, Instant now) {
+        if (!e.settle()) {
+            return;
+        }
+        e.interrupt();
+        int seconds = e.timeoutSeconds();
+        RunResult timedOut = RunResult.failed("run timed out after " + seconds + " s (run_timeout_seconds)", true, null);
+        recorder.add(Outcome.of(e.run(), timedOut, e.startedAt() != null ? e.startedAt() : now, now, backoff));
+        log.info("Run {} of task {} timed out after {} s and was interrupted", e.run().id(), e.run().taskId(), seconds);
+    }
+
+    /** A cancel request for a run this node may be running: interrupt it and record it as canceled. */
+    void cancelLocal(UUID runId) {
+        Execution e = inFlight.get(runId);
+        if (e == null || !e.settle()) {
+            return;
+        }
+        e.interrupt();
+        Instant now = clock.instant();
+        recorder.add(Outcome.canceled(e.run(), e.startedAt() != null ? e.startedAt() : now, now, "canceled by request while running"));
+        log.info("Run {} of task {} canceled while running", runId, e.run().taskId());
+    }
+
+    /** The lease is gone: interrupt the run and drop whatever it produces. True when this call settled it. */
+    boolean drop(Execution e) {
+        if (!e.settle()) {
+            return false;
+        }
+        e.interrupt();
+        return true;
+    }
+
+    private void release(List<ClaimedRun> unfinished, Map<UUID, Instant> startedAt) {
+        try {
+            int released = completions.release(node, unfinished, startedAt, clock.instant());
+            notifyExecutors();
+            log.info("Released {} unfinished runs for other nodes at shutdown ({} had already lost their lease)",
+                    released, unfinished.size() - released);
+        } catch (RuntimeException e) {
+            log.warn("Could not release {} unfinished runs at shutdown ({}); their leases will expire and they will be reclaimed",
+                    unfinished.size(), e.getMessage());
+        }
+    }
+
+    private void notifyExecutors() {
+        jdbc.sql("SELECT pg_notify('" + DueWorkQueue.CHANNEL + "', '')").query().listOfRows();
+    }
+
+    private void changeState(State next) {
+        state = next;
+        try {
+            stateListener.run();
+        } catch (RuntimeException e) {
+            log.debug("State listener failed: {}", e.getMessage());
+        }
     }
 
     private static Thread start(Runnable runnable, String name) {
@@ -120,6 +332,14 @@ class ExecutorPool implements SmartLifecycle {
     private static void join(Thread thread) {
         try {
             thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

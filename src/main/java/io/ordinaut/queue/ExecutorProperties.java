@@ -3,35 +3,66 @@ package io.ordinaut.queue;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * ordinaut.executor.*: the pool that drains the run queue.
+ * ordinaut.executor.*: the pool that drains the run queue on nodes with the executor role.
  *
- * @param threads          runs executed at once on this node (default 8)
- * @param claimBatchSize   most runs claimed by one statement (default 100)
- * @param leaseSeconds     how long a claim is held before another node may take the run (default 60)
- * @param pollIntervalMs   longest idle sleep when no wake-up arrives (default 1000); LISTEN/NOTIFY
- *                         and the earliest known run_at normally wake the loop much sooner
- * @param flushIntervalMs  how long finished runs may wait to be written together (default 5)
- * @param flushBatchSize   most finished runs written by one statement (default 500)
+ * @param threads              runs executed at once on this node (default 64); a pool of its own, never
+ *                             Quartz's threads. Claims take at most this many runs minus those running
+ * @param claimBatchSize       most runs claimed by one statement (default 100)
+ * @param leaseSeconds         how long a claim is held without renewal before another node may reclaim
+ *                             the run (default 60). Running work renews its leases every third of this
+ * @param pollIntervalMs       longest idle sleep when no wake-up arrives (default 1000); LISTEN/NOTIFY
+ *                             and the earliest known run_at normally wake the loop much sooner
+ * @param flushIntervalMs      how long finished runs may wait to be written together (default 5)
+ * @param flushBatchSize       most finished runs written by one statement (default 500)
+ * @param shutdownGraceSeconds on shutdown, how long running work may take to finish (default 30); what
+ *                             is still running then is interrupted and released to other nodes at once
+ * @param heartbeatIntervalMs  how often the node's worker_heartbeat row is written (default 5000); a
+ *                             node silent for three intervals is reported as lost
+ * @param reapIntervalMs       how often expired leases are looked for (default: a quarter of the lease,
+ *                             at most 5000)
  */
 @ConfigurationProperties("ordinaut.executor")
 public record ExecutorProperties(Integer threads, Integer claimBatchSize, Integer leaseSeconds, Integer pollIntervalMs,
-                                 Integer flushIntervalMs, Integer flushBatchSize) {
+                                 Integer flushIntervalMs, Integer flushBatchSize, Integer shutdownGraceSeconds,
+                                 Integer heartbeatIntervalMs, Integer reapIntervalMs) {
+
+    static final int DEFAULT_THREADS = 64;
+    static final int DEFAULT_CLAIM_BATCH_SIZE = 100;
+    static final int DEFAULT_LEASE_SECONDS = 60;
+    static final int DEFAULT_POLL_INTERVAL_MS = 1000;
+    static final int DEFAULT_FLUSH_INTERVAL_MS = 5;
+    static final int DEFAULT_FLUSH_BATCH_SIZE = 500;
+    static final int DEFAULT_SHUTDOWN_GRACE_SECONDS = 30;
+    static final int DEFAULT_HEARTBEAT_INTERVAL_MS = 5000;
 
     public ExecutorProperties {
-        threads = positive("threads", threads, 8);
-        claimBatchSize = positive("claim-batch-size", claimBatchSize, 100);
-        leaseSeconds = positive("lease-seconds", leaseSeconds, 60);
-        pollIntervalMs = positive("poll-interval-ms", pollIntervalMs, 1000);
-        flushIntervalMs = positive("flush-interval-ms", flushIntervalMs, 5);
-        flushBatchSize = positive("flush-batch-size", flushBatchSize, 500);
+        threads = atLeast("threads", threads, DEFAULT_THREADS, 1);
+        claimBatchSize = atLeast("claim-batch-size", claimBatchSize, DEFAULT_CLAIM_BATCH_SIZE, 1);
+        leaseSeconds = atLeast("lease-seconds", leaseSeconds, DEFAULT_LEASE_SECONDS, 1);
+        pollIntervalMs = atLeast("poll-interval-ms", pollIntervalMs, DEFAULT_POLL_INTERVAL_MS, 1);
+        flushIntervalMs = atLeast("flush-interval-ms", flushIntervalMs, DEFAULT_FLUSH_INTERVAL_MS, 1);
+        flushBatchSize = atLeast("flush-batch-size", flushBatchSize, DEFAULT_FLUSH_BATCH_SIZE, 1);
+        shutdownGraceSeconds = atLeast("shutdown-grace-seconds", shutdownGraceSeconds, DEFAULT_SHUTDOWN_GRACE_SECONDS, 0);
+        heartbeatIntervalMs = atLeast("heartbeat-interval-ms", heartbeatIntervalMs, DEFAULT_HEARTBEAT_INTERVAL_MS, 100);
+        reapIntervalMs = atLeast("reap-interval-ms", reapIntervalMs, Math.min(leaseSeconds * 250, 5000), 10);
     }
 
-    private static int positive(String name, Integer value, int fallback) {
+    /** Defaults for everything; for tools and tests that build a pool by hand. */
+    public static ExecutorProperties defaults() {
+        return new ExecutorProperties(null, null, null, null, null, null, null, null, null);
+    }
+
+    /** Leases are renewed three times per lease period, so two missed renewals never lose one. */
+    long renewIntervalMs() {
+        return Math.max(100, leaseSeconds * 1000L / 3);
+    }
+
+    private static int atLeast(String name, Integer value, int fallback, int min) {
         if (value == null) {
             return fallback;
         }
-        if (value < 1) {
-            throw new IllegalArgumentException("ordinaut.executor." + name + " must be at least 1 (got " + value + ")");
+        if (value < min) {
+            throw new IllegalArgumentException("ordinaut.executor." + name + " must be at least " + min + " (got " + value + ")");
         }
         return value;
     }

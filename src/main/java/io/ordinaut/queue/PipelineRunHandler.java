@@ -1,7 +1,5 @@
 package io.ordinaut.queue;
 
-import java.time.Clock;
-import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,57 +11,75 @@ import io.ordinaut.pipeline.PipelineDefinition;
 import io.ordinaut.pipeline.PipelineResult;
 import io.ordinaut.pipeline.PipelineRunner;
 import io.ordinaut.pipeline.RunContext;
+import io.ordinaut.tool.AgentScopes;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Runs a claimed run's pipeline. Parsed pipelines are cached per task until its payload changes. */
+/**
+ * Runs a claimed run's pipeline. Parsed pipelines are cached by payload text, so a task's runs — and
+ * tasks made from one template — parse it once, and a changed payload is parsed afresh. A
+ * pipeline that no longer parses, and errors the pipeline marks non-retryable (validation, schema, 4xx
+ * from a tool), fail the run without retries.
+ */
 @Component
 class PipelineRunHandler implements RunHandler {
 
     private static final int CACHE_LIMIT = 10_000;
 
     private final PipelineRunner runner;
+    private final AgentScopes scopes;
     private final JsonMapper json;
-    private final Clock clock;
-    private final Map<java.util.UUID, ParsedPayload> cache = new ConcurrentHashMap<>();
+    private final RunBudget budget;
+    private final Map<String, PipelineDefinition> cache = new ConcurrentHashMap<>();
 
-    PipelineRunHandler(PipelineRunner runner, JsonMapper json, Clock clock) {
+    PipelineRunHandler(PipelineRunner runner, AgentScopes scopes, RunBudget budget, JsonMapper json) {
         this.runner = runner;
+        this.budget = budget;
+        this.scopes = scopes;
         this.json = json;
-        this.clock = clock;
     }
 
     @Override
-    public FinishedRun execute(ClaimedRun run, Instant startedAt) {
+    public RunResult execute(ClaimedRun run) {
+        // Only a run's first attempt counts against the budget: retries and reclaims finish a started run.
+        if (run.attempt() == 1 && !budget.admit(run.createdBy())) {
+            return RunResult.skipped("budget: agent " + run.createdBy() + " has used up its runs_per_day");
+        }
         PipelineDefinition definition;
         try {
             definition = definition(run);
         } catch (InvalidPipelineException e) {
-            return finished(run, startedAt, false, "invalid pipeline: " + e.getMessage(), null);
+            return RunResult.failed("invalid pipeline: " + e.getMessage(), false, null);
         }
         RunContext context = new RunContext(run.taskId().toString(), run.taskTitle(), ZoneId.of(run.timezone()),
-                run.id().toString(), run.attempt(), run.scheduledFor(), run.trigger());
+                run.id().toString(), run.attempt(), run.scheduledFor(), run.trigger())
+                // The owner's scopes as they are now (cached briefly): a scope taken away stops its runs.
+                .withGrantedScopes(scopes.granted(run.createdBy()));
+        if (run.eventJson() != null) {
+            context = context.withEvent(event(run.eventJson()));
+        }
         PipelineResult result = runner.run(definition, context);
-        return finished(run, startedAt, result.success(), result.error(), result.output());
+        return result.success()
+                ? RunResult.succeeded(result.output())
+                : RunResult.failed(result.error(), result.retryable(), result.output());
+    }
+
+    private RunContext.Event event(String eventJson) {
+        Map<?, ?> event = json.readValue(eventJson, Map.class);
+        Object id = event.get("id");
+        return new RunContext.Event((String) event.get("topic"), event.get("payload"), id == null ? null : id.toString());
     }
 
     private PipelineDefinition definition(ClaimedRun run) {
-        ParsedPayload cached = cache.get(run.taskId());
-        if (cached != null && cached.json().equals(run.payloadJson())) {
-            return cached.definition();
+        PipelineDefinition cached = cache.get(run.payloadJson());
+        if (cached != null) {
+            return cached;
         }
         PipelineDefinition parsed = PipelineDefinition.parse(json.readValue(run.payloadJson(), Map.class), address -> true);
         if (cache.size() >= CACHE_LIMIT) {
             cache.clear();
         }
-        cache.put(run.taskId(), new ParsedPayload(run.payloadJson(), parsed));
+        cache.put(run.payloadJson(), parsed);
         return parsed;
     }
 
-    private FinishedRun finished(ClaimedRun run, Instant startedAt, boolean success, String error, Object output) {
-        return new FinishedRun(run.id(), run.taskId(), run.scheduledFor(), run.trigger(), run.attempt(),
-                success ? "succeeded" : "failed", success, startedAt, clock.instant(), error, output);
-    }
-
-    private record ParsedPayload(String json, PipelineDefinition definition) {
-    }
 }

@@ -1,8 +1,9 @@
 package io.ordinaut.queue;
 
-import java.time.Instant;
-
-/** Executes one claimed run and says how it ended. */
+/**
+ * Executes one claimed run. Must return promptly once its thread is interrupted (run timeout, cancel,
+ * shutdown); its result is then ignored.
+ */
 interface RunHandler {
-    FinishedRun execute(ClaimedRun run, Instant startedAt);
+    RunResult execute(ClaimedRun run);
 }

@@ -9,34 +9,35 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import tools.jackson.databind.json.JsonMapper;
-
 /**
- * Writes finished runs in groups — whatever finished within a few milliseconds, up to a batch size —
- * so the hot path never pays one commit per run.
+ * Writes ended attempts in groups — whatever ended within a few milliseconds, up to a batch size — so
+ * the hot path never pays one commit per run. A failed write is retried with backoff; runs whose lease
+ * was lost meanwhile are dropped by the fenced statement, not here.
  */
 final class RunRecorder implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(RunRecorder.class);
 
-    private final DueWorkQueue queue;
-    private final JsonMapper json;
+    private final Completions completions;
     private final String node;
     private final int flushIntervalMs;
     private final int batchSize;
-    private final BlockingQueue<FinishedRun> pending = new LinkedBlockingQueue<>();
+    private final Runnable afterWrite;
+    private final BlockingQueue<Outcome> pending = new LinkedBlockingQueue<>();
     private volatile boolean running = true;
+    private volatile boolean abandoned;
 
-    RunRecorder(DueWorkQueue queue, JsonMapper json, String node, int flushIntervalMs, int batchSize) {
-        this.queue = queue;
-        this.json = json;
+    /** @param afterWrite called after each written batch (wakes the claim loop: retries, freed slots) */
+    RunRecorder(Completions completions, String node, int flushIntervalMs, int batchSize, Runnable afterWrite) {
+        this.completions = completions;
         this.node = node;
         this.flushIntervalMs = flushIntervalMs;
         this.batchSize = batchSize;
+        this.afterWrite = afterWrite;
     }
 
-    void add(FinishedRun run) {
-        pending.add(run);
+    void add(Outcome outcome) {
+        pending.add(outcome);
     }
 
     /** Stops after writing what is pending. */
@@ -44,16 +45,19 @@ final class RunRecorder implements Runnable {
         running = false;
     }
 
-    int pendingCount() {
-        return pending.size();
+    /** Stops at once, writing nothing more (a node that dies). */
+    void abandon() {
+        abandoned = true;
+        running = false;
+        pending.clear();
     }
 
     @Override
     public void run() {
-        List<FinishedRun> batch = new ArrayList<>(batchSize);
-        while (running || !pending.isEmpty()) {
+        List<Outcome> batch = new ArrayList<>(batchSize);
+        while ((running || !pending.isEmpty()) && !abandoned) {
             try {
-                FinishedRun first = pending.poll(100, TimeUnit.MILLISECONDS);
+                Outcome first = pending.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
@@ -65,7 +69,7 @@ final class RunRecorder implements Runnable {
                     if (batch.size() >= batchSize || left <= 0) {
                         break;
                     }
-                    FinishedRun next = pending.poll(left, TimeUnit.NANOSECONDS);
+                    Outcome next = pending.poll(left, TimeUnit.NANOSECONDS);
                     if (next == null) {
                         break;
                     }
@@ -75,27 +79,34 @@ final class RunRecorder implements Runnable {
                 batch.clear();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                running = false;
+                return;
+            } catch (RuntimeException e) {
+                log.error("Run recorder failed; {} outcomes dropped, their leases will expire and the runs be reclaimed", batch.size(), e);
+                batch.clear();
             }
         }
     }
 
-    private void writeWithRetry(List<FinishedRun> batch) throws InterruptedException {
+    private void writeWithRetry(List<Outcome> batch) throws InterruptedException {
         long backoff = 100;
-        while (true) {
+        while (!abandoned) {
             try {
-                int recorded = queue.finish(node, json.writeValueAsString(batch));
+                int recorded = completions.finish(node, batch);
                 if (recorded < batch.size()) {
-                    log.debug("{} of {} finished runs were no longer leased by {} and were not recorded",
+                    log.debug("{} of {} ended runs were no longer leased by {} and were not recorded",
                             batch.size() - recorded, batch.size(), node);
                 }
+                afterWrite.run();
                 return;
+            } catch (IllegalStateException e) {
+                throw e;
             } catch (RuntimeException e) {
                 if (!running && backoff > 5000) {
-                    log.error("Giving up recording {} finished runs at shutdown; their leases will expire and they will run again", batch.size(), e);
+                    log.error("Giving up recording {} ended runs at shutdown; their leases will expire and they will run again",
+                            batch.size(), e);
                     return;
                 }
-                log.warn("Could not record {} finished runs ({}); retrying in {} ms", batch.size(), e.getMessage(), backoff);
+                log.warn("Could not record {} ended runs ({}); retrying in {} ms", batch.size(), e.getMessage(), backoff);
                 Thread.sleep(backoff);
                 backoff = Math.min(backoff * 2, 10_000);
             }

@@ -21,6 +21,19 @@ final class Wakeup {
         }
     }
 
+    /** Sleeps for up to {@code nanos} or until a signal, whichever comes first. */
+    void awaitNanos(long nanos) throws InterruptedException {
+        lock.lock();
+        try {
+            if (!signalled && nanos > 0) {
+                changed.awaitNanos(nanos);
+            }
+            signalled = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Sleeps until {@code deadlineMillis} (wall clock) or a signal, whichever comes first. */
     void awaitUntil(long deadlineMillis) throws InterruptedException {
         lock.lock();

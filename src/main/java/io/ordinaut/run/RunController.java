@@ -1,57 +1,208 @@
 package io.ordinaut.run;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.ordinaut.queue.RunCommands;
 import io.ordinaut.web.ApiException;
+import io.ordinaut.web.Caller;
+import io.ordinaut.web.PageBody;
 import io.ordinaut.web.QueryParams;
+import io.ordinaut.web.RequiresScope;
+import io.ordinaut.web.Scopes;
 
-/** /runs: the record of every run, queued, running or finished. */
+/**
+ * The record of every run — queued, running or finished — and what may be done to one.
+ *
+ * <h2>Runs, attempts and ids</h2>
+ * A <em>run</em> is one requested execution of a task (an occurrence, a run_now, an event). Its id is
+ * the id run_now returns, and it names the run for its whole life: {@code GET /runs/{id}} shows the
+ * queue row while the run is queued or running (status {@code queued}/{@code running}, with its current
+ * attempt number; a retry waiting for its backoff is {@code queued} with a future {@code run_at}), and
+ * the recorded row once it has ended.
+ *
+ * <p>Every <em>attempt</em> writes one history row ({@code GET /runs} lists attempts). The attempt that
+ * ends the run — succeeded, failed without retry, dead, skipped, canceled — is recorded under the run's
+ * own id; each earlier attempt (failed and retried, lost with its node and reclaimed, released at
+ * shutdown) gets an id of its own. Every row carries {@code run_id}, so the attempts of a run are
+ * {@code GET /runs?…} rows sharing one {@code run_id}. {@code POST /runs/{id}/retry} re-queues a failed
+ * or dead run under the same id; its last attempt's row moves to an id of its own.
+ *
+ * <h2>Routes</h2>
+ * <ul>
+ *   <li>{@code GET /runs} — filters task_id, status, success, trigger, start_time, end_time (on
+ *       created_at, ISO-8601), include_errors (default false: error text is replaced by a hint, as in
+ *       the original Ordinaut), limit (1–1000, default 50), offset; newest first</li>
+ *   <li>{@code GET /runs/{id}}, {@code GET /tasks/{id}/runs} (same filters)</li>
+ *   <li>{@code GET /task/{task_id}/latest}, {@code GET /task/{task_id}/stats?days=} (default 30) and
+ *       {@code GET /stats/summary?days=} (default 7), also under {@code /runs/…} where the original's
+ *       router mounted them; days 1–365</li>
+ *   <li>{@code POST /runs/{id}/cancel} — a queued run is canceled at once, a running one is interrupted
+ *       by its node and recorded as canceled; {@code POST /runs/{id}/retry} — a failed or dead run goes
+ *       back to the queue. 404 for an unknown run, 409 when its status does not allow it.</li>
+ * </ul>
+ */
 @RestController
 class RunController {
 
-    private final RunRepository runs;
+    private static final int DEFAULT_TASK_STATS_DAYS = 30;
+    private static final int DEFAULT_SUMMARY_DAYS = 7;
 
-    RunController(RunRepository runs) {
+    private final RunRepository runs;
+    private final RunCommands commands;
+    private final Clock clock;
+
+    RunController(RunRepository runs, RunCommands commands, Clock clock) {
         this.runs = runs;
+        this.commands = commands;
+        this.clock = clock;
     }
 
+    @RequiresScope(Scopes.RUNS_READ)
     @GetMapping("/runs")
     @Transactional(readOnly = true)
-    Map<String, Object> list(@RequestParam Map<String, String> query) {
-        QueryParams q = QueryParams.of(query, Set.of("task_id", "success", "limit", "offset"));
-        UUID taskId = q.uuid("task_id");
-        Boolean success = q.bool("success");
-        int limit = q.integer("limit", 1, 1000, 50);
-        int offset = q.integer("offset", 0, Integer.MAX_VALUE, 0);
-        List<RunView> items = runs.page(taskId, success, limit, offset);
-        long total = runs.count(taskId, success);
+    Map<String, Object> list(@RequestParam Map<String, String> query, Caller caller) {
+        QueryParams q = QueryParams.of(query, RunFilter.PARAMETERS);
+        return page(q, RunFilter.of(q, q.uuid("task_id"), caller.ownerFilter()));
+    }
+
+    @RequiresScope(Scopes.RUNS_READ)
+    @GetMapping("/tasks/{id}/runs")
+    @Transactional(readOnly = true)
+    Map<String, Object> taskRuns(@PathVariable String id, @RequestParam Map<String, String> query, Caller caller) {
+        UUID taskId = visibleTask(id, caller);
+        QueryParams q = QueryParams.of(query, RunFilter.PARAMETERS);
+        return page(q, RunFilter.of(q, taskId, caller.ownerFilter()));
+    }
+
+    @RequiresScope(Scopes.RUNS_READ)
+    @GetMapping("/runs/{id}")
+    RunView get(@PathVariable String id, Caller caller) {
+        return find(id, caller);
+    }
+
+    @RequiresScope(Scopes.RUNS_WRITE)
+    @PostMapping("/runs/{id}/cancel")
+    Map<String, Object> cancel(@PathVariable String id, Caller caller) {
+        RunView run = find(id, caller);
+        return result(commands.cancel(run.id()));
+    }
+
+    @RequiresScope(Scopes.RUNS_WRITE)
+    @PostMapping("/runs/{id}/retry")
+    Map<String, Object> retry(@PathVariable String id, Caller caller) {
+        RunView run = find(id, caller);
+        return result(commands.retry(run.id()));
+    }
+
+    /** The task's most recent run (queued, running or recorded), or JSON null when it never ran. */
+    @RequiresScope(Scopes.RUNS_READ)
+    @GetMapping({"/task/{taskId}/latest", "/runs/task/{taskId}/latest"})
+    ResponseEntity<?> latest(@PathVariable String taskId, Caller caller) {
+        UUID id = visibleTask(taskId, caller);
+        return runs.latest(id).<ResponseEntity<?>>map(ResponseEntity::ok)
+                .orElseGet(() -> ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body("null"));
+    }
+
+    /**
+     * The original's fields (task_id, period_days, total_runs, successful_runs, failed_runs, success_rate,
+     * failure_rate, avg_execution_time_seconds, last_run, last_success, last_failure) plus p50/p95
+     * durations, counts by status, the last error and the task's queue.
+     */
+    @RequiresScope(Scopes.RUNS_READ)
+    @GetMapping({"/task/{taskId}/stats", "/runs/task/{taskId}/stats"})
+    @Transactional(readOnly = true)
+    Map<String, Object> taskStats(@PathVariable String taskId, @RequestParam Map<String, String> query, Caller caller) {
+        UUID id = visibleTask(taskId, caller);
+        int days = QueryParams.of(query, Set.of("days")).integer("days", 1, 365, DEFAULT_TASK_STATS_DAYS);
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("items", items);
-        body.put("total", total);
-        body.put("limit", limit);
-        body.put("offset", offset);
-        body.put("has_more", offset + items.size() < total);
+        body.put("task_id", id);
+        body.put("period_days", days);
+        Map<String, Object> stats = runs.stats(id, caller.ownerFilter(), since(days));
+        stats.remove("total_tasks_executed");
+        body.putAll(stats);
         return body;
     }
 
-    @GetMapping("/runs/{id}")
-    RunView get(@PathVariable String id) {
+    /** The original's fields (period_days, total_runs, total_tasks_executed, … runs_per_day) plus the same extras. */
+    @RequiresScope(Scopes.RUNS_READ)
+    @GetMapping({"/stats/summary", "/runs/stats/summary"})
+    @Transactional(readOnly = true)
+    Map<String, Object> summary(@RequestParam Map<String, String> query, Caller caller) {
+        int days = QueryParams.of(query, Set.of("days")).integer("days", 1, 365, DEFAULT_SUMMARY_DAYS);
+        Map<String, Object> stats = runs.stats(null, caller.ownerFilter(), since(days));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("period_days", days);
+        body.putAll(stats);
+        long total = (Long) stats.get("total_runs");
+        body.put("runs_per_day", Math.round(total * 10.0 / days) / 10.0);
+        return body;
+    }
+
+    private Map<String, Object> page(QueryParams q, RunFilter filter) {
+        boolean includeErrors = Boolean.TRUE.equals(q.bool("include_errors"));
+        int limit = q.integer("limit", 1, 1000, 50);
+        int offset = q.integer("offset", 0, Integer.MAX_VALUE, 0);
+        List<RunView> items = runs.page(filter, limit, offset);
+        if (!includeErrors) {
+            items = items.stream().map(RunView::withErrorHidden).toList();
+        }
+        return PageBody.of(items, runs.count(filter), limit, offset);
+    }
+
+    private RunView find(String id, Caller caller) {
         UUID runId;
         try {
             runId = UUID.fromString(id);
         } catch (IllegalArgumentException e) {
             throw ApiException.notFound("Run", id);
         }
-        return runs.find(runId).orElseThrow(() -> ApiException.notFound("Run", id));
+        return runs.find(runId, caller.ownerFilter()).orElseThrow(() -> ApiException.notFound("Run", id));
+    }
+
+    private UUID visibleTask(String id, Caller caller) {
+        UUID taskId;
+        try {
+            taskId = UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound("Task", id);
+        }
+        if (!runs.taskVisible(taskId, caller.ownerFilter())) {
+            throw ApiException.notFound("Task", id);
+        }
+        return taskId;
+    }
+
+    private Instant since(int days) {
+        return clock.instant().minus(Duration.ofDays(days));
+    }
+
+    private static Map<String, Object> result(RunCommands.Result r) {
+        if (!r.found()) {
+            throw ApiException.notFound("Run", r.runId().toString());
+        }
+        if (!r.applied()) {
+            throw ApiException.conflict(r.message(), r.details());
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("success", true);
+        body.put("message", r.message());
+        body.put("details", r.details());
+        return body;
     }
 }

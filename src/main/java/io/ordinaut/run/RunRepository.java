@@ -4,7 +4,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -13,30 +15,76 @@ import org.springframework.stereotype.Repository;
 
 import tools.jackson.databind.json.JsonMapper;
 
-/** Reads run history (task_run) together with runs still in the queue (due_work). */
+/**
+ * Reads run history (task_run: one row per recorded attempt) together with runs still in the queue
+ * (due_work: queued or running), and the statistics over them.
+ */
 @Repository
 class RunRepository {
 
-    private static final String ALL_RUNS = """
-            SELECT id, task_id, scheduled_for, trigger, attempt, status, success, lease_owner, started_at, finished_at,
-                   error, CAST(output AS text) AS output, created_at
+    private static final String RECORDED = """
+            SELECT id, run_id, task_id, status, trigger, attempt, scheduled_for, CAST(NULL AS timestamptz) AS run_at,
+                   success, lease_owner, CAST(NULL AS timestamptz) AS leased_until, started_at, finished_at, error,
+                   CAST(output AS text) AS output, created_at
+              FROM task_run""";
+
+    private static final String LIVE = """
+            SELECT id, id AS run_id, task_id, CASE WHEN locked_by IS NULL THEN 'queued' ELSE 'running' END AS status,
+                   trigger, attempt, scheduled_for, run_at, CAST(NULL AS boolean) AS success, locked_by AS lease_owner,
+                   locked_until AS leased_until, started_at, CAST(NULL AS timestamptz) AS finished_at,
+                   CAST(NULL AS text) AS error, CAST(NULL AS text) AS output, created_at
+              FROM due_work""";
+
+    private static final String ALL_RUNS = RECORDED + "\nUNION ALL\n" + LIVE;
+
+    private static final String VISIBLE = " AND (CAST(:owner AS uuid) IS NULL OR task_id IN (SELECT id FROM task WHERE created_by = :owner))";
+
+    private static final String FIND_LIVE = "SELECT * FROM (" + LIVE + ") r WHERE id = :id" + VISIBLE;
+    private static final String FIND_RECORDED = "SELECT * FROM (" + RECORDED + ") r WHERE id = :id" + VISIBLE;
+    private static final String LATEST = "SELECT * FROM (" + ALL_RUNS + ") r WHERE task_id = :taskId"
+            + " ORDER BY created_at DESC, attempt DESC, id LIMIT 1";
+
+    private static final String TASK_VISIBLE = """
+            SELECT EXISTS (SELECT 1 FROM task WHERE id = :taskId AND (CAST(:owner AS uuid) IS NULL OR created_by = :owner))
+            """;
+
+    /** Over recorded attempts since :since; durations in seconds. Skipped and canceled-before-start runs never ran. */
+    private static final String STATS = """
+            SELECT count(*) FILTER (WHERE success IS NOT NULL) AS total_runs,
+                   count(DISTINCT task_id) FILTER (WHERE success IS NOT NULL) AS total_tasks_executed,
+                   count(*) FILTER (WHERE success) AS successful_runs,
+                   count(*) FILTER (WHERE success = false) AS failed_runs,
+                   avg(extract(epoch FROM finished_at - started_at)) AS avg_seconds,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - started_at)) AS p50_seconds,
+                   percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - started_at)) AS p95_seconds,
+                   max(created_at) AS last_run,
+                   max(created_at) FILTER (WHERE success) AS last_success,
+                   max(created_at) FILTER (WHERE success = false) AS last_failure,
+                   count(*) FILTER (WHERE status = 'succeeded') AS succeeded,
+                   count(*) FILTER (WHERE status = 'failed') AS failed,
+                   count(*) FILTER (WHERE status = 'dead') AS dead,
+                   count(*) FILTER (WHERE status = 'skipped') AS skipped,
+                   count(*) FILTER (WHERE status = 'canceled') AS canceled
               FROM task_run
-            UNION ALL
-            SELECT id, task_id, scheduled_for, trigger, attempt,
-                   CASE WHEN locked_by IS NULL THEN 'queued' ELSE 'running' END, NULL, locked_by, NULL, NULL,
-                   NULL, NULL, created_at
-              FROM due_work
+             WHERE created_at >= :since AND (CAST(:taskId AS uuid) IS NULL OR task_id = :taskId)
+              AND (CAST(:owner AS uuid) IS NULL OR task_id IN (SELECT id FROM task WHERE created_by = :owner))
             """;
 
-    private static final String FILTER = """
-             WHERE (CAST(:taskId AS uuid) IS NULL OR task_id = :taskId)
-               AND (CAST(:success AS boolean) IS NULL OR success = :success)
+    private static final String LAST_ERROR = """
+            SELECT id, run_id, task_id, status, error, created_at FROM task_run
+             WHERE created_at >= :since AND success = false AND error IS NOT NULL
+               AND (CAST(:taskId AS uuid) IS NULL OR task_id = :taskId)
+              AND (CAST(:owner AS uuid) IS NULL OR task_id IN (SELECT id FROM task WHERE created_by = :owner))
+             ORDER BY created_at DESC LIMIT 1
             """;
 
-    private static final String PAGE = "SELECT * FROM (" + ALL_RUNS + ") r" + FILTER
-            + " ORDER BY created_at DESC, id LIMIT :limit OFFSET :offset";
-    private static final String COUNT = "SELECT count(*) FROM (" + ALL_RUNS + ") r" + FILTER;
-    private static final String FIND = "SELECT * FROM (" + ALL_RUNS + ") r WHERE id = :id ORDER BY created_at DESC LIMIT 1";
+    private static final String QUEUE_STATE = """
+            SELECT count(*) FILTER (WHERE locked_by IS NULL AND run_at <= now()) AS due,
+                   count(*) FILTER (WHERE locked_by IS NULL AND run_at > now()) AS waiting,
+                   count(*) FILTER (WHERE locked_by IS NOT NULL) AS running
+              FROM due_work WHERE (CAST(:taskId AS uuid) IS NULL OR task_id = :taskId)
+              AND (CAST(:owner AS uuid) IS NULL OR task_id IN (SELECT id FROM task WHERE created_by = :owner))
+            """;
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
@@ -46,37 +94,124 @@ class RunRepository {
         this.json = json;
     }
 
-    List<RunView> page(UUID taskId, Boolean success, int limit, int offset) {
-        return jdbc.sql(PAGE)
-                .param("taskId", taskId)
-                .param("success", success)
-                .param("limit", limit)
-                .param("offset", offset)
-                .query(this::map)
-                .list();
+    List<RunView> page(RunFilter filter, int limit, int offset) {
+        Query q = where(filter);
+        JdbcClient.StatementSpec spec = jdbc.sql("SELECT * FROM (" + ALL_RUNS + ") r" + q.sql()
+                + " ORDER BY created_at DESC, attempt DESC, id LIMIT :limit OFFSET :offset");
+        q.params().forEach(spec::param);
+        return spec.param("limit", limit).param("offset", offset).query(this::map).list();
     }
 
-    long count(UUID taskId, Boolean success) {
-        return jdbc.sql(COUNT).param("taskId", taskId).param("success", success).query(Long.class).single();
+    long count(RunFilter filter) {
+        Query q = where(filter);
+        JdbcClient.StatementSpec spec = jdbc.sql("SELECT count(*) FROM (" + ALL_RUNS + ") r" + q.sql());
+        q.params().forEach(spec::param);
+        return spec.query(Long.class).single();
     }
 
-    Optional<RunView> find(UUID id) {
-        return jdbc.sql(FIND).param("id", id).query(this::map).optional();
+    /** The run with this id: its live queue row while queued or running, else its recorded row. */
+    Optional<RunView> find(UUID id, UUID owner) {
+        Optional<RunView> live = jdbc.sql(FIND_LIVE).param("id", id).param("owner", owner).query(this::map).optional();
+        return live.isPresent() ? live : jdbc.sql(FIND_RECORDED).param("id", id).param("owner", owner).query(this::map).optional();
+    }
+
+    Optional<RunView> latest(UUID taskId) {
+        return jdbc.sql(LATEST).param("taskId", taskId).query(this::map).optional();
+    }
+
+    boolean taskVisible(UUID taskId, UUID owner) {
+        return jdbc.sql(TASK_VISIBLE).param("taskId", taskId).param("owner", owner).query(Boolean.class).single();
+    }
+
+    /** Counts, rates and durations of attempts recorded since {@code since}, for one task or (null) all visible to {@code owner}. */
+    Map<String, Object> stats(UUID taskId, UUID owner, Instant since) {
+        Map<String, Object> row = jdbc.sql(STATS).param("since", Timestamp.from(since)).param("taskId", taskId)
+                .param("owner", owner).query().singleRow();
+        long total = number(row.get("total_runs")).longValue();
+        long successful = number(row.get("successful_runs")).longValue();
+        long failed = number(row.get("failed_runs")).longValue();
+        Map<String, Object> stats = new LinkedHashMap<>();
+        stats.put("total_runs", total);
+        stats.put("total_tasks_executed", number(row.get("total_tasks_executed")).longValue());
+        stats.put("successful_runs", successful);
+        stats.put("failed_runs", failed);
+        stats.put("success_rate", total == 0 ? 0.0 : round(successful / (double) total, 3));
+        stats.put("failure_rate", total == 0 ? 0.0 : round(failed / (double) total, 3));
+        stats.put("avg_execution_time_seconds", seconds(row.get("avg_seconds")));
+        stats.put("p50_execution_time_seconds", seconds(row.get("p50_seconds")));
+        stats.put("p95_execution_time_seconds", seconds(row.get("p95_seconds")));
+        stats.put("last_run", instant(row.get("last_run")));
+        stats.put("last_success", instant(row.get("last_success")));
+        stats.put("last_failure", instant(row.get("last_failure")));
+        Map<String, Object> byStatus = new LinkedHashMap<>();
+        for (String status : List.of("succeeded", "failed", "dead", "skipped", "canceled")) {
+            byStatus.put(status, number(row.get(status)).longValue());
+        }
+        stats.put("status_counts", byStatus);
+        stats.put("last_error", jdbc.sql(LAST_ERROR).param("since", Timestamp.from(since)).param("taskId", taskId).param("owner", owner)
+                .query().listOfRows().stream().findFirst().map(RunRepository::lastError).orElse(null));
+        Map<String, Object> queue = jdbc.sql(QUEUE_STATE).param("taskId", taskId).param("owner", owner).query().singleRow();
+        Map<String, Object> queued = new LinkedHashMap<>();
+        queued.put("due", number(queue.get("due")).longValue());
+        queued.put("waiting", number(queue.get("waiting")).longValue());
+        queued.put("running", number(queue.get("running")).longValue());
+        stats.put("queue", queued);
+        return stats;
+    }
+
+    private static Map<String, Object> lastError(Map<String, Object> row) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("id", row.get("id"));
+        error.put("run_id", row.get("run_id"));
+        error.put("task_id", row.get("task_id"));
+        error.put("status", row.get("status"));
+        error.put("error", row.get("error"));
+        error.put("at", instant(row.get("created_at")));
+        return error;
+    }
+
+    private static Query where(RunFilter f) {
+        StringBuilder sql = new StringBuilder(" WHERE true");
+        Map<String, Object> params = new LinkedHashMap<>();
+        add(sql, params, f.taskId(), " AND task_id = :taskId", "taskId");
+        add(sql, params, f.status(), " AND status = :status", "status");
+        add(sql, params, f.success(), " AND success = :success", "success");
+        add(sql, params, f.trigger(), " AND trigger = :trigger", "trigger");
+        add(sql, params, f.startTime() == null ? null : Timestamp.from(f.startTime()), " AND created_at >= :startTime", "startTime");
+        add(sql, params, f.endTime() == null ? null : Timestamp.from(f.endTime()), " AND created_at <= :endTime", "endTime");
+        add(sql, params, f.owner(), " AND task_id IN (SELECT id FROM task WHERE created_by = :owner)", "owner");
+        return new Query(sql.toString(), params);
+    }
+
+    private static void add(StringBuilder sql, Map<String, Object> params, Object value, String condition, String name) {
+        if (value != null) {
+            sql.append(condition);
+            params.put(name, value);
+        }
+    }
+
+    private record Query(String sql, Map<String, Object> params) {
     }
 
     private RunView map(ResultSet rs, int row) throws SQLException {
         String output = rs.getString("output");
+        Instant startedAt = instant(rs, "started_at");
+        Instant finishedAt = instant(rs, "finished_at");
         return new RunView(
                 rs.getObject("id", UUID.class),
+                rs.getObject("run_id", UUID.class),
                 rs.getObject("task_id", UUID.class),
-                instant(rs, "scheduled_for"),
+                rs.getString("status"),
                 rs.getString("trigger"),
                 rs.getInt("attempt"),
-                rs.getString("status"),
+                instant(rs, "scheduled_for"),
+                instant(rs, "run_at"),
                 (Boolean) rs.getObject("success"),
                 rs.getString("lease_owner"),
-                instant(rs, "started_at"),
-                instant(rs, "finished_at"),
+                instant(rs, "leased_until"),
+                startedAt,
+                finishedAt,
+                startedAt != null && finishedAt != null ? finishedAt.toEpochMilli() - startedAt.toEpochMilli() : null,
                 rs.getString("error"),
                 output == null ? null : json.readValue(output, Object.class),
                 instant(rs, "created_at"));
@@ -85,5 +220,22 @@ class RunRepository {
     private static Instant instant(ResultSet rs, String column) throws SQLException {
         Timestamp t = rs.getTimestamp(column);
         return t == null ? null : t.toInstant();
+    }
+
+    private static Instant instant(Object value) {
+        return value instanceof Timestamp t ? t.toInstant() : null;
+    }
+
+    private static Number number(Object value) {
+        return value == null ? 0 : (Number) value;
+    }
+
+    private static double seconds(Object value) {
+        return value == null ? 0.0 : round(((Number) value).doubleValue(), 3);
+    }
+
+    private static double round(double value, int places) {
+        double scale = Math.pow(10, places);
+        return Math.round(value * scale) / scale;
     }
 }

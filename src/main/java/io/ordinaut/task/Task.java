@@ -30,11 +30,12 @@ record Task(
         Instant snoozedFor,
         Integer snoozeSeconds,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        RunPolicy runPolicy) {
 
     Task withStatus(TaskStatus next, Instant now) {
         return new Task(id, title, description, createdBy, scheduleKind, scheduleExpr, timezone, payload, next, priority,
                 maxRetries, backoffStrategy, dedupeKey, dedupeWindowSeconds, concurrencyKey, misfireGraceSeconds,
-                jitterSeconds, startAt, endAt, scheduleId, activeSince, snoozedFor, snoozeSeconds, createdAt, now);
+                jitterSeconds, startAt, endAt, scheduleId, activeSince, snoozedFor, snoozeSeconds, createdAt, now, runPolicy);
     }
 }

@@ -24,6 +24,7 @@ import io.ordinaut.web.ApiException;
 import io.ordinaut.web.AuditSubject;
 import io.ordinaut.web.Caller;
 import io.ordinaut.web.JsonFields;
+import io.ordinaut.web.PageBody;
 import io.ordinaut.web.QueryParams;
 import io.ordinaut.web.RequiresScope;
 import io.ordinaut.web.Scopes;
@@ -80,13 +81,7 @@ class TaskController {
     }
 
     private static Map<String, Object> page(List<TaskView> items, long total, int limit, int offset) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("items", items);
-        body.put("total", total);
-        body.put("limit", limit);
-        body.put("offset", offset);
-        body.put("has_more", offset + items.size() < total);
-        return body;
+        return PageBody.of(items, total, limit, offset);
     }
 
     @RequiresScope(Scopes.TASKS_READ)

@@ -23,16 +23,18 @@ class TaskRepository {
             id, title, description, created_by, schedule_kind, schedule_expr, timezone, CAST(payload AS text) AS payload,
             status, priority, max_retries, backoff_strategy, dedupe_key, dedupe_window_seconds, concurrency_key,
             misfire_grace_seconds, jitter_seconds, start_at, end_at, schedule_id, active_since, snoozed_for,
-            snooze_seconds, created_at, updated_at
+            snooze_seconds, created_at, updated_at, overlap_policy, run_timeout_seconds, concurrency_limit
             """;
 
     private static final String INSERT = """
             INSERT INTO task (id, title, description, created_by, schedule_kind, schedule_expr, timezone, payload, status,
                               priority, max_retries, backoff_strategy, dedupe_key, dedupe_window_seconds, concurrency_key,
-                              misfire_grace_seconds, jitter_seconds, start_at, end_at, active_since, created_at, updated_at)
+                              misfire_grace_seconds, jitter_seconds, start_at, end_at, active_since, created_at, updated_at,
+                              overlap_policy, run_timeout_seconds, concurrency_limit)
             VALUES (:id, :title, :description, :createdBy, :scheduleKind, :scheduleExpr, :timezone, CAST(:payload AS jsonb),
                     :status, :priority, :maxRetries, :backoffStrategy, :dedupeKey, :dedupeWindowSeconds, :concurrencyKey,
-                    :misfireGraceSeconds, :jitterSeconds, :startAt, :endAt, :activeSince, :createdAt, :updatedAt)
+                    :misfireGraceSeconds, :jitterSeconds, :startAt, :endAt, :activeSince, :createdAt, :updatedAt,
+                    :overlapPolicy, :runTimeoutSeconds, :concurrencyLimit)
             """;
 
     private static final String UPDATE = """
@@ -42,7 +44,8 @@ class TaskRepository {
                    dedupe_key = :dedupeKey, dedupe_window_seconds = :dedupeWindowSeconds, concurrency_key = :concurrencyKey,
                    misfire_grace_seconds = :misfireGraceSeconds, jitter_seconds = :jitterSeconds, start_at = :startAt,
                    end_at = :endAt, schedule_id = :scheduleId, active_since = :activeSince, snoozed_for = :snoozedFor,
-                   snooze_seconds = :snoozeSeconds, updated_at = :updatedAt
+                   snooze_seconds = :snoozeSeconds, updated_at = :updatedAt, overlap_policy = :overlapPolicy,
+                   run_timeout_seconds = :runTimeoutSeconds, concurrency_limit = :concurrencyLimit
              WHERE id = :id
             """;
 
@@ -71,34 +74,26 @@ class TaskRepository {
     }
 
     void insert(Task t) {
-        jdbc.sql(INSERT)
-                .param("id", t.id())
-                .param("title", t.title())
-                .param("description", t.description())
+        bind(jdbc.sql(INSERT), t)
                 .param("createdBy", t.createdBy())
-                .param("scheduleKind", t.scheduleKind())
-                .param("scheduleExpr", t.scheduleExpr())
-                .param("timezone", t.timezone())
-                .param("payload", json.writeValueAsString(t.payload()))
-                .param("status", t.status().wireName())
-                .param("priority", t.priority())
-                .param("maxRetries", t.maxRetries())
-                .param("backoffStrategy", t.backoffStrategy())
-                .param("dedupeKey", t.dedupeKey())
-                .param("dedupeWindowSeconds", t.dedupeWindowSeconds())
-                .param("concurrencyKey", t.concurrencyKey())
-                .param("misfireGraceSeconds", t.misfireGraceSeconds())
-                .param("jitterSeconds", t.jitterSeconds())
-                .param("startAt", ts(t.startAt()))
-                .param("endAt", ts(t.endAt()))
-                .param("activeSince", ts(t.activeSince()))
                 .param("createdAt", ts(t.createdAt()))
-                .param("updatedAt", ts(t.updatedAt()))
                 .update();
     }
 
     void update(Task t) {
-        int rows = jdbc.sql(UPDATE)
+        int rows = bind(jdbc.sql(UPDATE), t)
+                .param("scheduleId", t.scheduleId())
+                .param("snoozedFor", ts(t.snoozedFor()))
+                .param("snoozeSeconds", t.snoozeSeconds())
+                .update();
+        if (rows != 1) {
+            throw new IllegalStateException("Updating task " + t.id() + " changed " + rows + " rows");
+        }
+    }
+
+    /** The parameters INSERT and UPDATE share. */
+    private JdbcClient.StatementSpec bind(JdbcClient.StatementSpec statement, Task t) {
+        return statement
                 .param("id", t.id())
                 .param("title", t.title())
                 .param("description", t.description())
@@ -117,15 +112,11 @@ class TaskRepository {
                 .param("jitterSeconds", t.jitterSeconds())
                 .param("startAt", ts(t.startAt()))
                 .param("endAt", ts(t.endAt()))
-                .param("scheduleId", t.scheduleId())
                 .param("activeSince", ts(t.activeSince()))
-                .param("snoozedFor", ts(t.snoozedFor()))
-                .param("snoozeSeconds", t.snoozeSeconds())
                 .param("updatedAt", ts(t.updatedAt()))
-                .update();
-        if (rows != 1) {
-            throw new IllegalStateException("Updating task " + t.id() + " changed " + rows + " rows");
-        }
+                .param("overlapPolicy", t.runPolicy().overlapPolicy())
+                .param("runTimeoutSeconds", t.runPolicy().runTimeoutSeconds())
+                .param("concurrencyLimit", t.runPolicy().concurrencyLimit());
     }
 
     Optional<Task> find(UUID id) {
@@ -187,7 +178,9 @@ class TaskRepository {
                 instant(rs, "snoozed_for"),
                 (Integer) rs.getObject("snooze_seconds"),
                 instant(rs, "created_at"),
-                instant(rs, "updated_at"));
+                instant(rs, "updated_at"),
+                new RunPolicy(rs.getString("overlap_policy"), (Integer) rs.getObject("run_timeout_seconds"),
+                        rs.getInt("concurrency_limit")));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -48,13 +48,13 @@ public class TaskService {
         if (!tasks.agentExists(spec.createdBy())) {
             throw ApiException.badRequest("created_by", "Agent " + spec.createdBy() + " does not exist");
         }
-        payloads.validate(spec.payload());
+        payloads.validate(spec.payload(), spec.createdBy());
         Schedule schedule = compile(spec, now);
         requireFutureOccurrence(schedule, spec, now);
         Task task = new Task(UUID.randomUUID(), spec.title(), spec.description(), spec.createdBy(), spec.scheduleKind(),
                 spec.scheduleExpr(), spec.timezone(), spec.payload(), TaskStatus.ACTIVE, spec.priority(), spec.maxRetries(), spec.backoffStrategy(),
                 spec.dedupeKey(), spec.dedupeWindowSeconds(), spec.concurrencyKey(), spec.misfireGraceSeconds(),
-                spec.jitterSeconds(), spec.startAt(), spec.endAt(), null, now, null, null, now, now);
+                spec.jitterSeconds(), spec.startAt(), spec.endAt(), null, now, null, null, now, now, spec.runPolicy());
         tasks.insert(task);
         if (firesOnTime(schedule)) {
             registry.join(task.id(), schedule, spec.misfireGraceSeconds(), now);
@@ -91,7 +91,7 @@ public class TaskService {
             throw ApiException.conflict("Task " + id + " is canceled and cannot be changed", Map.of("status", "canceled"));
         }
         TaskSpec spec = changes.apply(current);
-        payloads.validate(spec.payload());
+        payloads.validate(spec.payload(), spec.createdBy());
         Schedule schedule = compile(spec, current.createdAt());
         boolean rescheduled = !spec.sameSchedule(current);
         if (rescheduled && current.status() == TaskStatus.ACTIVE) {
@@ -105,7 +105,7 @@ public class TaskService {
                 rescheduled ? now : current.activeSince(),
                 rescheduled ? null : current.snoozedFor(),
                 rescheduled ? null : current.snoozeSeconds(),
-                current.createdAt(), now);
+                current.createdAt(), now, spec.runPolicy());
         tasks.update(updated);
         if (rescheduled && current.status() == TaskStatus.ACTIVE) {
             // Runs enqueued ahead for the old schedule must not run; the new schedule starts from now.
@@ -152,7 +152,7 @@ public class TaskService {
                 task.scheduleExpr(), task.timezone(), task.payload(), TaskStatus.ACTIVE, task.priority(), task.maxRetries(),
                 task.backoffStrategy(), task.dedupeKey(), task.dedupeWindowSeconds(), task.concurrencyKey(),
                 task.misfireGraceSeconds(), task.jitterSeconds(), task.startAt(), task.endAt(), null, now, null, null,
-                task.createdAt(), now);
+                task.createdAt(), now, task.runPolicy());
         tasks.update(resumed);
         if (firesOnTime(schedule)) {
             registry.join(id, schedule, task.misfireGraceSeconds(), now);
@@ -175,7 +175,14 @@ public class TaskService {
     ActionResult runNow(UUID id, UUID owner) {
         Task task = lock(id, owner);
         refuseIfCanceled(task, "run");
-        UUID runId = queue.enqueueNow(id, "run_now", now());
+        UUID runId;
+        try {
+            runId = queue.enqueueNow(id, "run_now", now());
+        } catch (DueWorkQueue.DuplicateRunException e) {
+            throw ApiException.conflict("Task " + id + ": a run with dedupe_key " + task.dedupeKey() + " was already queued within the last "
+                    + task.dedupeWindowSeconds() + " s (run " + e.existingRunId() + ")",
+                    Map.of("run_id", e.existingRunId(), "task_id", id, "dedupe_key", task.dedupeKey()));
+        }
         return new ActionResult("Run " + runId + " of task " + id + " queued", Map.of("run_id", runId, "task_id", id));
     }
 
@@ -205,7 +212,7 @@ public class TaskService {
                 task.scheduleExpr(), task.timezone(), task.payload(), task.status(), task.priority(), task.maxRetries(),
                 task.backoffStrategy(), task.dedupeKey(), task.dedupeWindowSeconds(), task.concurrencyKey(),
                 task.misfireGraceSeconds(), task.jitterSeconds(), task.startAt(), task.endAt(), task.scheduleId(),
-                task.activeSince(), occurrence, total, task.createdAt(), now);
+                task.activeSince(), occurrence, total, task.createdAt(), now, task.runPolicy());
         tasks.update(snoozed);
         queue.delayQueued(id, occurrence, delaySeconds);
         Map<String, Object> details = new LinkedHashMap<>();
@@ -297,7 +304,7 @@ public class TaskService {
         return new Task(t.id(), t.title(), t.description(), t.createdBy(), t.scheduleKind(), t.scheduleExpr(), t.timezone(),
                 t.payload(), t.status(), t.priority(), t.maxRetries(), t.backoffStrategy(), t.dedupeKey(),
                 t.dedupeWindowSeconds(), t.concurrencyKey(), t.misfireGraceSeconds(), t.jitterSeconds(), t.startAt(),
-                t.endAt(), null, t.activeSince(), t.snoozedFor(), t.snoozeSeconds(), t.createdAt(), t.updatedAt());
+                t.endAt(), null, t.activeSince(), t.snoozedFor(), t.snoozeSeconds(), t.createdAt(), t.updatedAt(), t.runPolicy());
     }
 
     private static Instant later(Instant a, Instant b) {

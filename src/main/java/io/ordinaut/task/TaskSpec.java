@@ -30,7 +30,8 @@ record TaskSpec(
         int misfireGraceSeconds,
         int jitterSeconds,
         Instant startAt,
-        Instant endAt) {
+        Instant endAt,
+        RunPolicy runPolicy) {
 
     static final UUID SYSTEM_AGENT = UUID.fromString("00000000-0000-0000-0000-000000000001");
     static final List<String> KINDS = List.of("cron", "rrule", "once", "interval", "event");
@@ -40,7 +41,8 @@ record TaskSpec(
 
     static final Set<String> UPDATABLE = Set.of("title", "description", "schedule_kind", "schedule_expr", "timezone",
             "payload", "priority", "max_retries", "backoff_strategy", "dedupe_key", "dedupe_window_seconds",
-            "concurrency_key", "misfire_grace_seconds", "jitter_seconds", "start_at", "end_at");
+            "concurrency_key", "misfire_grace_seconds", "jitter_seconds", "start_at", "end_at", "overlap_policy",
+            "run_timeout_seconds", "concurrency_limit");
     static final Set<String> CREATABLE = union(UPDATABLE, "created_by");
     static final Set<String> SCHEDULE_FIELDS = Set.of("schedule_kind", "schedule_expr", "timezone", "start_at", "end_at",
             "misfire_grace_seconds");
@@ -77,7 +79,8 @@ record TaskSpec(
                 orDefault(f.integer("misfire_grace_seconds", 0, YEAR_SECONDS), DEFAULT_MISFIRE_GRACE),
                 orDefault(f.integer("jitter_seconds", 0, 86_400), 0),
                 f.instant("start_at"),
-                f.instant("end_at"));
+                f.instant("end_at"),
+                RunPolicy.forCreate(f));
     }
 
     /** The stored task with the present fields of a partial update applied; JSON null clears optional fields. */
@@ -106,13 +109,14 @@ record TaskSpec(
                 f.has("misfire_grace_seconds") ? f.integer("misfire_grace_seconds", 0, YEAR_SECONDS) : t.misfireGraceSeconds(),
                 f.has("jitter_seconds") ? f.integer("jitter_seconds", 0, 86_400) : t.jitterSeconds(),
                 f.has("start_at") ? f.instant("start_at") : t.startAt(),
-                f.has("end_at") ? f.instant("end_at") : t.endAt());
+                f.has("end_at") ? f.instant("end_at") : t.endAt(),
+                RunPolicy.forUpdate(t.runPolicy(), f));
     }
 
     TaskSpec ownedBy(UUID owner) {
         return new TaskSpec(title, description, scheduleKind, scheduleExpr, timezone, payload, priority, maxRetries,
                 backoffStrategy, dedupeKey, dedupeWindowSeconds, concurrencyKey, owner, misfireGraceSeconds, jitterSeconds,
-                startAt, endAt);
+                startAt, endAt, runPolicy);
     }
 
     boolean sameSchedule(Task t) {

@@ -20,6 +20,9 @@ record TaskView(
         String dedupeKey,
         Integer dedupeWindowSeconds,
         String concurrencyKey,
+        int concurrencyLimit,
+        String overlapPolicy,
+        Integer runTimeoutSeconds,
         UUID createdBy,
         int misfireGraceSeconds,
         int jitterSeconds,
@@ -32,7 +35,8 @@ record TaskView(
     static TaskView of(Task t, Instant nextRunAt) {
         return new TaskView(t.id(), t.title(), t.description(), t.scheduleKind(), t.scheduleExpr(), t.timezone(), t.payload(),
                 t.status().wireName(), t.priority(), t.maxRetries(), t.backoffStrategy(), t.dedupeKey(),
-                t.dedupeWindowSeconds(), t.concurrencyKey(), t.createdBy(), t.misfireGraceSeconds(), t.jitterSeconds(),
+                t.dedupeWindowSeconds(), t.concurrencyKey(), t.runPolicy().concurrencyLimit(), t.runPolicy().overlapPolicy(),
+                t.runPolicy().runTimeoutSeconds(), t.createdBy(), t.misfireGraceSeconds(), t.jitterSeconds(),
                 t.startAt(), t.endAt(), nextRunAt, t.createdAt(), t.updatedAt());
     }
 }

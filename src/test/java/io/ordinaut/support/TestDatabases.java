@@ -27,7 +27,8 @@ public final class TestDatabases {
     /** Creates an empty database and returns its JDBC URL. */
     public static synchronized String create() {
         Server s = server();
-        String name = PREFIX + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        // The creation time in the name lets a later run drop only databases abandoned long ago.
+        String name = PREFIX + (System.currentTimeMillis() / 1000) + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
         try (Connection c = DriverManager.getConnection(s.adminUrl(), s.user(), s.password());
              Statement st = c.createStatement()) {
             st.execute("CREATE DATABASE " + name);
@@ -74,7 +75,8 @@ public final class TestDatabases {
         }
     }
 
-    // Databases of earlier runs (a crashed JVM leaves them behind) are dropped once per JVM.
+    // Databases that earlier runs left behind (a killed JVM) are dropped once per JVM — only those over
+    // two hours old, so test JVMs running side by side never lose each other's databases.
     private static void dropLeftovers(Server s) {
         try (Connection c = DriverManager.getConnection(s.adminUrl(), s.user(), s.password());
              Statement st = c.createStatement()) {
@@ -84,8 +86,18 @@ public final class TestDatabases {
                     names.add(rs.getString(1));
                 }
             }
+            long cutoff = System.currentTimeMillis() / 1000 - 7200;
             for (String name : names) {
-                st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+                String[] parts = name.substring(PREFIX.length()).split("_");
+                boolean stale;
+                try {
+                    stale = Long.parseLong(parts[0]) < cutoff;
+                } catch (NumberFormatException oldStyleName) {
+                    stale = true;
+                }
+                if (stale) {
+                    st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+                }
             }
         } catch (SQLException e) {
             System.err.println("Could not drop leftover test databases: " + e.getMessage());

@@ -1,0 +1,180 @@
+package io.ordinaut.queue;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Writes the ends of attempts, many per statement. Every write is fenced by the lease token the claim
+ * handed out: a node whose lease expired (and whose run was reclaimed and perhaps finished elsewhere)
+ * matches no row, so its late result is dropped instead of overwriting the other node's.
+ */
+final class Completions {
+
+    /**
+     * Ends a batch of attempts in one statement: deletes the queue rows of runs that are over, re-queues
+     * those to be retried (attempt + 1, trigger retry, run_at after the backoff), frees their
+     * concurrency slots (locked in key order, so two batches cannot deadlock on them) and writes one
+     * task_run row per attempt — only for rows this lease still holds.
+     */
+    private static final String FINISH = """
+            WITH f AS (
+                SELECT * FROM jsonb_to_recordset(CAST(:batch AS jsonb)) AS f(
+                    id uuid, lease_token uuid, record_id uuid, task_id uuid, scheduled_for timestamptz, trigger text,
+                    attempt int, status text, success boolean, started_at timestamptz, finished_at timestamptz,
+                    error text, output jsonb, retry_at timestamptz)
+            ), ended AS (
+                DELETE FROM due_work d USING f
+                 WHERE d.id = f.id AND d.lease_token = f.lease_token AND f.retry_at IS NULL
+                RETURNING d.id, d.concurrency_key, d.event
+            ), retried AS (
+                UPDATE due_work d
+                   SET locked_by = NULL, lease_token = NULL, locked_until = NULL, started_at = NULL,
+                       attempt = d.attempt + 1, trigger = 'retry', run_at = f.retry_at,
+                       queue_order = f.retry_at + make_interval(secs => (d.priority - 1) * :aging), created_at = now()
+                  FROM f
+                 WHERE d.id = f.id AND d.lease_token = f.lease_token AND f.retry_at IS NOT NULL
+                RETURNING d.id, d.concurrency_key, d.event
+            ), done AS (
+                SELECT * FROM ended UNION ALL SELECT * FROM retried
+            ), %s
+            INSERT INTO task_run (id, run_id, task_id, scheduled_for, trigger, attempt, status, success, lease_owner,
+                                  started_at, finished_at, error, output, event)
+            SELECT f.record_id, f.id, f.task_id, f.scheduled_for, f.trigger, f.attempt, f.status, f.success, :node,
+                   f.started_at, f.finished_at, f.error, f.output, done.event
+              FROM f JOIN done ON done.id = f.id
+            """.formatted(freeSlots("done"));
+
+    /**
+     * Hands unfinished runs back at shutdown: the attempt is recorded as failed and the run re-queued
+     * (attempt + 1, trigger reclaim) for another node to take at once. A run whose cancel was requested
+     * ends as canceled instead.
+     */
+    private static final String RELEASE = """
+            WITH r AS (
+                SELECT * FROM jsonb_to_recordset(CAST(:batch AS jsonb)) AS r(
+                    id uuid, lease_token uuid, task_id uuid, scheduled_for timestamptz, trigger text, attempt int,
+                    started_at timestamptz)
+            ), requeued AS (
+                UPDATE due_work d
+                   SET locked_by = NULL, lease_token = NULL, locked_until = NULL, started_at = NULL,
+                       attempt = d.attempt + 1, trigger = 'reclaim', created_at = now()
+                  FROM r
+                 WHERE d.id = r.id AND d.lease_token = r.lease_token AND NOT d.cancel_requested
+                RETURNING d.id, d.concurrency_key, d.event, false AS canceled
+            ), canceled AS (
+                DELETE FROM due_work d USING r
+                 WHERE d.id = r.id AND d.lease_token = r.lease_token AND d.cancel_requested
+                RETURNING d.id, d.concurrency_key, d.event, true AS canceled
+            ), done AS (
+                SELECT * FROM requeued UNION ALL SELECT * FROM canceled
+            ), %s
+            INSERT INTO task_run (id, run_id, task_id, scheduled_for, trigger, attempt, status, success, lease_owner,
+                                  started_at, finished_at, error, event)
+            SELECT CASE WHEN done.canceled THEN r.id ELSE gen_random_uuid() END, r.id, r.task_id, r.scheduled_for,
+                   r.trigger, r.attempt, CASE WHEN done.canceled THEN 'canceled' ELSE 'failed' END, false, :node,
+                   r.started_at, CAST(:now AS timestamptz),
+                   CASE WHEN done.canceled THEN 'canceled as requested while node ' || :node || ' shut down'
+                        ELSE 'released: node ' || :node || ' shut down before the run finished; re-queued as attempt '
+                             || (r.attempt + 1) END,
+                   done.event
+              FROM r JOIN done ON done.id = r.id
+            """.formatted(freeSlots("done"));
+
+    static {
+        RunStatus.RUNNING.to(RunStatus.QUEUED);
+        RunStatus.RUNNING.to(RunStatus.CANCELED);
+    }
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+    private final long agingSeconds;
+
+    Completions(JdbcClient jdbc, JsonMapper json, long agingSeconds) {
+        this.jdbc = jdbc;
+        this.json = json;
+        this.agingSeconds = agingSeconds;
+    }
+
+    /**
+     * The CTEs that give back the concurrency slots of the runs in {@code source} (rows with a
+     * concurrency_key column). Locking the slot rows in key order first keeps concurrent writers from
+     * deadlocking on them.
+     */
+    static String freeSlots(String source) {
+        return """
+                freed AS (
+                    SELECT concurrency_key AS key, count(*) AS n FROM %s WHERE concurrency_key IS NOT NULL GROUP BY 1
+                ), slot_lock AS (
+                    SELECT s.key FROM concurrency_slot s WHERE s.key IN (SELECT key FROM freed) ORDER BY s.key FOR UPDATE
+                ), slot_free AS (
+                    UPDATE concurrency_slot s SET running = greatest(0, s.running - freed.n)
+                      FROM freed JOIN slot_lock USING (key)
+                     WHERE s.key = freed.key
+                )""".formatted(source);
+    }
+
+    /** Records the outcomes; returns how many this node still held (the others lost their lease). */
+    int finish(String node, List<Outcome> outcomes) {
+        List<Map<String, Object>> rows = new ArrayList<>(outcomes.size());
+        for (Outcome o : outcomes) {
+            Map<String, Object> row = new LinkedHashMap<>(16);
+            row.put("id", o.runId());
+            row.put("lease_token", o.leaseToken());
+            row.put("record_id", o.recordId());
+            row.put("task_id", o.taskId());
+            row.put("scheduled_for", o.scheduledFor().toString());
+            row.put("trigger", o.trigger());
+            row.put("attempt", o.attempt());
+            row.put("status", o.status().wireName());
+            row.put("success", o.success());
+            row.put("started_at", text(o.startedAt()));
+            row.put("finished_at", text(o.finishedAt()));
+            row.put("error", o.error());
+            row.put("output", o.output());
+            row.put("retry_at", text(o.retryAt()));
+            rows.add(row);
+        }
+        int recorded = jdbc.sql(FINISH)
+                .param("batch", json.writeValueAsString(rows))
+                .param("node", node)
+                .param("aging", agingSeconds)
+                .update();
+        if (recorded > outcomes.size()) {
+            throw new IllegalStateException("Finishing " + outcomes.size() + " runs of node " + node + " recorded " + recorded);
+        }
+        return recorded;
+    }
+
+    /** Hands the runs back to the queue; returns how many this node still held. */
+    int release(String node, List<ClaimedRun> runs, Map<java.util.UUID, Instant> startedAt, Instant now) {
+        List<Map<String, Object>> rows = new ArrayList<>(runs.size());
+        for (ClaimedRun run : runs) {
+            Map<String, Object> row = new LinkedHashMap<>(8);
+            row.put("id", run.id());
+            row.put("lease_token", run.leaseToken());
+            row.put("task_id", run.taskId());
+            row.put("scheduled_for", run.scheduledFor().toString());
+            row.put("trigger", run.trigger());
+            row.put("attempt", run.attempt());
+            row.put("started_at", text(startedAt.get(run.id())));
+            rows.add(row);
+        }
+        return jdbc.sql(RELEASE)
+                .param("batch", json.writeValueAsString(rows))
+                .param("node", node)
+                .param("now", Timestamp.from(now))
+                .update();
+    }
+
+    private static String text(Instant instant) {
+        return instant == null ? null : instant.toString();
+    }
+}

@@ -1,0 +1,71 @@
+package io.ordinaut.queue;
+
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One claimed run on this node, from claim to record. Several parties may want to end it — the worker
+ * with its result, the timeout watchdog, a cancel request, a lost lease, shutdown — and exactly one
+ * wins: whoever {@link #settle settles} it first writes (or drops) its outcome.
+ */
+final class Execution {
+
+    private final ClaimedRun run;
+    private final int timeoutSeconds;
+    private final Instant deadline;
+    private final AtomicBoolean settled = new AtomicBoolean();
+    private volatile Instant startedAt;
+    private Thread thread;
+
+    Execution(ClaimedRun run, int timeoutSeconds, Instant claimedAt) {
+        this.run = run;
+        this.timeoutSeconds = timeoutSeconds;
+        this.deadline = claimedAt.plusSeconds(timeoutSeconds);
+    }
+
+    ClaimedRun run() {
+        return run;
+    }
+
+    /** The run's timeout, counted from its claim. */
+    Instant deadline() {
+        return deadline;
+    }
+
+    int timeoutSeconds() {
+        return timeoutSeconds;
+    }
+
+    /** When the worker began executing it; null while it waits for its thread. */
+    Instant startedAt() {
+        return startedAt;
+    }
+
+    boolean isSettled() {
+        return settled.get();
+    }
+
+    /** True for the one caller that gets to decide how the run ends. */
+    boolean settle() {
+        return settled.compareAndSet(false, true);
+    }
+
+    synchronized void started(Thread worker, Instant at) {
+        this.thread = worker;
+        this.startedAt = at;
+    }
+
+    /**
+     * Forgets the worker thread. After this an {@link #interrupt} cannot reach the thread (which may be
+     * running another run by then); the caller clears any interrupt that arrived before.
+     */
+    synchronized void detach() {
+        this.thread = null;
+    }
+
+    synchronized void interrupt() {
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+}

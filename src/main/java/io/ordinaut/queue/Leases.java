@@ -1,0 +1,126 @@
+package io.ordinaut.queue;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Keeps and recovers leases: renewal for running work (one statement for all of a node's runs), and
+ * reclaiming runs whose lease expired because their node died or stalled.
+ */
+final class Leases {
+
+    /** Extends the leases this node still holds; says which runs someone asked to cancel. */
+    private static final String RENEW = """
+            UPDATE due_work d SET locked_until = CAST(:until AS timestamptz)
+              FROM jsonb_to_recordset(CAST(:batch AS jsonb)) AS r(id uuid, lease_token uuid)
+             WHERE d.id = r.id AND d.lease_token = r.lease_token
+            RETURNING d.id, d.cancel_requested
+            """;
+
+    /**
+     * Takes back runs whose lease expired. The lost attempt is recorded as failed (lease_owner names the
+     * silent node) and the run re-queued as attempt + 1 with trigger {@code reclaim} — or, when the lost
+     * attempt was its last allowed one, ended as dead (failed when max_retries is 0): a run that keeps
+     * killing its node must not loop forever, and with max_retries 0 a run is never executed twice. A run
+     * whose cancel was requested ends as canceled.
+     */
+    private static final String RECLAIM = """
+            WITH expired AS (
+                SELECT d.id, d.task_id, d.scheduled_for, d.trigger, d.attempt, d.locked_by, d.started_at,
+                       d.cancel_requested, d.concurrency_key, d.event, t.max_retries
+                  FROM due_work d JOIN task t ON t.id = d.task_id
+                 WHERE d.locked_by IS NOT NULL AND d.locked_until < :now
+                 ORDER BY d.locked_until
+                 LIMIT :limit
+                 FOR UPDATE OF d SKIP LOCKED
+            ), requeued AS (
+                UPDATE due_work d
+                   SET locked_by = NULL, lease_token = NULL, locked_until = NULL, started_at = NULL,
+                       attempt = d.attempt + 1, trigger = 'reclaim', created_at = now()
+                  FROM expired e
+                 WHERE d.id = e.id AND NOT e.cancel_requested AND e.attempt <= e.max_retries
+                RETURNING d.id
+            ), ended AS (
+                DELETE FROM due_work d USING expired e
+                 WHERE d.id = e.id AND (e.cancel_requested OR e.attempt > e.max_retries)
+                RETURNING d.id
+            ), %s, recorded AS (
+                INSERT INTO task_run (id, run_id, task_id, scheduled_for, trigger, attempt, status, success, lease_owner,
+                                      started_at, finished_at, error, event)
+                SELECT CASE WHEN q.id IS NULL THEN e.id ELSE gen_random_uuid() END, e.id, e.task_id, e.scheduled_for,
+                       e.trigger, e.attempt,
+                       CASE WHEN q.id IS NOT NULL THEN 'failed' WHEN e.cancel_requested THEN 'canceled'
+                            WHEN e.max_retries > 0 THEN 'dead' ELSE 'failed' END,
+                       false, e.locked_by, e.started_at, CAST(:now AS timestamptz),
+                       'lease expired: node ' || e.locked_by || ' stopped renewing it'
+                         || CASE WHEN q.id IS NOT NULL THEN '; reclaimed as attempt ' || (e.attempt + 1)
+                                 WHEN e.cancel_requested THEN '; canceled as requested'
+                                 ELSE '; no retries left' END,
+                       e.event
+                  FROM expired e LEFT JOIN requeued q ON q.id = e.id
+                 WHERE q.id IS NOT NULL OR e.id IN (SELECT id FROM ended)
+                RETURNING status
+            )
+            SELECT count(*) FILTER (WHERE status = 'failed') AS reclaimed, count(*) AS recovered FROM recorded
+            """.formatted(Completions.freeSlots("expired"));
+
+    static {
+        RunStatus.RUNNING.to(RunStatus.QUEUED);
+        RunStatus.RUNNING.to(RunStatus.DEAD);
+        RunStatus.RUNNING.to(RunStatus.CANCELED);
+    }
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+
+    Leases(JdbcClient jdbc, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    /**
+     * Renews the leases of {@code runs} until {@code until}.
+     *
+     * @return for each run still held, whether its cancel was requested; runs missing from the map lost
+     *         their lease (it expired and another node reclaimed the run)
+     */
+    Map<UUID, Boolean> renew(Collection<ClaimedRun> runs, Instant until) {
+        if (runs.isEmpty()) {
+            return Map.of();
+        }
+        List<Map<String, Object>> rows = new ArrayList<>(runs.size());
+        for (ClaimedRun run : runs) {
+            rows.add(Map.of("id", run.id(), "lease_token", run.leaseToken()));
+        }
+        Map<UUID, Boolean> held = new HashMap<>();
+        jdbc.sql(RENEW)
+                .param("until", Timestamp.from(until))
+                .param("batch", json.writeValueAsString(rows))
+                .query((rs, i) -> held.put(rs.getObject("id", UUID.class), rs.getBoolean("cancel_requested")))
+                .list();
+        return held;
+    }
+
+    /** Reclaims up to {@code limit} runs whose lease expired before {@code now}. */
+    Reclaimed reclaimExpired(Instant now, int limit) {
+        Map<String, Object> row = jdbc.sql(RECLAIM)
+                .param("now", Timestamp.from(now))
+                .param("limit", limit)
+                .query().singleRow();
+        return new Reclaimed(((Number) row.get("reclaimed")).intValue(), ((Number) row.get("recovered")).intValue());
+    }
+
+    /** @param requeued runs given another attempt; @param total runs taken back (re-queued or ended) */
+    record Reclaimed(int requeued, int total) {
+    }
+}

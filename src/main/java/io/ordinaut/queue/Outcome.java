@@ -1,0 +1,51 @@
+package io.ordinaut.queue;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * The end of one attempt as it will be written: the attempt's task_run row and what becomes of the
+ * queue row — deleted when the run is over, re-queued for {@code retryAt} when it is retried.
+ *
+ * @param recordId the task_run id: the run id for the attempt that ends the run, a fresh id for an
+ *                 attempt that is followed by another
+ */
+record Outcome(UUID runId, UUID leaseToken, UUID recordId, UUID taskId, Instant scheduledFor, String trigger,
+               int attempt, RunStatus status, Boolean success, Instant startedAt, Instant finishedAt, String error,
+               Object output, Instant retryAt) {
+
+    /** What follows a pipeline result: success, a retry after backoff, or the end of the run. */
+    static Outcome of(ClaimedRun run, RunResult result, Instant startedAt, Instant finishedAt, Backoff backoff) {
+        if (result.success()) {
+            return last(run, RunStatus.SUCCEEDED, true, startedAt, finishedAt, null, result.output());
+        }
+        if (result.skipped()) {
+            return new Outcome(run.id(), run.leaseToken(), run.id(), run.taskId(), run.scheduledFor(), run.trigger(),
+                    run.attempt(), RunStatus.RUNNING.to(RunStatus.SKIPPED), null, startedAt, finishedAt, result.error(), null, null);
+        }
+        if (!result.retryable()) {
+            return last(run, RunStatus.FAILED, false, startedAt, finishedAt, result.error(), result.output());
+        }
+        if (run.attempt() <= run.maxRetries()) {
+            Instant retryAt = finishedAt.plus(backoff.delay(run.backoffStrategy(), run.attempt()));
+            return new Outcome(run.id(), run.leaseToken(), UUID.randomUUID(), run.taskId(), run.scheduledFor(), run.trigger(),
+                    run.attempt(), RunStatus.RUNNING.to(RunStatus.FAILED), false, startedAt, finishedAt, result.error(),
+                    result.output(), retryAt);
+        }
+        // A dead letter is a run that used up its retries; a task with max_retries 0 opted out of
+        // retrying, so its failure simply ends the run as failed.
+        String error = result.error() + " (attempt " + run.attempt() + " of " + (run.maxRetries() + 1) + "; no retries left)";
+        RunStatus end = run.maxRetries() > 0 ? RunStatus.DEAD : RunStatus.FAILED;
+        return last(run, end, false, startedAt, finishedAt, error, result.output());
+    }
+
+    static Outcome canceled(ClaimedRun run, Instant startedAt, Instant finishedAt, String reason) {
+        return last(run, RunStatus.CANCELED, false, startedAt, finishedAt, reason, null);
+    }
+
+    private static Outcome last(ClaimedRun run, RunStatus status, boolean success, Instant startedAt, Instant finishedAt,
+                                String error, Object output) {
+        return new Outcome(run.id(), run.leaseToken(), run.id(), run.taskId(), run.scheduledFor(), run.trigger(),
+                run.attempt(), RunStatus.RUNNING.to(status), success, startedAt, finishedAt, error, output, null);
+    }
+}

@@ -1,0 +1,68 @@
+package io.ordinaut.queue;
+
+import java.sql.Date;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Enforces agents' {@code runs_per_day} budgets (UTC days) across the cluster: each started run of a
+ * budgeted agent increments one counter row atomically. Agents without a budget cost one cached lookup.
+ */
+@Component
+class RunBudget {
+
+    /** Budgets change rarely; a few seconds of staleness is fine and keeps the hot path free of queries. */
+    private static final long CACHE_MILLIS = 5_000;
+
+    private static final String BUDGET = "SELECT runs_per_day FROM agent WHERE id = :agent";
+    private static final String COUNT = """
+            INSERT INTO agent_run_day (agent_id, day, runs) VALUES (:agent, :day, 1)
+            ON CONFLICT (agent_id, day) DO UPDATE SET runs = agent_run_day.runs + 1
+            RETURNING runs
+            """;
+
+    private final JdbcClient jdbc;
+    private final Clock clock;
+    private final Map<UUID, Cached> budgets = new ConcurrentHashMap<>();
+
+    RunBudget(JdbcClient jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    /** Counts a run start for the agent; false when that start exceeds its budget for today. */
+    boolean admit(UUID agentId) {
+        if (agentId == null) {
+            return true;
+        }
+        Integer limit = budgetOf(agentId);
+        if (limit == null) {
+            return true;
+        }
+        LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+        int started = jdbc.sql(COUNT).param("agent", agentId).param("day", Date.valueOf(today)).query(Integer.class).single();
+        return started <= limit;
+    }
+
+    private Integer budgetOf(UUID agentId) {
+        long now = System.currentTimeMillis();
+        Cached cached = budgets.get(agentId);
+        if (cached == null || now - cached.loadedAt() > CACHE_MILLIS) {
+            Optional<Integer> limit = jdbc.sql(BUDGET).param("agent", agentId).query((rs, i) -> (Integer) rs.getObject(1)).optional();
+            cached = new Cached(limit.orElse(null), now);
+            budgets.put(agentId, cached);
+        }
+        return cached.limit();
+    }
+
+    private record Cached(Integer limit, long loadedAt) {
+    }
+}

@@ -1,0 +1,190 @@
+package io.ordinaut.queue;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * What a caller may do to one run: cancel it (a queued run at once, a running one by asking its node to
+ * interrupt it) or retry it (a run that failed for good or is dead goes back to the queue under its own
+ * id). Each command is a single conditional statement; whether a status may change is decided by the
+ * {@link RunStatus} transition table.
+ */
+@Component
+public class RunCommands {
+
+    private static final Logger log = LoggerFactory.getLogger(RunCommands.class);
+
+    private static final String CANCEL_QUEUED = """
+            WITH gone AS (
+                DELETE FROM due_work WHERE id = :id AND locked_by IS NULL
+                RETURNING id, task_id, scheduled_for, trigger, attempt, event
+            )
+            INSERT INTO task_run (id, run_id, task_id, scheduled_for, trigger, attempt, status, finished_at, error, event)
+            SELECT id, id, task_id, scheduled_for, trigger, attempt, 'canceled', CAST(:now AS timestamptz),
+                   'canceled by request before it started', event
+              FROM gone
+            """;
+
+    private static final String REQUEST_CANCEL = """
+            UPDATE due_work SET cancel_requested = true WHERE id = :id AND locked_by IS NOT NULL RETURNING locked_by
+            """;
+
+    private static final String NOTIFY_CANCEL = "SELECT pg_notify('" + QueueListener.CANCEL_CHANNEL + "', :id)";
+
+    private static final String RECORDED = """
+            SELECT r.status, r.run_id, r.attempt, t.status AS task_status
+              FROM task_run r JOIN task t ON t.id = r.task_id WHERE r.id = :id
+            """;
+
+    private static final String QUEUED_STATE = """
+            SELECT CASE WHEN locked_by IS NULL THEN 'queued' ELSE 'running' END FROM due_work WHERE id = :id
+            """;
+
+    /**
+     * Puts a run that ended in failure back in the queue under its own id: its last attempt's row moves
+     * to a fresh id (it stays in the history, with its status, as an earlier attempt of the run) and the
+     * run is queued as attempt + 1 with trigger retry, due now.
+     */
+    private static final String RETRY = """
+            WITH old AS (
+                SELECT r.id, r.task_id, r.scheduled_for, r.attempt, r.event
+                  FROM task_run r JOIN task t ON t.id = r.task_id
+                 WHERE r.id = :id AND r.run_id = :id AND r.status IN ('failed', 'dead') AND t.status <> 'canceled'
+                   FOR UPDATE OF r
+            ), moved AS (
+                UPDATE task_run r SET id = :historyId FROM old WHERE r.id = old.id
+            ), queued AS (
+                INSERT INTO due_work (id, task_id, scheduled_for, run_at, queue_order, priority, trigger, attempt,
+                                      overlap_policy, concurrency_key, concurrency_limit, event)
+                SELECT old.id, old.task_id, old.scheduled_for, CAST(:now AS timestamptz),
+                       CAST(:now AS timestamptz) + make_interval(secs => (t.priority - 1) * :aging), t.priority, 'retry',
+                       old.attempt + 1, t.overlap_policy, t.concurrency_key, t.concurrency_limit, old.event
+                  FROM old JOIN task t ON t.id = old.task_id
+                RETURNING id, concurrency_key
+            ), slot AS (
+                INSERT INTO concurrency_slot (key) SELECT concurrency_key FROM queued WHERE concurrency_key IS NOT NULL
+                ON CONFLICT DO NOTHING
+            )
+            SELECT count(*) FROM queued
+            """;
+
+    static {
+        RunStatus.QUEUED.to(RunStatus.CANCELED);
+        RunStatus.DEAD.to(RunStatus.QUEUED);
+        RunStatus.FAILED.to(RunStatus.QUEUED);
+    }
+
+    private final JdbcClient jdbc;
+    private final Clock clock;
+    private final long agingSeconds;
+
+    public RunCommands(JdbcClient jdbc, Clock clock, RunProperties runs) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+        this.agingSeconds = runs.agingSeconds();
+    }
+
+    /** Cancels a queued run at once, or asks the node running it to interrupt it. */
+    public Result cancel(UUID runId) {
+        Timestamp now = Timestamp.from(clock.instant());
+        // Twice: a running run may be re-queued for a retry between the two statements.
+        for (int round = 0; round < 2; round++) {
+            if (jdbc.sql(CANCEL_QUEUED).param("id", runId).param("now", now).update() == 1) {
+                return Result.applied(runId, RunStatus.CANCELED, "Run " + runId + " canceled before it started");
+            }
+            Optional<String> owner = jdbc.sql(REQUEST_CANCEL).param("id", runId).query(String.class).optional();
+            if (owner.isPresent()) {
+                jdbc.sql(NOTIFY_CANCEL).param("id", runId.toString()).query().listOfRows();
+                log.info("Cancel of running run {} requested from node {}", runId, owner.get());
+                return Result.applied(runId, RunStatus.RUNNING, "Run " + runId + " is running on node " + owner.get()
+                        + "; it is being interrupted and will be recorded as canceled");
+            }
+        }
+        return recorded(runId)
+                .map(r -> r.status().canBecome(RunStatus.CANCELED)
+                        ? Result.conflict(runId, r.status(), "Run " + runId + " changed while it was being canceled; try again")
+                        : Result.conflict(runId, r.status(), "Run " + runId + " already ended: it is " + r.status().wireName()
+                                + " and cannot be canceled"))
+                .orElseGet(() -> Result.notFound(runId));
+    }
+
+    /** Re-queues a run that ended failed or dead. */
+    public Result retry(UUID runId) {
+        Optional<String> live = jdbc.sql(QUEUED_STATE).param("id", runId).query(String.class).optional();
+        if (live.isPresent()) {
+            RunStatus status = RunStatus.fromWire(live.get());
+            return Result.conflict(runId, status, "Run " + runId + " is " + status.wireName() + "; only a run that ended in failure can be retried");
+        }
+        Optional<Recorded> recorded = recorded(runId);
+        if (recorded.isEmpty()) {
+            return Result.notFound(runId);
+        }
+        Recorded r = recorded.get();
+        if (!r.runId().equals(runId)) {
+            return Result.conflict(runId, r.status(), runId + " is attempt " + r.attempt() + " of run " + r.runId()
+                    + ", which went on after it; retry run " + r.runId() + " instead");
+        }
+        if (!r.status().canBecome(RunStatus.QUEUED)) {
+            return Result.conflict(runId, r.status(), "Run " + runId + " is " + r.status().wireName()
+                    + "; only failed or dead runs can be retried");
+        }
+        if ("canceled".equals(r.taskStatus())) {
+            return Result.conflict(runId, r.status(), "The task of run " + runId + " is canceled; its runs cannot be retried");
+        }
+        long queued = jdbc.sql(RETRY)
+                .param("id", runId)
+                .param("historyId", UUID.randomUUID())
+                .param("now", Timestamp.from(clock.instant()))
+                .param("aging", agingSeconds)
+                .query(Long.class).single();
+        if (queued != 1) {
+            log.debug("Retry of run {} lost a race", runId);
+            return Result.conflict(runId, r.status(), "Run " + runId + " changed while it was being retried; try again");
+        }
+        jdbc.sql("SELECT pg_notify('" + DueWorkQueue.CHANNEL + "', '')").query().listOfRows();
+        return Result.applied(runId, RunStatus.QUEUED, "Run " + runId + " queued again as attempt " + (r.attempt() + 1));
+    }
+
+    private Optional<Recorded> recorded(UUID runId) {
+        return jdbc.sql(RECORDED).param("id", runId).query().listOfRows().stream().findFirst()
+                .map(row -> new Recorded(RunStatus.fromWire((String) row.get("status")), (UUID) row.get("run_id"),
+                        ((Number) row.get("attempt")).intValue(), (String) row.get("task_status")));
+    }
+
+    private record Recorded(RunStatus status, UUID runId, int attempt, String taskStatus) {
+    }
+
+    /**
+     * How a command went.
+     *
+     * @param found   false when no run has this id
+     * @param applied false when the run's status does not allow the command (a conflict)
+     * @param status  the run's status after the command (or, on a conflict, its current status)
+     */
+    public record Result(UUID runId, boolean found, boolean applied, RunStatus status, String message) {
+
+        static Result applied(UUID runId, RunStatus status, String message) {
+            return new Result(runId, true, true, status, message);
+        }
+
+        static Result conflict(UUID runId, RunStatus status, String message) {
+            return new Result(runId, true, false, status, message);
+        }
+
+        static Result notFound(UUID runId) {
+            return new Result(runId, false, false, null, "Run " + runId + " not found");
+        }
+
+        public Map<String, Object> details() {
+            return status == null ? Map.of("run_id", runId) : Map.of("run_id", runId, "status", status.wireName());
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.ordinaut.queue;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.ordinaut.web.PageBody;
+import io.ordinaut.web.QueryParams;
+import io.ordinaut.web.RequiresScope;
+import io.ordinaut.web.Scopes;
+
+/**
+ * GET /workers: every node's heartbeat with its state — {@code running}, {@code draining} (shutting
+ * down), {@code stopped}, or {@code lost} (a running node silent for three heartbeat intervals).
+ * Filter with {@code state}; paged with limit/offset like every list.
+ */
+@RestController
+class WorkerController {
+
+    static final List<String> STATES = List.of("running", "draining", "stopped", "lost");
+
+    private static final String STATE = """
+            CASE WHEN state <> 'stopped' AND last_seen < now() - make_interval(secs => :staleSeconds) THEN 'lost' ELSE state END""";
+    private static final String ROWS = "SELECT *, " + STATE + " AS shown_state FROM worker_heartbeat";
+    private static final String PAGE = "SELECT * FROM (" + ROWS + ") w WHERE (CAST(:state AS text) IS NULL OR shown_state = :state)"
+            + " ORDER BY node_id LIMIT :limit OFFSET :offset";
+    private static final String COUNT = "SELECT count(*) FROM (" + ROWS + ") w WHERE (CAST(:state AS text) IS NULL OR shown_state = :state)";
+
+    private final JdbcClient jdbc;
+    private final ExecutorProperties properties;
+
+    WorkerController(JdbcClient jdbc, ExecutorProperties properties) {
+        this.jdbc = jdbc;
+        this.properties = properties;
+    }
+
+    @RequiresScope(Scopes.RUNS_READ)
+    @GetMapping("/workers")
+    Map<String, Object> list(@RequestParam Map<String, String> query) {
+        QueryParams q = QueryParams.of(query, Set.of("state", "limit", "offset"));
+        String state = q.oneOf("state", STATES);
+        int limit = q.integer("limit", 1, 200, 50);
+        int offset = q.integer("offset", 0, Integer.MAX_VALUE, 0);
+        double stale = properties.heartbeatIntervalMs() * 3 / 1000.0;
+        List<WorkerView> items = jdbc.sql(PAGE)
+                .param("staleSeconds", stale).param("state", state).param("limit", limit).param("offset", offset)
+                .query(WorkerController::map).list();
+        long total = jdbc.sql(COUNT).param("staleSeconds", stale).param("state", state).query(Long.class).single();
+        return PageBody.of(items, total, limit, offset);
+    }
+
+    private static WorkerView map(ResultSet rs, int row) throws SQLException {
+        return new WorkerView(rs.getString("node_id"), rs.getString("host"), rs.getLong("pid"),
+                Arrays.stream(rs.getString("roles").split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList(),
+                rs.getString("shown_state"), rs.getTimestamp("started_at").toInstant(), rs.getTimestamp("last_seen").toInstant(),
+                rs.getInt("in_flight"), rs.getLong("processed"));
+    }
+
+    /** A node as GET /workers shows it (snake_case on the wire). */
+    record WorkerView(String nodeId, String host, long pid, List<String> roles, String state, Instant startedAt,
+                      Instant lastSeen, int inFlight, long processed) {
+    }
+}

@@ -1,0 +1,212 @@
+package io.ordinaut.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** What the claim decides: order, concurrency keys, overlap policies; and dedupe at enqueue. */
+class ClaimPolicyTest {
+
+    @Test
+    void higher_priority_runs_start_first_under_a_backlog() {
+        try (QueueFixture fx = new QueueFixture()) {
+            // given a backlog where the low priorities were queued first
+            DueWorkQueue queue = fx.queue();
+            Map<UUID, Integer> priorityOf = new ConcurrentHashMap<>();
+            for (int p = 9; p >= 1; p--) {
+                UUID task = fx.task(QueueFixture.TaskRow.defaults().allowOverlap().priority(p));
+                priorityOf.put(task, p);
+                fx.enqueue(queue, task, 5);
+            }
+            List<Integer> started = Collections.synchronizedList(new ArrayList<>());
+
+            // when one worker drains it
+            fx.node("node-a", run -> {
+                started.add(priorityOf.get(run.taskId()));
+                return RunResult.succeeded(null);
+            }, QueueFixture.executor(1, 30, 0));
+            QueueFixture.await("backlog drained", Duration.ofSeconds(15), () -> started.size() == 45);
+
+            // then runs started in priority order
+            assertThat(started).isSorted();
+        }
+    }
+
+    @Test
+    void a_low_priority_run_waiting_past_its_aging_bound_goes_before_fresh_high_priority_runs() {
+        try (QueueFixture fx = new QueueFixture()) {
+            // given a priority-9 run due 10 minutes ago (aging 60 s: it may be overtaken for at most 8 minutes)
+            DueWorkQueue queue = fx.queue();
+            UUID old = fx.task(QueueFixture.TaskRow.defaults().allowOverlap().priority(9));
+            queue.enqueueTaskOccurrences(old, List.of(fx.clock.instant().minus(Duration.ofMinutes(10)).truncatedTo(ChronoUnit.MICROS)));
+            UUID fresh = fx.task(QueueFixture.TaskRow.defaults().allowOverlap().priority(1));
+            fx.enqueue(queue, fresh, 5);
+            List<UUID> started = Collections.synchronizedList(new ArrayList<>());
+
+            fx.node("node-a", run -> {
+                started.add(run.taskId());
+                return RunResult.succeeded(null);
+            }, QueueFixture.executor(1, 30, 0));
+            QueueFixture.await("all ran", Duration.ofSeconds(10), () -> started.size() == 6);
+
+            assertThat(started.get(0)).isEqualTo(old);
+        }
+    }
+
+    @Test
+    @Tag("cluster")
+    void runs_sharing_a_concurrency_key_never_exceed_its_limit_across_nodes() {
+        try (QueueFixture fx = new QueueFixture()) {
+            // given three tasks sharing key "crm" with limit 2, and 60 queued runs
+            DueWorkQueue queue = fx.queue();
+            for (int t = 0; t < 3; t++) {
+                UUID task = fx.task(QueueFixture.TaskRow.defaults().allowOverlap().concurrency("crm", 2));
+                fx.enqueue(queue, task, 20);
+            }
+            AtomicInteger running = new AtomicInteger();
+            AtomicInteger maxSeen = new AtomicInteger();
+            RunHandler handler = run -> {
+                maxSeen.accumulateAndGet(running.incrementAndGet(), Math::max);
+                LeaseRecoveryTest.sleep(15);
+                running.decrementAndGet();
+                return RunResult.succeeded(null);
+            };
+
+            // when two nodes with four workers each drain them
+            fx.node("node-a", handler, QueueFixture.executor(4, 30, 0));
+            fx.node("node-b", handler, QueueFixture.executor(4, 30, 0));
+            QueueFixture.await("all 60 recorded", Duration.ofSeconds(30), () -> fx.count("SELECT count(*) FROM task_run") == 60);
+
+            // then no more than two ran at once, none failed or got lost, and the slot is free again
+            assertThat(maxSeen.get()).isEqualTo(2);
+            assertThat(fx.count("SELECT count(*) FROM task_run WHERE status = 'succeeded'")).isEqualTo(60);
+            assertThat(fx.count("SELECT running FROM concurrency_slot WHERE key = 'crm'")).isZero();
+        }
+    }
+
+    @Test
+    void overlap_skip_records_an_occurrence_that_comes_up_while_the_previous_run_runs() throws Exception {
+        try (QueueFixture fx = new QueueFixture()) {
+            UUID task = fx.task(QueueFixture.TaskRow.defaults().overlap("skip"));
+            DueWorkQueue queue = fx.queue();
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch first = new CountDownLatch(1);
+            fx.node("node-a", blockingFirstRun(first, release), QueueFixture.executor(4, 30, 0));
+
+            // given the first occurrence is running
+            Instant t1 = fx.clock.instant().truncatedTo(ChronoUnit.MICROS);
+            queue.enqueueTaskOccurrences(task, List.of(t1));
+            assertThat(first.await(10, TimeUnit.SECONDS)).isTrue();
+            UUID running = (UUID) fx.jdbc.sql("SELECT id FROM due_work WHERE task_id = :t").param("t", task).query().singleRow().get("id");
+
+            // when the next occurrence comes up
+            queue.enqueueTaskOccurrences(task, List.of(t1.plusMillis(1)));
+
+            // then it is recorded as skipped, naming the run still running
+            QueueFixture.await("skip recorded", Duration.ofSeconds(10), () -> fx.history(task).size() == 1);
+            Map<String, Object> skipped = fx.history(task).get(0);
+            assertThat(skipped).containsEntry("status", "skipped").containsEntry("trigger", "schedule");
+            assertThat(skipped.get("success")).isNull();
+            assertThat((String) skipped.get("error")).contains("overlap_policy skip", running.toString());
+            release.countDown();
+            QueueFixture.await("first run recorded", Duration.ofSeconds(10), () -> fx.history(task).size() == 2);
+            assertThat(fx.history(task).get(1)).containsEntry("id", running).containsEntry("status", "succeeded");
+        }
+    }
+
+    @Test
+    void overlap_queue_makes_the_next_run_wait_and_allow_lets_runs_overlap() throws Exception {
+        try (QueueFixture fx = new QueueFixture()) {
+            UUID queued = fx.task(QueueFixture.TaskRow.defaults().overlap("queue"));
+            UUID allowed = fx.task(QueueFixture.TaskRow.defaults().overlap("allow"));
+            Map<UUID, AtomicInteger> concurrent = new ConcurrentHashMap<>();
+            Map<UUID, AtomicInteger> maxConcurrent = new ConcurrentHashMap<>();
+            CountDownLatch bothAllowedRunning = new CountDownLatch(2);
+            fx.node("node-a", run -> {
+                int now = concurrent.computeIfAbsent(run.taskId(), k -> new AtomicInteger()).incrementAndGet();
+                maxConcurrent.computeIfAbsent(run.taskId(), k -> new AtomicInteger()).accumulateAndGet(now, Math::max);
+                if (run.taskId().equals(allowed)) {
+                    bothAllowedRunning.countDown();
+                    awaitQuietly(bothAllowedRunning);
+                } else {
+                    LeaseRecoveryTest.sleep(200);
+                }
+                concurrent.get(run.taskId()).decrementAndGet();
+                return RunResult.succeeded(null);
+            }, QueueFixture.executor(8, 30, 0));
+
+            DueWorkQueue queue = fx.queue();
+            fx.enqueue(queue, queued, 3);
+            fx.enqueue(queue, allowed, 2);
+
+            QueueFixture.await("all recorded", Duration.ofSeconds(10), () -> fx.count("SELECT count(*) FROM task_run") == 5);
+            assertThat(fx.history(queued)).extracting(r -> r.get("status")).containsOnly("succeeded").hasSize(3);
+            assertThat(maxConcurrent.get(queued)).hasValue(1);
+            assertThat(maxConcurrent.get(allowed)).hasValue(2);
+            // queue keeps occurrence order
+            List<Instant> order = fx.history(queued).stream().map(r -> ((Timestamp) r.get("scheduled_for")).toInstant()).toList();
+            assertThat(order).isSorted();
+        }
+    }
+
+    @Test
+    void a_dedupe_key_seen_within_its_window_is_not_queued_again() {
+        try (QueueFixture fx = new QueueFixture()) {
+            UUID task = fx.task(QueueFixture.TaskRow.defaults().dedupe("daily-report", 60));
+            DueWorkQueue queue = fx.queue();
+
+            // given a run with the key
+            UUID first = queue.enqueueNow(task, "run_now", fx.clock.instant());
+
+            // then run_now within the window is refused, naming the first run
+            assertThatThrownBy(() -> queue.enqueueNow(task, "run_now", fx.clock.instant()))
+                    .isInstanceOfSatisfying(DueWorkQueue.DuplicateRunException.class, e -> assertThat(e.existingRunId()).isEqualTo(first));
+            // and a scheduled run within the window is recorded as skipped
+            assertThat(queue.enqueueTaskOccurrences(task, List.of(fx.clock.instant().truncatedTo(ChronoUnit.MICROS)))).isZero();
+            Map<String, Object> skipped = fx.history(task).get(0);
+            assertThat(skipped).containsEntry("status", "skipped").containsEntry("trigger", "schedule");
+            assertThat((String) skipped.get("error")).contains("dedupe", "daily-report", first.toString());
+            assertThat(fx.count("SELECT count(*) FROM due_work")).isEqualTo(1);
+
+            // and once the window has passed, the key may run again
+            fx.clock.advance(Duration.ofSeconds(61));
+            assertThat(queue.enqueueNow(task, "run_now", fx.clock.instant())).isNotEqualTo(first);
+            assertThat(fx.count("SELECT count(*) FROM due_work")).isEqualTo(2);
+        }
+    }
+
+    private static RunHandler blockingFirstRun(CountDownLatch started, CountDownLatch release) {
+        AtomicInteger calls = new AtomicInteger();
+        return run -> {
+            if (calls.incrementAndGet() == 1) {
+                started.countDown();
+                awaitQuietly(release);
+            }
+            return RunResult.succeeded(null);
+        };
+    }
+
+    static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

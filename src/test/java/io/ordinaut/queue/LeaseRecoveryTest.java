@@ -1,0 +1,100 @@
+package io.ordinaut.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import tools.jackson.databind.json.JsonMapper;
+
+/** Leases: a dead node's runs are reclaimed, a live node's long runs are not, and stale results are fenced off. */
+@Tag("cluster")
+class LeaseRecoveryTest {
+
+    @Test
+    void a_run_abandoned_by_a_dead_node_is_reclaimed_and_its_late_result_rejected() throws Exception {
+        try (QueueFixture fx = new QueueFixture()) {
+            // given node A holds a run and then dies without a word
+            UUID task = fx.task(QueueFixture.TaskRow.defaults());
+            UUID runId = fx.queue().enqueueNow(task, "run_now", fx.clock.instant());
+            CountDownLatch started = new CountDownLatch(1);
+            ExecutorPool a = fx.node("node-a", run -> {
+                started.countDown();
+                sleep(60_000);
+                return RunResult.succeeded(null);
+            }, QueueFixture.executor(2, 1, 0));
+            assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+            ClaimedRun stale = a.executions().get(0).run();
+            Instant staleStart = a.executions().get(0).startedAt();
+            a.halt();
+
+            // when node B comes up, the lease expires and B reclaims the run
+            AtomicInteger ranOnB = new AtomicInteger();
+            fx.node("node-b", run -> {
+                ranOnB.incrementAndGet();
+                return RunResult.succeeded(Map.of("by", "b"));
+            }, QueueFixture.executor(2, 1, 0));
+            QueueFixture.await("run finished on B", Duration.ofSeconds(10), () -> fx.queueRow(runId) == null && fx.history(task).size() == 2);
+
+            // then the lost attempt and the reclaimed one are both recorded
+            List<Map<String, Object>> history = fx.history(task);
+            Map<String, Object> lost = history.get(0);
+            assertThat(lost.get("run_id")).isEqualTo(runId);
+            assertThat(lost.get("id")).isNotEqualTo(runId);
+            assertThat(lost).containsEntry("status", "failed").containsEntry("attempt", 1).containsEntry("lease_owner", "node-a")
+                    .containsEntry("trigger", "run_now");
+            assertThat((String) lost.get("error")).contains("lease expired", "node-a", "reclaimed as attempt 2");
+            Map<String, Object> done = history.get(1);
+            assertThat(done).containsEntry("id", runId).containsEntry("status", "succeeded").containsEntry("attempt", 2)
+                    .containsEntry("trigger", "reclaim").containsEntry("lease_owner", "node-b");
+            assertThat(ranOnB).hasValue(1);
+
+            // and A's late completion, fenced by its old lease token, changes nothing
+            Completions completions = new Completions(fx.jdbc, JsonMapper.builder().build(), 60);
+            Outcome late = Outcome.of(stale, RunResult.succeeded(Map.of("by", "a")), staleStart, fx.clock.instant(),
+                    new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(1), () -> 0.5));
+            assertThat(completions.finish("node-a", List.of(late))).isZero();
+            assertThat(fx.history(task)).hasSize(2);
+            assertThat(fx.history(task).get(1)).containsEntry("lease_owner", "node-b");
+        }
+    }
+
+    @Test
+    void a_run_longer_than_its_lease_keeps_the_lease_while_its_node_lives() {
+        try (QueueFixture fx = new QueueFixture()) {
+            UUID task = fx.task(QueueFixture.TaskRow.defaults());
+            UUID runId = fx.queue().enqueueNow(task, "run_now", fx.clock.instant());
+            AtomicInteger executions = new AtomicInteger();
+            RunHandler slow = run -> {
+                executions.incrementAndGet();
+                sleep(2_500);
+                return RunResult.succeeded(null);
+            };
+            // two nodes with 1 s leases: renewal must keep the other from reclaiming the 2.5 s run
+            fx.node("node-a", slow, QueueFixture.executor(1, 1, 0));
+            fx.node("node-b", slow, QueueFixture.executor(1, 1, 0));
+
+            QueueFixture.await("run recorded", Duration.ofSeconds(10), () -> fx.history(task).size() == 1);
+            assertThat(fx.history(task).get(0)).containsEntry("id", runId).containsEntry("status", "succeeded")
+                    .containsEntry("attempt", 1);
+            assertThat(executions).hasValue(1);
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package io.ordinaut.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Failed attempts come back after their task's backoff; after max_retries the run is a dead letter. */
+class RetryTest {
+
+    private static final Duration BASE = Duration.ofSeconds(10);
+
+    @Test
+    void backoff_strategies_compute_their_delays_and_respect_the_cap() {
+        Backoff half = new Backoff(BASE, Duration.ofSeconds(60), () -> 0.5);
+        assertThat(List.of(1, 2, 3, 4, 5).stream().map(a -> half.delay("exponential_jitter", a)).toList())
+                .containsExactly(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(30),
+                        Duration.ofSeconds(30));
+        assertThat(List.of(1, 2, 3, 7).stream().map(a -> half.delay("linear", a)).toList())
+                .containsExactly(Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(60));
+        assertThat(half.delay("fixed", 9)).isEqualTo(BASE);
+        // full jitter: anywhere from zero up to the exponential ceiling
+        assertThat(new Backoff(BASE, Duration.ofHours(1), () -> 0.0).delay("exponential_jitter", 3)).isZero();
+        assertThat(new Backoff(BASE, Duration.ofHours(1), () -> 0.999).delay("exponential_jitter", 3))
+                .isBetween(Duration.ofSeconds(39), Duration.ofSeconds(40));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"linear, 10, 20", "fixed, 10, 10", "exponential_jitter, 5, 10"})
+    void failed_runs_are_requeued_after_the_backoff_until_they_are_dead(String strategy, long firstDelay, long secondDelay) {
+        try (QueueFixture fx = new QueueFixture()) {
+            // given a task allowed two retries whose pipeline always fails with a retryable error
+            UUID task = fx.task(QueueFixture.TaskRow.defaults().retries(2, strategy));
+            RunProperties runs = QueueFixture.runs(BASE, Duration.ofHours(1));
+            UUID runId = fx.queue(runs).enqueueNow(task, "run_now", fx.clock.instant());
+            ExecutorPool pool = fx.node("node-a", run -> RunResult.failed("tool answered 503", true, null),
+                    QueueFixture.executor(2, 30, 0), runs, () -> 0.5);
+
+            // when each attempt fails, the run waits exactly the strategy's delay (the test clock moves, not time)
+            List<Duration> waits = new ArrayList<>();
+            for (int attempt = 1; attempt <= 2; attempt++) {
+                int recorded = attempt;
+                QueueFixture.await("attempt " + attempt + " recorded", Duration.ofSeconds(10),
+                        () -> fx.history(task).size() == recorded);
+                Map<String, Object> queued = fx.queueRow(runId);
+                Instant finished = ((Timestamp) fx.history(task).get(attempt - 1).get("finished_at")).toInstant();
+                Instant runAt = ((Timestamp) queued.get("run_at")).toInstant();
+                waits.add(Duration.between(finished, runAt));
+                assertThat(queued).containsEntry("attempt", attempt + 1).containsEntry("trigger", "retry");
+                assertThat(queued.get("locked_by")).isNull();
+                fx.clock.advance(Duration.between(finished, runAt).plusMillis(1));
+                pool.wake();
+            }
+            QueueFixture.await("third attempt recorded", Duration.ofSeconds(10), () -> fx.history(task).size() == 3);
+
+            // then the delays are the strategy's, and the last attempt is a dead letter under the run's id
+            assertThat(waits).containsExactly(Duration.ofSeconds(firstDelay), Duration.ofSeconds(secondDelay));
+            List<Map<String, Object>> history = fx.history(task);
+            assertThat(history).extracting(r -> r.get("status")).containsExactly("failed", "failed", "dead");
+            assertThat(history).extracting(r -> r.get("attempt")).containsExactly(1, 2, 3);
+            assertThat(history).extracting(r -> r.get("run_id")).containsOnly(runId);
+            assertThat(history.get(2)).containsEntry("id", runId);
+            assertThat((String) history.get(2).get("error")).contains("tool answered 503", "no retries left");
+            assertThat(fx.queueRow(runId)).isNull();
+        }
+    }
+
+    @Test
+    void without_retries_a_failure_ends_the_run_as_failed() {
+        try (QueueFixture fx = new QueueFixture()) {
+            UUID task = fx.task(QueueFixture.TaskRow.defaults().retries(0, "fixed"));
+            UUID runId = fx.queue().enqueueNow(task, "run_now", fx.clock.instant());
+            fx.node("node-a", run -> RunResult.failed("tool timed out", true, null), QueueFixture.executor(2, 30, 0));
+
+            QueueFixture.await("run recorded", Duration.ofSeconds(10), () -> fx.history(task).size() == 1);
+            assertThat(fx.history(task).get(0)).containsEntry("id", runId).containsEntry("status", "failed").containsEntry("attempt", 1);
+        }
+    }
+
+    @Test
+    void a_non_retryable_error_fails_the_run_at_once() {
+        try (QueueFixture fx = new QueueFixture()) {
+            UUID task = fx.task(QueueFixture.TaskRow.defaults().retries(5, "fixed"));
+            UUID runId = fx.queue().enqueueNow(task, "run_now", fx.clock.instant());
+            fx.node("node-a", run -> RunResult.failed("step 'x' failed: HTTP 400", false, null), QueueFixture.executor(2, 30, 0));
+
+            QueueFixture.await("run recorded", Duration.ofSeconds(10), () -> fx.history(task).size() == 1);
+            assertThat(fx.history(task).get(0)).containsEntry("id", runId).containsEntry("status", "failed")
+                    .containsEntry("success", false).containsEntry("attempt", 1);
+            assertThat(fx.queueRow(runId)).isNull();
+        }
+    }
+
+    @Test
+    void retrying_a_dead_run_requeues_it_under_its_own_id() {
+        try (QueueFixture fx = new QueueFixture()) {
+            // given a dead run (one retry, both attempts failed)
+            UUID task = fx.task(QueueFixture.TaskRow.defaults().retries(1, "fixed"));
+            RunProperties runs = QueueFixture.runs(Duration.ofMillis(10), Duration.ofMillis(10));
+            UUID runId = fx.queue(runs).enqueueNow(task, "run_now", fx.clock.instant());
+            AtomicBoolean healthy = new AtomicBoolean();
+            fx.node("node-a", run -> healthy.get() ? RunResult.succeeded(Map.of("ok", true)) : RunResult.failed("down", true, null),
+                    QueueFixture.executor(2, 30, 0), runs, () -> 0.5);
+            QueueFixture.await("dead", Duration.ofSeconds(10), () -> fx.history(task).size() == 2);
+            assertThat(fx.history(task).get(1)).containsEntry("id", runId).containsEntry("status", "dead");
+            RunCommands commands = new RunCommands(fx.jdbc, fx.clock, RunProperties.defaults());
+
+            // when it is retried after the cause is fixed
+            healthy.set(true);
+            RunCommands.Result retried = commands.retry(runId);
+
+            // then it runs again as attempt 3 and succeeds under the same id; the dead attempt stays in history
+            assertThat(retried.applied()).isTrue();
+            assertThat(retried.status()).isEqualTo(RunStatus.QUEUED);
+            QueueFixture.await("retried run recorded", Duration.ofSeconds(10), () -> fx.history(task).size() == 3);
+            List<Map<String, Object>> history = fx.history(task);
+            assertThat(history.get(1)).containsEntry("status", "dead").containsEntry("run_id", runId);
+            assertThat(history.get(1).get("id")).isNotEqualTo(runId);
+            assertThat(history.get(2)).containsEntry("id", runId).containsEntry("status", "succeeded")
+                    .containsEntry("attempt", 3).containsEntry("trigger", "retry");
+
+            // and a succeeded run, an earlier attempt or an unknown id cannot be retried
+            assertThat(commands.retry(runId).applied()).isFalse();
+            assertThat(commands.retry(runId).status()).isEqualTo(RunStatus.SUCCEEDED);
+            assertThat(commands.retry((UUID) history.get(1).get("id")).applied()).isFalse();
+            assertThat(commands.retry(UUID.randomUUID()).found()).isFalse();
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package io.ordinaut.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import io.ordinaut.support.Api.Response;
+import io.ordinaut.support.NodeTestSupport;
+
+/** The run history API on a real node: lifecycle of one run id, filters, stats, dead letters, commands, workers. */
+class RunApiTest extends NodeTestSupport {
+
+    static Map<String, Object> task(String title, Map<String, Object> extra) {
+        Map<String, Object> t = new HashMap<>();
+        t.put("title", title);
+        t.put("schedule_kind", "cron");
+        t.put("schedule_expr", "0 3 1 1 *");
+        t.put("payload", Map.of("pipeline", List.of(Map.of("id", "s", "uses", "noop.run"))));
+        t.putAll(extra);
+        return t;
+    }
+
+    @Test
+    void a_run_now_id_resolves_through_the_runs_whole_life_and_shows_in_history_and_stats() throws Exception {
+        // given a task with run policies
+        Response created = api.post("/tasks", task("history", Map.of("overlap_policy", "queue", "run_timeout_seconds", 30,
+                "concurrency_key", "reports", "concurrency_limit", 2))).expect(201);
+        assertThat(created.get("overlap_policy")).isEqualTo("queue");
+        assertThat(created.get("run_timeout_seconds")).isEqualTo(30);
+        assertThat(created.get("concurrency_limit")).isEqualTo(2);
+        String taskId = created.string("id");
+
+        // when it is run now
+        String runId = api.post("/tasks/" + taskId + "/run_now", "{}").expect(200).details().get("run_id").toString();
+
+        // then the id resolves from the start to the end
+        Response first = api.get("/runs/" + runId).expect(200);
+        assertThat(first.get("run_id")).isEqualTo(runId);
+        assertThat(first.get("status")).isIn("queued", "running", "succeeded");
+        Map<String, Object> run = awaitStatus(runId, "succeeded");
+        assertThat(run).containsEntry("task_id", taskId).containsEntry("trigger", "run_now").containsEntry("attempt", 1)
+                .containsEntry("success", true);
+        assertThat(run.get("duration_ms")).isNotNull();
+        assertThat(run.get("lease_owner")).isNotNull();
+
+        assertThat(api.get("/tasks/" + taskId + "/runs").expect(200).items()).extracting(r -> r.get("id")).containsExactly(runId);
+        assertThat(api.get("/runs?task_id=" + taskId + "&status=succeeded&trigger=run_now").expect(200).items()).hasSize(1);
+        assertThat(api.get("/runs?task_id=" + taskId + "&status=dead").expect(200).items()).isEmpty();
+        assertThat(api.get("/runs?task_id=" + taskId + "&start_time=" + Instant.now().plusSeconds(60)).expect(200).items()).isEmpty();
+        assertThat(api.get("/task/" + taskId + "/latest").expect(200).get("id")).isEqualTo(runId);
+        assertThat(api.get("/runs/task/" + taskId + "/latest").expect(200).get("id")).isEqualTo(runId);
+
+        Response stats = api.get("/task/" + taskId + "/stats?days=7").expect(200);
+        assertThat(stats.map()).containsEntry("task_id", taskId).containsEntry("period_days", 7).containsEntry("total_runs", 1)
+                .containsEntry("successful_runs", 1).containsEntry("failed_runs", 0).containsEntry("success_rate", 1.0)
+                .containsKeys("avg_execution_time_seconds", "p50_execution_time_seconds", "p95_execution_time_seconds",
+                        "last_run", "last_success", "last_failure", "last_error", "status_counts");
+        Response summary = api.get("/stats/summary").expect(200);
+        assertThat(summary.map()).containsEntry("period_days", 7).containsKeys("total_runs", "total_tasks_executed",
+                "success_rate", "failure_rate", "runs_per_day", "p95_execution_time_seconds", "queue");
+        assertThat(api.get("/runs/stats/summary?days=30").expect(200).get("period_days")).isEqualTo(30);
+    }
+
+    @Test
+    void dead_letters_are_listed_and_a_retry_runs_them_again_under_their_id() throws Exception {
+        // given a dead run in the history
+        String taskId = api.post("/tasks", task("dead letter", Map.of())).expect(201).string("id");
+        UUID runId = UUID.randomUUID();
+        jdbc.sql("""
+                INSERT INTO task_run (id, run_id, task_id, scheduled_for, trigger, attempt, status, success, started_at,
+                                      finished_at, error)
+                VALUES (:id, :id, CAST(:task AS uuid), now(), 'schedule', 4, 'dead', false, now(), now(),
+                        'crm.update: HTTP 503 (attempt 4 of 4; no retries left)')""")
+                .param("id", runId).param("task", taskId).update();
+
+        // then it is listed as dead, its error shown only on request
+        Response dead = api.get("/runs?status=dead").expect(200);
+        assertThat(dead.items()).extracting(r -> r.get("id")).contains(runId.toString());
+        assertThat(dead.items().get(0).get("error")).isEqualTo("[Error details hidden - use include_errors=true]");
+        assertThat(api.get("/runs?status=dead&include_errors=true").expect(200).items().get(0).get("error").toString())
+                .contains("HTTP 503");
+        assertThat(api.get("/runs/" + runId).expect(200).string("error")).contains("HTTP 503");
+
+        // when it is retried
+        Response retried = api.post("/runs/" + runId + "/retry", "{}").expect(200);
+        assertThat(retried.details()).containsEntry("status", "queued");
+
+        // then it runs as attempt 5 under the same id, and is no longer a dead letter
+        Map<String, Object> run = awaitStatus(runId.toString(), "succeeded");
+        assertThat(run).containsEntry("attempt", 5).containsEntry("trigger", "retry");
+        assertThat(api.get("/runs?status=dead").expect(200).items()).extracting(r -> r.get("id")).doesNotContain(runId.toString());
+        api.post("/runs/" + runId + "/retry", "{}").expect(409);
+    }
+
+    @Test
+    void run_now_within_the_dedupe_window_answers_409_with_the_existing_run() {
+        String taskId = api.post("/tasks", task("dedupe", Map.of("dedupe_key", "nightly", "dedupe_window_seconds", 3600)))
+                .expect(201).string("id");
+        String first = api.post("/tasks/" + taskId + "/run_now", "{}").expect(200).details().get("run_id").toString();
+
+        Response again = api.post("/tasks/" + taskId + "/run_now", "{}").expect(409);
+        assertThat(again.details()).containsEntry("run_id", first).containsEntry("dedupe_key", "nightly");
+    }
+
+    @Test
+    void bad_input_on_the_run_endpoints_is_a_clear_4xx() {
+        String taskId = api.post("/tasks", task("bad input", Map.of())).expect(201).string("id");
+        for (String query : List.of("status=finished", "trigger=cron", "success=maybe", "start_time=yesterday",
+                "start_time=2026-01-02T00:00:00Z&end_time=2026-01-01T00:00:00Z", "limit=0", "limit=1001", "offset=-1",
+                "task_id=nope", "include_errors=perhaps")) {
+            Response r = api.get("/runs?" + query).expect(400);
+            assertThat(r.get("error")).as(query).isEqualTo("ValidationError");
+        }
+        api.get("/task/" + taskId + "/stats?days=0").expect(400);
+        api.get("/stats/summary?days=366").expect(400);
+        api.get("/runs/" + UUID.randomUUID()).expect(404);
+        api.get("/runs/not-a-uuid").expect(404);
+        api.post("/runs/" + UUID.randomUUID() + "/retry", "{}").expect(404);
+        api.post("/runs/" + UUID.randomUUID() + "/cancel", "{}").expect(404);
+        api.get("/task/" + UUID.randomUUID() + "/latest").expect(404);
+        api.get("/tasks/" + UUID.randomUUID() + "/runs").expect(404);
+        assertThat(api.get("/task/" + taskId + "/latest").expect(200).body()).isEqualTo("null");
+        api.post("/tasks", task("bad policy", Map.of("overlap_policy", "sometimes"))).expect(400);
+        api.post("/tasks", task("bad limit", Map.of("concurrency_limit", 0))).expect(400);
+        api.post("/tasks", task("bad timeout", Map.of("run_timeout_seconds", 0))).expect(400);
+
+        // a finished run can be neither canceled nor retried
+        String runId = api.post("/tasks/" + taskId + "/run_now", "{}").expect(200).details().get("run_id").toString();
+        awaitStatus(runId, "succeeded");
+        assertThat(api.post("/runs/" + runId + "/cancel", "{}").expect(409).details()).containsEntry("status", "succeeded");
+        assertThat(api.post("/runs/" + runId + "/retry", "{}").expect(409).details()).containsEntry("status", "succeeded");
+    }
+
+    @Test
+    void workers_lists_this_node_with_its_heartbeat() {
+        Response workers = api.get("/workers").expect(200);
+        assertThat(workers.map()).containsKeys("items", "total", "limit", "offset", "has_more");
+        Map<String, Object> me = workers.items().get(0);
+        assertThat(me).containsKeys("node_id", "host", "pid", "roles", "state", "started_at", "last_seen", "in_flight", "processed");
+        assertThat(me.get("state")).isEqualTo("running");
+        assertThat(me.get("roles").toString()).contains("executor");
+        api.get("/workers?state=zombie").expect(400);
+    }
+
+    private Map<String, Object> awaitStatus(String runId, String status) {
+        long deadline = System.currentTimeMillis() + 15_000;
+        Response r = null;
+        while (System.currentTimeMillis() < deadline) {
+            r = api.get("/runs/" + runId).expect(200);
+            if (status.equals(r.get("status"))) {
+                return r.map();
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError("run " + runId + " did not become " + status + ": " + (r == null ? "" : r.body()));
+    }
+}
