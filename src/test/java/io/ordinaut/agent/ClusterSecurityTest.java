@@ -1,0 +1,76 @@
+package io.ordinaut.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import io.ordinaut.support.Api;
+import io.ordinaut.support.Nodes;
+
+/** Security across nodes: one generated admin token, shared limits, instant revocation, expiry. */
+@Tag("cluster")
+@ExtendWith(OutputCaptureExtension.class)
+class ClusterSecurityTest {
+
+    private static final Pattern GENERATED = Pattern.compile("Generated the system admin token \\(shown once[^)]*\\): (ord_admin_\\S+)");
+
+    @Test
+    void admin_token_is_generated_once_and_limits_revocation_and_expiry_hold_across_nodes(CapturedOutput output) throws Exception {
+        Map<String, Object> settings = Map.of("ordinaut.security.admin-token", "", "ordinaut.security.access-token-ttl-seconds", 3);
+        try (Nodes nodes = Nodes.onFreshDatabase()) {
+            ConfigurableApplicationContext a = nodes.start("sec-a", settings);
+            Matcher m = GENERATED.matcher(output.getAll());
+            assertThat(m.find()).as("the first node prints the generated admin token").isTrue();
+            String admin = m.group(1);
+            ConfigurableApplicationContext b = nodes.start("sec-b", settings);
+            assertThat(GENERATED.matcher(output.getAll()).results().count()).as("printed once per cluster").isOne();
+
+            Api adminA = new Api(Nodes.port(a), admin);
+            Api adminB = new Api(Nodes.port(b), admin);
+            adminB.get("/agents").expect(200);
+            new Api(Nodes.port(a), Api.ADMIN_TOKEN).get("/agents").expect(401);
+
+            String limited = token(adminA, Map.of("api_calls_per_hour", 4));
+            Api limitedA = adminA.as(limited);
+            Api limitedB = adminB.as(limited);
+            limitedA.get("/tasks").expect(200);
+            limitedB.get("/tasks").expect(200);
+            limitedA.get("/tasks").expect(200);
+            limitedB.get("/tasks").expect(200);
+            assertThat(limitedA.get("/tasks").status()).as("the hourly limit is shared by the nodes").isEqualTo(429);
+
+            String revocable = token(adminA, null);
+            adminB.as(revocable).get("/tasks").expect(200);
+            adminA.as(null).post("/agents/auth/revoke", Map.of("token", revocable)).expect(200);
+            assertThat(adminB.as(revocable).get("/tasks").status()).as("revoked on A, refused by B at once").isEqualTo(401);
+
+            String expiring = token(adminA, null);
+            adminB.as(expiring).get("/tasks").expect(200);
+            Thread.sleep(3_500);
+            assertThat(adminB.as(expiring).get("/tasks").status()).as("expired after its 3 s lifetime").isEqualTo(401);
+            assertThat(output.getAll()).doesNotContain(revocable).doesNotContain(expiring);
+        }
+    }
+
+    private static String token(Api admin, Map<String, Object> budget) {
+        Map<String, Object> body = new java.util.HashMap<>(Map.of("name", "agent-" + UUID.randomUUID().toString().substring(0, 8),
+                "scopes", List.of("tasks:read")));
+        if (budget != null) {
+            body.put("budget", budget);
+        }
+        String id = admin.post("/agents", body).expect(201).string("id");
+        String secret = admin.post("/agents/" + id + "/credentials", "{}").expect(200).string("agent_secret");
+        return admin.as(null).post("/agents/auth/token", Map.of("agent_id", id, "agent_secret", secret)).expect(200).string("access_token");
+    }
+}
