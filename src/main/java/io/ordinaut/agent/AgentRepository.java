@@ -48,27 +48,21 @@ class AgentRepository {
 
     /** @return false when the name is taken */
     boolean insert(Agent a) {
-        return jdbc.sql(INSERT)
-                .param("id", a.id())
-                .param("name", a.name())
-                .param("scopes", a.scopes().toArray(String[]::new))
-                .param("webhookUrl", a.webhookUrl())
-                .param("apiCallsPerHour", a.apiCallsPerHour())
-                .param("runsPerDay", a.runsPerDay())
-                .param("now", Timestamp.from(a.createdAt()))
-                .update() == 1;
+        return bind(jdbc.sql(INSERT), a).param("now", Timestamp.from(a.createdAt())).update() == 1;
     }
 
     void update(Agent a) {
-        jdbc.sql(UPDATE)
+        bind(jdbc.sql(UPDATE), a).param("now", Timestamp.from(a.updatedAt())).update();
+    }
+
+    private static JdbcClient.StatementSpec bind(JdbcClient.StatementSpec statement, Agent a) {
+        return statement
                 .param("id", a.id())
                 .param("name", a.name())
                 .param("scopes", a.scopes().toArray(String[]::new))
                 .param("webhookUrl", a.webhookUrl())
                 .param("apiCallsPerHour", a.apiCallsPerHour())
-                .param("runsPerDay", a.runsPerDay())
-                .param("now", Timestamp.from(a.updatedAt()))
-                .update();
+                .param("runsPerDay", a.runsPerDay());
     }
 
     Optional<Agent> find(UUID id) {

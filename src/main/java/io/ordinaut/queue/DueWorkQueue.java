@@ -117,9 +117,16 @@ public class DueWorkQueue {
 
     private static final String NOTIFY = "SELECT pg_notify('" + CHANNEL + "', '')";
 
+    /** Queued runs of a task that will not run after all; each is recorded as canceled, with the reason. */
     private static final String DROP_QUEUED = """
-            DELETE FROM due_work
-             WHERE task_id = :taskId AND locked_by IS NULL AND (:all OR trigger = 'schedule')
+            WITH dropped AS (
+                DELETE FROM due_work
+                 WHERE task_id = :taskId AND locked_by IS NULL AND (:all OR trigger = 'schedule')
+                RETURNING id, task_id, scheduled_for, trigger, attempt, event
+            )
+            INSERT INTO task_run (id, run_id, task_id, scheduled_for, trigger, attempt, status, finished_at, error, event)
+            SELECT id, id, task_id, scheduled_for, trigger, attempt, 'canceled', CAST(:now AS timestamptz), :reason, event
+              FROM dropped
             """;
 
     private static final String DELAY_QUEUED = """
@@ -189,8 +196,14 @@ public class DueWorkQueue {
     }
 
     /** Removes a task's runs that no executor holds yet: all of them, or only the scheduled ones. */
-    public int dropQueued(UUID taskId, boolean scheduledOnly) {
-        return jdbc.sql(DROP_QUEUED).param("taskId", taskId).param("all", !scheduledOnly).update();
+    public int dropQueued(UUID taskId, boolean scheduledOnly, String reason) {
+        RunStatus.QUEUED.to(RunStatus.CANCELED);
+        return jdbc.sql(DROP_QUEUED)
+                .param("taskId", taskId)
+                .param("all", !scheduledOnly)
+                .param("now", Timestamp.from(clock.instant()))
+                .param("reason", reason)
+                .update();
     }
 
     /** Delays an already-enqueued occurrence (snooze after the batch was enqueued ahead). */

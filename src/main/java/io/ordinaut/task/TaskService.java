@@ -109,7 +109,7 @@ public class TaskService {
         tasks.update(updated);
         if (rescheduled && current.status() == TaskStatus.ACTIVE) {
             // Runs enqueued ahead for the old schedule must not run; the new schedule starts from now.
-            queue.dropQueued(id, true);
+            queue.dropQueued(id, true, "canceled: the task's schedule changed");
             registry.leave(current.scheduleId());
             if (firesOnTime(schedule)) {
                 registry.join(id, schedule, spec.misfireGraceSeconds(), now);
@@ -128,7 +128,7 @@ public class TaskService {
         transition(task, TaskStatus.PAUSED, "paused");
         Instant now = now();
         tasks.update(detached(task.withStatus(TaskStatus.PAUSED, now)));
-        queue.dropQueued(id, true);
+        queue.dropQueued(id, true, "canceled: the task was paused");
         registry.leave(task.scheduleId());
         return new ActionResult("Task " + id + " paused", Map.of("status", "paused"));
     }
@@ -166,7 +166,7 @@ public class TaskService {
         refuseIfCanceled(task, "canceled");
         transition(task, TaskStatus.CANCELED, "canceled");
         tasks.update(detached(task.withStatus(TaskStatus.CANCELED, now())));
-        int dropped = queue.dropQueued(id, false);
+        int dropped = queue.dropQueued(id, false, "canceled: the task was canceled");
         registry.leave(task.scheduleId());
         return new ActionResult("Task " + id + " canceled", Map.of("status", "canceled", "queued_runs_removed", dropped));
     }

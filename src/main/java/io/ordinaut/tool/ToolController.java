@@ -20,6 +20,7 @@ import org.springframework.web.bind.annotation.RestController;
 import io.ordinaut.web.ApiException;
 import io.ordinaut.web.AuditSubject;
 import io.ordinaut.web.JsonFields;
+import io.ordinaut.web.PageBody;
 import io.ordinaut.web.QueryParams;
 import io.ordinaut.web.RequiresScope;
 import io.ordinaut.web.Scopes;
@@ -58,13 +59,7 @@ class ToolController {
         int offset = q.integer("offset", 0, Integer.MAX_VALUE, 0);
         List<ToolView> items = service.page(transport, prefix, limit, offset).stream().map(ToolView::of).toList();
         long total = service.count(transport, prefix);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("items", items);
-        body.put("total", total);
-        body.put("limit", limit);
-        body.put("offset", offset);
-        body.put("has_more", offset + items.size() < total);
-        return body;
+        return PageBody.of(items, total, limit, offset);
     }
 
     @RequiresScope(Scopes.TOOLS_READ)

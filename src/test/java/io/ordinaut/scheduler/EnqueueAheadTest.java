@@ -74,6 +74,24 @@ class EnqueueAheadTest extends NodeTestSupport {
         assertThat(runAt(snoozed, next)).isEqualTo(next.plusSeconds(7));
     }
 
+    @Test
+    void canceling_a_task_records_its_queued_runs_as_canceled() {
+        String task = api.post("/tasks", task("to cancel", 0)).expect(201).string("id");
+        Instant next = Instant.parse(api.get("/tasks/" + task).string("next_run_at")).plusSeconds(60);
+        Schedule schedule = Schedules.compile(new ScheduleDefinition(ScheduleKind.RRULE, RULE, Schedules.zone("UTC"),
+                Instant.now(), null, null));
+        enqueuer.enqueue(java.util.UUID.fromString(scheduleOf(task)), next, schedule, null, Instant.now(), 3600, false);
+        assertThat(queued(task, next)).isOne();
+
+        Map<String, Object> details = api.post("/tasks/" + task + "/cancel", "{}").expect(200).details();
+
+        assertThat(details).containsEntry("queued_runs_removed", 1);
+        assertThat(queued(task, next)).isZero();
+        List<Map<String, Object>> recorded = api.get("/runs?task_id=" + task + "&status=canceled&include_errors=true").items();
+        assertThat(recorded).hasSize(1);
+        assertThat(recorded.get(0).get("error").toString()).contains("task was canceled");
+    }
+
     private static Instant nextOccurrenceAtLeast(Duration lead) {
         long from = Instant.now().plus(lead).getEpochSecond();
         return Instant.ofEpochSecond((from / 10 + 1) * 10);
