@@ -9,6 +9,7 @@ import jakarta.servlet.http.HttpServletRequest;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.ConcurrencyFailureException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -107,6 +108,14 @@ class ApiExceptionHandler {
     ResponseEntity<ApiError> noRoute(Exception e, HttpServletRequest request) {
         return body(HttpStatus.NOT_FOUND, "NotFound", "No endpoint " + request.getMethod() + " " + request.getRequestURI(),
                 Map.of(), request);
+    }
+
+    /** A deadlock or lock timeout between concurrent changes: nothing was written, and a retry succeeds. */
+    @ExceptionHandler(ConcurrencyFailureException.class)
+    ResponseEntity<ApiError> concurrentChange(ConcurrencyFailureException e, HttpServletRequest request) {
+        log.info("Concurrent change on {} {}: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
+        return api(ApiException.conflict("A concurrent change touched the same data; nothing was changed, retry the request",
+                Map.of("retryable", true)).withHeader("Retry-After", "1"), request);
     }
 
     @ExceptionHandler(Exception.class)
