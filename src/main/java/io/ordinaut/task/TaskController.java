@@ -95,7 +95,11 @@ class TaskController {
     TaskView update(@PathVariable String id, @RequestBody Object body, Caller caller) {
         UUID taskId = Ids.task(id);
         JsonFields fields = JsonFields.of(body);
-        return view(service.update(taskId, caller.ownerFilter(), current -> TaskSpec.forUpdate(current, fields)));
+        // As on create: only admins may hand a task to another agent; for anyone else created_by is ignored.
+        return view(service.update(taskId, caller.ownerFilter(), current -> {
+            TaskSpec spec = TaskSpec.forUpdate(current, fields);
+            return caller.isAdmin() ? spec : spec.ownedBy(current.createdBy());
+        }));
     }
 
     /** Deleting a task cancels it: its history stays readable. */

@@ -38,7 +38,7 @@ class TaskRepository {
             """;
 
     private static final String UPDATE = """
-            UPDATE task SET title = :title, description = :description, schedule_kind = :scheduleKind,
+            UPDATE task SET title = :title, description = :description, created_by = :createdBy, schedule_kind = :scheduleKind,
                    schedule_expr = :scheduleExpr, timezone = :timezone, payload = CAST(:payload AS jsonb), status = :status,
                    priority = :priority, max_retries = :maxRetries, backoff_strategy = :backoffStrategy,
                    dedupe_key = :dedupeKey, dedupe_window_seconds = :dedupeWindowSeconds, concurrency_key = :concurrencyKey,
@@ -82,6 +82,7 @@ class TaskRepository {
 
     void update(Task t) {
         int rows = bind(jdbc.sql(UPDATE), t)
+                .param("createdBy", t.createdBy())
                 .param("scheduleId", t.scheduleId())
                 .param("snoozedFor", ts(t.snoozedFor()))
                 .param("snoozeSeconds", t.snoozeSeconds())

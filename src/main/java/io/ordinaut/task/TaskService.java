@@ -91,13 +91,16 @@ public class TaskService {
             throw ApiException.conflict("Task " + id + " is canceled and cannot be changed", Map.of("status", "canceled"));
         }
         TaskSpec spec = changes.apply(current);
+        if (!spec.createdBy().equals(current.createdBy()) && !tasks.agentExists(spec.createdBy())) {
+            throw ApiException.badRequest("created_by", "Agent " + spec.createdBy() + " does not exist");
+        }
         payloads.validate(spec.payload(), spec.createdBy());
         Schedule schedule = compile(spec, current.createdAt());
         boolean rescheduled = !spec.sameSchedule(current);
         if (rescheduled && current.status() == TaskStatus.ACTIVE) {
             requireFutureOccurrence(schedule, spec, now);
         }
-        Task updated = new Task(id, spec.title(), spec.description(), current.createdBy(), spec.scheduleKind(),
+        Task updated = new Task(id, spec.title(), spec.description(), spec.createdBy(), spec.scheduleKind(),
                 spec.scheduleExpr(), spec.timezone(), spec.payload(), current.status(), spec.priority(), spec.maxRetries(),
                 spec.backoffStrategy(), spec.dedupeKey(), spec.dedupeWindowSeconds(), spec.concurrencyKey(),
                 spec.misfireGraceSeconds(), spec.jitterSeconds(), spec.startAt(), spec.endAt(),

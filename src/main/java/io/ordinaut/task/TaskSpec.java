@@ -85,9 +85,9 @@ record TaskSpec(
 
     /** The stored task with the present fields of a partial update applied; JSON null clears optional fields. */
     static TaskSpec forUpdate(Task t, JsonFields f) {
-        f.allowOnly(UPDATABLE);
+        f.allowOnly(CREATABLE);
         for (String required : List.of("title", "schedule_kind", "schedule_expr", "payload", "timezone", "priority",
-                "max_retries", "backoff_strategy", "misfire_grace_seconds", "jitter_seconds", "description")) {
+                "max_retries", "backoff_strategy", "misfire_grace_seconds", "jitter_seconds", "description", "created_by")) {
             if (f.isNull(required)) {
                 throw ApiException.badRequest(required, required + " cannot be null");
             }
@@ -105,7 +105,7 @@ record TaskSpec(
                 f.has("dedupe_key") ? f.string("dedupe_key", 1, 200) : t.dedupeKey(),
                 f.has("dedupe_window_seconds") ? f.integer("dedupe_window_seconds", 0, YEAR_SECONDS) : t.dedupeWindowSeconds(),
                 f.has("concurrency_key") ? f.string("concurrency_key", 1, 200) : t.concurrencyKey(),
-                t.createdBy(),
+                f.has("created_by") ? f.uuid("created_by") : t.createdBy(),
                 f.has("misfire_grace_seconds") ? f.integer("misfire_grace_seconds", 0, YEAR_SECONDS) : t.misfireGraceSeconds(),
                 f.has("jitter_seconds") ? f.integer("jitter_seconds", 0, 86_400) : t.jitterSeconds(),
                 f.has("start_at") ? f.instant("start_at") : t.startAt(),

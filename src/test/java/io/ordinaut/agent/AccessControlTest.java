@@ -147,6 +147,11 @@ class AccessControlTest extends NodeTestSupport {
         adminOwned.put("created_by", bob.id());
         String given = api.post("/tasks", adminOwned).expect(201).string("id");
         assertThat(asBob.get("/tasks/" + given).get("created_by")).as("admins may set created_by").isEqualTo(bob.id());
+        asBob.put("/tasks/" + given, Map.of("created_by", alice.id(), "title", "still bob's")).expect(200);
+        assertThat(asBob.get("/tasks/" + given).get("created_by")).as("created_by is ignored on PUT too").isEqualTo(bob.id());
+        api.put("/tasks/" + given, Map.of("created_by", alice.id())).expect(200);
+        assertThat(asAlice.get("/tasks/" + given).get("created_by")).as("admins may hand a task over").isEqualTo(alice.id());
+        assertThat(asBob.get("/tasks/" + given).status()).isEqualTo(404);
     }
 
     @Test

@@ -214,7 +214,8 @@ class TaskApiTest extends NodeTestSupport {
         Response bad = api.put("/tasks/" + id, Map.of("schedule_expr", "not cron")).expect(400);
         assertThat(bad.details()).containsEntry("field", "schedule_expr");
         api.put("/tasks/" + id, Map.of("title", "")).expect(400);
-        api.put("/tasks/" + id, Map.of("created_by", "00000000-0000-0000-0000-000000000001")).expect(400);
+        api.put("/tasks/" + id, Map.of("created_by", "5e1f0000-0000-4000-8000-00000000dead")).expect(400);
+        api.put("/tasks/" + id, Map.of("owner", "x")).expect(400);
         assertThat(api.get("/tasks/" + id).expect(200).get("schedule_expr")).isEqualTo("30 17 * * *");
     }
 
