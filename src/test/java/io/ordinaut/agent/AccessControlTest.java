@@ -28,7 +28,7 @@ import io.ordinaut.web.RequiresScope;
 
 /** Who may call what: tokens, scopes, ownership, limits and the audit trail. */
 @ExtendWith(OutputCaptureExtension.class)
-@TestPropertySource(properties = {"ordinaut.security.burst-per-second=20", "ordinaut.security.max-body-bytes=65536",
+@TestPropertySource(properties = {"ordinaut.security.burst-per-second=30", "ordinaut.security.max-body-bytes=65536",
         "ordinaut.security.lockout-threshold=3", "ordinaut.security.lockout-seconds=30"})
 class AccessControlTest extends NodeTestSupport {
 
@@ -213,12 +213,12 @@ class AccessControlTest extends NodeTestSupport {
         TestAgent frank = agent("frank", null, "tasks:read");
         Api asFrank = api.as(frank.token());
         int throttled = 0;
-        for (int i = 0; i < 60; i++) {
+        for (int i = 0; i < 150; i++) {
             if (asFrank.get("/tasks").status() == 429) {
                 throttled++;
             }
         }
-        assertThat(throttled).as("a burst of 60 against a per-second limit of 20").isPositive();
+        assertThat(throttled).as("a burst of 150 against a per-second limit of 30").isPositive();
         assertThat(api.get("/tasks").status()).as("admins are not limited").isEqualTo(200);
     }
 
