@@ -75,7 +75,7 @@ class AgentController {
 
     @GetMapping("/agents")
     Map<String, Object> list(@RequestParam Map<String, String> query) {
-        QueryParams q = QueryParams.of(query, Set.of("name_filter", "scope_filter", "limit", "offset"));
+        QueryParams q = QueryParams.of(query);
         String name = q.string("name_filter");
         String scope = q.string("scope_filter");
         int limit = q.integer("limit", 1, 200, 50);

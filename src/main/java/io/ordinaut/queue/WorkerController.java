@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -46,7 +45,7 @@ class WorkerController {
     @RequiresScope(Scopes.RUNS_READ)
     @GetMapping("/workers")
     Map<String, Object> list(@RequestParam Map<String, String> query) {
-        QueryParams q = QueryParams.of(query, Set.of("state", "limit", "offset"));
+        QueryParams q = QueryParams.of(query);
         String state = q.oneOf("state", STATES);
         int limit = q.integer("limit", 1, 200, 50);
         int offset = q.integer("offset", 0, Integer.MAX_VALUE, 0);

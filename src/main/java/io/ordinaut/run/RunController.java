@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 import org.springframework.http.MediaType;
@@ -77,7 +76,7 @@ class RunController {
     @GetMapping("/runs")
     @Transactional(readOnly = true)
     Map<String, Object> list(@RequestParam Map<String, String> query, Caller caller) {
-        QueryParams q = QueryParams.of(query, RunFilter.PARAMETERS);
+        QueryParams q = QueryParams.of(query);
         return page(q, RunFilter.of(q, q.uuid("task_id"), caller.ownerFilter()));
     }
 
@@ -86,7 +85,7 @@ class RunController {
     @Transactional(readOnly = true)
     Map<String, Object> taskRuns(@PathVariable String id, @RequestParam Map<String, String> query, Caller caller) {
         UUID taskId = visibleTask(id, caller);
-        QueryParams q = QueryParams.of(query, RunFilter.PARAMETERS);
+        QueryParams q = QueryParams.of(query);
         return page(q, RunFilter.of(q, taskId, caller.ownerFilter()));
     }
 
@@ -129,7 +128,7 @@ class RunController {
     @Transactional(readOnly = true)
     Map<String, Object> taskStats(@PathVariable String taskId, @RequestParam Map<String, String> query, Caller caller) {
         UUID id = visibleTask(taskId, caller);
-        int days = QueryParams.of(query, Set.of("days")).integer("days", 1, 365, DEFAULT_TASK_STATS_DAYS);
+        int days = QueryParams.of(query).integer("days", 1, 365, DEFAULT_TASK_STATS_DAYS);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("task_id", id);
         body.put("period_days", days);
@@ -144,7 +143,7 @@ class RunController {
     @GetMapping({"/stats/summary", "/runs/stats/summary"})
     @Transactional(readOnly = true)
     Map<String, Object> summary(@RequestParam Map<String, String> query, Caller caller) {
-        int days = QueryParams.of(query, Set.of("days")).integer("days", 1, 365, DEFAULT_SUMMARY_DAYS);
+        int days = QueryParams.of(query).integer("days", 1, 365, DEFAULT_SUMMARY_DAYS);
         Map<String, Object> stats = runs.stats(null, caller.ownerFilter(), since(days));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("period_days", days);

@@ -2,7 +2,6 @@ package io.ordinaut.run;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 
 import io.ordinaut.queue.RunStatus;
@@ -18,8 +17,6 @@ record RunFilter(UUID taskId, String status, Boolean success, String trigger, In
                  UUID owner) {
 
     static final List<String> TRIGGERS = List.of("schedule", "run_now", "event", "retry", "reclaim");
-    static final Set<String> PARAMETERS = Set.of("task_id", "status", "success", "trigger", "start_time", "end_time",
-            "include_errors", "limit", "offset");
 
     static RunFilter of(QueryParams q, UUID taskId, UUID owner) {
         String status = q.oneOf("status", RunStatus.WIRE_NAMES);

@@ -83,6 +83,10 @@ class OccurrenceEnqueuer {
     // when within the grace period, dropped when older.
     private void recordMissed(UUID scheduleId, Schedule schedule, Instant previous, Instant occurrence, Instant firedAt,
                               int misfireGraceSeconds) {
+        // The usual fire follows its predecessor directly: one cheap step, no list of occurrences.
+        if (schedule.nextAfter(previous).filter(next -> next.isBefore(occurrence)).isEmpty()) {
+            return;
+        }
         List<Instant> missed = schedule.occurrencesAfter(previous, MISSED_COUNT_CAP).stream()
                 .filter(i -> i.isBefore(occurrence))
                 .toList();

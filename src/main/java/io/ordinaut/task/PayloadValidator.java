@@ -30,13 +30,8 @@ class PayloadValidator {
         this.agents = agents;
     }
 
-    /** Checks the pipeline without scopes; prefer {@link #validate(Map, UUID)}. */
-    void validate(Map<String, Object> payload) {
-        PipelineDefinition.parse(payload, tools::accepts);
-    }
-
     /**
-     * Also checks that the agent holds every scope of every tool the pipeline uses.
+     * Parses the pipeline and checks that the agent holds every scope of every tool it uses.
      *
      * @throws ApiException 400 naming {@code payload.pipeline[i].uses} and the missing scopes
      */

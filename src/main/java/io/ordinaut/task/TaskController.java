@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 import org.springframework.http.HttpStatus;
@@ -43,9 +42,10 @@ class TaskController {
     @PostMapping(path = "/tasks", consumes = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.CREATED)
     TaskView create(@RequestBody Object body, Caller caller) {
-        TaskSpec spec = TaskSpec.forCreate(JsonFields.of(body));
+        JsonFields fields = JsonFields.of(body);
+        TaskSpec spec = TaskSpec.forCreate(fields);
         // Only admins may create tasks for someone else; anyone else owns what they create.
-        if (!caller.isAdmin() || !JsonFields.of(body).has("created_by")) {
+        if (!caller.isAdmin() || !fields.has("created_by")) {
             spec = spec.ownedBy(caller.agentId());
         }
         Task task = service.create(spec);
@@ -56,7 +56,7 @@ class TaskController {
     @RequiresScope(Scopes.TASKS_READ)
     @GetMapping("/tasks")
     Map<String, Object> list(@RequestParam Map<String, String> query, Caller caller) {
-        QueryParams q = QueryParams.of(query, Set.of("status", "schedule_kind", "created_by", "limit", "offset"));
+        QueryParams q = QueryParams.of(query);
         String status = q.oneOf("status", TaskStatus.WIRE_NAMES);
         String kind = q.oneOf("schedule_kind", TaskSpec.KINDS);
         UUID createdBy = q.uuid("created_by");
@@ -149,7 +149,7 @@ class TaskController {
     @GetMapping("/tasks/{id}/preview")
     Map<String, Object> preview(@PathVariable String id, @RequestParam Map<String, String> query, Caller caller) {
         UUID taskId = Ids.task(id);
-        QueryParams q = QueryParams.of(query, Set.of("count", "after"));
+        QueryParams q = QueryParams.of(query);
         int count = q.integer("count", 1, 1000, 10);
         Instant after = q.instant("after");
         Task task = service.get(taskId, caller.ownerFilter());

@@ -3,7 +3,6 @@ package io.ordinaut.tool;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -52,7 +51,7 @@ class ToolController {
     @RequiresScope(Scopes.TOOLS_READ)
     @GetMapping("/tools")
     Map<String, Object> list(@RequestParam Map<String, String> query) {
-        QueryParams q = QueryParams.of(query, Set.of("transport", "prefix", "limit", "offset"));
+        QueryParams q = QueryParams.of(query);
         String transport = q.oneOf("transport", ToolSpec.TRANSPORTS);
         String prefix = q.string("prefix");
         int limit = q.integer("limit", 1, 200, 50);

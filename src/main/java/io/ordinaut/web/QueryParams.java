@@ -3,7 +3,6 @@ package io.ordinaut.web;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 /** Typed, validating access to query parameters; a bad value is a 400 naming the parameter. */
@@ -15,8 +14,8 @@ public final class QueryParams {
         this.values = values;
     }
 
-    /** Parameters outside {@code known} are ignored, as HTTP clients and proxies may add their own. */
-    public static QueryParams of(Map<String, String> values, Set<String> known) {
+    /** Unknown parameters are ignored, as HTTP clients and proxies may add their own. */
+    public static QueryParams of(Map<String, String> values) {
         return new QueryParams(values);
     }
 

@@ -272,6 +272,9 @@ class AccessControlTest extends NodeTestSupport {
                 .extracting(a -> a.get("status")).containsExactly(401);
         assertThat(api.get("/audit?actor=" + grace.id()).items()).isNotEmpty();
         assertThat(api.as(grace.token()).get("/audit").status()).isEqualTo(403);
+        api.get("/audit?actor=nobody").expect(400);
+        api.get("/audit?since=yesterday").expect(400);
+        api.get("/audit?limit=0").expect(400);
 
         String everything = jdbc.sql("SELECT coalesce(string_agg(CAST(a AS text), ' '), '') FROM audit_log a").query(String.class).single();
         String tokens = jdbc.sql("SELECT coalesce(string_agg(CAST(t AS text), ' '), '') FROM agent_token t").query(String.class).single();
