@@ -13,7 +13,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import io.ordinaut.web.ApiException;
 import io.ordinaut.web.AuditSubject;
-import io.ordinaut.web.JsonFields;
+import io.ordinaut.JsonFields;
 import io.ordinaut.web.PublicEndpoint;
 
 /** /agents/auth: trading an agent's secret for tokens, refreshing and revoking them. */

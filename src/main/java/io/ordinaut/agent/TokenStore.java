@@ -19,7 +19,7 @@ import org.springframework.transaction.annotation.Transactional;
 
 import io.ordinaut.web.Authenticator;
 import io.ordinaut.web.Caller;
-import io.ordinaut.web.SecurityProperties;
+import io.ordinaut.config.SecurityProperties;
 
 /**
  * Opaque bearer tokens. Only their SHA-256 hashes are stored, so a database leak reveals no token, and

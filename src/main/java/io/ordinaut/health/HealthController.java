@@ -5,8 +5,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.quartz.Scheduler;
-import org.quartz.SchedulerException;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -17,6 +15,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.ordinaut.config.NodeProperties;
+import io.ordinaut.trigger.QuartzStatus;
 import io.ordinaut.web.PublicEndpoint;
 
 /**
@@ -28,16 +27,16 @@ import io.ordinaut.web.PublicEndpoint;
 class HealthController {
 
     private final JdbcClient jdbc;
-    private final Scheduler scheduler;
+    private final QuartzStatus quartz;
     private final NodeProperties node;
     private final ObjectProvider<RedisConnectionFactory> redis;
     private final boolean redisConfigured;
     private final Clock clock;
 
-    HealthController(JdbcClient jdbc, Scheduler scheduler, NodeProperties node, ObjectProvider<RedisConnectionFactory> redis,
+    HealthController(JdbcClient jdbc, QuartzStatus quartz, NodeProperties node, ObjectProvider<RedisConnectionFactory> redis,
                      org.springframework.core.env.Environment env, Clock clock) {
         this.jdbc = jdbc;
-        this.scheduler = scheduler;
+        this.quartz = quartz;
         this.node = node;
         this.redis = redis;
         this.redisConfigured = env.containsProperty("spring.data.redis.url") || env.containsProperty("spring.data.redis.host");
@@ -91,18 +90,14 @@ class HealthController {
     }
 
     private Map<String, Object> scheduler() {
-        try {
-            Map<String, Object> c = new LinkedHashMap<>();
-            boolean firing = scheduler.isStarted() && !scheduler.isInStandbyMode() && !scheduler.isShutdown();
-            boolean expected = node.has(NodeProperties.Role.SCHEDULER);
-            c.put("status", firing == expected ? "healthy" : "unhealthy");
-            c.put("firing", firing);
-            c.put("instance_id", scheduler.getSchedulerInstanceId());
-            c.put("clustered", scheduler.getMetaData().isJobStoreClustered());
-            return c;
-        } catch (SchedulerException e) {
-            return check("unhealthy", "error", e.getMessage());
-        }
+        Map<String, Object> c = new LinkedHashMap<>();
+        boolean firing = quartz.firing();
+        boolean expected = node.has(NodeProperties.Role.SCHEDULER);
+        c.put("status", firing == expected ? "healthy" : "unhealthy");
+        c.put("firing", firing);
+        c.put("instance_id", quartz.instanceId());
+        c.put("clustered", quartz.clustered());
+        return c;
     }
 
     private Map<String, Object> redis() {

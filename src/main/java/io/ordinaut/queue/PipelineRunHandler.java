@@ -11,8 +11,9 @@ import io.ordinaut.pipeline.PipelineDefinition;
 import io.ordinaut.pipeline.PipelineResult;
 import io.ordinaut.pipeline.PipelineRunner;
 import io.ordinaut.pipeline.RunContext;
-import io.ordinaut.tool.AgentScopes;
+import io.ordinaut.agent.AgentScopes;
 import tools.jackson.databind.json.JsonMapper;
+import io.ordinaut.agent.RunBudget;
 
 /**
  * Runs a claimed run's pipeline. Parsed pipelines are cached by payload text, so a task's runs — and

@@ -18,6 +18,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.ordinaut.queue.RunCommands;
+import io.ordinaut.queue.RunStatus;
 import io.ordinaut.web.ApiException;
 import io.ordinaut.web.Caller;
 import io.ordinaut.web.PageBody;
@@ -77,7 +78,7 @@ class RunController {
     @Transactional(readOnly = true)
     Map<String, Object> list(@RequestParam Map<String, String> query, Caller caller) {
         QueryParams q = QueryParams.of(query);
-        return page(q, RunFilter.of(q, q.uuid("task_id"), caller.ownerFilter()));
+        return page(q, filter(q, q.uuid("task_id"), caller.ownerFilter()));
     }
 
     @RequiresScope(Scopes.RUNS_READ)
@@ -86,7 +87,7 @@ class RunController {
     Map<String, Object> taskRuns(@PathVariable String id, @RequestParam Map<String, String> query, Caller caller) {
         UUID taskId = visibleTask(id, caller);
         QueryParams q = QueryParams.of(query);
-        return page(q, RunFilter.of(q, taskId, caller.ownerFilter()));
+        return page(q, filter(q, taskId, caller.ownerFilter()));
     }
 
     @RequiresScope(Scopes.RUNS_READ)
@@ -203,5 +204,18 @@ class RunController {
         body.put("message", r.message());
         body.put("details", r.details());
         return body;
+    }
+
+    // The query parameters as a checked filter: an unknown status or trigger, a malformed instant or an
+    // empty time range is a 400 naming the parameter.
+    private static RunFilter filter(QueryParams q, UUID taskId, UUID owner) {
+        String status = q.oneOf("status", RunStatus.WIRE_NAMES);
+        String trigger = q.oneOf("trigger", RunFilter.TRIGGERS);
+        Instant start = q.instant("start_time");
+        Instant end = q.instant("end_time");
+        if (start != null && end != null && start.isAfter(end)) {
+            throw ApiException.badRequest("start_time", "start_time (" + start + ") must not be after end_time (" + end + ")");
+        }
+        return new RunFilter(taskId, status, q.bool("success"), trigger, start, end, owner);
     }
 }

@@ -14,7 +14,7 @@ import io.ordinaut.schedule.ScheduleDefinition;
 import io.ordinaut.schedule.ScheduleKind;
 import io.ordinaut.schedule.Schedules;
 import io.ordinaut.web.ApiException;
-import io.ordinaut.web.JsonFields;
+import io.ordinaut.JsonFields;
 import io.ordinaut.web.RequiresScope;
 import io.ordinaut.web.Scopes;
 

@@ -22,7 +22,7 @@ import io.ordinaut.schedule.Schedules;
 import io.ordinaut.web.ApiException;
 import io.ordinaut.web.AuditSubject;
 import io.ordinaut.web.Caller;
-import io.ordinaut.web.JsonFields;
+import io.ordinaut.JsonFields;
 import io.ordinaut.web.PageBody;
 import io.ordinaut.web.QueryParams;
 import io.ordinaut.web.RequiresScope;

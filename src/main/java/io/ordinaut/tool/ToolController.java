@@ -18,7 +18,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import io.ordinaut.web.ApiException;
 import io.ordinaut.web.AuditSubject;
-import io.ordinaut.web.JsonFields;
+import io.ordinaut.JsonFields;
 import io.ordinaut.web.PageBody;
 import io.ordinaut.web.QueryParams;
 import io.ordinaut.web.RequiresScope;

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
+import io.ordinaut.agent.AgentScopes;
 
 /**
  * The {@link ToolInvoker} used by runs: looks the address up in the catalog and calls the tool over

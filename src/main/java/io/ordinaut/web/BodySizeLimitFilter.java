@@ -18,6 +18,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import tools.jackson.databind.json.JsonMapper;
+import io.ordinaut.config.SecurityProperties;
 
 /**
  * Refuses request bodies over {@code ordinaut.security.max-body-bytes} with 413 — by Content-Length up

@@ -1,5 +1,7 @@
 package io.ordinaut.web;
 
+import io.ordinaut.JsonFields;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

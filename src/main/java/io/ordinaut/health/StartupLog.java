@@ -1,12 +1,10 @@
-package io.ordinaut.config;
+package io.ordinaut.health;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 
 import javax.sql.DataSource;
 
-import org.quartz.Scheduler;
-import org.quartz.SchedulerException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -16,6 +14,9 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
+import io.ordinaut.config.NodeProperties;
+import io.ordinaut.trigger.QuartzStatus;
+
 /** Logs the one start-up line operators look for: version, port, database, Quartz instance, roles. */
 @Component
 class StartupLog {
@@ -23,13 +24,13 @@ class StartupLog {
     private static final Logger log = LoggerFactory.getLogger(StartupLog.class);
 
     private final DataSource dataSource;
-    private final Scheduler scheduler;
+    private final QuartzStatus quartz;
     private final NodeProperties node;
     private final ObjectProvider<BuildProperties> build;
 
-    StartupLog(DataSource dataSource, Scheduler scheduler, NodeProperties node, ObjectProvider<BuildProperties> build) {
+    StartupLog(DataSource dataSource, QuartzStatus quartz, NodeProperties node, ObjectProvider<BuildProperties> build) {
         this.dataSource = dataSource;
-        this.scheduler = scheduler;
+        this.quartz = quartz;
         this.node = node;
         this.build = build;
     }
@@ -42,7 +43,7 @@ class StartupLog {
         String version = info != null ? info.getVersion() : "dev";
         boolean embedded = Boolean.getBoolean("ordinaut.embedded-db.active");
         log.info("Ordinaut {} started: port={} database={}{} quartz_instance={} node={} roles={}",
-                version, port, databaseUrl(), embedded ? " (embedded)" : "", quartzInstance(), node.id(),
+                version, port, databaseUrl(), embedded ? " (embedded)" : "", quartz.instanceId(), node.id(),
                 String.join(",", node.roles()));
     }
 
@@ -54,14 +55,6 @@ class StartupLog {
             return q < 0 ? url : url.substring(0, q);
         } catch (SQLException e) {
             return "unavailable (" + e.getMessage() + ")";
-        }
-    }
-
-    private String quartzInstance() {
-        try {
-            return scheduler.getSchedulerInstanceId();
-        } catch (SchedulerException e) {
-            return "unknown";
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.ordinaut.scheduler;
+package io.ordinaut.trigger;
 
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -39,19 +39,16 @@ class OccurrenceEnqueuer {
              WHERE t.schedule_id = :scheduleId AND t.status = 'active' AND t.active_since < :first
             """;
 
-    private static final String COMPLETE_TASKS = """
-            UPDATE task SET status = 'completed', schedule_id = NULL, updated_at = :now
-             WHERE schedule_id = :id AND status = 'active'
-            """;
-
     private static final String DELETE_SCHEDULE = "DELETE FROM schedule WHERE id = :id";
 
     private final JdbcClient jdbc;
     private final DueWorkQueue queue;
+    private final ScheduleEndListener scheduleEnd;
 
-    OccurrenceEnqueuer(JdbcClient jdbc, DueWorkQueue queue) {
+    OccurrenceEnqueuer(JdbcClient jdbc, DueWorkQueue queue, ScheduleEndListener scheduleEnd) {
         this.jdbc = jdbc;
         this.queue = queue;
+        this.scheduleEnd = scheduleEnd;
     }
 
     /**
@@ -73,7 +70,7 @@ class OccurrenceEnqueuer {
             recordMissed(scheduleId, schedule, previous, occurrence, firedAt, misfireGraceSeconds);
         }
         if (finalFire) {
-            int completed = jdbc.sql(COMPLETE_TASKS).param("now", Timestamp.from(firedAt)).param("id", scheduleId).update();
+            int completed = scheduleEnd.scheduleEnded(scheduleId, firedAt);
             jdbc.sql(DELETE_SCHEDULE).param("id", scheduleId).update();
             log.info("Schedule {} has no further occurrences: {} tasks completed", scheduleId, completed);
         }

@@ -1,4 +1,4 @@
-package io.ordinaut.scheduler;
+package io.ordinaut.trigger;
 
 import java.time.Instant;
 import java.util.UUID;

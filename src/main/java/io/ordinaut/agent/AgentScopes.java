@@ -1,4 +1,4 @@
-package io.ordinaut.tool;
+package io.ordinaut.agent;
 
 import java.sql.Array;
 import java.sql.SQLException;
@@ -46,7 +46,7 @@ public final class AgentScopes {
     private final Map<UUID, Cached> byAgent = new ConcurrentHashMap<>();
     private final Map<UUID, UUID> ownerByTask = new ConcurrentHashMap<>();
 
-    AgentScopes(JdbcClient jdbc, Clock clock, Duration ttl) {
+    public AgentScopes(JdbcClient jdbc, Clock clock, Duration ttl) {
         this.jdbc = jdbc;
         this.clock = clock;
         this.ttl = ttl;

@@ -1,4 +1,4 @@
-package io.ordinaut.queue;
+package io.ordinaut.agent;
 
 import java.sql.Date;
 import java.time.Clock;
@@ -17,7 +17,7 @@ import org.springframework.stereotype.Component;
  * budgeted agent increments one counter row atomically. Agents without a budget cost one cached lookup.
  */
 @Component
-class RunBudget {
+public class RunBudget {
 
     /** Budgets change rarely; a few seconds of staleness is fine and keeps the hot path free of queries. */
     private static final long CACHE_MILLIS = 5_000;
@@ -39,7 +39,7 @@ class RunBudget {
     }
 
     /** Counts a run start for the agent; false when that start exceeds its budget for today. */
-    boolean admit(UUID agentId) {
+    public boolean admit(UUID agentId) {
         if (agentId == null) {
             return true;
         }

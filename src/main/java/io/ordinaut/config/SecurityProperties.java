@@ -1,4 +1,4 @@
-package io.ordinaut.web;
+package io.ordinaut.config;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 

@@ -1,4 +1,4 @@
-package io.ordinaut.scheduler;
+package io.ordinaut.trigger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.ordinaut.web;
+package io.ordinaut;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -28,7 +28,7 @@ public final class JsonFields {
     @SuppressWarnings("unchecked")
     public static JsonFields of(Object body) {
         if (!(body instanceof Map<?, ?> map)) {
-            throw ApiException.badRequest("body", "Request body must be a JSON object");
+            throw new InvalidInputException("body", "Request body must be a JSON object");
         }
         return new JsonFields((Map<String, Object>) map);
     }
@@ -37,7 +37,7 @@ public final class JsonFields {
     public JsonFields allowOnly(Collection<String> allowed) {
         for (String key : body.keySet()) {
             if (!allowed.contains(key)) {
-                throw ApiException.badRequest(key, "Unknown field " + key + "; allowed fields: " + String.join(", ", sorted(allowed)));
+                throw new InvalidInputException(key, "Unknown field " + key + "; allowed fields: " + String.join(", ", sorted(allowed)));
             }
         }
         return this;
@@ -66,10 +66,10 @@ public final class JsonFields {
             return null;
         }
         if (!(value instanceof String s)) {
-            throw ApiException.badRequest(field, field + " must be a string");
+            throw new InvalidInputException(field, field + " must be a string");
         }
         if (s.length() < minLength || s.length() > maxLength) {
-            throw ApiException.badRequest(field, minLength == maxLength
+            throw new InvalidInputException(field, minLength == maxLength
                     ? field + " must be " + minLength + " characters"
                     : field + " must be " + minLength + "–" + maxLength + " characters long (got " + s.length() + ")");
         }
@@ -79,7 +79,7 @@ public final class JsonFields {
     public String requiredString(String field, int minLength, int maxLength) {
         String s = string(field, minLength, maxLength);
         if (s == null) {
-            throw ApiException.badRequest(field, field + " is required");
+            throw new InvalidInputException(field, field + " is required");
         }
         return s;
     }
@@ -94,18 +94,18 @@ public final class JsonFields {
         if (value instanceof Integer || value instanceof Long || value instanceof Short) {
             n = ((Number) value).longValue();
         } else if (value instanceof BigInteger big) {
-            throw ApiException.badRequest(field, field + " must be between " + min + " and " + max + " (got " + big + ")");
+            throw new InvalidInputException(field, field + " must be between " + min + " and " + max + " (got " + big + ")");
         } else if (value instanceof Double || value instanceof Float || value instanceof BigDecimal) {
             BigDecimal d = new BigDecimal(value.toString());
             if (d.stripTrailingZeros().scale() > 0) {
-                throw ApiException.badRequest(field, field + " must be a whole number");
+                throw new InvalidInputException(field, field + " must be a whole number");
             }
             n = d.longValue();
         } else {
-            throw ApiException.badRequest(field, field + " must be an integer");
+            throw new InvalidInputException(field, field + " must be an integer");
         }
         if (n < min || n > max) {
-            throw ApiException.badRequest(field, field + " must be between " + min + " and " + max + " (got " + n + ")");
+            throw new InvalidInputException(field, field + " must be between " + min + " and " + max + " (got " + n + ")");
         }
         return (int) n;
     }
@@ -116,7 +116,7 @@ public final class JsonFields {
             return null;
         }
         if (!(value instanceof Boolean b)) {
-            throw ApiException.badRequest(field, field + " must be true or false");
+            throw new InvalidInputException(field, field + " must be true or false");
         }
         return b;
     }
@@ -135,7 +135,7 @@ public final class JsonFields {
         try {
             return UUID.fromString(s);
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(field, field + " must be a UUID");
+            throw new InvalidInputException(field, field + " must be a UUID");
         }
     }
 
@@ -146,7 +146,7 @@ public final class JsonFields {
             return null;
         }
         if (!(value instanceof Map<?, ?> map)) {
-            throw ApiException.badRequest(field, field + " must be a JSON object");
+            throw new InvalidInputException(field, field + " must be a JSON object");
         }
         return (Map<String, Object>) map;
     }
@@ -158,15 +158,15 @@ public final class JsonFields {
             return null;
         }
         if (!(value instanceof List<?> list)) {
-            throw ApiException.badRequest(field, field + " must be an array of strings");
+            throw new InvalidInputException(field, field + " must be an array of strings");
         }
         if (list.size() > maxItems) {
-            throw ApiException.badRequest(field, field + " may hold at most " + maxItems + " items (got " + list.size() + ")");
+            throw new InvalidInputException(field, field + " may hold at most " + maxItems + " items (got " + list.size() + ")");
         }
         List<String> strings = new java.util.ArrayList<>(list.size());
         for (Object item : list) {
             if (!(item instanceof String s) || s.isEmpty() || s.length() > maxLength) {
-                throw ApiException.badRequest(field, field + " must be an array of strings of 1–" + maxLength + " characters");
+                throw new InvalidInputException(field, field + " must be an array of strings of 1–" + maxLength + " characters");
             }
             strings.add(s);
         }
@@ -177,7 +177,7 @@ public final class JsonFields {
         try {
             return OffsetDateTime.parse(s).toInstant();
         } catch (DateTimeParseException e) {
-            throw ApiException.badRequest(field, field + " must be an ISO-8601 date-time with offset, e.g. 2026-03-08T09:00:00Z (got \"" + s + "\")");
+            throw new InvalidInputException(field, field + " must be an ISO-8601 date-time with offset, e.g. 2026-03-08T09:00:00Z (got \"" + s + "\")");
         }
     }
 
@@ -185,7 +185,7 @@ public final class JsonFields {
     public String oneOf(String field, List<String> allowed) {
         String s = string(field, 0, 100);
         if (s != null && !allowed.contains(s)) {
-            throw ApiException.badRequest(field, field + " must be one of " + String.join(", ", allowed) + " (got \"" + s + "\")");
+            throw new InvalidInputException(field, field + " must be one of " + String.join(", ", allowed) + " (got \"" + s + "\")");
         }
         return s;
     }
