@@ -30,7 +30,7 @@ import java.util.concurrent.ExecutorService;
  *   <li>{@code now_date}: the run start's ISO date in the task's time zone</li>
  *   <li>{@code task}: {@code id}, {@code title}, {@code timezone}</li>
  *   <li>{@code run}: {@code id}, {@code attempt}, {@code scheduled_for}, {@code trigger}</li>
- *   <li>{@code event}: {@code topic}, {@code payload}, {@code id} (only for event-triggered runs)</li>
+ *   <li>{@code event}: {@code topic}, {@code payload}, {@code id}, {@code published_at} (only for event-triggered runs)</li>
  * </ul>
  * A string that is exactly one {@code ${…}} keeps the result's JSON type; inside a longer string the
  * result is text (objects/arrays as compact JSON, null as ""). Missing paths and function type errors
@@ -172,6 +172,7 @@ public final class PipelineRunner {
             event.put("topic", context.event().topic());
             event.put("payload", context.event().payload());
             event.put("id", context.event().id());
+            event.put("published_at", context.event().publishedAt());
             root.put("event", event);
         }
         return root;

@@ -3,7 +3,6 @@ package io.ordinaut.queue;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -104,12 +103,15 @@ public class DueWorkQueue {
                    CAST(:now AS timestamptz) AS run_at, CAST(:trigger AS text) AS trigger, CAST(NULL AS jsonb) AS event, %s
               FROM task t WHERE t.id = :taskId""".formatted(TASK_COLUMNS));
 
+    /** One run per given task; an event task's dedupe_key may be a template the event package rendered. */
     private static final String EVENT = ENQUEUE.formatted("""
-            SELECT gen_random_uuid() AS id, t.id AS task_id, CAST(:now AS timestamptz) AS scheduled_for,
-                   CAST(:now AS timestamptz) AS run_at, 'event' AS trigger, CAST(:event AS jsonb) AS event, %s
-              FROM task t
-             WHERE t.id IN (SELECT CAST(value AS uuid) FROM jsonb_array_elements_text(CAST(:taskIds AS jsonb)))
-               AND t.status = 'active'""".formatted(TASK_COLUMNS));
+            SELECT r.id, t.id AS task_id, CAST(:now AS timestamptz) AS scheduled_for,
+                   CAST(:now AS timestamptz) AS run_at, 'event' AS trigger, CAST(:event AS jsonb) AS event,
+                   t.priority, t.overlap_policy, t.concurrency_key, t.concurrency_limit, r.dedupe_key,
+                   CASE WHEN r.dedupe_key IS NOT NULL AND t.dedupe_window_seconds > 0 THEN t.dedupe_window_seconds END AS dedupe_window
+              FROM jsonb_to_recordset(CAST(:runs AS jsonb)) AS r(id uuid, task_id uuid, dedupe_key text)
+              JOIN task t ON t.id = r.task_id
+             WHERE t.status = 'active'""");
 
     private static final String DEDUPE_HOLDER = """
             SELECT l.run_id FROM dedupe_ledger l JOIN task t ON t.dedupe_key = l.key WHERE t.id = :taskId
@@ -182,17 +184,16 @@ public class DueWorkQueue {
     }
 
     /**
-     * Enqueues one run per task for an event (trigger {@code event}); the event ({@code topic},
-     * {@code payload}, {@code id}) reaches the pipeline as {@code event}. Duplicates are recorded as skipped.
+     * Enqueues one run per task for an event (trigger {@code event}); the event ({@code id}, {@code topic},
+     * {@code payload}, {@code published_at}) reaches the pipeline as {@code event}. Duplicates are recorded
+     * as skipped.
      *
+     * @param runsJson a JSON array of {@code {id, task_id, dedupe_key}}: the run id to use and the task's
+     *                 dedupe key for this event (null: the run is not deduplicated)
      * @return how many runs were queued
      */
-    public int enqueueEvent(Collection<UUID> taskIds, String eventJson, Instant now) {
-        if (taskIds.isEmpty()) {
-            return 0;
-        }
-        String ids = taskIds.stream().map(i -> "\"" + i + "\"").collect(Collectors.joining(",", "[", "]"));
-        return run(jdbc.sql(EVENT).param("taskIds", ids).param("event", eventJson), now, true).queued();
+    public int enqueueEvent(String runsJson, String eventJson, Instant now) {
+        return run(jdbc.sql(EVENT).param("runs", runsJson).param("event", eventJson), now, true).queued();
     }
 
     /** Removes a task's runs that no executor holds yet: all of them, or only the scheduled ones. */
