@@ -1,0 +1,64 @@
+package io.ordinaut.event;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Starts this package's background loops with the node and stops them before the database goes: the
+ * outbox sequencer, the live feed behind GET /events/stream, and outbox retention.
+ */
+@Component
+class EventDuties implements SmartLifecycle {
+
+    private static final long FEED_POLL_MS = 250;
+    private static final long PRUNE_MS = 60_000;
+
+    private final LiveFeed feed;
+    private final List<Loop> loops = new ArrayList<>();
+    private volatile boolean running;
+
+    EventDuties(JdbcClient jdbc, TransactionTemplate tx, OutboxReader outbox, EventProperties properties, Clock clock) {
+        this.feed = new LiveFeed(outbox, clock, properties.sseKeepAlive().toMillis());
+        Loop feedLoop = new Loop("event-live-feed", FEED_POLL_MS, feed);
+        SequenceOutbox sequencer = new SequenceOutbox(jdbc, tx, properties.relayBatch(), feedLoop::wake);
+        loops.add(new Loop("outbox-sequencer", properties.relayInterval().toMillis(), sequencer));
+        loops.add(feedLoop);
+        loops.add(new Loop("outbox-retention", PRUNE_MS,
+                new PruneOutbox(jdbc, clock, properties.retention(), properties.redisConfigured())));
+    }
+
+    LiveFeed feed() {
+        return feed;
+    }
+
+    /** Adds a loop (the Redis relay and reader, webhooks) started and stopped with the others. */
+    void add(Loop loop) {
+        loops.add(loop);
+        if (running) {
+            loop.start();
+        }
+    }
+
+    @Override
+    public void start() {
+        loops.forEach(Loop::start);
+        running = true;
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        loops.forEach(Loop::stop);
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+}
