@@ -9,9 +9,11 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import tools.jackson.databind.json.JsonMapper;
+
 /**
  * Starts this package's background loops with the node and stops them before the database goes: the
- * outbox sequencer, the live feed behind GET /events/stream, and outbox retention.
+ * outbox sequencer, the live feed behind GET /events/stream, outbox retention, and with Redis the relay.
  */
 @Component
 class EventDuties implements SmartLifecycle {
@@ -23,7 +25,11 @@ class EventDuties implements SmartLifecycle {
     private final List<Loop> loops = new ArrayList<>();
     private volatile boolean running;
 
-    EventDuties(JdbcClient jdbc, TransactionTemplate tx, OutboxReader outbox, EventProperties properties, Clock clock) {
+    private RedisStreams redis;
+    private RedisStreams.Lazy relayConnection;
+
+    EventDuties(JdbcClient jdbc, TransactionTemplate tx, OutboxReader outbox, EventProperties properties, Clock clock,
+                RelayStatus relayStatus, JsonMapper json) {
         this.feed = new LiveFeed(outbox, clock, properties.sseKeepAlive().toMillis());
         Loop feedLoop = new Loop("event-live-feed", FEED_POLL_MS, feed);
         SequenceOutbox sequencer = new SequenceOutbox(jdbc, tx, properties.relayBatch(), feedLoop::wake);
@@ -31,6 +37,17 @@ class EventDuties implements SmartLifecycle {
         loops.add(feedLoop);
         loops.add(new Loop("outbox-retention", PRUNE_MS,
                 new PruneOutbox(jdbc, clock, properties.retention(), properties.redisConfigured())));
+        if (properties.redisConfigured()) {
+            redis = new RedisStreams(properties.redisUrl());
+            relayConnection = redis.new Lazy();
+            loops.add(new Loop("outbox-relay", properties.relayInterval().toMillis(),
+                    new RelayOutbox(jdbc, tx, relayConnection, json, properties, relayStatus)));
+        }
+    }
+
+    /** Redis, when configured (the inbound reader opens its own connection). */
+    RedisStreams redis() {
+        return redis;
     }
 
     LiveFeed feed() {
@@ -55,6 +72,10 @@ class EventDuties implements SmartLifecycle {
     public void stop() {
         running = false;
         loops.forEach(Loop::stop);
+        if (redis != null) {
+            relayConnection.close();
+            redis.close();
+        }
     }
 
     @Override

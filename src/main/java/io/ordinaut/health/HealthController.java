@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.springframework.beans.factory.ObjectProvider;
+import io.ordinaut.event.OutboxHealth;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.http.HttpStatus;
@@ -32,15 +33,17 @@ class HealthController {
     private final ObjectProvider<RedisConnectionFactory> redis;
     private final boolean redisConfigured;
     private final Clock clock;
+    private final OutboxHealth outbox;
 
     HealthController(JdbcClient jdbc, QuartzStatus quartz, NodeProperties node, ObjectProvider<RedisConnectionFactory> redis,
-                     org.springframework.core.env.Environment env, Clock clock) {
+                     org.springframework.core.env.Environment env, Clock clock, OutboxHealth outbox) {
         this.jdbc = jdbc;
         this.quartz = quartz;
         this.node = node;
         this.redis = redis;
         this.redisConfigured = env.containsProperty("spring.data.redis.url") || env.containsProperty("spring.data.redis.host");
         this.clock = clock;
+        this.outbox = outbox;
     }
 
     @GetMapping("/health")
@@ -50,6 +53,10 @@ class HealthController {
         checks.put("scheduler", scheduler());
         if (redisConfigured) {
             checks.put("redis", redis());
+        }
+        Map<String, Object> outbox = this.outbox.check();
+        if (outbox != null) {
+            checks.put("outbox", outbox);
         }
         boolean databaseUp = "healthy".equals(((Map<?, ?>) checks.get("database")).get("status"));
         boolean allUp = checks.values().stream().allMatch(c -> "healthy".equals(((Map<?, ?>) c).get("status")));

@@ -1,0 +1,22 @@
+package io.ordinaut.event;
+
+import java.util.concurrent.atomic.AtomicReference;
+
+/** Whether this node's last relay round reached Redis; /health reports it with the outbox backlog. */
+final class RelayStatus {
+
+    private final AtomicReference<String> lastError = new AtomicReference<>();
+
+    void succeeded() {
+        lastError.set(null);
+    }
+
+    /** @return true when this is the first failure after a success (worth a warning) */
+    boolean failed(RuntimeException e) {
+        return lastError.getAndSet(e.getClass().getSimpleName() + ": " + e.getMessage()) == null;
+    }
+
+    String lastError() {
+        return lastError.get();
+    }
+}
