@@ -63,12 +63,16 @@ final class RelayOutbox implements Runnable {
                 Integer relayed = tx.execute(s -> round());
                 n = relayed == null ? 0 : relayed;
             } while (n == properties.relayBatch());
-            status.succeeded();
+            if (status.succeeded()) {
+                log.info("Outbox relay to Redis works again");
+            }
         } catch (RuntimeException e) {
+            // one warning per outage rather than one per round; /health shows it meanwhile
             if (status.failed(e)) {
                 log.warn("Outbox relay to Redis failed, the outbox keeps growing until Redis is back: {}", e.toString());
+            } else {
+                log.debug("Outbox relay still failing: {}", e.toString());
             }
-            throw e;
         }
     }
 

@@ -7,8 +7,9 @@ final class RelayStatus {
 
     private final AtomicReference<String> lastError = new AtomicReference<>();
 
-    void succeeded() {
-        lastError.set(null);
+    /** @return true when this ends a run of failures */
+    boolean succeeded() {
+        return lastError.getAndSet(null) != null;
     }
 
     /** @return true when this is the first failure after a success (worth a warning) */
