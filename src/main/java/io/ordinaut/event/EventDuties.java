@@ -9,6 +9,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import io.ordinaut.config.NodeProperties;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -25,11 +26,14 @@ class EventDuties implements SmartLifecycle {
     private final List<Loop> loops = new ArrayList<>();
     private volatile boolean running;
 
+    private static final long INBOUND_PAUSE_MS = 10;
+
     private RedisStreams redis;
+    private ReadInboundStream inbound;
     private RedisStreams.Lazy relayConnection;
 
     EventDuties(JdbcClient jdbc, TransactionTemplate tx, OutboxReader outbox, EventProperties properties, Clock clock,
-                RelayStatus relayStatus, JsonMapper json) {
+                RelayStatus relayStatus, JsonMapper json, EventPublisher publisher, EventStore store, NodeProperties node) {
         this.feed = new LiveFeed(outbox, clock, properties.sseKeepAlive().toMillis());
         Loop feedLoop = new Loop("event-live-feed", FEED_POLL_MS, feed);
         SequenceOutbox sequencer = new SequenceOutbox(jdbc, tx, properties.relayBatch(), feedLoop::wake);
@@ -42,6 +46,9 @@ class EventDuties implements SmartLifecycle {
             relayConnection = redis.new Lazy();
             loops.add(new Loop("outbox-relay", properties.relayInterval().toMillis(),
                     new RelayOutbox(jdbc, tx, relayConnection, json, properties, relayStatus)));
+            inbound = new ReadInboundStream(redis, publisher, store, properties, json, node.id());
+            // the read itself blocks up to a second, and a failed round waits a second before the next
+            loops.add(new Loop("inbound-stream", INBOUND_PAUSE_MS, inbound));
         }
     }
 
@@ -74,6 +81,7 @@ class EventDuties implements SmartLifecycle {
         loops.forEach(Loop::stop);
         if (redis != null) {
             relayConnection.close();
+            inbound.close();
             redis.close();
         }
     }
