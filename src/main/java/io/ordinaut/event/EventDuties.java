@@ -10,11 +10,12 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import io.ordinaut.config.NodeProperties;
+import io.ordinaut.tool.ToolRouter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Starts this package's background loops with the node and stops them before the database goes: the
- * outbox sequencer, the live feed behind GET /events/stream, outbox retention, and with Redis the relay.
+ * outbox sequencer, the live feed behind GET /events/stream, outbox retention, webhooks, and with Redis the relay and the inbound reader.
  */
 @Component
 class EventDuties implements SmartLifecycle {
@@ -27,13 +28,15 @@ class EventDuties implements SmartLifecycle {
     private volatile boolean running;
 
     private static final long INBOUND_PAUSE_MS = 10;
+    private static final long WEBHOOK_POLL_MS = 500;
 
     private RedisStreams redis;
     private ReadInboundStream inbound;
     private RedisStreams.Lazy relayConnection;
 
     EventDuties(JdbcClient jdbc, TransactionTemplate tx, OutboxReader outbox, EventProperties properties, Clock clock,
-                RelayStatus relayStatus, JsonMapper json, EventPublisher publisher, EventStore store, NodeProperties node) {
+                RelayStatus relayStatus, JsonMapper json, EventPublisher publisher, EventStore store, NodeProperties node,
+                ToolRouter tools) {
         this.feed = new LiveFeed(outbox, clock, properties.sseKeepAlive().toMillis());
         Loop feedLoop = new Loop("event-live-feed", FEED_POLL_MS, feed);
         SequenceOutbox sequencer = new SequenceOutbox(jdbc, tx, properties.relayBatch(), feedLoop::wake);
@@ -41,6 +44,7 @@ class EventDuties implements SmartLifecycle {
         loops.add(feedLoop);
         loops.add(new Loop("outbox-retention", PRUNE_MS,
                 new PruneOutbox(jdbc, clock, properties.retention(), properties.redisConfigured())));
+        loops.add(new Loop("webhooks", WEBHOOK_POLL_MS, new DeliverWebhooks(jdbc, tx, tools, properties, clock, json)));
         if (properties.redisConfigured()) {
             redis = new RedisStreams(properties.redisUrl());
             relayConnection = redis.new Lazy();
