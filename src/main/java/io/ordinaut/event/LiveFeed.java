@@ -68,9 +68,15 @@ final class LiveFeed implements Runnable {
 
     @Override
     public void run() {
+        if (subscriptions.isEmpty()) {
+            return;
+        }
+        // Read before the polls: every row up to here is committed and visible to them, so a subscriber
+        // that saw none of its own up to here may skip past the others' rows next time.
+        long sequenced = outbox.lastSeq();
         for (Subscription s : subscriptions) {
             try {
-                if (!poll(s)) {
+                if (!poll(s, sequenced)) {
                     subscriptions.remove(s);
                 }
             } catch (RuntimeException e) {
@@ -80,7 +86,7 @@ final class LiveFeed implements Runnable {
         }
     }
 
-    private boolean poll(Subscription s) {
+    private boolean poll(Subscription s, long sequenced) {
         List<OutboxEntry> entries;
         do {
             entries = outbox.after(s.after, s.owner, BATCH);
@@ -92,6 +98,7 @@ final class LiveFeed implements Runnable {
                 s.lastSentMs = clock.millis();
             }
         } while (entries.size() == BATCH);
+        s.after = Math.max(s.after, sequenced);
         if (clock.millis() - s.lastSentMs >= keepAliveMs) {
             s.lastSentMs = clock.millis();
             return s.sink.keepAlive();
