@@ -61,12 +61,13 @@ CREATE TABLE webhook_delivery (
 );
 CREATE INDEX webhook_delivery_due_idx ON webhook_delivery (next_at) WHERE status = 'pending';
 
--- The webhook cursor and other single-row positions of outbox consumers inside the database.
+-- Positions in the outbox's seq order: 'sequence' is the last seq given (so numbering never restarts when
+-- retention has emptied the table), 'webhooks' the last row webhook deliveries were scheduled from.
 CREATE TABLE outbox_cursor (
     name text PRIMARY KEY,
     seq  bigint NOT NULL
 );
-INSERT INTO outbox_cursor (name, seq) VALUES ('webhooks', 0);
+INSERT INTO outbox_cursor (name, seq) VALUES ('sequence', 0), ('webhooks', 0);
 
 --changeset ordinaut:013-outbox-triggers splitStatements:false
 -- Statement-level triggers with transition tables: one INSERT … SELECT into the outbox per statement,

@@ -19,7 +19,7 @@ class OutboxReader {
              ORDER BY o.seq
              LIMIT :limit
             """;
-    private static final String LAST = "SELECT coalesce(max(seq), 0) FROM outbox";
+    private static final String LAST = "SELECT seq FROM outbox_cursor WHERE name = 'sequence'";
     private static final String BACKLOG = "SELECT count(*) FROM outbox WHERE relayed_at IS NULL";
 
     private final JdbcClient jdbc;

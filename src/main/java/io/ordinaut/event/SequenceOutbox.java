@@ -24,9 +24,11 @@ final class SequenceOutbox implements Runnable {
             WITH pending AS (
                 SELECT id FROM outbox WHERE seq IS NULL ORDER BY id LIMIT :batch
             ), base AS (
-                SELECT coalesce(max(seq), 0) AS last FROM outbox
+                SELECT seq AS last FROM outbox_cursor WHERE name = 'sequence'
             ), numbered AS (
                 SELECT p.id, b.last + row_number() OVER (ORDER BY p.id) AS seq FROM pending p, base b
+            ), moved AS (
+                UPDATE outbox_cursor SET seq = seq + (SELECT count(*) FROM pending) WHERE name = 'sequence'
             )
             UPDATE outbox o SET seq = n.seq FROM numbered n WHERE o.id = n.id
             """;

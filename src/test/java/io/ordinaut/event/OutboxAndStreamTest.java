@@ -105,6 +105,22 @@ class OutboxAndStreamTest extends NodeTestSupport {
     }
 
     @Test
+    void retention_deletes_old_delivered_rows_and_numbering_goes_on_after_them() {
+        api.post("/events", Map.of("topic", "retention.topic", "payload", Map.of())).expect(202);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(jdbc.sql("SELECT count(*) FROM outbox WHERE seq IS NULL").query(Integer.class).single()).isZero());
+        long last = jdbc.sql("SELECT max(seq) FROM outbox").query(Long.class).single();
+        jdbc.sql("UPDATE outbox SET created_at = created_at - interval '2 days'").update();
+
+        new PruneOutbox(jdbc, java.time.Clock.systemUTC(), Duration.ofDays(1), false).run();
+        assertThat(jdbc.sql("SELECT count(*) FROM outbox").query(Integer.class).single()).isZero();
+
+        api.post("/events", Map.of("topic", "retention.topic", "payload", Map.of())).expect(202);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                jdbc.sql("SELECT coalesce(min(seq), 0) FROM outbox").query(Long.class).single()).isGreaterThan(last));
+    }
+
+    @Test
     void a_bad_last_event_id_is_a_400() {
         assertThat(api.get("/events/stream?last_event_id=abc").status()).isEqualTo(400);
     }
