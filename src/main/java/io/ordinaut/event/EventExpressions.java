@@ -54,7 +54,11 @@ final class EventExpressions {
         return !(value instanceof Map<?, ?> m) || !m.isEmpty();
     }
 
-    /** The dedupe key for this event: each {@code ${expr}} replaced by its value over {@code {event}}. */
+    /**
+     * The dedupe key for this event: each {@code ${expr}} replaced by its value over {@code {event}}. When
+     * an expression finds nothing the run is not deduplicated (null): events lacking the field must not
+     * all count as duplicates of each other.
+     */
     String dedupeKey(String template, Map<String, Object> event) {
         if (template == null || !template.contains("${")) {
             return template;
@@ -71,11 +75,10 @@ final class EventExpressions {
             }
             out.append(template, from, start);
             Object value = compile(template.substring(start + 2, end)).search(root);
-            if (value instanceof String s) {
-                out.append(s);
-            } else if (value != null) {
-                out.append(json.writeValueAsString(value));
+            if (value == null) {
+                return null;
             }
+            out.append(value instanceof String s ? s : json.writeValueAsString(value));
             from = end + 1;
         }
     }

@@ -9,7 +9,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
-class TopicPatternTest {
+class EventMatchingTest {
 
     @ParameterizedTest
     @CsvSource({
@@ -38,6 +38,16 @@ class TopicPatternTest {
     @ValueSource(strings = {"has space", "wild.*", "orders.#", "a..b", ".a", "a.", ""})
     void published_topics_are_names_without_wildcards_or_empty_segments(String topic) {
         assertThat(TopicPattern.isTopic(topic)).isFalse();
+    }
+
+    @Test
+    void a_dedupe_template_renders_over_the_event_and_yields_no_key_when_a_value_is_missing() {
+        EventExpressions expressions = new EventExpressions(tools.jackson.databind.json.JsonMapper.builder().build());
+        Map<String, Object> event = Map.of("topic", "t", "payload", Map.of("order_id", "o-1", "n", 3));
+        assertThat(expressions.dedupeKey("order-${event.payload.order_id}/${event.payload.n}", event)).isEqualTo("order-o-1/3");
+        assertThat(expressions.dedupeKey("order-${event.payload.missing}", event)).isNull();
+        assertThat(expressions.dedupeKey("fixed", event)).isEqualTo("fixed");
+        assertThat(expressions.dedupeKey(null, event)).isNull();
     }
 
     @Test
