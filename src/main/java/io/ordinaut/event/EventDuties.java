@@ -82,6 +82,7 @@ class EventDuties implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
+        feed.closeAll();
         loops.forEach(Loop::stop);
         if (redis != null) {
             relayConnection.close();

@@ -58,6 +58,11 @@ class EventStreamController {
                     return false;
                 }
             }
+
+            @Override
+            public void close() {
+                emitter.complete();
+            }
         });
         emitter.onCompletion(unsubscribe);
         emitter.onTimeout(unsubscribe);

@@ -24,6 +24,9 @@ final class LiveFeed implements Runnable {
         boolean deliver(OutboxEntry entry);
 
         boolean keepAlive();
+
+        /** The node is stopping: end the connection so graceful shutdown need not wait for it. */
+        void close();
     }
 
     private static final class Subscription {
@@ -60,6 +63,18 @@ final class LiveFeed implements Runnable {
         Subscription s = new Subscription(owner, after != null ? after : outbox.lastSeq(), sink, clock.millis());
         subscriptions.add(s);
         return () -> subscriptions.remove(s);
+    }
+
+    /** Ends every subscription (node shutdown); clients reconnect elsewhere with Last-Event-ID. */
+    void closeAll() {
+        for (Subscription s : subscriptions) {
+            subscriptions.remove(s);
+            try {
+                s.sink.close();
+            } catch (RuntimeException e) {
+                log.debug("Closing a live feed subscriber failed: {}", e.toString());
+            }
+        }
     }
 
     int subscribers() {

@@ -25,6 +25,7 @@ final class SseClient implements AutoCloseable {
     private final List<String> comments = new ArrayList<>();
     private final CompletableFuture<HttpResponse<Stream<String>>> response;
     private volatile int status;
+    private volatile boolean ended;
 
     SseClient(int port, String token, String lastEventId) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/events/stream"))
@@ -51,7 +52,8 @@ final class SseClient implements AutoCloseable {
                     fields.put(line.substring(0, colon), line.substring(colon + 1).stripLeading());
                 }
             });
-        });
+            ended = true;
+        }).whenComplete((ok, failure) -> ended = true);
     }
 
     /** The next event, or fails after the timeout. */
@@ -80,6 +82,15 @@ final class SseClient implements AutoCloseable {
         List<Event> all = new ArrayList<>();
         events.drainTo(all);
         return all;
+    }
+
+    int status() {
+        return status;
+    }
+
+    /** The server ended the stream (or it failed). */
+    boolean ended() {
+        return ended;
     }
 
     int comments() {
