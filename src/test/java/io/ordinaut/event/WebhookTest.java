@@ -110,5 +110,9 @@ class WebhookTest extends NodeTestSupport {
                 "SELECT status || ':' || last_error FROM webhook_delivery WHERE agent_id = CAST(:a AS uuid)")
                 .param("a", a[0]).query(String.class).list()).singleElement().asString().startsWith("failed:refused"));
         assertThat(received).noneMatch(r -> r.path().equals("/loopback"));
+        Map<String, Object> delivery = api.get("/agents/" + a[0] + "/webhook_deliveries").expect(200).items().get(0);
+        assertThat(delivery).containsEntry("status", "failed").containsEntry("type", "run.succeeded")
+                .containsEntry("run_id", a[3]).containsEntry("attempts", 1);
+        assertThat(delivery.get("last_error").toString()).contains("loopback");
     }
 }
