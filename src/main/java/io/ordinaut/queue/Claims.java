@@ -29,6 +29,9 @@ import org.springframework.jdbc.datasource.SingleConnectionDataSource;
  * other rows than those it locked. Within the same statement, set-based predicates apply the policies,
  * so the hot path makes no query per run:
  * <ul>
+ *   <li><b>Task still wants it.</b> A run whose task was canceled, or a scheduled run whose task was
+ *       paused or moved to a new schedule or active period since the run was queued, is recorded
+ *       {@code canceled} with the reason instead of starting (see {@link #STALE}).</li>
  *   <li><b>Overlap.</b> For a task whose overlap_policy is not {@code allow}, a run may start only while
  *       no other run of the task is running or due before it. With {@code queue} the run waits; with
  *       {@code skip}, a scheduled or event run is recorded as skipped instead (a retry, reclaim or
@@ -70,28 +73,46 @@ final class Claims implements AutoCloseable {
 
     private static final String SKIPPABLE = "(d.overlap_policy = 'skip' AND d.trigger IN ('schedule', 'event'))";
 
+    /**
+     * Why a due run must not start after all, or null: its task was canceled since it was queued (any
+     * trigger, retries included), or — for a scheduled run — paused, or given a new active period
+     * (resumed, rescheduled) that the run's occurrence does not belong to. The task changes drop such
+     * runs themselves; this catches one a fire enqueued in a race with the change, from the claim's own
+     * statement (the task is joined by primary key, no extra round trip). Runs queued before
+     * due_work.active_since existed (null) are judged by their instant only.
+     */
+    private static final String STALE = """
+            CASE WHEN t.status = 'canceled' THEN 'canceled: the task was canceled'
+                 WHEN d.trigger <> 'schedule' THEN NULL
+                 WHEN t.status = 'paused' THEN 'canceled: the task was paused'
+                 WHEN d.scheduled_for <= t.active_since OR d.active_since <> t.active_since
+                   THEN 'canceled: the occurrence belongs to the task''s earlier schedule or active period'
+            END""";
+
     private static final String CLAIM = """
             WITH candidate AS (
-                SELECT d.id, d.concurrency_key, d.concurrency_limit, d.queue_order,
-                       CASE WHEN %2$s THEN (%1$s LIMIT 1) END AS overlapping
-                  FROM due_work d
+                SELECT d.id, d.concurrency_key, d.concurrency_limit, d.queue_order, (%3$s) AS stale,
+                       CASE WHEN (%3$s) IS NULL AND %2$s THEN (%1$s LIMIT 1) END AS overlapping
+                  FROM due_work d JOIN task t ON t.id = d.task_id
                  WHERE d.locked_by IS NULL AND d.run_at <= :now
-                   AND (d.overlap_policy = 'allow' OR %2$s OR NOT EXISTS (%1$s))
-                   AND (d.concurrency_key IS NULL OR EXISTS (
-                         SELECT 1 FROM concurrency_slot s WHERE s.key = d.concurrency_key AND s.running < d.concurrency_limit))
+                   AND ((%3$s) IS NOT NULL
+                        OR ((d.overlap_policy = 'allow' OR %2$s OR NOT EXISTS (%1$s))
+                            AND (d.concurrency_key IS NULL OR EXISTS (
+                                  SELECT 1 FROM concurrency_slot s
+                                   WHERE s.key = d.concurrency_key AND s.running < d.concurrency_limit))))
                  ORDER BY d.queue_order
                  LIMIT :scan
                  FOR UPDATE OF d SKIP LOCKED
             ), slot AS (
                 SELECT s.key, s.running FROM concurrency_slot s
-                 WHERE s.key IN (SELECT concurrency_key FROM candidate WHERE overlapping IS NULL)
+                 WHERE s.key IN (SELECT concurrency_key FROM candidate WHERE overlapping IS NULL AND stale IS NULL)
                  ORDER BY s.key
                  FOR UPDATE SKIP LOCKED
             ), ranked AS (
                 SELECT c.id, c.concurrency_key, c.concurrency_limit, c.queue_order, s.running,
                        row_number() OVER (PARTITION BY c.concurrency_key ORDER BY c.queue_order, c.id) AS nth
                   FROM candidate c LEFT JOIN slot s ON s.key = c.concurrency_key
-                 WHERE c.overlapping IS NULL
+                 WHERE c.overlapping IS NULL AND c.stale IS NULL
             ), picked AS (
                 SELECT id, concurrency_key FROM ranked
                  WHERE concurrency_key IS NULL OR nth <= concurrency_limit - running
@@ -101,16 +122,18 @@ final class Claims implements AutoCloseable {
                 UPDATE concurrency_slot s SET running = s.running + p.n
                   FROM (SELECT concurrency_key, count(*) AS n FROM picked WHERE concurrency_key IS NOT NULL GROUP BY 1) p
                  WHERE s.key = p.concurrency_key
-            ), skipped AS (
+            ), removed AS (
                 DELETE FROM due_work d USING candidate c
-                 WHERE d.id = c.id AND c.overlapping IS NOT NULL
-                RETURNING d.id, d.task_id, d.scheduled_for, d.trigger, d.attempt, d.event, c.overlapping
-            ), skip_record AS (
+                 WHERE d.id = c.id AND (c.overlapping IS NOT NULL OR c.stale IS NOT NULL)
+                RETURNING d.id, d.task_id, d.scheduled_for, d.trigger, d.attempt, d.event, c.overlapping, c.stale
+            ), removed_record AS (
                 INSERT INTO task_run (id, run_id, task_id, scheduled_for, trigger, attempt, status, finished_at, error, event)
-                SELECT id, id, task_id, scheduled_for, trigger, attempt, 'skipped', CAST(:now AS timestamptz),
-                       'skipped (overlap_policy skip): run ' || overlapping || ' of this task was still running or due before it',
+                SELECT id, id, task_id, scheduled_for, trigger, attempt,
+                       CASE WHEN stale IS NOT NULL THEN 'canceled' ELSE 'skipped' END, CAST(:now AS timestamptz),
+                       coalesce(stale, 'skipped (overlap_policy skip): run ' || overlapping
+                                       || ' of this task was still running or due before it'),
                        event
-                  FROM skipped
+                  FROM removed
             )
             UPDATE due_work d
                SET locked_by = :node, lease_token = :token, started_at = CAST(:now AS timestamptz),
@@ -120,12 +143,13 @@ final class Claims implements AutoCloseable {
             RETURNING d.id, d.task_id, d.scheduled_for, d.run_at, d.trigger, d.attempt, CAST(d.event AS text) AS event,
                       t.title, t.timezone, CAST(t.payload AS text) AS payload, t.max_retries, t.backoff_strategy,
                       t.run_timeout_seconds, t.created_by
-            """.formatted(OVERLAPPING, SKIPPABLE);
+            """.formatted(OVERLAPPING, SKIPPABLE, STALE);
 
     // The changes the statement makes, checked against the transition table when the class loads.
     static {
         RunStatus.QUEUED.to(RunStatus.RUNNING);
         RunStatus.QUEUED.to(RunStatus.SKIPPED);
+        RunStatus.QUEUED.to(RunStatus.CANCELED);
     }
 
     /** attempt > 0 (always true) matches the predicate of due_work_due_idx, which the claim cannot use. */

@@ -25,6 +25,9 @@ public class DueWorkQueue {
 
     static final String CHANNEL = "ordinaut_due_work";
 
+    /** The prefix of a dedupe_key or concurrency_key shared by every agent; only admins may set one. */
+    public static final String GLOBAL_KEY_PREFIX = "global:";
+
     /**
      * Turns candidate runs ({@code id, task_id, scheduled_for, run_at, trigger, event} and the task's
      * {@link #TASK_COLUMNS}) into queue rows.
@@ -47,9 +50,9 @@ public class DueWorkQueue {
                 RETURNING run_id
             ), queued AS (
                 INSERT INTO due_work (id, task_id, scheduled_for, run_at, queue_order, priority, trigger, overlap_policy,
-                                      concurrency_key, concurrency_limit, event)
+                                      concurrency_key, concurrency_limit, event, active_since)
                 SELECT id, task_id, scheduled_for, run_at, run_at + make_interval(secs => (priority - 1) * :aging), priority,
-                       trigger, overlap_policy, concurrency_key, concurrency_limit, event
+                       trigger, overlap_policy, concurrency_key, concurrency_limit, event, active_since
                   FROM candidate
                  WHERE dedupe_window IS NULL OR id IN (SELECT run_id FROM taken)
                 ON CONFLICT ON CONSTRAINT due_work_occurrence_uq DO NOTHING
@@ -57,7 +60,8 @@ public class DueWorkQueue {
             ), duplicate AS (
                 INSERT INTO task_run (id, run_id, task_id, scheduled_for, trigger, attempt, status, finished_at, error, event)
                 SELECT c.id, c.id, c.task_id, c.scheduled_for, c.trigger, 1, 'skipped', CAST(:now AS timestamptz),
-                       'skipped (dedupe): dedupe_key ' || c.dedupe_key || ' was already seen within the last '
+                       'skipped (dedupe): dedupe_key ' || regexp_replace(c.dedupe_key, '^agent:[^:]+:', '')
+                         || ' was already seen within the last '
                          || c.dedupe_window || ' s' || coalesce(' (run ' || l.run_id || ')', ''),
                        c.event
                   FROM candidate c LEFT JOIN dedupe_ledger l ON l.key = c.dedupe_key
@@ -71,10 +75,24 @@ public class DueWorkQueue {
             SELECT (SELECT count(*) FROM queued) AS queued, (SELECT count(*) FROM duplicate) AS duplicates
             """;
 
-    /** What the queue copies from the task; every candidate source selects these from {@code task t}. */
+    /**
+     * Keys are stored scoped to the task's owner ({@code agent:<created_by>:<key>}), so one agent's
+     * dedupe_key or concurrency_key can never skip or block another agent's runs; a key an admin wrote as
+     * {@code global:<name>} is shared across agents as written. The task keeps the key its user gave.
+     */
+    static String scopedKey(String column) {
+        return "CASE WHEN %1$s LIKE '%2$s%%' THEN %1$s ELSE 'agent:' || t.created_by || ':' || %1$s END"
+                .formatted(column, GLOBAL_KEY_PREFIX);
+    }
+
+    /**
+     * What the queue copies from the task; every candidate source selects these from {@code task t}.
+     * active_since records the task's active period, which the claim compares with the task's current one.
+     */
     private static final String TASK_COLUMNS = """
-            t.priority, t.overlap_policy, t.concurrency_key, t.concurrency_limit, t.dedupe_key,
-                   CASE WHEN t.dedupe_key IS NOT NULL AND t.dedupe_window_seconds > 0 THEN t.dedupe_window_seconds END AS dedupe_window""";
+            t.priority, t.overlap_policy, %s AS concurrency_key, t.concurrency_limit, %s AS dedupe_key, t.active_since,
+                   CASE WHEN t.dedupe_key IS NOT NULL AND t.dedupe_window_seconds > 0 THEN t.dedupe_window_seconds END AS dedupe_window"""
+            .formatted(scopedKey("t.concurrency_key"), scopedKey("t.dedupe_key"));
 
     /** All active tasks of one shared schedule get their run for one occurrence. */
     private static final String SCHEDULE_OCCURRENCE = ENQUEUE.formatted("""
@@ -112,8 +130,8 @@ public class DueWorkQueue {
                AND t.status = 'active'""".formatted(TASK_COLUMNS));
 
     private static final String DEDUPE_HOLDER = """
-            SELECT l.run_id FROM dedupe_ledger l JOIN task t ON t.dedupe_key = l.key WHERE t.id = :taskId
-            """;
+            SELECT l.run_id FROM dedupe_ledger l JOIN task t ON l.key = %s WHERE t.id = :taskId
+            """.formatted(scopedKey("t.dedupe_key"));
 
     private static final String NOTIFY = "SELECT pg_notify('" + CHANNEL + "', '')";
 

@@ -2,7 +2,6 @@ package io.ordinaut.scheduler;
 
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -42,7 +41,22 @@ public class ScheduleRegistry {
             INSERT INTO schedule (id, sharing_key, kind, expr, timezone, anchor, start_at, end_at, misfire_grace_seconds)
             VALUES (:id, :key, :kind, :expr, :timezone, :anchor, :startAt, :endAt, :grace)
             ON CONFLICT (sharing_key) DO UPDATE SET sharing_key = EXCLUDED.sharing_key
-            RETURNING id, (xmax = 0) AS inserted, enqueued_through
+            RETURNING id, (xmax = 0) AS inserted
+            """;
+
+    /** The occurrences the schedule already enqueued after a joining task's active_since (enqueued ahead). */
+    private static final String ENQUEUED_AFTER = """
+            SELECT occurrence FROM schedule_occurrence
+             WHERE schedule_id = :id AND occurrence > :after AND outcome = 'enqueued'
+             ORDER BY occurrence LIMIT :cap
+            """;
+
+    /**
+     * Locks the schedules a task change touches, always in id order: two changes that move tasks
+     * between the same pair of schedules in opposite directions then queue up instead of deadlocking.
+     */
+    private static final String LOCK_IN_ORDER = """
+            SELECT id FROM schedule WHERE id = :current OR sharing_key = :targetKey ORDER BY id FOR UPDATE
             """;
 
     private static final String ATTACH_TASK = "UPDATE task SET schedule_id = :scheduleId WHERE id = :taskId";
@@ -70,7 +84,7 @@ public class ScheduleRegistry {
      */
     public UUID join(UUID taskId, Schedule schedule, int misfireGraceSeconds, Instant activeSince) {
         ScheduleDefinition d = schedule.definition();
-        String key = schedule.sharingKey() + "|grace=" + misfireGraceSeconds;
+        String key = sharingKey(schedule, misfireGraceSeconds);
         JoinedSchedule joined = jdbc.sql(UPSERT_SCHEDULE)
                 .param("id", UUID.randomUUID())
                 .param("key", key)
@@ -81,8 +95,7 @@ public class ScheduleRegistry {
                 .param("startAt", d.startAt() == null ? null : Timestamp.from(d.startAt()))
                 .param("endAt", d.endAt() == null ? null : Timestamp.from(d.endAt()))
                 .param("grace", misfireGraceSeconds)
-                .query((rs, i) -> new JoinedSchedule(rs.getObject("id", UUID.class), rs.getBoolean("inserted"),
-                        rs.getTimestamp("enqueued_through") == null ? null : rs.getTimestamp("enqueued_through").toInstant()))
+                .query((rs, i) -> new JoinedSchedule(rs.getObject("id", UUID.class), rs.getBoolean("inserted")))
                 .single();
         TriggerKey triggerKey = triggerKey(joined.id());
         try {
@@ -98,15 +111,15 @@ public class ScheduleRegistry {
             throw new IllegalStateException("Could not create the Quartz trigger of schedule " + joined.id() + ": " + e.getMessage(), e);
         }
         jdbc.sql(ATTACH_TASK).param("scheduleId", joined.id()).param("taskId", taskId).update();
-        if (joined.enqueuedThrough() != null && joined.enqueuedThrough().isAfter(activeSince)) {
-            List<Instant> missedAhead = new ArrayList<>();
-            for (Instant i : schedule.occurrencesAfter(activeSince, LATE_JOIN_CAP)) {
-                if (i.isAfter(joined.enqueuedThrough())) {
-                    break;
-                }
-                missedAhead.add(i);
-            }
-            queue.enqueueTaskOccurrences(taskId, missedAhead);
+        if (!joined.inserted()) {
+            // The upsert locked the schedule row, so no fire of it runs between this read and the commit.
+            List<Instant> enqueuedAhead = jdbc.sql(ENQUEUED_AFTER)
+                    .param("id", joined.id())
+                    .param("after", Timestamp.from(activeSince))
+                    .param("cap", LATE_JOIN_CAP)
+                    .query((rs, i) -> rs.getTimestamp(1).toInstant())
+                    .list();
+            queue.enqueueTaskOccurrences(taskId, enqueuedAhead);
         }
         return joined.id();
     }
@@ -136,10 +149,33 @@ public class ScheduleRegistry {
         log.debug("Schedule {} removed with its last task", scheduleId);
     }
 
+    /**
+     * Locks, in a fixed order, the schedule a task is on and the schedule it is moving to (by sharing
+     * key; it may not exist yet). Call before locking the task row and before any other schedule lock
+     * of the change, so that changes and fires (which lock the schedule, then its tasks) never wait on
+     * each other in a cycle.
+     *
+     * @param target the schedule the task moves to, or null when it only leaves (or stays)
+     */
+    public void lockInOrder(UUID current, Schedule target, int misfireGraceSeconds) {
+        if (current == null && target == null) {
+            return;
+        }
+        jdbc.sql(LOCK_IN_ORDER)
+                .param("current", current)
+                .param("targetKey", target == null ? null : sharingKey(target, misfireGraceSeconds))
+                .query(UUID.class)
+                .list();
+    }
+
+    private static String sharingKey(Schedule schedule, int misfireGraceSeconds) {
+        return schedule.sharingKey() + "|grace=" + misfireGraceSeconds;
+    }
+
     static TriggerKey triggerKey(UUID scheduleId) {
         return new TriggerKey(scheduleId.toString(), GROUP);
     }
 
-    private record JoinedSchedule(UUID id, boolean inserted, Instant enqueuedThrough) {
+    private record JoinedSchedule(UUID id, boolean inserted) {
     }
 }

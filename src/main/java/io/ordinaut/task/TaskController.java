@@ -18,6 +18,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.ordinaut.queue.DueWorkQueue;
 import io.ordinaut.schedule.Schedules;
 import io.ordinaut.web.ApiException;
 import io.ordinaut.web.AuditSubject;
@@ -44,6 +45,7 @@ class TaskController {
     TaskView create(@RequestBody Object body, Caller caller) {
         JsonFields fields = JsonFields.of(body);
         TaskSpec spec = TaskSpec.forCreate(fields);
+        refuseGlobalKeys(fields, caller);
         // Only admins may create tasks for someone else; anyone else owns what they create.
         if (!caller.isAdmin() || !fields.has("created_by")) {
             spec = spec.ownedBy(caller.agentId());
@@ -96,10 +98,27 @@ class TaskController {
         UUID taskId = Ids.task(id);
         JsonFields fields = JsonFields.of(body);
         // As on create: only admins may hand a task to another agent; for anyone else created_by is ignored.
+        refuseGlobalKeys(fields, caller);
         return view(service.update(taskId, caller.ownerFilter(), current -> {
             TaskSpec spec = TaskSpec.forUpdate(current, fields);
             return caller.isAdmin() ? spec : spec.ownedBy(current.createdBy());
         }));
+    }
+
+    /**
+     * dedupe_key and concurrency_key are the owner's own (scoped to created_by when runs are queued);
+     * a key shared across agents is written {@code global:<name>}, and only an admin may write one.
+     */
+    private static void refuseGlobalKeys(JsonFields fields, Caller caller) {
+        if (caller.isAdmin()) {
+            return;
+        }
+        for (String field : List.of("dedupe_key", "concurrency_key")) {
+            if (fields.raw(field) instanceof String key && key.startsWith(DueWorkQueue.GLOBAL_KEY_PREFIX)) {
+                throw ApiException.badRequest(field, field + " " + key + ": keys starting with '" + DueWorkQueue.GLOBAL_KEY_PREFIX
+                        + "' are shared by all agents and only an admin may set one");
+            }
+        }
     }
 
     /** Deleting a task cancels it: its history stays readable. */

@@ -6,8 +6,10 @@ import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -27,6 +29,9 @@ import io.ordinaut.web.ApiException;
  */
 @Service
 public class TaskService {
+
+    /** Reads of a task's schedule before locking it, when concurrent changes keep moving it. */
+    private static final int LOCK_ATTEMPTS = 3;
 
     private final TaskRepository tasks;
     private final ScheduleRegistry registry;
@@ -84,9 +89,16 @@ public class TaskService {
     }
 
     @Transactional
-    Task update(UUID id, UUID owner, java.util.function.Function<Task, TaskSpec> changes) {
+    Task update(UUID id, UUID owner, Function<Task, TaskSpec> changes) {
         Instant now = now();
-        Task current = lock(id, owner);
+        Task current = lockForChange(id, owner, seen -> {
+            if (seen.status() != TaskStatus.ACTIVE) {
+                return null;
+            }
+            TaskSpec planned = changes.apply(seen);
+            Schedule target = compile(planned, seen.createdAt());
+            return planned.sameSchedule(seen) || !firesOnTime(target) ? null : new Target(target, planned.misfireGraceSeconds());
+        });
         if (current.status() == TaskStatus.CANCELED) {
             throw ApiException.conflict("Task " + id + " is canceled and cannot be changed", Map.of("status", "canceled"));
         }
@@ -111,7 +123,8 @@ public class TaskService {
                 current.createdAt(), now, spec.runPolicy());
         tasks.update(updated);
         if (rescheduled && current.status() == TaskStatus.ACTIVE) {
-            // Runs enqueued ahead for the old schedule must not run; the new schedule starts from now.
+            // Runs enqueued ahead for the old schedule must not run; the new schedule starts from now. The old
+            // schedule is locked (lockForChange), so no fire of it can add a run after this drop.
             queue.dropQueued(id, true, "canceled: the task's schedule changed");
             registry.leave(current.scheduleId());
             if (firesOnTime(schedule)) {
@@ -123,7 +136,7 @@ public class TaskService {
 
     @Transactional
     ActionResult pause(UUID id, UUID owner) {
-        Task task = lock(id, owner);
+        Task task = lockForChange(id, owner, seen -> null);
         refuseIfCanceled(task, "paused");
         if (task.status() == TaskStatus.PAUSED) {
             return new ActionResult("Task " + id + " is already paused", Map.of("status", "paused"));
@@ -165,7 +178,7 @@ public class TaskService {
 
     @Transactional
     ActionResult cancel(UUID id, UUID owner) {
-        Task task = lock(id, owner);
+        Task task = lockForChange(id, owner, seen -> null);
         refuseIfCanceled(task, "canceled");
         transition(task, TaskStatus.CANCELED, "canceled");
         tasks.update(detached(task.withStatus(TaskStatus.CANCELED, now())));
@@ -280,6 +293,33 @@ public class TaskService {
         return schedule.definition().kind() != ScheduleKind.EVENT;
     }
 
+    /**
+     * Locks what a change to a task on a shared schedule touches, in the order the schedule's fire takes
+     * them (schedule rows, then task rows): the task's current schedule and the one it moves to, in id
+     * order, then the task. So a fire racing the change either enqueues before it (and the change drops
+     * those runs) or after it (and no longer sees the task), and no two changes or a change and a final
+     * fire deadlock. The task's schedule is read before its row is locked; if a concurrent change moved
+     * it meanwhile, the read is repeated.
+     */
+    private Task lockForChange(UUID id, UUID owner, Function<Task, Target> targetOf) {
+        for (int attempt = 1; ; attempt++) {
+            Task seen = tasks.find(id).filter(t -> visibleTo(t, owner))
+                    .orElseThrow(() -> ApiException.notFound("Task", id.toString()));
+            Target target = targetOf.apply(seen);
+            registry.lockInOrder(seen.scheduleId(), target == null ? null : target.schedule(),
+                    target == null ? 0 : target.misfireGraceSeconds());
+            Task locked = lock(id, owner);
+            if (Objects.equals(locked.scheduleId(), seen.scheduleId())) {
+                return locked;
+            }
+            if (attempt == LOCK_ATTEMPTS) {
+                // Still correct, only without the fixed order: the schedule is locked before any run is dropped.
+                registry.lockInOrder(locked.scheduleId(), null, 0);
+                return locked;
+            }
+        }
+    }
+
     private Task lock(UUID id, UUID owner) {
         return tasks.findForUpdate(id).filter(t -> visibleTo(t, owner))
                 .orElseThrow(() -> ApiException.notFound("Task", id.toString()));
@@ -324,6 +364,10 @@ public class TaskService {
     private Instant now() {
         // timestamptz keeps microseconds; truncating keeps stored and in-memory instants equal.
         return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    /** The schedule a change moves a task to. */
+    private record Target(Schedule schedule, int misfireGraceSeconds) {
     }
 
     record TaskPage(List<Task> items, long total) {
