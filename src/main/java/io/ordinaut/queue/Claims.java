@@ -79,13 +79,13 @@ final class Claims implements AutoCloseable {
      * (resumed, rescheduled) that the run's occurrence does not belong to. The task changes drop such
      * runs themselves; this catches one a fire enqueued in a race with the change, from the claim's own
      * statement (the task is joined by primary key, no extra round trip). Runs queued before
-     * due_work.active_since existed (null) are judged by their instant only.
+     * due_work.active_since existed (null) are judged by the task's status only.
      */
     private static final String STALE = """
             CASE WHEN t.status = 'canceled' THEN 'canceled: the task was canceled'
                  WHEN d.trigger <> 'schedule' THEN NULL
                  WHEN t.status = 'paused' THEN 'canceled: the task was paused'
-                 WHEN d.scheduled_for <= t.active_since OR d.active_since <> t.active_since
+                 WHEN d.active_since <> t.active_since
                    THEN 'canceled: the occurrence belongs to the task''s earlier schedule or active period'
             END""";
 

@@ -3,6 +3,7 @@ package io.ordinaut.scheduler;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.UUID;
 
 import org.quartz.JobKey;
@@ -51,19 +52,21 @@ public class ScheduleRegistry {
              ORDER BY occurrence LIMIT :cap
             """;
 
-    /**
-     * Locks the schedules a task change touches, always in id order: two changes that move tasks
-     * between the same pair of schedules in opposite directions then queue up instead of deadlocking.
-     */
-    private static final String LOCK_IN_ORDER = """
-            SELECT id FROM schedule WHERE id = :current OR sharing_key = :targetKey ORDER BY id FOR UPDATE
-            """;
-
     private static final String ATTACH_TASK = "UPDATE task SET schedule_id = :scheduleId WHERE id = :taskId";
 
     private static final String LOCK_SCHEDULE = "SELECT id FROM schedule WHERE id = :id FOR UPDATE";
     private static final String HAS_TASKS = "SELECT EXISTS (SELECT 1 FROM task WHERE schedule_id = :id)";
     private static final String DELETE_SCHEDULE = "DELETE FROM schedule WHERE id = :id";
+
+    private static final String SHARING_KEY = "SELECT sharing_key FROM schedule WHERE id = :id";
+
+    /**
+     * Serialises changes that touch the same shared schedule by its sharing key — which, unlike a row,
+     * exists before the schedule does (a change may create the schedule it moves to).
+     */
+    private static final String LOCK_KEY = "SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))";
+
+    private static final String LOCK_ROWS = "SELECT id FROM schedule WHERE id = :current OR sharing_key = :targetKey ORDER BY id FOR UPDATE";
 
     private final JdbcClient jdbc;
     private final Scheduler scheduler;
@@ -151,21 +154,29 @@ public class ScheduleRegistry {
 
     /**
      * Locks, in a fixed order, the schedule a task is on and the schedule it is moving to (by sharing
-     * key; it may not exist yet). Call before locking the task row and before any other schedule lock
-     * of the change, so that changes and fires (which lock the schedule, then its tasks) never wait on
-     * each other in a cycle.
+     * key; it may not exist yet): first each key (advisory lock, keys in sorted order), then the rows
+     * that exist, in id order. Call before locking the task row and before any other schedule lock of
+     * the change. Two changes that move tasks between the same schedules in opposite directions then
+     * queue up instead of deadlocking, and a change never waits on a fire that waits on it (a fire
+     * locks its schedule row, then task rows).
      *
      * @param target the schedule the task moves to, or null when it only leaves (or stays)
      */
     public void lockInOrder(UUID current, Schedule target, int misfireGraceSeconds) {
-        if (current == null && target == null) {
-            return;
+        TreeSet<String> keys = new TreeSet<>();
+        if (current != null) {
+            jdbc.sql(SHARING_KEY).param("id", current).query(String.class).optional().ifPresent(keys::add);
         }
-        jdbc.sql(LOCK_IN_ORDER)
-                .param("current", current)
-                .param("targetKey", target == null ? null : sharingKey(target, misfireGraceSeconds))
-                .query(UUID.class)
-                .list();
+        String targetKey = target == null ? null : sharingKey(target, misfireGraceSeconds);
+        if (targetKey != null) {
+            keys.add(targetKey);
+        }
+        for (String key : keys) {
+            jdbc.sql(LOCK_KEY).param("key", key).query().listOfRows();
+        }
+        if (!keys.isEmpty()) {
+            jdbc.sql(LOCK_ROWS).param("current", current).param("targetKey", targetKey).query(UUID.class).list();
+        }
     }
 
     private static String sharingKey(Schedule schedule, int misfireGraceSeconds) {
