@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.quartz.JobBuilder;
 import org.quartz.JobDataMap;
@@ -112,14 +113,15 @@ class OccurrenceLedgerTest extends NodeTestSupport {
         JobExecutionContextImpl context = context(trigger, false, occurrence);
 
         // the database stays out of reach for longer than the job retries in place
-        FaultyConnections.failNext(EnqueueOccurrenceJob.ATTEMPTS + 2);
+        FaultyConnections.failNext(EnqueueOccurrenceJob.ATTEMPTS);
         JobExecutionException handedBack = catchThrowableOfType(JobExecutionException.class, () -> job.execute(context));
 
         assertThat(handedBack).as("the fire goes back to Quartz").isNotNull();
         assertThat(handedBack.refireImmediately()).isTrue();
         assertThat(queued(taskId, occurrence)).isZero();
 
-        // what Quartz does with it: run the job again
+        // what Quartz does with it: run the job again, while the database is still flaky
+        FaultyConnections.failNext(2);
         context.incrementRefireCount();
         job.execute(context);
 
@@ -160,6 +162,11 @@ class OccurrenceLedgerTest extends NodeTestSupport {
                 .param("id", taskId).param("due", Timestamp.from(catchUpDue))
                 .query((rs, i) -> rs.getTimestamp(1).toInstant()).list())
                 .containsExactly(missedMinute);
+    }
+
+    @AfterEach
+    void healthy() {
+        FaultyConnections.failNext(0);
     }
 
     private JobExecutionContextImpl context(OperableTrigger trigger, boolean recovering, Instant scheduled) {
