@@ -49,8 +49,12 @@ class ChangeRaceTest extends NodeTestSupport {
         pool.shutdownNow();
     }
 
-    static Map<String, Object> secondly(String title) {
+    /** Spread over this many shared schedules (the grace is part of the sharing key): more fires to race. */
+    private static final int SCHEDULES = 10;
+
+    static Map<String, Object> secondly(String title, int n) {
         return Map.of("title", title, "schedule_kind", "rrule", "schedule_expr", "FREQ=SECONDLY",
+                "misfire_grace_seconds", 3600 + n % SCHEDULES,
                 "payload", Map.of("pipeline", List.of(Map.of("id", "s", "uses", "noop.run"))));
     }
 
@@ -99,7 +103,8 @@ class ChangeRaceTest extends NodeTestSupport {
     private List<String> create(String title) throws Exception {
         List<Future<String>> created = new ArrayList<>();
         for (int i = 0; i < TASKS; i++) {
-            created.add(pool.submit(() -> api.post("/tasks", secondly(title)).expect(201).string("id")));
+            Map<String, Object> body = secondly(title, i);
+            created.add(pool.submit(() -> api.post("/tasks", body).expect(201).string("id")));
         }
         List<String> ids = new ArrayList<>();
         for (Future<String> f : created) {

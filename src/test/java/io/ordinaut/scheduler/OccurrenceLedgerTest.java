@@ -10,6 +10,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -48,8 +49,13 @@ class OccurrenceLedgerTest extends NodeTestSupport {
     @Autowired
     Scheduler scheduler;
 
+    private static final AtomicInteger SCHEDULES = new AtomicInteger();
+
+    // Each test's task gets a shared schedule of its own (the grace is part of the sharing key), so no
+    // test sees occurrences another test enqueued.
     static Map<String, Object> task(String kind, String expr) {
         return Map.of("title", kind + " task", "schedule_kind", kind, "schedule_expr", expr,
+                "misfire_grace_seconds", 3600 + SCHEDULES.incrementAndGet(),
                 "payload", Map.of("pipeline", List.of(Map.of("id", "s", "uses", "noop.run"))));
     }
 
