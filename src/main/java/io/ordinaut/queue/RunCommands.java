@@ -66,7 +66,7 @@ public class RunCommands {
                                       overlap_policy, concurrency_key, concurrency_limit, event)
                 SELECT old.id, old.task_id, old.scheduled_for, CAST(:now AS timestamptz),
                        CAST(:now AS timestamptz) + make_interval(secs => (t.priority - 1) * :aging), t.priority, 'retry',
-                       old.attempt + 1, t.overlap_policy, t.concurrency_key, t.concurrency_limit, old.event
+                       old.attempt + 1, t.overlap_policy, %s, t.concurrency_limit, old.event
                   FROM old JOIN task t ON t.id = old.task_id
                 RETURNING id, concurrency_key
             ), slot AS (
@@ -74,7 +74,7 @@ public class RunCommands {
                 ON CONFLICT DO NOTHING
             )
             SELECT count(*) FROM queued
-            """;
+            """.formatted(DueWorkQueue.scopedKey("t.concurrency_key"));
 
     static {
         RunStatus.QUEUED.to(RunStatus.CANCELED);
