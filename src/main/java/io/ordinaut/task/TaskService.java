@@ -295,8 +295,8 @@ public class TaskService {
 
     /**
      * Locks what a change to a task on a shared schedule touches, in the order the schedule's fire takes
-     * them (schedule rows, then task rows): the task's current schedule and the one it moves to, in id
-     * order, then the task. So a fire racing the change either enqueues before it (and the change drops
+     * them (schedule rows, then task rows): the task's current schedule and the one it moves to (see
+     * {@link ScheduleRegistry#lockInOrder}), then the task. So a fire racing the change either enqueues before it (and the change drops
      * those runs) or after it (and no longer sees the task), and no two changes or a change and a final
      * fire deadlock. The task's schedule is read before its row is locked; if a concurrent change moved
      * it meanwhile, the read is repeated.
