@@ -24,7 +24,8 @@ import io.ordinaut.scheduler.ScheduleRegistry;
 import io.ordinaut.web.ApiException;
 
 /**
- * Task lifecycle. Each change is one transaction that locks the task row, updates it, and moves the task
+ * Task lifecycle. Each change is one transaction that locks the task's schedules and then the task row
+ * (the order fires take them), updates it, and moves the task
  * between shared schedules (and their Quartz triggers) as its status or schedule requires.
  */
 @Service
@@ -296,10 +297,10 @@ public class TaskService {
     /**
      * Locks what a change to a task on a shared schedule touches, in the order the schedule's fire takes
      * them (schedule rows, then task rows): the task's current schedule and the one it moves to (see
-     * {@link ScheduleRegistry#lockInOrder}), then the task. So a fire racing the change either enqueues before it (and the change drops
-     * those runs) or after it (and no longer sees the task), and no two changes or a change and a final
-     * fire deadlock. The task's schedule is read before its row is locked; if a concurrent change moved
-     * it meanwhile, the read is repeated.
+     * {@link ScheduleRegistry#lockInOrder}), then the task. So a fire racing the change either enqueues
+     * before it (and the change drops those runs) or after it (and no longer sees the task), and no two
+     * changes or a change and a final fire deadlock. The task's schedule is read before its row is
+     * locked; if a concurrent change moved it meanwhile, the read is repeated.
      */
     private Task lockForChange(UUID id, UUID owner, Function<Task, Target> targetOf) {
         for (int attempt = 1; ; attempt++) {
