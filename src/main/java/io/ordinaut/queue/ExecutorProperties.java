@@ -48,10 +48,6 @@ public record ExecutorProperties(Integer threads, Integer claimBatchSize, Intege
     }
 
     /** Defaults for everything; for tools and tests that build a pool by hand. */
-    public static ExecutorProperties defaults() {
-        return new ExecutorProperties(null, null, null, null, null, null, null, null, null);
-    }
-
     /** Leases are renewed three times per lease period, so two missed renewals never lose one. */
     long renewIntervalMs() {
         return Math.max(100, leaseSeconds * 1000L / 3);
