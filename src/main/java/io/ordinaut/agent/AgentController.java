@@ -25,9 +25,9 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.ordinaut.JsonFields;
 import io.ordinaut.web.ApiException;
 import io.ordinaut.web.AuditSubject;
-import io.ordinaut.JsonFields;
 import io.ordinaut.web.PageBody;
 import io.ordinaut.web.QueryParams;
 import io.ordinaut.web.RequiresScope;

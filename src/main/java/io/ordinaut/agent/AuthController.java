@@ -11,9 +11,9 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.ordinaut.JsonFields;
 import io.ordinaut.web.ApiException;
 import io.ordinaut.web.AuditSubject;
-import io.ordinaut.JsonFields;
 import io.ordinaut.web.PublicEndpoint;
 
 /** /agents/auth: trading an agent's secret for tokens, refreshing and revoking them. */

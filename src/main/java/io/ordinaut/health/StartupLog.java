@@ -2,7 +2,6 @@ package io.ordinaut.health;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-
 import javax.sql.DataSource;
 
 import org.slf4j.Logger;

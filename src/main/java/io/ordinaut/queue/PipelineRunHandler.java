@@ -6,14 +6,15 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.stereotype.Component;
 
+import tools.jackson.databind.json.JsonMapper;
+
+import io.ordinaut.agent.AgentScopes;
+import io.ordinaut.agent.RunBudget;
 import io.ordinaut.pipeline.InvalidPipelineException;
 import io.ordinaut.pipeline.PipelineDefinition;
 import io.ordinaut.pipeline.PipelineResult;
 import io.ordinaut.pipeline.PipelineRunner;
 import io.ordinaut.pipeline.RunContext;
-import io.ordinaut.agent.AgentScopes;
-import tools.jackson.databind.json.JsonMapper;
-import io.ordinaut.agent.RunBudget;
 
 /**
  * Runs a claimed run's pipeline. Parsed pipelines are cached by payload text, so a task's runs — and

@@ -9,12 +9,12 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.ordinaut.JsonFields;
 import io.ordinaut.schedule.Schedule;
 import io.ordinaut.schedule.ScheduleDefinition;
 import io.ordinaut.schedule.ScheduleKind;
 import io.ordinaut.schedule.Schedules;
 import io.ordinaut.web.ApiException;
-import io.ordinaut.JsonFields;
 import io.ordinaut.web.RequiresScope;
 import io.ordinaut.web.Scopes;
 

@@ -1,9 +1,5 @@
 package io.ordinaut.task;
 
-import io.ordinaut.InvalidInputException;
-import io.ordinaut.NotFoundException;
-import io.ordinaut.ConflictException;
-
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -16,6 +12,9 @@ import java.util.UUID;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import io.ordinaut.ConflictException;
+import io.ordinaut.InvalidInputException;
+import io.ordinaut.NotFoundException;
 import io.ordinaut.queue.DueWorkQueue;
 import io.ordinaut.schedule.InvalidScheduleException;
 import io.ordinaut.schedule.Schedule;

@@ -1,13 +1,12 @@
 package io.ordinaut.task;
 
-import io.ordinaut.InvalidInputException;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
+import io.ordinaut.InvalidInputException;
 import io.ordinaut.JsonFields;
 
 /**

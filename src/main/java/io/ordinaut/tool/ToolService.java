@@ -1,9 +1,5 @@
 package io.ordinaut.tool;
 
-import io.ordinaut.InvalidInputException;
-import io.ordinaut.NotFoundException;
-import io.ordinaut.ConflictException;
-
 import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
@@ -18,8 +14,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
-import io.ordinaut.UpstreamFailureException;
+import io.ordinaut.ConflictException;
+import io.ordinaut.InvalidInputException;
 import io.ordinaut.JsonFields;
+import io.ordinaut.NotFoundException;
+import io.ordinaut.UpstreamFailureException;
 
 /** Registers, changes, removes and discovers catalogued tools. */
 @Service

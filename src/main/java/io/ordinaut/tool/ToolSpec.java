@@ -1,7 +1,5 @@
 package io.ordinaut.tool;
 
-import io.ordinaut.InvalidInputException;
-
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -11,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import io.ordinaut.InvalidInputException;
 import io.ordinaut.JsonFields;
 import io.ordinaut.agent.AgentScopes;
 
