@@ -11,8 +11,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import javax.sql.DataSource;
-
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -134,18 +132,18 @@ class LeaseRecoveryTest {
             UUID task = fx.task(QueueFixture.TaskRow.defaults().retries(0, "fixed").concurrency("lost-reply", 1));
             UUID runId = fx.queue().enqueueNow(task, "run_now", fx.clock.instant());
             AtomicInteger executions = new AtomicInteger();
-            AtomicInteger lostReplies = new AtomicInteger();
+            FaultyStatements faults = new FaultyStatements();
+            faults.claimRepliesToLose.set(1);
 
             // when the node's first claim commits but its reply never arrives (30 s lease: expiry cannot help)
-            DataSource source = LostClaimReplies.losing(fx.pooled("node-a", fx.url), 1, lostReplies);
-            fx.node("node-a", source, fx.clock, run -> {
+            fx.node("node-a", faults.wrap(fx.pooled("node-a", fx.url)), fx.clock, run -> {
                 executions.incrementAndGet();
                 return RunResult.succeeded(null);
             }, QueueFixture.executor(2, 30, 0), RunProperties.defaults());
 
             // then the node puts the lost claim's run back before claiming again, and runs it once, promptly
             QueueFixture.await("run recorded", Duration.ofSeconds(10), () -> fx.history(task).size() == 1);
-            assertThat(lostReplies).hasValue(1);
+            assertThat(faults.claimRepliesLost).hasValue(1);
             assertThat(executions).hasValue(1);
             assertThat(fx.history(task).get(0)).containsEntry("id", runId).containsEntry("status", "succeeded")
                     .containsEntry("attempt", 1);
@@ -171,8 +169,9 @@ class LeaseRecoveryTest {
                 return RunResult.succeeded(Map.of("done", true));
             };
             ExecutorProperties executor = QueueFixture.executor(2, 2, 0);
+            FaultyStatements faults = new FaultyStatements();
             for (String node : List.of("node-a", "node-b")) {
-                fx.node(node, fx.pooled(node, proxy.url(fx.url)), fx.clock, handler, executor, RunProperties.defaults());
+                fx.node(node, faults.wrap(fx.pooled(node, proxy.url(fx.url))), fx.clock, handler, executor, RunProperties.defaults());
             }
             assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
 
@@ -182,6 +181,8 @@ class LeaseRecoveryTest {
             outage.countDown();
             sleep(5_000);
             assertThat(fx.history(task)).as("nothing can be written during the outage").isEmpty();
+            // (and a database just back is slow to take the write: a node must not take the run meanwhile)
+            faults.finishDelayMs.set(1_500);
             proxy.restore();
 
             // then its result is written once the database is back, and no node runs it again
@@ -191,6 +192,35 @@ class LeaseRecoveryTest {
             assertThat(fx.history(task)).singleElement().satisfies(r -> assertThat(r).containsEntry("id", runId)
                     .containsEntry("status", "succeeded").containsEntry("attempt", 1));
             assertThat(fx.queueRow(runId)).isNull();
+        }
+    }
+
+    @Test
+    void a_finished_run_keeps_its_lease_while_its_result_waits_to_be_written() {
+        try (QueueFixture fx = new QueueFixture()) {
+            // given two nodes with 2 s leases whose writes of ended runs lag by twice the lease
+            UUID task = fx.task(QueueFixture.TaskRow.defaults().retries(3, "fixed"));
+            UUID runId = fx.queue().enqueueNow(task, "run_now", fx.clock.instant());
+            AtomicInteger executions = new AtomicInteger();
+            RunHandler handler = run -> {
+                executions.incrementAndGet();
+                return RunResult.succeeded(Map.of("done", true));
+            };
+            FaultyStatements faults = new FaultyStatements();
+            faults.finishDelayMs.set(4_000);
+            for (String node : List.of("node-a", "node-b")) {
+                fx.node(node, faults.wrap(fx.pooled(node, fx.url)), fx.clock, handler, QueueFixture.executor(2, 2, 0),
+                        RunProperties.defaults());
+            }
+
+            // when the run succeeds at once but its result is written only 4 s later
+            QueueFixture.await("result written", Duration.ofSeconds(20), () -> !fx.history(task).isEmpty());
+            sleep(2_000);
+
+            // then its lease was renewed meanwhile: no node reclaimed or re-ran it
+            assertThat(executions).hasValue(1);
+            assertThat(fx.history(task)).singleElement().satisfies(r -> assertThat(r).containsEntry("id", runId)
+                    .containsEntry("status", "succeeded").containsEntry("attempt", 1));
         }
     }
 
