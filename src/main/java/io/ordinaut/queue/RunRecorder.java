@@ -128,7 +128,8 @@ final class RunRecorder implements Runnable {
                 throw e;
             } catch (RuntimeException e) {
                 if (!running && backoff > 5000) {
-                    log.error("Giving up recording {} ended runs at shutdown; their leases will expire and they will run again",
+                    log.error("Giving up recording {} ended runs at shutdown; their leases will expire and they will be reclaimed "
+                            + "(each as a lost attempt: retried if retries are left, else failed)",
                             batch.size(), e);
                     return;
                 }
