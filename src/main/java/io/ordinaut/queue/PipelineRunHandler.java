@@ -42,8 +42,8 @@ class PipelineRunHandler implements RunHandler {
 
     @Override
     public RunResult execute(ClaimedRun run) {
-        // Only a run's first attempt counts against the budget: retries and reclaims finish a started run.
-        if (run.attempt() == 1 && !budget.admit(run.createdBy())) {
+        // Every execution counts against the budget — retries, reclaims and re-drives call the tools again.
+        if (!budget.admit(run.createdBy())) {
             return RunResult.skipped("budget: agent " + run.createdBy() + " has used up its runs_per_day");
         }
         PipelineDefinition definition;
