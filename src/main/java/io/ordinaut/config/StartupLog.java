@@ -40,7 +40,7 @@ class StartupLog {
                 ? web.getWebServer().getPort() : -1;
         BuildProperties info = build.getIfAvailable();
         String version = info != null ? info.getVersion() : "dev";
-        boolean embedded = Boolean.getBoolean("ordinaut.embedded-db.active");
+        boolean embedded = Boolean.getBoolean(EmbeddedPostgresLauncher.ACTIVE);
         log.info("Ordinaut {} started: port={} database={}{} quartz_instance={} node={} roles={}",
                 version, port, databaseUrl(), embedded ? " (embedded)" : "", quartzInstance(), node.id(),
                 String.join(",", node.roles()));
