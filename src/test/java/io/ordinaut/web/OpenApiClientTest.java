@@ -179,7 +179,7 @@ class OpenApiClientTest {
                             TasksApi tasks = new TasksApi(client);
                             TaskView created = tasks.createTask(new TaskCreateRequest()
                                     .title("Generated-client task")
-                                    .scheduleKind("cron")
+                                    .scheduleKind(TaskCreateRequest.ScheduleKindEnum.CRON)
                                     .scheduleExpr("0 9 * * 1-5")
                                     .timezone("Europe/Chisinau")
                                     .payload(Map.of("pipeline", List.of(Map.of("id", "s1", "uses", "demo.echo", "with", Map.of("x", 1)))))
