@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.sql.Connection;
@@ -19,9 +20,9 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -37,8 +38,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The process runs {@link io.ordinaut.OrdinautApplication} on this module's class path (what the packaged
  * jar holds; {@code mvn test} does not package). PostgreSQL refuses to run as root, so where the test runs as
- * root the node runs as {@code nobody} (via setpriv), with its class path hard-linked (or copied) into a
- * folder it can read, since ~/.m2 usually is not.
+ * root the node runs as {@code nobody} (via setpriv) in a folder under the temporary folder, with its class
+ * path hard-linked (or copied) there, since ~/.m2 and the build folder may be closed to other users.
  */
 @Tag("slow")
 class EmbeddedShutdownTest {
@@ -48,8 +49,8 @@ class EmbeddedShutdownTest {
     private static final Duration STOP_LIMIT = Duration.ofSeconds(GRACE_SECONDS + 15);
     private static final Duration START_LIMIT = Duration.ofSeconds(180);
 
-    private final Path base = Path.of("target", "embedded-shutdown-" + UUID.randomUUID().toString().substring(0, 8)).toAbsolutePath();
     private final List<Process> started = new ArrayList<>();
+    private Path base;
 
     @AfterEach
     void cleanUp() throws Exception {
@@ -58,12 +59,15 @@ class EmbeddedShutdownTest {
                 p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         }
+        if (base != null) {
+            deleteRecursively(base);
+        }
     }
 
     @Test
     void sigterm_stops_an_embedded_default_node_quickly_cleanly_and_recorded_stopped() throws Exception {
         RunAs runAs = RunAs.forThisProcess();
-        Files.createDirectories(base);
+        base = runAs.workFolder();
         Path home = Files.createDirectories(base.resolve("home"));
         Path tmp = Files.createDirectories(base.resolve("tmp"));
         Path dataDir = base.resolve("data").resolve("postgres");
@@ -157,6 +161,30 @@ class EmbeddedShutdownTest {
         throw new AssertionError("The node did not log its start line within " + limit + ":\n" + Files.readString(log));
     }
 
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+    }
+
+    private static void deleteRecursively(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
     private static String javaBinary() {
         return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
@@ -191,20 +219,47 @@ class EmbeddedShutdownTest {
                 if (entry.isBlank() || p.endsWith("test-classes") || !Files.exists(p)) {
                     continue;
                 }
-                if (user == null || Files.isDirectory(p)) {
+                if (user == null) {
                     out.add(p.toAbsolutePath().toString());
                     continue;
                 }
                 // Numbered: two artifacts may share a file name.
                 Path target = lib.resolve((i++) + "-" + p.getFileName());
-                try {
-                    Files.createLink(target, p);
-                } catch (IOException | UnsupportedOperationException e) {
-                    Files.copy(p, target);
+                if (Files.isDirectory(p)) {
+                    copyTree(p, target);
+                } else {
+                    try {
+                        Files.createLink(target, p);
+                    } catch (IOException | UnsupportedOperationException e) {
+                        Files.copy(p, target);
+                    }
                 }
                 out.add(target.toString());
             }
             return String.join(File.pathSeparator, out);
+        }
+
+        /**
+         * A fresh folder the node's user can reach: under the temporary folder, not the build folder, whose
+         * parents (a home folder, say) may be closed to other users.
+         */
+        Path workFolder() throws IOException {
+            Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+            if (user != null && !traversableByOthers(tmp)) {
+                tmp = Path.of("/tmp");
+            }
+            assumeTrue(user == null || traversableByOthers(tmp),
+                    "The test runs as root and no temporary folder is reachable by 'nobody' to run the embedded PostgreSQL in");
+            return Files.createTempDirectory(tmp, "ordinaut-embedded-shutdown-");
+        }
+
+        private static boolean traversableByOthers(Path dir) throws IOException {
+            for (Path p = dir.toAbsolutePath(); p != null; p = p.getParent()) {
+                if (!Files.isDirectory(p) || !Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /** Gives the node's user the folders it writes, and lets it through the folders above them. */
