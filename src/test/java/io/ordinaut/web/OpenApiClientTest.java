@@ -72,6 +72,19 @@ class OpenApiClientTest {
     }
 
     @Test
+    void root_answers_without_a_token_naming_the_version_and_the_api_docs() {
+        Api.Response root = new Api(port, null).get("/");
+        assertThat(root.status()).isEqualTo(200);
+        assertThat(root.header("Content-Type")).startsWith("application/json");
+        JsonNode body = JsonMapper.builder().build().readTree(root.body());
+        assertThat(body.path("name").asString()).isEqualTo("Ordinaut");
+        assertThat(body.path("version").asString()).isEqualTo(doc.path("info").path("version").asString()).isNotBlank();
+        assertThat(body.path("api_docs").asString()).isEqualTo("/v3/api-docs");
+        assertThat(new Api(port, null).get(body.path("api_docs").asString()).status()).isEqualTo(200);
+        assertThat(body.path("swagger_ui").asString()).isEqualTo("/swagger-ui.html");
+    }
+
+    @Test
     void injected_caller_is_never_a_parameter() {
         assertThat(description).doesNotContain("\"caller\"").doesNotContain("\"Caller\"");
         for (JsonNode operation : operations()) {
