@@ -16,7 +16,7 @@ public record ToolUpdateRequest(
         @Schema(description = "Name a pipeline step's uses refers to (server.tool); cannot change", maxLength = 200, example = "weather-mcp.forecast") String address,
         @Schema(description = "How the tool is called", allowableValues = {"http", "mcp", "simulate"}) String transport,
         @Schema(description = "Absolute http(s) URL of the tool (http) or of the MCP server (mcp); absent for simulate", maxLength = 2000) String endpoint,
-        @Schema(description = "What the tool does") String description,
+        @Schema(description = "What the tool does", maxLength = 4000) String description,
         @Schema(description = "JSON Schema the step's resolved arguments must satisfy") Map<String, Object> inputSchema,
         @Schema(description = "JSON Schema the tool's answer must satisfy") Map<String, Object> outputSchema,
         @Schema(description = "Scopes the owner of a task must hold to use the tool") List<String> scopes,
