@@ -5,6 +5,9 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -23,6 +26,7 @@ import io.ordinaut.web.PublicEndpoint;
  * serve: its database answers). Open to load balancers without credentials.
  */
 @RestController
+@Tag(name = "admin")
 @PublicEndpoint
 class HealthController {
 
@@ -44,6 +48,7 @@ class HealthController {
     }
 
     @GetMapping("/health")
+    @Operation(operationId = "getHealth", summary = "Check the node and its dependencies")
     ResponseEntity<Map<String, Object>> health() {
         Map<String, Object> checks = new LinkedHashMap<>();
         checks.put("database", database());
@@ -64,11 +69,13 @@ class HealthController {
     }
 
     @GetMapping("/health/live")
+    @Operation(operationId = "getLiveness", summary = "Check that the process answers")
     Map<String, Object> live() {
         return Map.of("status", "alive", "timestamp", Instant.now(clock));
     }
 
     @GetMapping("/health/ready")
+    @Operation(operationId = "getReadiness", summary = "Check that the node can serve (its database answers)")
     ResponseEntity<Map<String, Object>> ready() {
         Map<String, Object> database = database();
         boolean up = "healthy".equals(database.get("status"));

@@ -7,6 +7,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -23,6 +29,7 @@ import io.ordinaut.web.Scopes;
  * Filter with {@code state}; paged with limit/offset like every list.
  */
 @RestController
+@Tag(name = "admin")
 class WorkerController {
 
     static final List<String> STATES = List.of("running", "draining", "stopped", "lost");
@@ -44,6 +51,10 @@ class WorkerController {
 
     @RequiresScope(Scopes.RUNS_READ)
     @GetMapping("/workers")
+    @Parameter(name = "state", in = ParameterIn.QUERY, description = "Only nodes in this state", schema = @Schema(type = "string"))
+    @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Page size (default 50)", schema = @Schema(type = "integer", minimum = "1", maximum = "200", defaultValue = "50"))
+    @Parameter(name = "offset", in = ParameterIn.QUERY, description = "Rows to skip (default 0)", schema = @Schema(type = "integer", minimum = "0", defaultValue = "0"))
+    @Operation(operationId = "listWorkers", summary = "List the nodes of the cluster and their state")
     Map<String, Object> list(@RequestParam Map<String, String> query) {
         QueryParams q = QueryParams.of(query);
         String state = q.oneOf("state", STATES);
