@@ -30,7 +30,35 @@ public final class JsonFields {
         if (!(body instanceof Map<?, ?> map)) {
             throw ApiException.badRequest("body", "Request body must be a JSON object");
         }
+        storable(map, "body");
         return new JsonFields((Map<String, Object>) map);
+    }
+
+    /**
+     * Refuses what parses as JSON but cannot be stored or read back as such: a NUL character (PostgreSQL
+     * text and jsonb cannot hold one) and numbers that overflow to infinity ({@code 1e999999}). Depth is
+     * bounded by the parser (see JsonConfiguration), so the recursion is too.
+     */
+    private static void storable(Object value, String path) {
+        if (value instanceof Map<?, ?> map) {
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                String key = String.valueOf(e.getKey());
+                if (key.indexOf('\u0000') >= 0) {
+                    throw ApiException.badRequest(path, path + " has a key with a NUL character (\\u0000), which cannot be stored");
+                }
+                storable(e.getValue(), path + "." + key);
+            }
+        } else if (value instanceof List<?> list) {
+            for (int i = 0; i < list.size(); i++) {
+                storable(list.get(i), path + "[" + i + "]");
+            }
+        } else if (value instanceof String text) {
+            if (text.indexOf('\u0000') >= 0) {
+                throw ApiException.badRequest(path, path + " holds a NUL character (\\u0000), which cannot be stored");
+            }
+        } else if (value instanceof Double d && !Double.isFinite(d) || value instanceof Float f && !Float.isFinite(f)) {
+            throw ApiException.badRequest(path, path + " is a number outside the range of a double");
+        }
     }
 
     /** Rejects fields outside {@code allowed}, so a typo is an error rather than a silent no-op. */
