@@ -34,6 +34,12 @@ import tools.jackson.databind.json.JsonMapper;
 class AnonymousRateFilter extends OncePerRequestFilter {
 
     static final Set<String> TOKEN_PATHS = Set.of("/agents/auth/token", "/agents/auth/refresh");
+    /**
+     * Health checks stay answered whatever an address has cost: a load balancer behind the same address
+     * as a flood (an untrusted proxy) must not take the node out of rotation.
+     */
+    static final Set<String> PROBE_PATHS = Set.of("/health", "/health/live", "/health/ready", "/actuator/health/liveness",
+            "/actuator/health/readiness");
     /** Bounds the map under a spray of source addresses; idle (full) buckets are dropped first. */
     private static final int MAX_ADDRESSES = 100_000;
 
@@ -57,6 +63,10 @@ class AnonymousRateFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String client = addresses.of(request);
         request.setAttribute(ClientAddresses.ATTRIBUTE, client);
+        if (PROBE_PATHS.contains(request.getRequestURI())) {
+            chain.doFilter(request, response);
+            return;
+        }
         boolean tokenCall = TOKEN_PATHS.contains(request.getRequestURI());
         long wait = tokenCall ? take(client) : peek(client);
         if (wait > 0) {
