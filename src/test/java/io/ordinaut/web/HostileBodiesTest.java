@@ -137,6 +137,23 @@ class HostileBodiesTest extends NodeTestSupport {
         assertThat(api.get("/tasks/" + existingTask).expect(200).get("title")).isEqualTo("hostile");
     }
 
+    @org.junit.jupiter.api.Test
+    void a_payload_over_its_own_cap_answers_413_though_the_body_is_within_the_body_limit() throws Exception {
+        long tasks = count("task");
+        String over = withParams("{\"blob\":" + quoted("x".repeat(300 * 1024)) + "}");
+        for (String[] target : List.of(new String[] {"POST", "/tasks"}, new String[] {"PUT", "/tasks/" + existingTask})) {
+            HttpResponse<String> refused = send(target[0], target[1], utf8(over));
+            assertThat(refused.statusCode()).as(target[0]).isEqualTo(413);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> error = JSON.readValue(refused.body(), Map.class);
+            assertThat(error.get("error")).isEqualTo("PayloadTooLarge");
+            assertThat((Map<String, Object>) error.get("details")).containsEntry("field", "payload").containsEntry("max_bytes", 262144);
+        }
+        assertThat(count("task")).isEqualTo(tasks);
+        String under = withParams("{\"blob\":" + quoted("x".repeat(200 * 1024)) + "}");
+        assertThat(send("POST", "/tasks", utf8(under)).statusCode()).isEqualTo(201);
+    }
+
     private HttpResponse<String> send(String method, String path, byte[] body) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .header("Authorization", "Bearer " + Api.ADMIN_TOKEN)
