@@ -41,11 +41,8 @@ class AuditInterceptor implements HandlerInterceptor {
         if (!(handler instanceof HandlerMethod method) || !method.getBeanType().getPackageName().startsWith("io.ordinaut")) {
             return;
         }
-        if (response.getStatus() == HttpStatus.UNAUTHORIZED.value()) {
-            countRefusal(request, response);
-            return;
-        }
-        if (!MUTATING.contains(request.getMethod())) {
+        boolean refused = response.getStatus() == HttpStatus.UNAUTHORIZED.value();
+        if (!refused && !MUTATING.contains(request.getMethod())) {
             return;
         }
         try {
@@ -58,6 +55,11 @@ class AuditInterceptor implements HandlerInterceptor {
                 subject = variables.entrySet().stream().filter(e -> SUBJECT_VARIABLES.contains(e.getKey()))
                         .map(Map.Entry::getValue).findFirst().orElse(null);
             }
+            if (refused) {
+                audit.countRefusal(RequestContext.clientAddress(request), action, subject, RequestContext.requestId(request),
+                        request.getMethod(), request.getRequestURI(), response.getStatus());
+                return;
+            }
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("status", response.getStatus());
             if (variables != null && !variables.isEmpty()) {
@@ -68,15 +70,6 @@ class AuditInterceptor implements HandlerInterceptor {
                     request.getMethod(), request.getRequestURI(), response.getStatus(), RequestContext.clientAddress(request));
         } catch (RuntimeException e) {
             log.warn("Could not write the audit row for {} {}: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
-        }
-    }
-
-    private void countRefusal(HttpServletRequest request, HttpServletResponse response) {
-        try {
-            audit.countRefusal(RequestContext.clientAddress(request), RequestContext.requestId(request), request.getMethod(),
-                    request.getRequestURI(), response.getStatus());
-        } catch (RuntimeException e) {
-            log.warn("Could not count the refused call {} {}: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
         }
     }
 }

@@ -24,15 +24,17 @@ public class AuditLog {
             INSERT INTO audit_log (actor, action, subject_id, details, request_id, method, path, status, at, client_address)
             VALUES (:actor, :action, :subject, CAST(:details AS jsonb), :requestId, :method, :path, :status, :at, :client)
             """;
-    /** The row keeps the latest refused call of its minute (path, request id, time) and counts them all. */
+    /**
+     * The row describes the latest refused call of its minute (action, subject, path, request id, time)
+     * and counts them all.
+     */
     private static final String COUNT_REFUSAL = """
-            INSERT INTO audit_log (actor, action, details, request_id, method, path, status, at, client_address, window_start)
-            VALUES (NULL, :action, CAST(:details AS jsonb), :requestId, :method, :path, :status, :at, :client, :window)
+            INSERT INTO audit_log (actor, action, subject_id, details, request_id, method, path, status, at, client_address, window_start)
+            VALUES (NULL, :action, :subject, CAST(:details AS jsonb), :requestId, :method, :path, :status, :at, :client, :window)
             ON CONFLICT (client_address, window_start) WHERE window_start IS NOT NULL DO UPDATE
-               SET repeat_count = audit_log.repeat_count + 1, request_id = EXCLUDED.request_id, method = EXCLUDED.method,
-                   path = EXCLUDED.path, at = EXCLUDED.at
+               SET repeat_count = audit_log.repeat_count + 1, action = EXCLUDED.action, subject_id = EXCLUDED.subject_id,
+                   request_id = EXCLUDED.request_id, method = EXCLUDED.method, path = EXCLUDED.path, at = EXCLUDED.at
             """;
-    static final String REFUSED_ACTION = "refused: unauthenticated";
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
@@ -66,10 +68,12 @@ public class AuditLog {
     }
 
     /** Counts one unauthenticated refusal into its address's row for the current minute. */
-    public void countRefusal(String clientAddress, String requestId, String method, String path, int status) {
+    public void countRefusal(String clientAddress, String action, String subjectId, String requestId, String method, String path,
+                             int status) {
         Instant now = clock.instant();
         jdbc.sql(COUNT_REFUSAL)
-                .param("action", REFUSED_ACTION)
+                .param("action", action)
+                .param("subject", subjectId)
                 .param("details", json.writeValueAsString(Map.of("status", status, "aggregated_per", "minute")))
                 .param("requestId", requestId)
                 .param("method", method)
