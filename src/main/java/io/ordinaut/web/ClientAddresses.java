@@ -1,6 +1,7 @@
 package io.ordinaut.web;
 
 import java.net.InetAddress;
+import java.util.Collections;
 import java.util.List;
 
 import jakarta.servlet.http.HttpServletRequest;
@@ -27,7 +28,7 @@ final class ClientAddresses {
             return peer;
         }
         String client = peer;
-        List<String> headers = java.util.Collections.list(request.getHeaders("X-Forwarded-For"));
+        List<String> headers = Collections.list(request.getHeaders("X-Forwarded-For"));
         for (int h = headers.size() - 1; h >= 0; h--) {
             String[] hops = headers.get(h).split(",");
             for (int i = hops.length - 1; i >= 0; i--) {
