@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -194,6 +195,15 @@ class AgentController {
             if (!(s instanceof String scope) || !(Scopes.ALL.contains(scope) || AgentScopes.wellFormed(scope))) {
                 throw ApiException.badRequest("scopes", "scope " + s + " is neither one of " + String.join(", ", Scopes.ALL)
                         + " nor a tool scope of the form name:action");
+            }
+            Optional<String> meant = Scopes.typoOf(scope);
+            if (meant.isPresent()) {
+                Map<String, Object> details = new LinkedHashMap<>();
+                details.put("field", "scopes");
+                details.put("scope", scope);
+                details.put("nearest_scope", meant.get());
+                throw new ApiException(HttpStatus.BAD_REQUEST, "ValidationError", "scope " + scope
+                        + " is not a built-in scope but looks like one; did you mean " + meant.get() + "?", details);
             }
             scopes.add(scope);
         }

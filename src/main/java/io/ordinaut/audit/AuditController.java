@@ -38,7 +38,8 @@ class AuditController {
                AND (CAST(:until AS timestamptz) IS NULL OR at < :until)
             """;
     private static final String PAGE = """
-            SELECT id, actor, action, subject_id, CAST(details AS text) AS details, request_id, method, path, status, at
+            SELECT id, actor, action, subject_id, CAST(details AS text) AS details, request_id, method, path, status, at,
+                   client_address, repeat_count
               FROM audit_log""" + FILTER + " ORDER BY at DESC, id DESC LIMIT :limit OFFSET :offset";
     private static final String COUNT = "SELECT count(*) FROM audit_log" + FILTER;
 
@@ -87,6 +88,8 @@ class AuditController {
                     row.put("path", rs.getString("path"));
                     row.put("status", rs.getObject("status"));
                     row.put("at", rs.getTimestamp("at").toInstant());
+                    row.put("client_address", rs.getString("client_address"));
+                    row.put("count", rs.getInt("repeat_count"));
                     return row;
                 }).list();
         long total = jdbc.sql(COUNT).param("actor", actor).param("action", action).param("subject", subject)

@@ -2,7 +2,6 @@ package io.ordinaut.queue;
 
 import java.time.ZoneId;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.stereotype.Component;
 
@@ -17,7 +16,8 @@ import io.ordinaut.pipeline.PipelineRunner;
 import io.ordinaut.pipeline.RunContext;
 
 /**
- * Runs a claimed run's pipeline. Parsed pipelines are cached by payload text, so a task's runs — and
+ * Runs a claimed run's pipeline. Parsed pipelines are cached by payload text (bounded by bytes, see
+ * {@link ParsedPipelines}), so a task's runs — and
  * tasks made from one template — parse it once, and a changed payload is parsed afresh. A
  * pipeline that no longer parses, and errors the pipeline marks non-retryable (validation, schema, 4xx
  * from a tool), fail the run without retries.
@@ -25,13 +25,11 @@ import io.ordinaut.pipeline.RunContext;
 @Component
 class PipelineRunHandler implements RunHandler {
 
-    private static final int CACHE_LIMIT = 10_000;
-
     private final PipelineRunner runner;
     private final AgentScopes scopes;
     private final JsonMapper json;
     private final RunBudget budget;
-    private final Map<String, PipelineDefinition> cache = new ConcurrentHashMap<>();
+    private final ParsedPipelines cache = new ParsedPipelines(ParsedPipelines.DEFAULT_MAX_BYTES);
 
     PipelineRunHandler(PipelineRunner runner, AgentScopes scopes, RunBudget budget, JsonMapper json) {
         this.runner = runner;
@@ -72,16 +70,7 @@ class PipelineRunHandler implements RunHandler {
     }
 
     private PipelineDefinition definition(ClaimedRun run) {
-        PipelineDefinition cached = cache.get(run.payloadJson());
-        if (cached != null) {
-            return cached;
-        }
-        PipelineDefinition parsed = PipelineDefinition.parse(json.readValue(run.payloadJson(), Map.class), address -> true);
-        if (cache.size() >= CACHE_LIMIT) {
-            cache.clear();
-        }
-        cache.put(run.payloadJson(), parsed);
-        return parsed;
+        return cache.get(run.payloadJson(), text -> PipelineDefinition.parse(json.readValue(text, Map.class), address -> true));
     }
 
 }

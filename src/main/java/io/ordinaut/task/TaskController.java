@@ -41,9 +41,11 @@ import io.ordinaut.web.Scopes;
 class TaskController {
 
     private final TaskService service;
+    private final PayloadLimit payloadLimit;
 
-    TaskController(TaskService service) {
+    TaskController(TaskService service, PayloadLimit payloadLimit) {
         this.service = service;
+        this.payloadLimit = payloadLimit;
     }
 
     @RequiresScope(Scopes.TASKS_CREATE)
@@ -54,6 +56,7 @@ class TaskController {
             content = @Content(schema = @Schema(implementation = TaskCreateRequest.class))))
     TaskView create(@RequestBody Object body, Caller caller) {
         JsonFields fields = JsonFields.of(body);
+        payloadLimit.check(fields);
         TaskSpec spec = TaskSpec.forCreate(fields);
         // Only admins may create tasks for someone else; anyone else owns what they create.
         if (!caller.isAdmin() || !fields.has("created_by")) {
@@ -116,6 +119,7 @@ class TaskController {
     TaskView update(@PathVariable String id, @RequestBody Object body, Caller caller) {
         UUID taskId = Ids.task(id);
         JsonFields fields = JsonFields.of(body);
+        payloadLimit.check(fields);
         // As on create: only admins may hand a task to another agent; for anyone else created_by is ignored.
         return view(service.update(taskId, caller.ownerFilter(), current -> {
             TaskSpec spec = TaskSpec.forUpdate(current, fields);

@@ -25,6 +25,7 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 import io.ordinaut.ConflictException;
 import io.ordinaut.InvalidInputException;
 import io.ordinaut.NotFoundException;
+import io.ordinaut.PayloadTooLargeException;
 import io.ordinaut.UpstreamFailureException;
 
 /** Maps every failure to the one error JSON; a stack trace never reaches a caller. */
@@ -64,6 +65,11 @@ class ApiExceptionHandler {
     @ExceptionHandler(ConflictException.class)
     ResponseEntity<ApiError> conflict(ConflictException e, HttpServletRequest request) {
         return body(HttpStatus.CONFLICT, "Conflict", e.getMessage(), e.details(), request);
+    }
+
+    @ExceptionHandler(PayloadTooLargeException.class)
+    ResponseEntity<ApiError> tooLarge(PayloadTooLargeException e, HttpServletRequest request) {
+        return body(HttpStatus.CONTENT_TOO_LARGE, "PayloadTooLarge", e.getMessage(), e.details(), request);
     }
 
     @ExceptionHandler(UpstreamFailureException.class)
