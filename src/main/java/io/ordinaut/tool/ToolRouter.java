@@ -9,6 +9,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 
+import io.ordinaut.agent.AgentScopes;
+
 /**
  * The {@link ToolInvoker} used by runs: looks the address up in the catalog and calls the tool over
  * its transport, checking scopes ({@link AgentScopes#ADMIN} implies all), the input schema before and the

@@ -12,11 +12,13 @@ import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
-import io.ordinaut.web.ApiException;
-import io.ordinaut.web.JsonFields;
+import io.ordinaut.ConflictException;
+import io.ordinaut.InvalidInputException;
+import io.ordinaut.JsonFields;
+import io.ordinaut.NotFoundException;
+import io.ordinaut.UpstreamFailureException;
 
 /** Registers, changes, removes and discovers catalogued tools. */
 @Service
@@ -42,7 +44,7 @@ class ToolService {
         ToolDefinition tool = ToolSpec.forCreate(body, rules);
         checkEgress(tool.endpoint(), "endpoint");
         if (!catalog.insert(tool, now())) {
-            throw ApiException.conflict("Tool " + tool.address() + " already exists; change it with PUT /tools/" + tool.address(),
+            throw new ConflictException("Tool " + tool.address() + " already exists; change it with PUT /tools/" + tool.address(),
                     Map.of("address", tool.address()));
         }
         log.info("Tool {} registered ({} {})", tool.address(), tool.transport(), tool.endpoint());
@@ -54,7 +56,7 @@ class ToolService {
         ToolDefinition changed = ToolSpec.forUpdate(current, body, rules);
         checkEgress(changed.endpoint(), "endpoint");
         if (!catalog.update(changed, now())) {
-            throw ApiException.notFound("Tool", address);
+            throw new NotFoundException("Tool", address);
         }
         log.info("Tool {} changed", address);
         return get(address);
@@ -62,13 +64,13 @@ class ToolService {
 
     void delete(String address) {
         if (!catalog.delete(address)) {
-            throw ApiException.notFound("Tool", address);
+            throw new NotFoundException("Tool", address);
         }
         log.info("Tool {} deleted", address);
     }
 
     ToolCatalog.Entry get(String address) {
-        return catalog.load(address).orElseThrow(() -> ApiException.notFound("Tool", address));
+        return catalog.load(address).orElseThrow(() -> new NotFoundException("Tool", address));
     }
 
     List<ToolCatalog.Entry> page(String transport, String prefix, int limit, int offset) {
@@ -88,7 +90,7 @@ class ToolService {
         String serverUrl = ToolSpec.endpoint(ToolDefinition.MCP, body.string("server_url", 1, 2000), "server_url");
         String prefix = body.requiredString("prefix", 1, 100);
         if (!PREFIX.matcher(prefix).matches()) {
-            throw ApiException.badRequest("prefix", "prefix may only contain letters, digits, '_' and '-' (got \"" + prefix + "\")");
+            throw new InvalidInputException("prefix", "prefix may only contain letters, digits, '_' and '-' (got \"" + prefix + "\")");
         }
         Map<String, String> headers = ToolSpec.headers(body, "headers", rules);
         List<String> scopes = ToolSpec.scopes(body, "scopes");
@@ -99,7 +101,7 @@ class ToolService {
         try {
             listed = router.discover(serverUrl, prefix, headers);
         } catch (ToolCallException e) {
-            throw new ApiException(HttpStatus.BAD_GATEWAY, "ToolServerError",
+            throw new UpstreamFailureException("ToolServerError",
                     "MCP server " + serverUrl + " could not be listed: " + e.getMessage(), Map.of("server_url", serverUrl));
         }
         List<Map<String, Object>> items = new ArrayList<>();
@@ -165,7 +167,7 @@ class ToolService {
             router.checkEgress(URI.create(url));
         } catch (ToolCallException e) {
             if (!e.retryable()) {
-                throw ApiException.badRequest(field, field + " is refused by the egress policy: " + e.getMessage());
+                throw new InvalidInputException(field, field + " is refused by the egress policy: " + e.getMessage());
             }
         }
     }
