@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -39,11 +40,23 @@ final class McpTransport implements AutoCloseable {
     private final McpSchemaValidation validation;
     private final McpJsonMapper mapper = McpJsonMapper.getDefault();
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+    private final int maxResponseBytes;
+    private final int maxConnections;
+    private final long idleNanos;
 
-    McpTransport(EgressGuard guard, Function<String, String> environment, SchemaCheck schemas) {
+    McpTransport(EgressGuard guard, Function<String, String> environment, SchemaCheck schemas,
+                 int maxResponseBytes, int maxConnections, Duration idle) {
         this.guard = guard;
         this.environment = environment;
         this.validation = new McpSchemaValidation(schemas);
+        this.maxResponseBytes = maxResponseBytes;
+        this.maxConnections = maxConnections;
+        this.idleNanos = idle.toNanos();
+    }
+
+    /** How many server connections are open now. */
+    int openConnections() {
+        return connections.size();
     }
 
     Object invoke(ToolDefinition tool, ToolCall call) {
@@ -64,8 +77,10 @@ final class McpTransport implements AutoCloseable {
         guard.check(URI.create(tool.endpoint()));
         // keyed by a digest so resolved secrets are not kept as map keys
         String key = tool.endpoint() + "\n" + Digests.sha256Hex(headers.values().toString());
+        evictIdle();
         Connection connection = connections.computeIfAbsent(key, k -> new Connection(tool.endpoint(), headers.values()));
         McpSchema.CallToolResult result;
+        connection.enter();
         try {
             result = connection.client(timeout).callTool(request).block(timeout);
         } catch (RuntimeException e) {
@@ -74,14 +89,21 @@ final class McpTransport implements AutoCloseable {
                 drop(key, connection);
             }
             throw new ToolCallException(headers.redact(failure.getMessage()), failure.retryable(), null, e);
+        } finally {
+            connection.leave();
         }
+
         if (result == null) {
             throw ToolCallException.retryable(tool.address() + " returned no result");
         }
         if (Boolean.TRUE.equals(result.isError())) {
-            throw ToolCallException.permanent(tool.address() + " reported an error: " + headers.redact(text(result)));
+            throw ToolCallException.permanent(tool.address() + " reported an error: " + headers.redact(truncated(text(result))));
         }
-        return output(result);
+        Object output = output(result);
+        if (Json.write(output).length > maxResponseBytes) {
+            throw ToolCallException.permanent(tool.address() + " answered with more than " + maxResponseBytes + " bytes");
+        }
+        return output;
     }
 
     /** Lists a server's tools as definitions addressed {@code <prefix>.<tool name>}. */
@@ -122,6 +144,10 @@ final class McpTransport implements AutoCloseable {
             wrapped.put("text", text);
             return wrapped;
         }
+    }
+
+    private static String truncated(String text) {
+        return text.length() > 300 ? text.substring(0, 300) + "…" : text;
     }
 
     private static String text(McpSchema.CallToolResult result) {
@@ -185,6 +211,31 @@ final class McpTransport implements AutoCloseable {
         return !timeout && !(e instanceof IllegalArgumentException);
     }
 
+    /**
+     * Closes connections unused for the idle time, then the least recently used idle ones while more than
+     * the maximum are open, so that a stream of distinct servers or header sets cannot pile up clients.
+     */
+    private void evictIdle() {
+        long now = System.nanoTime();
+        connections.forEach((key, connection) -> {
+            if (connection.idle() && now - connection.lastUsed() > idleNanos) {
+                drop(key, connection);
+            }
+        });
+        while (connections.size() >= maxConnections) {
+            Map.Entry<String, Connection> oldest = null;
+            for (Map.Entry<String, Connection> entry : connections.entrySet()) {
+                if (entry.getValue().idle() && (oldest == null || entry.getValue().lastUsed() < oldest.getValue().lastUsed())) {
+                    oldest = entry;
+                }
+            }
+            if (oldest == null) {
+                return; // all busy: they are closed when idle, on a later call
+            }
+            drop(oldest.getKey(), oldest.getValue());
+        }
+    }
+
     private void drop(String key, Connection connection) {
         if (connections.remove(key, connection)) {
             connection.close();
@@ -201,11 +252,31 @@ final class McpTransport implements AutoCloseable {
     private final class Connection {
         private final String endpoint;
         private final Map<String, String> headers;
+        private final AtomicInteger inFlight = new AtomicInteger();
+        private volatile long lastUsed = System.nanoTime();
         private McpAsyncClient client;
 
         Connection(String endpoint, Map<String, String> headers) {
             this.endpoint = endpoint;
             this.headers = headers;
+        }
+
+        void enter() {
+            inFlight.incrementAndGet();
+            lastUsed = System.nanoTime();
+        }
+
+        void leave() {
+            lastUsed = System.nanoTime();
+            inFlight.decrementAndGet();
+        }
+
+        boolean idle() {
+            return inFlight.get() == 0;
+        }
+
+        long lastUsed() {
+            return lastUsed;
         }
 
         synchronized McpAsyncClient client(Duration timeout) {

@@ -25,11 +25,15 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
      * @param environment        where {@code ${env:…}}/{@code ${secret:…}} header values come from
      * @param clock              for simulated output timestamps
      * @param maxResponseBytes   largest HTTP answer read
-     * @param deniedEnvPrefixes  environment variable names headers may not read
+     * @param secretEnvPrefixes  the only environment variable name prefixes headers may read
+     * @param resolver           how host names are resolved, once per connection (a seam for tests)
+     * @param mcpMaxConnections  most MCP connections kept open
+     * @param mcpIdle            an MCP connection unused this long is closed
      */
     public record Settings(boolean rejectUnknownTools, EgressPolicy egress,
                            Function<String, String> environment, Clock clock,
-                           int maxResponseBytes, List<String> deniedEnvPrefixes) {
+                           int maxResponseBytes, List<String> secretEnvPrefixes, HostResolver resolver,
+                           int mcpMaxConnections, Duration mcpIdle) {
 
         public Settings {
             Objects.requireNonNull(egress, "egress");
@@ -38,7 +42,9 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
             if (maxResponseBytes < 1) {
                 throw new IllegalArgumentException("maxResponseBytes must be positive, got " + maxResponseBytes);
             }
-            deniedEnvPrefixes = deniedEnvPrefixes == null ? List.of() : List.copyOf(deniedEnvPrefixes);
+            secretEnvPrefixes = secretEnvPrefixes == null ? List.of() : List.copyOf(secretEnvPrefixes);
+            resolver = resolver == null ? HostResolver.SYSTEM : resolver;
+            Objects.requireNonNull(mcpIdle, "mcpIdle");
         }
 
         public static Settings defaults() {
@@ -47,31 +53,58 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
 
         public static Settings of(ToolProperties properties, Function<String, String> environment, Clock clock) {
             return new Settings(properties.rejectUnknownTools(), properties.egress(), environment, clock,
-                    properties.maxResponseBytes(), properties.deniedEnvPrefixes());
+                    properties.maxResponseBytes(), properties.secretEnvPrefixes(), HostResolver.SYSTEM,
+                    properties.mcpMaxConnections(), Duration.ofSeconds(properties.mcpIdleSeconds()));
         }
 
         public Settings withRejectUnknownTools(boolean reject) {
-            return new Settings(reject, egress, environment, clock, maxResponseBytes, deniedEnvPrefixes);
+            return new Settings(reject, egress, environment, clock, maxResponseBytes, secretEnvPrefixes, resolver,
+                    mcpMaxConnections, mcpIdle);
         }
 
         public Settings withEgress(EgressPolicy policy) {
-            return new Settings(rejectUnknownTools, policy, environment, clock, maxResponseBytes, deniedEnvPrefixes);
+            return new Settings(rejectUnknownTools, policy, environment, clock, maxResponseBytes, secretEnvPrefixes, resolver,
+                    mcpMaxConnections, mcpIdle);
+        }
+
+        /** The same egress policy with loopback (and the node's own addresses) allowed or not. */
+        public Settings withAllowLoopback(boolean allow) {
+            return withEgress(egress.withAllowLoopback(allow));
         }
 
         public Settings withEnvironment(Function<String, String> env) {
-            return new Settings(rejectUnknownTools, egress, env, clock, maxResponseBytes, deniedEnvPrefixes);
+            return new Settings(rejectUnknownTools, egress, env, clock, maxResponseBytes, secretEnvPrefixes, resolver,
+                    mcpMaxConnections, mcpIdle);
+        }
+
+        public Settings withSecretEnvPrefixes(List<String> prefixes) {
+            return new Settings(rejectUnknownTools, egress, environment, clock, maxResponseBytes, prefixes, resolver,
+                    mcpMaxConnections, mcpIdle);
         }
 
         public Settings withClock(Clock newClock) {
-            return new Settings(rejectUnknownTools, egress, environment, newClock, maxResponseBytes, deniedEnvPrefixes);
+            return new Settings(rejectUnknownTools, egress, environment, newClock, maxResponseBytes, secretEnvPrefixes, resolver,
+                    mcpMaxConnections, mcpIdle);
         }
 
-        /** The environment as headers may read it: names with a denied prefix fail the call. */
+        public Settings withResolver(HostResolver newResolver) {
+            return new Settings(rejectUnknownTools, egress, environment, clock, maxResponseBytes, secretEnvPrefixes, newResolver,
+                    mcpMaxConnections, mcpIdle);
+        }
+
+        public Settings withMcpConnections(int max, Duration idle) {
+            return new Settings(rejectUnknownTools, egress, environment, clock, maxResponseBytes, secretEnvPrefixes, resolver,
+                    max, idle);
+        }
+
+        /**
+         * The environment as headers may read it: only names opened by the secret-env prefixes. Checked
+         * again here although registration refuses other names, for rows written before the rule or by hand.
+         */
         Function<String, String> headerEnvironment() {
             return name -> {
-                if (HeaderRules.deniedEnvironmentName(name, deniedEnvPrefixes)) {
-                    throw ToolCallException.permanent("tool headers may not read environment variable " + name
-                            + " (ordinaut.tools.denied-env-prefixes)");
+                if (!HeaderRules.openToTools(name, secretEnvPrefixes)) {
+                    throw ToolCallException.permanent(HeaderRules.notOpen("a tool header", name, secretEnvPrefixes));
                 }
                 return environment.apply(name);
             };
@@ -89,10 +122,11 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
     public ToolRouter(Function<String, Optional<ToolDefinition>> catalog, Settings settings) {
         this.catalog = Objects.requireNonNull(catalog, "catalog");
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.guard = new EgressGuard(settings.egress());
+        this.guard = new EgressGuard(settings.egress(), settings.resolver());
         this.simulated = new SimulatedTool(settings.clock());
-        this.http = new HttpTransport(guard, settings.headerEnvironment(), settings.maxResponseBytes());
-        this.mcp = new McpTransport(guard, settings.headerEnvironment(), schemas);
+        this.http = new HttpTransport(guard, settings.headerEnvironment(), settings.maxResponseBytes(), settings.clock());
+        this.mcp = new McpTransport(guard, settings.headerEnvironment(), schemas, settings.maxResponseBytes(),
+                settings.mcpMaxConnections(), settings.mcpIdle());
     }
 
     /** Whether a pipeline may use this address; pass as the predicate of {@code PipelineDefinition.parse}. */
@@ -178,9 +212,10 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
         }
     }
 
-    /** Closes cached MCP connections. */
+    /** Closes cached MCP connections and pooled HTTP connections. */
     @Override
     public void close() {
         mcp.close();
+        http.close();
     }
 }

@@ -34,7 +34,7 @@ class ToolService {
     ToolService(ToolCatalog catalog, ToolRouter router, ToolProperties properties, Clock clock) {
         this.catalog = catalog;
         this.router = router;
-        this.rules = new ToolSpec.Rules(router.schemas(), properties.deniedEnvPrefixes());
+        this.rules = new ToolSpec.Rules(router.schemas(), properties.secretEnvPrefixes());
         this.clock = clock;
     }
 

@@ -37,9 +37,9 @@ class HttpToolTest {
     @BeforeEach
     void start() throws Exception {
         server = new TestHttpServer();
-        Map<String, String> env = Map.of("WEATHER_TOKEN", SECRET);
+        Map<String, String> env = Map.of("ORDINAUT_TOOL_WEATHER_TOKEN", SECRET);
         router = new ToolRouter(address -> Optional.ofNullable(catalog.get(address)),
-                ToolRouter.Settings.defaults().withEnvironment(env::get).withClock(CLOCK));
+                ToolRouter.Settings.defaults().withAllowLoopback(true).withEnvironment(env::get).withClock(CLOCK));
     }
 
     @AfterEach
@@ -50,7 +50,7 @@ class HttpToolTest {
 
     private ToolDefinition register(String address, String path) {
         ToolDefinition tool = ToolDefinition.http(address, server.url(path))
-                .withHeaders(Map.of("Authorization", "Bearer ${secret:WEATHER_TOKEN}", "X-Team", "ops"));
+                .withHeaders(Map.of("Authorization", "Bearer ${secret:ORDINAUT_TOOL_WEATHER_TOKEN}", "X-Team", "ops"));
         catalog.put(address, tool);
         return tool;
     }
@@ -208,11 +208,11 @@ class HttpToolTest {
     @Test
     void missingEnvironmentVariableForAHeaderFailsWithoutCallingTheTool() {
         catalog.put("weather.forecast", ToolDefinition.http("weather.forecast", server.url("/forecast"))
-                .withHeaders(Map.of("Authorization", "Bearer ${env:NOT_SET_ANYWHERE}")));
+                .withHeaders(Map.of("Authorization", "Bearer ${env:ORDINAUT_TOOL_NOT_SET_ANYWHERE}")));
 
         assertThatThrownBy(() -> router.invoke(call("weather.forecast", Map.of(), 5)))
                 .isInstanceOf(ToolCallException.class)
-                .hasMessageContaining("NOT_SET_ANYWHERE")
+                .hasMessageContaining("ORDINAUT_TOOL_NOT_SET_ANYWHERE")
                 .satisfies(e -> assertThat(((ToolCallException) e).retryable()).isFalse());
         assertThat(server.requests()).isEmpty();
     }

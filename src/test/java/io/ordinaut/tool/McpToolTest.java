@@ -118,7 +118,7 @@ class McpToolTest {
         for (String name : List.of("forecast", "rows", "greet", "broken")) {
             catalog.put("weather." + name, ToolDefinition.mcp("weather." + name, serverUrl));
         }
-        router = new ToolRouter(address -> Optional.ofNullable(catalog.get(address)), ToolRouter.Settings.defaults());
+        router = new ToolRouter(address -> Optional.ofNullable(catalog.get(address)), ToolRouter.Settings.defaults().withAllowLoopback(true));
     }
 
     @org.junit.jupiter.api.AfterEach
@@ -186,11 +186,11 @@ class McpToolTest {
 
     @Test
     void configuredHeadersAreSentWithSecretsResolvedAtCallTime() {
-        Map<String, String> env = Map.of("MCP_TOKEN", "mcp-secret-123");
+        Map<String, String> env = Map.of("ORDINAUT_TOOL_MCP_TOKEN", "mcp-secret-123");
         catalog.put("weather.forecast", ToolDefinition.mcp("weather.forecast", serverUrl)
-                .withHeaders(Map.of("Authorization", "Bearer ${secret:MCP_TOKEN}")));
+                .withHeaders(Map.of("Authorization", "Bearer ${secret:ORDINAUT_TOOL_MCP_TOKEN}")));
         try (ToolRouter withSecrets = new ToolRouter(address -> Optional.ofNullable(catalog.get(address)),
-                ToolRouter.Settings.defaults().withEnvironment(env::get))) {
+                ToolRouter.Settings.defaults().withAllowLoopback(true).withEnvironment(env::get))) {
             withSecrets.invoke(call("weather.forecast", Map.of("city", "Brest")));
 
             assertThat(AUTHORIZATION).containsExactly("Bearer mcp-secret-123");
@@ -201,8 +201,8 @@ class McpToolTest {
     void discoverListsToolsWithTheirSchemas() {
         router.close();
         router = new ToolRouter(address -> Optional.empty(),
-                ToolRouter.Settings.defaults().withEnvironment(Map.of("MCP_TOKEN", "t0k3n-value")::get));
-        List<ToolDefinition> tools = router.discover(serverUrl, "weather", Map.of("Authorization", "Bearer ${env:MCP_TOKEN}"));
+                ToolRouter.Settings.defaults().withAllowLoopback(true).withEnvironment(Map.of("ORDINAUT_TOOL_MCP_TOKEN", "t0k3n-value")::get));
+        List<ToolDefinition> tools = router.discover(serverUrl, "weather", Map.of("Authorization", "Bearer ${env:ORDINAUT_TOOL_MCP_TOKEN}"));
 
         assertThat(tools).extracting(ToolDefinition::address)
                 .containsExactlyInAnyOrder("weather.forecast", "weather.rows", "weather.greet", "weather.broken");
@@ -214,7 +214,7 @@ class McpToolTest {
         assertThat(forecast.inputSchema().get("properties")).isEqualTo(Map.of(
                 "city", Map.of("type", "string"), "days", Map.of("type", "integer")));
         assertThat(forecast.outputSchema()).containsKey("properties");
-        assertThat(forecast.headers()).containsEntry("Authorization", "Bearer ${env:MCP_TOKEN}");
+        assertThat(forecast.headers()).containsEntry("Authorization", "Bearer ${env:ORDINAUT_TOOL_MCP_TOKEN}");
     }
 
     @Test

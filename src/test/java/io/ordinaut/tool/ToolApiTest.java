@@ -33,7 +33,8 @@ import io.ordinaut.support.NodeTestSupport;
         "ordinaut.tools.reject-unknown-tools=true",
         "ordinaut.tools.denied-cidrs=10.0.0.0/8",
         "ordinaut.tools.catalog-refresh-seconds=1",
-        "TOOL_API_TEST_TOKEN=s3cr3t-t0ken-value"})
+        "ordinaut.tools.allow-loopback=true",
+        "ORDINAUT_TOOL_API_TEST_TOKEN=s3cr3t-t0ken-value"})
 class ToolApiTest extends NodeTestSupport {
 
     private static final Map<String, Object> CITY_SCHEMA = Map.of("type", "object", "required", List.of("city"),
@@ -68,7 +69,7 @@ class ToolApiTest extends NodeTestSupport {
     void tool_is_created_read_listed_changed_and_deleted() {
         Map<String, Object> body = httpTool("crm.list_leads", "http://127.0.0.1:9/leads",
                 "description", "Leads from the CRM", "input_schema", CITY_SCHEMA, "scopes", List.of("crm:read"),
-                "timeout_seconds", 12, "headers", Map.of("Authorization", "Bearer ${env:TOOL_API_TEST_TOKEN}", "X-Tenant", "acme"));
+                "timeout_seconds", 12, "headers", Map.of("Authorization", "Bearer ${env:ORDINAUT_TOOL_API_TEST_TOKEN}", "X-Tenant", "acme"));
 
         Response created = api.post("/tools", body).expect(201);
 
@@ -76,7 +77,7 @@ class ToolApiTest extends NodeTestSupport {
                 .containsEntry("endpoint", "http://127.0.0.1:9/leads").containsEntry("description", "Leads from the CRM")
                 .containsEntry("input_schema", CITY_SCHEMA).containsEntry("output_schema", null)
                 .containsEntry("scopes", List.of("crm:read")).containsEntry("timeout_seconds", 12)
-                .containsEntry("headers", Map.of("Authorization", "Bearer ${env:TOOL_API_TEST_TOKEN}", "X-Tenant", "acme"))
+                .containsEntry("headers", Map.of("Authorization", "Bearer ${env:ORDINAUT_TOOL_API_TEST_TOKEN}", "X-Tenant", "acme"))
                 .containsKeys("created_at", "updated_at");
         assertThat(api.get("/tools/crm.list_leads").expect(200).map()).isEqualTo(created.map());
 
@@ -97,9 +98,9 @@ class ToolApiTest extends NodeTestSupport {
     @Test
     void secret_header_values_are_never_stored_or_echoed() {
         api.post("/tools", httpTool("crm.secret", "http://127.0.0.1:9/x",
-                "headers", Map.of("X-Api-Key", "${secret:TOOL_API_TEST_TOKEN}"))).expect(201);
+                "headers", Map.of("X-Api-Key", "${secret:ORDINAUT_TOOL_API_TEST_TOKEN}"))).expect(201);
 
-        assertThat(api.get("/tools/crm.secret").body()).doesNotContain("s3cr3t-t0ken-value").contains("${secret:TOOL_API_TEST_TOKEN}");
+        assertThat(api.get("/tools/crm.secret").body()).doesNotContain("s3cr3t-t0ken-value").contains("${secret:ORDINAUT_TOOL_API_TEST_TOKEN}");
         assertThat(api.get("/tools").body()).doesNotContain("s3cr3t-t0ken-value");
         assertThat(jdbc.sql("SELECT CAST(headers AS text) FROM tool WHERE address = 'crm.secret'").query(String.class).single())
                 .doesNotContain("s3cr3t-t0ken-value");
@@ -249,7 +250,7 @@ class ToolApiTest extends NodeTestSupport {
     @Test
     void discover_registers_an_mcp_servers_tools_with_their_schemas() {
         Response discovered = api.post("/tools/discover", Map.of("server_url", mcp.url("weather"), "prefix", "weather-mcp",
-                "scopes", List.of("weather:read"), "headers", Map.of("Authorization", "Bearer ${env:TOOL_API_TEST_TOKEN}")))
+                "scopes", List.of("weather:read"), "headers", Map.of("Authorization", "Bearer ${env:ORDINAUT_TOOL_API_TEST_TOKEN}")))
                 .expect(200);
 
         assertThat(discovered.items()).extracting(t -> t.get("address"))
@@ -258,7 +259,7 @@ class ToolApiTest extends NodeTestSupport {
         Map<String, Object> forecast = api.get("/tools/weather-mcp.forecast").expect(200).map();
         assertThat(forecast).containsEntry("transport", "mcp").containsEntry("endpoint", mcp.url("weather"))
                 .containsEntry("description", "Forecast for a city").containsEntry("scopes", List.of("weather:read"))
-                .containsEntry("headers", Map.of("Authorization", "Bearer ${env:TOOL_API_TEST_TOKEN}"));
+                .containsEntry("headers", Map.of("Authorization", "Bearer ${env:ORDINAUT_TOOL_API_TEST_TOKEN}"));
         assertThat(forecast.get("input_schema")).isEqualTo(Map.of("type", "object", "required", List.of("city"),
                 "properties", Map.of("city", Map.of("type", "string"), "days", Map.of("type", "integer"))));
         assertThat(api.get("/tools?prefix=weather-mcp.").expect(200).map()).containsEntry("total", 2);

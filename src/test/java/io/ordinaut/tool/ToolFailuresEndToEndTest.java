@@ -20,10 +20,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.test.context.TestPropertySource;
+
 import io.ordinaut.support.NodeTestSupport;
 import io.ordinaut.tool.TestHttpServer.Answer;
 
 /** How tool failures end steps and runs, through the REST API on a real node against a real HTTP server. */
+@TestPropertySource(properties = "ordinaut.tools.allow-loopback=true")
 class ToolFailuresEndToEndTest extends NodeTestSupport {
 
     private static TestHttpServer http;
