@@ -124,6 +124,7 @@ public final class PipelineRunner {
         int attempts = 0;
         while (true) {
             attempts++;
+            Duration wait;
             try {
                 return timer.ok(attempts, calls.call(call));
             } catch (ToolCallException e) {
@@ -131,15 +132,30 @@ public final class PipelineRunner {
                     String suffix = attempts > 1 ? " (after " + attempts + " attempts)" : "";
                     return timer.failed(attempts, e.getMessage() + suffix, e.retryable());
                 }
+                wait = retryWait(attempts, e.retryAfter(), step.timeout());
             } catch (InterruptedException e) {
                 return timer.interrupted(attempts);
             }
             try {
-                Thread.sleep(backoff(attempts).toMillis());
+                Thread.sleep(wait.toMillis());
             } catch (InterruptedException e) {
                 return timer.interrupted(attempts);
             }
         }
+    }
+
+    /**
+     * The backoff, or longer when the tool asked for it ({@code Retry-After} of a 429/503): a server that
+     * sheds load is not hit again early. The ask is bounded by the step's timeout, so a hostile or
+     * confused tool cannot park a run.
+     */
+    private Duration retryWait(int attempt, Duration retryAfter, Duration stepTimeout) {
+        Duration wait = backoff(attempt);
+        if (retryAfter == null) {
+            return wait;
+        }
+        Duration asked = retryAfter.compareTo(stepTimeout) > 0 ? stepTimeout : retryAfter;
+        return asked.compareTo(wait) > 0 ? asked : wait;
     }
 
     private Duration backoff(int attempt) {

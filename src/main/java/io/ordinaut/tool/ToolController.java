@@ -18,6 +18,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import io.ordinaut.web.ApiException;
 import io.ordinaut.web.AuditSubject;
+import io.ordinaut.web.Caller;
 import io.ordinaut.web.JsonFields;
 import io.ordinaut.web.PageBody;
 import io.ordinaut.web.QueryParams;
@@ -25,7 +26,9 @@ import io.ordinaut.web.RequiresScope;
 import io.ordinaut.web.Scopes;
 
 /**
- * /tools: the tool catalog. A pipeline step's {@code uses} names a tool by address; an address not
+ * /tools: the tool catalog. Every agent with {@code tools:read} sees every tool; only the agent that
+ * registered a tool ({@code created_by}) or an admin may change or delete it, and another agent's
+ * {@code PUT}/{@code DELETE} answers 404, as for tasks. A pipeline step's {@code uses} names a tool by address; an address not
  * catalogued is simulated unless {@code ordinaut.tools.reject-unknown-tools} is set, so deleting a tool
  * makes later runs that use it simulate it (or fail, when unknown tools are rejected). Changes apply to
  * this node's runs at once and to other nodes' within {@code ordinaut.tools.catalog-refresh-seconds}.
@@ -42,8 +45,8 @@ class ToolController {
     @RequiresScope(Scopes.TOOLS_WRITE)
     @PostMapping(path = "/tools", consumes = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.CREATED)
-    ToolView create(@RequestBody Object body) {
-        ToolView created = ToolView.of(service.create(JsonFields.of(body)));
+    ToolView create(@RequestBody Object body, Caller caller) {
+        ToolView created = ToolView.of(service.create(JsonFields.of(body), caller));
         AuditSubject.set(created.address());
         return created;
     }
@@ -69,14 +72,14 @@ class ToolController {
 
     @RequiresScope(Scopes.TOOLS_WRITE)
     @PutMapping(path = "/tools/{address}", consumes = MediaType.APPLICATION_JSON_VALUE)
-    ToolView replace(@PathVariable String address, @RequestBody Object body) {
-        return ToolView.of(service.replace(known(address), JsonFields.of(body)));
+    ToolView replace(@PathVariable String address, @RequestBody Object body, Caller caller) {
+        return ToolView.of(service.replace(known(address), JsonFields.of(body), caller));
     }
 
     @RequiresScope(Scopes.TOOLS_WRITE)
     @DeleteMapping("/tools/{address}")
-    Map<String, Object> delete(@PathVariable String address) {
-        service.delete(known(address));
+    Map<String, Object> delete(@PathVariable String address, Caller caller) {
+        service.delete(known(address), caller);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("success", true);
         body.put("message", "Tool " + address + " deleted");
@@ -87,8 +90,8 @@ class ToolController {
     /** Lists an MCP server's tools (tools/list) and registers them under {@code <prefix>.<name>}. */
     @RequiresScope(Scopes.TOOLS_WRITE)
     @PostMapping(path = "/tools/discover", consumes = MediaType.APPLICATION_JSON_VALUE)
-    Map<String, Object> discover(@RequestBody Object body) {
-        return service.discover(JsonFields.of(body));
+    Map<String, Object> discover(@RequestBody Object body, Caller caller) {
+        return service.discover(JsonFields.of(body), caller);
     }
 
     /** An address that cannot exist is simply not found. */

@@ -131,7 +131,11 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
 
     /** Whether a pipeline may use this address; pass as the predicate of {@code PipelineDefinition.parse}. */
     public boolean accepts(String address) {
-        return !settings.rejectUnknownTools() || catalog.apply(address).isPresent();
+        Optional<ToolDefinition> found = catalog.apply(address);
+        if (found.isPresent()) {
+            return !found.get().gone();
+        }
+        return !settings.rejectUnknownTools();
     }
 
     /** The scopes a task needs to use this address: the catalogued tool's, none for an unknown address. */
@@ -149,6 +153,10 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
             return simulated.invoke(call);
         }
         ToolDefinition tool = found.get();
+        if (tool.gone()) {
+            throw ToolCallException.permanent("tool " + tool.address() + " is gone: its MCP server " + tool.endpoint()
+                    + " no longer lists it (found by POST /tools/discover); discover again or delete it");
+        }
         checkScopes(tool, call);
         if (tool.inputSchema() != null) {
             schemas.requireValid("input of " + tool.address(), tool.inputSchema(), call.args());
@@ -170,7 +178,7 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
         Optional<ToolDefinition> found = catalog.apply(call.address());
         return found.isEmpty()
                 ? !settings.rejectUnknownTools()
-                : found.get().transport().equals(ToolDefinition.SIMULATE) && found.get().inputSchema() == null
+                : found.get().gone() || found.get().transport().equals(ToolDefinition.SIMULATE) && found.get().inputSchema() == null
                         && found.get().outputSchema() == null;
     }
 

@@ -5,9 +5,12 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
@@ -16,6 +19,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
 import io.ordinaut.web.ApiException;
+import io.ordinaut.web.Caller;
 import io.ordinaut.web.JsonFields;
 
 /** Registers, changes, removes and discovers catalogued tools. */
@@ -38,10 +42,10 @@ class ToolService {
         this.clock = clock;
     }
 
-    ToolCatalog.Entry create(JsonFields body) {
+    ToolCatalog.Entry create(JsonFields body, Caller caller) {
         ToolDefinition tool = ToolSpec.forCreate(body, rules);
         checkEgress(tool.endpoint(), "endpoint");
-        if (!catalog.insert(tool, now())) {
+        if (!catalog.insert(tool, caller.agentId(), now())) {
             throw ApiException.conflict("Tool " + tool.address() + " already exists; change it with PUT /tools/" + tool.address(),
                     Map.of("address", tool.address()));
         }
@@ -49,22 +53,30 @@ class ToolService {
         return get(tool.address());
     }
 
-    ToolCatalog.Entry replace(String address, JsonFields body) {
-        ToolDefinition current = get(address).definition();
-        ToolDefinition changed = ToolSpec.forUpdate(current, body, rules);
-        checkEgress(changed.endpoint(), "endpoint");
-        if (!catalog.update(changed, now())) {
+    /** Another agent's tool answers 404, as for tasks: whether it exists is not the caller's business. */
+    ToolCatalog.Entry replace(String address, JsonFields body, Caller caller) {
+        ToolCatalog.Entry entry = get(address);
+        if (!mayChange(entry, caller)) {
             throw ApiException.notFound("Tool", address);
         }
-        log.info("Tool {} changed", address);
+        ToolDefinition changed = ToolSpec.forUpdate(entry.definition(), body, rules);
+        checkEgress(changed.endpoint(), "endpoint");
+        if (!catalog.update(changed, caller.ownerFilter(), now())) {
+            throw ApiException.notFound("Tool", address);
+        }
+        log.info("Tool {} changed by agent {}", address, caller.agentId());
         return get(address);
     }
 
-    void delete(String address) {
-        if (!catalog.delete(address)) {
+    void delete(String address, Caller caller) {
+        if (!catalog.delete(address, caller.ownerFilter())) {
             throw ApiException.notFound("Tool", address);
         }
-        log.info("Tool {} deleted", address);
+        log.info("Tool {} deleted by agent {}", address, caller.agentId());
+    }
+
+    private static boolean mayChange(ToolCatalog.Entry entry, Caller caller) {
+        return caller.isAdmin() || caller.agentId().equals(entry.createdBy());
     }
 
     ToolCatalog.Entry get(String address) {
@@ -83,7 +95,7 @@ class ToolService {
      * Lists an MCP server's tools and registers each as {@code <prefix>.<name>} with its schemas; a tool
      * already registered under that address is replaced.
      */
-    Map<String, Object> discover(JsonFields body) {
+    Map<String, Object> discover(JsonFields body, Caller caller) {
         body.allowOnly(DISCOVER_FIELDS);
         String serverUrl = ToolSpec.endpoint(ToolDefinition.MCP, body.string("server_url", 1, 2000), "server_url");
         String prefix = body.requiredString("prefix", 1, 100);
@@ -106,7 +118,9 @@ class ToolService {
         List<Map<String, Object>> skipped = new ArrayList<>();
         int created = 0;
         Instant now = now();
+        Set<String> listedAddresses = new HashSet<>();
         for (ToolDefinition found : listed) {
+            listedAddresses.add(found.address());
             ToolDefinition tool = found.withScopes(scopes)
                     .withTimeoutSeconds(timeout == null ? ToolSpec.DEFAULT_TIMEOUT_SECONDS : timeout);
             String problem = schemaProblem(tool);
@@ -114,13 +128,20 @@ class ToolService {
                 skipped.add(Map.of("address", tool.address(), "reason", problem == null ? "address is too long" : problem));
                 continue;
             }
-            boolean inserted = catalog.upsert(tool, now);
-            created += inserted ? 1 : 0;
+            Optional<Boolean> inserted = catalog.upsert(tool, caller.agentId(), caller.ownerFilter(), now);
+            if (inserted.isEmpty()) {
+                skipped.add(Map.of("address", tool.address(), "reason", "a tool with this address belongs to another agent"));
+                continue;
+            }
+            created += inserted.get() ? 1 : 0;
             Map<String, Object> item = ToolView.of(get(tool.address())).asMap();
-            item.put("created", inserted);
+            item.put("created", inserted.get());
             items.add(item);
         }
-        log.info("Discovered {} tools at {} as {}.* ({} new, {} skipped)", items.size(), serverUrl, prefix, created, skipped.size());
+        // tools of this server the listing no longer names stay (tasks name them) but are marked, not dropped
+        List<String> gone = catalog.markGone(serverUrl, prefix, listedAddresses, caller.ownerFilter(), now);
+        log.info("Discovered {} tools at {} as {}.* ({} new, {} skipped, {} gone)", items.size(), serverUrl, prefix, created,
+                skipped.size(), gone.size());
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("server_url", serverUrl);
         result.put("prefix", prefix);
@@ -129,6 +150,7 @@ class ToolService {
         result.put("created", created);
         result.put("updated", items.size() - created);
         result.put("skipped", skipped);
+        result.put("gone", gone);
         return result;
     }
 

