@@ -130,7 +130,7 @@ final class EgressGuard {
         for (InetAddress form : forms) {
             for (Cidr cidr : ALWAYS_REFUSED) {
                 if (cidr.contains(form)) {
-                    throw refused(host, describe(address, form) + " is a link-local, cloud metadata or multicast address");
+                    throw refused(host, describe(address, form) + " is a link-local or cloud metadata address (or multicast)");
                 }
             }
             for (Cidr cidr : deniedCidrs) {
