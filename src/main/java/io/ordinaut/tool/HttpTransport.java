@@ -2,16 +2,12 @@ package io.ordinaut.tool;
 
 import tools.jackson.core.JacksonException;
 
-import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
-import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpResponse;
-import org.apache.hc.client5.http.impl.classic.HttpClients;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
@@ -23,9 +19,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,10 +33,8 @@ import java.util.function.Function;
  * Calls an HTTP tool: POSTs the rendered arguments as JSON and takes a 2xx JSON body as the output
  * (a non-JSON body becomes {@code {"text": body}}).
  *
- * <p>The client resolves host names only through {@link EgressGuard#resolve}, when it opens a
- * connection, and connects to exactly the addresses the guard accepted: a DNS answer that changes
- * after the check (rebinding) is never used. TLS still uses the URL's host name for SNI and
- * certificate verification. Redirects are followed here, at most {@value #MAX_REDIRECTS}, each hop
+ * <p>Sent through {@link PinnedClients}: connections go to exactly the addresses the egress guard
+ * accepted, whatever DNS answers later. Redirects are followed here, at most {@value #MAX_REDIRECTS}, each hop
  * checked again; the tool's configured headers (which may carry secrets) are sent to its own origin
  * only, never after a redirect to another one.
  */
@@ -51,7 +43,6 @@ final class HttpTransport implements AutoCloseable {
     static final int MAX_REDIRECTS = 5;
     private static final int MAX_ERROR_TEXT = 300;
     private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
     private final CloseableHttpClient client;
     private final EgressGuard guard;
@@ -64,21 +55,7 @@ final class HttpTransport implements AutoCloseable {
         this.environment = environment;
         this.maxBodyBytes = maxBodyBytes;
         this.clock = clock;
-        this.client = HttpClients.custom()
-                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-                        .setDnsResolver(new CheckedResolver(guard))
-                        .setDefaultConnectionConfig(ConnectionConfig.custom()
-                                .setConnectTimeout(Timeout.of(CONNECT_TIMEOUT))
-                                .build())
-                        .setMaxConnTotal(200)
-                        .setMaxConnPerRoute(20)
-                        .build())
-                // no proxy from system properties: a proxy would make its own lookups
-                .disableRedirectHandling()
-                .disableAutomaticRetries()
-                .disableCookieManagement()
-                .disableAuthCaching()
-                .build();
+        this.client = PinnedClients.create(guard);
     }
 
     Object invoke(ToolDefinition tool, ToolCall call) {
@@ -190,7 +167,7 @@ final class HttpTransport implements AutoCloseable {
         try {
             return client.execute(request, HttpClientContext.create());
         } catch (IOException e) {
-            ToolCallException refused = refusal(e);
+            ToolCallException refused = PinnedClients.refusal(e);
             if (refused != null) {
                 throw refused;
             }
@@ -199,16 +176,6 @@ final class HttpTransport implements AutoCloseable {
             }
             throw new ToolCallException(tool.address() + " could not be reached: " + e, true, null, e);
         }
-    }
-
-    /** The egress refusal or resolution failure the resolver raised inside the client, if that is what this is. */
-    private static ToolCallException refusal(Throwable e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-            if (cause instanceof CheckedResolver.Refused refused) {
-                return refused.failure;
-            }
-        }
-        return null;
     }
 
     /** Reads at most {@code maxBodyBytes}, and gives up once the call's time is spent (a slow drip). */
@@ -269,47 +236,6 @@ final class HttpTransport implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            client.close();
-        } catch (IOException e) {
-            // shutting down; open connections are dropped either way
-        }
-    }
-
-    /**
-     * The client's only way from a host name to addresses: the egress guard resolves once and checks
-     * every answer, and the client connects to those very addresses.
-     */
-    private static final class CheckedResolver implements DnsResolver {
-
-        private final EgressGuard guard;
-
-        CheckedResolver(EgressGuard guard) {
-            this.guard = guard;
-        }
-
-        @Override
-        public InetAddress[] resolve(String host) throws UnknownHostException {
-            try {
-                return guard.resolve(host);
-            } catch (ToolCallException e) {
-                throw new Refused(e);
-            }
-        }
-
-        @Override
-        public String resolveCanonicalHostname(String host) {
-            return host; // never a second lookup
-        }
-
-        /** Carries the guard's verdict through the client, which only lets IOExceptions out of a resolver. */
-        static final class Refused extends UnknownHostException {
-            private final transient ToolCallException failure;
-
-            Refused(ToolCallException failure) {
-                super(failure.getMessage());
-                this.failure = failure;
-            }
-        }
+        PinnedClients.closeQuietly(client);
     }
 }

@@ -10,21 +10,28 @@ import io.modelcontextprotocol.spec.McpSchema;
 import tools.jackson.core.JacksonException;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import java.util.function.Function;
 
 /**
  * Calls MCP tools over Streamable HTTP. One initialised client is kept per endpoint and header set
  * and reused by all calls; a client that hits a transport error is dropped so the next call
- * reconnects. The idempotency key, run id and attempt travel in the request's {@code _meta}.
+ * reconnects, and clients unused for {@code mcp-idle-seconds} or beyond {@code mcp-max-connections} are
+ * closed. Requests go through {@link McpHttpClient}: to the address the egress guard accepted, without
+ * redirects, with answers capped at {@code max-response-bytes}. The idempotency key, run id and attempt travel in the request's {@code _meta}.
  */
 final class McpTransport implements AutoCloseable {
 
@@ -43,6 +50,7 @@ final class McpTransport implements AutoCloseable {
     private final int maxResponseBytes;
     private final int maxConnections;
     private final long idleNanos;
+    private final ExecutorService exchanges = Executors.newCachedThreadPool(daemon("ordinaut-mcp-http-"));
 
     McpTransport(EgressGuard guard, Function<String, String> environment, SchemaCheck schemas,
                  int maxResponseBytes, int maxConnections, Duration idle) {
@@ -52,6 +60,15 @@ final class McpTransport implements AutoCloseable {
         this.maxResponseBytes = maxResponseBytes;
         this.maxConnections = maxConnections;
         this.idleNanos = idle.toNanos();
+    }
+
+    private static ThreadFactory daemon(String prefix) {
+        AtomicInteger next = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + next.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     /** How many server connections are open now. */
@@ -74,7 +91,8 @@ final class McpTransport implements AutoCloseable {
         meta.put(META_ATTEMPT, call.attempt());
         McpSchema.CallToolRequest request = new McpSchema.CallToolRequest(toolName, call.args(), meta);
 
-        guard.check(URI.create(tool.endpoint()));
+        // the addresses are checked when the pinned client connects, on the very answer it connects to
+        guard.checkName(URI.create(tool.endpoint()));
         // keyed by a digest so resolved secrets are not kept as map keys
         String key = tool.endpoint() + "\n" + Digests.sha256Hex(headers.values().toString());
         evictIdle();
@@ -99,16 +117,12 @@ final class McpTransport implements AutoCloseable {
         if (Boolean.TRUE.equals(result.isError())) {
             throw ToolCallException.permanent(tool.address() + " reported an error: " + headers.redact(truncated(text(result))));
         }
-        Object output = output(result);
-        if (Json.write(output).length > maxResponseBytes) {
-            throw ToolCallException.permanent(tool.address() + " answered with more than " + maxResponseBytes + " bytes");
-        }
-        return output;
+        return output(result);
     }
 
     /** Lists a server's tools as definitions addressed {@code <prefix>.<tool name>}. */
     List<ToolDefinition> discover(String serverUrl, String prefix, Map<String, String> headers, Duration timeout) {
-        guard.check(URI.create(serverUrl));
+        guard.checkName(URI.create(serverUrl));
         HeaderValues resolved = HeaderValues.resolve(prefix, headers, environment);
         Connection connection = new Connection(serverUrl, resolved.values());
         try {
@@ -179,6 +193,9 @@ final class McpTransport implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return ToolCallException.retryable(what + " call was interrupted");
             }
+            if (cause instanceof IOException && cause.getCause() instanceof ToolCallException refused) {
+                return refused; // the egress guard's verdict, raised inside the pinned client
+            }
             if (cause instanceof IOException) {
                 return ToolCallException.retryable(what + " could not be reached: " + cause);
             }
@@ -246,6 +263,16 @@ final class McpTransport implements AutoCloseable {
     public void close() {
         connections.values().forEach(Connection::close);
         connections.clear();
+        exchanges.shutdownNow();
+    }
+
+    /**
+     * How long one read on a server connection may wait. Each call bounds itself with its own timeout; this
+     * only frees the reading thread of a call given up on, so it is the first call's bound, at least a minute.
+     */
+    private static Duration readTimeout(Duration timeout) {
+        Duration floor = Duration.ofMinutes(1);
+        return timeout.compareTo(floor) < 0 ? floor : timeout;
     }
 
     /** A lazily initialised client; initialisation happens outside the map's locks. */
@@ -255,6 +282,7 @@ final class McpTransport implements AutoCloseable {
         private final AtomicInteger inFlight = new AtomicInteger();
         private volatile long lastUsed = System.nanoTime();
         private McpAsyncClient client;
+        private CloseableHttpClient http;
 
         Connection(String endpoint, Map<String, String> headers) {
             this.endpoint = endpoint;
@@ -287,9 +315,14 @@ final class McpTransport implements AutoCloseable {
                 if (uri.getRawQuery() != null) {
                     path += "?" + uri.getRawQuery();
                 }
+                // resolved and checked once for the life of this connection: every HTTP connection the SDK
+                // opens to the server goes to these addresses; no redirects; answers capped while read
+                InetAddress[] addresses = guard.check(uri);
+                CloseableHttpClient pinnedHttp = PinnedClients.create(PinnedClients.pinnedTo(uri.getHost(), addresses));
+                McpHttpClient pinned = new McpHttpClient(pinnedHttp, guard, maxResponseBytes, readTimeout(timeout), exchanges);
                 HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(base)
                         .endpoint(path)
-                        .clientBuilder(HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER))
+                        .clientBuilder(pinned.asBuilder())
                         .connectTimeout(timeout)
                         .customizeRequest(request -> headers.forEach(request::header))
                         .jsonMapper(mapper)
@@ -304,9 +337,11 @@ final class McpTransport implements AutoCloseable {
                     fresh.initialize().block(timeout);
                 } catch (RuntimeException e) {
                     fresh.close();
+                    PinnedClients.closeQuietly(pinnedHttp);
                     throw e;
                 }
                 client = fresh;
+                http = pinnedHttp;
             }
             return client;
         }
@@ -315,6 +350,10 @@ final class McpTransport implements AutoCloseable {
             if (client != null) {
                 client.close();
                 client = null;
+            }
+            if (http != null) {
+                PinnedClients.closeQuietly(http);
+                http = null;
             }
         }
     }

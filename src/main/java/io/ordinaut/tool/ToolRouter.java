@@ -206,6 +206,11 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
         guard.check(endpoint);
     }
 
+    /** Open MCP server connections (for tests of eviction). */
+    int mcpConnections() {
+        return mcp.openConnections();
+    }
+
     SchemaCheck schemas() {
         return schemas;
     }
