@@ -29,6 +29,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 
+import javax.net.ssl.SSLContext;
+
 /**
  * Calls an HTTP tool: POSTs the rendered arguments as JSON and takes a 2xx JSON body as the output
  * (a non-JSON body becomes {@code {"text": body}}).
@@ -50,12 +52,12 @@ final class HttpTransport implements AutoCloseable {
     private final int maxBodyBytes;
     private final Clock clock;
 
-    HttpTransport(EgressGuard guard, Function<String, String> environment, int maxBodyBytes, Clock clock) {
+    HttpTransport(EgressGuard guard, Function<String, String> environment, int maxBodyBytes, Clock clock, SSLContext sslContext) {
         this.guard = guard;
         this.environment = environment;
         this.maxBodyBytes = maxBodyBytes;
         this.clock = clock;
-        this.client = PinnedClients.create(guard);
+        this.client = PinnedClients.create(guard, sslContext);
     }
 
     Object invoke(ToolDefinition tool, ToolCall call) {

@@ -26,6 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import java.util.function.Function;
 
+import javax.net.ssl.SSLContext;
+
 /**
  * Calls MCP tools over Streamable HTTP. One initialised client is kept per endpoint and header set
  * and reused by all calls; a client that hits a transport error is dropped so the next call
@@ -50,16 +52,18 @@ final class McpTransport implements AutoCloseable {
     private final int maxResponseBytes;
     private final int maxConnections;
     private final long idleNanos;
+    private final SSLContext sslContext;
     private final ExecutorService exchanges = Executors.newCachedThreadPool(daemon("ordinaut-mcp-http-"));
 
     McpTransport(EgressGuard guard, Function<String, String> environment, SchemaCheck schemas,
-                 int maxResponseBytes, int maxConnections, Duration idle) {
+                 int maxResponseBytes, int maxConnections, Duration idle, SSLContext sslContext) {
         this.guard = guard;
         this.environment = environment;
         this.validation = new McpSchemaValidation(schemas);
         this.maxResponseBytes = maxResponseBytes;
         this.maxConnections = maxConnections;
         this.idleNanos = idle.toNanos();
+        this.sslContext = sslContext;
     }
 
     private static ThreadFactory daemon(String prefix) {
@@ -318,7 +322,7 @@ final class McpTransport implements AutoCloseable {
                 // resolved and checked once for the life of this connection: every HTTP connection the SDK
                 // opens to the server goes to these addresses; no redirects; answers capped while read
                 InetAddress[] addresses = guard.check(uri);
-                CloseableHttpClient pinnedHttp = PinnedClients.create(PinnedClients.pinnedTo(uri.getHost(), addresses));
+                CloseableHttpClient pinnedHttp = PinnedClients.create(PinnedClients.pinnedTo(uri.getHost(), addresses), sslContext);
                 McpHttpClient pinned = new McpHttpClient(pinnedHttp, guard, maxResponseBytes, readTimeout(timeout), exchanges);
                 HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(base)
                         .endpoint(path)

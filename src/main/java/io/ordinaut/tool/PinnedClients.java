@@ -5,11 +5,14 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 
+import javax.net.ssl.SSLContext;
+
 import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
 import org.apache.hc.core5.util.Timeout;
 
 /**
@@ -28,8 +31,8 @@ final class PinnedClients {
     }
 
     /** Resolves (and checks) each host when a connection to it is opened. */
-    static CloseableHttpClient create(EgressGuard guard) {
-        return create(new CheckedResolver(guard));
+    static CloseableHttpClient create(EgressGuard guard, SSLContext sslContext) {
+        return create(new CheckedResolver(guard), sslContext);
     }
 
     /**
@@ -62,10 +65,15 @@ final class PinnedClients {
         return h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
     }
 
-    static CloseableHttpClient create(DnsResolver resolver) {
+    /** @param sslContext null for the JVM's default */
+    static CloseableHttpClient create(DnsResolver resolver, SSLContext sslContext) {
         return HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
                         .setDnsResolver(resolver)
+                        // the JVM's trust store and javax.net.ssl.* settings, as the JDK client used; SNI and
+                        // the certificate check use the URL's host name, not the pinned address
+                        .setTlsSocketStrategy(sslContext == null
+                                ? DefaultClientTlsStrategy.createSystemDefault() : new DefaultClientTlsStrategy(sslContext))
                         .setDefaultConnectionConfig(ConnectionConfig.custom()
                                 .setConnectTimeout(Timeout.of(CONNECT_TIMEOUT))
                                 .build())

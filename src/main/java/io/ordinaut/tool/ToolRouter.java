@@ -9,6 +9,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 
+import javax.net.ssl.SSLContext;
+
 /**
  * The {@link ToolInvoker} used by runs: looks the address up in the catalog and calls the tool over
  * its transport, checking scopes ({@link AgentScopes#ADMIN} implies all), the input schema before and the
@@ -29,11 +31,12 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
      * @param resolver           how host names are resolved, once per connection (a seam for tests)
      * @param mcpMaxConnections  most MCP connections kept open
      * @param mcpIdle            an MCP connection unused this long is closed
+     * @param sslContext         TLS for tool calls; null for the JVM's default (trust store, javax.net.ssl.*)
      */
     public record Settings(boolean rejectUnknownTools, EgressPolicy egress,
                            Function<String, String> environment, Clock clock,
                            int maxResponseBytes, List<String> secretEnvPrefixes, HostResolver resolver,
-                           int mcpMaxConnections, Duration mcpIdle) {
+                           int mcpMaxConnections, Duration mcpIdle, SSLContext sslContext) {
 
         public Settings {
             Objects.requireNonNull(egress, "egress");
@@ -54,17 +57,17 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
         public static Settings of(ToolProperties properties, Function<String, String> environment, Clock clock) {
             return new Settings(properties.rejectUnknownTools(), properties.egress(), environment, clock,
                     properties.maxResponseBytes(), properties.secretEnvPrefixes(), HostResolver.SYSTEM,
-                    properties.mcpMaxConnections(), Duration.ofSeconds(properties.mcpIdleSeconds()));
+                    properties.mcpMaxConnections(), Duration.ofSeconds(properties.mcpIdleSeconds()), null);
         }
 
         public Settings withRejectUnknownTools(boolean reject) {
             return new Settings(reject, egress, environment, clock, maxResponseBytes, secretEnvPrefixes, resolver,
-                    mcpMaxConnections, mcpIdle);
+                    mcpMaxConnections, mcpIdle, sslContext);
         }
 
         public Settings withEgress(EgressPolicy policy) {
             return new Settings(rejectUnknownTools, policy, environment, clock, maxResponseBytes, secretEnvPrefixes, resolver,
-                    mcpMaxConnections, mcpIdle);
+                    mcpMaxConnections, mcpIdle, sslContext);
         }
 
         /** The same egress policy with loopback (and the node's own addresses) allowed or not. */
@@ -74,27 +77,32 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
 
         public Settings withEnvironment(Function<String, String> env) {
             return new Settings(rejectUnknownTools, egress, env, clock, maxResponseBytes, secretEnvPrefixes, resolver,
-                    mcpMaxConnections, mcpIdle);
+                    mcpMaxConnections, mcpIdle, sslContext);
         }
 
         public Settings withSecretEnvPrefixes(List<String> prefixes) {
             return new Settings(rejectUnknownTools, egress, environment, clock, maxResponseBytes, prefixes, resolver,
-                    mcpMaxConnections, mcpIdle);
+                    mcpMaxConnections, mcpIdle, sslContext);
         }
 
         public Settings withClock(Clock newClock) {
             return new Settings(rejectUnknownTools, egress, environment, newClock, maxResponseBytes, secretEnvPrefixes, resolver,
-                    mcpMaxConnections, mcpIdle);
+                    mcpMaxConnections, mcpIdle, sslContext);
         }
 
         public Settings withResolver(HostResolver newResolver) {
             return new Settings(rejectUnknownTools, egress, environment, clock, maxResponseBytes, secretEnvPrefixes, newResolver,
-                    mcpMaxConnections, mcpIdle);
+                    mcpMaxConnections, mcpIdle, sslContext);
+        }
+
+        public Settings withSslContext(SSLContext context) {
+            return new Settings(rejectUnknownTools, egress, environment, clock, maxResponseBytes, secretEnvPrefixes, resolver,
+                    mcpMaxConnections, mcpIdle, context);
         }
 
         public Settings withMcpConnections(int max, Duration idle) {
             return new Settings(rejectUnknownTools, egress, environment, clock, maxResponseBytes, secretEnvPrefixes, resolver,
-                    max, idle);
+                    max, idle, sslContext);
         }
 
         /**
@@ -124,9 +132,10 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.guard = new EgressGuard(settings.egress(), settings.resolver());
         this.simulated = new SimulatedTool(settings.clock());
-        this.http = new HttpTransport(guard, settings.headerEnvironment(), settings.maxResponseBytes(), settings.clock());
+        this.http = new HttpTransport(guard, settings.headerEnvironment(), settings.maxResponseBytes(), settings.clock(),
+                settings.sslContext());
         this.mcp = new McpTransport(guard, settings.headerEnvironment(), schemas, settings.maxResponseBytes(),
-                settings.mcpMaxConnections(), settings.mcpIdle());
+                settings.mcpMaxConnections(), settings.mcpIdle(), settings.sslContext());
     }
 
     /** Whether a pipeline may use this address; pass as the predicate of {@code PipelineDefinition.parse}. */

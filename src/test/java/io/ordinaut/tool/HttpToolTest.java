@@ -22,6 +22,26 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.net.InetAddress;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIMatcher;
+import javax.net.ssl.SNIServerName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.StandardConstants;
+import javax.net.ssl.TrustManagerFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -365,5 +385,73 @@ class HttpToolTest {
         assertThat(RetryAfter.parse("Mon, 10 Mar 2025 07:00:00 GMT", now)).isEqualTo(Duration.ZERO);
         assertThat(RetryAfter.parse("soon", now)).isNull();
         assertThat(RetryAfter.parse("99999999999999", now)).isEqualTo(Duration.ofDays(1));
+    }
+
+    @Test
+    void https_to_a_pinned_address_keeps_sni_host_and_certificate_check_on_the_name(@TempDir Path dir) throws Exception {
+        Path keystore = dir.resolve("tool.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "tool", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=tool.pinned.test",
+                "-ext", "SAN=dns:tool.pinned.test", "-validity", "2", "-keystore", keystore.toString(), "-storetype", "PKCS12",
+                "-storepass", "changeit", "-keypass", "changeit").redirectErrorStream(true).start();
+        assertThat(keytool.waitFor()).as(new String(keytool.getInputStream().readAllBytes())).isZero();
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keystore)) {
+            keys.load(in, "changeit".toCharArray());
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, "changeit".toCharArray());
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(keys);
+        SSLContext serverTls = SSLContext.getInstance("TLS");
+        serverTls.init(kmf.getKeyManagers(), null, null);
+        SSLContext clientTls = SSLContext.getInstance("TLS");
+        clientTls.init(null, tmf.getTrustManagers(), null);
+        List<String> sniSeen = new CopyOnWriteArrayList<>();
+        List<String> hostSeen = new CopyOnWriteArrayList<>();
+        HttpsServer https = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        https.setHttpsConfigurator(new HttpsConfigurator(serverTls) {
+            @Override
+            public void configure(HttpsParameters params) {
+                SSLParameters parameters = serverTls.getDefaultSSLParameters();
+                parameters.setSNIMatchers(List.of(new SNIMatcher(StandardConstants.SNI_HOST_NAME) {
+                    @Override
+                    public boolean matches(SNIServerName name) {
+                        sniSeen.add(((SNIHostName) name).getAsciiName());
+                        return true;
+                    }
+                }));
+                params.setSSLParameters(parameters);
+            }
+        });
+        https.createContext("/", exchange -> {
+            hostSeen.add(exchange.getRequestHeaders().getFirst("Host"));
+            exchange.getRequestBody().readAllBytes();
+            byte[] body = "{\"secure\": true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        https.start();
+        int port = https.getAddress().getPort();
+        HostResolver local = host -> new InetAddress[] {InetAddress.getByName("127.0.0.1")};
+        catalog.put("tls.tool", ToolDefinition.http("tls.tool", "https://tool.pinned.test:" + port + "/x"));
+        catalog.put("tls.other", ToolDefinition.http("tls.other", "https://other.pinned.test:" + port + "/x"));
+        try (ToolRouter pinned = new ToolRouter(address -> Optional.ofNullable(catalog.get(address)),
+                ToolRouter.Settings.defaults().withAllowLoopback(true).withResolver(local).withSslContext(clientTls))) {
+
+            assertThat(pinned.invoke(call("tls.tool", Map.of(), 10))).isEqualTo(Map.of("secure", true));
+            assertThat(sniSeen).contains("tool.pinned.test");
+            assertThat(hostSeen).containsExactly("tool.pinned.test:" + port);
+
+            // same pinned address, another name: the certificate is checked against the name, so it fails
+            ToolCallException e = catchThrowableOfType(ToolCallException.class, () -> pinned.invoke(call("tls.other", Map.of(), 10)));
+            assertThat(e).isNotNull();
+            assertThat(e.getMessage()).contains("<other.pinned.test>");
+            assertThat(hostSeen).hasSize(1);
+        } finally {
+            https.stop(0);
+        }
     }
 }
