@@ -93,7 +93,8 @@ public final class PipelineRunner {
                     }
                     if (!step.continueOnError()) {
                         return new PipelineResult(false, outcome.retryable(), false, step.id(),
-                                "step '" + step.id() + "' (" + step.uses() + ") failed: " + outcome.error(), output);
+                                "step '" + step.id() + "' (" + step.uses() + ") failed: " + outcome.error(), output,
+                                outcome.retryAfter());
                     }
                 }
             }
@@ -130,7 +131,7 @@ public final class PipelineRunner {
             } catch (ToolCallException e) {
                 if (!e.retryable() || attempts > step.maxRetries()) {
                     String suffix = attempts > 1 ? " (after " + attempts + " attempts)" : "";
-                    return timer.failed(attempts, e.getMessage() + suffix, e.retryable());
+                    return timer.failed(attempts, e.getMessage() + suffix, e.retryable(), bounded(e.retryAfter(), step.timeout()));
                 }
                 wait = retryWait(attempts, e.retryAfter(), step.timeout());
             } catch (InterruptedException e) {
@@ -154,8 +155,15 @@ public final class PipelineRunner {
         if (retryAfter == null) {
             return wait;
         }
-        Duration asked = retryAfter.compareTo(stepTimeout) > 0 ? stepTimeout : retryAfter;
+        Duration asked = bounded(retryAfter, stepTimeout);
         return asked.compareTo(wait) > 0 ? asked : wait;
+    }
+
+    private static Duration bounded(Duration retryAfter, Duration stepTimeout) {
+        if (retryAfter == null) {
+            return null;
+        }
+        return retryAfter.compareTo(stepTimeout) > 0 ? stepTimeout : retryAfter;
     }
 
     private Duration backoff(int attempt) {

@@ -1,5 +1,6 @@
 package io.ordinaut.queue;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -27,7 +28,12 @@ record Outcome(UUID runId, UUID leaseToken, UUID recordId, UUID taskId, Instant 
             return last(run, RunStatus.FAILED, false, startedAt, finishedAt, result.error(), result.output());
         }
         if (run.attempt() <= run.maxRetries()) {
-            Instant retryAt = finishedAt.plus(backoff.delay(run.backoffStrategy(), run.attempt()));
+            Duration delay = backoff.delay(run.backoffStrategy(), run.attempt());
+            // a tool that said when to come back (Retry-After, already bounded by the step's timeout) is not hit earlier
+            if (result.retryAfter() != null && result.retryAfter().compareTo(delay) > 0) {
+                delay = result.retryAfter();
+            }
+            Instant retryAt = finishedAt.plus(delay);
             return new Outcome(run.id(), run.leaseToken(), UUID.randomUUID(), run.taskId(), run.scheduledFor(), run.trigger(),
                     run.attempt(), RunStatus.RUNNING.to(RunStatus.FAILED), false, startedAt, finishedAt, result.error(),
                     result.output(), retryAt);
