@@ -58,6 +58,9 @@ public record ToolProperties(
     public static final int DEFAULT_MCP_MAX_CONNECTIONS = 64;
     public static final int DEFAULT_MCP_IDLE_SECONDS = 300;
     private static final Pattern ENV_PREFIX = Pattern.compile("[A-Za-z][A-Za-z0-9_]{3,99}");
+    /** The node's own secrets and JVM options: no prefix may open them, even by mistake. */
+    private static final List<String> NODE_ONLY = List.of("ORDINAUT_ADMIN_TOKEN", "ORDINAUT_DB_", "ORDINAUT_SECURITY_",
+            "SPRING_", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS", "JAVA_OPTS");
 
     public ToolProperties {
         rejectUnknownTools = rejectUnknownTools != null && rejectUnknownTools;
@@ -74,6 +77,12 @@ public record ToolProperties(
             if (!ENV_PREFIX.matcher(prefix).matches()) {
                 throw new IllegalArgumentException("ordinaut.tools.secret-env-prefixes: '" + prefix
                         + "' must be 4 to 100 letters, digits or '_', starting with a letter");
+            }
+            for (String own : NODE_ONLY) {
+                if (own.startsWith(prefix) || prefix.startsWith(own)) {
+                    throw new IllegalArgumentException("ordinaut.tools.secret-env-prefixes: '" + prefix
+                            + "' would open the node's own " + own + "* to tools; choose a prefix of your tools' own");
+                }
             }
         }
         mcpMaxConnections = range("mcp-max-connections", mcpMaxConnections, DEFAULT_MCP_MAX_CONNECTIONS, 1, 10_000);
