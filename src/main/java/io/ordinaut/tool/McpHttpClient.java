@@ -1,5 +1,6 @@
 package io.ordinaut.tool;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Authenticator;
@@ -11,6 +12,7 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
@@ -117,7 +120,7 @@ final class McpHttpClient extends HttpClient {
             try {
                 return exchange(request, handler);
             } catch (IOException e) {
-                throw new java.util.concurrent.CompletionException(e);
+                throw new CompletionException(e);
             }
         }, executor);
     }
@@ -228,7 +231,7 @@ final class McpHttpClient extends HttpClient {
         }
         CompletableFuture<byte[]> collected = new CompletableFuture<>();
         request.bodyPublisher().get().subscribe(new Flow.Subscriber<>() {
-            private final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
             public void onSubscribe(Flow.Subscription subscription) {
                 subscription.request(Long.MAX_VALUE);
@@ -335,7 +338,7 @@ final class McpHttpClient extends HttpClient {
     public SSLContext sslContext() {
         try {
             return SSLContext.getDefault();
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

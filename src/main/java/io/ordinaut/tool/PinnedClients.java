@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Locale;
 
 import javax.net.ssl.SSLContext;
 
@@ -60,7 +61,7 @@ final class PinnedClients {
     }
 
     private static String bare(String host) {
-        String h = host.toLowerCase(java.util.Locale.ROOT);
+        String h = host.toLowerCase(Locale.ROOT);
         h = h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
         return h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
     }
