@@ -8,7 +8,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
-import io.ordinaut.web.SecurityProperties;
+import io.ordinaut.config.SecurityProperties;
 
 /**
  * Makes sure the system admin agent can be reached. With ORDINAUT_ADMIN_TOKEN set, that token is its

@@ -11,7 +11,7 @@ import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
-import io.ordinaut.web.SecurityProperties;
+import io.ordinaut.config.SecurityProperties;
 
 /**
  * Agent secrets: generated here, shown once, stored only as BCrypt hashes. Repeated wrong secrets lock

@@ -3,9 +3,9 @@ package io.ordinaut.queue;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Timestamp;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -47,26 +47,36 @@ import org.springframework.jdbc.datasource.SingleConnectionDataSource;
  *       but when the table was last analyzed while empty (a queue often is), the planner believes a
  *       handful of rows are ready and prefers to fetch them all and sort — measured at a quarter of the
  *       throughput under a sudden backlog of 100,000.</li>
- *   <li>{@code synchronous_commit = off}: a claim lost in a database crash only means its runs are
- *       claimed again. Results are written durably, and a finish's WAL flush covers every claim before
- *       it; a worker's result for a claim that was lost no longer matches the lease token and is
- *       dropped.</li>
  * </ul>
- * Used by the claim loop's thread only.
+ * Claims commit durably (the session keeps synchronous_commit on): a claim whose runs were handed to
+ * workers must survive a database crash, or a run could start twice — once before the crash and once
+ * after, when its row comes back unleased.
+ *
+ * <p>Time is the database's: due, lease start and lease end come from {@code now()}, so a node whose
+ * clock is off neither starts work early nor hands out leases that others see as already expired.
+ *
+ * <p><b>A lost claim.</b> The lease token is made here, before the statement is sent. When the statement
+ * fails in a way that leaves its outcome unknown (the connection dropped: it may have committed after
+ * all, and its reply is lost), the token is kept; before the next claim, rows still carrying it are put
+ * back — unleased, slots freed, attempt unchanged, nothing recorded — since no worker ever saw them, so
+ * they never started. Should that also fail (the node dies first), their leases are never renewed
+ * and expire; the reaper then counts the claim as a lost attempt, which for a task with max_retries 0
+ * ends the run as failed rather than running it a second time.
+ *
+ * <p>Used by the claim loop's thread only.
  */
 final class Claims implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Claims.class);
     private static final String SESSION =
-            "SET enable_bitmapscan = off; SET enable_seqscan = off; SET jit = off; SET synchronous_commit = off";
-    private static final String RESET =
-            "RESET enable_bitmapscan; RESET enable_seqscan; RESET jit; RESET synchronous_commit";
+            "SET enable_bitmapscan = off; SET enable_seqscan = off; SET jit = off";
+    private static final String RESET = "RESET enable_bitmapscan; RESET enable_seqscan; RESET jit";
 
     /** Another run of the same task that is running, or ready and ahead of this one. */
     private static final String OVERLAPPING = """
             SELECT e.id FROM due_work e
              WHERE e.task_id = d.task_id AND e.id <> d.id
-               AND (e.locked_by IS NOT NULL OR (e.run_at <= :now AND (e.run_at, e.id) < (d.run_at, d.id)))""";
+               AND (e.locked_by IS NOT NULL OR (e.run_at <= now() AND (e.run_at, e.id) < (d.run_at, d.id)))""";
 
     private static final String SKIPPABLE = "(d.overlap_policy = 'skip' AND d.trigger IN ('schedule', 'event'))";
 
@@ -75,7 +85,7 @@ final class Claims implements AutoCloseable {
                 SELECT d.id, d.concurrency_key, d.concurrency_limit, d.queue_order,
                        CASE WHEN %2$s THEN (%1$s LIMIT 1) END AS overlapping
                   FROM due_work d
-                 WHERE d.locked_by IS NULL AND d.run_at <= :now
+                 WHERE d.locked_by IS NULL AND d.run_at <= now()
                    AND (d.overlap_policy = 'allow' OR %2$s OR NOT EXISTS (%1$s))
                    AND (d.concurrency_key IS NULL OR EXISTS (
                          SELECT 1 FROM concurrency_slot s WHERE s.key = d.concurrency_key AND s.running < d.concurrency_limit))
@@ -107,14 +117,14 @@ final class Claims implements AutoCloseable {
                 RETURNING d.id, d.task_id, d.scheduled_for, d.trigger, d.attempt, d.event, c.overlapping
             ), skip_record AS (
                 INSERT INTO task_run (id, run_id, task_id, scheduled_for, trigger, attempt, status, finished_at, error, event)
-                SELECT id, id, task_id, scheduled_for, trigger, attempt, 'skipped', CAST(:now AS timestamptz),
+                SELECT id, id, task_id, scheduled_for, trigger, attempt, 'skipped', now(),
                        'skipped (overlap_policy skip): run ' || overlapping || ' of this task was still running or due before it',
                        event
                   FROM skipped
             )
             UPDATE due_work d
-               SET locked_by = :node, lease_token = :token, started_at = CAST(:now AS timestamptz),
-                   locked_until = CAST(:now AS timestamptz) + make_interval(secs => :leaseSeconds)
+               SET locked_by = :node, lease_token = :token, started_at = now(),
+                   locked_until = now() + make_interval(secs => :leaseSeconds)
               FROM picked p, task t
              WHERE d.id = p.id AND t.id = d.task_id
             RETURNING d.id, d.task_id, d.scheduled_for, d.run_at, d.trigger, d.attempt, CAST(d.event AS text) AS event,
@@ -128,10 +138,26 @@ final class Claims implements AutoCloseable {
         RunStatus.QUEUED.to(RunStatus.SKIPPED);
     }
 
-    /** attempt > 0 (always true) matches the predicate of due_work_due_idx, which the claim cannot use. */
-    private static final String EARLIEST_DUE = "SELECT min(run_at) FROM due_work WHERE locked_by IS NULL AND attempt > 0";
+    /**
+     * Milliseconds until the earliest unleased run is due, by the database's clock (negative when one is
+     * overdue). attempt > 0 (always true) matches the predicate of due_work_due_idx, which the claim cannot use.
+     */
+    private static final String MILLIS_UNTIL_DUE = """
+            SELECT CAST(floor(extract(epoch FROM min(run_at) - now()) * 1000) AS bigint)
+              FROM due_work WHERE locked_by IS NULL AND attempt > 0""";
+
+    /** Puts back the runs of a claim whose reply never arrived: no worker saw them, so none started. */
+    private static final String RELEASE_LOST = """
+            WITH lost AS (
+                UPDATE due_work d SET locked_by = NULL, lease_token = NULL, locked_until = NULL, started_at = NULL
+                 WHERE d.locked_by = :node AND d.lease_token = :token
+                RETURNING d.id, d.concurrency_key
+            ), %s
+            SELECT count(*) FROM lost
+            """.formatted(Completions.freeSlots("lost"));
 
     private final DataSource dataSource;
+    private final Deque<UUID> lostTokens = new ArrayDeque<>();
     private Connection connection;
     private JdbcClient jdbc;
 
@@ -140,12 +166,25 @@ final class Claims implements AutoCloseable {
     }
 
     /** Leases up to {@code limit} due runs to {@code node}; an empty list when none could be taken. */
-    List<ClaimedRun> claim(String node, int limit, Instant now, Duration lease) {
+    List<ClaimedRun> claim(String node, int limit, Duration lease) {
+        releaseLost(node);
         UUID token = UUID.randomUUID();
         // Rows a key's limit turns away still occupy the scan; a margin keeps them from crowding out others.
         int scan = limit + Math.max(10, limit / 4);
+        try {
+            return claim(node, limit, scan, token, lease);
+        } catch (DataIntegrityViolationException | PessimisticLockingFailureException e) {
+            // The statement failed and rolled back: nothing of it was committed.
+            throw e;
+        } catch (RuntimeException e) {
+            // The outcome is unknown: it may have committed with its reply lost on the way.
+            lostTokens.add(token);
+            throw e;
+        }
+    }
+
+    private List<ClaimedRun> claim(String node, int limit, int scan, UUID token, Duration lease) {
         return onConnection(jdbc -> jdbc.sql(CLAIM)
-                .param("now", Timestamp.from(now))
                 .param("scan", scan)
                 .param("limit", limit)
                 .param("node", node)
@@ -170,9 +209,29 @@ final class Claims implements AutoCloseable {
                 .list());
     }
 
-    /** The earliest run_at of any unleased run, due or not: how long the claim loop may sleep. */
-    Optional<Instant> earliestDue() {
-        return onConnection(jdbc -> jdbc.sql(EARLIEST_DUE).query(Timestamp.class).optional().map(Timestamp::toInstant));
+    /**
+     * How long until the earliest unleased run is due (zero or negative: one is due now), by the
+     * database's clock; empty when the queue holds none. How long the claim loop may sleep.
+     */
+    Optional<Duration> untilEarliestDue() {
+        return onConnection(jdbc -> jdbc.sql(MILLIS_UNTIL_DUE).query(Long.class).optional().map(Duration::ofMillis));
+    }
+
+    /**
+     * Puts back the runs of claims whose outcome was unknown, before this node claims again. Rare: only
+     * after a claim failed with a broken connection.
+     */
+    private void releaseLost(String node) {
+        while (!lostTokens.isEmpty()) {
+            UUID token = lostTokens.peek();
+            long released = onConnection(jdbc -> jdbc.sql(RELEASE_LOST).param("node", node).param("token", token)
+                    .query(Long.class).single());
+            lostTokens.remove();
+            if (released > 0) {
+                log.warn("A claim of {} runs committed but its reply was lost (lease token {}); they were put back in the queue",
+                        released, token);
+            }
+        }
     }
 
     /** Hands the connection back to the pool with its settings reset. */

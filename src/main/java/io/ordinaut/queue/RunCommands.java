@@ -51,7 +51,7 @@ public class RunCommands {
     /**
      * Puts a run that ended in failure back in the queue under its own id: its last attempt's row moves
      * to a fresh id (it stays in the history, with its status, as an earlier attempt of the run) and the
-     * run is queued as attempt + 1 with trigger retry, due now.
+     * run is queued as attempt + 1 with trigger retry, due now (the database's now, as every due time).
      */
     private static final String RETRY = """
             WITH old AS (
@@ -64,8 +64,8 @@ public class RunCommands {
             ), queued AS (
                 INSERT INTO due_work (id, task_id, scheduled_for, run_at, queue_order, priority, trigger, attempt,
                                       overlap_policy, concurrency_key, concurrency_limit, event)
-                SELECT old.id, old.task_id, old.scheduled_for, CAST(:now AS timestamptz),
-                       CAST(:now AS timestamptz) + make_interval(secs => (t.priority - 1) * :aging), t.priority, 'retry',
+                SELECT old.id, old.task_id, old.scheduled_for, now(),
+                       now() + make_interval(secs => (t.priority - 1) * :aging), t.priority, 'retry',
                        old.attempt + 1, t.overlap_policy, t.concurrency_key, t.concurrency_limit, old.event
                   FROM old JOIN task t ON t.id = old.task_id
                 RETURNING id, concurrency_key
@@ -142,7 +142,6 @@ public class RunCommands {
         long queued = jdbc.sql(RETRY)
                 .param("id", runId)
                 .param("historyId", UUID.randomUUID())
-                .param("now", Timestamp.from(clock.instant()))
                 .param("aging", agingSeconds)
                 .query(Long.class).single();
         if (queued != 1) {

@@ -12,7 +12,8 @@ import java.util.Locale;
  * <pre>
  * queued  → running (claimed) | skipped (overlap or dedupe) | canceled
  * running → succeeded | failed | dead | canceled
- *         | queued (re-queued: retry after a failure, reclaim after a lost lease, release at shutdown)
+ *         | queued (re-queued: retry after a failure, reclaim after a lost lease; released unchanged when
+ *           it never started: shutdown, a claim whose reply was lost)
  * failed  → queued (POST /runs/{id}/retry of a run that failed for good)
  * dead    → queued (POST /runs/{id}/retry of a dead letter)
  * succeeded, skipped, canceled: final

@@ -2,7 +2,8 @@ package io.ordinaut.task;
 
 import java.util.UUID;
 
-import io.ordinaut.web.ApiException;
+import io.ordinaut.NotFoundException;
+
 
 /** Path ids: a malformed UUID names no task, so it is a 404 like any unknown id. */
 final class Ids {
@@ -14,7 +15,7 @@ final class Ids {
         try {
             return UUID.fromString(raw);
         } catch (IllegalArgumentException e) {
-            throw ApiException.notFound("Task", raw);
+            throw new NotFoundException("Task", raw);
         }
     }
 }

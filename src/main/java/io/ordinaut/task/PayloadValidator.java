@@ -6,13 +6,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
+import io.ordinaut.InvalidInputException;
+import io.ordinaut.agent.AgentScopes;
 import io.ordinaut.pipeline.PipelineDefinition;
-import io.ordinaut.tool.AgentScopes;
 import io.ordinaut.tool.ToolRouter;
-import io.ordinaut.web.ApiException;
 
 /**
  * Checks a task's payload when it is created or changed, so it cannot fail later for a reason visible
@@ -33,7 +32,7 @@ class PayloadValidator {
     /**
      * Parses the pipeline and checks that the agent holds every scope of every tool it uses.
      *
-     * @throws ApiException 400 naming {@code payload.pipeline[i].uses} and the missing scopes
+     * @throws InvalidInputException naming {@code payload.pipeline[i].uses} and the missing scopes
      */
     void validate(Map<String, Object> payload, UUID agentId) {
         PipelineDefinition definition = PipelineDefinition.parse(payload, tools::accepts);
@@ -51,10 +50,9 @@ class PayloadValidator {
             if (!missing.isEmpty()) {
                 String field = "payload.pipeline[" + i + "].uses";
                 Map<String, Object> details = new LinkedHashMap<>();
-                details.put("field", field);
                 details.put("tool", uses.get(i));
                 details.put("missing_scopes", missing);
-                throw new ApiException(HttpStatus.BAD_REQUEST, "ValidationError", field + ": tool " + uses.get(i)
+                throw new InvalidInputException(field, field + ": tool " + uses.get(i)
                         + " needs scope" + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing)
                         + ", which agent " + agentId + " does not hold", details);
             }

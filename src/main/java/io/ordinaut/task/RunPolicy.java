@@ -2,8 +2,8 @@ package io.ordinaut.task;
 
 import java.util.List;
 
-import io.ordinaut.web.ApiException;
-import io.ordinaut.web.JsonFields;
+import io.ordinaut.InvalidInputException;
+import io.ordinaut.JsonFields;
 
 /**
  * How a task's runs behave in the queue.
@@ -33,7 +33,7 @@ record RunPolicy(String overlapPolicy, Integer runTimeoutSeconds, int concurrenc
     static RunPolicy forUpdate(RunPolicy current, JsonFields f) {
         for (String required : List.of("overlap_policy", "concurrency_limit")) {
             if (f.isNull(required)) {
-                throw ApiException.badRequest(required, required + " cannot be null");
+                throw new InvalidInputException(required, required + " cannot be null");
             }
         }
         return new RunPolicy(

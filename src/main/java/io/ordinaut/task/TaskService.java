@@ -12,14 +12,16 @@ import java.util.UUID;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import io.ordinaut.ConflictException;
+import io.ordinaut.InvalidInputException;
+import io.ordinaut.NotFoundException;
 import io.ordinaut.queue.DueWorkQueue;
 import io.ordinaut.schedule.InvalidScheduleException;
 import io.ordinaut.schedule.Schedule;
 import io.ordinaut.schedule.ScheduleDefinition;
 import io.ordinaut.schedule.ScheduleKind;
 import io.ordinaut.schedule.Schedules;
-import io.ordinaut.scheduler.ScheduleRegistry;
-import io.ordinaut.web.ApiException;
+import io.ordinaut.trigger.ScheduleRegistry;
 
 /**
  * Task lifecycle. Each change is one transaction that locks the task row, updates it, and moves the task
@@ -46,7 +48,7 @@ public class TaskService {
     Task create(TaskSpec spec) {
         Instant now = now();
         if (!tasks.agentExists(spec.createdBy())) {
-            throw ApiException.badRequest("created_by", "Agent " + spec.createdBy() + " does not exist");
+            throw new InvalidInputException("created_by", "Agent " + spec.createdBy() + " does not exist");
         }
         payloads.validate(spec.payload(), spec.createdBy());
         Schedule schedule = compile(spec, now);
@@ -64,7 +66,7 @@ public class TaskService {
 
     @Transactional(readOnly = true)
     public Task get(UUID id) {
-        return tasks.find(id).orElseThrow(() -> ApiException.notFound("Task", id.toString()));
+        return tasks.find(id).orElseThrow(() -> new NotFoundException("Task", id.toString()));
     }
 
     /**
@@ -73,7 +75,7 @@ public class TaskService {
      */
     @Transactional(readOnly = true)
     public Task get(UUID id, UUID owner) {
-        return tasks.find(id).filter(t -> visibleTo(t, owner)).orElseThrow(() -> ApiException.notFound("Task", id.toString()));
+        return tasks.find(id).filter(t -> visibleTo(t, owner)).orElseThrow(() -> new NotFoundException("Task", id.toString()));
     }
 
     @Transactional(readOnly = true)
@@ -88,11 +90,11 @@ public class TaskService {
         Instant now = now();
         Task current = lock(id, owner);
         if (current.status() == TaskStatus.CANCELED) {
-            throw ApiException.conflict("Task " + id + " is canceled and cannot be changed", Map.of("status", "canceled"));
+            throw new ConflictException("Task " + id + " is canceled and cannot be changed", Map.of("status", "canceled"));
         }
         TaskSpec spec = changes.apply(current);
         if (!spec.createdBy().equals(current.createdBy()) && !tasks.agentExists(spec.createdBy())) {
-            throw ApiException.badRequest("created_by", "Agent " + spec.createdBy() + " does not exist");
+            throw new InvalidInputException("created_by", "Agent " + spec.createdBy() + " does not exist");
         }
         payloads.validate(spec.payload(), spec.createdBy());
         Schedule schedule = compile(spec, current.createdAt());
@@ -147,7 +149,7 @@ public class TaskService {
         Instant now = now();
         Schedule schedule = compile(task);
         if (firesOnTime(schedule) && schedule.nextAfter(now).isEmpty()) {
-            throw ApiException.conflict("Task " + id + " has no occurrences after now; change its schedule to resume it",
+            throw new ConflictException("Task " + id + " has no occurrences after now; change its schedule to resume it",
                     Map.of("status", task.status().wireName()));
         }
         // Resuming never replays occurrences missed while paused: the task is active from now on.
@@ -182,7 +184,7 @@ public class TaskService {
         try {
             runId = queue.enqueueNow(id, "run_now", now());
         } catch (DueWorkQueue.DuplicateRunException e) {
-            throw ApiException.conflict("Task " + id + ": a run with dedupe_key " + task.dedupeKey() + " was already queued within the last "
+            throw new ConflictException("Task " + id + ": a run with dedupe_key " + task.dedupeKey() + " was already queued within the last "
                     + task.dedupeWindowSeconds() + " s (run " + e.existingRunId() + ")",
                     Map.of("run_id", e.existingRunId(), "task_id", id, "dedupe_key", task.dedupeKey()));
         }
@@ -194,7 +196,7 @@ public class TaskService {
         Task task = lock(id, owner);
         refuseIfCanceled(task, "snoozed");
         if (task.status() != TaskStatus.ACTIVE) {
-            throw ApiException.conflict("Task " + id + " is " + task.status().wireName() + "; only an active task can be snoozed",
+            throw new ConflictException("Task " + id + " is " + task.status().wireName() + "; only an active task can be snoozed",
                     Map.of("status", task.status().wireName()));
         }
         Instant now = now();
@@ -207,7 +209,7 @@ public class TaskService {
             occurrence = task.snoozedFor();
             total = task.snoozeSeconds() + delaySeconds;
         } else {
-            occurrence = schedule.nextAfter(later(now, task.activeSince())).orElseThrow(() -> ApiException.conflict(
+            occurrence = schedule.nextAfter(later(now, task.activeSince())).orElseThrow(() -> new ConflictException(
                     "Task " + id + " has no next occurrence to snooze", Map.of("schedule_kind", task.scheduleKind())));
             total = delaySeconds;
         }
@@ -282,7 +284,7 @@ public class TaskService {
 
     private Task lock(UUID id, UUID owner) {
         return tasks.findForUpdate(id).filter(t -> visibleTo(t, owner))
-                .orElseThrow(() -> ApiException.notFound("Task", id.toString()));
+                .orElseThrow(() -> new NotFoundException("Task", id.toString()));
     }
 
     private static boolean visibleTo(Task task, UUID owner) {
@@ -291,14 +293,14 @@ public class TaskService {
 
     private static void refuseIfCanceled(Task task, String verb) {
         if (task.status() == TaskStatus.CANCELED) {
-            throw ApiException.conflict("Task " + task.id() + " is canceled and cannot be " + verb,
+            throw new ConflictException("Task " + task.id() + " is canceled and cannot be " + verb,
                     Map.of("status", "canceled"));
         }
     }
 
     private static void transition(Task task, TaskStatus next, String verb) {
         if (!task.status().canBecome(next)) {
-            throw ApiException.conflict("Task " + task.id() + " is " + task.status().wireName() + " and cannot be " + verb,
+            throw new ConflictException("Task " + task.id() + " is " + task.status().wireName() + " and cannot be " + verb,
                     Map.of("status", task.status().wireName()));
         }
     }

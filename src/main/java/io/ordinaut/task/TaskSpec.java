@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-import io.ordinaut.web.ApiException;
-import io.ordinaut.web.JsonFields;
+import io.ordinaut.InvalidInputException;
+import io.ordinaut.JsonFields;
 
 /**
  * The user-settable fields of a task, read and checked from a request body: defaults for a create,
@@ -51,16 +51,16 @@ record TaskSpec(
         f.allowOnly(CREATABLE);
         String title = title(f);
         if (title == null) {
-            throw ApiException.badRequest("title", "title is required");
+            throw new InvalidInputException("title", "title is required");
         }
         if (f.raw("schedule_kind") == null) {
-            throw ApiException.badRequest("schedule_kind", "schedule_kind is required: one of " + String.join(", ", KINDS));
+            throw new InvalidInputException("schedule_kind", "schedule_kind is required: one of " + String.join(", ", KINDS));
         }
         if (f.raw("schedule_expr") == null) {
-            throw ApiException.badRequest("schedule_expr", "schedule_expr is required for every schedule kind");
+            throw new InvalidInputException("schedule_expr", "schedule_expr is required for every schedule kind");
         }
         if (f.raw("payload") == null) {
-            throw ApiException.badRequest("payload", "payload is required: an object with a pipeline array and optional params");
+            throw new InvalidInputException("payload", "payload is required: an object with a pipeline array and optional params");
         }
         return new TaskSpec(
                 title,
@@ -89,7 +89,7 @@ record TaskSpec(
         for (String required : List.of("title", "schedule_kind", "schedule_expr", "payload", "timezone", "priority",
                 "max_retries", "backoff_strategy", "misfire_grace_seconds", "jitter_seconds", "description", "created_by")) {
             if (f.isNull(required)) {
-                throw ApiException.badRequest(required, required + " cannot be null");
+                throw new InvalidInputException(required, required + " cannot be null");
             }
         }
         return new TaskSpec(
@@ -128,7 +128,7 @@ record TaskSpec(
     private static String title(JsonFields f) {
         String title = f.string("title", 1, 200);
         if (title != null && title.isBlank()) {
-            throw ApiException.badRequest("title", "title must not be blank");
+            throw new InvalidInputException("title", "title must not be blank");
         }
         return title;
     }
@@ -136,7 +136,7 @@ record TaskSpec(
     private static String scheduleExpr(JsonFields f) {
         String expr = f.string("schedule_expr", 1, 10_000);
         if (expr != null && expr.isBlank()) {
-            throw ApiException.badRequest("schedule_expr", "schedule_expr must not be blank");
+            throw new InvalidInputException("schedule_expr", "schedule_expr must not be blank");
         }
         return expr;
     }

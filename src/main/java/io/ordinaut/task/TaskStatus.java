@@ -26,4 +26,12 @@ enum TaskStatus {
             case CANCELED -> false;
         };
     }
+
+    /** The change, checked against the table; a forbidden one is a bug, never a user error. */
+    TaskStatus to(TaskStatus next) {
+        if (!canBecome(next)) {
+            throw new IllegalStateException("task status " + wireName() + " cannot become " + next.wireName());
+        }
+        return next;
+    }
 }

@@ -8,6 +8,8 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
+import io.ordinaut.agent.AgentScopes;
+
 /**
  * The tool layer: the Postgres catalog with its in-memory copy, the router every pipeline step calls
  * through, and agent scopes. {@code ${env:NAME}} in tool headers is read at call time from the Spring

@@ -8,8 +8,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
-
 import javax.net.ssl.SSLContext;
+
+import io.ordinaut.agent.AgentScopes;
 
 /**
  * The {@link ToolInvoker} used by runs: looks the address up in the catalog and calls the tool over

@@ -15,12 +15,14 @@ import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
-import io.ordinaut.web.ApiException;
-import io.ordinaut.web.Caller;
-import io.ordinaut.web.JsonFields;
+import io.ordinaut.Actor;
+import io.ordinaut.ConflictException;
+import io.ordinaut.InvalidInputException;
+import io.ordinaut.JsonFields;
+import io.ordinaut.NotFoundException;
+import io.ordinaut.UpstreamFailureException;
 
 /** Registers, changes, removes and discovers catalogued tools. */
 @Service
@@ -42,11 +44,11 @@ class ToolService {
         this.clock = clock;
     }
 
-    ToolCatalog.Entry create(JsonFields body, Caller caller) {
+    ToolCatalog.Entry create(JsonFields body, Actor actor) {
         ToolDefinition tool = ToolSpec.forCreate(body, rules);
         checkEgress(tool.endpoint(), "endpoint");
-        if (!catalog.insert(tool, caller.agentId(), now())) {
-            throw ApiException.conflict("Tool " + tool.address() + " already exists; change it with PUT /tools/" + tool.address(),
+        if (!catalog.insert(tool, actor.agentId(), now())) {
+            throw new ConflictException("Tool " + tool.address() + " already exists; change it with PUT /tools/" + tool.address(),
                     Map.of("address", tool.address()));
         }
         log.info("Tool {} registered ({} {})", tool.address(), tool.transport(), tool.endpoint());
@@ -54,33 +56,33 @@ class ToolService {
     }
 
     /** Another agent's tool answers 404, as for tasks: whether it exists is not the caller's business. */
-    ToolCatalog.Entry replace(String address, JsonFields body, Caller caller) {
+    ToolCatalog.Entry replace(String address, JsonFields body, Actor actor) {
         ToolCatalog.Entry entry = get(address);
-        if (!mayChange(entry, caller)) {
-            throw ApiException.notFound("Tool", address);
+        if (!mayChange(entry, actor)) {
+            throw new NotFoundException("Tool", address);
         }
         ToolDefinition changed = ToolSpec.forUpdate(entry.definition(), body, rules);
         checkEgress(changed.endpoint(), "endpoint");
-        if (!catalog.update(changed, caller.ownerFilter(), now())) {
-            throw ApiException.notFound("Tool", address);
+        if (!catalog.update(changed, actor.ownerFilter(), now())) {
+            throw new NotFoundException("Tool", address);
         }
-        log.info("Tool {} changed by agent {}", address, caller.agentId());
+        log.info("Tool {} changed by agent {}", address, actor.agentId());
         return get(address);
     }
 
-    void delete(String address, Caller caller) {
-        if (!catalog.delete(address, caller.ownerFilter())) {
-            throw ApiException.notFound("Tool", address);
+    void delete(String address, Actor actor) {
+        if (!catalog.delete(address, actor.ownerFilter())) {
+            throw new NotFoundException("Tool", address);
         }
-        log.info("Tool {} deleted by agent {}", address, caller.agentId());
+        log.info("Tool {} deleted by agent {}", address, actor.agentId());
     }
 
-    private static boolean mayChange(ToolCatalog.Entry entry, Caller caller) {
-        return caller.isAdmin() || caller.agentId().equals(entry.createdBy());
+    private static boolean mayChange(ToolCatalog.Entry entry, Actor actor) {
+        return actor.mayChange(entry.createdBy());
     }
 
     ToolCatalog.Entry get(String address) {
-        return catalog.load(address).orElseThrow(() -> ApiException.notFound("Tool", address));
+        return catalog.load(address).orElseThrow(() -> new NotFoundException("Tool", address));
     }
 
     List<ToolCatalog.Entry> page(String transport, String prefix, int limit, int offset) {
@@ -95,12 +97,12 @@ class ToolService {
      * Lists an MCP server's tools and registers each as {@code <prefix>.<name>} with its schemas; a tool
      * already registered under that address is replaced.
      */
-    Map<String, Object> discover(JsonFields body, Caller caller) {
+    Map<String, Object> discover(JsonFields body, Actor actor) {
         body.allowOnly(DISCOVER_FIELDS);
         String serverUrl = ToolSpec.endpoint(ToolDefinition.MCP, body.string("server_url", 1, 2000), "server_url");
         String prefix = body.requiredString("prefix", 1, 100);
         if (!PREFIX.matcher(prefix).matches()) {
-            throw ApiException.badRequest("prefix", "prefix may only contain letters, digits, '_' and '-' (got \"" + prefix + "\")");
+            throw new InvalidInputException("prefix", "prefix may only contain letters, digits, '_' and '-' (got \"" + prefix + "\")");
         }
         Map<String, String> headers = ToolSpec.headers(body, "headers", rules);
         List<String> scopes = ToolSpec.scopes(body, "scopes");
@@ -111,7 +113,7 @@ class ToolService {
         try {
             listed = router.discover(serverUrl, prefix, headers);
         } catch (ToolCallException e) {
-            throw new ApiException(HttpStatus.BAD_GATEWAY, "ToolServerError",
+            throw new UpstreamFailureException("ToolServerError",
                     "MCP server " + serverUrl + " could not be listed: " + e.getMessage(), Map.of("server_url", serverUrl));
         }
         List<Map<String, Object>> items = new ArrayList<>();
@@ -128,7 +130,7 @@ class ToolService {
                 skipped.add(Map.of("address", tool.address(), "reason", problem == null ? "address is too long" : problem));
                 continue;
             }
-            Optional<Boolean> inserted = catalog.upsert(tool, caller.agentId(), caller.ownerFilter(), now);
+            Optional<Boolean> inserted = catalog.upsert(tool, actor.agentId(), actor.ownerFilter(), now);
             if (inserted.isEmpty()) {
                 skipped.add(Map.of("address", tool.address(), "reason", "a tool with this address belongs to another agent"));
                 continue;
@@ -139,7 +141,7 @@ class ToolService {
             items.add(item);
         }
         // tools of this server the listing no longer names stay (tasks name them) but are marked, not dropped
-        List<String> gone = catalog.markGone(serverUrl, prefix, listedAddresses, caller.ownerFilter(), now);
+        List<String> gone = catalog.markGone(serverUrl, prefix, listedAddresses, actor.ownerFilter(), now);
         log.info("Discovered {} tools at {} as {}.* ({} new, {} skipped, {} gone)", items.size(), serverUrl, prefix, created,
                 skipped.size(), gone.size());
         Map<String, Object> result = new LinkedHashMap<>();
@@ -187,7 +189,7 @@ class ToolService {
             router.checkEgress(URI.create(url));
         } catch (ToolCallException e) {
             if (!e.retryable()) {
-                throw ApiException.badRequest(field, field + " is refused by the egress policy: " + e.getMessage());
+                throw new InvalidInputException(field, field + " is refused by the egress policy: " + e.getMessage());
             }
         }
     }

@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import io.ordinaut.web.ApiException;
-import io.ordinaut.web.JsonFields;
+import io.ordinaut.InvalidInputException;
+import io.ordinaut.JsonFields;
+import io.ordinaut.agent.AgentScopes;
 
 /**
  * Reads a tool definition from a request body. Every problem is a 400 naming the field; what needs the
@@ -40,7 +41,7 @@ final class ToolSpec {
         String address = address(f.requiredString("address", 1, MAX_ADDRESS_LENGTH), "address");
         String transport = f.oneOf("transport", TRANSPORTS);
         if (transport == null) {
-            throw ApiException.badRequest("transport", "transport is required: one of " + String.join(", ", TRANSPORTS));
+            throw new InvalidInputException("transport", "transport is required: one of " + String.join(", ", TRANSPORTS));
         }
         String endpoint = endpoint(transport, f.string("endpoint", 1, MAX_ENDPOINT_LENGTH), "endpoint");
         Integer timeout = f.integer("timeout_seconds", 1, 3600);
@@ -57,12 +58,12 @@ final class ToolSpec {
     static ToolDefinition forUpdate(ToolDefinition current, JsonFields f, Rules rules) {
         f.allowOnly(FIELDS);
         if (f.has("address") && !current.address().equals(f.raw("address"))) {
-            throw ApiException.badRequest("address", "address cannot be changed (the URL names " + current.address()
+            throw new InvalidInputException("address", "address cannot be changed (the URL names " + current.address()
                     + "); register the tool under its new address and delete the old one");
         }
         String transport = f.has("transport") ? f.oneOf("transport", TRANSPORTS) : current.transport();
         if (transport == null) {
-            throw ApiException.badRequest("transport", "transport cannot be null: one of " + String.join(", ", TRANSPORTS));
+            throw new InvalidInputException("transport", "transport cannot be null: one of " + String.join(", ", TRANSPORTS));
         }
         String endpoint;
         if (f.has("endpoint")) {
@@ -82,7 +83,7 @@ final class ToolSpec {
 
     static String address(String address, String field) {
         if (address.length() > MAX_ADDRESS_LENGTH || !ToolDefinition.ADDRESS.matcher(address).matches()) {
-            throw ApiException.badRequest(field, field + " must look like 'namespace.tool': dot-separated parts of letters, "
+            throw new InvalidInputException(field, field + " must look like 'namespace.tool': dot-separated parts of letters, "
                     + "digits, '_' and '-', at most " + MAX_ADDRESS_LENGTH + " characters (got \"" + address + "\")");
         }
         return address;
@@ -94,39 +95,39 @@ final class ToolSpec {
     static String endpoint(String transport, String endpoint, String field) {
         if (transport.equals(ToolDefinition.SIMULATE)) {
             if (endpoint != null) {
-                throw ApiException.badRequest(field, "a simulated tool has no " + field + "; leave it out or use transport http or mcp");
+                throw new InvalidInputException(field, "a simulated tool has no " + field + "; leave it out or use transport http or mcp");
             }
             return null;
         }
         if (endpoint == null) {
-            throw ApiException.badRequest(field, field + " is required for transport " + transport
+            throw new InvalidInputException(field, field + " is required for transport " + transport
                     + ": an absolute http(s) URL" + (transport.equals(ToolDefinition.MCP) ? " of the MCP server (Streamable HTTP)" : ""));
         }
         URI uri;
         try {
             uri = new URI(endpoint);
         } catch (URISyntaxException e) {
-            throw ApiException.badRequest(field, field + " is not a valid URL: " + e.getReason());
+            throw new InvalidInputException(field, field + " is not a valid URL: " + e.getReason());
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!uri.isAbsolute() || !(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-            throw ApiException.badRequest(field, field + " must be an absolute http or https URL with a host (got \"" + endpoint + "\")");
+            throw new InvalidInputException(field, field + " must be an absolute http or https URL with a host (got \"" + endpoint + "\")");
         }
         if (uri.getRawUserInfo() != null) {
-            throw ApiException.badRequest(field, field + " must not carry credentials; send them in a header that names an "
+            throw new InvalidInputException(field, field + " must not carry credentials; send them in a header that names an "
                     + "environment variable, e.g. {\"Authorization\": \"Bearer ${env:TOOL_TOKEN}\"}");
         }
         if (uri.getRawQuery() != null) {
             for (String parameter : uri.getRawQuery().split("&")) {
                 String parameterName = parameter.contains("=") ? parameter.substring(0, parameter.indexOf('=')) : parameter;
                 if (HeaderRules.namesSecretParameter(parameterName)) {
-                    throw ApiException.badRequest(field, field + " must not carry credentials (query parameter " + parameterName
+                    throw new InvalidInputException(field, field + " must not carry credentials (query parameter " + parameterName
                             + "); send them in a header that names an environment variable, e.g. {\"X-Api-Key\": \"${env:TOOL_KEY}\"}");
                 }
             }
         }
         if (uri.getRawFragment() != null) {
-            throw ApiException.badRequest(field, field + " must not have a #fragment");
+            throw new InvalidInputException(field, field + " must not have a #fragment");
         }
         return endpoint;
     }
@@ -138,7 +139,7 @@ final class ToolSpec {
         }
         for (String scope : scopes) {
             if (!AgentScopes.wellFormed(scope)) {
-                throw ApiException.badRequest(field, field + ": '" + scope + "' is not a valid scope (letters, digits and _ . : * / -)");
+                throw new InvalidInputException(field, field + ": '" + scope + "' is not a valid scope (letters, digits and _ . : * / -)");
             }
         }
         return List.copyOf(new LinkedHashSet<>(scopes));
@@ -150,7 +151,7 @@ final class ToolSpec {
             return Map.of();
         }
         if (given.size() > HeaderRules.MAX_HEADERS) {
-            throw ApiException.badRequest(field, field + " may hold at most " + HeaderRules.MAX_HEADERS + " headers");
+            throw new InvalidInputException(field, field + " may hold at most " + HeaderRules.MAX_HEADERS + " headers");
         }
         Map<String, String> headers = new LinkedHashMap<>();
         List<String> seen = new ArrayList<>();
@@ -158,16 +159,16 @@ final class ToolSpec {
             String name = header.getKey();
             String headerField = field + "." + name;
             if (!(header.getValue() instanceof String value)) {
-                throw ApiException.badRequest(headerField, "header " + name + ": values must be strings");
+                throw new InvalidInputException(headerField, "header " + name + ": values must be strings");
             }
             String lower = name.toLowerCase(Locale.ROOT);
             if (seen.contains(lower)) {
-                throw ApiException.badRequest(headerField, "header " + name + " is given twice");
+                throw new InvalidInputException(headerField, "header " + name + " is given twice");
             }
             seen.add(lower);
             String problem = HeaderRules.problem(name, value, rules.secretEnvPrefixes());
             if (problem != null) {
-                throw ApiException.badRequest(headerField, problem);
+                throw new InvalidInputException(headerField, problem);
             }
             headers.put(name, value);
         }
@@ -180,11 +181,11 @@ final class ToolSpec {
             return null;
         }
         if (Json.text(schema).length() > MAX_SCHEMA_CHARS) {
-            throw ApiException.badRequest(field, field + " is larger than " + MAX_SCHEMA_CHARS / 1024 + " KiB");
+            throw new InvalidInputException(field, field + " is larger than " + MAX_SCHEMA_CHARS / 1024 + " KiB");
         }
         List<String> problems = rules.schemas().schemaProblems(schema);
         if (!problems.isEmpty()) {
-            throw ApiException.badRequest(field, field + " is not a valid JSON Schema: " + String.join("; ", problems));
+            throw new InvalidInputException(field, field + " is not a valid JSON Schema: " + String.join("; ", problems));
         }
         return schema;
     }

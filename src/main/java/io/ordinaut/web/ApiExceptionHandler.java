@@ -1,11 +1,10 @@
 package io.ordinaut.web;
 
+import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-import jakarta.servlet.http.HttpServletRequest;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,8 +22,11 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 import org.springframework.web.servlet.NoHandlerFoundException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 
-import io.ordinaut.pipeline.InvalidPipelineException;
-import io.ordinaut.schedule.InvalidScheduleException;
+import io.ordinaut.ConflictException;
+import io.ordinaut.InvalidInputException;
+import io.ordinaut.NotFoundException;
+import io.ordinaut.PayloadTooLargeException;
+import io.ordinaut.UpstreamFailureException;
 
 /** Maps every failure to the one error JSON; a stack trace never reaches a caller. */
 @RestControllerAdvice
@@ -48,14 +50,31 @@ class ApiExceptionHandler {
         return new ResponseEntity<>(response.getBody(), headers, response.getStatusCode());
     }
 
-    @ExceptionHandler(InvalidScheduleException.class)
-    ResponseEntity<ApiError> schedule(InvalidScheduleException e, HttpServletRequest request) {
-        return api(ApiException.badRequest(e.field(), e.getMessage()), request);
+    // The domain's own failures (thrown by task, schedule, pipeline, tool …, which know nothing of HTTP).
+
+    @ExceptionHandler(InvalidInputException.class)
+    ResponseEntity<ApiError> invalid(InvalidInputException e, HttpServletRequest request) {
+        return body(HttpStatus.BAD_REQUEST, "ValidationError", e.getMessage(), e.details(), request);
     }
 
-    @ExceptionHandler(InvalidPipelineException.class)
-    ResponseEntity<ApiError> pipeline(InvalidPipelineException e, HttpServletRequest request) {
-        return api(ApiException.badRequest(e.field(), e.getMessage()), request);
+    @ExceptionHandler(NotFoundException.class)
+    ResponseEntity<ApiError> notFound(NotFoundException e, HttpServletRequest request) {
+        return api(ApiException.notFound(e.resource(), e.id()), request);
+    }
+
+    @ExceptionHandler(ConflictException.class)
+    ResponseEntity<ApiError> conflict(ConflictException e, HttpServletRequest request) {
+        return body(HttpStatus.CONFLICT, "Conflict", e.getMessage(), e.details(), request);
+    }
+
+    @ExceptionHandler(PayloadTooLargeException.class)
+    ResponseEntity<ApiError> tooLarge(PayloadTooLargeException e, HttpServletRequest request) {
+        return body(HttpStatus.CONTENT_TOO_LARGE, "PayloadTooLarge", e.getMessage(), e.details(), request);
+    }
+
+    @ExceptionHandler(UpstreamFailureException.class)
+    ResponseEntity<ApiError> upstream(UpstreamFailureException e, HttpServletRequest request) {
+        return body(HttpStatus.BAD_GATEWAY, e.error(), e.getMessage(), e.details(), request);
     }
 
     @ExceptionHandler(HttpMessageNotReadableException.class)

@@ -10,6 +10,8 @@ import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
+import io.ordinaut.config.SecurityProperties;
+
 /**
  * Per-agent request limits over fixed windows (one second, one hour), counted in PostgreSQL so every
  * node enforces the same budget. Admins are not limited.

@@ -1,0 +1,240 @@
+package io.ordinaut;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Typed, validating access to a JSON object request body. Controllers read bodies as plain maps so
+ * every wrong type, range or unknown field becomes a 400 that names the field, instead of whatever
+ * message a data-binding library would produce.
+ */
+public final class JsonFields {
+
+    private final Map<String, Object> body;
+
+    private JsonFields(Map<String, Object> body) {
+        this.body = body;
+    }
+
+    /** Wraps a parsed body; anything but a JSON object is a 400. */
+    @SuppressWarnings("unchecked")
+    public static JsonFields of(Object body) {
+        if (!(body instanceof Map<?, ?> map)) {
+            throw new InvalidInputException("body", "Request body must be a JSON object");
+        }
+        storable(map, "body");
+        return new JsonFields((Map<String, Object>) map);
+    }
+
+    /**
+     * Refuses what parses as JSON but cannot be stored or read back as such: a NUL character (PostgreSQL
+     * text and jsonb cannot hold one) and numbers that overflow to infinity ({@code 1e999999}). Depth is
+     * bounded by the parser (see JsonConfiguration), so the recursion is too.
+     */
+    /** False when a surrogate is not part of a pair: it would be stored as '?' and read back changed. */
+    private static boolean wellFormedUtf16(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void storable(Object value, String path) {
+        if (value instanceof Map<?, ?> map) {
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                String key = String.valueOf(e.getKey());
+                if (key.indexOf('\0') >= 0 || !wellFormedUtf16(key)) {
+                    throw new InvalidInputException(path, path + " has a key with a NUL character or an unpaired surrogate, which cannot be stored");
+                }
+                storable(e.getValue(), path + "." + key);
+            }
+        } else if (value instanceof List<?> list) {
+            for (int i = 0; i < list.size(); i++) {
+                storable(list.get(i), path + "[" + i + "]");
+            }
+        } else if (value instanceof String text) {
+            if (text.indexOf('\0') >= 0) {
+                throw new InvalidInputException(path, path + " holds a NUL character (\\u0000), which cannot be stored");
+            }
+            if (!wellFormedUtf16(text)) {
+                throw new InvalidInputException(path, path + " holds an unpaired surrogate (\\ud800-\\udfff), which is not text");
+            }
+        } else if (value instanceof Double d && !Double.isFinite(d) || value instanceof Float f && !Float.isFinite(f)) {
+            throw new InvalidInputException(path, path + " is a number outside the range of a double");
+        }
+    }
+
+    /** Rejects fields outside {@code allowed}, so a typo is an error rather than a silent no-op. */
+    public JsonFields allowOnly(Collection<String> allowed) {
+        for (String key : body.keySet()) {
+            if (!allowed.contains(key)) {
+                throw new InvalidInputException(key, "Unknown field " + key + "; allowed fields: " + String.join(", ", sorted(allowed)));
+            }
+        }
+        return this;
+    }
+
+    public boolean has(String field) {
+        return body.containsKey(field);
+    }
+
+    public boolean isNull(String field) {
+        return body.containsKey(field) && body.get(field) == null;
+    }
+
+    public Object raw(String field) {
+        return body.get(field);
+    }
+
+    public Set<String> keys() {
+        return body.keySet();
+    }
+
+    /** A string field; null when absent or JSON null. */
+    public String string(String field, int minLength, int maxLength) {
+        Object value = body.get(field);
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof String s)) {
+            throw new InvalidInputException(field, field + " must be a string");
+        }
+        if (s.length() < minLength || s.length() > maxLength) {
+            throw new InvalidInputException(field, minLength == maxLength
+                    ? field + " must be " + minLength + " characters"
+                    : field + " must be " + minLength + "–" + maxLength + " characters long (got " + s.length() + ")");
+        }
+        return s;
+    }
+
+    public String requiredString(String field, int minLength, int maxLength) {
+        String s = string(field, minLength, maxLength);
+        if (s == null) {
+            throw new InvalidInputException(field, field + " is required");
+        }
+        return s;
+    }
+
+    /** An integer field within [min, max]; null when absent or JSON null. */
+    public Integer integer(String field, long min, long max) {
+        Object value = body.get(field);
+        if (value == null) {
+            return null;
+        }
+        long n;
+        if (value instanceof Integer || value instanceof Long || value instanceof Short) {
+            n = ((Number) value).longValue();
+        } else if (value instanceof BigInteger big) {
+            throw new InvalidInputException(field, field + " must be between " + min + " and " + max + " (got " + big + ")");
+        } else if (value instanceof Double || value instanceof Float || value instanceof BigDecimal) {
+            BigDecimal d = new BigDecimal(value.toString());
+            if (d.stripTrailingZeros().scale() > 0) {
+                throw new InvalidInputException(field, field + " must be a whole number");
+            }
+            n = d.longValue();
+        } else {
+            throw new InvalidInputException(field, field + " must be an integer");
+        }
+        if (n < min || n > max) {
+            throw new InvalidInputException(field, field + " must be between " + min + " and " + max + " (got " + n + ")");
+        }
+        return (int) n;
+    }
+
+    public Boolean bool(String field) {
+        Object value = body.get(field);
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof Boolean b)) {
+            throw new InvalidInputException(field, field + " must be true or false");
+        }
+        return b;
+    }
+
+    /** An ISO-8601 instant with offset (2026-03-08T09:00:00Z or …-05:00); null when absent. */
+    public Instant instant(String field) {
+        String s = string(field, 0, 100);
+        return s == null ? null : parseInstant(field, s);
+    }
+
+    public UUID uuid(String field) {
+        String s = string(field, 0, 100);
+        if (s == null) {
+            return null;
+        }
+        try {
+            return UUID.fromString(s);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(field, field + " must be a UUID");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> object(String field) {
+        Object value = body.get(field);
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new InvalidInputException(field, field + " must be a JSON object");
+        }
+        return (Map<String, Object>) map;
+    }
+
+    /** An array of strings, each 1..maxLength characters; null when absent or JSON null. */
+    public List<String> strings(String field, int maxItems, int maxLength) {
+        Object value = body.get(field);
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof List<?> list)) {
+            throw new InvalidInputException(field, field + " must be an array of strings");
+        }
+        if (list.size() > maxItems) {
+            throw new InvalidInputException(field, field + " may hold at most " + maxItems + " items (got " + list.size() + ")");
+        }
+        List<String> strings = new java.util.ArrayList<>(list.size());
+        for (Object item : list) {
+            if (!(item instanceof String s) || s.isEmpty() || s.length() > maxLength) {
+                throw new InvalidInputException(field, field + " must be an array of strings of 1–" + maxLength + " characters");
+            }
+            strings.add(s);
+        }
+        return strings;
+    }
+
+    public static Instant parseInstant(String field, String s) {
+        try {
+            return OffsetDateTime.parse(s).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new InvalidInputException(field, field + " must be an ISO-8601 date-time with offset, e.g. 2026-03-08T09:00:00Z (got \"" + s + "\")");
+        }
+    }
+
+    /** Parses one enumerated wire value (e.g. "exponential_jitter"), naming the allowed values on error. */
+    public String oneOf(String field, List<String> allowed) {
+        String s = string(field, 0, 100);
+        if (s != null && !allowed.contains(s)) {
+            throw new InvalidInputException(field, field + " must be one of " + String.join(", ", allowed) + " (got \"" + s + "\")");
+        }
+        return s;
+    }
+
+    private static List<String> sorted(Collection<String> values) {
+        return values.stream().sorted().toList();
+    }
+}

@@ -1,0 +1,66 @@
+package io.ordinaut.config;
+
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * ordinaut.security.*: authentication, rate limits and request limits.
+ *
+ * @param adminToken              the system admin agent's bearer token (ORDINAUT_ADMIN_TOKEN); when unset,
+ *                                one is generated on the cluster's first start and printed once in the log
+ * @param accessTokenTtlSeconds   lifetime of access tokens (default 3600)
+ * @param refreshTokenTtlSeconds  lifetime of refresh tokens (default 30 days)
+ * @param burstPerSecond          requests per second one non-admin agent may make (default 50; cluster-wide)
+ * @param defaultCallsPerHour     hourly limit for agents without their own api_calls_per_hour (default none)
+ * @param maxBodyBytes            largest request body accepted (default 1 MiB); larger ones get 413
+ * @param lockoutThreshold        failed secret attempts before an agent's credential is locked (default 5)
+ * @param lockoutSeconds          first lockout; it doubles with each further failure, up to 15 minutes (default 30)
+ * @param unauthenticatedPerMinute calls per minute one client address may make to the token endpoints plus
+ *                                requests that end in 401 (default 60), counted in memory on each node before
+ *                                any BCrypt or token lookup; past it, 429 with Retry-After
+ * @param unauthenticatedBurst    how many such calls an address may make at once before the per-minute rate
+ *                                applies (default 30)
+ * @param trustedProxies          CIDRs of reverse proxies whose X-Forwarded-For is believed (default none: the
+ *                                client address is the socket's peer)
+ */
+@ConfigurationProperties("ordinaut.security")
+public record SecurityProperties(String adminToken, Integer accessTokenTtlSeconds, Integer refreshTokenTtlSeconds,
+                                 Integer burstPerSecond, Integer defaultCallsPerHour, Long maxBodyBytes,
+                                 Integer lockoutThreshold, Integer lockoutSeconds, Integer unauthenticatedPerMinute,
+                                 Integer unauthenticatedBurst, List<String> trustedProxies) {
+
+    public SecurityProperties {
+        adminToken = adminToken == null || adminToken.isBlank() ? null : adminToken.trim();
+        if (adminToken != null && adminToken.length() < 16) {
+            throw new IllegalArgumentException("ordinaut.security.admin-token (ORDINAUT_ADMIN_TOKEN) must be at least 16 characters");
+        }
+        accessTokenTtlSeconds = positive("access-token-ttl-seconds", accessTokenTtlSeconds, 3600);
+        refreshTokenTtlSeconds = positive("refresh-token-ttl-seconds", refreshTokenTtlSeconds, 30 * 24 * 3600);
+        burstPerSecond = positive("burst-per-second", burstPerSecond, 50);
+        if (defaultCallsPerHour != null && defaultCallsPerHour < 1) {
+            throw new IllegalArgumentException("ordinaut.security.default-calls-per-hour must be at least 1");
+        }
+        maxBodyBytes = maxBodyBytes == null ? 1024L * 1024 : maxBodyBytes;
+        if (maxBodyBytes < 1024) {
+            throw new IllegalArgumentException("ordinaut.security.max-body-bytes must be at least 1024");
+        }
+        lockoutThreshold = positive("lockout-threshold", lockoutThreshold, 5);
+        lockoutSeconds = positive("lockout-seconds", lockoutSeconds, 30);
+        unauthenticatedPerMinute = positive("unauthenticated-per-minute", unauthenticatedPerMinute, 60);
+        unauthenticatedBurst = positive("unauthenticated-burst", unauthenticatedBurst, 30);
+        trustedProxies = trustedProxies == null ? List.of()
+                : trustedProxies.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+        trustedProxies.forEach(AddressRange::parse);
+    }
+
+    private static int positive(String name, Integer value, int fallback) {
+        if (value == null) {
+            return fallback;
+        }
+        if (value < 1) {
+            throw new IllegalArgumentException("ordinaut.security." + name + " must be at least 1 (got " + value + ")");
+        }
+        return value;
+    }
+}

@@ -1,0 +1,108 @@
+package io.ordinaut.trigger;
+
+import org.quartz.JobBuilder;
+import org.quartz.JobDetail;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import io.ordinaut.config.NodeProperties;
+
+/**
+ * Quartz wiring. Every node can create and change triggers (the API needs that); only nodes with the
+ * {@code scheduler} role start Quartz's scheduler thread and fire them.
+ */
+@Configuration(proxyBeanMethods = false)
+class QuartzConfiguration {
+
+    /**
+     * Quartz reaches the DataSource through its job store, which Spring cannot see as a dependency.
+     * Without an explicit one the pool may close first at shutdown and Quartz's worker then retries
+     * its completion write forever, hanging the shutdown.
+     */
+    @Bean
+    static BeanFactoryPostProcessor quartzOutlivedByDataSource() {
+        return beanFactory -> {
+            for (String name : beanFactory.getBeanNamesForType(Scheduler.class, true, false)) {
+                BeanDefinition definition = beanFactory.getBeanDefinition(name);
+                String[] dependsOn = definition.getDependsOn() == null ? new String[0] : definition.getDependsOn();
+                String[] extended = java.util.Arrays.copyOf(dependsOn, dependsOn.length + 1);
+                extended[dependsOn.length] = "dataSource";
+                definition.setDependsOn(extended);
+            }
+        };
+    }
+
+    /** The one durable job every shared-schedule trigger fires. */
+    @Bean
+    JobDetail enqueueOccurrenceJob() {
+        return JobBuilder.newJob(EnqueueOccurrenceJob.class)
+                .withIdentity(ScheduleRegistry.JOB_KEY)
+                .storeDurably()
+                .requestRecovery()
+                .withDescription("Enqueues the runs of one shared-schedule occurrence")
+                .build();
+    }
+
+    @Bean
+    SmartLifecycle schedulerRole(Scheduler scheduler, NodeProperties node) {
+        return new SchedulerRole(scheduler, node);
+    }
+
+    /** Starts Quartz after everything else is up, and puts it on standby first at shutdown. */
+    static final class SchedulerRole implements SmartLifecycle {
+
+        private static final Logger log = LoggerFactory.getLogger(SchedulerRole.class);
+        private final Scheduler scheduler;
+        private final NodeProperties node;
+        private volatile boolean running;
+
+        SchedulerRole(Scheduler scheduler, NodeProperties node) {
+            this.scheduler = scheduler;
+            this.node = node;
+        }
+
+        @Override
+        public void start() {
+            if (!node.has(NodeProperties.Role.SCHEDULER)) {
+                log.info("Scheduler role not enabled: this node creates triggers but never fires them");
+                return;
+            }
+            try {
+                scheduler.start();
+                running = true;
+            } catch (SchedulerException e) {
+                throw new IllegalStateException("Quartz scheduler failed to start: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void stop() {
+            if (!running) {
+                return;
+            }
+            try {
+                scheduler.standby();
+            } catch (SchedulerException e) {
+                log.warn("Quartz standby failed: {}", e.getMessage());
+            }
+            running = false;
+        }
+
+        @Override
+        public boolean isRunning() {
+            return running;
+        }
+
+        @Override
+        public int getPhase() {
+            return Integer.MAX_VALUE - 500;
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package io.ordinaut.trigger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import io.ordinaut.support.Api;
+import io.ordinaut.support.Nodes;
+
+/**
+ * Real nodes on one database: occurrences fire on time, once each, across restarts, with two nodes,
+ * and after an outage at most one catch-up run is made.
+ */
+@Tag("cluster")
+class SchedulingClusterTest {
+
+    static Map<String, Object> everyTwoSeconds() {
+        return Map.of("title", "every two seconds", "schedule_kind", "rrule", "schedule_expr", "FREQ=SECONDLY;INTERVAL=2",
+                "payload", Map.of("params", Map.of("n", 1),
+                        "pipeline", List.of(Map.of("id", "ping", "uses", "noop.ping", "with", Map.of("n", "${params.n}")))));
+    }
+
+    @Test
+    void secondly_rrule_fires_each_occurrence_once_on_time() throws Exception {
+        try (Nodes nodes = Nodes.onFreshDatabase()) {
+            ConfigurableApplicationContext node = nodes.start("solo");
+            String id = Nodes.api(node).post("/tasks", everyTwoSeconds()).expect(201).string("id");
+
+            Thread.sleep(9_000);
+
+            List<Run> runs = runs(Nodes.jdbc(node), id);
+            assertThat(runs.size()).isGreaterThanOrEqualTo(3);
+            Api api = Nodes.api(node);
+            String createdAt = api.get("/tasks/" + id).string("created_at");
+            @SuppressWarnings("unchecked")
+            List<String> preview = (List<String>) api.get("/tasks/" + id + "/preview?count=20&after=" + createdAt).get("occurrences");
+            List<Instant> previewed = preview.stream().map(o -> java.time.OffsetDateTime.parse(o).toInstant()).toList();
+            assertThat(runs).extracting(Run::scheduledFor).as("fired exactly the previewed instants")
+                    .containsExactlyElementsOf(previewed.subList(0, runs.size()));
+            assertEachOccurrenceOnceWithoutGaps(runs, Duration.ofSeconds(2));
+            for (Run run : runs) {
+                assertThat(run.scheduledFor().getEpochSecond() % 2).as("anchored at midnight: even seconds").isZero();
+                assertThat(Duration.between(run.scheduledFor(), run.startedAt())).as("start lag of %s", run.scheduledFor())
+                        .isBetween(Duration.ZERO, Duration.ofMillis(1500));
+                assertThat(run.success()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void restarting_the_node_keeps_firing_without_duplicates() throws Exception {
+        try (Nodes nodes = Nodes.onFreshDatabase()) {
+            ConfigurableApplicationContext first = nodes.start("first");
+            String id = Nodes.api(first).post("/tasks", everyTwoSeconds()).expect(201).string("id");
+            Thread.sleep(5_000);
+            JdbcClient jdbc = Nodes.jdbc(first);
+            int before = runs(jdbc, id).size();
+            nodes.stop(first);
+
+            ConfigurableApplicationContext second = nodes.start("second");
+            Thread.sleep(7_000);
+
+            List<Run> runs = runs(Nodes.jdbc(second), id);
+            assertThat(before).isGreaterThanOrEqualTo(1);
+            assertThat(runs.size()).isGreaterThan(before + 1);
+            assertNoDuplicates(runs);
+            Instant restartedAt = runs.get(before).scheduledFor();
+            List<Run> afterRestart = runs.stream().filter(r -> r.scheduledFor().isAfter(restartedAt)).toList();
+            assertEachOccurrenceOnceWithoutGaps(afterRestart, Duration.ofSeconds(2));
+            assertThat(Nodes.api(second).get("/tasks/" + id).expect(200).get("status")).isEqualTo("active");
+        }
+    }
+
+    @Test
+    void two_nodes_started_at_once_on_an_empty_database_fire_each_occurrence_once() throws Exception {
+        try (Nodes nodes = Nodes.onFreshDatabase()) {
+            CompletableFuture<ConfigurableApplicationContext> a = CompletableFuture.supplyAsync(() -> nodes.start("node-a"));
+            CompletableFuture<ConfigurableApplicationContext> b = CompletableFuture.supplyAsync(() -> nodes.start("node-b"));
+            ConfigurableApplicationContext nodeA = a.get();
+            ConfigurableApplicationContext nodeB = b.get();
+
+            String id = Nodes.api(nodeA).post("/tasks", everyTwoSeconds()).expect(201).string("id");
+            assertThat(Nodes.api(nodeB).get("/tasks/" + id).expect(200).get("status")).isEqualTo("active");
+            Thread.sleep(11_000);
+
+            List<Run> runs = runs(Nodes.jdbc(nodeB), id);
+            assertThat(runs.size()).isGreaterThanOrEqualTo(4);
+            assertEachOccurrenceOnceWithoutGaps(runs, Duration.ofSeconds(2));
+            long schedulers = Nodes.jdbc(nodeA).sql("SELECT count(*) FROM qrtz_scheduler_state").query(Long.class).single();
+            assertThat(schedulers).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void occurrences_missed_while_no_node_was_up_are_caught_up_once_and_recorded() throws Exception {
+        try (Nodes nodes = Nodes.onFreshDatabase()) {
+            ConfigurableApplicationContext first = nodes.start("first");
+            String id = Nodes.api(first).post("/tasks", everyTwoSeconds()).expect(201).string("id");
+            Thread.sleep(3_000);
+            nodes.stop(first);
+            Instant down = Instant.now();
+
+            Thread.sleep(12_000);
+            ConfigurableApplicationContext second = nodes.start("second");
+            Thread.sleep(6_000);
+
+            JdbcClient jdbc = Nodes.jdbc(second);
+            List<Run> runs = runs(jdbc, id);
+            assertNoDuplicates(runs);
+            Instant lastBeforeDown = runs.stream().map(Run::scheduledFor).filter(i -> i.isBefore(down)).max(Instant::compareTo).orElseThrow();
+            Run catchUp = runs.stream().filter(r -> r.scheduledFor().isAfter(lastBeforeDown)).findFirst().orElseThrow();
+            // ~6 occurrences passed while no node was up: they became one run, for the latest of them.
+            assertThat(Duration.between(lastBeforeDown, catchUp.scheduledFor())).isGreaterThanOrEqualTo(Duration.ofSeconds(10));
+            List<Map<String, Object>> missed = jdbc.sql("""
+                    SELECT first_missed, last_missed, missed_count, caught_up_for, reason FROM missed_occurrence
+                     WHERE task_id = CAST(:id AS uuid)""").param("id", id).query().listOfRows();
+            assertThat(missed).hasSize(1);
+            assertThat(((Number) missed.get(0).get("missed_count")).intValue())
+                    .isEqualTo((int) Duration.between(lastBeforeDown, catchUp.scheduledFor()).toSeconds() / 2 - 1);
+            assertThat(((Timestamp) missed.get(0).get("caught_up_for")).toInstant()).isEqualTo(catchUp.scheduledFor());
+            assertThat(((Timestamp) missed.get(0).get("first_missed")).toInstant()).isEqualTo(lastBeforeDown.plusSeconds(2));
+            List<Run> afterCatchUp = runs.stream().filter(r -> !r.scheduledFor().isBefore(catchUp.scheduledFor())).toList();
+            assertThat(afterCatchUp.size()).isGreaterThanOrEqualTo(2);
+            assertEachOccurrenceOnceWithoutGaps(afterCatchUp, Duration.ofSeconds(2));
+        }
+    }
+
+    record Run(Instant scheduledFor, Instant startedAt, boolean success) {
+    }
+
+    static List<Run> runs(JdbcClient jdbc, String taskId) {
+        return jdbc.sql("SELECT scheduled_for, started_at, success FROM task_run WHERE task_id = CAST(:id AS uuid) ORDER BY scheduled_for")
+                .param("id", taskId)
+                .query((rs, i) -> new Run(rs.getTimestamp(1).toInstant(), rs.getTimestamp(2).toInstant(), rs.getBoolean(3)))
+                .list();
+    }
+
+    static void assertNoDuplicates(List<Run> runs) {
+        assertThat(runs.stream().map(Run::scheduledFor).distinct().count()).as("one run per occurrence").isEqualTo(runs.size());
+    }
+
+    static void assertEachOccurrenceOnceWithoutGaps(List<Run> runs, Duration period) {
+        assertNoDuplicates(runs);
+        List<Duration> gaps = new ArrayList<>();
+        for (int i = 1; i < runs.size(); i++) {
+            gaps.add(Duration.between(runs.get(i - 1).scheduledFor(), runs.get(i).scheduledFor()));
+        }
+        assertThat(gaps).as("consecutive occurrences").allMatch(period::equals);
+    }
+}
