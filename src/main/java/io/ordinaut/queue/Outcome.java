@@ -31,9 +31,14 @@ record Outcome(UUID runId, UUID leaseToken, UUID recordId, UUID taskId, Instant 
             return last(run, RunStatus.FAILED, false, startedAt, finishedAt, result.error(), result.output());
         }
         if (run.attempt() <= run.maxRetries()) {
+            Duration delay = backoff.delay(run.backoffStrategy(), run.attempt());
+            // a tool that said when to come back (Retry-After, already bounded by the step's timeout) is not hit earlier
+            if (result.retryAfter() != null && result.retryAfter().compareTo(delay) > 0) {
+                delay = result.retryAfter();
+            }
             return new Outcome(run.id(), run.leaseToken(), UUID.randomUUID(), run.taskId(), run.scheduledFor(), run.trigger(),
                     run.attempt(), RunStatus.RUNNING.to(RunStatus.FAILED), false, startedAt, finishedAt, result.error(),
-                    result.output(), backoff.delay(run.backoffStrategy(), run.attempt()));
+                    result.output(), delay);
         }
         // A dead letter is a run that used up its retries; a task with max_retries 0 opted out of
         // retrying, so its failure simply ends the run as failed.

@@ -60,7 +60,7 @@ class PipelineRunHandler implements RunHandler {
         PipelineResult result = runner.run(definition, context);
         return result.success()
                 ? RunResult.succeeded(result.output())
-                : RunResult.failed(result.error(), result.retryable(), result.output());
+                : RunResult.failed(result.error(), result.retryable(), result.output(), result.retryAfter());
     }
 
     private RunContext.Event event(String eventJson) {

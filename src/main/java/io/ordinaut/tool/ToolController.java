@@ -10,7 +10,6 @@ import io.swagger.v3.oas.annotations.enums.ParameterIn;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
-
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -26,13 +25,16 @@ import org.springframework.web.bind.annotation.RestController;
 import io.ordinaut.JsonFields;
 import io.ordinaut.web.ApiException;
 import io.ordinaut.web.AuditSubject;
+import io.ordinaut.web.Caller;
 import io.ordinaut.web.PageBody;
 import io.ordinaut.web.QueryParams;
 import io.ordinaut.web.RequiresScope;
 import io.ordinaut.web.Scopes;
 
 /**
- * /tools: the tool catalog. A pipeline step's {@code uses} names a tool by address; an address not
+ * /tools: the tool catalog. Every agent with {@code tools:read} sees every tool; only the agent that
+ * registered a tool ({@code created_by}) or an admin may change or delete it, and another agent's
+ * {@code PUT}/{@code DELETE} answers 404, as for tasks. A pipeline step's {@code uses} names a tool by address; an address not
  * catalogued is simulated unless {@code ordinaut.tools.reject-unknown-tools} is set, so deleting a tool
  * makes later runs that use it simulate it (or fail, when unknown tools are rejected). Changes apply to
  * this node's runs at once and to other nodes' within {@code ordinaut.tools.catalog-refresh-seconds}.
@@ -53,8 +55,8 @@ class ToolController {
     @Operation(operationId = "createTool", summary = "Add a tool to the catalog",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
             content = @Content(schema = @Schema(implementation = ToolCreateRequest.class))))
-    ToolView create(@RequestBody Object body) {
-        ToolView created = ToolView.of(service.create(JsonFields.of(body)));
+    ToolView create(@RequestBody Object body, Caller caller) {
+        ToolView created = ToolView.of(service.create(JsonFields.of(body), caller.actor()));
         AuditSubject.set(created.address());
         return created;
     }
@@ -89,15 +91,15 @@ class ToolController {
     @Operation(operationId = "updateTool", summary = "Change some fields of a catalogued tool",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
             content = @Content(schema = @Schema(implementation = ToolUpdateRequest.class))))
-    ToolView replace(@PathVariable String address, @RequestBody Object body) {
-        return ToolView.of(service.replace(known(address), JsonFields.of(body)));
+    ToolView replace(@PathVariable String address, @RequestBody Object body, Caller caller) {
+        return ToolView.of(service.replace(known(address), JsonFields.of(body), caller.actor()));
     }
 
     @RequiresScope(Scopes.TOOLS_WRITE)
     @DeleteMapping("/tools/{address}")
     @Operation(operationId = "deleteTool", summary = "Remove a tool from the catalog")
-    Map<String, Object> delete(@PathVariable String address) {
-        service.delete(known(address));
+    Map<String, Object> delete(@PathVariable String address, Caller caller) {
+        service.delete(known(address), caller.actor());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("success", true);
         body.put("message", "Tool " + address + " deleted");
@@ -111,8 +113,8 @@ class ToolController {
     @Operation(operationId = "discoverTools", summary = "Catalog the tools an MCP server lists",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
             content = @Content(schema = @Schema(implementation = ToolDiscoverRequest.class))))
-    Map<String, Object> discover(@RequestBody Object body) {
-        return service.discover(JsonFields.of(body));
+    Map<String, Object> discover(@RequestBody Object body, Caller caller) {
+        return service.discover(JsonFields.of(body), caller.actor());
     }
 
     /** An address that cannot exist is simply not found. */
