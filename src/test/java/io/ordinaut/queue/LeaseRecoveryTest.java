@@ -148,7 +148,7 @@ class LeaseRecoveryTest {
             assertThat(fx.history(task).get(0)).containsEntry("id", runId).containsEntry("status", "succeeded")
                     .containsEntry("attempt", 1);
             // and the concurrency slot the lost claim took was given back
-            assertThat(fx.count("SELECT running FROM concurrency_slot WHERE key = 'lost-reply'")).isZero();
+            assertThat(fx.count("SELECT running FROM concurrency_slot WHERE key LIKE 'agent:%:lost-reply'")).isZero();
         }
     }
 
