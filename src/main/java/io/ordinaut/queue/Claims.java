@@ -9,7 +9,6 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-
 import javax.sql.DataSource;
 
 import org.slf4j.Logger;
@@ -91,15 +90,15 @@ final class Claims implements AutoCloseable {
      * statement (the task is joined by primary key, no extra round trip). Runs queued before
      * due_work.active_since existed (null) are judged by the task's status only.
      */
-    private static final String STALE = """
-            CASE WHEN t.status = 'canceled' THEN 'canceled: the task was canceled'
+    private static final String STALE = StatusSql.of("""
+            CASE WHEN t.status = {task:canceled} THEN 'canceled: the task was canceled'
                  WHEN d.trigger <> 'schedule' THEN NULL
-                 WHEN t.status = 'paused' THEN 'canceled: the task was paused'
+                 WHEN t.status = {task:paused} THEN 'canceled: the task was paused'
                  WHEN d.active_since <> t.active_since
                    THEN 'canceled: the occurrence belongs to the task''s earlier schedule or active period'
-            END""";
+            END""");
 
-    private static final String CLAIM = """
+    private static final String CLAIM = StatusSql.of("""
             WITH candidate AS (
                 SELECT d.id, d.concurrency_key, d.concurrency_limit, d.queue_order, (%3$s) AS stale,
                        CASE WHEN (%3$s) IS NULL AND %2$s THEN (%1$s LIMIT 1) END AS overlapping
@@ -137,9 +136,9 @@ final class Claims implements AutoCloseable {
                  WHERE d.id = c.id AND (c.overlapping IS NOT NULL OR c.stale IS NOT NULL)
                 RETURNING d.id, d.task_id, d.scheduled_for, d.trigger, d.attempt, d.event, c.overlapping, c.stale
             ), removed_record AS (
-                INSERT INTO task_run (id, run_id, task_id, scheduled_for, trigger, attempt, status, finished_at, error, event)
+                INSERT INTO {task_run:not_run}
                 SELECT id, id, task_id, scheduled_for, trigger, attempt,
-                       CASE WHEN stale IS NOT NULL THEN 'canceled' ELSE 'skipped' END, now(),
+                       CASE WHEN stale IS NOT NULL THEN {run:canceled} ELSE {run:skipped} END, now(),
                        coalesce(stale, 'skipped (overlap_policy skip): run ' || overlapping
                                        || ' of this task was still running or due before it'),
                        event
@@ -153,7 +152,7 @@ final class Claims implements AutoCloseable {
             RETURNING d.id, d.task_id, d.scheduled_for, d.run_at, d.trigger, d.attempt, CAST(d.event AS text) AS event,
                       t.title, t.timezone, CAST(t.payload AS text) AS payload, t.max_retries, t.backoff_strategy,
                       t.run_timeout_seconds, t.created_by
-            """.formatted(OVERLAPPING, SKIPPABLE, STALE);
+            """).formatted(OVERLAPPING, SKIPPABLE, STALE);
 
     // The changes the statement makes, checked against the transition table when the class loads.
     static {

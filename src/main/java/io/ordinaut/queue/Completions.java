@@ -23,7 +23,7 @@ final class Completions {
      * concurrency slots (locked in key order, so two batches cannot deadlock on them) and writes one
      * task_run row per attempt — only for rows this lease still holds.
      */
-    private static final String FINISH = """
+    private static final String FINISH = StatusSql.of("""
             WITH f AS (
                 SELECT * FROM jsonb_to_recordset(CAST(:batch AS jsonb)) AS f(
                     id uuid, lease_token uuid, record_id uuid, task_id uuid, scheduled_for timestamptz, trigger text,
@@ -46,12 +46,11 @@ final class Completions {
             ), done AS (
                 SELECT * FROM ended UNION ALL SELECT * FROM retried
             ), %s
-            INSERT INTO task_run (id, run_id, task_id, scheduled_for, trigger, attempt, status, success, lease_owner,
-                                  started_at, finished_at, error, output, event)
+            INSERT INTO {task_run:attempt}
             SELECT f.record_id, f.id, f.task_id, f.scheduled_for, f.trigger, f.attempt, f.status, f.success, :node,
                    f.started_at, f.finished_at, f.error, f.output, done.event
               FROM f JOIN done ON done.id = f.id
-            """.formatted(freeSlots("done"));
+            """).formatted(freeSlots("done"));
 
     /**
      * Hands back, at shutdown, runs this node claimed but never started: they are unleased as they were
@@ -59,7 +58,7 @@ final class Completions {
      * A run whose cancel was requested ends as canceled instead. (Runs that did start are never handed
      * back: they end as a failed attempt, see ExecutorPool#stop.)
      */
-    private static final String RELEASE = """
+    private static final String RELEASE = StatusSql.of("""
             WITH r AS (
                 SELECT * FROM jsonb_to_recordset(CAST(:batch AS jsonb)) AS r(
                     id uuid, lease_token uuid, task_id uuid, scheduled_for timestamptz, trigger text, attempt int)
@@ -75,14 +74,13 @@ final class Completions {
             ), done AS (
                 SELECT id, concurrency_key FROM released UNION ALL SELECT id, concurrency_key FROM canceled
             ), %s, recorded AS (
-                INSERT INTO task_run (id, run_id, task_id, scheduled_for, trigger, attempt, status, success, lease_owner,
-                                      finished_at, error, event)
-                SELECT r.id, r.id, r.task_id, r.scheduled_for, r.trigger, r.attempt, 'canceled', false, :node, now(),
-                       'canceled as requested while node ' || :node || ' shut down', c.event
+                INSERT INTO {task_run:attempt}
+                SELECT r.id, r.id, r.task_id, r.scheduled_for, r.trigger, r.attempt, {run:canceled}, false, :node, NULL, now(),
+                       'canceled as requested while node ' || :node || ' shut down', NULL, c.event
                   FROM r JOIN canceled c ON c.id = r.id
             )
             SELECT count(*) FROM done
-            """.formatted(freeSlots("done"));
+            """).formatted(freeSlots("done"));
 
     static {
         RunStatus.RUNNING.to(RunStatus.QUEUED);

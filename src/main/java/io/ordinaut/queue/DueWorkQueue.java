@@ -35,7 +35,7 @@ public class DueWorkQueue {
      * window; ON CONFLICT makes that atomic across nodes. DISTINCT ON keeps one candidate per key, so
      * two tasks sharing a key in one batch are a duplicate of each other, not an error.
      */
-    private static final String ENQUEUE = """
+    private static final String ENQUEUE = StatusSql.of("""
             WITH candidate AS MATERIALIZED (
             %s
             ), taken AS (
@@ -58,8 +58,8 @@ public class DueWorkQueue {
                 ON CONFLICT ON CONSTRAINT due_work_occurrence_uq DO NOTHING
                 RETURNING id, concurrency_key
             ), duplicate AS (
-                INSERT INTO task_run (id, run_id, task_id, scheduled_for, trigger, attempt, status, finished_at, error, event)
-                SELECT c.id, c.id, c.task_id, c.scheduled_for, c.trigger, 1, 'skipped', CAST(:now AS timestamptz),
+                INSERT INTO {task_run:not_run}
+                SELECT c.id, c.id, c.task_id, c.scheduled_for, c.trigger, 1, {run:skipped}, CAST(:now AS timestamptz),
                        'skipped (dedupe): dedupe_key ' || regexp_replace(c.dedupe_key, '^agent:[^:]+:', '')
                          || ' was already seen within the last '
                          || c.dedupe_window || ' s' || coalesce(' (run ' || l.run_id || ')', ''),
@@ -73,7 +73,7 @@ public class DueWorkQueue {
                 ON CONFLICT DO NOTHING
             )
             SELECT (SELECT count(*) FROM queued) AS queued, (SELECT count(*) FROM duplicate) AS duplicates
-            """;
+            """);
 
     /**
      * Keys are stored scoped to the task's owner ({@code agent:<created_by>:<key>}), so one agent's
@@ -95,7 +95,7 @@ public class DueWorkQueue {
             .formatted(scopedKey("t.concurrency_key"), scopedKey("t.dedupe_key"));
 
     /** All active tasks of one shared schedule get their run for one occurrence. */
-    private static final String SCHEDULE_OCCURRENCE = ENQUEUE.formatted("""
+    private static final String SCHEDULE_OCCURRENCE = ENQUEUE.formatted(StatusSql.of("""
             SELECT gen_random_uuid() AS id, t.id AS task_id, CAST(:occurrence AS timestamptz) AS scheduled_for,
                    CAST(:occurrence AS timestamptz)
                      + make_interval(secs => floor(random() * (t.jitter_seconds + 1)))
@@ -103,10 +103,10 @@ public class DueWorkQueue {
                    'schedule' AS trigger, CAST(NULL AS jsonb) AS event, %s
               FROM task t
              WHERE t.schedule_id = :scheduleId
-               AND t.status = 'active'
-               AND t.active_since < CAST(:occurrence AS timestamptz)""".formatted(TASK_COLUMNS));
+               AND t.status = {task:active}
+               AND t.active_since < CAST(:occurrence AS timestamptz)""").formatted(TASK_COLUMNS));
 
-    private static final String TASK_OCCURRENCES = ENQUEUE.formatted("""
+    private static final String TASK_OCCURRENCES = ENQUEUE.formatted(StatusSql.of("""
             SELECT gen_random_uuid() AS id, t.id AS task_id, o.occurrence AS scheduled_for,
                    o.occurrence
                      + make_interval(secs => floor(random() * (t.jitter_seconds + 1)))
@@ -115,19 +115,19 @@ public class DueWorkQueue {
               FROM task t,
                    (SELECT CAST(value AS timestamptz) AS occurrence
                       FROM jsonb_array_elements_text(CAST(:occurrences AS jsonb))) o
-             WHERE t.id = :taskId AND t.status = 'active'""".formatted(TASK_COLUMNS));
+             WHERE t.id = :taskId AND t.status = {task:active}""").formatted(TASK_COLUMNS));
 
     private static final String NOW = ENQUEUE.formatted("""
             SELECT CAST(:id AS uuid) AS id, t.id AS task_id, CAST(:now AS timestamptz) AS scheduled_for,
                    CAST(:now AS timestamptz) AS run_at, CAST(:trigger AS text) AS trigger, CAST(NULL AS jsonb) AS event, %s
               FROM task t WHERE t.id = :taskId""".formatted(TASK_COLUMNS));
 
-    private static final String EVENT = ENQUEUE.formatted("""
+    private static final String EVENT = ENQUEUE.formatted(StatusSql.of("""
             SELECT gen_random_uuid() AS id, t.id AS task_id, CAST(:now AS timestamptz) AS scheduled_for,
                    CAST(:now AS timestamptz) AS run_at, 'event' AS trigger, CAST(:event AS jsonb) AS event, %s
               FROM task t
              WHERE t.id IN (SELECT CAST(value AS uuid) FROM jsonb_array_elements_text(CAST(:taskIds AS jsonb)))
-               AND t.status = 'active'""".formatted(TASK_COLUMNS));
+               AND t.status = {task:active}""").formatted(TASK_COLUMNS));
 
     private static final String DEDUPE_HOLDER = """
             SELECT l.run_id FROM dedupe_ledger l JOIN task t ON l.key = %s WHERE t.id = :taskId
@@ -136,16 +136,16 @@ public class DueWorkQueue {
     private static final String NOTIFY = "SELECT pg_notify('" + CHANNEL + "', '')";
 
     /** Queued runs of a task that will not run after all; each is recorded as canceled, with the reason. */
-    private static final String DROP_QUEUED = """
+    private static final String DROP_QUEUED = StatusSql.of("""
             WITH dropped AS (
                 DELETE FROM due_work
                  WHERE task_id = :taskId AND locked_by IS NULL AND (:all OR trigger = 'schedule')
                 RETURNING id, task_id, scheduled_for, trigger, attempt, event
             )
-            INSERT INTO task_run (id, run_id, task_id, scheduled_for, trigger, attempt, status, finished_at, error, event)
-            SELECT id, id, task_id, scheduled_for, trigger, attempt, 'canceled', CAST(:now AS timestamptz), :reason, event
+            INSERT INTO {task_run:not_run}
+            SELECT id, id, task_id, scheduled_for, trigger, attempt, {run:canceled}, CAST(:now AS timestamptz), :reason, event
               FROM dropped
-            """;
+            """);
 
     private static final String DELAY_QUEUED = """
             UPDATE due_work SET run_at = run_at + make_interval(secs => :seconds),

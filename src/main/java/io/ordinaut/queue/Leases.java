@@ -36,7 +36,7 @@ final class Leases {
      * node must not loop forever, and with max_retries 0 a run is never executed twice. A run whose cancel
      * was requested ends as canceled.
      */
-    private static final String RECLAIM = """
+    private static final String RECLAIM = StatusSql.of("""
             WITH expired AS (
                 SELECT d.id, d.task_id, d.scheduled_for, d.trigger, d.attempt, d.locked_by, d.started_at,
                        d.cancel_requested, d.concurrency_key, d.event, t.max_retries
@@ -57,24 +57,23 @@ final class Leases {
                  WHERE d.id = e.id AND (e.cancel_requested OR e.attempt > e.max_retries)
                 RETURNING d.id
             ), %s, recorded AS (
-                INSERT INTO task_run (id, run_id, task_id, scheduled_for, trigger, attempt, status, success, lease_owner,
-                                      started_at, finished_at, error, event)
+                INSERT INTO {task_run:attempt}
                 SELECT CASE WHEN q.id IS NULL THEN e.id ELSE gen_random_uuid() END, e.id, e.task_id, e.scheduled_for,
                        e.trigger, e.attempt,
-                       CASE WHEN q.id IS NOT NULL THEN 'failed' WHEN e.cancel_requested THEN 'canceled'
-                            WHEN e.max_retries > 0 THEN 'dead' ELSE 'failed' END,
+                       CASE WHEN q.id IS NOT NULL THEN {run:failed} WHEN e.cancel_requested THEN {run:canceled}
+                            WHEN e.max_retries > 0 THEN {run:dead} ELSE {run:failed} END,
                        false, e.locked_by, e.started_at, now(),
                        'lease expired; the node running it was lost (' || e.locked_by || ' stopped renewing its lease)'
                          || CASE WHEN q.id IS NOT NULL THEN '; reclaimed as attempt ' || (e.attempt + 1)
                                  WHEN e.cancel_requested THEN '; canceled as requested'
                                  ELSE '; no retries left' END,
-                       e.event
+                       NULL, e.event
                   FROM expired e LEFT JOIN requeued q ON q.id = e.id
                  WHERE q.id IS NOT NULL OR e.id IN (SELECT id FROM ended)
                 RETURNING status
             )
-            SELECT count(*) FILTER (WHERE status = 'failed') AS reclaimed, count(*) AS recovered FROM recorded
-            """.formatted(Completions.freeSlots("expired"));
+            SELECT count(*) FILTER (WHERE status = {run:failed}) AS reclaimed, count(*) AS recovered FROM recorded
+            """).formatted(Completions.freeSlots("expired"));
 
     static {
         RunStatus.RUNNING.to(RunStatus.QUEUED);

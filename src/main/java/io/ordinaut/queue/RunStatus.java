@@ -32,6 +32,11 @@ public enum RunStatus {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /** The status as a quoted SQL literal, for statements that write or filter on it. */
+    public String sql() {
+        return "'" + wireName() + "'";
+    }
+
     public static RunStatus fromWire(String s) {
         return valueOf(s.toUpperCase(Locale.ROOT));
     }

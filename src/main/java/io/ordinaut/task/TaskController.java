@@ -25,6 +25,7 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.ordinaut.JsonFields;
+import io.ordinaut.TaskStatus;
 import io.ordinaut.queue.DueWorkQueue;
 import io.ordinaut.schedule.Schedules;
 import io.ordinaut.web.ApiException;
@@ -124,7 +125,7 @@ class TaskController {
         // As on create: only admins may hand a task to another agent; for anyone else created_by is ignored.
         refuseGlobalKeys(fields, caller);
         return view(service.update(taskId, caller.ownerFilter(), current -> {
-            TaskSpec spec = TaskSpec.forUpdate(current, fields);
+            TaskSpec spec = TaskSpec.forUpdate(current.spec(), fields);
             return caller.isAdmin() ? spec : spec.ownedBy(current.createdBy());
         }));
     }
@@ -208,8 +209,8 @@ class TaskController {
         Instant after = q.instant("after");
         Task task = service.get(taskId, caller.ownerFilter());
         List<Instant> occurrences = service.preview(task, after == null ? Instant.now() : after, count);
-        return Map.of("timezone", task.timezone(),
-                "occurrences", OccurrenceFormat.format(occurrences, Schedules.zone(task.timezone())));
+        return Map.of("timezone", task.spec().timezone(),
+                "occurrences", OccurrenceFormat.format(occurrences, Schedules.zone(task.spec().timezone())));
     }
 
     private TaskView view(Task task) {

@@ -17,6 +17,7 @@ import org.springframework.transaction.annotation.Transactional;
 import io.ordinaut.ConflictException;
 import io.ordinaut.InvalidInputException;
 import io.ordinaut.NotFoundException;
+import io.ordinaut.TaskStatus;
 import io.ordinaut.queue.DueWorkQueue;
 import io.ordinaut.schedule.InvalidScheduleException;
 import io.ordinaut.schedule.Schedule;
@@ -59,14 +60,9 @@ public class TaskService {
         payloads.validate(spec.payload(), spec.createdBy());
         Schedule schedule = compile(spec, now);
         requireFutureOccurrence(schedule, spec, now);
-        Task task = new Task(UUID.randomUUID(), spec.title(), spec.description(), spec.createdBy(), spec.scheduleKind(),
-                spec.scheduleExpr(), spec.timezone(), spec.payload(), TaskStatus.ACTIVE, spec.priority(), spec.maxRetries(), spec.backoffStrategy(),
-                spec.dedupeKey(), spec.dedupeWindowSeconds(), spec.concurrencyKey(), spec.misfireGraceSeconds(),
-                spec.jitterSeconds(), spec.startAt(), spec.endAt(), null, now, null, null, now, now, spec.runPolicy());
+        Task task = Task.created(UUID.randomUUID(), spec, now);
         tasks.insert(task);
-        if (firesOnTime(schedule)) {
-            registry.join(task.id(), schedule, spec.misfireGraceSeconds(), now);
-        }
+        putOnSchedule(task, schedule);
         return get(task.id());
     }
 
@@ -99,8 +95,8 @@ public class TaskService {
                 return null;
             }
             TaskSpec planned = changes.apply(seen);
-            Schedule target = compile(planned, seen.createdAt());
-            return planned.sameSchedule(seen) || !firesOnTime(target) ? null : new Target(target, planned.misfireGraceSeconds());
+            Schedule target = compile(planned, seen.state().createdAt());
+            return planned.sameSchedule(seen.spec()) || !firesOnTime(target) ? null : new Target(target, planned.misfireGraceSeconds());
         });
         if (current.status() == TaskStatus.CANCELED) {
             throw new ConflictException("Task " + id + " is canceled and cannot be changed", Map.of("status", "canceled"));
@@ -110,29 +106,17 @@ public class TaskService {
             throw new InvalidInputException("created_by", "Agent " + spec.createdBy() + " does not exist");
         }
         payloads.validate(spec.payload(), spec.createdBy());
-        Schedule schedule = compile(spec, current.createdAt());
-        boolean rescheduled = !spec.sameSchedule(current);
+        Schedule schedule = compile(spec, current.state().createdAt());
+        boolean rescheduled = !spec.sameSchedule(current.spec());
         if (rescheduled && current.status() == TaskStatus.ACTIVE) {
             requireFutureOccurrence(schedule, spec, now);
         }
-        Task updated = new Task(id, spec.title(), spec.description(), spec.createdBy(), spec.scheduleKind(),
-                spec.scheduleExpr(), spec.timezone(), spec.payload(), current.status(), spec.priority(), spec.maxRetries(),
-                spec.backoffStrategy(), spec.dedupeKey(), spec.dedupeWindowSeconds(), spec.concurrencyKey(),
-                spec.misfireGraceSeconds(), spec.jitterSeconds(), spec.startAt(), spec.endAt(),
-                rescheduled ? null : current.scheduleId(),
-                rescheduled ? now : current.activeSince(),
-                rescheduled ? null : current.snoozedFor(),
-                rescheduled ? null : current.snoozeSeconds(),
-                current.createdAt(), now, spec.runPolicy());
+        Task updated = current.withSpec(spec, now);
         tasks.update(updated);
         if (rescheduled && current.status() == TaskStatus.ACTIVE) {
-            // Runs enqueued ahead for the old schedule must not run; the new schedule starts from now. The old
-            // schedule is locked (lockForChange), so no fire of it can add a run after this drop.
-            queue.dropQueued(id, true, "canceled: the task's schedule changed");
-            registry.leave(current.scheduleId());
-            if (firesOnTime(schedule)) {
-                registry.join(id, schedule, spec.misfireGraceSeconds(), now);
-            }
+            // The new schedule starts from now; runs enqueued ahead for the old one must not run.
+            takeOffSchedule(current, true, "canceled: the task's schedule changed");
+            putOnSchedule(updated, schedule);
         }
         return get(id);
     }
@@ -145,10 +129,8 @@ public class TaskService {
             return new ActionResult("Task " + id + " is already paused", Map.of("status", "paused"));
         }
         transition(task, TaskStatus.PAUSED, "paused");
-        Instant now = now();
-        tasks.update(detached(task.withStatus(TaskStatus.PAUSED, now)));
-        queue.dropQueued(id, true, "canceled: the task was paused");
-        registry.leave(task.scheduleId());
+        tasks.update(task.withStatus(TaskStatus.PAUSED, now()));
+        takeOffSchedule(task, true, "canceled: the task was paused");
         return new ActionResult("Task " + id + " paused", Map.of("status", "paused"));
     }
 
@@ -167,15 +149,9 @@ public class TaskService {
                     Map.of("status", task.status().wireName()));
         }
         // Resuming never replays occurrences missed while paused: the task is active from now on.
-        Task resumed = new Task(task.id(), task.title(), task.description(), task.createdBy(), task.scheduleKind(),
-                task.scheduleExpr(), task.timezone(), task.payload(), TaskStatus.ACTIVE, task.priority(), task.maxRetries(),
-                task.backoffStrategy(), task.dedupeKey(), task.dedupeWindowSeconds(), task.concurrencyKey(),
-                task.misfireGraceSeconds(), task.jitterSeconds(), task.startAt(), task.endAt(), null, now, null, null,
-                task.createdAt(), now, task.runPolicy());
+        Task resumed = task.resumed(now);
         tasks.update(resumed);
-        if (firesOnTime(schedule)) {
-            registry.join(id, schedule, task.misfireGraceSeconds(), now);
-        }
+        putOnSchedule(resumed, schedule);
         return new ActionResult("Task " + id + " resumed", details("status", "active", "next_run_at", nextRunAt(tasks.find(id).orElseThrow())));
     }
 
@@ -184,9 +160,8 @@ public class TaskService {
         Task task = lockForChange(id, owner, seen -> null);
         refuseIfCanceled(task, "canceled");
         transition(task, TaskStatus.CANCELED, "canceled");
-        tasks.update(detached(task.withStatus(TaskStatus.CANCELED, now())));
-        int dropped = queue.dropQueued(id, false, "canceled: the task was canceled");
-        registry.leave(task.scheduleId());
+        tasks.update(task.withStatus(TaskStatus.CANCELED, now()));
+        int dropped = takeOffSchedule(task, false, "canceled: the task was canceled");
         return new ActionResult("Task " + id + " canceled", Map.of("status", "canceled", "queued_runs_removed", dropped));
     }
 
@@ -198,9 +173,9 @@ public class TaskService {
         try {
             runId = queue.enqueueNow(id, "run_now", now());
         } catch (DueWorkQueue.DuplicateRunException e) {
-            throw new ConflictException("Task " + id + ": a run with dedupe_key " + task.dedupeKey() + " was already queued within the last "
-                    + task.dedupeWindowSeconds() + " s (run " + e.existingRunId() + ")",
-                    Map.of("run_id", e.existingRunId(), "task_id", id, "dedupe_key", task.dedupeKey()));
+            throw new ConflictException("Task " + id + ": a run with dedupe_key " + task.spec().dedupeKey() + " was already queued within the last "
+                    + task.spec().dedupeWindowSeconds() + " s (run " + e.existingRunId() + ")",
+                    Map.of("run_id", e.existingRunId(), "task_id", id, "dedupe_key", task.spec().dedupeKey()));
         }
         return new ActionResult("Run " + runId + " of task " + id + " queued", Map.of("run_id", runId, "task_id", id));
     }
@@ -217,21 +192,17 @@ public class TaskService {
         Schedule schedule = compile(task);
         Instant occurrence;
         int total;
-        if (task.snoozedFor() != null && task.snoozeSeconds() != null
-                && task.snoozedFor().plusSeconds(task.snoozeSeconds()).isAfter(now)) {
+        if (task.state().snoozedFor() != null && task.state().snoozeSeconds() != null
+                && task.state().snoozedFor().plusSeconds(task.state().snoozeSeconds()).isAfter(now)) {
             // Snoozing again pushes the already-snoozed occurrence further.
-            occurrence = task.snoozedFor();
-            total = task.snoozeSeconds() + delaySeconds;
+            occurrence = task.state().snoozedFor();
+            total = task.state().snoozeSeconds() + delaySeconds;
         } else {
             occurrence = schedule.nextAfter(later(now, task.activeSince())).orElseThrow(() -> new ConflictException(
-                    "Task " + id + " has no next occurrence to snooze", Map.of("schedule_kind", task.scheduleKind())));
+                    "Task " + id + " has no next occurrence to snooze", Map.of("schedule_kind", task.spec().scheduleKind())));
             total = delaySeconds;
         }
-        Task snoozed = new Task(task.id(), task.title(), task.description(), task.createdBy(), task.scheduleKind(),
-                task.scheduleExpr(), task.timezone(), task.payload(), task.status(), task.priority(), task.maxRetries(),
-                task.backoffStrategy(), task.dedupeKey(), task.dedupeWindowSeconds(), task.concurrencyKey(),
-                task.misfireGraceSeconds(), task.jitterSeconds(), task.startAt(), task.endAt(), task.scheduleId(),
-                task.activeSince(), occurrence, total, task.createdAt(), now, task.runPolicy());
+        Task snoozed = task.snoozed(occurrence, total, now);
         tasks.update(snoozed);
         queue.delayQueued(id, occurrence, delaySeconds);
         Map<String, Object> details = new LinkedHashMap<>();
@@ -252,18 +223,18 @@ public class TaskService {
 
     /** When the task will next run: its next occurrence (or a pending snoozed one); null when it will not. */
     Instant nextRunAt(Task task) {
-        if (task.status() != TaskStatus.ACTIVE || "event".equals(task.scheduleKind())) {
+        if (task.status() != TaskStatus.ACTIVE || "event".equals(task.spec().scheduleKind())) {
             return null;
         }
         Instant now = clock.instant();
         Schedule schedule = compile(task);
         Optional<Instant> regular = schedule.nextAfter(later(now, task.activeSince()));
-        if (task.snoozedFor() != null && task.snoozeSeconds() != null) {
-            Instant delayed = task.snoozedFor().plusSeconds(task.snoozeSeconds());
-            if (regular.isPresent() && regular.get().equals(task.snoozedFor())) {
-                regular = schedule.nextAfter(task.snoozedFor());
+        if (task.state().snoozedFor() != null && task.state().snoozeSeconds() != null) {
+            Instant delayed = task.state().snoozedFor().plusSeconds(task.state().snoozeSeconds());
+            if (regular.isPresent() && regular.get().equals(task.state().snoozedFor())) {
+                regular = schedule.nextAfter(task.state().snoozedFor());
             }
-            if (delayed.isAfter(now) && task.snoozedFor().isAfter(task.activeSince())) {
+            if (delayed.isAfter(now) && task.state().snoozedFor().isAfter(task.activeSince())) {
                 return regular.filter(r -> r.isBefore(delayed)).orElse(delayed);
             }
         }
@@ -276,8 +247,8 @@ public class TaskService {
     }
 
     static Schedule compile(Task task) {
-        return Schedules.compile(new ScheduleDefinition(ScheduleKind.fromWire(task.scheduleKind()), task.scheduleExpr(),
-                Schedules.zone(task.timezone()), task.createdAt(), task.startAt(), task.endAt()));
+        return Schedules.compile(new ScheduleDefinition(ScheduleKind.fromWire(task.spec().scheduleKind()), task.spec().scheduleExpr(),
+                Schedules.zone(task.spec().timezone()), task.state().createdAt(), task.spec().startAt(), task.spec().endAt()));
     }
 
     private static void requireFutureOccurrence(Schedule schedule, TaskSpec spec, Instant now) {
@@ -346,11 +317,25 @@ public class TaskService {
         }
     }
 
-    private static Task detached(Task t) {
-        return new Task(t.id(), t.title(), t.description(), t.createdBy(), t.scheduleKind(), t.scheduleExpr(), t.timezone(),
-                t.payload(), t.status(), t.priority(), t.maxRetries(), t.backoffStrategy(), t.dedupeKey(),
-                t.dedupeWindowSeconds(), t.concurrencyKey(), t.misfireGraceSeconds(), t.jitterSeconds(), t.startAt(),
-                t.endAt(), null, t.activeSince(), t.snoozedFor(), t.snoozeSeconds(), t.createdAt(), t.updatedAt(), t.runPolicy());
+    /**
+     * The one way a task leaves its shared schedule (pause, cancel, schedule change): its queued runs are
+     * dropped — only scheduled ones, or all of them — and the schedule goes away with its last task. The
+     * schedule is locked (lockForChange), so no fire of it can add a run after the drop.
+     *
+     * @return how many queued runs were dropped
+     */
+    private int takeOffSchedule(Task task, boolean scheduledOnly, String reason) {
+        int dropped = queue.dropQueued(task.id(), scheduledOnly, reason);
+        registry.leave(task.scheduleId());
+        return dropped;
+    }
+
+    /** Joins the shared schedule of a time-driven active task (event tasks have none). */
+    private void putOnSchedule(Task task, Schedule schedule) {
+        if (firesOnTime(schedule)) {
+            UUID scheduleId = registry.join(task.id(), schedule, task.spec().misfireGraceSeconds(), task.activeSince());
+            tasks.attach(task.id(), scheduleId);
+        }
     }
 
     private static Instant later(Instant a, Instant b) {

@@ -15,6 +15,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
 import io.ordinaut.queue.DueWorkQueue;
+import io.ordinaut.queue.StatusSql;
 import io.ordinaut.schedule.Schedule;
 import io.ordinaut.schedule.ScheduleDefinition;
 import io.ordinaut.schedule.ScheduleKind;
@@ -60,12 +61,12 @@ class OccurrenceEnqueuer {
 
     private static final String PRUNE_LEDGER = "DELETE FROM schedule_occurrence WHERE schedule_id = :id AND occurrence < :before";
 
-    private static final String RECORD_MISSED = """
+    private static final String RECORD_MISSED = StatusSql.of("""
             INSERT INTO missed_occurrence (task_id, first_missed, last_missed, missed_count, caught_up_for, reason)
             SELECT t.id, :first, :last, :count, :caughtUpFor, :reason
               FROM task t
-             WHERE t.schedule_id = :scheduleId AND t.status = 'active' AND t.active_since < :first
-            """;
+             WHERE t.schedule_id = :scheduleId AND t.status = {task:active} AND t.active_since < :first
+            """);
 
     private static final String DELETE_SCHEDULE = "DELETE FROM schedule WHERE id = :id";
 

@@ -52,7 +52,6 @@ public class ScheduleRegistry {
              ORDER BY occurrence LIMIT :cap
             """;
 
-    private static final String ATTACH_TASK = "UPDATE task SET schedule_id = :scheduleId WHERE id = :taskId";
 
     private static final String LOCK_SCHEDULE = "SELECT id FROM schedule WHERE id = :id FOR UPDATE";
     private static final String HAS_TASKS = "SELECT EXISTS (SELECT 1 FROM task WHERE schedule_id = :id)";
@@ -113,7 +112,6 @@ public class ScheduleRegistry {
         } catch (SchedulerException e) {
             throw new IllegalStateException("Could not create the Quartz trigger of schedule " + joined.id() + ": " + e.getMessage(), e);
         }
-        jdbc.sql(ATTACH_TASK).param("scheduleId", joined.id()).param("taskId", taskId).update();
         if (!joined.inserted()) {
             // The upsert locked the schedule row, so no fire of it runs between this read and the commit.
             List<Instant> enqueuedAhead = jdbc.sql(ENQUEUED_AFTER)
