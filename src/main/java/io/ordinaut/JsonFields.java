@@ -30,7 +30,51 @@ public final class JsonFields {
         if (!(body instanceof Map<?, ?> map)) {
             throw new InvalidInputException("body", "Request body must be a JSON object");
         }
+        storable(map, "body");
         return new JsonFields((Map<String, Object>) map);
+    }
+
+    /**
+     * Refuses what parses as JSON but cannot be stored or read back as such: a NUL character (PostgreSQL
+     * text and jsonb cannot hold one) and numbers that overflow to infinity ({@code 1e999999}). Depth is
+     * bounded by the parser (see JsonConfiguration), so the recursion is too.
+     */
+    /** False when a surrogate is not part of a pair: it would be stored as '?' and read back changed. */
+    private static boolean wellFormedUtf16(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void storable(Object value, String path) {
+        if (value instanceof Map<?, ?> map) {
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                String key = String.valueOf(e.getKey());
+                if (key.indexOf('\0') >= 0 || !wellFormedUtf16(key)) {
+                    throw new InvalidInputException(path, path + " has a key with a NUL character or an unpaired surrogate, which cannot be stored");
+                }
+                storable(e.getValue(), path + "." + key);
+            }
+        } else if (value instanceof List<?> list) {
+            for (int i = 0; i < list.size(); i++) {
+                storable(list.get(i), path + "[" + i + "]");
+            }
+        } else if (value instanceof String text) {
+            if (text.indexOf('\0') >= 0) {
+                throw new InvalidInputException(path, path + " holds a NUL character (\\u0000), which cannot be stored");
+            }
+            if (!wellFormedUtf16(text)) {
+                throw new InvalidInputException(path, path + " holds an unpaired surrogate (\\ud800-\\udfff), which is not text");
+            }
+        } else if (value instanceof Double d && !Double.isFinite(d) || value instanceof Float f && !Float.isFinite(f)) {
+            throw new InvalidInputException(path, path + " is a number outside the range of a double");
+        }
     }
 
     /** Rejects fields outside {@code allowed}, so a typo is an error rather than a silent no-op. */

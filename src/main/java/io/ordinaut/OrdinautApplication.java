@@ -11,9 +11,10 @@ import io.ordinaut.config.EmbeddedPostgresLauncher;
 public class OrdinautApplication {
 
     public static void main(String[] args) {
-        if (!EmbeddedPostgresLauncher.prepare(args)) {
+        SpringApplication application = new SpringApplication(OrdinautApplication.class);
+        if (!EmbeddedPostgresLauncher.install(application, args)) {
             System.exit(EmbeddedPostgresLauncher.EXIT_NO_DATABASE);
         }
-        SpringApplication.run(OrdinautApplication.class, args);
+        application.run(args);
     }
 }

@@ -9,8 +9,16 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -25,9 +33,9 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.ordinaut.JsonFields;
 import io.ordinaut.web.ApiException;
 import io.ordinaut.web.AuditSubject;
-import io.ordinaut.JsonFields;
 import io.ordinaut.web.PageBody;
 import io.ordinaut.web.QueryParams;
 import io.ordinaut.web.RequiresScope;
@@ -35,6 +43,7 @@ import io.ordinaut.web.Scopes;
 
 /** /agents: managing agents and their credentials (admin only). */
 @RestController
+@Tag(name = "agents")
 @RequiresScope(Scopes.ADMIN)
 class AgentController {
 
@@ -55,6 +64,9 @@ class AgentController {
     @PostMapping(path = "/agents", consumes = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.CREATED)
     @Transactional
+    @Operation(operationId = "createAgent", summary = "Create an agent",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+            content = @Content(schema = @Schema(implementation = AgentCreateRequest.class))))
     Map<String, Object> create(@RequestBody Object body) {
         JsonFields f = JsonFields.of(body).allowOnly(FIELDS);
         String name = name(f);
@@ -73,6 +85,11 @@ class AgentController {
     }
 
     @GetMapping("/agents")
+    @Parameter(name = "name_filter", in = ParameterIn.QUERY, description = "Only agents whose name contains this", schema = @Schema(type = "string"))
+    @Parameter(name = "scope_filter", in = ParameterIn.QUERY, description = "Only agents holding this scope", schema = @Schema(type = "string"))
+    @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Page size (default 50)", schema = @Schema(type = "integer", minimum = "1", maximum = "200", defaultValue = "50"))
+    @Parameter(name = "offset", in = ParameterIn.QUERY, description = "Rows to skip (default 0)", schema = @Schema(type = "integer", minimum = "0", defaultValue = "0"))
+    @Operation(operationId = "listAgents", summary = "List agents")
     Map<String, Object> list(@RequestParam Map<String, String> query) {
         QueryParams q = QueryParams.of(query);
         String name = q.string("name_filter");
@@ -85,12 +102,16 @@ class AgentController {
     }
 
     @GetMapping("/agents/{id}")
+    @Operation(operationId = "getAgent", summary = "Get an agent")
     Map<String, Object> get(@PathVariable String id) {
         return view(find(id));
     }
 
     @PutMapping(path = "/agents/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Transactional
+    @Operation(operationId = "updateAgent", summary = "Change some fields of an agent",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+            content = @Content(schema = @Schema(implementation = AgentUpdateRequest.class))))
     Map<String, Object> update(@PathVariable String id, @RequestBody Object body) {
         Agent current = find(id);
         JsonFields f = JsonFields.of(body).allowOnly(FIELDS);
@@ -114,6 +135,7 @@ class AgentController {
 
     @DeleteMapping("/agents/{id}")
     @Transactional
+    @Operation(operationId = "deleteAgent", summary = "Delete an agent that owns no tasks")
     Map<String, Object> delete(@PathVariable String id) {
         Agent agent = find(id);
         if (agent.id().equals(Agent.SYSTEM)) {
@@ -130,6 +152,7 @@ class AgentController {
     /** Creates or rotates the agent's secret. The secret is in this answer and nowhere else, ever. */
     @PostMapping("/agents/{id}/credentials")
     @Transactional
+    @Operation(operationId = "issueAgentCredentials", summary = "Create or rotate the secret of an agent (shown once)")
     Map<String, Object> credentials(@PathVariable String id) {
         Agent agent = find(id);
         String secret = credentials.rotate(agent.id());
@@ -172,6 +195,15 @@ class AgentController {
             if (!(s instanceof String scope) || !(Scopes.ALL.contains(scope) || AgentScopes.wellFormed(scope))) {
                 throw ApiException.badRequest("scopes", "scope " + s + " is neither one of " + String.join(", ", Scopes.ALL)
                         + " nor a tool scope of the form name:action");
+            }
+            Optional<String> meant = Scopes.typoOf(scope);
+            if (meant.isPresent()) {
+                Map<String, Object> details = new LinkedHashMap<>();
+                details.put("field", "scopes");
+                details.put("scope", scope);
+                details.put("nearest_scope", meant.get());
+                throw new ApiException(HttpStatus.BAD_REQUEST, "ValidationError", "scope " + scope
+                        + " is not a built-in scope but looks like one; did you mean " + meant.get() + "?", details);
             }
             scopes.add(scope);
         }

@@ -11,7 +11,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,8 +21,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * The scopes an agent holds (the {@code agent.scopes} column), for checking a task's tools against the
- * agent that owns it: at task creation with {@link #current} and at run time with {@link #granted} or
- * {@link #grantedForTask}. {@value #ADMIN} implies every scope.
+ * agent that owns it: at task creation with {@link #current} and at run time with {@link #granted}.
+ * {@value #ADMIN} implies every scope.
  *
  * <p>Run-time reads are cached for {@code ordinaut.tools.catalog-refresh-seconds}, so a run does not cost
  * a query per step and a scope taken from an agent stops its runs within that time on every node.
@@ -37,14 +36,11 @@ public final class AgentScopes {
     private static final int MAX_CACHED = 10_000;
 
     private static final String SCOPES_OF_AGENT = "SELECT scopes FROM agent WHERE id = :id";
-    /** A task's owner never changes (updates keep created_by), so the task → agent step may be cached for good. */
-    private static final String OWNER_OF_TASK = "SELECT created_by FROM task WHERE id = :id";
 
     private final JdbcClient jdbc;
     private final Clock clock;
     private final Duration ttl;
     private final Map<UUID, Cached> byAgent = new ConcurrentHashMap<>();
-    private final Map<UUID, UUID> ownerByTask = new ConcurrentHashMap<>();
 
     public AgentScopes(JdbcClient jdbc, Clock clock, Duration ttl) {
         this.jdbc = jdbc;
@@ -78,26 +74,6 @@ public final class AgentScopes {
         }
         byAgent.put(agentId, new Cached(fresh, now));
         return fresh;
-    }
-
-    /**
-     * The scopes of the agent that owns the task ({@code task.created_by}), cached as {@link #granted};
-     * empty when the task does not exist.
-     */
-    public Set<String> grantedForTask(UUID taskId) {
-        UUID owner = ownerByTask.get(taskId);
-        if (owner == null) {
-            Optional<UUID> found = jdbc.sql(OWNER_OF_TASK).param("id", taskId).query(UUID.class).optional();
-            if (found.isEmpty()) {
-                return Set.of();
-            }
-            owner = found.get();
-            if (ownerByTask.size() >= MAX_CACHED) {
-                ownerByTask.clear();
-            }
-            ownerByTask.put(taskId, owner);
-        }
-        return granted(owner);
     }
 
     /** Whether a string can be a scope (of a tool, and so of an agent that uses it). */

@@ -5,19 +5,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.ordinaut.JsonFields;
 import io.ordinaut.web.ApiException;
 import io.ordinaut.web.AuditSubject;
-import io.ordinaut.JsonFields;
 import io.ordinaut.web.PublicEndpoint;
 
 /** /agents/auth: trading an agent's secret for tokens, refreshing and revoking them. */
 @RestController
+@Tag(name = "agents")
 @PublicEndpoint
 class AuthController {
 
@@ -32,6 +38,9 @@ class AuthController {
     }
 
     @PostMapping(path = "/agents/auth/token", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(operationId = "issueToken", summary = "Exchange an agent id and secret for tokens",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+            content = @Content(schema = @Schema(implementation = TokenRequest.class))))
     Map<String, Object> token(@RequestBody Object body) {
         JsonFields f = JsonFields.of(body).allowOnly(List.of("agent_id", "agent_secret"));
         String rawId = f.string("agent_id", 1, 100);
@@ -60,6 +69,9 @@ class AuthController {
     }
 
     @PostMapping(path = "/agents/auth/refresh", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(operationId = "refreshToken", summary = "Exchange a refresh token for new tokens",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+            content = @Content(schema = @Schema(implementation = TokenRefreshRequest.class))))
     Map<String, Object> refresh(@RequestBody Object body) {
         JsonFields f = JsonFields.of(body).allowOnly(List.of("refresh_token"));
         String refresh = f.requiredString("refresh_token", 1, 500);
@@ -69,6 +81,9 @@ class AuthController {
 
     /** Holding a token is the authority to revoke it (and the tokens issued with it). */
     @PostMapping(path = "/agents/auth/revoke", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(operationId = "revokeToken", summary = "Revoke a token and the tokens issued with it",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+            content = @Content(schema = @Schema(implementation = TokenRevokeRequest.class))))
     Map<String, Object> revoke(@RequestBody Object body) {
         JsonFields f = JsonFields.of(body).allowOnly(List.of("token"));
         tokens.revoke(f.requiredString("token", 1, 500));

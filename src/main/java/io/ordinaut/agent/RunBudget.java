@@ -1,9 +1,5 @@
 package io.ordinaut.agent;
 
-import java.sql.Date;
-import java.time.Clock;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -13,8 +9,10 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * Enforces agents' {@code runs_per_day} budgets (UTC days) across the cluster: each started run of a
- * budgeted agent increments one counter row atomically. Agents without a budget cost one cached lookup.
+ * Enforces agents' {@code runs_per_day} budgets (UTC days, by the database's clock) across the cluster:
+ * every execution of a budgeted agent's run — first attempts, retries, reclaims, re-drives, run_now —
+ * increments one counter row atomically, since each one may call the agent's tools again. Agents
+ * without a budget cost one cached lookup.
  */
 @Component
 public class RunBudget {
@@ -24,21 +22,19 @@ public class RunBudget {
 
     private static final String BUDGET = "SELECT runs_per_day FROM agent WHERE id = :agent";
     private static final String COUNT = """
-            INSERT INTO agent_run_day (agent_id, day, runs) VALUES (:agent, :day, 1)
+            INSERT INTO agent_run_day (agent_id, day, runs) VALUES (:agent, CAST(now() AT TIME ZONE 'UTC' AS date), 1)
             ON CONFLICT (agent_id, day) DO UPDATE SET runs = agent_run_day.runs + 1
             RETURNING runs
             """;
 
     private final JdbcClient jdbc;
-    private final Clock clock;
     private final Map<UUID, Cached> budgets = new ConcurrentHashMap<>();
 
-    RunBudget(JdbcClient jdbc, Clock clock) {
+    RunBudget(JdbcClient jdbc) {
         this.jdbc = jdbc;
-        this.clock = clock;
     }
 
-    /** Counts a run start for the agent; false when that start exceeds its budget for today. */
+    /** Counts an execution for the agent; false when it exceeds the agent's budget for today. */
     public boolean admit(UUID agentId) {
         if (agentId == null) {
             return true;
@@ -47,8 +43,7 @@ public class RunBudget {
         if (limit == null) {
             return true;
         }
-        LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
-        int started = jdbc.sql(COUNT).param("agent", agentId).param("day", Date.valueOf(today)).query(Integer.class).single();
+        int started = jdbc.sql(COUNT).param("agent", agentId).query(Integer.class).single();
         return started <= limit;
     }
 

@@ -17,9 +17,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
+import io.ordinaut.config.SecurityProperties;
 import io.ordinaut.web.Authenticator;
 import io.ordinaut.web.Caller;
-import io.ordinaut.config.SecurityProperties;
 
 /**
  * Opaque bearer tokens. Only their SHA-256 hashes are stored, so a database leak reveals no token, and

@@ -7,6 +7,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -21,6 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** GET /audit: the audit log, newest first (admin only). */
 @RestController
+@Tag(name = "audit")
 class AuditController {
 
     private static final String FILTER = """
@@ -31,7 +38,8 @@ class AuditController {
                AND (CAST(:until AS timestamptz) IS NULL OR at < :until)
             """;
     private static final String PAGE = """
-            SELECT id, actor, action, subject_id, CAST(details AS text) AS details, request_id, method, path, status, at
+            SELECT id, actor, action, subject_id, CAST(details AS text) AS details, request_id, method, path, status, at,
+                   client_address, repeat_count
               FROM audit_log""" + FILTER + " ORDER BY at DESC, id DESC LIMIT :limit OFFSET :offset";
     private static final String COUNT = "SELECT count(*) FROM audit_log" + FILTER;
 
@@ -45,6 +53,14 @@ class AuditController {
 
     @GetMapping("/audit")
     @RequiresScope(Scopes.ADMIN)
+    @Parameter(name = "actor", in = ParameterIn.QUERY, description = "Only entries of this agent", schema = @Schema(type = "string", format = "uuid"))
+    @Parameter(name = "action", in = ParameterIn.QUERY, description = "Only entries of this action", schema = @Schema(type = "string"))
+    @Parameter(name = "subject_id", in = ParameterIn.QUERY, description = "Only entries about this id", schema = @Schema(type = "string"))
+    @Parameter(name = "since", in = ParameterIn.QUERY, description = "Only entries at or after this instant", schema = @Schema(type = "string", format = "date-time"))
+    @Parameter(name = "until", in = ParameterIn.QUERY, description = "Only entries before this instant", schema = @Schema(type = "string", format = "date-time"))
+    @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Page size (default 100)", schema = @Schema(type = "integer", minimum = "1", maximum = "1000", defaultValue = "100"))
+    @Parameter(name = "offset", in = ParameterIn.QUERY, description = "Rows to skip (default 0)", schema = @Schema(type = "integer", minimum = "0", defaultValue = "0"))
+    @Operation(operationId = "listAuditEntries", summary = "List audit log entries, newest first")
     Map<String, Object> list(@RequestParam Map<String, String> query) {
         QueryParams q = QueryParams.of(query);
         UUID actor = q.uuid("actor");
@@ -72,6 +88,8 @@ class AuditController {
                     row.put("path", rs.getString("path"));
                     row.put("status", rs.getObject("status"));
                     row.put("at", rs.getTimestamp("at").toInstant());
+                    row.put("client_address", rs.getString("client_address"));
+                    row.put("count", rs.getInt("repeat_count"));
                     return row;
                 }).list();
         long total = jdbc.sql(COUNT).param("actor", actor).param("action", action).param("subject", subject)

@@ -9,6 +9,7 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.HandlerInterceptor;
 import org.springframework.web.servlet.HandlerMapping;
@@ -18,8 +19,10 @@ import io.ordinaut.web.Caller;
 import io.ordinaut.web.RequestContext;
 
 /**
- * Writes one audit row for every mutating call to our routes — refused ones too (401, 403, 4xx), so
- * probing shows up. Registered before access control so it sees calls that control rejects.
+ * Writes one audit row for every mutating call to our routes — refused ones too (403, 4xx), so probing
+ * shows up. Calls refused for want of a valid token (401, on any method) are counted per client address
+ * and minute instead of one row each: nobody is known to blame, and a flood must not grow the table
+ * without bound. Registered before access control so it sees calls that control rejects.
  */
 class AuditInterceptor implements HandlerInterceptor {
 
@@ -35,8 +38,11 @@ class AuditInterceptor implements HandlerInterceptor {
 
     @Override
     public void afterCompletion(HttpServletRequest request, HttpServletResponse response, Object handler, Exception ex) {
-        if (!MUTATING.contains(request.getMethod()) || !(handler instanceof HandlerMethod method)
-                || !method.getBeanType().getPackageName().startsWith("io.ordinaut")) {
+        if (!(handler instanceof HandlerMethod method) || !method.getBeanType().getPackageName().startsWith("io.ordinaut")) {
+            return;
+        }
+        boolean refused = response.getStatus() == HttpStatus.UNAUTHORIZED.value();
+        if (!refused && !MUTATING.contains(request.getMethod())) {
             return;
         }
         try {
@@ -49,6 +55,11 @@ class AuditInterceptor implements HandlerInterceptor {
                 subject = variables.entrySet().stream().filter(e -> SUBJECT_VARIABLES.contains(e.getKey()))
                         .map(Map.Entry::getValue).findFirst().orElse(null);
             }
+            if (refused) {
+                audit.countRefusal(RequestContext.clientAddress(request), action, subject, RequestContext.requestId(request),
+                        request.getMethod(), request.getRequestURI(), response.getStatus());
+                return;
+            }
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("status", response.getStatus());
             if (variables != null && !variables.isEmpty()) {
@@ -56,7 +67,7 @@ class AuditInterceptor implements HandlerInterceptor {
             }
             Caller caller = RequestContext.caller(request);
             audit.record(caller == null ? null : caller.agentId(), action, subject, details, RequestContext.requestId(request),
-                    request.getMethod(), request.getRequestURI(), response.getStatus());
+                    request.getMethod(), request.getRequestURI(), response.getStatus(), RequestContext.clientAddress(request));
         } catch (RuntimeException e) {
             log.warn("Could not write the audit row for {} {}: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
         }

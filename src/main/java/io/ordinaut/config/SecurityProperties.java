@@ -1,5 +1,7 @@
 package io.ordinaut.config;
 
+import java.util.List;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -14,11 +16,19 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param maxBodyBytes            largest request body accepted (default 1 MiB); larger ones get 413
  * @param lockoutThreshold        failed secret attempts before an agent's credential is locked (default 5)
  * @param lockoutSeconds          first lockout; it doubles with each further failure, up to 15 minutes (default 30)
+ * @param unauthenticatedPerMinute calls per minute one client address may make to the token endpoints plus
+ *                                requests that end in 401 (default 60), counted in memory on each node before
+ *                                any BCrypt or token lookup; past it, 429 with Retry-After
+ * @param unauthenticatedBurst    how many such calls an address may make at once before the per-minute rate
+ *                                applies (default 30)
+ * @param trustedProxies          CIDRs of reverse proxies whose X-Forwarded-For is believed (default none: the
+ *                                client address is the socket's peer)
  */
 @ConfigurationProperties("ordinaut.security")
 public record SecurityProperties(String adminToken, Integer accessTokenTtlSeconds, Integer refreshTokenTtlSeconds,
                                  Integer burstPerSecond, Integer defaultCallsPerHour, Long maxBodyBytes,
-                                 Integer lockoutThreshold, Integer lockoutSeconds) {
+                                 Integer lockoutThreshold, Integer lockoutSeconds, Integer unauthenticatedPerMinute,
+                                 Integer unauthenticatedBurst, List<String> trustedProxies) {
 
     public SecurityProperties {
         adminToken = adminToken == null || adminToken.isBlank() ? null : adminToken.trim();
@@ -37,6 +47,11 @@ public record SecurityProperties(String adminToken, Integer accessTokenTtlSecond
         }
         lockoutThreshold = positive("lockout-threshold", lockoutThreshold, 5);
         lockoutSeconds = positive("lockout-seconds", lockoutSeconds, 30);
+        unauthenticatedPerMinute = positive("unauthenticated-per-minute", unauthenticatedPerMinute, 60);
+        unauthenticatedBurst = positive("unauthenticated-burst", unauthenticatedBurst, 30);
+        trustedProxies = trustedProxies == null ? List.of()
+                : trustedProxies.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+        trustedProxies.forEach(AddressRange::parse);
     }
 
     private static int positive(String name, Integer value, int fallback) {

@@ -1,10 +1,13 @@
 package io.ordinaut.health;
 
+import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.beans.factory.ObjectProvider;
 import io.ordinaut.event.OutboxHealth;
 import org.springframework.data.redis.connection.RedisConnection;
@@ -17,13 +20,19 @@ import org.springframework.web.bind.annotation.RestController;
 
 import io.ordinaut.config.NodeProperties;
 import io.ordinaut.trigger.QuartzStatus;
+import io.ordinaut.web.Authenticator;
+import io.ordinaut.web.Caller;
 import io.ordinaut.web.PublicEndpoint;
+import io.ordinaut.web.RequestContext;
 
 /**
  * /health (component checks), /health/live (the process answers) and /health/ready (this node can
- * serve: its database answers). Open to load balancers without credentials.
+ * serve: its database answers). Open to load balancers without credentials; anonymous callers (and
+ * non-admins) get the summary — overall and per-component status — while an admin token also shows the
+ * details (node name, latencies, errors, Quartz instance), which describe the deployment.
  */
 @RestController
+@Tag(name = "admin")
 @PublicEndpoint
 class HealthController {
 
@@ -34,9 +43,11 @@ class HealthController {
     private final boolean redisConfigured;
     private final Clock clock;
     private final OutboxHealth outbox;
+    private final Authenticator authenticator;
 
     HealthController(JdbcClient jdbc, QuartzStatus quartz, NodeProperties node, ObjectProvider<RedisConnectionFactory> redis,
-                     org.springframework.core.env.Environment env, Clock clock, OutboxHealth outbox) {
+                     org.springframework.core.env.Environment env, Clock clock, OutboxHealth outbox, Authenticator authenticator) {
+        this.authenticator = authenticator;
         this.jdbc = jdbc;
         this.quartz = quartz;
         this.node = node;
@@ -47,7 +58,8 @@ class HealthController {
     }
 
     @GetMapping("/health")
-    ResponseEntity<Map<String, Object>> health() {
+    @Operation(operationId = "getHealth", summary = "Check the node and its dependencies")
+    ResponseEntity<Map<String, Object>> health(HttpServletRequest request) {
         Map<String, Object> checks = new LinkedHashMap<>();
         checks.put("database", database());
         checks.put("scheduler", scheduler());
@@ -61,29 +73,46 @@ class HealthController {
         boolean databaseUp = "healthy".equals(((Map<?, ?>) checks.get("database")).get("status"));
         boolean allUp = checks.values().stream().allMatch(c -> "healthy".equals(((Map<?, ?>) c).get("status")));
         String status = !databaseUp ? "unhealthy" : allUp ? "healthy" : "degraded";
+        boolean details = showDetails(request);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", status);
-        body.put("node", node.id());
-        body.put("roles", node.roles());
+        if (details) {
+            body.put("node", node.id());
+            body.put("roles", node.roles());
+        }
         body.put("timestamp", Instant.now(clock));
-        body.put("checks", checks);
+        body.put("checks", details ? checks : summary(checks));
         return ResponseEntity.status(databaseUp ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).body(body);
     }
 
     @GetMapping("/health/live")
+    @Operation(operationId = "getLiveness", summary = "Check that the process answers")
     Map<String, Object> live() {
         return Map.of("status", "alive", "timestamp", Instant.now(clock));
     }
 
     @GetMapping("/health/ready")
-    ResponseEntity<Map<String, Object>> ready() {
+    @Operation(operationId = "getReadiness", summary = "Check that the node can serve (its database answers)")
+    ResponseEntity<Map<String, Object>> ready(HttpServletRequest request) {
         Map<String, Object> database = database();
         boolean up = "healthy".equals(database.get("status"));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", up ? "ready" : "not_ready");
         body.put("timestamp", Instant.now(clock));
-        body.put("checks", Map.of("database", database));
+        Map<String, Object> checks = Map.of("database", database);
+        body.put("checks", showDetails(request) ? checks : summary(checks));
         return ResponseEntity.status(up ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).body(body);
+    }
+
+    private boolean showDetails(HttpServletRequest request) {
+        return RequestContext.optionalCaller(request, authenticator).map(Caller::isAdmin).orElse(false);
+    }
+
+    /** Each component's status without its details. */
+    private static Map<String, Object> summary(Map<String, Object> checks) {
+        Map<String, Object> summary = new LinkedHashMap<>();
+        checks.forEach((name, check) -> summary.put(name, Map.of("status", ((Map<?, ?>) check).get("status"))));
+        return summary;
     }
 
     private Map<String, Object> database() {

@@ -2,7 +2,6 @@ package io.ordinaut.health;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-
 import javax.sql.DataSource;
 
 import org.slf4j.Logger;
@@ -14,6 +13,7 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
+import io.ordinaut.config.EmbeddedPostgresLauncher;
 import io.ordinaut.config.NodeProperties;
 import io.ordinaut.trigger.QuartzStatus;
 
@@ -41,7 +41,7 @@ class StartupLog {
                 ? web.getWebServer().getPort() : -1;
         BuildProperties info = build.getIfAvailable();
         String version = info != null ? info.getVersion() : "dev";
-        boolean embedded = Boolean.getBoolean("ordinaut.embedded-db.active");
+        boolean embedded = Boolean.getBoolean(EmbeddedPostgresLauncher.ACTIVE);
         log.info("Ordinaut {} started: port={} database={}{} quartz_instance={} node={} roles={}",
                 version, port, databaseUrl(), embedded ? " (embedded)" : "", quartz.instanceId(), node.id(),
                 String.join(",", node.roles()));

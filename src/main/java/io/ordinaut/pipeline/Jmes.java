@@ -25,6 +25,9 @@ final class Jmes {
             .withSilentTypeErrors(true)
             .build());
 
+    /** Longer expressions are refused before parsing: no legitimate condition or placeholder comes near it. */
+    static final int MAX_LENGTH = 4096;
+
     private static final Pattern NOW_OFFSET = Pattern.compile("now\\s*([+-])\\s*(\\d{1,7})\\s*([smhdw])");
 
     private Jmes() {
@@ -38,6 +41,10 @@ final class Jmes {
         if (trimmed.isEmpty()) {
             throw new IllegalArgumentException("empty expression");
         }
+        if (trimmed.length() > MAX_LENGTH) {
+            throw new IllegalArgumentException("expression of " + trimmed.length() + " characters is longer than the limit of "
+                    + MAX_LENGTH + ": '" + abbreviated(trimmed) + "'");
+        }
         Matcher offset = NOW_OFFSET.matcher(trimmed);
         if (offset.matches()) {
             return new CompiledExpression.NowOffset(trimmed, nowOffset(offset));
@@ -46,11 +53,18 @@ final class Jmes {
             Expression<Object> compiled = RUNTIME.compile(trimmed);
             return new CompiledExpression.JmesPath(trimmed, compiled);
         } catch (ParseException e) {
-            throw new IllegalArgumentException("invalid JMESPath expression '" + trimmed + "': " + describe(e));
+            throw new IllegalArgumentException("invalid JMESPath expression '" + abbreviated(trimmed) + "': " + describe(e));
         } catch (RuntimeException e) {
             // the parser reports some problems (e.g. arity) with other JmesPathException types
-            throw new IllegalArgumentException("invalid JMESPath expression '" + trimmed + "': " + e.getMessage());
+            throw new IllegalArgumentException("invalid JMESPath expression '" + abbreviated(trimmed) + "': " + e.getMessage());
+        } catch (StackOverflowError e) {
+            // The parser recurses per nesting level: ((((…)))) within MAX_LENGTH can still exhaust the stack.
+            throw new IllegalArgumentException("JMESPath expression '" + abbreviated(trimmed) + "' is nested too deeply");
         }
+    }
+
+    private static String abbreviated(String text) {
+        return text.length() <= 100 ? text : text.substring(0, 100) + "…";
     }
 
     private static Duration nowOffset(Matcher m) {

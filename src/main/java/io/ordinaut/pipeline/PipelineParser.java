@@ -18,6 +18,9 @@ final class PipelineParser {
     private static final Set<String> STEP_KEYS = Set.of("id", "uses", "with", "save_as", "if",
             "timeout_seconds", "max_retries", "continue_on_error");
     private static final int DEFAULT_TIMEOUT_SECONDS = 30;
+    /** Bounds what validating one payload may cost (each expression is parsed and checked). */
+    static final int MAX_STEPS = 1000;
+    static final int MAX_EXPRESSIONS = 2000;
 
     private final Predicate<String> toolAllowed;
     /** Output names saved by the steps parsed so far → the id of the step saving it. */
@@ -26,6 +29,7 @@ final class PipelineParser {
     private final Map<String, String> storeNameById = new HashMap<>();
     /** Output names and ids of all steps, read up front to explain forward references. */
     private final Map<String, Integer> laterNames = new HashMap<>();
+    private int expressions;
 
     private PipelineParser(Predicate<String> toolAllowed) {
         this.toolAllowed = toolAllowed == null ? address -> true : toolAllowed;
@@ -51,6 +55,9 @@ final class PipelineParser {
         }
         if (!(pipeline instanceof List<?> list)) {
             throw new InvalidPipelineException("payload.pipeline", "must be an array, got " + JsonValues.typeName(pipeline));
+        }
+        if (list.size() > MAX_STEPS) {
+            throw new InvalidPipelineException("payload.pipeline", "has " + list.size() + " steps; a pipeline may have at most " + MAX_STEPS);
         }
         collectNames(list);
         List<Step> steps = new ArrayList<>(list.size());
@@ -170,6 +177,9 @@ final class PipelineParser {
     }
 
     private void checkReferences(String field, CompiledExpression expression, String stepId, int index) {
+        if (++expressions > MAX_EXPRESSIONS) {
+            throw new InvalidPipelineException(field, "a pipeline may hold at most " + MAX_EXPRESSIONS + " expressions (conditions and ${…} placeholders)");
+        }
         if (!(expression instanceof CompiledExpression.JmesPath)) {
             return;
         }

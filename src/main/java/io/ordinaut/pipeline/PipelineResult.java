@@ -1,5 +1,6 @@
 package io.ordinaut.pipeline;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -15,6 +16,8 @@ import java.util.Map;
  * @param error       what went wrong, or null on success
  * @param output      {@code {"steps": {name: output}, "trace": [{id, uses, status, started_at,
  *                    duration_ms, attempts, error}]}} as plain Maps/Lists, ready for JSON
+ * @param retryAfter  on a retryable failure: how long the failing tool asked to be left alone (its
+ *                    {@code Retry-After}, at most the step's timeout), for the run's retry; or null
  */
 public record PipelineResult(
         boolean success,
@@ -22,7 +25,13 @@ public record PipelineResult(
         boolean interrupted,
         String failedStep,
         String error,
-        Map<String, Object> output) {
+        Map<String, Object> output,
+        Duration retryAfter) {
+
+    public PipelineResult(boolean success, boolean retryable, boolean interrupted, String failedStep, String error,
+                          Map<String, Object> output) {
+        this(success, retryable, interrupted, failedStep, error, output, null);
+    }
 
     @SuppressWarnings("unchecked")
     public Map<String, Object> steps() {

@@ -93,7 +93,8 @@ public final class PipelineRunner {
                     }
                     if (!step.continueOnError()) {
                         return new PipelineResult(false, outcome.retryable(), false, step.id(),
-                                "step '" + step.id() + "' (" + step.uses() + ") failed: " + outcome.error(), output);
+                                "step '" + step.id() + "' (" + step.uses() + ") failed: " + outcome.error(), output,
+                                outcome.retryAfter());
                     }
                 }
             }
@@ -124,22 +125,45 @@ public final class PipelineRunner {
         int attempts = 0;
         while (true) {
             attempts++;
+            Duration wait;
             try {
                 return timer.ok(attempts, calls.call(call));
             } catch (ToolCallException e) {
                 if (!e.retryable() || attempts > step.maxRetries()) {
                     String suffix = attempts > 1 ? " (after " + attempts + " attempts)" : "";
-                    return timer.failed(attempts, e.getMessage() + suffix, e.retryable());
+                    return timer.failed(attempts, e.getMessage() + suffix, e.retryable(), bounded(e.retryAfter(), step.timeout()));
                 }
+                wait = retryWait(attempts, e.retryAfter(), step.timeout());
             } catch (InterruptedException e) {
                 return timer.interrupted(attempts);
             }
             try {
-                Thread.sleep(backoff(attempts).toMillis());
+                Thread.sleep(wait.toMillis());
             } catch (InterruptedException e) {
                 return timer.interrupted(attempts);
             }
         }
+    }
+
+    /**
+     * The backoff, or longer when the tool asked for it ({@code Retry-After} of a 429/503): a server that
+     * sheds load is not hit again early. The ask is bounded by the step's timeout, so a hostile or
+     * confused tool cannot park a run.
+     */
+    private Duration retryWait(int attempt, Duration retryAfter, Duration stepTimeout) {
+        Duration wait = backoff(attempt);
+        if (retryAfter == null) {
+            return wait;
+        }
+        Duration asked = bounded(retryAfter, stepTimeout);
+        return asked.compareTo(wait) > 0 ? asked : wait;
+    }
+
+    private static Duration bounded(Duration retryAfter, Duration stepTimeout) {
+        if (retryAfter == null) {
+            return null;
+        }
+        return retryAfter.compareTo(stepTimeout) > 0 ? stepTimeout : retryAfter;
     }
 
     private Duration backoff(int attempt) {

@@ -1,12 +1,17 @@
 package io.ordinaut.pipeline;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** What happened to one step, with its trace entry. */
+/**
+ * What happened to one step, with its trace entry.
+ *
+ * @param retryAfter on failure: how long the tool asked to be left alone ({@code Retry-After}), or null
+ */
 record StepOutcome(Status status, Object output, String error, boolean retryable, boolean interrupted,
-                   Map<String, Object> traceEntry) {
+                   Map<String, Object> traceEntry, Duration retryAfter) {
 
     enum Status { OK, SKIPPED, FAILED }
 
@@ -22,19 +27,23 @@ record StepOutcome(Status status, Object output, String error, boolean retryable
         }
 
         StepOutcome ok(int attempts, Object output) {
-            return new StepOutcome(Status.OK, output, null, false, false, entry("ok", attempts, null));
+            return new StepOutcome(Status.OK, output, null, false, false, entry("ok", attempts, null), null);
         }
 
         StepOutcome skipped() {
-            return new StepOutcome(Status.SKIPPED, null, null, false, false, entry("skipped", 0, null));
+            return new StepOutcome(Status.SKIPPED, null, null, false, false, entry("skipped", 0, null), null);
         }
 
         StepOutcome failed(int attempts, String error, boolean retryable) {
-            return new StepOutcome(Status.FAILED, null, error, retryable, false, entry("failed", attempts, error));
+            return failed(attempts, error, retryable, null);
+        }
+
+        StepOutcome failed(int attempts, String error, boolean retryable, Duration retryAfter) {
+            return new StepOutcome(Status.FAILED, null, error, retryable, false, entry("failed", attempts, error), retryAfter);
         }
 
         StepOutcome interrupted(int attempts) {
-            return new StepOutcome(Status.FAILED, null, "interrupted", true, true, entry("failed", attempts, "interrupted"));
+            return new StepOutcome(Status.FAILED, null, "interrupted", true, true, entry("failed", attempts, "interrupted"), null);
         }
 
         private Map<String, Object> entry(String status, int attempts, String error) {

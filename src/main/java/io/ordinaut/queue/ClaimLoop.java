@@ -1,8 +1,6 @@
 package io.ordinaut.queue;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
@@ -31,19 +29,17 @@ final class ClaimLoop implements Runnable {
     private final Consumer<ClaimedRun> dispatch;
     private final Semaphore slots;
     private final Wakeup wakeup;
-    private final Clock clock;
     private final String node;
     private final ExecutorProperties properties;
     private volatile boolean running = true;
 
     /** @param dispatch starts a claimed run; whoever runs it releases one permit of {@code slots} when done */
-    ClaimLoop(Claims claims, Consumer<ClaimedRun> dispatch, Semaphore slots, Wakeup wakeup, Clock clock, String node,
+    ClaimLoop(Claims claims, Consumer<ClaimedRun> dispatch, Semaphore slots, Wakeup wakeup, String node,
               ExecutorProperties properties) {
         this.claims = claims;
         this.dispatch = dispatch;
         this.slots = slots;
         this.wakeup = wakeup;
-        this.clock = clock;
         this.node = node;
         this.properties = properties;
     }
@@ -104,7 +100,7 @@ final class ClaimLoop implements Runnable {
 
     private List<ClaimedRun> claim(int wanted, Duration lease) {
         try {
-            List<ClaimedRun> claimed = claims.claim(node, wanted, clock.instant(), lease);
+            List<ClaimedRun> claimed = claims.claim(node, wanted, lease);
             log.trace("Claimed {} of {} runs", claimed.size(), wanted);
             return claimed;
         } catch (DataIntegrityViolationException | PessimisticLockingFailureException e) {
@@ -119,10 +115,10 @@ final class ClaimLoop implements Runnable {
     private long sleepUntilWorkIsDue(long backoff) throws InterruptedException {
         long now = System.currentTimeMillis();
         long deadline = now + properties.pollIntervalMs();
-        Optional<Instant> earliest = claims.earliestDue();
+        Optional<Duration> earliest = claims.untilEarliestDue();
         long next = backoff;
         if (earliest.isPresent()) {
-            long dueIn = Duration.between(clock.instant(), earliest.get()).toMillis();
+            long dueIn = earliest.get().toMillis();
             if (dueIn > 0) {
                 deadline = Math.min(deadline, now + dueIn);
                 next = MIN_BACKOFF_MS;

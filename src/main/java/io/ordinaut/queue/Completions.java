@@ -1,6 +1,5 @@
 package io.ordinaut.queue;
 
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,73 +19,68 @@ final class Completions {
 
     /**
      * Ends a batch of attempts in one statement: deletes the queue rows of runs that are over, re-queues
-     * those to be retried (attempt + 1, trigger retry, run_at after the backoff), frees their
+     * those to be retried (attempt + 1, trigger retry, run_at the backoff after the database's now), frees their
      * concurrency slots (locked in key order, so two batches cannot deadlock on them) and writes one
      * task_run row per attempt — only for rows this lease still holds.
      */
-    private static final String FINISH = """
+    private static final String FINISH = StatusSql.of("""
             WITH f AS (
                 SELECT * FROM jsonb_to_recordset(CAST(:batch AS jsonb)) AS f(
                     id uuid, lease_token uuid, record_id uuid, task_id uuid, scheduled_for timestamptz, trigger text,
                     attempt int, status text, success boolean, started_at timestamptz, finished_at timestamptz,
-                    error text, output jsonb, retry_at timestamptz)
+                    error text, output jsonb, retry_in_ms bigint)
             ), ended AS (
                 DELETE FROM due_work d USING f
-                 WHERE d.id = f.id AND d.lease_token = f.lease_token AND f.retry_at IS NULL
+                 WHERE d.id = f.id AND d.lease_token = f.lease_token AND f.retry_in_ms IS NULL
                 RETURNING d.id, d.concurrency_key, d.event
             ), retried AS (
                 UPDATE due_work d
                    SET locked_by = NULL, lease_token = NULL, locked_until = NULL, started_at = NULL,
-                       attempt = d.attempt + 1, trigger = 'retry', run_at = f.retry_at,
-                       queue_order = f.retry_at + make_interval(secs => (d.priority - 1) * :aging), created_at = now()
+                       attempt = d.attempt + 1, trigger = 'retry',
+                       run_at = now() + make_interval(secs => f.retry_in_ms / 1000.0),
+                       queue_order = now() + make_interval(secs => f.retry_in_ms / 1000.0 + (d.priority - 1) * :aging),
+                       created_at = now()
                   FROM f
-                 WHERE d.id = f.id AND d.lease_token = f.lease_token AND f.retry_at IS NOT NULL
+                 WHERE d.id = f.id AND d.lease_token = f.lease_token AND f.retry_in_ms IS NOT NULL
                 RETURNING d.id, d.concurrency_key, d.event
             ), done AS (
                 SELECT * FROM ended UNION ALL SELECT * FROM retried
             ), %s
-            INSERT INTO task_run (id, run_id, task_id, scheduled_for, trigger, attempt, status, success, lease_owner,
-                                  started_at, finished_at, error, output, event)
+            INSERT INTO {task_run:attempt}
             SELECT f.record_id, f.id, f.task_id, f.scheduled_for, f.trigger, f.attempt, f.status, f.success, :node,
                    f.started_at, f.finished_at, f.error, f.output, done.event
               FROM f JOIN done ON done.id = f.id
-            """.formatted(freeSlots("done"));
+            """).formatted(freeSlots("done"));
 
     /**
-     * Hands unfinished runs back at shutdown: the attempt is recorded as failed and the run re-queued
-     * (attempt + 1, trigger reclaim) for another node to take at once. A run whose cancel was requested
-     * ends as canceled instead.
+     * Hands back, at shutdown, runs this node claimed but never started: they are unleased as they were
+     * queued — same attempt, nothing recorded, since nothing happened — for another node to take at once.
+     * A run whose cancel was requested ends as canceled instead. (Runs that did start are never handed
+     * back: they end as a failed attempt, see ExecutorPool#stop.)
      */
-    private static final String RELEASE = """
+    private static final String RELEASE = StatusSql.of("""
             WITH r AS (
                 SELECT * FROM jsonb_to_recordset(CAST(:batch AS jsonb)) AS r(
-                    id uuid, lease_token uuid, task_id uuid, scheduled_for timestamptz, trigger text, attempt int,
-                    started_at timestamptz)
-            ), requeued AS (
-                UPDATE due_work d
-                   SET locked_by = NULL, lease_token = NULL, locked_until = NULL, started_at = NULL,
-                       attempt = d.attempt + 1, trigger = 'reclaim', created_at = now()
+                    id uuid, lease_token uuid, task_id uuid, scheduled_for timestamptz, trigger text, attempt int)
+            ), released AS (
+                UPDATE due_work d SET locked_by = NULL, lease_token = NULL, locked_until = NULL, started_at = NULL
                   FROM r
                  WHERE d.id = r.id AND d.lease_token = r.lease_token AND NOT d.cancel_requested
-                RETURNING d.id, d.concurrency_key, d.event, false AS canceled
+                RETURNING d.id, d.concurrency_key
             ), canceled AS (
                 DELETE FROM due_work d USING r
                  WHERE d.id = r.id AND d.lease_token = r.lease_token AND d.cancel_requested
-                RETURNING d.id, d.concurrency_key, d.event, true AS canceled
+                RETURNING d.id, d.concurrency_key, d.event
             ), done AS (
-                SELECT * FROM requeued UNION ALL SELECT * FROM canceled
-            ), %s
-            INSERT INTO task_run (id, run_id, task_id, scheduled_for, trigger, attempt, status, success, lease_owner,
-                                  started_at, finished_at, error, event)
-            SELECT CASE WHEN done.canceled THEN r.id ELSE gen_random_uuid() END, r.id, r.task_id, r.scheduled_for,
-                   r.trigger, r.attempt, CASE WHEN done.canceled THEN 'canceled' ELSE 'failed' END, false, :node,
-                   r.started_at, CAST(:now AS timestamptz),
-                   CASE WHEN done.canceled THEN 'canceled as requested while node ' || :node || ' shut down'
-                        ELSE 'released: node ' || :node || ' shut down before the run finished; re-queued as attempt '
-                             || (r.attempt + 1) END,
-                   done.event
-              FROM r JOIN done ON done.id = r.id
-            """.formatted(freeSlots("done"));
+                SELECT id, concurrency_key FROM released UNION ALL SELECT id, concurrency_key FROM canceled
+            ), %s, recorded AS (
+                INSERT INTO {task_run:attempt}
+                SELECT r.id, r.id, r.task_id, r.scheduled_for, r.trigger, r.attempt, {run:canceled}, false, :node, NULL, now(),
+                       'canceled as requested while node ' || :node || ' shut down', NULL, c.event
+                  FROM r JOIN canceled c ON c.id = r.id
+            )
+            SELECT count(*) FROM done
+            """).formatted(freeSlots("done"));
 
     static {
         RunStatus.RUNNING.to(RunStatus.QUEUED);
@@ -139,7 +133,7 @@ final class Completions {
             row.put("finished_at", text(o.finishedAt()));
             row.put("error", o.error());
             row.put("output", o.output());
-            row.put("retry_at", text(o.retryAt()));
+            row.put("retry_in_ms", o.retryAfter() == null ? null : o.retryAfter().toMillis());
             rows.add(row);
         }
         int recorded = jdbc.sql(FINISH)
@@ -153,8 +147,8 @@ final class Completions {
         return recorded;
     }
 
-    /** Hands the runs back to the queue; returns how many this node still held. */
-    int release(String node, List<ClaimedRun> runs, Map<java.util.UUID, Instant> startedAt, Instant now) {
+    /** Hands runs that never started back to the queue; returns how many this node still held. */
+    int release(String node, List<ClaimedRun> runs) {
         List<Map<String, Object>> rows = new ArrayList<>(runs.size());
         for (ClaimedRun run : runs) {
             Map<String, Object> row = new LinkedHashMap<>(8);
@@ -164,14 +158,13 @@ final class Completions {
             row.put("scheduled_for", run.scheduledFor().toString());
             row.put("trigger", run.trigger());
             row.put("attempt", run.attempt());
-            row.put("started_at", text(startedAt.get(run.id())));
             rows.add(row);
         }
-        return jdbc.sql(RELEASE)
+        long released = jdbc.sql(RELEASE)
                 .param("batch", json.writeValueAsString(rows))
                 .param("node", node)
-                .param("now", Timestamp.from(now))
-                .update();
+                .query(Long.class).single();
+        return (int) released;
     }
 
     private static String text(Instant instant) {

@@ -24,6 +24,9 @@ public class DueWorkQueue {
 
     static final String CHANNEL = "ordinaut_due_work";
 
+    /** The prefix of a dedupe_key or concurrency_key shared by every agent; only admins may set one. */
+    public static final String GLOBAL_KEY_PREFIX = "global:";
+
     /**
      * Turns candidate runs ({@code id, task_id, scheduled_for, run_at, trigger, event} and the task's
      * {@link #TASK_COLUMNS}) into queue rows.
@@ -31,7 +34,7 @@ public class DueWorkQueue {
      * window; ON CONFLICT makes that atomic across nodes. DISTINCT ON keeps one candidate per key, so
      * two tasks sharing a key in one batch are a duplicate of each other, not an error.
      */
-    private static final String ENQUEUE = """
+    private static final String ENQUEUE = StatusSql.of("""
             WITH candidate AS MATERIALIZED (
             %s
             ), taken AS (
@@ -46,17 +49,18 @@ public class DueWorkQueue {
                 RETURNING run_id
             ), queued AS (
                 INSERT INTO due_work (id, task_id, scheduled_for, run_at, queue_order, priority, trigger, overlap_policy,
-                                      concurrency_key, concurrency_limit, event)
+                                      concurrency_key, concurrency_limit, event, active_since)
                 SELECT id, task_id, scheduled_for, run_at, run_at + make_interval(secs => (priority - 1) * :aging), priority,
-                       trigger, overlap_policy, concurrency_key, concurrency_limit, event
+                       trigger, overlap_policy, concurrency_key, concurrency_limit, event, active_since
                   FROM candidate
                  WHERE dedupe_window IS NULL OR id IN (SELECT run_id FROM taken)
                 ON CONFLICT ON CONSTRAINT due_work_occurrence_uq DO NOTHING
                 RETURNING id, concurrency_key
             ), duplicate AS (
-                INSERT INTO task_run (id, run_id, task_id, scheduled_for, trigger, attempt, status, finished_at, error, event)
-                SELECT c.id, c.id, c.task_id, c.scheduled_for, c.trigger, 1, 'skipped', CAST(:now AS timestamptz),
-                       'skipped (dedupe): dedupe_key ' || c.dedupe_key || ' was already seen within the last '
+                INSERT INTO {task_run:not_run}
+                SELECT c.id, c.id, c.task_id, c.scheduled_for, c.trigger, 1, {run:skipped}, CAST(:now AS timestamptz),
+                       'skipped (dedupe): dedupe_key ' || regexp_replace(c.dedupe_key, '^agent:[^:]+:', '')
+                         || ' was already seen within the last '
                          || c.dedupe_window || ' s' || coalesce(' (run ' || l.run_id || ')', ''),
                        c.event
                   FROM candidate c LEFT JOIN dedupe_ledger l ON l.key = c.dedupe_key
@@ -68,15 +72,29 @@ public class DueWorkQueue {
                 ON CONFLICT DO NOTHING
             )
             SELECT (SELECT count(*) FROM queued) AS queued, (SELECT count(*) FROM duplicate) AS duplicates
-            """;
+            """);
 
-    /** What the queue copies from the task; every candidate source selects these from {@code task t}. */
+    /**
+     * Keys are stored scoped to the task's owner ({@code agent:<created_by>:<key>}), so one agent's
+     * dedupe_key or concurrency_key can never skip or block another agent's runs; a key an admin wrote as
+     * {@code global:<name>} is shared across agents as written. The task keeps the key its user gave.
+     */
+    static String scopedKey(String column) {
+        return "CASE WHEN %1$s LIKE '%2$s%%' THEN %1$s ELSE 'agent:' || t.created_by || ':' || %1$s END"
+                .formatted(column, GLOBAL_KEY_PREFIX);
+    }
+
+    /**
+     * What the queue copies from the task; every candidate source selects these from {@code task t}.
+     * active_since records the task's active period, which the claim compares with the task's current one.
+     */
     private static final String TASK_COLUMNS = """
-            t.priority, t.overlap_policy, t.concurrency_key, t.concurrency_limit, t.dedupe_key,
-                   CASE WHEN t.dedupe_key IS NOT NULL AND t.dedupe_window_seconds > 0 THEN t.dedupe_window_seconds END AS dedupe_window""";
+            t.priority, t.overlap_policy, %s AS concurrency_key, t.concurrency_limit, %s AS dedupe_key, t.active_since,
+                   CASE WHEN t.dedupe_key IS NOT NULL AND t.dedupe_window_seconds > 0 THEN t.dedupe_window_seconds END AS dedupe_window"""
+            .formatted(scopedKey("t.concurrency_key"), scopedKey("t.dedupe_key"));
 
     /** All active tasks of one shared schedule get their run for one occurrence. */
-    private static final String SCHEDULE_OCCURRENCE = ENQUEUE.formatted("""
+    private static final String SCHEDULE_OCCURRENCE = ENQUEUE.formatted(StatusSql.of("""
             SELECT gen_random_uuid() AS id, t.id AS task_id, CAST(:occurrence AS timestamptz) AS scheduled_for,
                    CAST(:occurrence AS timestamptz)
                      + make_interval(secs => floor(random() * (t.jitter_seconds + 1)))
@@ -84,10 +102,10 @@ public class DueWorkQueue {
                    'schedule' AS trigger, CAST(NULL AS jsonb) AS event, %s
               FROM task t
              WHERE t.schedule_id = :scheduleId
-               AND t.status = 'active'
-               AND t.active_since < CAST(:occurrence AS timestamptz)""".formatted(TASK_COLUMNS));
+               AND t.status = {task:active}
+               AND t.active_since < CAST(:occurrence AS timestamptz)""").formatted(TASK_COLUMNS));
 
-    private static final String TASK_OCCURRENCES = ENQUEUE.formatted("""
+    private static final String TASK_OCCURRENCES = ENQUEUE.formatted(StatusSql.of("""
             SELECT gen_random_uuid() AS id, t.id AS task_id, o.occurrence AS scheduled_for,
                    o.occurrence
                      + make_interval(secs => floor(random() * (t.jitter_seconds + 1)))
@@ -96,40 +114,46 @@ public class DueWorkQueue {
               FROM task t,
                    (SELECT CAST(value AS timestamptz) AS occurrence
                       FROM jsonb_array_elements_text(CAST(:occurrences AS jsonb))) o
-             WHERE t.id = :taskId AND t.status = 'active'""".formatted(TASK_COLUMNS));
+             WHERE t.id = :taskId AND t.status = {task:active}""").formatted(TASK_COLUMNS));
 
     private static final String NOW = ENQUEUE.formatted("""
             SELECT CAST(:id AS uuid) AS id, t.id AS task_id, CAST(:now AS timestamptz) AS scheduled_for,
                    CAST(:now AS timestamptz) AS run_at, CAST(:trigger AS text) AS trigger, CAST(NULL AS jsonb) AS event, %s
               FROM task t WHERE t.id = :taskId""".formatted(TASK_COLUMNS));
 
-    /** One run per given task; an event task's dedupe_key may be a template the event package rendered. */
-    private static final String EVENT = ENQUEUE.formatted("""
+    /**
+     * One run per given task; an event task's dedupe_key may be a template the event package rendered.
+     * The rendered key is scoped to the task's owner like any key; it is cluster-wide only when the task's
+     * own (admin-set) key is, so an event's payload can never make a key global.
+     */
+    private static final String EVENT = ENQUEUE.formatted(StatusSql.of("""
             SELECT r.id, t.id AS task_id, CAST(:now AS timestamptz) AS scheduled_for,
                    CAST(:now AS timestamptz) AS run_at, 'event' AS trigger, CAST(:event AS jsonb) AS event,
-                   t.priority, t.overlap_policy, t.concurrency_key, t.concurrency_limit, r.dedupe_key,
+                   t.priority, t.overlap_policy, %s AS concurrency_key, t.concurrency_limit,
+                   CASE WHEN t.dedupe_key LIKE '%s%%' THEN r.dedupe_key
+                        ELSE 'agent:' || t.created_by || ':' || r.dedupe_key END AS dedupe_key, t.active_since,
                    CASE WHEN r.dedupe_key IS NOT NULL AND t.dedupe_window_seconds > 0 THEN t.dedupe_window_seconds END AS dedupe_window
               FROM jsonb_to_recordset(CAST(:runs AS jsonb)) AS r(id uuid, task_id uuid, dedupe_key text)
               JOIN task t ON t.id = r.task_id
-             WHERE t.status = 'active'""");
+             WHERE t.status = {task:active}""").formatted(scopedKey("t.concurrency_key"), GLOBAL_KEY_PREFIX));
 
     private static final String DEDUPE_HOLDER = """
-            SELECT l.run_id FROM dedupe_ledger l JOIN task t ON t.dedupe_key = l.key WHERE t.id = :taskId
-            """;
+            SELECT l.run_id FROM dedupe_ledger l JOIN task t ON l.key = %s WHERE t.id = :taskId
+            """.formatted(scopedKey("t.dedupe_key"));
 
     private static final String NOTIFY = "SELECT pg_notify('" + CHANNEL + "', '')";
 
     /** Queued runs of a task that will not run after all; each is recorded as canceled, with the reason. */
-    private static final String DROP_QUEUED = """
+    private static final String DROP_QUEUED = StatusSql.of("""
             WITH dropped AS (
                 DELETE FROM due_work
                  WHERE task_id = :taskId AND locked_by IS NULL AND (:all OR trigger = 'schedule')
                 RETURNING id, task_id, scheduled_for, trigger, attempt, event
             )
-            INSERT INTO task_run (id, run_id, task_id, scheduled_for, trigger, attempt, status, finished_at, error, event)
-            SELECT id, id, task_id, scheduled_for, trigger, attempt, 'canceled', CAST(:now AS timestamptz), :reason, event
+            INSERT INTO {task_run:not_run}
+            SELECT id, id, task_id, scheduled_for, trigger, attempt, {run:canceled}, CAST(:now AS timestamptz), :reason, event
               FROM dropped
-            """;
+            """);
 
     private static final String DELAY_QUEUED = """
             UPDATE due_work SET run_at = run_at + make_interval(secs => :seconds),

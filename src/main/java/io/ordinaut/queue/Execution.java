@@ -50,9 +50,22 @@ final class Execution {
         return settled.compareAndSet(false, true);
     }
 
-    synchronized void started(Thread worker, Instant at) {
+    /**
+     * The worker is about to execute the run; false when another party settled it first (it must not
+     * start). Together with {@link #settleBeforeStart} this decides, without a gap, whether a run started.
+     */
+    synchronized boolean begin(Thread worker, Instant at) {
+        if (settled.get()) {
+            return false;
+        }
         this.thread = worker;
         this.startedAt = at;
+        return true;
+    }
+
+    /** Settles a run that has not begun, so that it never will; false when it began or was settled already. */
+    synchronized boolean settleBeforeStart() {
+        return startedAt == null && settled.compareAndSet(false, true);
     }
 
     /**

@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -40,8 +39,11 @@ import tools.jackson.databind.json.JsonMapper;
  * taken.
  *
  * <p>Shutdown (SIGTERM closes the context): stop claiming, let running work finish within
- * ordinaut.executor.shutdown-grace-seconds, then interrupt what is left and release it to the queue
- * (recorded as a failed attempt, re-queued with trigger reclaim) so another node takes it at once.
+ * ordinaut.executor.shutdown-grace-seconds, then interrupt what is left. A run that started is never
+ * handed to another node — its side effects may have happened: the attempt ends as failed with the
+ * reason "node shut down during the run" and is retried like any failed attempt if its task allows
+ * retries (with max_retries 0 the run ends there, executed once). Runs claimed but not yet started are
+ * released to the queue unchanged, so another node takes them at once.
  */
 @Component
 class ExecutorPool implements SmartLifecycle {
@@ -112,12 +114,13 @@ class ExecutorPool implements SmartLifecycle {
         slots = new Semaphore(properties.threads());
         workers = Executors.newFixedThreadPool(properties.threads(), named("ordinaut-worker-"));
         recorder = new RunRecorder(completions, node, properties.flushIntervalMs(), properties.flushBatchSize(), wakeup::signal);
-        claimLoop = new ClaimLoop(claims, this::dispatch, slots, wakeup, clock, node, properties);
+        claimLoop = new ClaimLoop(claims, this::dispatch, slots, wakeup, node, properties);
         listener = new QueueListener(dataSource, wakeup, this::cancelLocal);
         Duration lease = Duration.ofSeconds(properties.leaseSeconds());
-        duties.add(new Duty("ordinaut-lease-renewal", properties.renewIntervalMs(), new RenewLeases(this, leases, clock, lease)).start());
+        DatabaseContact contact = new DatabaseContact();
+        duties.add(new Duty("ordinaut-lease-renewal", properties.renewIntervalMs(), new RenewLeases(this, leases, contact, lease)).start());
         duties.add(new Duty("ordinaut-lease-reaper", properties.reapIntervalMs(),
-                new ReclaimExpiredLeases(leases, this::notifyExecutors, clock)).start());
+                new ReclaimExpiredLeases(leases, this::notifyExecutors, contact, lease)).start());
         duties.add(new Duty("ordinaut-run-timeouts", 100, new EnforceRunTimeouts(this, clock)).start());
         duties.add(new Duty("ordinaut-retention", runs.pruneInterval().toMillis(),
                 new PruneHistory(jdbc, clock, runs.retention(), runs.pruneBatchSize())).start());
@@ -142,22 +145,29 @@ class ExecutorPool implements SmartLifecycle {
         while (!inFlight.isEmpty() && System.currentTimeMillis() < graceEnd) {
             sleepQuietly(20);
         }
-        List<ClaimedRun> unfinished = new ArrayList<>();
-        Map<UUID, Instant> startedAt = new HashMap<>();
+        List<ClaimedRun> notStarted = new ArrayList<>();
+        int interrupted = 0;
+        Instant now = clock.instant();
         for (Execution e : inFlight.values()) {
-            if (e.settle()) {
+            if (e.settleBeforeStart()) {
+                notStarted.add(e.run());
+            } else if (e.settle()) {
                 e.interrupt();
-                unfinished.add(e.run());
-                startedAt.put(e.run().id(), e.startedAt());
+                interrupted++;
+                RunResult cut = RunResult.failed("node shut down during the run", true, null);
+                recorder.add(Outcome.of(e.run(), cut, e.startedAt(), now, backoff));
             }
         }
-        // Leases stay renewed through the grace period; from here on nothing of this node runs.
-        duties.forEach(Duty::stop);
-        duties.clear();
+        if (interrupted > 0) {
+            log.info("Interrupted {} runs still running at shutdown; each is recorded as a failed attempt", interrupted);
+        }
+        // Leases stay renewed until the recorder has written what it holds; from here on nothing of this node runs.
         recorder.stop();
         join(recorderThread);
-        if (!unfinished.isEmpty()) {
-            release(unfinished, startedAt);
+        duties.forEach(Duty::stop);
+        duties.clear();
+        if (!notStarted.isEmpty()) {
+            release(notStarted);
         }
         inFlight.clear();
         listener.stop();
@@ -228,6 +238,12 @@ class ExecutorPool implements SmartLifecycle {
         return List.copyOf(inFlight.values());
     }
 
+    /** Leases of runs that ended here but whose results are not written yet. */
+    List<Leases.Lease> unwrittenLeases() {
+        RunRecorder r = recorder;
+        return r == null ? List.of() : r.unwritten();
+    }
+
     private void dispatch(ClaimedRun run) {
         int timeout = run.timeoutSeconds() != null ? run.timeoutSeconds() : (int) runs.defaultRunTimeout().toSeconds();
         Execution execution = new Execution(run, timeout, clock.instant());
@@ -238,11 +254,10 @@ class ExecutorPool implements SmartLifecycle {
     private void execute(Execution e) {
         ClaimedRun run = e.run();
         try {
-            if (e.isSettled()) {
+            Instant startedAt = clock.instant();
+            if (!e.begin(Thread.currentThread(), startedAt)) {
                 return;
             }
-            Instant startedAt = clock.instant();
-            e.started(Thread.currentThread(), startedAt);
             RunResult result;
             try {
                 result = handler.execute(run);
@@ -297,15 +312,15 @@ class ExecutorPool implements SmartLifecycle {
         return true;
     }
 
-    private void release(List<ClaimedRun> unfinished, Map<UUID, Instant> startedAt) {
+    private void release(List<ClaimedRun> notStarted) {
         try {
-            int released = completions.release(node, unfinished, startedAt, clock.instant());
+            int released = completions.release(node, notStarted);
             notifyExecutors();
-            log.info("Released {} unfinished runs for other nodes at shutdown ({} had already lost their lease)",
-                    released, unfinished.size() - released);
+            log.info("Released {} claimed but unstarted runs for other nodes at shutdown ({} had already lost their lease)",
+                    released, notStarted.size() - released);
         } catch (RuntimeException e) {
-            log.warn("Could not release {} unfinished runs at shutdown ({}); their leases will expire and they will be reclaimed",
-                    unfinished.size(), e.getMessage());
+            log.warn("Could not release {} unstarted runs at shutdown ({}); their leases will expire and they will be reclaimed",
+                    notStarted.size(), e.getMessage());
         }
     }
 

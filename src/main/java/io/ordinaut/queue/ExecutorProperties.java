@@ -9,13 +9,18 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *                             Quartz's threads. Claims take at most this many runs minus those running
  * @param claimBatchSize       most runs claimed by one statement (default 100)
  * @param leaseSeconds         how long a claim is held without renewal before another node may reclaim
- *                             the run (default 60). Running work renews its leases every third of this
+ *                             the run (default 60), by the database's clock. Running work — and ended
+ *                             work whose result is not written yet — renews its leases every third of
+ *                             this; expired leases are reclaimed only after a full lease of unbroken
+ *                             contact with the database
  * @param pollIntervalMs       longest idle sleep when no wake-up arrives (default 1000); LISTEN/NOTIFY
  *                             and the earliest known run_at normally wake the loop much sooner
  * @param flushIntervalMs      how long finished runs may wait to be written together (default 5)
  * @param flushBatchSize       most finished runs written by one statement (default 500)
  * @param shutdownGraceSeconds on shutdown, how long running work may take to finish (default 30); what
- *                             is still running then is interrupted and released to other nodes at once
+ *                             is still running then is interrupted and recorded as a failed attempt
+ *                             (retried only if its task allows retries: a started run is never handed
+ *                             to another node); runs claimed but not started are released at once
  * @param heartbeatIntervalMs  how often the node's worker_heartbeat row is written (default 5000); a
  *                             node silent for three intervals is reported as lost
  * @param reapIntervalMs       how often expired leases are looked for (default: a quarter of the lease,
@@ -48,10 +53,6 @@ public record ExecutorProperties(Integer threads, Integer claimBatchSize, Intege
     }
 
     /** Defaults for everything; for tools and tests that build a pool by hand. */
-    public static ExecutorProperties defaults() {
-        return new ExecutorProperties(null, null, null, null, null, null, null, null, null);
-    }
-
     /** Leases are renewed three times per lease period, so two missed renewals never lose one. */
     long renewIntervalMs() {
         return Math.max(100, leaseSeconds * 1000L / 3);

@@ -1,7 +1,6 @@
 package io.ordinaut.queue;
 
-import java.sql.Timestamp;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -14,32 +13,35 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Keeps and recovers leases: renewal for running work (one statement for all of a node's runs), and
- * reclaiming runs whose lease expired because their node died or stalled.
+ * Keeps and recovers leases: renewal for running work and for ended runs whose results are not yet
+ * written (one statement for all of a node's runs), and reclaiming runs whose lease expired because
+ * their node died or stalled. Expiry is decided by the database's clock alone ({@code now()}): a node's
+ * own clock never sets or judges a lease.
  */
 final class Leases {
 
     /** Extends the leases this node still holds; says which runs someone asked to cancel. */
     private static final String RENEW = """
-            UPDATE due_work d SET locked_until = CAST(:until AS timestamptz)
+            UPDATE due_work d SET locked_until = now() + make_interval(secs => :leaseSeconds)
               FROM jsonb_to_recordset(CAST(:batch AS jsonb)) AS r(id uuid, lease_token uuid)
              WHERE d.id = r.id AND d.lease_token = r.lease_token
             RETURNING d.id, d.cancel_requested
             """;
 
     /**
-     * Takes back runs whose lease expired. The lost attempt is recorded as failed (lease_owner names the
-     * silent node) and the run re-queued as attempt + 1 with trigger {@code reclaim} — or, when the lost
-     * attempt was its last allowed one, ended as dead (failed when max_retries is 0): a run that keeps
-     * killing its node must not loop forever, and with max_retries 0 a run is never executed twice. A run
-     * whose cancel was requested ends as canceled.
+     * Takes back runs whose lease expired. The lost attempt counts — it may well have run, or be running
+     * still on a node cut off from the database — and is recorded as failed (lease_owner names the silent
+     * node); the run is re-queued as attempt + 1 with trigger {@code reclaim} — or, when the lost attempt
+     * was its last allowed one, ended as dead (failed when max_retries is 0): a run that keeps killing its
+     * node must not loop forever, and with max_retries 0 a run is never executed twice. A run whose cancel
+     * was requested ends as canceled.
      */
-    private static final String RECLAIM = """
+    private static final String RECLAIM = StatusSql.of("""
             WITH expired AS (
                 SELECT d.id, d.task_id, d.scheduled_for, d.trigger, d.attempt, d.locked_by, d.started_at,
                        d.cancel_requested, d.concurrency_key, d.event, t.max_retries
                   FROM due_work d JOIN task t ON t.id = d.task_id
-                 WHERE d.locked_by IS NOT NULL AND d.locked_until < :now
+                 WHERE d.locked_by IS NOT NULL AND d.locked_until < now()
                  ORDER BY d.locked_until
                  LIMIT :limit
                  FOR UPDATE OF d SKIP LOCKED
@@ -55,24 +57,23 @@ final class Leases {
                  WHERE d.id = e.id AND (e.cancel_requested OR e.attempt > e.max_retries)
                 RETURNING d.id
             ), %s, recorded AS (
-                INSERT INTO task_run (id, run_id, task_id, scheduled_for, trigger, attempt, status, success, lease_owner,
-                                      started_at, finished_at, error, event)
+                INSERT INTO {task_run:attempt}
                 SELECT CASE WHEN q.id IS NULL THEN e.id ELSE gen_random_uuid() END, e.id, e.task_id, e.scheduled_for,
                        e.trigger, e.attempt,
-                       CASE WHEN q.id IS NOT NULL THEN 'failed' WHEN e.cancel_requested THEN 'canceled'
-                            WHEN e.max_retries > 0 THEN 'dead' ELSE 'failed' END,
-                       false, e.locked_by, e.started_at, CAST(:now AS timestamptz),
-                       'lease expired: node ' || e.locked_by || ' stopped renewing it'
+                       CASE WHEN q.id IS NOT NULL THEN {run:failed} WHEN e.cancel_requested THEN {run:canceled}
+                            WHEN e.max_retries > 0 THEN {run:dead} ELSE {run:failed} END,
+                       false, e.locked_by, e.started_at, now(),
+                       'lease expired; the node running it was lost (' || e.locked_by || ' stopped renewing its lease)'
                          || CASE WHEN q.id IS NOT NULL THEN '; reclaimed as attempt ' || (e.attempt + 1)
                                  WHEN e.cancel_requested THEN '; canceled as requested'
                                  ELSE '; no retries left' END,
-                       e.event
+                       NULL, e.event
                   FROM expired e LEFT JOIN requeued q ON q.id = e.id
                  WHERE q.id IS NOT NULL OR e.id IN (SELECT id FROM ended)
                 RETURNING status
             )
-            SELECT count(*) FILTER (WHERE status = 'failed') AS reclaimed, count(*) AS recovered FROM recorded
-            """.formatted(Completions.freeSlots("expired"));
+            SELECT count(*) FILTER (WHERE status = {run:failed}) AS reclaimed, count(*) AS recovered FROM recorded
+            """).formatted(Completions.freeSlots("expired"));
 
     static {
         RunStatus.RUNNING.to(RunStatus.QUEUED);
@@ -89,35 +90,43 @@ final class Leases {
     }
 
     /**
-     * Renews the leases of {@code runs} until {@code until}.
+     * Renews {@code leases} for another {@code lease} from the database's now.
      *
      * @return for each run still held, whether its cancel was requested; runs missing from the map lost
      *         their lease (it expired and another node reclaimed the run)
      */
-    Map<UUID, Boolean> renew(Collection<ClaimedRun> runs, Instant until) {
-        if (runs.isEmpty()) {
+    Map<UUID, Boolean> renew(Collection<Lease> leases, Duration lease) {
+        if (leases.isEmpty()) {
             return Map.of();
         }
-        List<Map<String, Object>> rows = new ArrayList<>(runs.size());
-        for (ClaimedRun run : runs) {
-            rows.add(Map.of("id", run.id(), "lease_token", run.leaseToken()));
+        List<Map<String, Object>> rows = new ArrayList<>(leases.size());
+        for (Lease l : leases) {
+            rows.add(Map.of("id", l.runId(), "lease_token", l.token()));
         }
         Map<UUID, Boolean> held = new HashMap<>();
         jdbc.sql(RENEW)
-                .param("until", Timestamp.from(until))
+                .param("leaseSeconds", lease.toSeconds())
                 .param("batch", json.writeValueAsString(rows))
                 .query((rs, i) -> held.put(rs.getObject("id", UUID.class), rs.getBoolean("cancel_requested")))
                 .list();
         return held;
     }
 
-    /** Reclaims up to {@code limit} runs whose lease expired before {@code now}. */
-    Reclaimed reclaimExpired(Instant now, int limit) {
+    /** A trivial statement: is the database there? */
+    void probe() {
+        jdbc.sql("SELECT 1").query(Integer.class).single();
+    }
+
+    /** Reclaims up to {@code limit} runs whose lease expired by the database's clock. */
+    Reclaimed reclaimExpired(int limit) {
         Map<String, Object> row = jdbc.sql(RECLAIM)
-                .param("now", Timestamp.from(now))
                 .param("limit", limit)
                 .query().singleRow();
         return new Reclaimed(((Number) row.get("reclaimed")).intValue(), ((Number) row.get("recovered")).intValue());
+    }
+
+    /** A lease this node holds: the run and the token its claim handed out. */
+    record Lease(UUID runId, UUID token) {
     }
 
     /** @param requeued runs given another attempt; @param total runs taken back (re-queued or ended) */

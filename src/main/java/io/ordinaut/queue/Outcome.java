@@ -1,5 +1,6 @@
 package io.ordinaut.queue;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -7,12 +8,15 @@ import java.util.UUID;
  * The end of one attempt as it will be written: the attempt's task_run row and what becomes of the
  * queue row — deleted when the run is over, re-queued for {@code retryAt} when it is retried.
  *
- * @param recordId the task_run id: the run id for the attempt that ends the run, a fresh id for an
- *                 attempt that is followed by another
+ * @param recordId   the task_run id: the run id for the attempt that ends the run, a fresh id for an
+ *                   attempt that is followed by another
+ * @param retryAfter the backoff before the next attempt (null when the run is over); the retry is due
+ *                   that long after the database's now when the outcome is written, never by this
+ *                   node's clock
  */
 record Outcome(UUID runId, UUID leaseToken, UUID recordId, UUID taskId, Instant scheduledFor, String trigger,
                int attempt, RunStatus status, Boolean success, Instant startedAt, Instant finishedAt, String error,
-               Object output, Instant retryAt) {
+               Object output, Duration retryAfter) {
 
     /** What follows a pipeline result: success, a retry after backoff, or the end of the run. */
     static Outcome of(ClaimedRun run, RunResult result, Instant startedAt, Instant finishedAt, Backoff backoff) {
@@ -27,10 +31,14 @@ record Outcome(UUID runId, UUID leaseToken, UUID recordId, UUID taskId, Instant 
             return last(run, RunStatus.FAILED, false, startedAt, finishedAt, result.error(), result.output());
         }
         if (run.attempt() <= run.maxRetries()) {
-            Instant retryAt = finishedAt.plus(backoff.delay(run.backoffStrategy(), run.attempt()));
+            Duration delay = backoff.delay(run.backoffStrategy(), run.attempt());
+            // a tool that said when to come back (Retry-After, already bounded by the step's timeout) is not hit earlier
+            if (result.retryAfter() != null && result.retryAfter().compareTo(delay) > 0) {
+                delay = result.retryAfter();
+            }
             return new Outcome(run.id(), run.leaseToken(), UUID.randomUUID(), run.taskId(), run.scheduledFor(), run.trigger(),
                     run.attempt(), RunStatus.RUNNING.to(RunStatus.FAILED), false, startedAt, finishedAt, result.error(),
-                    result.output(), retryAt);
+                    result.output(), delay);
         }
         // A dead letter is a run that used up its retries; a task with max_retries 0 opted out of
         // retrying, so its failure simply ends the run as failed.

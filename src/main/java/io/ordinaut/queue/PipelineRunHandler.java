@@ -2,21 +2,22 @@ package io.ordinaut.queue;
 
 import java.time.ZoneId;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.stereotype.Component;
 
+import tools.jackson.databind.json.JsonMapper;
+
+import io.ordinaut.agent.AgentScopes;
+import io.ordinaut.agent.RunBudget;
 import io.ordinaut.pipeline.InvalidPipelineException;
 import io.ordinaut.pipeline.PipelineDefinition;
 import io.ordinaut.pipeline.PipelineResult;
 import io.ordinaut.pipeline.PipelineRunner;
 import io.ordinaut.pipeline.RunContext;
-import io.ordinaut.agent.AgentScopes;
-import tools.jackson.databind.json.JsonMapper;
-import io.ordinaut.agent.RunBudget;
 
 /**
- * Runs a claimed run's pipeline. Parsed pipelines are cached by payload text, so a task's runs — and
+ * Runs a claimed run's pipeline. Parsed pipelines are cached by payload text (bounded by bytes, see
+ * {@link ParsedPipelines}), so a task's runs — and
  * tasks made from one template — parse it once, and a changed payload is parsed afresh. A
  * pipeline that no longer parses, and errors the pipeline marks non-retryable (validation, schema, 4xx
  * from a tool), fail the run without retries.
@@ -24,13 +25,11 @@ import io.ordinaut.agent.RunBudget;
 @Component
 class PipelineRunHandler implements RunHandler {
 
-    private static final int CACHE_LIMIT = 10_000;
-
     private final PipelineRunner runner;
     private final AgentScopes scopes;
     private final JsonMapper json;
     private final RunBudget budget;
-    private final Map<String, PipelineDefinition> cache = new ConcurrentHashMap<>();
+    private final ParsedPipelines cache = new ParsedPipelines(ParsedPipelines.DEFAULT_MAX_BYTES);
 
     PipelineRunHandler(PipelineRunner runner, AgentScopes scopes, RunBudget budget, JsonMapper json) {
         this.runner = runner;
@@ -41,8 +40,8 @@ class PipelineRunHandler implements RunHandler {
 
     @Override
     public RunResult execute(ClaimedRun run) {
-        // Only a run's first attempt counts against the budget: retries and reclaims finish a started run.
-        if (run.attempt() == 1 && !budget.admit(run.createdBy())) {
+        // Every execution counts against the budget — retries, reclaims and re-drives call the tools again.
+        if (!budget.admit(run.createdBy())) {
             return RunResult.skipped("budget: agent " + run.createdBy() + " has used up its runs_per_day");
         }
         PipelineDefinition definition;
@@ -61,7 +60,7 @@ class PipelineRunHandler implements RunHandler {
         PipelineResult result = runner.run(definition, context);
         return result.success()
                 ? RunResult.succeeded(result.output())
-                : RunResult.failed(result.error(), result.retryable(), result.output());
+                : RunResult.failed(result.error(), result.retryable(), result.output(), result.retryAfter());
     }
 
     private RunContext.Event event(String eventJson) {
@@ -73,16 +72,7 @@ class PipelineRunHandler implements RunHandler {
     }
 
     private PipelineDefinition definition(ClaimedRun run) {
-        PipelineDefinition cached = cache.get(run.payloadJson());
-        if (cached != null) {
-            return cached;
-        }
-        PipelineDefinition parsed = PipelineDefinition.parse(json.readValue(run.payloadJson(), Map.class), address -> true);
-        if (cache.size() >= CACHE_LIMIT) {
-            cache.clear();
-        }
-        cache.put(run.payloadJson(), parsed);
-        return parsed;
+        return cache.get(run.payloadJson(), text -> PipelineDefinition.parse(json.readValue(text, Map.class), address -> true));
     }
 
 }

@@ -1,13 +1,16 @@
 package io.ordinaut.queue;
 
-import java.time.Clock;
+import java.time.Duration;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Takes back runs whose node stopped renewing their leases (it died or stalled), in batches, and wakes
- * the executors of every node to run them again.
+ * the executors of every node to run them again. Only after a full lease period of unbroken contact with
+ * the database — since this node started or since its last failed statement — so that a database outage
+ * longer than the lease does not hand the runs of live nodes (even finished ones, whose results wait to
+ * be written) to another node the moment the database returns.
  */
 final class ReclaimExpiredLeases implements Runnable {
 
@@ -16,19 +19,36 @@ final class ReclaimExpiredLeases implements Runnable {
 
     private final Leases leases;
     private final Runnable notifyExecutors;
-    private final Clock clock;
+    private final DatabaseContact contact;
+    private final Duration lease;
 
-    ReclaimExpiredLeases(Leases leases, Runnable notifyExecutors, Clock clock) {
+    ReclaimExpiredLeases(Leases leases, Runnable notifyExecutors, DatabaseContact contact, Duration lease) {
         this.leases = leases;
         this.notifyExecutors = notifyExecutors;
-        this.clock = clock;
+        this.contact = contact;
+        this.lease = lease;
     }
 
     @Override
     public void run() {
+        try {
+            if (!contact.unbrokenFor(lease)) {
+                leases.probe();
+                contact.reached();
+                return;
+            }
+            reclaim();
+            contact.reached();
+        } catch (RuntimeException e) {
+            contact.lost();
+            throw e;
+        }
+    }
+
+    private void reclaim() {
         Leases.Reclaimed reclaimed;
         do {
-            reclaimed = leases.reclaimExpired(clock.instant(), BATCH);
+            reclaimed = leases.reclaimExpired(BATCH);
             if (reclaimed.total() > 0) {
                 log.info("Reclaimed {} runs with expired leases ({} re-queued, {} ended: no retries left or canceled)",
                         reclaimed.total(), reclaimed.requeued(), reclaimed.total() - reclaimed.requeued());

@@ -1,7 +1,7 @@
 package io.ordinaut.queue;
 
-import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -10,9 +10,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Heartbeat of running work: renews the leases of every run this node holds in one statement. A run
- * whose lease is gone (it expired and another node reclaimed it) is interrupted and its result will
- * be dropped; a run someone asked to cancel is canceled (the fallback when the NOTIFY was missed).
+ * Heartbeat of this node's runs: renews, in one statement, the leases of every run it holds — running
+ * ones, and ended ones whose results the recorder has not written yet (it may lag behind, or wait out a
+ * database outage), so no other node takes back a run that already ended here. A running run whose lease
+ * is gone (it expired and another node reclaimed it) is interrupted and its result will be dropped; a
+ * run someone asked to cancel is canceled (the fallback when the NOTIFY was missed).
  */
 final class RenewLeases implements Runnable {
 
@@ -20,25 +22,38 @@ final class RenewLeases implements Runnable {
 
     private final ExecutorPool pool;
     private final Leases leases;
-    private final Clock clock;
+    private final DatabaseContact contact;
     private final Duration lease;
 
-    RenewLeases(ExecutorPool pool, Leases leases, Clock clock, Duration lease) {
+    RenewLeases(ExecutorPool pool, Leases leases, DatabaseContact contact, Duration lease) {
         this.pool = pool;
         this.leases = leases;
-        this.clock = clock;
+        this.contact = contact;
         this.lease = lease;
     }
 
     @Override
     public void run() {
         List<Execution> executions = pool.executions();
-        if (executions.isEmpty()) {
+        List<Leases.Lease> unwritten = pool.unwrittenLeases();
+        if (executions.isEmpty() && unwritten.isEmpty()) {
             return;
         }
-        Map<UUID, Boolean> held = leases.renew(executions.stream().map(Execution::run).toList(), clock.instant().plus(lease));
+        List<Leases.Lease> held = new ArrayList<>(executions.size() + unwritten.size());
         for (Execution e : executions) {
-            Boolean cancelRequested = held.get(e.run().id());
+            held.add(new Leases.Lease(e.run().id(), e.run().leaseToken()));
+        }
+        held.addAll(unwritten);
+        Map<UUID, Boolean> renewed;
+        try {
+            renewed = leases.renew(held, lease);
+            contact.reached();
+        } catch (RuntimeException e) {
+            contact.lost();
+            throw e;
+        }
+        for (Execution e : executions) {
+            Boolean cancelRequested = renewed.get(e.run().id());
             if (cancelRequested == null) {
                 if (pool.drop(e)) {
                     log.info("Lease of run {} (task {}) was lost; the run was reclaimed elsewhere and this attempt is abandoned",

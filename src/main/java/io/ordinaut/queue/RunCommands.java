@@ -22,16 +22,16 @@ public class RunCommands {
 
     private static final Logger log = LoggerFactory.getLogger(RunCommands.class);
 
-    private static final String CANCEL_QUEUED = """
+    private static final String CANCEL_QUEUED = StatusSql.of("""
             WITH gone AS (
                 DELETE FROM due_work WHERE id = :id AND locked_by IS NULL
                 RETURNING id, task_id, scheduled_for, trigger, attempt, event
             )
-            INSERT INTO task_run (id, run_id, task_id, scheduled_for, trigger, attempt, status, finished_at, error, event)
-            SELECT id, id, task_id, scheduled_for, trigger, attempt, 'canceled', CAST(:now AS timestamptz),
+            INSERT INTO {task_run:not_run}
+            SELECT id, id, task_id, scheduled_for, trigger, attempt, {run:canceled}, CAST(:now AS timestamptz),
                    'canceled by request before it started', event
               FROM gone
-            """;
+            """);
 
     private static final String REQUEST_CANCEL = """
             UPDATE due_work SET cancel_requested = true WHERE id = :id AND locked_by IS NOT NULL RETURNING locked_by
@@ -44,29 +44,29 @@ public class RunCommands {
               FROM task_run r JOIN task t ON t.id = r.task_id WHERE r.id = :id
             """;
 
-    private static final String QUEUED_STATE = """
-            SELECT CASE WHEN locked_by IS NULL THEN 'queued' ELSE 'running' END FROM due_work WHERE id = :id
-            """;
+    private static final String QUEUED_STATE = StatusSql.of("""
+            SELECT CASE WHEN locked_by IS NULL THEN {run:queued} ELSE {run:running} END FROM due_work WHERE id = :id
+            """);
 
     /**
      * Puts a run that ended in failure back in the queue under its own id: its last attempt's row moves
      * to a fresh id (it stays in the history, with its status, as an earlier attempt of the run) and the
-     * run is queued as attempt + 1 with trigger retry, due now.
+     * run is queued as attempt + 1 with trigger retry, due now (the database's now, as every due time).
      */
-    private static final String RETRY = """
+    private static final String RETRY = StatusSql.of("""
             WITH old AS (
                 SELECT r.id, r.task_id, r.scheduled_for, r.attempt, r.event
                   FROM task_run r JOIN task t ON t.id = r.task_id
-                 WHERE r.id = :id AND r.run_id = :id AND r.status IN ('failed', 'dead') AND t.status <> 'canceled'
+                 WHERE r.id = :id AND r.run_id = :id AND r.status IN ({run:failed}, {run:dead}) AND t.status <> {task:canceled}
                    FOR UPDATE OF r
             ), moved AS (
                 UPDATE task_run r SET id = :historyId FROM old WHERE r.id = old.id
             ), queued AS (
                 INSERT INTO due_work (id, task_id, scheduled_for, run_at, queue_order, priority, trigger, attempt,
                                       overlap_policy, concurrency_key, concurrency_limit, event)
-                SELECT old.id, old.task_id, old.scheduled_for, CAST(:now AS timestamptz),
-                       CAST(:now AS timestamptz) + make_interval(secs => (t.priority - 1) * :aging), t.priority, 'retry',
-                       old.attempt + 1, t.overlap_policy, t.concurrency_key, t.concurrency_limit, old.event
+                SELECT old.id, old.task_id, old.scheduled_for, now(),
+                       now() + make_interval(secs => (t.priority - 1) * :aging), t.priority, 'retry',
+                       old.attempt + 1, t.overlap_policy, %s, t.concurrency_limit, old.event
                   FROM old JOIN task t ON t.id = old.task_id
                 RETURNING id, concurrency_key
             ), slot AS (
@@ -74,7 +74,7 @@ public class RunCommands {
                 ON CONFLICT DO NOTHING
             )
             SELECT count(*) FROM queued
-            """;
+            """).formatted(DueWorkQueue.scopedKey("t.concurrency_key"));
 
     static {
         RunStatus.QUEUED.to(RunStatus.CANCELED);
@@ -142,7 +142,6 @@ public class RunCommands {
         long queued = jdbc.sql(RETRY)
                 .param("id", runId)
                 .param("historyId", UUID.randomUUID())
-                .param("now", Timestamp.from(clock.instant()))
                 .param("aging", agingSeconds)
                 .query(Long.class).single();
         if (queued != 1) {

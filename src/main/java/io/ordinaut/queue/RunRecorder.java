@@ -11,8 +11,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes ended attempts in groups — whatever ended within a few milliseconds, up to a batch size — so
- * the hot path never pays one commit per run. A failed write is retried with backoff; runs whose lease
- * was lost meanwhile are dropped by the fenced statement, not here.
+ * the hot path never pays one commit per run. A failed write is retried with backoff, for as long as it
+ * takes (a database outage): the lease renewal keeps renewing the leases of what waits here, so no other
+ * node takes back a run whose result is known. Runs whose lease was lost meanwhile are dropped by the
+ * fenced statement, not here.
  */
 final class RunRecorder implements Runnable {
 
@@ -24,6 +26,8 @@ final class RunRecorder implements Runnable {
     private final int batchSize;
     private final Runnable afterWrite;
     private final BlockingQueue<Outcome> pending = new LinkedBlockingQueue<>();
+    /** The batch being written, until it is: its leases are renewed meanwhile. */
+    private volatile List<Outcome> writing = List.of();
     private volatile boolean running = true;
     private volatile boolean abandoned;
 
@@ -38,6 +42,25 @@ final class RunRecorder implements Runnable {
 
     void add(Outcome outcome) {
         pending.add(outcome);
+    }
+
+    /**
+     * The leases of outcomes not written yet — pending or being written (an outcome being gathered into
+     * a batch may be missed for a few milliseconds, well within a renewal's slack).
+     */
+    List<Leases.Lease> unwritten() {
+        List<Outcome> batch = writing;
+        if (pending.isEmpty() && batch.isEmpty()) {
+            return List.of();
+        }
+        List<Leases.Lease> leases = new ArrayList<>(pending.size() + batch.size());
+        for (Outcome o : batch) {
+            leases.add(new Leases.Lease(o.runId(), o.leaseToken()));
+        }
+        for (Outcome o : pending) {
+            leases.add(new Leases.Lease(o.runId(), o.leaseToken()));
+        }
+        return leases;
     }
 
     /** Stops after writing what is pending. */
@@ -75,13 +98,16 @@ final class RunRecorder implements Runnable {
                     }
                     batch.add(next);
                 }
+                writing = List.copyOf(batch);
                 writeWithRetry(batch);
+                writing = List.of();
                 batch.clear();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
                 log.error("Run recorder failed; {} outcomes dropped, their leases will expire and the runs be reclaimed", batch.size(), e);
+                writing = List.of();
                 batch.clear();
             }
         }
@@ -102,7 +128,8 @@ final class RunRecorder implements Runnable {
                 throw e;
             } catch (RuntimeException e) {
                 if (!running && backoff > 5000) {
-                    log.error("Giving up recording {} ended runs at shutdown; their leases will expire and they will run again",
+                    log.error("Giving up recording {} ended runs at shutdown; their leases will expire and they will be reclaimed "
+                            + "(each as a lost attempt: retried if retries are left, else failed)",
                             batch.size(), e);
                     return;
                 }

@@ -12,7 +12,8 @@ import java.util.Locale;
  * <pre>
  * queued  → running (claimed) | skipped (overlap or dedupe) | canceled
  * running → succeeded | failed | dead | canceled
- *         | queued (re-queued: retry after a failure, reclaim after a lost lease, release at shutdown)
+ *         | queued (re-queued: retry after a failure, reclaim after a lost lease; released unchanged when
+ *           it never started: shutdown, a claim whose reply was lost)
  * failed  → queued (POST /runs/{id}/retry of a run that failed for good)
  * dead    → queued (POST /runs/{id}/retry of a dead letter)
  * succeeded, skipped, canceled: final
@@ -29,6 +30,11 @@ public enum RunStatus {
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The status as a quoted SQL literal, for statements that write or filter on it. */
+    public String sql() {
+        return "'" + wireName() + "'";
     }
 
     public static RunStatus fromWire(String s) {

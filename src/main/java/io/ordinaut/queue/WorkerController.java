@@ -7,11 +7,18 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.ordinaut.web.Caller;
 import io.ordinaut.web.PageBody;
 import io.ordinaut.web.QueryParams;
 import io.ordinaut.web.RequiresScope;
@@ -20,9 +27,12 @@ import io.ordinaut.web.Scopes;
 /**
  * GET /workers: every node's heartbeat with its state — {@code running}, {@code draining} (shutting
  * down), {@code stopped}, or {@code lost} (a running node silent for three heartbeat intervals).
- * Filter with {@code state}; paged with limit/offset like every list.
+ * Filter with {@code state}; paged with limit/offset like every list. Host names and process ids say
+ * where the cluster runs, which is the operator's business: only admins see them, everyone else gets
+ * them as null.
  */
 @RestController
+@Tag(name = "admin")
 class WorkerController {
 
     static final List<String> STATES = List.of("running", "draining", "stopped", "lost");
@@ -44,7 +54,11 @@ class WorkerController {
 
     @RequiresScope(Scopes.RUNS_READ)
     @GetMapping("/workers")
-    Map<String, Object> list(@RequestParam Map<String, String> query) {
+    @Parameter(name = "state", in = ParameterIn.QUERY, description = "Only nodes in this state", schema = @Schema(type = "string"))
+    @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Page size (default 50)", schema = @Schema(type = "integer", minimum = "1", maximum = "200", defaultValue = "50"))
+    @Parameter(name = "offset", in = ParameterIn.QUERY, description = "Rows to skip (default 0)", schema = @Schema(type = "integer", minimum = "0", defaultValue = "0"))
+    @Operation(operationId = "listWorkers", summary = "List the nodes of the cluster and their state")
+    Map<String, Object> list(@RequestParam Map<String, String> query, Caller caller) {
         QueryParams q = QueryParams.of(query);
         String state = q.oneOf("state", STATES);
         int limit = q.integer("limit", 1, 200, 50);
@@ -53,6 +67,9 @@ class WorkerController {
         List<WorkerView> items = jdbc.sql(PAGE)
                 .param("staleSeconds", stale).param("state", state).param("limit", limit).param("offset", offset)
                 .query(WorkerController::map).list();
+        if (!caller.isAdmin()) {
+            items = items.stream().map(WorkerView::withoutPlacement).toList();
+        }
         long total = jdbc.sql(COUNT).param("staleSeconds", stale).param("state", state).query(Long.class).single();
         return PageBody.of(items, total, limit, offset);
     }
@@ -65,7 +82,11 @@ class WorkerController {
     }
 
     /** A node as GET /workers shows it (snake_case on the wire). */
-    record WorkerView(String nodeId, String host, long pid, List<String> roles, String state, Instant startedAt,
+    record WorkerView(String nodeId, String host, Long pid, List<String> roles, String state, Instant startedAt,
                       Instant lastSeen, int inFlight, long processed) {
+
+        WorkerView withoutPlacement() {
+            return new WorkerView(nodeId, null, null, roles, state, startedAt, lastSeen, inFlight, processed);
+        }
     }
 }

@@ -8,6 +8,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.annotation.Transactional;
@@ -58,6 +64,7 @@ import io.ordinaut.web.Scopes;
  * </ul>
  */
 @RestController
+@Tag(name = "runs")
 class RunController {
 
     private static final int DEFAULT_TASK_STATS_DAYS = 30;
@@ -76,6 +83,16 @@ class RunController {
     @RequiresScope(Scopes.RUNS_READ)
     @GetMapping("/runs")
     @Transactional(readOnly = true)
+    @Parameter(name = "task_id", in = ParameterIn.QUERY, description = "Only runs of this task", schema = @Schema(type = "string", format = "uuid"))
+    @Parameter(name = "status", in = ParameterIn.QUERY, description = "Only runs in this status", schema = @Schema(type = "string"))
+    @Parameter(name = "success", in = ParameterIn.QUERY, description = "Only runs that succeeded (true) or failed (false)", schema = @Schema(type = "boolean"))
+    @Parameter(name = "trigger", in = ParameterIn.QUERY, description = "Only runs started this way", schema = @Schema(type = "string"))
+    @Parameter(name = "start_time", in = ParameterIn.QUERY, description = "Only runs scheduled at or after this instant", schema = @Schema(type = "string", format = "date-time"))
+    @Parameter(name = "end_time", in = ParameterIn.QUERY, description = "Only runs scheduled before this instant", schema = @Schema(type = "string", format = "date-time"))
+    @Parameter(name = "include_errors", in = ParameterIn.QUERY, description = "Include each run's error and step trace", schema = @Schema(type = "boolean"))
+    @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Page size (default 50)", schema = @Schema(type = "integer", minimum = "1", maximum = "1000", defaultValue = "50"))
+    @Parameter(name = "offset", in = ParameterIn.QUERY, description = "Rows to skip (default 0)", schema = @Schema(type = "integer", minimum = "0", defaultValue = "0"))
+    @Operation(operationId = "listRuns", summary = "List runs, newest first")
     Map<String, Object> list(@RequestParam Map<String, String> query, Caller caller) {
         QueryParams q = QueryParams.of(query);
         return page(q, filter(q, q.uuid("task_id"), caller.ownerFilter()));
@@ -84,6 +101,15 @@ class RunController {
     @RequiresScope(Scopes.RUNS_READ)
     @GetMapping("/tasks/{id}/runs")
     @Transactional(readOnly = true)
+    @Parameter(name = "status", in = ParameterIn.QUERY, description = "Only runs in this status", schema = @Schema(type = "string"))
+    @Parameter(name = "success", in = ParameterIn.QUERY, description = "Only runs that succeeded (true) or failed (false)", schema = @Schema(type = "boolean"))
+    @Parameter(name = "trigger", in = ParameterIn.QUERY, description = "Only runs started this way", schema = @Schema(type = "string"))
+    @Parameter(name = "start_time", in = ParameterIn.QUERY, description = "Only runs scheduled at or after this instant", schema = @Schema(type = "string", format = "date-time"))
+    @Parameter(name = "end_time", in = ParameterIn.QUERY, description = "Only runs scheduled before this instant", schema = @Schema(type = "string", format = "date-time"))
+    @Parameter(name = "include_errors", in = ParameterIn.QUERY, description = "Include each run's error and step trace", schema = @Schema(type = "boolean"))
+    @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Page size (default 50)", schema = @Schema(type = "integer", minimum = "1", maximum = "1000", defaultValue = "50"))
+    @Parameter(name = "offset", in = ParameterIn.QUERY, description = "Rows to skip (default 0)", schema = @Schema(type = "integer", minimum = "0", defaultValue = "0"))
+    @Operation(operationId = "listTaskRuns", summary = "List the runs of a task, newest first")
     Map<String, Object> taskRuns(@PathVariable String id, @RequestParam Map<String, String> query, Caller caller) {
         UUID taskId = visibleTask(id, caller);
         QueryParams q = QueryParams.of(query);
@@ -92,12 +118,14 @@ class RunController {
 
     @RequiresScope(Scopes.RUNS_READ)
     @GetMapping("/runs/{id}")
+    @Operation(operationId = "getRun", summary = "Get a run with its output and step trace")
     RunView get(@PathVariable String id, Caller caller) {
         return find(id, caller);
     }
 
     @RequiresScope(Scopes.RUNS_WRITE)
     @PostMapping("/runs/{id}/cancel")
+    @Operation(operationId = "cancelRun", summary = "Cancel a queued or running run")
     Map<String, Object> cancel(@PathVariable String id, Caller caller) {
         RunView run = find(id, caller);
         return result(commands.cancel(run.id()));
@@ -105,6 +133,7 @@ class RunController {
 
     @RequiresScope(Scopes.RUNS_WRITE)
     @PostMapping("/runs/{id}/retry")
+    @Operation(operationId = "retryRun", summary = "Run a finished run again")
     Map<String, Object> retry(@PathVariable String id, Caller caller) {
         RunView run = find(id, caller);
         return result(commands.retry(run.id()));
@@ -113,6 +142,7 @@ class RunController {
     /** The task's most recent run (queued, running or recorded), or JSON null when it never ran. */
     @RequiresScope(Scopes.RUNS_READ)
     @GetMapping({"/task/{taskId}/latest", "/runs/task/{taskId}/latest"})
+    @Operation(operationId = "getLatestTaskRun", summary = "Get the latest run of a task")
     ResponseEntity<?> latest(@PathVariable String taskId, Caller caller) {
         UUID id = visibleTask(taskId, caller);
         return runs.latest(id).<ResponseEntity<?>>map(ResponseEntity::ok)
@@ -127,6 +157,8 @@ class RunController {
     @RequiresScope(Scopes.RUNS_READ)
     @GetMapping({"/task/{taskId}/stats", "/runs/task/{taskId}/stats"})
     @Transactional(readOnly = true)
+    @Parameter(name = "days", in = ParameterIn.QUERY, description = "Days to look back (default 30)", schema = @Schema(type = "integer", minimum = "1", maximum = "365"))
+    @Operation(operationId = "getTaskRunStats", summary = "Get run statistics of a task")
     Map<String, Object> taskStats(@PathVariable String taskId, @RequestParam Map<String, String> query, Caller caller) {
         UUID id = visibleTask(taskId, caller);
         int days = QueryParams.of(query).integer("days", 1, 365, DEFAULT_TASK_STATS_DAYS);
@@ -143,6 +175,8 @@ class RunController {
     @RequiresScope(Scopes.RUNS_READ)
     @GetMapping({"/stats/summary", "/runs/stats/summary"})
     @Transactional(readOnly = true)
+    @Parameter(name = "days", in = ParameterIn.QUERY, description = "Days to look back (default 7)", schema = @Schema(type = "integer", minimum = "1", maximum = "365"))
+    @Operation(operationId = "getRunSummary", summary = "Get run statistics of all visible tasks")
     Map<String, Object> summary(@RequestParam Map<String, String> query, Caller caller) {
         int days = QueryParams.of(query).integer("days", 1, 365, DEFAULT_SUMMARY_DAYS);
         Map<String, Object> stats = runs.stats(null, caller.ownerFilter(), since(days));

@@ -15,6 +15,8 @@ import org.springframework.stereotype.Repository;
 
 import tools.jackson.databind.json.JsonMapper;
 
+import io.ordinaut.queue.StatusSql;
+
 /**
  * Reads run history (task_run: one row per recorded attempt) together with runs still in the queue
  * (due_work: queued or running), and the statistics over them.
@@ -28,12 +30,12 @@ class RunRepository {
                    CAST(output AS text) AS output, created_at
               FROM task_run""";
 
-    private static final String LIVE = """
-            SELECT id, id AS run_id, task_id, CASE WHEN locked_by IS NULL THEN 'queued' ELSE 'running' END AS status,
+    private static final String LIVE = StatusSql.of("""
+            SELECT id, id AS run_id, task_id, CASE WHEN locked_by IS NULL THEN {run:queued} ELSE {run:running} END AS status,
                    trigger, attempt, scheduled_for, run_at, CAST(NULL AS boolean) AS success, locked_by AS lease_owner,
                    locked_until AS leased_until, started_at, CAST(NULL AS timestamptz) AS finished_at,
                    CAST(NULL AS text) AS error, CAST(NULL AS text) AS output, created_at
-              FROM due_work""";
+              FROM due_work""");
 
     private static final String ALL_RUNS = RECORDED + "\nUNION ALL\n" + LIVE;
 
@@ -49,7 +51,7 @@ class RunRepository {
             """;
 
     /** Over recorded attempts since :since; durations in seconds. Skipped and canceled-before-start runs never ran. */
-    private static final String STATS = """
+    private static final String STATS = StatusSql.of("""
             SELECT count(*) FILTER (WHERE success IS NOT NULL) AS total_runs,
                    count(DISTINCT task_id) FILTER (WHERE success IS NOT NULL) AS total_tasks_executed,
                    count(*) FILTER (WHERE success) AS successful_runs,
@@ -60,15 +62,15 @@ class RunRepository {
                    max(created_at) AS last_run,
                    max(created_at) FILTER (WHERE success) AS last_success,
                    max(created_at) FILTER (WHERE success = false) AS last_failure,
-                   count(*) FILTER (WHERE status = 'succeeded') AS succeeded,
-                   count(*) FILTER (WHERE status = 'failed') AS failed,
-                   count(*) FILTER (WHERE status = 'dead') AS dead,
-                   count(*) FILTER (WHERE status = 'skipped') AS skipped,
-                   count(*) FILTER (WHERE status = 'canceled') AS canceled
+                   count(*) FILTER (WHERE status = {run:succeeded}) AS succeeded,
+                   count(*) FILTER (WHERE status = {run:failed}) AS failed,
+                   count(*) FILTER (WHERE status = {run:dead}) AS dead,
+                   count(*) FILTER (WHERE status = {run:skipped}) AS skipped,
+                   count(*) FILTER (WHERE status = {run:canceled}) AS canceled
               FROM task_run
              WHERE created_at >= :since AND (CAST(:taskId AS uuid) IS NULL OR task_id = :taskId)
               AND (CAST(:owner AS uuid) IS NULL OR task_id IN (SELECT id FROM task WHERE created_by = :owner))
-            """;
+            """);
 
     private static final String LAST_ERROR = """
             SELECT id, run_id, task_id, status, error, created_at FROM task_run

@@ -7,6 +7,7 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
+import io.ordinaut.TaskStatus;
 import io.ordinaut.trigger.ScheduleEndListener;
 
 /** A schedule without further occurrences completes its active tasks (once, COUNT, end_at). */

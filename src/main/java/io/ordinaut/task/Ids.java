@@ -1,8 +1,8 @@
 package io.ordinaut.task;
 
-import io.ordinaut.NotFoundException;
-
 import java.util.UUID;
+
+import io.ordinaut.NotFoundException;
 
 
 /** Path ids: a malformed UUID names no task, so it is a 404 like any unknown id. */

@@ -8,10 +8,10 @@ import java.util.UUID;
 
 import org.springframework.stereotype.Component;
 
-import io.ordinaut.pipeline.PipelineDefinition;
-import io.ordinaut.agent.AgentScopes;
-import io.ordinaut.tool.ToolRouter;
 import io.ordinaut.InvalidInputException;
+import io.ordinaut.agent.AgentScopes;
+import io.ordinaut.pipeline.PipelineDefinition;
+import io.ordinaut.tool.ToolRouter;
 
 /**
  * Checks a task's payload when it is created or changed, so it cannot fail later for a reason visible

@@ -1,9 +1,8 @@
 package io.ordinaut.task;
 
-import io.ordinaut.InvalidInputException;
-
 import java.util.List;
 
+import io.ordinaut.InvalidInputException;
 import io.ordinaut.JsonFields;
 
 /**

@@ -4,22 +4,27 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.ordinaut.JsonFields;
 import io.ordinaut.schedule.Schedule;
 import io.ordinaut.schedule.ScheduleDefinition;
 import io.ordinaut.schedule.ScheduleKind;
 import io.ordinaut.schedule.Schedules;
 import io.ordinaut.web.ApiException;
-import io.ordinaut.JsonFields;
 import io.ordinaut.web.RequiresScope;
 import io.ordinaut.web.Scopes;
 
 /** POST /schedules/preview: the fire times of a schedule, without creating a task. */
 @RestController
+@Tag(name = "schedules")
 class SchedulePreviewController {
 
     private static final List<String> FIELDS = List.of("schedule_kind", "schedule_expr", "timezone", "count", "after",
@@ -27,6 +32,9 @@ class SchedulePreviewController {
 
     @RequiresScope(Scopes.TASKS_READ)
     @PostMapping(path = "/schedules/preview", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(operationId = "previewSchedule", summary = "List the occurrences of a schedule without creating a task",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+            content = @Content(schema = @Schema(implementation = SchedulePreviewRequest.class))))
     Map<String, Object> preview(@RequestBody Object body) {
         JsonFields f = JsonFields.of(body).allowOnly(FIELDS);
         String kind = f.oneOf("schedule_kind", TaskSpec.KINDS);

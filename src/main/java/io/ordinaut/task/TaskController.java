@@ -6,6 +6,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -18,11 +24,13 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.ordinaut.JsonFields;
+import io.ordinaut.TaskStatus;
+import io.ordinaut.queue.DueWorkQueue;
 import io.ordinaut.schedule.Schedules;
 import io.ordinaut.web.ApiException;
 import io.ordinaut.web.AuditSubject;
 import io.ordinaut.web.Caller;
-import io.ordinaut.JsonFields;
 import io.ordinaut.web.PageBody;
 import io.ordinaut.web.QueryParams;
 import io.ordinaut.web.RequiresScope;
@@ -30,20 +38,28 @@ import io.ordinaut.web.Scopes;
 
 /** /tasks: create, read, change and act on tasks. */
 @RestController
+@Tag(name = "tasks")
 class TaskController {
 
     private final TaskService service;
+    private final PayloadLimit payloadLimit;
 
-    TaskController(TaskService service) {
+    TaskController(TaskService service, PayloadLimit payloadLimit) {
         this.service = service;
+        this.payloadLimit = payloadLimit;
     }
 
     @RequiresScope(Scopes.TASKS_CREATE)
     @PostMapping(path = "/tasks", consumes = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.CREATED)
+    @Operation(operationId = "createTask", summary = "Create a task",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+            content = @Content(schema = @Schema(implementation = TaskCreateRequest.class))))
     TaskView create(@RequestBody Object body, Caller caller) {
         JsonFields fields = JsonFields.of(body);
+        payloadLimit.check(fields);
         TaskSpec spec = TaskSpec.forCreate(fields);
+        refuseGlobalKeys(fields, caller);
         // Only admins may create tasks for someone else; anyone else owns what they create.
         if (!caller.isAdmin() || !fields.has("created_by")) {
             spec = spec.ownedBy(caller.agentId());
@@ -55,6 +71,12 @@ class TaskController {
 
     @RequiresScope(Scopes.TASKS_READ)
     @GetMapping("/tasks")
+    @Parameter(name = "status", in = ParameterIn.QUERY, description = "Only tasks in this status", schema = @Schema(type = "string"))
+    @Parameter(name = "schedule_kind", in = ParameterIn.QUERY, description = "Only tasks with this schedule kind", schema = @Schema(type = "string"))
+    @Parameter(name = "created_by", in = ParameterIn.QUERY, description = "Only tasks of this owner (admins)", schema = @Schema(type = "string", format = "uuid"))
+    @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Page size (default 50)", schema = @Schema(type = "integer", minimum = "1", maximum = "200", defaultValue = "50"))
+    @Parameter(name = "offset", in = ParameterIn.QUERY, description = "Rows to skip (default 0)", schema = @Schema(type = "integer", minimum = "0", defaultValue = "0"))
+    @Operation(operationId = "listTasks", summary = "List tasks, newest first")
     Map<String, Object> list(@RequestParam Map<String, String> query, Caller caller) {
         QueryParams q = QueryParams.of(query);
         String status = q.oneOf("status", TaskStatus.WIRE_NAMES);
@@ -86,55 +108,85 @@ class TaskController {
 
     @RequiresScope(Scopes.TASKS_READ)
     @GetMapping("/tasks/{id}")
+    @Operation(operationId = "getTask", summary = "Get a task")
     TaskView get(@PathVariable String id, Caller caller) {
         return view(service.get(Ids.task(id), caller.ownerFilter()));
     }
 
     @RequiresScope(Scopes.TASKS_UPDATE)
     @PutMapping(path = "/tasks/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(operationId = "updateTask", summary = "Change some fields of a task",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+            content = @Content(schema = @Schema(implementation = TaskUpdateRequest.class))))
     TaskView update(@PathVariable String id, @RequestBody Object body, Caller caller) {
         UUID taskId = Ids.task(id);
         JsonFields fields = JsonFields.of(body);
+        payloadLimit.check(fields);
         // As on create: only admins may hand a task to another agent; for anyone else created_by is ignored.
+        refuseGlobalKeys(fields, caller);
         return view(service.update(taskId, caller.ownerFilter(), current -> {
-            TaskSpec spec = TaskSpec.forUpdate(current, fields);
+            TaskSpec spec = TaskSpec.forUpdate(current.spec(), fields);
             return caller.isAdmin() ? spec : spec.ownedBy(current.createdBy());
         }));
+    }
+
+    /**
+     * dedupe_key and concurrency_key are the owner's own (scoped to created_by when runs are queued);
+     * a key shared across agents is written {@code global:<name>}, and only an admin may write one.
+     */
+    private static void refuseGlobalKeys(JsonFields fields, Caller caller) {
+        if (caller.isAdmin()) {
+            return;
+        }
+        for (String field : List.of("dedupe_key", "concurrency_key")) {
+            if (fields.raw(field) instanceof String key && key.startsWith(DueWorkQueue.GLOBAL_KEY_PREFIX)) {
+                throw ApiException.badRequest(field, field + " " + key + ": keys starting with '" + DueWorkQueue.GLOBAL_KEY_PREFIX
+                        + "' are shared by all agents and only an admin may set one");
+            }
+        }
     }
 
     /** Deleting a task cancels it: its history stays readable. */
     @RequiresScope(Scopes.TASKS_DELETE)
     @DeleteMapping("/tasks/{id}")
+    @Operation(operationId = "deleteTask", summary = "Cancel a task (it is kept, canceled)")
     Map<String, Object> delete(@PathVariable String id, Caller caller) {
         return result(service.cancel(Ids.task(id), caller.ownerFilter()));
     }
 
     @RequiresScope(Scopes.TASKS_UPDATE)
     @PostMapping("/tasks/{id}/pause")
+    @Operation(operationId = "pauseTask", summary = "Pause a task: no occurrence runs until it is resumed")
     Map<String, Object> pause(@PathVariable String id, Caller caller) {
         return result(service.pause(Ids.task(id), caller.ownerFilter()));
     }
 
     @RequiresScope(Scopes.TASKS_UPDATE)
     @PostMapping("/tasks/{id}/resume")
+    @Operation(operationId = "resumeTask", summary = "Resume a paused task; its next occurrence is planned from now")
     Map<String, Object> resume(@PathVariable String id, Caller caller) {
         return result(service.resume(Ids.task(id), caller.ownerFilter()));
     }
 
     @RequiresScope(Scopes.TASKS_DELETE)
     @PostMapping("/tasks/{id}/cancel")
+    @Operation(operationId = "cancelTask", summary = "Cancel a task for good")
     Map<String, Object> cancel(@PathVariable String id, Caller caller) {
         return result(service.cancel(Ids.task(id), caller.ownerFilter()));
     }
 
     @RequiresScope(Scopes.RUNS_WRITE)
     @PostMapping("/tasks/{id}/run_now")
+    @Operation(operationId = "runTaskNow", summary = "Enqueue a run of the task now")
     Map<String, Object> runNow(@PathVariable String id, Caller caller) {
         return result(service.runNow(Ids.task(id), caller.ownerFilter()));
     }
 
     @RequiresScope(Scopes.TASKS_UPDATE)
     @PostMapping(path = "/tasks/{id}/snooze", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(operationId = "snoozeTask", summary = "Push the next occurrence of a task back",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+            content = @Content(schema = @Schema(implementation = TaskSnoozeRequest.class))))
     Map<String, Object> snooze(@PathVariable String id, @RequestBody Object body, Caller caller) {
         UUID taskId = Ids.task(id);
         JsonFields f = JsonFields.of(body).allowOnly(List.of("delay_seconds", "reason"));
@@ -147,6 +199,9 @@ class TaskController {
 
     @RequiresScope(Scopes.TASKS_READ)
     @GetMapping("/tasks/{id}/preview")
+    @Parameter(name = "count", in = ParameterIn.QUERY, description = "How many (default 10)", schema = @Schema(type = "integer", minimum = "1", maximum = "1000", defaultValue = "10"))
+    @Parameter(name = "after", in = ParameterIn.QUERY, description = "List occurrences after this instant (default now)", schema = @Schema(type = "string", format = "date-time"))
+    @Operation(operationId = "previewTaskOccurrences", summary = "List the next occurrences of a task")
     Map<String, Object> preview(@PathVariable String id, @RequestParam Map<String, String> query, Caller caller) {
         UUID taskId = Ids.task(id);
         QueryParams q = QueryParams.of(query);
@@ -154,8 +209,8 @@ class TaskController {
         Instant after = q.instant("after");
         Task task = service.get(taskId, caller.ownerFilter());
         List<Instant> occurrences = service.preview(task, after == null ? Instant.now() : after, count);
-        return Map.of("timezone", task.timezone(),
-                "occurrences", OccurrenceFormat.format(occurrences, Schedules.zone(task.timezone())));
+        return Map.of("timezone", task.spec().timezone(),
+                "occurrences", OccurrenceFormat.format(occurrences, Schedules.zone(task.spec().timezone())));
     }
 
     private TaskView view(Task task) {

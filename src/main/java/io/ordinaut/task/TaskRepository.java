@@ -15,6 +15,8 @@ import org.springframework.stereotype.Repository;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
+import io.ordinaut.TaskStatus;
+
 /** SQL for the task table. */
 @Repository
 class TaskRepository {
@@ -49,6 +51,8 @@ class TaskRepository {
              WHERE id = :id
             """;
 
+    private static final String ATTACH = "UPDATE task SET schedule_id = :scheduleId WHERE id = :id";
+
     private static final String FIND = "SELECT " + COLUMNS + " FROM task WHERE id = :id";
     private static final String FIND_FOR_UPDATE = FIND + " FOR UPDATE";
 
@@ -76,7 +80,7 @@ class TaskRepository {
     void insert(Task t) {
         bind(jdbc.sql(INSERT), t)
                 .param("createdBy", t.createdBy())
-                .param("createdAt", ts(t.createdAt()))
+                .param("createdAt", ts(t.state().createdAt()))
                 .update();
     }
 
@@ -84,8 +88,8 @@ class TaskRepository {
         int rows = bind(jdbc.sql(UPDATE), t)
                 .param("createdBy", t.createdBy())
                 .param("scheduleId", t.scheduleId())
-                .param("snoozedFor", ts(t.snoozedFor()))
-                .param("snoozeSeconds", t.snoozeSeconds())
+                .param("snoozedFor", ts(t.state().snoozedFor()))
+                .param("snoozeSeconds", t.state().snoozeSeconds())
                 .update();
         if (rows != 1) {
             throw new IllegalStateException("Updating task " + t.id() + " changed " + rows + " rows");
@@ -96,28 +100,36 @@ class TaskRepository {
     private JdbcClient.StatementSpec bind(JdbcClient.StatementSpec statement, Task t) {
         return statement
                 .param("id", t.id())
-                .param("title", t.title())
-                .param("description", t.description())
-                .param("scheduleKind", t.scheduleKind())
-                .param("scheduleExpr", t.scheduleExpr())
-                .param("timezone", t.timezone())
-                .param("payload", json.writeValueAsString(t.payload()))
+                .param("title", t.spec().title())
+                .param("description", t.spec().description())
+                .param("scheduleKind", t.spec().scheduleKind())
+                .param("scheduleExpr", t.spec().scheduleExpr())
+                .param("timezone", t.spec().timezone())
+                .param("payload", json.writeValueAsString(t.spec().payload()))
                 .param("status", t.status().wireName())
-                .param("priority", t.priority())
-                .param("maxRetries", t.maxRetries())
-                .param("backoffStrategy", t.backoffStrategy())
-                .param("dedupeKey", t.dedupeKey())
-                .param("dedupeWindowSeconds", t.dedupeWindowSeconds())
-                .param("concurrencyKey", t.concurrencyKey())
-                .param("misfireGraceSeconds", t.misfireGraceSeconds())
-                .param("jitterSeconds", t.jitterSeconds())
-                .param("startAt", ts(t.startAt()))
-                .param("endAt", ts(t.endAt()))
+                .param("priority", t.spec().priority())
+                .param("maxRetries", t.spec().maxRetries())
+                .param("backoffStrategy", t.spec().backoffStrategy())
+                .param("dedupeKey", t.spec().dedupeKey())
+                .param("dedupeWindowSeconds", t.spec().dedupeWindowSeconds())
+                .param("concurrencyKey", t.spec().concurrencyKey())
+                .param("misfireGraceSeconds", t.spec().misfireGraceSeconds())
+                .param("jitterSeconds", t.spec().jitterSeconds())
+                .param("startAt", ts(t.spec().startAt()))
+                .param("endAt", ts(t.spec().endAt()))
                 .param("activeSince", ts(t.activeSince()))
-                .param("updatedAt", ts(t.updatedAt()))
-                .param("overlapPolicy", t.runPolicy().overlapPolicy())
-                .param("runTimeoutSeconds", t.runPolicy().runTimeoutSeconds())
-                .param("concurrencyLimit", t.runPolicy().concurrencyLimit());
+                .param("updatedAt", ts(t.state().updatedAt()))
+                .param("overlapPolicy", t.spec().runPolicy().overlapPolicy())
+                .param("runTimeoutSeconds", t.spec().runPolicy().runTimeoutSeconds())
+                .param("concurrencyLimit", t.spec().runPolicy().concurrencyLimit());
+    }
+
+    /** Puts the task on the shared schedule it joined (trigger.ScheduleRegistry#join). */
+    void attach(UUID id, UUID scheduleId) {
+        int rows = jdbc.sql(ATTACH).param("id", id).param("scheduleId", scheduleId).update();
+        if (rows != 1) {
+            throw new IllegalStateException("Attaching task " + id + " to schedule " + scheduleId + " changed " + rows + " rows");
+        }
     }
 
     Optional<Task> find(UUID id) {
@@ -154,34 +166,35 @@ class TaskRepository {
     }
 
     private Task map(ResultSet rs, int row) throws SQLException {
-        return new Task(
-                rs.getObject("id", UUID.class),
+        TaskSpec spec = new TaskSpec(
                 rs.getString("title"),
                 rs.getString("description"),
-                rs.getObject("created_by", UUID.class),
                 rs.getString("schedule_kind"),
                 rs.getString("schedule_expr"),
                 rs.getString("timezone"),
                 json.readValue(rs.getString("payload"), MAP),
-                TaskStatus.fromWire(rs.getString("status")),
                 rs.getInt("priority"),
                 rs.getInt("max_retries"),
                 rs.getString("backoff_strategy"),
                 rs.getString("dedupe_key"),
                 (Integer) rs.getObject("dedupe_window_seconds"),
                 rs.getString("concurrency_key"),
+                rs.getObject("created_by", UUID.class),
                 rs.getInt("misfire_grace_seconds"),
                 rs.getInt("jitter_seconds"),
                 instant(rs, "start_at"),
                 instant(rs, "end_at"),
+                new RunPolicy(rs.getString("overlap_policy"), (Integer) rs.getObject("run_timeout_seconds"),
+                        rs.getInt("concurrency_limit")));
+        TaskState state = new TaskState(
+                TaskStatus.fromWire(rs.getString("status")),
                 rs.getObject("schedule_id", UUID.class),
                 instant(rs, "active_since"),
                 instant(rs, "snoozed_for"),
                 (Integer) rs.getObject("snooze_seconds"),
                 instant(rs, "created_at"),
-                instant(rs, "updated_at"),
-                new RunPolicy(rs.getString("overlap_policy"), (Integer) rs.getObject("run_timeout_seconds"),
-                        rs.getInt("concurrency_limit")));
+                instant(rs, "updated_at"));
+        return new Task(rs.getObject("id", UUID.class), spec, state);
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -1,21 +1,23 @@
 package io.ordinaut.task;
 
-import io.ordinaut.InvalidInputException;
-import io.ordinaut.NotFoundException;
-import io.ordinaut.ConflictException;
-
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import io.ordinaut.ConflictException;
+import io.ordinaut.InvalidInputException;
+import io.ordinaut.NotFoundException;
+import io.ordinaut.TaskStatus;
 import io.ordinaut.queue.DueWorkQueue;
 import io.ordinaut.schedule.InvalidScheduleException;
 import io.ordinaut.schedule.Schedule;
@@ -25,11 +27,15 @@ import io.ordinaut.schedule.Schedules;
 import io.ordinaut.trigger.ScheduleRegistry;
 
 /**
- * Task lifecycle. Each change is one transaction that locks the task row, updates it, and moves the task
+ * Task lifecycle. Each change is one transaction that locks the task's schedules and then the task row
+ * (the order fires take them), updates it, and moves the task
  * between shared schedules (and their Quartz triggers) as its status or schedule requires.
  */
 @Service
 public class TaskService {
+
+    /** Reads of a task's schedule before locking it, when concurrent changes keep moving it. */
+    private static final int LOCK_ATTEMPTS = 3;
 
     private final TaskRepository tasks;
     private final ScheduleRegistry registry;
@@ -54,14 +60,9 @@ public class TaskService {
         payloads.validate(spec.payload(), spec.createdBy());
         Schedule schedule = compile(spec, now);
         requireFutureOccurrence(schedule, spec, now);
-        Task task = new Task(UUID.randomUUID(), spec.title(), spec.description(), spec.createdBy(), spec.scheduleKind(),
-                spec.scheduleExpr(), spec.timezone(), spec.payload(), TaskStatus.ACTIVE, spec.priority(), spec.maxRetries(), spec.backoffStrategy(),
-                spec.dedupeKey(), spec.dedupeWindowSeconds(), spec.concurrencyKey(), spec.misfireGraceSeconds(),
-                spec.jitterSeconds(), spec.startAt(), spec.endAt(), null, now, null, null, now, now, spec.runPolicy());
+        Task task = Task.created(UUID.randomUUID(), spec, now);
         tasks.insert(task);
-        if (firesOnTime(schedule)) {
-            registry.join(task.id(), schedule, spec.misfireGraceSeconds(), now);
-        }
+        putOnSchedule(task, schedule);
         return get(task.id());
     }
 
@@ -87,9 +88,16 @@ public class TaskService {
     }
 
     @Transactional
-    Task update(UUID id, UUID owner, java.util.function.Function<Task, TaskSpec> changes) {
+    Task update(UUID id, UUID owner, Function<Task, TaskSpec> changes) {
         Instant now = now();
-        Task current = lock(id, owner);
+        Task current = lockForChange(id, owner, seen -> {
+            if (seen.status() != TaskStatus.ACTIVE) {
+                return null;
+            }
+            TaskSpec planned = changes.apply(seen);
+            Schedule target = compile(planned, seen.state().createdAt());
+            return planned.sameSchedule(seen.spec()) || !firesOnTime(target) ? null : new Target(target, planned.misfireGraceSeconds());
+        });
         if (current.status() == TaskStatus.CANCELED) {
             throw new ConflictException("Task " + id + " is canceled and cannot be changed", Map.of("status", "canceled"));
         }
@@ -98,44 +106,31 @@ public class TaskService {
             throw new InvalidInputException("created_by", "Agent " + spec.createdBy() + " does not exist");
         }
         payloads.validate(spec.payload(), spec.createdBy());
-        Schedule schedule = compile(spec, current.createdAt());
-        boolean rescheduled = !spec.sameSchedule(current);
+        Schedule schedule = compile(spec, current.state().createdAt());
+        boolean rescheduled = !spec.sameSchedule(current.spec());
         if (rescheduled && current.status() == TaskStatus.ACTIVE) {
             requireFutureOccurrence(schedule, spec, now);
         }
-        Task updated = new Task(id, spec.title(), spec.description(), spec.createdBy(), spec.scheduleKind(),
-                spec.scheduleExpr(), spec.timezone(), spec.payload(), current.status(), spec.priority(), spec.maxRetries(),
-                spec.backoffStrategy(), spec.dedupeKey(), spec.dedupeWindowSeconds(), spec.concurrencyKey(),
-                spec.misfireGraceSeconds(), spec.jitterSeconds(), spec.startAt(), spec.endAt(),
-                rescheduled ? null : current.scheduleId(),
-                rescheduled ? now : current.activeSince(),
-                rescheduled ? null : current.snoozedFor(),
-                rescheduled ? null : current.snoozeSeconds(),
-                current.createdAt(), now, spec.runPolicy());
+        Task updated = current.withSpec(spec, now);
         tasks.update(updated);
         if (rescheduled && current.status() == TaskStatus.ACTIVE) {
-            // Runs enqueued ahead for the old schedule must not run; the new schedule starts from now.
-            queue.dropQueued(id, true, "canceled: the task's schedule changed");
-            registry.leave(current.scheduleId());
-            if (firesOnTime(schedule)) {
-                registry.join(id, schedule, spec.misfireGraceSeconds(), now);
-            }
+            // The new schedule starts from now; runs enqueued ahead for the old one must not run.
+            takeOffSchedule(current, true, "canceled: the task's schedule changed");
+            putOnSchedule(updated, schedule);
         }
         return get(id);
     }
 
     @Transactional
     ActionResult pause(UUID id, UUID owner) {
-        Task task = lock(id, owner);
+        Task task = lockForChange(id, owner, seen -> null);
         refuseIfCanceled(task, "paused");
         if (task.status() == TaskStatus.PAUSED) {
             return new ActionResult("Task " + id + " is already paused", Map.of("status", "paused"));
         }
         transition(task, TaskStatus.PAUSED, "paused");
-        Instant now = now();
-        tasks.update(detached(task.withStatus(TaskStatus.PAUSED, now)));
-        queue.dropQueued(id, true, "canceled: the task was paused");
-        registry.leave(task.scheduleId());
+        tasks.update(task.withStatus(TaskStatus.PAUSED, now()));
+        takeOffSchedule(task, true, "canceled: the task was paused");
         return new ActionResult("Task " + id + " paused", Map.of("status", "paused"));
     }
 
@@ -154,26 +149,19 @@ public class TaskService {
                     Map.of("status", task.status().wireName()));
         }
         // Resuming never replays occurrences missed while paused: the task is active from now on.
-        Task resumed = new Task(task.id(), task.title(), task.description(), task.createdBy(), task.scheduleKind(),
-                task.scheduleExpr(), task.timezone(), task.payload(), TaskStatus.ACTIVE, task.priority(), task.maxRetries(),
-                task.backoffStrategy(), task.dedupeKey(), task.dedupeWindowSeconds(), task.concurrencyKey(),
-                task.misfireGraceSeconds(), task.jitterSeconds(), task.startAt(), task.endAt(), null, now, null, null,
-                task.createdAt(), now, task.runPolicy());
+        Task resumed = task.resumed(now);
         tasks.update(resumed);
-        if (firesOnTime(schedule)) {
-            registry.join(id, schedule, task.misfireGraceSeconds(), now);
-        }
+        putOnSchedule(resumed, schedule);
         return new ActionResult("Task " + id + " resumed", details("status", "active", "next_run_at", nextRunAt(tasks.find(id).orElseThrow())));
     }
 
     @Transactional
     ActionResult cancel(UUID id, UUID owner) {
-        Task task = lock(id, owner);
+        Task task = lockForChange(id, owner, seen -> null);
         refuseIfCanceled(task, "canceled");
         transition(task, TaskStatus.CANCELED, "canceled");
-        tasks.update(detached(task.withStatus(TaskStatus.CANCELED, now())));
-        int dropped = queue.dropQueued(id, false, "canceled: the task was canceled");
-        registry.leave(task.scheduleId());
+        tasks.update(task.withStatus(TaskStatus.CANCELED, now()));
+        int dropped = takeOffSchedule(task, false, "canceled: the task was canceled");
         return new ActionResult("Task " + id + " canceled", Map.of("status", "canceled", "queued_runs_removed", dropped));
     }
 
@@ -185,9 +173,9 @@ public class TaskService {
         try {
             runId = queue.enqueueNow(id, "run_now", now());
         } catch (DueWorkQueue.DuplicateRunException e) {
-            throw new ConflictException("Task " + id + ": a run with dedupe_key " + task.dedupeKey() + " was already queued within the last "
-                    + task.dedupeWindowSeconds() + " s (run " + e.existingRunId() + ")",
-                    Map.of("run_id", e.existingRunId(), "task_id", id, "dedupe_key", task.dedupeKey()));
+            throw new ConflictException("Task " + id + ": a run with dedupe_key " + task.spec().dedupeKey() + " was already queued within the last "
+                    + task.spec().dedupeWindowSeconds() + " s (run " + e.existingRunId() + ")",
+                    Map.of("run_id", e.existingRunId(), "task_id", id, "dedupe_key", task.spec().dedupeKey()));
         }
         return new ActionResult("Run " + runId + " of task " + id + " queued", Map.of("run_id", runId, "task_id", id));
     }
@@ -204,21 +192,17 @@ public class TaskService {
         Schedule schedule = compile(task);
         Instant occurrence;
         int total;
-        if (task.snoozedFor() != null && task.snoozeSeconds() != null
-                && task.snoozedFor().plusSeconds(task.snoozeSeconds()).isAfter(now)) {
+        if (task.state().snoozedFor() != null && task.state().snoozeSeconds() != null
+                && task.state().snoozedFor().plusSeconds(task.state().snoozeSeconds()).isAfter(now)) {
             // Snoozing again pushes the already-snoozed occurrence further.
-            occurrence = task.snoozedFor();
-            total = task.snoozeSeconds() + delaySeconds;
+            occurrence = task.state().snoozedFor();
+            total = task.state().snoozeSeconds() + delaySeconds;
         } else {
             occurrence = schedule.nextAfter(later(now, task.activeSince())).orElseThrow(() -> new ConflictException(
-                    "Task " + id + " has no next occurrence to snooze", Map.of("schedule_kind", task.scheduleKind())));
+                    "Task " + id + " has no next occurrence to snooze", Map.of("schedule_kind", task.spec().scheduleKind())));
             total = delaySeconds;
         }
-        Task snoozed = new Task(task.id(), task.title(), task.description(), task.createdBy(), task.scheduleKind(),
-                task.scheduleExpr(), task.timezone(), task.payload(), task.status(), task.priority(), task.maxRetries(),
-                task.backoffStrategy(), task.dedupeKey(), task.dedupeWindowSeconds(), task.concurrencyKey(),
-                task.misfireGraceSeconds(), task.jitterSeconds(), task.startAt(), task.endAt(), task.scheduleId(),
-                task.activeSince(), occurrence, total, task.createdAt(), now, task.runPolicy());
+        Task snoozed = task.snoozed(occurrence, total, now);
         tasks.update(snoozed);
         queue.delayQueued(id, occurrence, delaySeconds);
         Map<String, Object> details = new LinkedHashMap<>();
@@ -239,18 +223,18 @@ public class TaskService {
 
     /** When the task will next run: its next occurrence (or a pending snoozed one); null when it will not. */
     Instant nextRunAt(Task task) {
-        if (task.status() != TaskStatus.ACTIVE || "event".equals(task.scheduleKind())) {
+        if (task.status() != TaskStatus.ACTIVE || "event".equals(task.spec().scheduleKind())) {
             return null;
         }
         Instant now = clock.instant();
         Schedule schedule = compile(task);
         Optional<Instant> regular = schedule.nextAfter(later(now, task.activeSince()));
-        if (task.snoozedFor() != null && task.snoozeSeconds() != null) {
-            Instant delayed = task.snoozedFor().plusSeconds(task.snoozeSeconds());
-            if (regular.isPresent() && regular.get().equals(task.snoozedFor())) {
-                regular = schedule.nextAfter(task.snoozedFor());
+        if (task.state().snoozedFor() != null && task.state().snoozeSeconds() != null) {
+            Instant delayed = task.state().snoozedFor().plusSeconds(task.state().snoozeSeconds());
+            if (regular.isPresent() && regular.get().equals(task.state().snoozedFor())) {
+                regular = schedule.nextAfter(task.state().snoozedFor());
             }
-            if (delayed.isAfter(now) && task.snoozedFor().isAfter(task.activeSince())) {
+            if (delayed.isAfter(now) && task.state().snoozedFor().isAfter(task.activeSince())) {
                 return regular.filter(r -> r.isBefore(delayed)).orElse(delayed);
             }
         }
@@ -263,8 +247,8 @@ public class TaskService {
     }
 
     static Schedule compile(Task task) {
-        return Schedules.compile(new ScheduleDefinition(ScheduleKind.fromWire(task.scheduleKind()), task.scheduleExpr(),
-                Schedules.zone(task.timezone()), task.createdAt(), task.startAt(), task.endAt()));
+        return Schedules.compile(new ScheduleDefinition(ScheduleKind.fromWire(task.spec().scheduleKind()), task.spec().scheduleExpr(),
+                Schedules.zone(task.spec().timezone()), task.state().createdAt(), task.spec().startAt(), task.spec().endAt()));
     }
 
     private static void requireFutureOccurrence(Schedule schedule, TaskSpec spec, Instant now) {
@@ -281,6 +265,33 @@ public class TaskService {
 
     private static boolean firesOnTime(Schedule schedule) {
         return schedule.definition().kind() != ScheduleKind.EVENT;
+    }
+
+    /**
+     * Locks what a change to a task on a shared schedule touches, in the order the schedule's fire takes
+     * them (schedule rows, then task rows): the task's current schedule and the one it moves to (see
+     * {@link ScheduleRegistry#lockInOrder}), then the task. So a fire racing the change either enqueues
+     * before it (and the change drops those runs) or after it (and no longer sees the task), and no two
+     * changes or a change and a final fire deadlock. The task's schedule is read before its row is
+     * locked; if a concurrent change moved it meanwhile, the read is repeated.
+     */
+    private Task lockForChange(UUID id, UUID owner, Function<Task, Target> targetOf) {
+        for (int attempt = 1; ; attempt++) {
+            Task seen = tasks.find(id).filter(t -> visibleTo(t, owner))
+                    .orElseThrow(() -> new NotFoundException("Task", id.toString()));
+            Target target = targetOf.apply(seen);
+            registry.lockInOrder(seen.scheduleId(), target == null ? null : target.schedule(),
+                    target == null ? 0 : target.misfireGraceSeconds());
+            Task locked = lock(id, owner);
+            if (Objects.equals(locked.scheduleId(), seen.scheduleId())) {
+                return locked;
+            }
+            if (attempt == LOCK_ATTEMPTS) {
+                // Still correct, only without the fixed order: the schedule is locked before any run is dropped.
+                registry.lockInOrder(locked.scheduleId(), null, 0);
+                return locked;
+            }
+        }
     }
 
     private Task lock(UUID id, UUID owner) {
@@ -306,11 +317,25 @@ public class TaskService {
         }
     }
 
-    private static Task detached(Task t) {
-        return new Task(t.id(), t.title(), t.description(), t.createdBy(), t.scheduleKind(), t.scheduleExpr(), t.timezone(),
-                t.payload(), t.status(), t.priority(), t.maxRetries(), t.backoffStrategy(), t.dedupeKey(),
-                t.dedupeWindowSeconds(), t.concurrencyKey(), t.misfireGraceSeconds(), t.jitterSeconds(), t.startAt(),
-                t.endAt(), null, t.activeSince(), t.snoozedFor(), t.snoozeSeconds(), t.createdAt(), t.updatedAt(), t.runPolicy());
+    /**
+     * The one way a task leaves its shared schedule (pause, cancel, schedule change): its queued runs are
+     * dropped — only scheduled ones, or all of them — and the schedule goes away with its last task. The
+     * schedule is locked (lockForChange), so no fire of it can add a run after the drop.
+     *
+     * @return how many queued runs were dropped
+     */
+    private int takeOffSchedule(Task task, boolean scheduledOnly, String reason) {
+        int dropped = queue.dropQueued(task.id(), scheduledOnly, reason);
+        registry.leave(task.scheduleId());
+        return dropped;
+    }
+
+    /** Joins the shared schedule of a time-driven active task (event tasks have none). */
+    private void putOnSchedule(Task task, Schedule schedule) {
+        if (firesOnTime(schedule)) {
+            UUID scheduleId = registry.join(task.id(), schedule, task.spec().misfireGraceSeconds(), task.activeSince());
+            tasks.attach(task.id(), scheduleId);
+        }
     }
 
     private static Instant later(Instant a, Instant b) {
@@ -327,6 +352,10 @@ public class TaskService {
     private Instant now() {
         // timestamptz keeps microseconds; truncating keeps stored and in-memory instants equal.
         return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    /** The schedule a change moves a task to. */
+    private record Target(Schedule schedule, int misfireGraceSeconds) {
     }
 
     record TaskPage(List<Task> items, long total) {

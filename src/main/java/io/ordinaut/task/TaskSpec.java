@@ -1,13 +1,12 @@
 package io.ordinaut.task;
 
-import io.ordinaut.InvalidInputException;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
+import io.ordinaut.InvalidInputException;
 import io.ordinaut.JsonFields;
 
 /**
@@ -85,7 +84,7 @@ record TaskSpec(
     }
 
     /** The stored task with the present fields of a partial update applied; JSON null clears optional fields. */
-    static TaskSpec forUpdate(Task t, JsonFields f) {
+    static TaskSpec forUpdate(TaskSpec t, JsonFields f) {
         f.allowOnly(CREATABLE);
         for (String required : List.of("title", "schedule_kind", "schedule_expr", "payload", "timezone", "priority",
                 "max_retries", "backoff_strategy", "misfire_grace_seconds", "jitter_seconds", "description", "created_by")) {
@@ -120,7 +119,7 @@ record TaskSpec(
                 startAt, endAt, runPolicy);
     }
 
-    boolean sameSchedule(Task t) {
+    boolean sameSchedule(TaskSpec t) {
         return scheduleKind.equals(t.scheduleKind()) && scheduleExpr.equals(t.scheduleExpr()) && timezone.equals(t.timezone())
                 && java.util.Objects.equals(startAt, t.startAt()) && java.util.Objects.equals(endAt, t.endAt())
                 && misfireGraceSeconds == t.misfireGraceSeconds();

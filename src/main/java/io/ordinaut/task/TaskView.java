@@ -33,10 +33,10 @@ record TaskView(
         Instant updatedAt) {
 
     static TaskView of(Task t, Instant nextRunAt) {
-        return new TaskView(t.id(), t.title(), t.description(), t.scheduleKind(), t.scheduleExpr(), t.timezone(), t.payload(),
-                t.status().wireName(), t.priority(), t.maxRetries(), t.backoffStrategy(), t.dedupeKey(),
-                t.dedupeWindowSeconds(), t.concurrencyKey(), t.runPolicy().concurrencyLimit(), t.runPolicy().overlapPolicy(),
-                t.runPolicy().runTimeoutSeconds(), t.createdBy(), t.misfireGraceSeconds(), t.jitterSeconds(),
-                t.startAt(), t.endAt(), nextRunAt, t.createdAt(), t.updatedAt());
+        return new TaskView(t.id(), t.spec().title(), t.spec().description(), t.spec().scheduleKind(), t.spec().scheduleExpr(), t.spec().timezone(), t.spec().payload(),
+                t.status().wireName(), t.spec().priority(), t.spec().maxRetries(), t.spec().backoffStrategy(), t.spec().dedupeKey(),
+                t.spec().dedupeWindowSeconds(), t.spec().concurrencyKey(), t.spec().runPolicy().concurrencyLimit(), t.spec().runPolicy().overlapPolicy(),
+                t.spec().runPolicy().runTimeoutSeconds(), t.createdBy(), t.spec().misfireGraceSeconds(), t.spec().jitterSeconds(),
+                t.spec().startAt(), t.spec().endAt(), nextRunAt, t.state().createdAt(), t.state().updatedAt());
     }
 }

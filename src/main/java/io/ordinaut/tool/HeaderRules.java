@@ -35,7 +35,7 @@ final class HeaderRules {
     /**
      * @return why this header cannot be stored, or null when it can
      */
-    static String problem(String name, String value, List<String> deniedEnvPrefixes) {
+    static String problem(String name, String value, List<String> secretEnvPrefixes) {
         if (!NAME.matcher(name).matches()) {
             return "'" + name + "' is not a valid header name";
         }
@@ -58,22 +58,30 @@ final class HeaderRules {
         }
         Matcher m = REFERENCE.matcher(value);
         while (m.find()) {
-            if (deniedEnvironmentName(m.group(2), deniedEnvPrefixes)) {
-                return "header " + name + " may not read environment variable " + m.group(2)
-                        + " (ordinaut.tools.denied-env-prefixes)";
+            if (!openToTools(m.group(2), secretEnvPrefixes)) {
+                return notOpen("header " + name, m.group(2), secretEnvPrefixes);
             }
         }
         if (carriesSecret(lower) && !REFERENCES_ONLY.matcher(value).matches()) {
             return "header " + name + " carries credentials, so its value must name them instead of holding them, "
-                    + "e.g. \"" + (lower.endsWith("authorization") ? "Bearer " : "") + "${env:" + suggestedVariable(name)
+                    + "e.g. \"" + (lower.endsWith("authorization") ? "Bearer " : "") + "${env:" + suggestedVariable(name, secretEnvPrefixes)
                     + "}\"; secrets are read from the environment at call time and never stored";
         }
         return null;
     }
 
-    static boolean deniedEnvironmentName(String name, List<String> deniedPrefixes) {
-        String upper = name.toUpperCase(Locale.ROOT);
-        return deniedPrefixes.stream().anyMatch(prefix -> upper.startsWith(prefix.toUpperCase(Locale.ROOT)));
+    /**
+     * Whether the operator opened this environment variable to tools: its name starts with one of the
+     * prefixes (case-sensitive, as environment variable names are). An allow-list, never a deny-list:
+     * what the node itself is configured with must stay out of reach of whoever may register tools.
+     */
+    static boolean openToTools(String name, List<String> secretEnvPrefixes) {
+        return secretEnvPrefixes.stream().anyMatch(prefix -> name.startsWith(prefix) && name.length() > prefix.length());
+    }
+
+    static String notOpen(String who, String variable, List<String> secretEnvPrefixes) {
+        return who + " may not read environment variable " + variable + ": tools may only read variables whose names "
+                + "start with " + String.join(" or ", secretEnvPrefixes) + " (ordinaut.tools.secret-env-prefixes)";
     }
 
     /** Whether a URL query parameter's name says its value is a credential ({@code api_key}, {@code access_token}…). */
@@ -85,8 +93,9 @@ final class HeaderRules {
         return SECRET_NAMES.contains(lowerName) || SECRET_WORDS.matcher(lowerName).find();
     }
 
-    private static String suggestedVariable(String name) {
+    private static String suggestedVariable(String name, List<String> secretEnvPrefixes) {
         String upper = name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]+", "_");
-        return (upper.startsWith("X_") ? upper.substring(2) : upper.equals("AUTHORIZATION") ? "TOOL_TOKEN" : upper);
+        String base = upper.startsWith("X_") ? upper.substring(2) : upper.equals("AUTHORIZATION") ? "TOKEN" : upper;
+        return (secretEnvPrefixes.isEmpty() ? "" : secretEnvPrefixes.get(0)) + base;
     }
 }

@@ -10,20 +10,30 @@ import io.modelcontextprotocol.spec.McpSchema;
 import tools.jackson.core.JacksonException;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import java.util.function.Function;
+
+import javax.net.ssl.SSLContext;
 
 /**
  * Calls MCP tools over Streamable HTTP. One initialised client is kept per endpoint and header set
  * and reused by all calls; a client that hits a transport error is dropped so the next call
- * reconnects. The idempotency key, run id and attempt travel in the request's {@code _meta}.
+ * reconnects, and clients unused for {@code mcp-idle-seconds} or beyond {@code mcp-max-connections} are
+ * closed. Requests go through {@link McpHttpClient}: to the address the egress guard accepted, without
+ * redirects, with answers capped at {@code max-response-bytes}. The idempotency key, run id and attempt travel in the request's {@code _meta}.
  */
 final class McpTransport implements AutoCloseable {
 
@@ -39,11 +49,35 @@ final class McpTransport implements AutoCloseable {
     private final McpSchemaValidation validation;
     private final McpJsonMapper mapper = McpJsonMapper.getDefault();
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+    private final int maxResponseBytes;
+    private final int maxConnections;
+    private final long idleNanos;
+    private final SSLContext sslContext;
+    private final ExecutorService exchanges = Executors.newCachedThreadPool(daemon("ordinaut-mcp-http-"));
 
-    McpTransport(EgressGuard guard, Function<String, String> environment, SchemaCheck schemas) {
+    McpTransport(EgressGuard guard, Function<String, String> environment, SchemaCheck schemas,
+                 int maxResponseBytes, int maxConnections, Duration idle, SSLContext sslContext) {
         this.guard = guard;
         this.environment = environment;
         this.validation = new McpSchemaValidation(schemas);
+        this.maxResponseBytes = maxResponseBytes;
+        this.maxConnections = maxConnections;
+        this.idleNanos = idle.toNanos();
+        this.sslContext = sslContext;
+    }
+
+    private static ThreadFactory daemon(String prefix) {
+        AtomicInteger next = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + next.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** How many server connections are open now. */
+    int openConnections() {
+        return connections.size();
     }
 
     Object invoke(ToolDefinition tool, ToolCall call) {
@@ -61,11 +95,14 @@ final class McpTransport implements AutoCloseable {
         meta.put(META_ATTEMPT, call.attempt());
         McpSchema.CallToolRequest request = new McpSchema.CallToolRequest(toolName, call.args(), meta);
 
-        guard.check(URI.create(tool.endpoint()));
+        // the addresses are checked when the pinned client connects, on the very answer it connects to
+        guard.checkName(URI.create(tool.endpoint()));
         // keyed by a digest so resolved secrets are not kept as map keys
         String key = tool.endpoint() + "\n" + Digests.sha256Hex(headers.values().toString());
+        evictIdle();
         Connection connection = connections.computeIfAbsent(key, k -> new Connection(tool.endpoint(), headers.values()));
         McpSchema.CallToolResult result;
+        connection.enter();
         try {
             result = connection.client(timeout).callTool(request).block(timeout);
         } catch (RuntimeException e) {
@@ -74,19 +111,22 @@ final class McpTransport implements AutoCloseable {
                 drop(key, connection);
             }
             throw new ToolCallException(headers.redact(failure.getMessage()), failure.retryable(), null, e);
+        } finally {
+            connection.leave();
         }
+
         if (result == null) {
             throw ToolCallException.retryable(tool.address() + " returned no result");
         }
         if (Boolean.TRUE.equals(result.isError())) {
-            throw ToolCallException.permanent(tool.address() + " reported an error: " + headers.redact(text(result)));
+            throw ToolCallException.permanent(tool.address() + " reported an error: " + headers.redact(truncated(text(result))));
         }
         return output(result);
     }
 
     /** Lists a server's tools as definitions addressed {@code <prefix>.<tool name>}. */
     List<ToolDefinition> discover(String serverUrl, String prefix, Map<String, String> headers, Duration timeout) {
-        guard.check(URI.create(serverUrl));
+        guard.checkName(URI.create(serverUrl));
         HeaderValues resolved = HeaderValues.resolve(prefix, headers, environment);
         Connection connection = new Connection(serverUrl, resolved.values());
         try {
@@ -124,6 +164,10 @@ final class McpTransport implements AutoCloseable {
         }
     }
 
+    private static String truncated(String text) {
+        return text.length() > 300 ? text.substring(0, 300) + "…" : text;
+    }
+
     private static String text(McpSchema.CallToolResult result) {
         if (result.content() == null) {
             return "";
@@ -152,6 +196,9 @@ final class McpTransport implements AutoCloseable {
             if (cause instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
                 return ToolCallException.retryable(what + " call was interrupted");
+            }
+            if (cause instanceof IOException && cause.getCause() instanceof ToolCallException refused) {
+                return refused; // the egress guard's verdict, raised inside the pinned client
             }
             if (cause instanceof IOException) {
                 return ToolCallException.retryable(what + " could not be reached: " + cause);
@@ -185,6 +232,31 @@ final class McpTransport implements AutoCloseable {
         return !timeout && !(e instanceof IllegalArgumentException);
     }
 
+    /**
+     * Closes connections unused for the idle time, then the least recently used idle ones while more than
+     * the maximum are open, so that a stream of distinct servers or header sets cannot pile up clients.
+     */
+    private void evictIdle() {
+        long now = System.nanoTime();
+        connections.forEach((key, connection) -> {
+            if (connection.idle() && now - connection.lastUsed() > idleNanos) {
+                drop(key, connection);
+            }
+        });
+        while (connections.size() >= maxConnections) {
+            Map.Entry<String, Connection> oldest = null;
+            for (Map.Entry<String, Connection> entry : connections.entrySet()) {
+                if (entry.getValue().idle() && (oldest == null || entry.getValue().lastUsed() < oldest.getValue().lastUsed())) {
+                    oldest = entry;
+                }
+            }
+            if (oldest == null) {
+                return; // all busy: they are closed when idle, on a later call
+            }
+            drop(oldest.getKey(), oldest.getValue());
+        }
+    }
+
     private void drop(String key, Connection connection) {
         if (connections.remove(key, connection)) {
             connection.close();
@@ -195,17 +267,48 @@ final class McpTransport implements AutoCloseable {
     public void close() {
         connections.values().forEach(Connection::close);
         connections.clear();
+        exchanges.shutdownNow();
+    }
+
+    /**
+     * How long one read on a server connection may wait. Each call bounds itself with its own timeout; this
+     * only frees the reading thread of a call given up on, so it is the first call's bound, at least a minute.
+     */
+    private static Duration readTimeout(Duration timeout) {
+        Duration floor = Duration.ofMinutes(1);
+        return timeout.compareTo(floor) < 0 ? floor : timeout;
     }
 
     /** A lazily initialised client; initialisation happens outside the map's locks. */
     private final class Connection {
         private final String endpoint;
         private final Map<String, String> headers;
+        private final AtomicInteger inFlight = new AtomicInteger();
+        private volatile long lastUsed = System.nanoTime();
         private McpAsyncClient client;
+        private CloseableHttpClient http;
 
         Connection(String endpoint, Map<String, String> headers) {
             this.endpoint = endpoint;
             this.headers = headers;
+        }
+
+        void enter() {
+            inFlight.incrementAndGet();
+            lastUsed = System.nanoTime();
+        }
+
+        void leave() {
+            lastUsed = System.nanoTime();
+            inFlight.decrementAndGet();
+        }
+
+        boolean idle() {
+            return inFlight.get() == 0;
+        }
+
+        long lastUsed() {
+            return lastUsed;
         }
 
         synchronized McpAsyncClient client(Duration timeout) {
@@ -216,9 +319,14 @@ final class McpTransport implements AutoCloseable {
                 if (uri.getRawQuery() != null) {
                     path += "?" + uri.getRawQuery();
                 }
+                // resolved and checked once for the life of this connection: every HTTP connection the SDK
+                // opens to the server goes to these addresses; no redirects; answers capped while read
+                InetAddress[] addresses = guard.check(uri);
+                CloseableHttpClient pinnedHttp = PinnedClients.create(PinnedClients.pinnedTo(uri.getHost(), addresses), sslContext);
+                McpHttpClient pinned = new McpHttpClient(pinnedHttp, guard, maxResponseBytes, readTimeout(timeout), exchanges);
                 HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(base)
                         .endpoint(path)
-                        .clientBuilder(HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER))
+                        .clientBuilder(pinned.asBuilder())
                         .connectTimeout(timeout)
                         .customizeRequest(request -> headers.forEach(request::header))
                         .jsonMapper(mapper)
@@ -233,9 +341,11 @@ final class McpTransport implements AutoCloseable {
                     fresh.initialize().block(timeout);
                 } catch (RuntimeException e) {
                     fresh.close();
+                    PinnedClients.closeQuietly(pinnedHttp);
                     throw e;
                 }
                 client = fresh;
+                http = pinnedHttp;
             }
             return client;
         }
@@ -244,6 +354,10 @@ final class McpTransport implements AutoCloseable {
             if (client != null) {
                 client.close();
                 client = null;
+            }
+            if (http != null) {
+                PinnedClients.closeQuietly(http);
+                http = null;
             }
         }
     }

@@ -6,11 +6,13 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,17 +36,20 @@ final class ToolCatalog {
     private static final String COLUMNS = """
             address, transport, endpoint, description, CAST(input_schema AS text) AS input_schema,
             CAST(output_schema AS text) AS output_schema, scopes, timeout_seconds, CAST(headers AS text) AS headers,
-            created_at, updated_at
+            created_at, updated_at, created_by, gone_at
             """;
 
     private static final String INSERT = """
             INSERT INTO tool (address, transport, endpoint, description, input_schema, output_schema, scopes,
-                              timeout_seconds, headers, created_at, updated_at)
+                              timeout_seconds, headers, created_at, updated_at, created_by)
             VALUES (:address, :transport, :endpoint, :description, CAST(:inputSchema AS jsonb),
                     CAST(:outputSchema AS jsonb), CAST(:scopes AS text[]), :timeoutSeconds, CAST(:headers AS jsonb),
-                    :now, :now)
+                    :now, :now, :owner)
             ON CONFLICT (address) DO NOTHING
             """;
+
+    /** Limits a change to the owner's tools; a null owner (an admin) changes any. */
+    private static final String OWNED = " AND (CAST(:owner AS uuid) IS NULL OR created_by = :owner)";
 
     private static final String UPDATE = """
             UPDATE tool SET transport = :transport, endpoint = :endpoint, description = :description,
@@ -52,23 +57,35 @@ final class ToolCatalog {
                    scopes = CAST(:scopes AS text[]), timeout_seconds = :timeoutSeconds, headers = CAST(:headers AS jsonb),
                    updated_at = :now
              WHERE address = :address
-            """;
+            """ + OWNED;
 
-    /** {@code xmax = 0} only on a row this statement inserted: tells "created" from "updated". */
+    /**
+     * {@code xmax = 0} only on a row this statement inserted: tells "created" from "updated". A row owned by
+     * another agent is left alone (no row comes back), unless an admin discovers; the owner never changes.
+     */
     private static final String UPSERT = """
             INSERT INTO tool (address, transport, endpoint, description, input_schema, output_schema, scopes,
-                              timeout_seconds, headers, created_at, updated_at)
+                              timeout_seconds, headers, created_at, updated_at, created_by)
             VALUES (:address, :transport, :endpoint, :description, CAST(:inputSchema AS jsonb),
                     CAST(:outputSchema AS jsonb), CAST(:scopes AS text[]), :timeoutSeconds, CAST(:headers AS jsonb),
-                    :now, :now)
+                    :now, :now, :creator)
             ON CONFLICT (address) DO UPDATE SET transport = EXCLUDED.transport, endpoint = EXCLUDED.endpoint,
                    description = EXCLUDED.description, input_schema = EXCLUDED.input_schema,
                    output_schema = EXCLUDED.output_schema, scopes = EXCLUDED.scopes,
-                   timeout_seconds = EXCLUDED.timeout_seconds, headers = EXCLUDED.headers, updated_at = EXCLUDED.updated_at
+                   timeout_seconds = EXCLUDED.timeout_seconds, headers = EXCLUDED.headers, updated_at = EXCLUDED.updated_at,
+                   gone_at = NULL
+             WHERE CAST(:owner AS uuid) IS NULL OR tool.created_by = :owner
             RETURNING (xmax = 0) AS inserted
             """;
 
-    private static final String DELETE = "DELETE FROM tool WHERE address = :address";
+    /** The server's tools under this prefix that the latest listing did not name. */
+    private static final String MARK_GONE = """
+            UPDATE tool SET gone_at = :now, updated_at = :now
+             WHERE transport = 'mcp' AND endpoint = :endpoint AND starts_with(address, :prefix)
+               AND gone_at IS NULL AND NOT (address = ANY (CAST(:listed AS text[])))
+            """ + OWNED + " RETURNING address";
+
+    private static final String DELETE = "DELETE FROM tool WHERE address = :address" + OWNED;
     private static final String FIND = "SELECT " + COLUMNS + " FROM tool WHERE address = :address";
     private static final String ALL = "SELECT " + COLUMNS + " FROM tool";
 
@@ -96,8 +113,13 @@ final class ToolCatalog {
         this.jdbc = jdbc;
     }
 
-    /** A catalogued tool with its timestamps, as the API shows it. */
-    record Entry(ToolDefinition definition, Instant createdAt, Instant updatedAt) {
+    /**
+     * A catalogued tool with its timestamps and owner, as the API shows it.
+     *
+     * @param createdBy the agent that registered it; null for tools older than owners (admin-only)
+     * @param goneAt    when discovery found it no longer listed by its server, or null
+     */
+    record Entry(ToolDefinition definition, Instant createdAt, Instant updatedAt, UUID createdBy, Instant goneAt) {
     }
 
     private record Snapshot(String fingerprint, Map<String, ToolDefinition> tools) {
@@ -141,15 +163,18 @@ final class ToolCatalog {
     }
 
     /** @return false when a tool with this address already exists */
-    boolean insert(ToolDefinition tool, Instant now) {
-        int rows = bind(jdbc.sql(INSERT), tool, now).update();
+    boolean insert(ToolDefinition tool, UUID owner, Instant now) {
+        int rows = bind(jdbc.sql(INSERT), tool, now).param("owner", owner).update();
         reloadAfterChange();
         return rows == 1;
     }
 
-    /** @return false when no tool has this address */
-    boolean update(ToolDefinition tool, Instant now) {
-        int rows = bind(jdbc.sql(UPDATE), tool, now).update();
+    /**
+     * @param owner only a tool of this agent is changed; null for any (admin)
+     * @return false when no tool has this address (or it is not the owner's)
+     */
+    boolean update(ToolDefinition tool, UUID owner, Instant now) {
+        int rows = bind(jdbc.sql(UPDATE), tool, now).param("owner", owner).update();
         if (rows > 1) {
             throw new IllegalStateException("updating tool " + tool.address() + " changed " + rows + " rows");
         }
@@ -157,16 +182,45 @@ final class ToolCatalog {
         return rows == 1;
     }
 
-    /** @return true when the tool was created, false when an existing one was replaced */
-    boolean upsert(ToolDefinition tool, Instant now) {
-        boolean inserted = bind(jdbc.sql(UPSERT), tool, now).query(Boolean.class).single();
+    /**
+     * @param creator the owner a new row gets
+     * @param owner   only a tool of this agent is replaced; null for any (admin)
+     * @return true when the tool was created, false when an existing one was replaced, empty when the
+     *         existing one belongs to another agent and was left alone
+     */
+    Optional<Boolean> upsert(ToolDefinition tool, UUID creator, UUID owner, Instant now) {
+        Optional<Boolean> inserted = bind(jdbc.sql(UPSERT), tool, now).param("creator", creator).param("owner", owner)
+                .query(Boolean.class).optional();
         reloadAfterChange();
         return inserted;
     }
 
-    /** @return false when no tool has this address */
-    boolean delete(String address) {
-        int rows = jdbc.sql(DELETE).param("address", address).update();
+    /**
+     * Marks the tools of this server under {@code prefix.} that are not in {@code listed} as gone.
+     *
+     * @param owner only this agent's tools are marked; null for any (admin)
+     * @return the addresses marked
+     */
+    List<String> markGone(String endpoint, String prefix, Collection<String> listed, UUID owner, Instant now) {
+        List<String> marked = jdbc.sql(MARK_GONE)
+                .param("endpoint", endpoint)
+                .param("prefix", prefix + ".")
+                .param("listed", listed.toArray(String[]::new))
+                .param("owner", owner)
+                .param("now", Timestamp.from(now))
+                .query(String.class).list();
+        if (!marked.isEmpty()) {
+            reloadAfterChange();
+        }
+        return marked;
+    }
+
+    /**
+     * @param owner only a tool of this agent is deleted; null for any (admin)
+     * @return false when no tool has this address (or it is not the owner's)
+     */
+    boolean delete(String address, UUID owner) {
+        int rows = jdbc.sql(DELETE).param("address", address).param("owner", owner).update();
         reloadAfterChange();
         return rows == 1;
     }
@@ -231,8 +285,11 @@ final class ToolCatalog {
                 jsonObject(rs.getString("output_schema")),
                 strings(rs.getArray("scopes")),
                 rs.getInt("timeout_seconds"),
-                headers(rs.getString("headers")));
-        return new Entry(definition, rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant());
+                headers(rs.getString("headers")),
+                rs.getTimestamp("gone_at") != null);
+        Timestamp goneAt = rs.getTimestamp("gone_at");
+        return new Entry(definition, rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant(),
+                rs.getObject("created_by", UUID.class), goneAt == null ? null : goneAt.toInstant());
     }
 
     @SuppressWarnings("unchecked")

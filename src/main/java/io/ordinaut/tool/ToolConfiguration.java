@@ -7,13 +7,15 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.simple.JdbcClient;
+
 import io.ordinaut.agent.AgentScopes;
 
 /**
  * The tool layer: the Postgres catalog with its in-memory copy, the router every pipeline step calls
  * through, and agent scopes. {@code ${env:NAME}} in tool headers is read at call time from the Spring
  * {@link Environment}: OS environment variables, or a command-line argument or JVM system property of
- * the same name (which take precedence).
+ * the same name (which take precedence) — but only names opened by
+ * {@code ordinaut.tools.secret-env-prefixes}, so the rest of that environment stays out of reach.
  */
 @Configuration(proxyBeanMethods = false)
 class ToolConfiguration {

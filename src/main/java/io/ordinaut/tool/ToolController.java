@@ -4,6 +4,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -16,21 +22,25 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.ordinaut.JsonFields;
 import io.ordinaut.web.ApiException;
 import io.ordinaut.web.AuditSubject;
-import io.ordinaut.JsonFields;
+import io.ordinaut.web.Caller;
 import io.ordinaut.web.PageBody;
 import io.ordinaut.web.QueryParams;
 import io.ordinaut.web.RequiresScope;
 import io.ordinaut.web.Scopes;
 
 /**
- * /tools: the tool catalog. A pipeline step's {@code uses} names a tool by address; an address not
+ * /tools: the tool catalog. Every agent with {@code tools:read} sees every tool; only the agent that
+ * registered a tool ({@code created_by}) or an admin may change or delete it, and another agent's
+ * {@code PUT}/{@code DELETE} answers 404, as for tasks. A pipeline step's {@code uses} names a tool by address; an address not
  * catalogued is simulated unless {@code ordinaut.tools.reject-unknown-tools} is set, so deleting a tool
  * makes later runs that use it simulate it (or fail, when unknown tools are rejected). Changes apply to
  * this node's runs at once and to other nodes' within {@code ordinaut.tools.catalog-refresh-seconds}.
  */
 @RestController
+@Tag(name = "tools")
 class ToolController {
 
     private final ToolService service;
@@ -42,14 +52,22 @@ class ToolController {
     @RequiresScope(Scopes.TOOLS_WRITE)
     @PostMapping(path = "/tools", consumes = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.CREATED)
-    ToolView create(@RequestBody Object body) {
-        ToolView created = ToolView.of(service.create(JsonFields.of(body)));
+    @Operation(operationId = "createTool", summary = "Add a tool to the catalog",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+            content = @Content(schema = @Schema(implementation = ToolCreateRequest.class))))
+    ToolView create(@RequestBody Object body, Caller caller) {
+        ToolView created = ToolView.of(service.create(JsonFields.of(body), caller.actor()));
         AuditSubject.set(created.address());
         return created;
     }
 
     @RequiresScope(Scopes.TOOLS_READ)
     @GetMapping("/tools")
+    @Parameter(name = "transport", in = ParameterIn.QUERY, description = "Only tools with this transport", schema = @Schema(type = "string"))
+    @Parameter(name = "prefix", in = ParameterIn.QUERY, description = "Only tools whose address starts with this", schema = @Schema(type = "string"))
+    @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Page size (default 50)", schema = @Schema(type = "integer", minimum = "1", maximum = "200", defaultValue = "50"))
+    @Parameter(name = "offset", in = ParameterIn.QUERY, description = "Rows to skip (default 0)", schema = @Schema(type = "integer", minimum = "0", defaultValue = "0"))
+    @Operation(operationId = "listTools", summary = "List catalogued tools")
     Map<String, Object> list(@RequestParam Map<String, String> query) {
         QueryParams q = QueryParams.of(query);
         String transport = q.oneOf("transport", ToolSpec.TRANSPORTS);
@@ -63,20 +81,25 @@ class ToolController {
 
     @RequiresScope(Scopes.TOOLS_READ)
     @GetMapping("/tools/{address}")
+    @Operation(operationId = "getTool", summary = "Get a catalogued tool")
     ToolView get(@PathVariable String address) {
         return ToolView.of(service.get(known(address)));
     }
 
     @RequiresScope(Scopes.TOOLS_WRITE)
     @PutMapping(path = "/tools/{address}", consumes = MediaType.APPLICATION_JSON_VALUE)
-    ToolView replace(@PathVariable String address, @RequestBody Object body) {
-        return ToolView.of(service.replace(known(address), JsonFields.of(body)));
+    @Operation(operationId = "updateTool", summary = "Change some fields of a catalogued tool",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+            content = @Content(schema = @Schema(implementation = ToolUpdateRequest.class))))
+    ToolView replace(@PathVariable String address, @RequestBody Object body, Caller caller) {
+        return ToolView.of(service.replace(known(address), JsonFields.of(body), caller.actor()));
     }
 
     @RequiresScope(Scopes.TOOLS_WRITE)
     @DeleteMapping("/tools/{address}")
-    Map<String, Object> delete(@PathVariable String address) {
-        service.delete(known(address));
+    @Operation(operationId = "deleteTool", summary = "Remove a tool from the catalog")
+    Map<String, Object> delete(@PathVariable String address, Caller caller) {
+        service.delete(known(address), caller.actor());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("success", true);
         body.put("message", "Tool " + address + " deleted");
@@ -87,8 +110,11 @@ class ToolController {
     /** Lists an MCP server's tools (tools/list) and registers them under {@code <prefix>.<name>}. */
     @RequiresScope(Scopes.TOOLS_WRITE)
     @PostMapping(path = "/tools/discover", consumes = MediaType.APPLICATION_JSON_VALUE)
-    Map<String, Object> discover(@RequestBody Object body) {
-        return service.discover(JsonFields.of(body));
+    @Operation(operationId = "discoverTools", summary = "Catalog the tools an MCP server lists",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+            content = @Content(schema = @Schema(implementation = ToolDiscoverRequest.class))))
+    Map<String, Object> discover(@RequestBody Object body, Caller caller) {
+        return service.discover(JsonFields.of(body), caller.actor());
     }
 
     /** An address that cannot exist is simply not found. */

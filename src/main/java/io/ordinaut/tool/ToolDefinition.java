@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
  * @param headers        extra request headers; a value may contain {@code ${env:NAME}} or
  *                       {@code ${secret:NAME}}, read from the environment at call time, so the
  *                       definition never holds the secret itself
+ * @param gone           its MCP server no longer lists it (found by {@code POST /tools/discover}); calls fail
  */
 public record ToolDefinition(
         String address,
@@ -31,7 +32,8 @@ public record ToolDefinition(
         Map<String, Object> outputSchema,
         List<String> scopes,
         int timeoutSeconds,
-        Map<String, String> headers) {
+        Map<String, String> headers,
+        boolean gone) {
 
     public static final String HTTP = "http";
     public static final String MCP = "mcp";
@@ -64,6 +66,12 @@ public record ToolDefinition(
         headers = headers == null ? Map.of() : Map.copyOf(headers);
     }
 
+    public ToolDefinition(String address, String transport, String endpoint, String description,
+                          Map<String, Object> inputSchema, Map<String, Object> outputSchema, List<String> scopes,
+                          int timeoutSeconds, Map<String, String> headers) {
+        this(address, transport, endpoint, description, inputSchema, outputSchema, scopes, timeoutSeconds, headers, false);
+    }
+
     public static ToolDefinition http(String address, String endpoint) {
         return new ToolDefinition(address, HTTP, endpoint, null, null, null, List.of(), 30, Map.of());
     }
@@ -73,18 +81,18 @@ public record ToolDefinition(
     }
 
     public ToolDefinition withSchemas(Map<String, Object> input, Map<String, Object> output) {
-        return new ToolDefinition(address, transport, endpoint, description, input, output, scopes, timeoutSeconds, headers);
+        return new ToolDefinition(address, transport, endpoint, description, input, output, scopes, timeoutSeconds, headers, gone);
     }
 
     public ToolDefinition withHeaders(Map<String, String> newHeaders) {
-        return new ToolDefinition(address, transport, endpoint, description, inputSchema, outputSchema, scopes, timeoutSeconds, newHeaders);
+        return new ToolDefinition(address, transport, endpoint, description, inputSchema, outputSchema, scopes, timeoutSeconds, newHeaders, gone);
     }
 
     public ToolDefinition withScopes(List<String> newScopes) {
-        return new ToolDefinition(address, transport, endpoint, description, inputSchema, outputSchema, newScopes, timeoutSeconds, headers);
+        return new ToolDefinition(address, transport, endpoint, description, inputSchema, outputSchema, newScopes, timeoutSeconds, headers, gone);
     }
 
     public ToolDefinition withTimeoutSeconds(int seconds) {
-        return new ToolDefinition(address, transport, endpoint, description, inputSchema, outputSchema, scopes, seconds, headers);
+        return new ToolDefinition(address, transport, endpoint, description, inputSchema, outputSchema, scopes, seconds, headers, gone);
     }
 }

@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
+import javax.net.ssl.SSLContext;
+
 import io.ordinaut.agent.AgentScopes;
 
 /**
@@ -26,11 +28,16 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
      * @param environment        where {@code ${env:…}}/{@code ${secret:…}} header values come from
      * @param clock              for simulated output timestamps
      * @param maxResponseBytes   largest HTTP answer read
-     * @param deniedEnvPrefixes  environment variable names headers may not read
+     * @param secretEnvPrefixes  the only environment variable name prefixes headers may read
+     * @param resolver           how host names are resolved, once per connection (a seam for tests)
+     * @param mcpMaxConnections  most MCP connections kept open
+     * @param mcpIdle            an MCP connection unused this long is closed
+     * @param sslContext         TLS for tool calls; null for the JVM's default (trust store, javax.net.ssl.*)
      */
     public record Settings(boolean rejectUnknownTools, EgressPolicy egress,
                            Function<String, String> environment, Clock clock,
-                           int maxResponseBytes, List<String> deniedEnvPrefixes) {
+                           int maxResponseBytes, List<String> secretEnvPrefixes, HostResolver resolver,
+                           int mcpMaxConnections, Duration mcpIdle, SSLContext sslContext) {
 
         public Settings {
             Objects.requireNonNull(egress, "egress");
@@ -39,7 +46,9 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
             if (maxResponseBytes < 1) {
                 throw new IllegalArgumentException("maxResponseBytes must be positive, got " + maxResponseBytes);
             }
-            deniedEnvPrefixes = deniedEnvPrefixes == null ? List.of() : List.copyOf(deniedEnvPrefixes);
+            secretEnvPrefixes = secretEnvPrefixes == null ? List.of() : List.copyOf(secretEnvPrefixes);
+            resolver = resolver == null ? HostResolver.SYSTEM : resolver;
+            Objects.requireNonNull(mcpIdle, "mcpIdle");
         }
 
         public static Settings defaults() {
@@ -48,31 +57,63 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
 
         public static Settings of(ToolProperties properties, Function<String, String> environment, Clock clock) {
             return new Settings(properties.rejectUnknownTools(), properties.egress(), environment, clock,
-                    properties.maxResponseBytes(), properties.deniedEnvPrefixes());
+                    properties.maxResponseBytes(), properties.secretEnvPrefixes(), HostResolver.SYSTEM,
+                    properties.mcpMaxConnections(), Duration.ofSeconds(properties.mcpIdleSeconds()), null);
         }
 
         public Settings withRejectUnknownTools(boolean reject) {
-            return new Settings(reject, egress, environment, clock, maxResponseBytes, deniedEnvPrefixes);
+            return new Settings(reject, egress, environment, clock, maxResponseBytes, secretEnvPrefixes, resolver,
+                    mcpMaxConnections, mcpIdle, sslContext);
         }
 
         public Settings withEgress(EgressPolicy policy) {
-            return new Settings(rejectUnknownTools, policy, environment, clock, maxResponseBytes, deniedEnvPrefixes);
+            return new Settings(rejectUnknownTools, policy, environment, clock, maxResponseBytes, secretEnvPrefixes, resolver,
+                    mcpMaxConnections, mcpIdle, sslContext);
+        }
+
+        /** The same egress policy with loopback (and the node's own addresses) allowed or not. */
+        public Settings withAllowLoopback(boolean allow) {
+            return withEgress(egress.withAllowLoopback(allow));
         }
 
         public Settings withEnvironment(Function<String, String> env) {
-            return new Settings(rejectUnknownTools, egress, env, clock, maxResponseBytes, deniedEnvPrefixes);
+            return new Settings(rejectUnknownTools, egress, env, clock, maxResponseBytes, secretEnvPrefixes, resolver,
+                    mcpMaxConnections, mcpIdle, sslContext);
+        }
+
+        public Settings withSecretEnvPrefixes(List<String> prefixes) {
+            return new Settings(rejectUnknownTools, egress, environment, clock, maxResponseBytes, prefixes, resolver,
+                    mcpMaxConnections, mcpIdle, sslContext);
         }
 
         public Settings withClock(Clock newClock) {
-            return new Settings(rejectUnknownTools, egress, environment, newClock, maxResponseBytes, deniedEnvPrefixes);
+            return new Settings(rejectUnknownTools, egress, environment, newClock, maxResponseBytes, secretEnvPrefixes, resolver,
+                    mcpMaxConnections, mcpIdle, sslContext);
         }
 
-        /** The environment as headers may read it: names with a denied prefix fail the call. */
+        public Settings withResolver(HostResolver newResolver) {
+            return new Settings(rejectUnknownTools, egress, environment, clock, maxResponseBytes, secretEnvPrefixes, newResolver,
+                    mcpMaxConnections, mcpIdle, sslContext);
+        }
+
+        public Settings withSslContext(SSLContext context) {
+            return new Settings(rejectUnknownTools, egress, environment, clock, maxResponseBytes, secretEnvPrefixes, resolver,
+                    mcpMaxConnections, mcpIdle, context);
+        }
+
+        public Settings withMcpConnections(int max, Duration idle) {
+            return new Settings(rejectUnknownTools, egress, environment, clock, maxResponseBytes, secretEnvPrefixes, resolver,
+                    max, idle, sslContext);
+        }
+
+        /**
+         * The environment as headers may read it: only names opened by the secret-env prefixes. Checked
+         * again here although registration refuses other names, for rows written before the rule or by hand.
+         */
         Function<String, String> headerEnvironment() {
             return name -> {
-                if (HeaderRules.deniedEnvironmentName(name, deniedEnvPrefixes)) {
-                    throw ToolCallException.permanent("tool headers may not read environment variable " + name
-                            + " (ordinaut.tools.denied-env-prefixes)");
+                if (!HeaderRules.openToTools(name, secretEnvPrefixes)) {
+                    throw ToolCallException.permanent(HeaderRules.notOpen("a tool header", name, secretEnvPrefixes));
                 }
                 return environment.apply(name);
             };
@@ -90,10 +131,12 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
     public ToolRouter(Function<String, Optional<ToolDefinition>> catalog, Settings settings) {
         this.catalog = Objects.requireNonNull(catalog, "catalog");
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.guard = new EgressGuard(settings.egress());
+        this.guard = new EgressGuard(settings.egress(), settings.resolver());
         this.simulated = new SimulatedTool(settings.clock());
-        this.http = new HttpTransport(guard, settings.headerEnvironment(), settings.maxResponseBytes());
-        this.mcp = new McpTransport(guard, settings.headerEnvironment(), schemas);
+        this.http = new HttpTransport(guard, settings.headerEnvironment(), settings.maxResponseBytes(), settings.clock(),
+                settings.sslContext());
+        this.mcp = new McpTransport(guard, settings.headerEnvironment(), schemas, settings.maxResponseBytes(),
+                settings.mcpMaxConnections(), settings.mcpIdle(), settings.sslContext());
     }
 
     /** Whether a pipeline may use this address; pass as the predicate of {@code PipelineDefinition.parse}. */
@@ -107,7 +150,11 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
     }
 
     public boolean accepts(String address) {
-        return !settings.rejectUnknownTools() || catalog.apply(address).isPresent();
+        Optional<ToolDefinition> found = catalog.apply(address);
+        if (found.isPresent()) {
+            return !found.get().gone();
+        }
+        return !settings.rejectUnknownTools();
     }
 
     /** The scopes a task needs to use this address: the catalogued tool's, none for an unknown address. */
@@ -125,6 +172,10 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
             return simulated.invoke(call);
         }
         ToolDefinition tool = found.get();
+        if (tool.gone()) {
+            throw ToolCallException.permanent("tool " + tool.address() + " is gone: its MCP server " + tool.endpoint()
+                    + " no longer lists it (found by POST /tools/discover); discover again or delete it");
+        }
         checkScopes(tool, call);
         if (tool.inputSchema() != null) {
             schemas.requireValid("input of " + tool.address(), tool.inputSchema(), call.args());
@@ -146,7 +197,7 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
         Optional<ToolDefinition> found = catalog.apply(call.address());
         return found.isEmpty()
                 ? !settings.rejectUnknownTools()
-                : found.get().transport().equals(ToolDefinition.SIMULATE) && found.get().inputSchema() == null
+                : found.get().gone() || found.get().transport().equals(ToolDefinition.SIMULATE) && found.get().inputSchema() == null
                         && found.get().outputSchema() == null;
     }
 
@@ -174,6 +225,11 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
         guard.check(endpoint);
     }
 
+    /** Open MCP server connections (for tests of eviction). */
+    int mcpConnections() {
+        return mcp.openConnections();
+    }
+
     SchemaCheck schemas() {
         return schemas;
     }
@@ -188,9 +244,10 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
         }
     }
 
-    /** Closes cached MCP connections. */
+    /** Closes cached MCP connections and pooled HTTP connections. */
     @Override
     public void close() {
         mcp.close();
+        http.close();
     }
 }

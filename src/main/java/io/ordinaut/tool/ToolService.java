@@ -1,25 +1,28 @@
 package io.ordinaut.tool;
 
-import io.ordinaut.InvalidInputException;
-import io.ordinaut.NotFoundException;
-import io.ordinaut.ConflictException;
-
 import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
-import io.ordinaut.UpstreamFailureException;
+import io.ordinaut.Actor;
+import io.ordinaut.ConflictException;
+import io.ordinaut.InvalidInputException;
 import io.ordinaut.JsonFields;
+import io.ordinaut.NotFoundException;
+import io.ordinaut.UpstreamFailureException;
 
 /** Registers, changes, removes and discovers catalogued tools. */
 @Service
@@ -37,14 +40,14 @@ class ToolService {
     ToolService(ToolCatalog catalog, ToolRouter router, ToolProperties properties, Clock clock) {
         this.catalog = catalog;
         this.router = router;
-        this.rules = new ToolSpec.Rules(router.schemas(), properties.deniedEnvPrefixes());
+        this.rules = new ToolSpec.Rules(router.schemas(), properties.secretEnvPrefixes());
         this.clock = clock;
     }
 
-    ToolCatalog.Entry create(JsonFields body) {
+    ToolCatalog.Entry create(JsonFields body, Actor actor) {
         ToolDefinition tool = ToolSpec.forCreate(body, rules);
         checkEgress(tool.endpoint(), "endpoint");
-        if (!catalog.insert(tool, now())) {
+        if (!catalog.insert(tool, actor.agentId(), now())) {
             throw new ConflictException("Tool " + tool.address() + " already exists; change it with PUT /tools/" + tool.address(),
                     Map.of("address", tool.address()));
         }
@@ -52,22 +55,30 @@ class ToolService {
         return get(tool.address());
     }
 
-    ToolCatalog.Entry replace(String address, JsonFields body) {
-        ToolDefinition current = get(address).definition();
-        ToolDefinition changed = ToolSpec.forUpdate(current, body, rules);
-        checkEgress(changed.endpoint(), "endpoint");
-        if (!catalog.update(changed, now())) {
+    /** Another agent's tool answers 404, as for tasks: whether it exists is not the caller's business. */
+    ToolCatalog.Entry replace(String address, JsonFields body, Actor actor) {
+        ToolCatalog.Entry entry = get(address);
+        if (!mayChange(entry, actor)) {
             throw new NotFoundException("Tool", address);
         }
-        log.info("Tool {} changed", address);
+        ToolDefinition changed = ToolSpec.forUpdate(entry.definition(), body, rules);
+        checkEgress(changed.endpoint(), "endpoint");
+        if (!catalog.update(changed, actor.ownerFilter(), now())) {
+            throw new NotFoundException("Tool", address);
+        }
+        log.info("Tool {} changed by agent {}", address, actor.agentId());
         return get(address);
     }
 
-    void delete(String address) {
-        if (!catalog.delete(address)) {
+    void delete(String address, Actor actor) {
+        if (!catalog.delete(address, actor.ownerFilter())) {
             throw new NotFoundException("Tool", address);
         }
-        log.info("Tool {} deleted", address);
+        log.info("Tool {} deleted by agent {}", address, actor.agentId());
+    }
+
+    private static boolean mayChange(ToolCatalog.Entry entry, Actor actor) {
+        return actor.mayChange(entry.createdBy());
     }
 
     ToolCatalog.Entry get(String address) {
@@ -86,7 +97,7 @@ class ToolService {
      * Lists an MCP server's tools and registers each as {@code <prefix>.<name>} with its schemas; a tool
      * already registered under that address is replaced.
      */
-    Map<String, Object> discover(JsonFields body) {
+    Map<String, Object> discover(JsonFields body, Actor actor) {
         body.allowOnly(DISCOVER_FIELDS);
         String serverUrl = ToolSpec.endpoint(ToolDefinition.MCP, body.string("server_url", 1, 2000), "server_url");
         String prefix = body.requiredString("prefix", 1, 100);
@@ -109,7 +120,9 @@ class ToolService {
         List<Map<String, Object>> skipped = new ArrayList<>();
         int created = 0;
         Instant now = now();
+        Set<String> listedAddresses = new HashSet<>();
         for (ToolDefinition found : listed) {
+            listedAddresses.add(found.address());
             ToolDefinition tool = found.withScopes(scopes)
                     .withTimeoutSeconds(timeout == null ? ToolSpec.DEFAULT_TIMEOUT_SECONDS : timeout);
             String problem = schemaProblem(tool);
@@ -117,13 +130,20 @@ class ToolService {
                 skipped.add(Map.of("address", tool.address(), "reason", problem == null ? "address is too long" : problem));
                 continue;
             }
-            boolean inserted = catalog.upsert(tool, now);
-            created += inserted ? 1 : 0;
+            Optional<Boolean> inserted = catalog.upsert(tool, actor.agentId(), actor.ownerFilter(), now);
+            if (inserted.isEmpty()) {
+                skipped.add(Map.of("address", tool.address(), "reason", "a tool with this address belongs to another agent"));
+                continue;
+            }
+            created += inserted.get() ? 1 : 0;
             Map<String, Object> item = ToolView.of(get(tool.address())).asMap();
-            item.put("created", inserted);
+            item.put("created", inserted.get());
             items.add(item);
         }
-        log.info("Discovered {} tools at {} as {}.* ({} new, {} skipped)", items.size(), serverUrl, prefix, created, skipped.size());
+        // tools of this server the listing no longer names stay (tasks name them) but are marked, not dropped
+        List<String> gone = catalog.markGone(serverUrl, prefix, listedAddresses, actor.ownerFilter(), now);
+        log.info("Discovered {} tools at {} as {}.* ({} new, {} skipped, {} gone)", items.size(), serverUrl, prefix, created,
+                skipped.size(), gone.size());
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("server_url", serverUrl);
         result.put("prefix", prefix);
@@ -132,6 +152,7 @@ class ToolService {
         result.put("created", created);
         result.put("updated", items.size() - created);
         result.put("skipped", skipped);
+        result.put("gone", gone);
         return result;
     }
 

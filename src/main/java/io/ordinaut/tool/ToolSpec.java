@@ -1,7 +1,5 @@
 package io.ordinaut.tool;
 
-import io.ordinaut.InvalidInputException;
-
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -11,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import io.ordinaut.InvalidInputException;
 import io.ordinaut.JsonFields;
 import io.ordinaut.agent.AgentScopes;
 
@@ -31,7 +30,7 @@ final class ToolSpec {
     private static final int MAX_SCOPES = 50;
 
     /** What reading a definition needs besides the body. */
-    record Rules(SchemaCheck schemas, List<String> deniedEnvPrefixes) {
+    record Rules(SchemaCheck schemas, List<String> secretEnvPrefixes) {
     }
 
     private ToolSpec() {
@@ -167,7 +166,7 @@ final class ToolSpec {
                 throw new InvalidInputException(headerField, "header " + name + " is given twice");
             }
             seen.add(lower);
-            String problem = HeaderRules.problem(name, value, rules.deniedEnvPrefixes());
+            String problem = HeaderRules.problem(name, value, rules.secretEnvPrefixes());
             if (problem != null) {
                 throw new InvalidInputException(headerField, problem);
             }

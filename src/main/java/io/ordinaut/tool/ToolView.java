@@ -5,10 +5,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 
 /**
  * A tool as the API shows it. Headers appear as configured: secrets are only ever named there
- * ({@code ${env:NAME}}), never resolved into an answer.
+ * ({@code ${env:NAME}}), never resolved into an answer. {@code gone}: discovery found that the tool's MCP
+ * server no longer lists it; runs that call it fail.
  */
 record ToolView(
         String address,
@@ -21,12 +23,16 @@ record ToolView(
         int timeoutSeconds,
         Map<String, String> headers,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        UUID createdBy,
+        boolean gone,
+        Instant goneAt) {
 
     static ToolView of(ToolCatalog.Entry entry) {
         ToolDefinition t = entry.definition();
         return new ToolView(t.address(), t.transport(), t.endpoint(), t.description(), t.inputSchema(), t.outputSchema(),
-                t.scopes(), t.timeoutSeconds(), new TreeMap<>(t.headers()), entry.createdAt(), entry.updatedAt());
+                t.scopes(), t.timeoutSeconds(), new TreeMap<>(t.headers()), entry.createdAt(), entry.updatedAt(),
+                entry.createdBy(), entry.goneAt() != null, entry.goneAt());
     }
 
     /** The same fields with their wire names, for answers that add to them. */
@@ -43,6 +49,9 @@ record ToolView(
         map.put("headers", headers);
         map.put("created_at", createdAt);
         map.put("updated_at", updatedAt);
+        map.put("created_by", createdBy);
+        map.put("gone", gone);
+        map.put("gone_at", goneAt);
         return map;
     }
 }

@@ -6,6 +6,7 @@ import java.util.UUID;
 import org.quartz.Job;
 import org.quartz.JobDataMap;
 import org.quartz.JobExecutionContext;
+import org.quartz.JobExecutionException;
 import org.quartz.Scheduler;
 import org.quartz.Trigger;
 import org.slf4j.Logger;
@@ -13,15 +14,27 @@ import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.RecoverableDataAccessException;
 import org.springframework.dao.TransientDataAccessException;
+import org.springframework.transaction.CannotCreateTransactionException;
 
 /**
  * The only Quartz job: it turns one fire of a shared schedule's trigger into queued runs and returns.
  * Pipelines never run on Quartz threads. Public because Quartz instantiates it by class name.
+ *
+ * <p>A fire is never dropped after a log line. A failing enqueue is retried a few times in place; then
+ * the fire is handed back to Quartz ({@link JobExecutionException} with refire), which runs it again —
+ * for as long as the database is unreachable, and up to {@link #MAX_REFIRES} times for any other
+ * failure. If the node dies meanwhile, Quartz recovers the fire on another node (the job requests
+ * recovery). A fire given up after all is handled by the schedule's next fire, which checks the
+ * occurrence before it in the ledger (see {@link OccurrenceEnqueuer}).
  */
 public class EnqueueOccurrenceJob implements Job {
 
     private static final Logger log = LoggerFactory.getLogger(EnqueueOccurrenceJob.class);
-    private static final int ATTEMPTS = 5;
+    static final int ATTEMPTS = 5;
+    /** Refires for failures that are not the database being unreachable (those refire without limit). */
+    static final int MAX_REFIRES = 20;
+    private static final long FIRST_BACKOFF_MILLIS = 200;
+    private static final long MAX_BACKOFF_MILLIS = 2_000;
 
     private final OccurrenceEnqueuer enqueuer;
 
@@ -30,7 +43,7 @@ public class EnqueueOccurrenceJob implements Job {
     }
 
     @Override
-    public void execute(JobExecutionContext context) {
+    public void execute(JobExecutionContext context) throws JobExecutionException {
         Trigger trigger = context.getTrigger();
         Instant firedAt = context.getFireTime().toInstant();
         if (trigger instanceof ScheduleTrigger scheduleTrigger) {
@@ -39,43 +52,61 @@ public class EnqueueOccurrenceJob implements Job {
             Instant occurrence = context.getScheduledFireTime().toInstant();
             Instant previous = context.getPreviousFireTime() == null ? null : context.getPreviousFireTime().toInstant();
             boolean finalFire = trigger.getNextFireTime() == null;
-            withRetries(scheduleId, occurrence, () -> enqueuer.enqueue(scheduleId, occurrence, scheduleTrigger.schedule(), previous,
-                    firedAt, scheduleTrigger.misfireGraceSeconds(), finalFire));
+            withRetries(context, scheduleId, occurrence, () -> enqueuer.enqueue(scheduleId, occurrence, scheduleTrigger.schedule(),
+                    previous, firedAt, scheduleTrigger.misfireGraceSeconds(), finalFire));
         } else if (context.isRecovering()) {
-            // Re-run after the node that fired this occurrence died mid-job; the fence makes it idempotent.
+            // Re-run after the node that fired this occurrence died mid-job; the ledger makes it idempotent.
             JobDataMap data = trigger.getJobDataMap();
             UUID scheduleId = UUID.fromString(data.getString(Scheduler.FAILED_JOB_ORIGINAL_TRIGGER_NAME));
-            Instant occurrence = Instant.ofEpochMilli(Long.parseLong(
+            Instant dueAt = Instant.ofEpochMilli(Long.parseLong(
                     data.getString(Scheduler.FAILED_JOB_ORIGINAL_TRIGGER_SCHEDULED_FIRETIME_IN_MILLISECONDS)));
-            withRetries(scheduleId, occurrence, () -> enqueuer.enqueue(scheduleId, occurrence, null, null, firedAt, 0, false));
+            withRetries(context, scheduleId, dueAt, () -> enqueuer.recover(scheduleId, dueAt, Instant.now()));
         } else {
             log.error("Enqueue job fired by unexpected trigger {} of type {}", trigger.getKey(), trigger.getClass().getName());
         }
     }
 
-    // A brief database hiccup must not lose an occurrence (Quartz has already moved the trigger on);
-    // any other failure is a bug that retrying would only repeat, so it propagates to Quartz's log.
-    private static void withRetries(UUID scheduleId, Instant occurrence, Runnable work) {
-        long backoff = 200;
+    // A brief database hiccup is retried in place (Quartz has already moved the trigger on); past that the
+    // fire goes back to Quartz rather than being lost.
+    private static void withRetries(JobExecutionContext context, UUID scheduleId, Instant occurrence, Runnable work)
+            throws JobExecutionException {
+        long backoff = FIRST_BACKOFF_MILLIS;
         for (int attempt = 1; ; attempt++) {
             try {
                 work.run();
                 return;
-            } catch (TransientDataAccessException | RecoverableDataAccessException | DataAccessResourceFailureException e) {
+            } catch (RuntimeException e) {
                 if (attempt == ATTEMPTS) {
-                    log.error("Could not enqueue occurrence {} of schedule {} after {} attempts; its runs are lost",
-                            occurrence, scheduleId, ATTEMPTS, e);
-                    return;
+                    throw handBack(context, scheduleId, occurrence, e);
                 }
                 log.warn("Enqueue of occurrence {} of schedule {} failed ({}); retrying", occurrence, scheduleId, e.getMessage());
                 try {
                     Thread.sleep(backoff);
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
-                    return;
+                    log.error("Enqueue of occurrence {} of schedule {} interrupted; the schedule's next fire (or recovery) handles it",
+                            occurrence, scheduleId);
+                    throw new JobExecutionException("Enqueue of occurrence " + occurrence + " of schedule " + scheduleId
+                            + " interrupted", ie, false);
                 }
-                backoff *= 2;
+                backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
             }
         }
+    }
+
+    private static JobExecutionException handBack(JobExecutionContext context, UUID scheduleId, Instant occurrence,
+                                                  RuntimeException e) {
+        boolean unreachable = e instanceof TransientDataAccessException || e instanceof RecoverableDataAccessException
+                || e instanceof DataAccessResourceFailureException || e instanceof CannotCreateTransactionException;
+        boolean refire = unreachable || context.getRefireCount() < MAX_REFIRES;
+        if (refire) {
+            log.warn("Enqueue of occurrence {} of schedule {} failed {} times ({}); handing the fire back to Quartz to run again",
+                    occurrence, scheduleId, ATTEMPTS, e.getMessage());
+        } else {
+            log.error("Enqueue of occurrence {} of schedule {} keeps failing; giving up this fire: the schedule's next fire "
+                    + "enqueues it or records it missed", occurrence, scheduleId, e);
+        }
+        return new JobExecutionException("Enqueue of occurrence " + occurrence + " of schedule " + scheduleId + " failed: "
+                + e.getMessage(), e, refire);
     }
 }

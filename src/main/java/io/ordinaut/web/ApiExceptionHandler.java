@@ -1,11 +1,10 @@
 package io.ordinaut.web;
 
+import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-import jakarta.servlet.http.HttpServletRequest;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +25,7 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 import io.ordinaut.ConflictException;
 import io.ordinaut.InvalidInputException;
 import io.ordinaut.NotFoundException;
+import io.ordinaut.PayloadTooLargeException;
 import io.ordinaut.UpstreamFailureException;
 
 /** Maps every failure to the one error JSON; a stack trace never reaches a caller. */
@@ -65,6 +65,11 @@ class ApiExceptionHandler {
     @ExceptionHandler(ConflictException.class)
     ResponseEntity<ApiError> conflict(ConflictException e, HttpServletRequest request) {
         return body(HttpStatus.CONFLICT, "Conflict", e.getMessage(), e.details(), request);
+    }
+
+    @ExceptionHandler(PayloadTooLargeException.class)
+    ResponseEntity<ApiError> tooLarge(PayloadTooLargeException e, HttpServletRequest request) {
+        return body(HttpStatus.CONTENT_TOO_LARGE, "PayloadTooLarge", e.getMessage(), e.details(), request);
     }
 
     @ExceptionHandler(UpstreamFailureException.class)

@@ -3,6 +3,8 @@ package io.ordinaut.web;
 import java.util.Set;
 import java.util.UUID;
 
+import io.ordinaut.Actor;
+
 /**
  * The authenticated agent behind a request. {@code admin} implies every scope and sees every agent's
  * tasks; anyone else sees only their own.
@@ -13,6 +15,11 @@ public record Caller(UUID agentId, String name, Set<String> scopes, Integer apiC
 
     public Caller {
         scopes = Set.copyOf(scopes);
+    }
+
+    /** The caller as the domain sees it. */
+    public Actor actor() {
+        return new Actor(agentId, isAdmin());
     }
 
     public boolean isAdmin() {

@@ -1,11 +1,11 @@
 package io.ordinaut.web;
 
-import io.ordinaut.JsonFields;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+
+import io.ordinaut.JsonFields;
 
 /** Typed, validating access to query parameters; a bad value is a 400 naming the parameter. */
 public final class QueryParams {

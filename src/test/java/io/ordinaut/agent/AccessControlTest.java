@@ -29,7 +29,9 @@ import io.ordinaut.web.RequiresScope;
 /** Who may call what: tokens, scopes, ownership, limits and the audit trail. */
 @ExtendWith(OutputCaptureExtension.class)
 @TestPropertySource(properties = {"ordinaut.security.burst-per-second=30", "ordinaut.security.max-body-bytes=65536",
-        "ordinaut.security.lockout-threshold=3", "ordinaut.security.lockout-seconds=30"})
+        "ordinaut.security.lockout-threshold=3", "ordinaut.security.lockout-seconds=30",
+        // Every call comes from 127.0.0.1, and the route walk makes hundreds of refused calls on purpose.
+        "ordinaut.security.unauthenticated-burst=10000"})
 class AccessControlTest extends NodeTestSupport {
 
     @Autowired

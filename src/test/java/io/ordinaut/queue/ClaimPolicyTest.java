@@ -96,7 +96,7 @@ class ClaimPolicyTest {
             // then no more than two ran at once, none failed or got lost, and the slot is free again
             assertThat(maxSeen.get()).isEqualTo(2);
             assertThat(fx.count("SELECT count(*) FROM task_run WHERE status = 'succeeded'")).isEqualTo(60);
-            assertThat(fx.count("SELECT running FROM concurrency_slot WHERE key = 'crm'")).isZero();
+            assertThat(fx.count("SELECT running FROM concurrency_slot WHERE key LIKE 'agent:%:crm'")).isZero();
         }
     }
 

@@ -90,6 +90,140 @@ class LeaseRecoveryTest {
         }
     }
 
+    @Test
+    void a_run_without_retries_whose_node_was_lost_is_recorded_failed_and_never_run_again() throws Exception {
+        try (QueueFixture fx = new QueueFixture()) {
+            // given node A runs a task that allows no retries, and dies mid-run
+            UUID task = fx.task(QueueFixture.TaskRow.defaults().retries(0, "fixed"));
+            UUID runId = fx.queue().enqueueNow(task, "run_now", fx.clock.instant());
+            CountDownLatch started = new CountDownLatch(1);
+            ExecutorPool a = fx.node("node-a", run -> {
+                started.countDown();
+                sleep(60_000);
+                return RunResult.succeeded(null);
+            }, QueueFixture.executor(2, 1, 0));
+            assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+            a.halt();
+
+            // when node B finds its lease expired
+            AtomicInteger ranOnB = new AtomicInteger();
+            fx.node("node-b", run -> {
+                ranOnB.incrementAndGet();
+                return RunResult.succeeded(null);
+            }, QueueFixture.executor(2, 1, 0));
+            QueueFixture.await("lost run recorded", Duration.ofSeconds(15), () -> fx.history(task).size() == 1);
+
+            // then the run ends failed under its own id, executed once: it may have had its effects on A
+            Map<String, Object> lost = fx.history(task).get(0);
+            assertThat(lost).containsEntry("id", runId).containsEntry("status", "failed").containsEntry("attempt", 1)
+                    .containsEntry("lease_owner", "node-a");
+            assertThat((String) lost.get("error")).contains("lease expired; the node running it was lost");
+            assertThat(fx.queueRow(runId)).isNull();
+            sleep(1_500);
+            assertThat(ranOnB).hasValue(0);
+            assertThat(fx.history(task)).hasSize(1);
+        }
+    }
+
+    @Test
+    void a_claim_whose_reply_was_lost_is_put_back_at_once_and_its_run_executes_once() {
+        try (QueueFixture fx = new QueueFixture()) {
+            // given a run of a task without retries and with a concurrency key
+            UUID task = fx.task(QueueFixture.TaskRow.defaults().retries(0, "fixed").concurrency("lost-reply", 1));
+            UUID runId = fx.queue().enqueueNow(task, "run_now", fx.clock.instant());
+            AtomicInteger executions = new AtomicInteger();
+            FaultyStatements faults = new FaultyStatements();
+            faults.claimRepliesToLose.set(1);
+
+            // when the node's first claim commits but its reply never arrives (30 s lease: expiry cannot help)
+            fx.node("node-a", faults.wrap(fx.pooled("node-a", fx.url)), fx.clock, run -> {
+                executions.incrementAndGet();
+                return RunResult.succeeded(null);
+            }, QueueFixture.executor(2, 30, 0), RunProperties.defaults());
+
+            // then the node puts the lost claim's run back before claiming again, and runs it once, promptly
+            QueueFixture.await("run recorded", Duration.ofSeconds(10), () -> fx.history(task).size() == 1);
+            assertThat(faults.claimRepliesLost).hasValue(1);
+            assertThat(executions).hasValue(1);
+            assertThat(fx.history(task).get(0)).containsEntry("id", runId).containsEntry("status", "succeeded")
+                    .containsEntry("attempt", 1);
+            // and the concurrency slot the lost claim took was given back
+            assertThat(fx.count("SELECT running FROM concurrency_slot WHERE key LIKE 'agent:%:lost-reply'")).isZero();
+        }
+    }
+
+    @Test
+    void a_database_outage_of_twice_the_lease_does_not_make_another_node_rerun_a_finished_run() throws Exception {
+        try (QueueFixture fx = new QueueFixture(); TcpProxy proxy = TcpProxy.to(fx.url)) {
+            // given two nodes reaching the database through one relay, with 2 s leases, and a task that
+            // allows retries (a reclaimed run would run again)
+            UUID task = fx.task(QueueFixture.TaskRow.defaults().retries(3, "fixed"));
+            UUID runId = fx.queue().enqueueNow(task, "run_now", fx.clock.instant());
+            AtomicInteger executions = new AtomicInteger();
+            CountDownLatch started = new CountDownLatch(1);
+            CountDownLatch outage = new CountDownLatch(1);
+            RunHandler handler = run -> {
+                executions.incrementAndGet();
+                started.countDown();
+                ClaimPolicyTest.awaitQuietly(outage);
+                return RunResult.succeeded(Map.of("done", true));
+            };
+            ExecutorProperties executor = QueueFixture.executor(2, 2, 0);
+            FaultyStatements faults = new FaultyStatements();
+            for (String node : List.of("node-a", "node-b")) {
+                fx.node(node, faults.wrap(fx.pooled(node, proxy.url(fx.url))), fx.clock, handler, executor, RunProperties.defaults());
+            }
+            assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+
+            // when the database becomes unreachable for every node, the run succeeds meanwhile, and the
+            // outage lasts more than twice the lease
+            proxy.cut();
+            outage.countDown();
+            sleep(5_000);
+            assertThat(fx.history(task)).as("nothing can be written during the outage").isEmpty();
+            // (and a database just back is slow to take the write: a node must not take the run meanwhile)
+            faults.finishDelayMs.set(1_500);
+            proxy.restore();
+
+            // then its result is written once the database is back, and no node runs it again
+            QueueFixture.await("result written", Duration.ofSeconds(30), () -> !fx.history(task).isEmpty());
+            sleep(3_000);
+            assertThat(executions).hasValue(1);
+            assertThat(fx.history(task)).singleElement().satisfies(r -> assertThat(r).containsEntry("id", runId)
+                    .containsEntry("status", "succeeded").containsEntry("attempt", 1));
+            assertThat(fx.queueRow(runId)).isNull();
+        }
+    }
+
+    @Test
+    void a_finished_run_keeps_its_lease_while_its_result_waits_to_be_written() {
+        try (QueueFixture fx = new QueueFixture()) {
+            // given two nodes with 2 s leases whose writes of ended runs lag by twice the lease
+            UUID task = fx.task(QueueFixture.TaskRow.defaults().retries(3, "fixed"));
+            UUID runId = fx.queue().enqueueNow(task, "run_now", fx.clock.instant());
+            AtomicInteger executions = new AtomicInteger();
+            RunHandler handler = run -> {
+                executions.incrementAndGet();
+                return RunResult.succeeded(Map.of("done", true));
+            };
+            FaultyStatements faults = new FaultyStatements();
+            faults.finishDelayMs.set(4_000);
+            for (String node : List.of("node-a", "node-b")) {
+                fx.node(node, faults.wrap(fx.pooled(node, fx.url)), fx.clock, handler, QueueFixture.executor(2, 2, 0),
+                        RunProperties.defaults());
+            }
+
+            // when the run succeeds at once but its result is written only 4 s later
+            QueueFixture.await("result written", Duration.ofSeconds(20), () -> !fx.history(task).isEmpty());
+            sleep(2_000);
+
+            // then its lease was renewed meanwhile: no node reclaimed or re-ran it
+            assertThat(executions).hasValue(1);
+            assertThat(fx.history(task)).singleElement().satisfies(r -> assertThat(r).containsEntry("id", runId)
+                    .containsEntry("status", "succeeded").containsEntry("attempt", 1));
+        }
+    }
+
     static void sleep(long millis) {
         try {
             Thread.sleep(millis);

@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.DoubleSupplier;
 
+import javax.sql.DataSource;
+
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
@@ -67,6 +69,33 @@ final class QueueFixture implements AutoCloseable {
         pools.add(pool);
         pool.start();
         return pool;
+    }
+
+    /**
+     * A started pool with a clock of its own (a node whose clock is off) on a DataSource the test
+     * provides (through a proxy, or with injected faults).
+     */
+    ExecutorPool node(String id, DataSource source, Clock nodeClock, RunHandler handler, ExecutorProperties executor,
+                      RunProperties runs) {
+        ExecutorPool pool = new ExecutorPool(source, handler, nodeClock, id, true, executor, runs, () -> 0.5);
+        pools.add(pool);
+        pool.start();
+        return pool;
+    }
+
+    /** A connection pool on {@code jdbcUrl} that gives up on an unreachable server after a second. */
+    HikariDataSource pooled(String name, String jdbcUrl) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl);
+        config.setUsername(TestDatabases.user());
+        config.setPassword(TestDatabases.password());
+        config.setMaximumPoolSize(4);
+        config.setConnectionTimeout(1000);
+        config.setValidationTimeout(500);
+        config.setPoolName("test-" + name);
+        HikariDataSource source = new HikariDataSource(config);
+        sources.add(source);
+        return source;
     }
 
     ExecutorPool node(String id, RunHandler handler, ExecutorProperties executor) {

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -52,56 +53,84 @@ class RunLifecycleTest {
     }
 
     @Test
-    void graceful_shutdown_finishes_short_runs_and_releases_the_rest_to_another_node() throws Exception {
+    void graceful_shutdown_finishes_short_runs_and_never_hands_a_started_run_to_another_node() throws Exception {
         try (QueueFixture fx = new QueueFixture()) {
-            // given node A runs a short run and a long one when it is asked to stop (grace 1 s)
+            // given node A runs, when it is asked to stop (grace 1 s), a short run and two long ones: one of a
+            // task without retries, one of a task allowed one retry
             UUID quick = fx.task(QueueFixture.TaskRow.defaults());
-            UUID stuck = fx.task(QueueFixture.TaskRow.defaults());
-            DueWorkQueue queue = fx.queue();
+            UUID once = fx.task(QueueFixture.TaskRow.defaults().retries(0, "fixed"));
+            UUID retried = fx.task(QueueFixture.TaskRow.defaults().retries(1, "fixed"));
+            RunProperties runs = QueueFixture.runs(Duration.ofMillis(100), Duration.ofSeconds(1));
+            DueWorkQueue queue = fx.queue(runs);
             UUID quickRun = queue.enqueueNow(quick, "run_now", fx.clock.instant());
-            UUID stuckRun = queue.enqueueNow(stuck, "run_now", fx.clock.instant());
-            CountDownLatch bothStarted = new CountDownLatch(2);
-            AtomicBoolean stuckInterrupted = new AtomicBoolean();
+            UUID onceRun = queue.enqueueNow(once, "run_now", fx.clock.instant());
+            UUID retriedRun = queue.enqueueNow(retried, "run_now", fx.clock.instant());
+            CountDownLatch allStarted = new CountDownLatch(3);
+            AtomicInteger interrupted = new AtomicInteger();
             ExecutorPool a = fx.node("node-a", run -> {
-                bothStarted.countDown();
+                allStarted.countDown();
                 try {
                     Thread.sleep(run.taskId().equals(quick) ? 300 : 30_000);
                 } catch (InterruptedException e) {
-                    stuckInterrupted.set(true);
+                    interrupted.incrementAndGet();
                 }
                 return RunResult.succeeded(null);
-            }, QueueFixture.executor(4, 30, 1));
-            assertThat(bothStarted.await(10, TimeUnit.SECONDS)).isTrue();
+            }, QueueFixture.executor(4, 30, 1), runs, () -> 0.5);
+            assertThat(allStarted.await(10, TimeUnit.SECONDS)).isTrue();
 
             // when it stops
             long t0 = System.nanoTime();
             a.stop();
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
 
-            // then the short run was recorded, the long one interrupted and handed back at once
+            // then the short run was recorded, the long ones interrupted and each recorded as a failed attempt
             assertThat(took).isLessThan(Duration.ofSeconds(5));
-            assertThat(stuckInterrupted).isTrue();
+            assertThat(interrupted).hasValue(2);
             assertThat(fx.history(quick)).singleElement().satisfies(r -> assertThat(r).containsEntry("id", quickRun)
                     .containsEntry("status", "succeeded"));
-            Map<String, Object> released = fx.history(stuck).get(0);
-            assertThat(released).containsEntry("status", "failed").containsEntry("lease_owner", "node-a");
-            assertThat((String) released.get("error")).contains("released", "shut down");
-            assertThat(fx.queueRow(stuckRun)).containsEntry("attempt", 2).containsEntry("trigger", "reclaim")
+            // the run without retries is over: failed, executed once
+            assertThat(fx.history(once)).singleElement().satisfies(r -> {
+                assertThat(r).containsEntry("id", onceRun).containsEntry("status", "failed").containsEntry("attempt", 1)
+                        .containsEntry("lease_owner", "node-a");
+                assertThat((String) r.get("error")).contains("node shut down during the run");
+            });
+            assertThat(fx.queueRow(onceRun)).isNull();
+            // the run with a retry left goes on as its next attempt, after its backoff like any failed attempt
+            assertThat(fx.history(retried)).singleElement().satisfies(r -> {
+                assertThat(r).containsEntry("run_id", retriedRun).containsEntry("status", "failed").containsEntry("attempt", 1);
+                assertThat((String) r.get("error")).contains("node shut down during the run");
+            });
+            assertThat(fx.queueRow(retriedRun)).containsEntry("attempt", 2).containsEntry("trigger", "retry")
                     .containsEntry("locked_by", null);
 
-            // and another node takes it without waiting for a lease to expire
-            AtomicInteger ranOnB = new AtomicInteger();
-            Instant bStarted = Instant.now();
+            // and another node runs the retry, but never the run that allowed no retries
+            Map<UUID, AtomicInteger> ranOnB = new ConcurrentHashMap<>();
             fx.node("node-b", run -> {
-                ranOnB.incrementAndGet();
+                ranOnB.computeIfAbsent(run.taskId(), t -> new AtomicInteger()).incrementAndGet();
                 return RunResult.succeeded(null);
-            }, QueueFixture.executor(4, 30, 1));
-            QueueFixture.await("released run finished on B", Duration.ofSeconds(5), () -> fx.history(stuck).size() == 2);
-            assertThat(Duration.between(bStarted, Instant.now())).isLessThan(Duration.ofSeconds(3));
-            assertThat(fx.history(stuck).get(1)).containsEntry("id", stuckRun).containsEntry("status", "succeeded")
-                    .containsEntry("lease_owner", "node-b");
-            assertThat(ranOnB).hasValue(1);
+            }, QueueFixture.executor(4, 30, 1), runs, () -> 0.5);
+            QueueFixture.await("retry finished on B", Duration.ofSeconds(10), () -> fx.history(retried).size() == 2);
+            assertThat(fx.history(retried).get(1)).containsEntry("id", retriedRun).containsEntry("status", "succeeded")
+                    .containsEntry("attempt", 2).containsEntry("lease_owner", "node-b");
+            LeaseRecoveryTest.sleep(1_000);
+            assertThat(ranOnB).containsOnlyKeys(retried);
+            assertThat(fx.history(once)).hasSize(1);
         }
+    }
+
+    @Test
+    void a_run_settled_before_its_worker_began_it_never_begins() {
+        ClaimedRun run = new ClaimedRun(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), Instant.now(), Instant.now(),
+                "run_now", 1, "t", "UTC", "{}", 0, "fixed", null, null, null);
+        // shutdown first: the run is released as never started, and its worker may not begin it
+        Execution first = new Execution(run, 60, Instant.now());
+        assertThat(first.settleBeforeStart()).isTrue();
+        assertThat(first.begin(Thread.currentThread(), Instant.now())).isFalse();
+        // the worker first: the run counts as started, so shutdown must end it as an attempt, not release it
+        Execution second = new Execution(run, 60, Instant.now());
+        assertThat(second.begin(Thread.currentThread(), Instant.now())).isTrue();
+        assertThat(second.settleBeforeStart()).isFalse();
+        assertThat(second.settle()).isTrue();
     }
 
     @Test

@@ -20,6 +20,28 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.net.InetAddress;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIMatcher;
+import javax.net.ssl.SNIServerName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.StandardConstants;
+import javax.net.ssl.TrustManagerFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -37,9 +59,9 @@ class HttpToolTest {
     @BeforeEach
     void start() throws Exception {
         server = new TestHttpServer();
-        Map<String, String> env = Map.of("WEATHER_TOKEN", SECRET);
+        Map<String, String> env = Map.of("ORDINAUT_TOOL_WEATHER_TOKEN", SECRET);
         router = new ToolRouter(address -> Optional.ofNullable(catalog.get(address)),
-                ToolRouter.Settings.defaults().withEnvironment(env::get).withClock(CLOCK));
+                ToolRouter.Settings.defaults().withAllowLoopback(true).withEnvironment(env::get).withClock(CLOCK));
     }
 
     @AfterEach
@@ -50,7 +72,7 @@ class HttpToolTest {
 
     private ToolDefinition register(String address, String path) {
         ToolDefinition tool = ToolDefinition.http(address, server.url(path))
-                .withHeaders(Map.of("Authorization", "Bearer ${secret:WEATHER_TOKEN}", "X-Team", "ops"));
+                .withHeaders(Map.of("Authorization", "Bearer ${secret:ORDINAUT_TOOL_WEATHER_TOKEN}", "X-Team", "ops"));
         catalog.put(address, tool);
         return tool;
     }
@@ -208,11 +230,11 @@ class HttpToolTest {
     @Test
     void missingEnvironmentVariableForAHeaderFailsWithoutCallingTheTool() {
         catalog.put("weather.forecast", ToolDefinition.http("weather.forecast", server.url("/forecast"))
-                .withHeaders(Map.of("Authorization", "Bearer ${env:NOT_SET_ANYWHERE}")));
+                .withHeaders(Map.of("Authorization", "Bearer ${env:ORDINAUT_TOOL_NOT_SET_ANYWHERE}")));
 
         assertThatThrownBy(() -> router.invoke(call("weather.forecast", Map.of(), 5)))
                 .isInstanceOf(ToolCallException.class)
-                .hasMessageContaining("NOT_SET_ANYWHERE")
+                .hasMessageContaining("ORDINAUT_TOOL_NOT_SET_ANYWHERE")
                 .satisfies(e -> assertThat(((ToolCallException) e).retryable()).isFalse());
         assertThat(server.requests()).isEmpty();
     }
@@ -237,5 +259,199 @@ class HttpToolTest {
                 () -> router.invoke(call("weather.forecast", Map.of(), 5)));
 
         assertThat(e.retryable()).isTrue();
+    }
+
+    @Test
+    void redirect_to_another_origin_never_carries_the_configured_headers() throws Exception {
+        try (TestHttpServer elsewhere = new TestHttpServer()) {
+            register("weather.forecast", "/old");
+            server.on("/old", Answer.redirect(307, "/same-origin"));
+            server.on("/same-origin", Answer.redirect(307, elsewhere.url("/collect")));
+            elsewhere.on("/collect", Answer.redirect(307, server.url("/back")));
+            server.on("/back", Answer.json(200, "{\"ok\": true}"));
+
+            Object output = router.invoke(call("weather.forecast", Map.of("city", "Oslo"), 5));
+
+            assertThat(output).isEqualTo(Map.of("ok", true));
+            assertThat(server.requests("/same-origin").get(0).header("Authorization")).isEqualTo("Bearer " + SECRET);
+            TestHttpServer.Request collected = elsewhere.requests("/collect").get(0);
+            assertThat(collected.header("Authorization")).isNull();
+            assertThat(collected.header("X-Team")).isNull();
+            assertThat(collected.headers().toString()).doesNotContain(SECRET);
+            // once the chain has left the origin, coming back does not bring the secrets back either
+            assertThat(server.requests("/back").get(0).header("Authorization")).isNull();
+        }
+    }
+
+    @Test
+    void connection_goes_to_the_address_that_passed_the_check_even_when_dns_answers_differently_later() throws Exception {
+        int port = java.net.URI.create(server.url("/")).getPort();
+        AtomicInteger lookups = new AtomicInteger();
+        // first answer: the (allowed) test server; any later answer: the cloud metadata address
+        HostResolver rebinding = host -> new InetAddress[] {lookups.getAndIncrement() == 0
+                ? InetAddress.getByName("127.0.0.1") : InetAddress.getByName("169.254.169.254")};
+        catalog.put("rebind.tool", ToolDefinition.http("rebind.tool", "http://tool.rebind.test:" + port + "/forecast")
+                .withHeaders(Map.of("X-Team", "ops")));
+        server.on("/forecast", Answer.json(200, "{\"temp\": 3}"));
+        try (ToolRouter pinned = new ToolRouter(address -> Optional.ofNullable(catalog.get(address)),
+                ToolRouter.Settings.defaults().withAllowLoopback(true).withResolver(rebinding))) {
+
+            Object output = pinned.invoke(call("rebind.tool", Map.of(), 5));
+
+            assertThat(output).isEqualTo(Map.of("temp", 3));
+            assertThat(lookups.get()).as("one lookup: the checked answer is the one connected to").isEqualTo(1);
+            // the Host header (and for https, SNI and certificate checks) keep the name, not the pinned address
+            assertThat(server.requests("/forecast").get(0).header("Host")).isEqualTo("tool.rebind.test:" + port);
+        }
+    }
+
+    @Test
+    void a_refused_first_answer_is_not_retried_with_a_friendlier_lookup() throws Exception {
+        int port = java.net.URI.create(server.url("/")).getPort();
+        AtomicInteger lookups = new AtomicInteger();
+        HostResolver rebinding = host -> new InetAddress[] {lookups.getAndIncrement() == 0
+                ? InetAddress.getByName("169.254.169.254") : InetAddress.getByName("127.0.0.1")};
+        catalog.put("rebind.tool", ToolDefinition.http("rebind.tool", "http://tool.rebind.test:" + port + "/forecast"));
+        server.on("/forecast", Answer.json(200, "{\"temp\": 3}"));
+        try (ToolRouter pinned = new ToolRouter(address -> Optional.ofNullable(catalog.get(address)),
+                ToolRouter.Settings.defaults().withAllowLoopback(true).withResolver(rebinding))) {
+
+            ToolCallException e = catchThrowableOfType(ToolCallException.class, () -> pinned.invoke(call("rebind.tool", Map.of(), 5)));
+
+            assertThat(e.retryable()).isFalse();
+            assertThat(e.getMessage()).contains("169.254.169.254").contains("refused");
+            assertThat(server.requests()).isEmpty();
+        }
+    }
+
+    @Test
+    void loopback_tools_are_refused_by_default() {
+        register("weather.forecast", "/forecast");
+        server.on("/forecast", Answer.json(200, "{}"));
+        try (ToolRouter defaults = new ToolRouter(address -> Optional.ofNullable(catalog.get(address)),
+                ToolRouter.Settings.defaults().withEnvironment(Map.of("ORDINAUT_TOOL_WEATHER_TOKEN", SECRET)::get))) {
+
+            ToolCallException e = catchThrowableOfType(ToolCallException.class,
+                    () -> defaults.invoke(call("weather.forecast", Map.of(), 5)));
+
+            assertThat(e.getMessage()).contains("loopback").contains("ordinaut.tools.allow-loopback");
+            assertThat(server.requests()).isEmpty();
+        }
+    }
+
+    @Test
+    void retry_after_of_a_429_delays_the_step_retry() throws Exception {
+        register("weather.forecast", "/busy");
+        server.on("/busy", (request, previous) -> previous == 0
+                ? new Answer(429, "{}", Map.of("Retry-After", "2"), 0)
+                : Answer.json(200, "{\"temp\": 1}"));
+        PipelineDefinition definition = PipelineDefinition.parse(Map.of("pipeline", List.of(Map.of(
+                "id", "w", "uses", "weather.forecast", "with", Map.of(), "max_retries", 1, "timeout_seconds", 10))),
+                router::accepts);
+
+        PipelineResult result = new PipelineRunner(router, CLOCK, Executors.newCachedThreadPool(), Duration.ofMillis(10))
+                .run(definition, context());
+
+        assertThat(result.success()).as(result.error()).isTrue();
+        List<Long> at = server.requests("/busy").stream().map(TestHttpServer.Request::receivedNanos).toList();
+        assertThat(Duration.ofNanos(at.get(1) - at.get(0))).isGreaterThanOrEqualTo(Duration.ofMillis(1_900));
+    }
+
+    @Test
+    void retry_after_is_bounded_by_the_step_timeout() throws Exception {
+        register("weather.forecast", "/busy");
+        server.on("/busy", (request, previous) -> previous == 0
+                ? new Answer(503, "{}", Map.of("Retry-After", "Wed, 21 Oct 2099 07:28:00 GMT"), 0)
+                : Answer.json(200, "{\"temp\": 1}"));
+        PipelineDefinition definition = PipelineDefinition.parse(Map.of("pipeline", List.of(Map.of(
+                "id", "w", "uses", "weather.forecast", "with", Map.of(), "max_retries", 1, "timeout_seconds", 2))),
+                router::accepts);
+
+        long start = System.nanoTime();
+        PipelineResult result = new PipelineRunner(router, CLOCK, Executors.newCachedThreadPool(), Duration.ofMillis(10))
+                .run(definition, context());
+
+        assertThat(result.success()).as(result.error()).isTrue();
+        List<Long> at = server.requests("/busy").stream().map(TestHttpServer.Request::receivedNanos).toList();
+        assertThat(Duration.ofNanos(at.get(1) - at.get(0))).isGreaterThanOrEqualTo(Duration.ofMillis(1_900));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void retry_after_is_read_as_seconds_or_http_date() {
+        Instant now = Instant.parse("2025-03-10T07:30:00Z");
+        assertThat(RetryAfter.parse("7", now)).isEqualTo(Duration.ofSeconds(7));
+        assertThat(RetryAfter.parse("Mon, 10 Mar 2025 07:31:00 GMT", now)).isEqualTo(Duration.ofMinutes(1));
+        assertThat(RetryAfter.parse("Mon, 10 Mar 2025 07:00:00 GMT", now)).isEqualTo(Duration.ZERO);
+        assertThat(RetryAfter.parse("soon", now)).isNull();
+        assertThat(RetryAfter.parse("99999999999999", now)).isEqualTo(Duration.ofDays(1));
+    }
+
+    @Test
+    void https_to_a_pinned_address_keeps_sni_host_and_certificate_check_on_the_name(@TempDir Path dir) throws Exception {
+        Path keystore = dir.resolve("tool.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "tool", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=tool.pinned.test",
+                "-ext", "SAN=dns:tool.pinned.test", "-validity", "2", "-keystore", keystore.toString(), "-storetype", "PKCS12",
+                "-storepass", "changeit", "-keypass", "changeit").redirectErrorStream(true).start();
+        assertThat(keytool.waitFor()).as(new String(keytool.getInputStream().readAllBytes())).isZero();
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keystore)) {
+            keys.load(in, "changeit".toCharArray());
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, "changeit".toCharArray());
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(keys);
+        SSLContext serverTls = SSLContext.getInstance("TLS");
+        serverTls.init(kmf.getKeyManagers(), null, null);
+        SSLContext clientTls = SSLContext.getInstance("TLS");
+        clientTls.init(null, tmf.getTrustManagers(), null);
+        List<String> sniSeen = new CopyOnWriteArrayList<>();
+        List<String> hostSeen = new CopyOnWriteArrayList<>();
+        HttpsServer https = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        https.setHttpsConfigurator(new HttpsConfigurator(serverTls) {
+            @Override
+            public void configure(HttpsParameters params) {
+                SSLParameters parameters = serverTls.getDefaultSSLParameters();
+                parameters.setSNIMatchers(List.of(new SNIMatcher(StandardConstants.SNI_HOST_NAME) {
+                    @Override
+                    public boolean matches(SNIServerName name) {
+                        sniSeen.add(((SNIHostName) name).getAsciiName());
+                        return true;
+                    }
+                }));
+                params.setSSLParameters(parameters);
+            }
+        });
+        https.createContext("/", exchange -> {
+            hostSeen.add(exchange.getRequestHeaders().getFirst("Host"));
+            exchange.getRequestBody().readAllBytes();
+            byte[] body = "{\"secure\": true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        https.start();
+        int port = https.getAddress().getPort();
+        HostResolver local = host -> new InetAddress[] {InetAddress.getByName("127.0.0.1")};
+        catalog.put("tls.tool", ToolDefinition.http("tls.tool", "https://tool.pinned.test:" + port + "/x"));
+        catalog.put("tls.other", ToolDefinition.http("tls.other", "https://other.pinned.test:" + port + "/x"));
+        try (ToolRouter pinned = new ToolRouter(address -> Optional.ofNullable(catalog.get(address)),
+                ToolRouter.Settings.defaults().withAllowLoopback(true).withResolver(local).withSslContext(clientTls))) {
+
+            assertThat(pinned.invoke(call("tls.tool", Map.of(), 10))).isEqualTo(Map.of("secure", true));
+            assertThat(sniSeen).contains("tool.pinned.test");
+            assertThat(hostSeen).containsExactly("tool.pinned.test:" + port);
+
+            // same pinned address, another name: the certificate is checked against the name, so it fails
+            ToolCallException e = catchThrowableOfType(ToolCallException.class, () -> pinned.invoke(call("tls.other", Map.of(), 10)));
+            assertThat(e).isNotNull();
+            assertThat(e.getMessage()).contains("<other.pinned.test>");
+            assertThat(hostSeen).hasSize(1);
+        } finally {
+            https.stop(0);
+        }
     }
 }

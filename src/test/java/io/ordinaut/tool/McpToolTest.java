@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -69,6 +70,8 @@ class McpToolTest {
                 .inputSchema(JSON, "{\"type\": \"object\"}").build();
         McpSchema.Tool broken = McpSchema.Tool.builder().name("broken").description("Always fails")
                 .inputSchema(JSON, "{\"type\": \"object\"}").build();
+        McpSchema.Tool big = McpSchema.Tool.builder().name("big").description("As many bytes as asked for")
+                .inputSchema(JSON, "{\"type\": \"object\"}").build();
         mcpServer = McpServer.sync(transport)
                 .serverInfo("test-tools", "1.0.0")
                 .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
@@ -85,6 +88,8 @@ class McpToolTest {
                         .addTextContent("{\"rows\": [1, 2, 3]}").build())
                 .toolCall(greet, (exchange, request) -> McpSchema.CallToolResult.builder()
                         .addTextContent("Hello " + request.arguments().get("name")).build())
+                .toolCall(big, (exchange, request) -> McpSchema.CallToolResult.builder()
+                        .addTextContent("x".repeat(((Number) request.arguments().get("size")).intValue())).build())
                 .toolCall(broken, (exchange, request) -> McpSchema.CallToolResult.builder()
                         .addTextContent("quota exceeded for this account").isError(true).build())
                 .build();
@@ -118,7 +123,7 @@ class McpToolTest {
         for (String name : List.of("forecast", "rows", "greet", "broken")) {
             catalog.put("weather." + name, ToolDefinition.mcp("weather." + name, serverUrl));
         }
-        router = new ToolRouter(address -> Optional.ofNullable(catalog.get(address)), ToolRouter.Settings.defaults());
+        router = new ToolRouter(address -> Optional.ofNullable(catalog.get(address)), ToolRouter.Settings.defaults().withAllowLoopback(true));
     }
 
     @org.junit.jupiter.api.AfterEach
@@ -186,11 +191,11 @@ class McpToolTest {
 
     @Test
     void configuredHeadersAreSentWithSecretsResolvedAtCallTime() {
-        Map<String, String> env = Map.of("MCP_TOKEN", "mcp-secret-123");
+        Map<String, String> env = Map.of("ORDINAUT_TOOL_MCP_TOKEN", "mcp-secret-123");
         catalog.put("weather.forecast", ToolDefinition.mcp("weather.forecast", serverUrl)
-                .withHeaders(Map.of("Authorization", "Bearer ${secret:MCP_TOKEN}")));
+                .withHeaders(Map.of("Authorization", "Bearer ${secret:ORDINAUT_TOOL_MCP_TOKEN}")));
         try (ToolRouter withSecrets = new ToolRouter(address -> Optional.ofNullable(catalog.get(address)),
-                ToolRouter.Settings.defaults().withEnvironment(env::get))) {
+                ToolRouter.Settings.defaults().withAllowLoopback(true).withEnvironment(env::get))) {
             withSecrets.invoke(call("weather.forecast", Map.of("city", "Brest")));
 
             assertThat(AUTHORIZATION).containsExactly("Bearer mcp-secret-123");
@@ -201,11 +206,11 @@ class McpToolTest {
     void discoverListsToolsWithTheirSchemas() {
         router.close();
         router = new ToolRouter(address -> Optional.empty(),
-                ToolRouter.Settings.defaults().withEnvironment(Map.of("MCP_TOKEN", "t0k3n-value")::get));
-        List<ToolDefinition> tools = router.discover(serverUrl, "weather", Map.of("Authorization", "Bearer ${env:MCP_TOKEN}"));
+                ToolRouter.Settings.defaults().withAllowLoopback(true).withEnvironment(Map.of("ORDINAUT_TOOL_MCP_TOKEN", "t0k3n-value")::get));
+        List<ToolDefinition> tools = router.discover(serverUrl, "weather", Map.of("Authorization", "Bearer ${env:ORDINAUT_TOOL_MCP_TOKEN}"));
 
         assertThat(tools).extracting(ToolDefinition::address)
-                .containsExactlyInAnyOrder("weather.forecast", "weather.rows", "weather.greet", "weather.broken");
+                .containsExactlyInAnyOrder("weather.forecast", "weather.rows", "weather.greet", "weather.big", "weather.broken");
         ToolDefinition forecast = tools.stream().filter(t -> t.address().equals("weather.forecast")).findFirst().orElseThrow();
         assertThat(forecast.transport()).isEqualTo("mcp");
         assertThat(forecast.endpoint()).isEqualTo(serverUrl);
@@ -214,7 +219,7 @@ class McpToolTest {
         assertThat(forecast.inputSchema().get("properties")).isEqualTo(Map.of(
                 "city", Map.of("type", "string"), "days", Map.of("type", "integer")));
         assertThat(forecast.outputSchema()).containsKey("properties");
-        assertThat(forecast.headers()).containsEntry("Authorization", "Bearer ${env:MCP_TOKEN}");
+        assertThat(forecast.headers()).containsEntry("Authorization", "Bearer ${env:ORDINAUT_TOOL_MCP_TOKEN}");
     }
 
     @Test
@@ -232,5 +237,74 @@ class McpToolTest {
 
         assertThat(result.success()).as(result.error()).isTrue();
         assertThat(result.steps().get("report")).isEqualTo(Map.of("text", "Hello Nantes at 18.5"));
+    }
+
+    @Test
+    void mcp_calls_connect_to_the_checked_address_even_when_dns_answers_differently_later() {
+        String port = serverUrl.substring("http://127.0.0.1:".length(), serverUrl.indexOf("/mcp"));
+        AtomicInteger lookups = new AtomicInteger();
+        HostResolver rebinding = host -> new java.net.InetAddress[] {lookups.getAndIncrement() == 0
+                ? java.net.InetAddress.getByName("127.0.0.1") : java.net.InetAddress.getByName("169.254.169.254")};
+        catalog.put("rebind.forecast", ToolDefinition.mcp("rebind.forecast", "http://mcp.rebind.test:" + port + "/mcp"));
+        try (ToolRouter pinned = new ToolRouter(address -> Optional.ofNullable(catalog.get(address)),
+                ToolRouter.Settings.defaults().withAllowLoopback(true).withResolver(rebinding))) {
+
+            Object output = pinned.invoke(new ToolCall("rebind.forecast", Map.of("city", "Oslo"), "k", "r", 1,
+                    Duration.ofSeconds(10), null));
+
+            assertThat(output).isEqualTo(Map.of("city", "Oslo", "temp", 18.5));
+            assertThat(lookups.get()).as("one lookup: the checked answer is the one connected to").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void mcp_server_on_a_refused_address_is_never_contacted() {
+        String port = serverUrl.substring("http://127.0.0.1:".length(), serverUrl.indexOf("/mcp"));
+        HostResolver metadata = host -> new java.net.InetAddress[] {java.net.InetAddress.getByName("169.254.169.254")};
+        catalog.put("meta.forecast", ToolDefinition.mcp("meta.forecast", "http://mcp.meta.test:" + port + "/mcp"));
+        try (ToolRouter pinned = new ToolRouter(address -> Optional.ofNullable(catalog.get(address)),
+                ToolRouter.Settings.defaults().withAllowLoopback(true).withResolver(metadata))) {
+
+            ToolCallException e = catchThrowableOfType(ToolCallException.class, () -> pinned.invoke(
+                    new ToolCall("meta.forecast", Map.of("city", "Oslo"), "k", "r", 1, Duration.ofSeconds(10), null)));
+
+            assertThat(e.retryable()).isFalse();
+            assertThat(e.getMessage()).contains("169.254.169.254").contains("refused");
+            assertThat(RECEIVED).isEmpty();
+        }
+    }
+
+    @Test
+    void mcp_answer_larger_than_the_response_limit_fails_the_call() {
+        ToolProperties small = new ToolProperties(null, true, null, null, null, null, 1024, null, null, null, null);
+        catalog.put("weather.big", ToolDefinition.mcp("weather.big", serverUrl));
+        try (ToolRouter capped = new ToolRouter(address -> Optional.ofNullable(catalog.get(address)),
+                ToolRouter.Settings.of(small, System::getenv, java.time.Clock.systemUTC()))) {
+
+            ToolCallException e = catchThrowableOfType(ToolCallException.class,
+                    () -> capped.invoke(call("weather.big", Map.of("size", 50_000))));
+
+            assertThat(e).isNotNull();
+            assertThat(e.getMessage()).contains("1024 bytes");
+        }
+    }
+
+    @Test
+    void idle_mcp_connections_are_closed_and_their_number_is_bounded() throws Exception {
+        try (ToolRouter bounded = new ToolRouter(address -> Optional.ofNullable(catalog.get(address)),
+                ToolRouter.Settings.defaults().withAllowLoopback(true).withMcpConnections(2, Duration.ofMillis(300)))) {
+            // distinct header sets make distinct connections to the same server
+            for (int i = 0; i < 4; i++) {
+                catalog.put("t" + i + ".rows", ToolDefinition.mcp("t" + i + ".rows", serverUrl).withHeaders(Map.of("X-Tenant", "t" + i)));
+            }
+            for (int i = 0; i < 4; i++) {
+                bounded.invoke(new ToolCall("t" + i + ".rows", Map.of(), "k", "r", 1, Duration.ofSeconds(10), null));
+                assertThat(bounded.mcpConnections()).isLessThanOrEqualTo(2);
+            }
+            Thread.sleep(600);
+            bounded.invoke(call("weather.rows", Map.of()));
+
+            assertThat(bounded.mcpConnections()).as("the idle ones were closed; only this call's is open").isEqualTo(1);
+        }
     }
 }

@@ -32,7 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
  * first simulated (nothing registered), then with every tool registered over REST against a real HTTP
  * server and real MCP servers (MCP Java SDK), checking what the tools received and what the runs recorded.
  */
-@TestPropertySource(properties = "SEED_E2E_LLM_TOKEN=llm-t0ken-4-e2e")
+@TestPropertySource(properties = {"ORDINAUT_TOOL_SEED_E2E_LLM_TOKEN=llm-t0ken-4-e2e", "ordinaut.tools.allow-loopback=true"})
 class SeedPipelinesEndToEndTest extends NodeTestSupport {
 
     private static final JsonMapper JSON = JsonMapper.shared();
@@ -231,7 +231,7 @@ class SeedPipelinesEndToEndTest extends NodeTestSupport {
                         "body", Map.of("type", "string")));
         List<Map<String, Object>> tools = List.of(
                 httpTool("llm.summarize", http.url("/llm/summarize"),
-                        "headers", Map.of("Authorization", "Bearer ${env:SEED_E2E_LLM_TOKEN}"),
+                        "headers", Map.of("Authorization", "Bearer ${env:ORDINAUT_TOOL_SEED_E2E_LLM_TOKEN}"),
                         "output_schema", Map.of("type", "object", "required", List.of("text"))),
                 httpTool("crm.list_leads", http.url("/crm/leads"), "scopes", List.of("crm:read")),
                 httpTool("email.send", http.url("/email/send"), "input_schema", emailSchema),

@@ -15,7 +15,7 @@ import java.util.concurrent.Executors;
 /** A real HTTP server on 127.0.0.1 with scripted answers per path, recording every request. */
 final class TestHttpServer implements AutoCloseable {
 
-    record Request(String method, String path, Map<String, List<String>> headers, String body) {
+    record Request(String method, String path, Map<String, List<String>> headers, String body, long receivedNanos) {
         String header(String name) {
             return headers.entrySet().stream()
                     .filter(e -> e.getKey().equalsIgnoreCase(name))
@@ -78,7 +78,8 @@ final class TestHttpServer implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getPath();
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-        Request request = new Request(exchange.getRequestMethod(), path, Map.copyOf(exchange.getRequestHeaders()), body);
+        Request request = new Request(exchange.getRequestMethod(), path, Map.copyOf(exchange.getRequestHeaders()), body,
+                System.nanoTime());
         int previous = requests(path).size();
         requests.add(request);
         Script script = scripts.get(path);

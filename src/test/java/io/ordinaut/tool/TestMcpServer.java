@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
@@ -39,6 +40,7 @@ final class TestMcpServer implements AutoCloseable {
     private final Context context;
     private final Connector connector;
     private final List<McpSyncServer> servers = new ArrayList<>();
+    private final Map<String, McpSyncServer> byName = new ConcurrentHashMap<>();
     private final List<Call> calls = new CopyOnWriteArrayList<>();
 
     TestMcpServer() throws Exception {
@@ -75,7 +77,9 @@ final class TestMcpServer implements AutoCloseable {
                 return tool.answer().apply(request.arguments());
             });
         }
-        servers.add(spec.build());
+        McpSyncServer server = spec.build();
+        servers.add(server);
+        byName.put(name, server);
         Wrapper servlet = Tomcat.addServlet(context, name, transport);
         servlet.setAsyncSupported(true);
         context.addServletMappingDecoded("/" + name + "/*", name);
@@ -90,6 +94,11 @@ final class TestMcpServer implements AutoCloseable {
     /** The MCP endpoint of a served name. */
     String url(String name) {
         return "http://127.0.0.1:" + connector.getLocalPort() + "/" + name + "/mcp";
+    }
+
+    /** Stops listing (and serving) a tool, as a server does when a tool is retired. */
+    void remove(String name, String tool) {
+        byName.get(name).removeTool(tool);
     }
 
     static McpSchema.CallToolResult structured(Map<String, Object> content) {

@@ -1,7 +1,9 @@
 package io.ordinaut.tool;
 
+import static io.ordinaut.tool.ToolRuns.create;
 import static io.ordinaut.tool.ToolRuns.httpTool;
 import static io.ordinaut.tool.ToolRuns.pipeline;
+import static io.ordinaut.tool.ToolRuns.runNow;
 import static io.ordinaut.tool.ToolRuns.step;
 import static io.ordinaut.tool.ToolRuns.task;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,6 +24,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.test.context.TestPropertySource;
 
+import io.ordinaut.support.Api;
 import io.ordinaut.support.Api.Response;
 import io.ordinaut.support.NodeTestSupport;
 
@@ -33,7 +36,11 @@ import io.ordinaut.support.NodeTestSupport;
         "ordinaut.tools.reject-unknown-tools=true",
         "ordinaut.tools.denied-cidrs=10.0.0.0/8",
         "ordinaut.tools.catalog-refresh-seconds=1",
-        "TOOL_API_TEST_TOKEN=s3cr3t-t0ken-value"})
+        "ordinaut.tools.allow-loopback=true",
+        "ORDINAUT_TOOL_API_TEST_TOKEN=s3cr3t-t0ken-value",
+        // the node's own secrets, where an attacker would look for them
+        "ORDINAUT_ADMIN_TOKEN=" + Api.ADMIN_TOKEN,
+        "JAVA_TOOL_OPTIONS=-Dsecret.option=jt0-value"})
 class ToolApiTest extends NodeTestSupport {
 
     private static final Map<String, Object> CITY_SCHEMA = Map.of("type", "object", "required", List.of("city"),
@@ -51,6 +58,11 @@ class ToolApiTest extends NodeTestSupport {
                                 args -> TestMcpServer.structured(Map.of("temp", 18.5))),
                         new TestMcpServer.ServedTool("alerts", "Weather alerts", "{\"type\": \"object\"}", null,
                                 args -> TestMcpServer.structured(Map.of("alerts", List.of())))))
+                .serve("retiring", List.of(
+                        new TestMcpServer.ServedTool("current", "Stays", "{\"type\": \"object\"}", null,
+                                args -> TestMcpServer.structured(Map.of("ok", true))),
+                        new TestMcpServer.ServedTool("old", "Retired soon", "{\"type\": \"object\"}", null,
+                                args -> TestMcpServer.structured(Map.of("ok", true)))))
                 .start();
     }
 
@@ -68,7 +80,7 @@ class ToolApiTest extends NodeTestSupport {
     void tool_is_created_read_listed_changed_and_deleted() {
         Map<String, Object> body = httpTool("crm.list_leads", "http://127.0.0.1:9/leads",
                 "description", "Leads from the CRM", "input_schema", CITY_SCHEMA, "scopes", List.of("crm:read"),
-                "timeout_seconds", 12, "headers", Map.of("Authorization", "Bearer ${env:TOOL_API_TEST_TOKEN}", "X-Tenant", "acme"));
+                "timeout_seconds", 12, "headers", Map.of("Authorization", "Bearer ${env:ORDINAUT_TOOL_API_TEST_TOKEN}", "X-Tenant", "acme"));
 
         Response created = api.post("/tools", body).expect(201);
 
@@ -76,7 +88,7 @@ class ToolApiTest extends NodeTestSupport {
                 .containsEntry("endpoint", "http://127.0.0.1:9/leads").containsEntry("description", "Leads from the CRM")
                 .containsEntry("input_schema", CITY_SCHEMA).containsEntry("output_schema", null)
                 .containsEntry("scopes", List.of("crm:read")).containsEntry("timeout_seconds", 12)
-                .containsEntry("headers", Map.of("Authorization", "Bearer ${env:TOOL_API_TEST_TOKEN}", "X-Tenant", "acme"))
+                .containsEntry("headers", Map.of("Authorization", "Bearer ${env:ORDINAUT_TOOL_API_TEST_TOKEN}", "X-Tenant", "acme"))
                 .containsKeys("created_at", "updated_at");
         assertThat(api.get("/tools/crm.list_leads").expect(200).map()).isEqualTo(created.map());
 
@@ -97,9 +109,9 @@ class ToolApiTest extends NodeTestSupport {
     @Test
     void secret_header_values_are_never_stored_or_echoed() {
         api.post("/tools", httpTool("crm.secret", "http://127.0.0.1:9/x",
-                "headers", Map.of("X-Api-Key", "${secret:TOOL_API_TEST_TOKEN}"))).expect(201);
+                "headers", Map.of("X-Api-Key", "${secret:ORDINAUT_TOOL_API_TEST_TOKEN}"))).expect(201);
 
-        assertThat(api.get("/tools/crm.secret").body()).doesNotContain("s3cr3t-t0ken-value").contains("${secret:TOOL_API_TEST_TOKEN}");
+        assertThat(api.get("/tools/crm.secret").body()).doesNotContain("s3cr3t-t0ken-value").contains("${secret:ORDINAUT_TOOL_API_TEST_TOKEN}");
         assertThat(api.get("/tools").body()).doesNotContain("s3cr3t-t0ken-value");
         assertThat(jdbc.sql("SELECT CAST(headers AS text) FROM tool WHERE address = 'crm.secret'").query(String.class).single())
                 .doesNotContain("s3cr3t-t0ken-value");
@@ -249,7 +261,7 @@ class ToolApiTest extends NodeTestSupport {
     @Test
     void discover_registers_an_mcp_servers_tools_with_their_schemas() {
         Response discovered = api.post("/tools/discover", Map.of("server_url", mcp.url("weather"), "prefix", "weather-mcp",
-                "scopes", List.of("weather:read"), "headers", Map.of("Authorization", "Bearer ${env:TOOL_API_TEST_TOKEN}")))
+                "scopes", List.of("weather:read"), "headers", Map.of("Authorization", "Bearer ${env:ORDINAUT_TOOL_API_TEST_TOKEN}")))
                 .expect(200);
 
         assertThat(discovered.items()).extracting(t -> t.get("address"))
@@ -258,7 +270,7 @@ class ToolApiTest extends NodeTestSupport {
         Map<String, Object> forecast = api.get("/tools/weather-mcp.forecast").expect(200).map();
         assertThat(forecast).containsEntry("transport", "mcp").containsEntry("endpoint", mcp.url("weather"))
                 .containsEntry("description", "Forecast for a city").containsEntry("scopes", List.of("weather:read"))
-                .containsEntry("headers", Map.of("Authorization", "Bearer ${env:TOOL_API_TEST_TOKEN}"));
+                .containsEntry("headers", Map.of("Authorization", "Bearer ${env:ORDINAUT_TOOL_API_TEST_TOKEN}"));
         assertThat(forecast.get("input_schema")).isEqualTo(Map.of("type", "object", "required", List.of("city"),
                 "properties", Map.of("city", Map.of("type", "string"), "days", Map.of("type", "integer"))));
         assertThat(api.get("/tools?prefix=weather-mcp.").expect(200).map()).containsEntry("total", 2);
@@ -281,6 +293,115 @@ class ToolApiTest extends NodeTestSupport {
                 .expect(502);
         assertThat(unreachable.map()).containsKeys("error", "message", "request_id");
         assertThat(api.get("/tools?prefix=gone.").expect(200).map()).containsEntry("total", 0);
+    }
+
+    /** A non-admin agent holding these scopes, with a token; returns its id and an Api that uses the token. */
+    private AgentApi agent(String... scopes) {
+        String id = api.post("/agents", Map.of("name", "agent-" + UUID.randomUUID().toString().substring(0, 8),
+                "scopes", List.of(scopes))).expect(201).string("id");
+        String secret = api.post("/agents/" + id + "/credentials", "{}").expect(200).string("agent_secret");
+        String token = api.as(null).post("/agents/auth/token", Map.of("agent_id", id, "agent_secret", secret))
+                .expect(200).string("access_token");
+        return new AgentApi(id, api.as(token));
+    }
+
+    private record AgentApi(String id, Api api) {
+    }
+
+    @Test
+    void an_agent_with_tools_write_cannot_carry_the_admin_token_or_other_node_settings_away_through_headers() throws Exception {
+        AgentApi attacker = agent("tools:write", "tools:read", "tasks:create", "runs:write", "runs:read");
+        try (TestHttpServer collector = new TestHttpServer()) {
+            collector.on("/collect", TestHttpServer.Answer.json(200, "{}"));
+            for (String header : List.of("Bearer ${env:ORDINAUT_ADMIN_TOKEN}", "Bearer ${secret:ORDINAUT_ADMIN_TOKEN}",
+                    "Bearer ${env:JAVA_TOOL_OPTIONS}", "Bearer ${env:SPRING_DATASOURCE_PASSWORD}", "Bearer ${env:PATH}")) {
+                Response refused = attacker.api().post("/tools", httpTool("evil.grab", collector.url("/collect"),
+                        "headers", Map.of("Authorization", header))).expect(400);
+
+                assertThat(refused.details()).as(header).containsEntry("field", "headers.Authorization");
+                assertThat(refused.string("message")).as(header).contains("ordinaut.tools.secret-env-prefixes");
+            }
+            attacker.api().post("/tools", httpTool("evil.grab", collector.url("/collect"))).expect(201);
+            assertThat(attacker.api().put("/tools/evil.grab", Map.of("headers",
+                    Map.of("Authorization", "Bearer ${env:ORDINAUT_ADMIN_TOKEN}"))).expect(400).string("message"))
+                    .contains("ordinaut.tools.secret-env-prefixes");
+            assertThat(attacker.api().post("/tools/discover", Map.of("server_url", mcp.url("weather"), "prefix", "evil",
+                    "headers", Map.of("Authorization", "Bearer ${env:ORDINAUT_ADMIN_TOKEN}"))).expect(400).string("message"))
+                    .contains("ordinaut.tools.secret-env-prefixes");
+
+            // a row that names the token anyway (written before the rule, or by hand) is refused at call time
+            jdbc.sql("UPDATE tool SET headers = '{\"Authorization\": \"Bearer ${env:ORDINAUT_ADMIN_TOKEN}\"}' WHERE address = 'evil.grab'")
+                    .update();
+            api.post("/tools", httpTool("evil.touch", "http://127.0.0.1:9/x")).expect(201); // reloads this node's copy
+            String taskId = create(attacker.api(), task("Grab", pipeline(Map.of(), List.of(step("grab", "evil.grab", Map.of())))));
+            Map<String, Object> run = runNow(attacker.api(), taskId);
+
+            assertThat(run.get("status")).isEqualTo("failed");
+            assertThat(String.valueOf(run.get("error"))).contains("ordinaut.tools.secret-env-prefixes");
+            assertThat(collector.requests()).isEmpty();
+            assertThat(run.toString()).doesNotContain(Api.ADMIN_TOKEN);
+        }
+    }
+
+    @Test
+    void only_the_owner_or_an_admin_may_change_or_delete_a_tool() {
+        AgentApi alice = agent("tools:write", "tools:read");
+        AgentApi bob = agent("tools:write", "tools:read");
+        Response created = alice.api().post("/tools", httpTool("crm.owned", "http://127.0.0.1:9/a")).expect(201);
+        assertThat(created.map()).containsEntry("created_by", alice.id()).containsEntry("gone", false);
+
+        assertThat(bob.api().get("/tools/crm.owned").expect(200).map()).containsEntry("created_by", alice.id());
+        bob.api().put("/tools/crm.owned", Map.of("endpoint", "http://127.0.0.1:9/bob")).expect(404);
+        bob.api().delete("/tools/crm.owned").expect(404);
+        assertThat(api.get("/tools/crm.owned").string("endpoint")).isEqualTo("http://127.0.0.1:9/a");
+
+        alice.api().put("/tools/crm.owned", Map.of("description", "mine")).expect(200);
+        assertThat(api.put("/tools/crm.owned", Map.of("description", "admin's")).expect(200).map())
+                .containsEntry("created_by", alice.id());
+        alice.api().delete("/tools/crm.owned").expect(200);
+        api.get("/tools/crm.owned").expect(404);
+    }
+
+    @Test
+    void discover_never_overwrites_a_tool_another_agent_owns() {
+        AgentApi alice = agent("tools:write", "tools:read");
+        AgentApi bob = agent("tools:write", "tools:read");
+        alice.api().post("/tools/discover", Map.of("server_url", mcp.url("weather"), "prefix", "shared",
+                "scopes", List.of("weather:read"))).expect(200);
+
+        Response hijack = bob.api().post("/tools/discover", Map.of("server_url", mcp.url("weather"), "prefix", "shared",
+                "headers", Map.of("X-Bob", "1"))).expect(200);
+
+        assertThat(hijack.map()).containsEntry("created", 0).containsEntry("updated", 0);
+        assertThat(hijack.map().get("skipped").toString()).contains("shared.forecast").contains("another agent");
+        Map<String, Object> forecast = api.get("/tools/shared.forecast").expect(200).map();
+        assertThat(forecast).containsEntry("created_by", alice.id()).containsEntry("headers", Map.of())
+                .containsEntry("scopes", List.of("weather:read"));
+        // an admin may re-discover over it; the owner stays
+        api.post("/tools/discover", Map.of("server_url", mcp.url("weather"), "prefix", "shared")).expect(200);
+        assertThat(api.get("/tools/shared.forecast").expect(200).map()).containsEntry("created_by", alice.id());
+    }
+
+    @Test
+    void discover_marks_tools_the_server_no_longer_lists_as_gone_and_runs_of_them_fail_clearly() {
+        String server = mcp.url("retiring");
+        api.post("/tools/discover", Map.of("server_url", server, "prefix", "ret")).expect(200);
+        String taskId = create(api, task("Uses old", pipeline(Map.of(), List.of(step("old", "ret.old", Map.of())))));
+        mcp.remove("retiring", "old");
+
+        Response again = api.post("/tools/discover", Map.of("server_url", server, "prefix", "ret")).expect(200);
+
+        assertThat(again.map()).containsEntry("gone", List.of("ret.old")).containsEntry("updated", 1);
+        Map<String, Object> old = api.get("/tools/ret.old").expect(200).map();
+        assertThat(old).containsEntry("gone", true);
+        assertThat(old.get("gone_at")).isNotNull();
+        assertThat(api.get("/tools/ret.current").expect(200).map()).containsEntry("gone", false);
+        Map<String, Object> run = runNow(api, taskId);
+        assertThat(run.get("status")).isEqualTo("failed");
+        assertThat(String.valueOf(run.get("error"))).contains("ret.old").contains("is gone");
+        Response refused = api.post("/tasks", task("New use of old", pipeline(Map.of(), List.of(step("old", "ret.old", Map.of())))))
+                .expect(400);
+        assertThat(refused.details()).containsEntry("field", "payload.pipeline[0].uses");
     }
 
     private static Map<String, Object> with(Map<String, Object> base, String key, Object value) {

@@ -10,6 +10,8 @@ import static io.ordinaut.tool.ToolRuns.task;
 import static io.ordinaut.tool.ToolRuns.traceOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,10 +22,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.test.context.TestPropertySource;
+
 import io.ordinaut.support.NodeTestSupport;
 import io.ordinaut.tool.TestHttpServer.Answer;
 
 /** How tool failures end steps and runs, through the REST API on a real node against a real HTTP server. */
+@TestPropertySource(properties = "ordinaut.tools.allow-loopback=true")
 class ToolFailuresEndToEndTest extends NodeTestSupport {
 
     private static TestHttpServer http;
@@ -185,6 +190,47 @@ class ToolFailuresEndToEndTest extends NodeTestSupport {
         assertFailed(run, "creds");
         assertThat((String) run.get("error")).contains("169.254.169.254").contains("link-local or cloud metadata");
         assertThat(traceOf(run, "creds")).containsEntry("attempts", 1);
+    }
+
+    @Test
+    void retry_after_of_a_429_delays_the_runs_retry_beyond_its_backoff() {
+        api.post("/tools", httpTool("weather.busy", http.url("/busy-run"))).expect(201);
+        http.on("/busy-run", (request, previous) -> previous == 0
+                ? new Answer(429, "{}", Map.of("Retry-After", "9"), 0)
+                : Answer.json(200, "{\"temp\": 4}"));
+        Map<String, Object> task = task("Busy tool", new LinkedHashMap<>(pipeline(Map.of(), List.of(
+                step("w", "weather.busy", Map.of(), "timeout_seconds", 20)))));
+        task.put("max_retries", 1);
+        task.put("backoff_strategy", "fixed"); // 5 s (ordinaut.runs.retry-base): shorter than the tool asks
+
+        String runId = api.post("/tasks/" + ToolRuns.create(api, task) + "/run_now", Map.of()).expect(200)
+                .details().get("run_id").toString();
+        Map<String, Object> run = awaitFinished(runId, Duration.ofSeconds(60));
+
+        assertThat(run.get("status")).as("run %s", run).isEqualTo("succeeded");
+        List<Long> at = http.requests("/busy-run").stream().map(TestHttpServer.Request::receivedNanos).toList();
+        assertThat(at).hasSize(2);
+        assertThat(Duration.ofNanos(at.get(1) - at.get(0))).isGreaterThanOrEqualTo(Duration.ofMillis(8_500));
+    }
+
+    private Map<String, Object> awaitFinished(String runId, Duration patience) {
+        Instant deadline = Instant.now().plus(patience);
+        while (true) {
+            Map<String, Object> run = api.get("/runs/" + runId).expect(200).map();
+            if (run.get("finished_at") != null && !"running".equals(run.get("status")) && !"queued".equals(run.get("status"))
+                    && !"failed".equals(run.get("status"))) {
+                return run;
+            }
+            if (Instant.now().isAfter(deadline)) {
+                return run;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
     }
 
     private Map<String, Object> run(Map<String, Object> payload) {

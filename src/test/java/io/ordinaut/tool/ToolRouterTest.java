@@ -53,7 +53,7 @@ class ToolRouterTest {
 
     @Test
     void unknownToolIsSimulatedByDefault() {
-        ToolRouter router = router(ToolRouter.Settings.defaults());
+        ToolRouter router = router(ToolRouter.Settings.defaults().withAllowLoopback(true));
 
         Object output = router.invoke(call("telegram.send", Map.of("text", "hi")));
 
@@ -69,7 +69,7 @@ class ToolRouterTest {
     @Test
     void unknownToolIsRejectedWhenConfigured() {
         catalog.put("known.tool", ToolDefinition.http("known.tool", server.url("/x")));
-        ToolRouter router = router(ToolRouter.Settings.defaults().withRejectUnknownTools(true));
+        ToolRouter router = router(ToolRouter.Settings.defaults().withAllowLoopback(true).withRejectUnknownTools(true));
 
         ToolCallException e = catchThrowableOfType(ToolCallException.class, () -> router.invoke(call("telegram.send", Map.of())));
 
@@ -82,7 +82,7 @@ class ToolRouterTest {
     @Test
     void inputViolatingTheSchemaFailsBeforeTheCallWithJsonPointers() {
         catalog.put("weather.forecast", ToolDefinition.http("weather.forecast", server.url("/f")).withSchemas(CITY_SCHEMA, null));
-        ToolRouter router = router(ToolRouter.Settings.defaults());
+        ToolRouter router = router(ToolRouter.Settings.defaults().withAllowLoopback(true));
 
         ToolCallException e = catchThrowableOfType(ToolCallException.class,
                 () -> router.invoke(call("weather.forecast", Map.of("city", 42, "days", 9))));
@@ -96,7 +96,7 @@ class ToolRouterTest {
     void outputViolatingTheSchemaFailsTheCallWithJsonPointer() {
         catalog.put("weather.forecast", ToolDefinition.http("weather.forecast", server.url("/f")).withSchemas(null, FORECAST_SCHEMA));
         server.on("/f", Answer.json(200, "{\"days\": [{\"temp\": 20}, {\"temp\": \"hot\"}]}"));
-        ToolRouter router = router(ToolRouter.Settings.defaults());
+        ToolRouter router = router(ToolRouter.Settings.defaults().withAllowLoopback(true));
 
         ToolCallException e = catchThrowableOfType(ToolCallException.class,
                 () -> router.invoke(call("weather.forecast", Map.of())));
@@ -111,7 +111,7 @@ class ToolRouterTest {
                 .withSchemas(CITY_SCHEMA, FORECAST_SCHEMA));
         server.on("/f", Answer.json(200, "{\"days\": [{\"temp\": 20.5}]}"));
 
-        Object output = router(ToolRouter.Settings.defaults()).invoke(call("weather.forecast", Map.of("city", "Rome")));
+        Object output = router(ToolRouter.Settings.defaults().withAllowLoopback(true)).invoke(call("weather.forecast", Map.of("city", "Rome")));
 
         assertThat(output).isEqualTo(Map.of("days", List.of(Map.of("temp", 20.5))));
     }
@@ -119,7 +119,7 @@ class ToolRouterTest {
     @Test
     void toolNeedingScopesTheTaskLacksIsRefused() {
         catalog.put("crm.delete", ToolDefinition.http("crm.delete", server.url("/d")).withScopes(List.of("crm:write")));
-        ToolRouter router = router(ToolRouter.Settings.defaults());
+        ToolRouter router = router(ToolRouter.Settings.defaults().withAllowLoopback(true));
         ToolCall call = new ToolCall("crm.delete", Map.of(), "k", "r", 1, Duration.ofSeconds(5), Set.of("crm:read"));
 
         ToolCallException e = catchThrowableOfType(ToolCallException.class, () -> router.invoke(call));
@@ -135,14 +135,14 @@ class ToolRouterTest {
         server.on("/d", Answer.json(200, "{\"deleted\": 1}"));
         ToolCall call = new ToolCall("crm.delete", Map.of(), "k", "r", 1, Duration.ofSeconds(5), Set.of("admin"));
 
-        assertThat(router(ToolRouter.Settings.defaults()).invoke(call)).isEqualTo(Map.of("deleted", 1));
+        assertThat(router(ToolRouter.Settings.defaults().withAllowLoopback(true)).invoke(call)).isEqualTo(Map.of("deleted", 1));
     }
 
     @Test
     void headersMayNotReadTheNodesOwnSettings() {
         catalog.put("crm.leak", ToolDefinition.http("crm.leak", server.url("/leak"))
                 .withHeaders(Map.of("X-Db", "${env:ORDINAUT_DB_PASSWORD}")));
-        ToolRouter router = router(ToolRouter.Settings.defaults().withEnvironment(Map.of("ORDINAUT_DB_PASSWORD", "pw-1234")::get));
+        ToolRouter router = router(ToolRouter.Settings.defaults().withAllowLoopback(true).withEnvironment(Map.of("ORDINAUT_DB_PASSWORD", "pw-1234")::get));
 
         ToolCallException e = catchThrowableOfType(ToolCallException.class, () -> router.invoke(call("crm.leak", Map.of())));
 
@@ -152,10 +152,24 @@ class ToolRouterTest {
     }
 
     @Test
-    void loopbackCanBeRefusedByPolicy() {
+    void headers_read_at_run_time_only_variables_opened_by_the_prefixes_even_when_stored_otherwise() {
+        // a row written before the rule, or by hand: the call itself refuses it
+        catalog.put("crm.admin", ToolDefinition.http("crm.admin", server.url("/leak"))
+                .withHeaders(Map.of("Authorization", "Bearer ${env:ORDINAUT_ADMIN_TOKEN}")));
+        ToolRouter router = router(ToolRouter.Settings.defaults().withAllowLoopback(true)
+                .withEnvironment(Map.of("ORDINAUT_ADMIN_TOKEN", "admin-t0ken-value")::get));
+
+        ToolCallException e = catchThrowableOfType(ToolCallException.class, () -> router.invoke(call("crm.admin", Map.of())));
+
+        assertThat(e.retryable()).isFalse();
+        assertThat(e.getMessage()).contains("ordinaut.tools.secret-env-prefixes").doesNotContain("admin-t0ken-value");
+        assertThat(server.requests()).isEmpty();
+    }
+
+    @Test
+    void loopback_is_refused_by_default() {
         catalog.put("local.tool", ToolDefinition.http("local.tool", server.url("/x")));
-        ToolRouter router = router(ToolRouter.Settings.defaults()
-                .withEgress(new EgressPolicy(false, List.of(), List.of(), List.of(), List.of())));
+        ToolRouter router = router(ToolRouter.Settings.defaults());
 
         ToolCallException e = catchThrowableOfType(ToolCallException.class, () -> router.invoke(call("local.tool", Map.of())));
 

@@ -1,0 +1,71 @@
+package io.ordinaut.web;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Set;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Every actuator endpoint is for operators: an admin token is required, except for the liveness and
+ * readiness probes, which load balancers and orchestrators call without credentials. This is a servlet
+ * filter because actuator endpoints are not handled by the handler mapping our MVC interceptors see.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 3)
+class ActuatorAccessFilter extends OncePerRequestFilter {
+
+    private final String basePath;
+    private final Set<String> probes;
+    private final Authenticator authenticator;
+    private final JsonMapper json;
+    private final Clock clock;
+
+    ActuatorAccessFilter(@Value("${management.endpoints.web.base-path:/actuator}") String basePath, Authenticator authenticator,
+                         JsonMapper json, Clock clock) {
+        this.basePath = basePath.endsWith("/") ? basePath.substring(0, basePath.length() - 1) : basePath;
+        this.probes = Set.of(this.basePath + "/health/liveness", this.basePath + "/health/readiness");
+        this.authenticator = authenticator;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        String path = request.getRequestURI();
+        boolean actuator = path.equals(basePath) || path.startsWith(basePath + "/");
+        return !actuator || probes.contains(path);
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        Caller caller;
+        try {
+            caller = AccessInterceptor.authenticate(authenticator, request);
+        } catch (ApiException e) {
+            ErrorResponses.write(request, response, json, clock, e);
+            return;
+        }
+        request.setAttribute(AccessInterceptor.CALLER, caller);
+        if (!caller.isAdmin()) {
+            ErrorResponses.write(request, response, json, clock, ApiException.forbidden(
+                    "Agent " + caller.agentId() + " lacks the scope admin that management endpoints require",
+                    Map.of("required_scope", Scopes.ADMIN)));
+            return;
+        }
+        chain.doFilter(request, response);
+    }
+}

@@ -1,0 +1,134 @@
+package io.ordinaut.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.test.context.TestPropertySource;
+
+import io.ordinaut.support.Api;
+import io.ordinaut.support.NodeTestSupport;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Calls that have not proven who makes them are limited per client address before any secret or token
+ * is checked. The test node trusts 127.0.0.1 as a proxy, so each test speaks for addresses of its own
+ * through X-Forwarded-For.
+ */
+@TestPropertySource(properties = {"ordinaut.security.unauthenticated-burst=3", "ordinaut.security.unauthenticated-per-minute=1",
+        "ordinaut.security.trusted-proxies=127.0.0.1/32, ::1", "ordinaut.security.lockout-threshold=100"})
+class AnonymousRateLimitTest extends NodeTestSupport {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    record Credentials(String id, String secret) {
+    }
+
+    private Credentials agent() {
+        String id = api.post("/agents", Map.of("name", "limited-" + UUID.randomUUID().toString().substring(0, 8),
+                "scopes", List.of(Scopes.TASKS_READ))).expect(201).string("id");
+        return new Credentials(id, api.post("/agents/" + id + "/credentials", "{}").expect(200).string("agent_secret"));
+    }
+
+    private HttpResponse<String> call(String method, String path, String forwardedFor, String token, Object body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("X-Forwarded-For", forwardedFor)
+                .timeout(Duration.ofSeconds(30));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        if (body != null) {
+            request.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+        } else {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> token(String forwardedFor, Credentials agent, String secret) throws Exception {
+        return call("POST", "/agents/auth/token", forwardedFor, null, Map.of("agent_id", agent.id(), "agent_secret", secret));
+    }
+
+    private int failedAttempts(Credentials agent) {
+        return jdbc.sql("SELECT failed_attempts FROM agent_credential WHERE agent_id = CAST(:id AS uuid)")
+                .param("id", agent.id()).query(Integer.class).single();
+    }
+
+    @Test
+    void token_calls_past_the_address_budget_get_429_before_the_secret_is_checked() throws Exception {
+        Credentials agent = agent();
+        for (int i = 0; i < 3; i++) {
+            assertThat(token("203.0.113.10", agent, "wrong-secret").statusCode()).isEqualTo(401);
+        }
+        assertThat(failedAttempts(agent)).isEqualTo(3);
+
+        HttpResponse<String> limited = token("203.0.113.10", agent, agent.secret());
+        assertThat(limited.statusCode()).as(limited.body()).isEqualTo(429);
+        long retryAfter = Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow());
+        assertThat(retryAfter).isBetween(1L, 60L);
+        Map<?, ?> error = JSON.readValue(limited.body(), Map.class);
+        assertThat(error.get("error")).isEqualTo("RateLimited");
+        assertThat(error.get("request_id")).isNotNull();
+        assertThat(failedAttempts(agent)).as("the refused call never reached the secret check").isEqualTo(3);
+        assertThat(token("203.0.113.10", agent, "wrong-secret").statusCode()).isEqualTo(429);
+        assertThat(failedAttempts(agent)).isEqualTo(3);
+
+        assertThat(token("203.0.113.11", agent, agent.secret()).statusCode()).as("another address has its own budget").isEqualTo(200);
+        assertThat(call("POST", "/agents/auth/refresh", "203.0.113.10", null, Map.of("refresh_token", "ord_rt_x")).statusCode())
+                .isEqualTo(429);
+    }
+
+    @Test
+    void refused_calls_on_any_route_use_up_the_address_budget_but_never_the_health_checks() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            assertThat(call("GET", "/tasks", "198.51.100.7", "ord_at_forged-" + i, null).statusCode()).isEqualTo(401);
+        }
+        HttpResponse<String> limited = call("GET", "/tasks", "198.51.100.7", "ord_at_forged-again", null);
+        assertThat(limited.statusCode()).isEqualTo(429);
+        assertThat(limited.headers().firstValue("Retry-After")).isPresent();
+        // The limit falls before the token is looked up, so it holds even for a valid one from that address.
+        assertThat(call("GET", "/tasks", "198.51.100.7", Api.ADMIN_TOKEN, null).statusCode()).isEqualTo(429);
+        assertThat(call("GET", "/health/ready", "198.51.100.7", null, null).statusCode()).isEqualTo(200);
+        assertThat(call("GET", "/actuator/health/liveness", "198.51.100.7", null, null).statusCode()).isEqualTo(200);
+
+        assertThat(call("GET", "/tasks", "198.51.100.8", Api.ADMIN_TOKEN, null).statusCode()).isEqualTo(200);
+        // Authenticated calls cost the address nothing.
+        for (int i = 0; i < 10; i++) {
+            assertThat(call("GET", "/tasks", "198.51.100.9", Api.ADMIN_TOKEN, null).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void forwarded_addresses_are_believed_only_from_trusted_proxies() {
+        ClientAddresses trustingTheProxy = new ClientAddresses(List.of("10.0.0.0/8", "fd00::/8"));
+        assertThat(trustingTheProxy.of(request("10.1.2.3", "203.0.113.5"))).isEqualTo("203.0.113.5");
+        // The client may prepend anything; only the hop the trusted proxy appended counts.
+        assertThat(trustingTheProxy.of(request("10.1.2.3", "1.1.1.1, 203.0.113.5"))).isEqualTo("203.0.113.5");
+        assertThat(trustingTheProxy.of(request("10.1.2.3", "203.0.113.5, 10.9.9.9"))).as("a chain of trusted proxies")
+                .isEqualTo("203.0.113.5");
+        assertThat(trustingTheProxy.of(request("fd00::1", "2001:db8::7"))).isEqualTo("2001:db8:0:0:0:0:0:7");
+        assertThat(trustingTheProxy.of(request("10.1.2.3", "not-an-address"))).isEqualTo("10.1.2.3");
+        assertThat(trustingTheProxy.of(request("203.0.113.9", "10.0.0.1"))).as("an untrusted peer's header is ignored")
+                .isEqualTo("203.0.113.9");
+        assertThat(new ClientAddresses(List.of()).of(request("127.0.0.1", "203.0.113.5"))).as("no proxy trusted by default")
+                .isEqualTo("127.0.0.1");
+    }
+
+    private static MockHttpServletRequest request(String peer, String forwardedFor) {
+        MockHttpServletRequest request = new MockHttpServletRequest("GET", "/tasks");
+        request.setRemoteAddr(peer);
+        request.addHeader("X-Forwarded-For", forwardedFor);
+        return request;
+    }
+}
