@@ -151,7 +151,10 @@ class EventPublishingTest extends NodeTestSupport {
                     .param("t", task).query(String.class).list();
             assertThat(statuses).containsExactly("skipped", "succeeded", "succeeded");
         });
-        assertThat(jdbc.sql("SELECT count(*) FROM dedupe_ledger WHERE key IN ('order-A', 'order-B')").query(Integer.class).single())
+        assertThat(jdbc.sql("""
+                SELECT count(*) FROM dedupe_ledger l JOIN task t
+                    ON l.key IN ('agent:' || t.created_by || ':order-A', 'agent:' || t.created_by || ':order-B')
+                 WHERE t.id = CAST(:t AS uuid)""").param("t", task).query(Integer.class).single())
                 .isEqualTo(2);
     }
 

@@ -23,7 +23,8 @@ import com.sun.net.httpserver.HttpServer;
 import io.ordinaut.support.NodeTestSupport;
 
 /** Webhooks of run outcomes to a real HTTP receiver: signed, retried, and under the tools' egress policy. */
-@TestPropertySource(properties = {"ordinaut.tools.allow-loopback=false", "ordinaut.tools.allowed-hosts=127.0.0.1"})
+// 127.0.0.1 is opened on purpose for the receiver; every other loopback address stays refused.
+@TestPropertySource(properties = {"ordinaut.tools.allow-loopback=false", "ordinaut.tools.allowed-cidrs=127.0.0.1/32"})
 class WebhookTest extends NodeTestSupport {
 
     record Received(String path, String signature, String delivery, String body) {
@@ -105,7 +106,7 @@ class WebhookTest extends NodeTestSupport {
 
     @Test
     void the_egress_guard_refuses_a_loopback_webhook_url() {
-        String[] a = agentWithRun(url("localhost", "/loopback"), "all");
+        String[] a = agentWithRun(url("[::1]", "/loopback"), "all");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(jdbc.sql(
                 "SELECT status || ':' || last_error FROM webhook_delivery WHERE agent_id = CAST(:a AS uuid)")
                 .param("a", a[0]).query(String.class).list()).singleElement().asString().startsWith("failed:refused"));
