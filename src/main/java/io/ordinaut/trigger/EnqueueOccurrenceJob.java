@@ -62,7 +62,7 @@ public class EnqueueOccurrenceJob implements Job {
             UUID scheduleId = UUID.fromString(data.getString(Scheduler.FAILED_JOB_ORIGINAL_TRIGGER_NAME));
             Instant dueAt = Instant.ofEpochMilli(Long.parseLong(
                     data.getString(Scheduler.FAILED_JOB_ORIGINAL_TRIGGER_SCHEDULED_FIRETIME_IN_MILLISECONDS)));
-            withRetries(context, scheduleId, dueAt, () -> enqueuer.recover(scheduleId, dueAt, Instant.now()));
+            withRetries(context, scheduleId, dueAt, () -> enqueuer.recover(scheduleId, dueAt, firedAt));
         } else {
             log.error("Enqueue job fired by unexpected trigger {} of type {}", trigger.getKey(), trigger.getClass().getName());
         }
