@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
@@ -84,7 +85,7 @@ final class ClaimLoop implements Runnable {
     private void claimAndDispatch(Duration lease, int gather) throws InterruptedException {
         int free = slots.availablePermits();
         if (free == 0) {
-            wakeup.awaitUntil(System.currentTimeMillis() + properties.pollIntervalMs());
+            wakeup.awaitUntil(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(properties.pollIntervalMs()));
             return;
         }
         if (free < gather) {
@@ -128,21 +129,21 @@ final class ClaimLoop implements Runnable {
 
     /** Sleeps until work is due, a wake-up or the poll interval; returns the next back-off. */
     private long sleepUntilWorkIsDue(long backoff) throws InterruptedException {
-        long now = System.currentTimeMillis();
-        long deadline = now + properties.pollIntervalMs();
+        long start = System.nanoTime();
+        long waitMs = properties.pollIntervalMs();
         Optional<Duration> earliest = claims.untilEarliestDue();
         long next = backoff;
         if (earliest.isPresent()) {
             long dueIn = earliest.get().toMillis();
             if (dueIn > 0) {
-                deadline = Math.min(deadline, now + dueIn);
+                waitMs = Math.min(waitMs, dueIn);
                 next = MIN_BACKOFF_MS;
             } else {
-                deadline = Math.min(deadline, now + backoff);
+                waitMs = Math.min(waitMs, backoff);
                 next = Math.min(backoff * 2, properties.pollIntervalMs());
             }
         }
-        wakeup.awaitUntil(deadline);
+        wakeup.awaitUntil(start + TimeUnit.MILLISECONDS.toNanos(waitMs));
         return next;
     }
 }
