@@ -1,5 +1,6 @@
 package io.ordinaut.pipeline;
 
+import io.ordinaut.Threads;
 import io.ordinaut.tool.ToolCall;
 import io.ordinaut.tool.ToolCallException;
 import io.ordinaut.tool.ToolInvoker;
@@ -137,9 +138,7 @@ public final class PipelineRunner {
             } catch (InterruptedException e) {
                 return timer.interrupted(attempts);
             }
-            try {
-                Thread.sleep(wait.toMillis());
-            } catch (InterruptedException e) {
+            if (!Threads.sleepQuietly(wait)) {
                 return timer.interrupted(attempts);
             }
         }

@@ -22,7 +22,6 @@ import org.springframework.stereotype.Component;
 @Component
 public class DueWorkQueue {
 
-    static final String CHANNEL = "ordinaut_due_work";
 
     /** The prefix of a dedupe_key or concurrency_key shared by every agent; only admins may set one. */
     public static final String GLOBAL_KEY_PREFIX = "global:";
@@ -141,8 +140,6 @@ public class DueWorkQueue {
             SELECT l.run_id FROM dedupe_ledger l JOIN task t ON l.key = %s WHERE t.id = :taskId
             """.formatted(scopedKey("t.dedupe_key"));
 
-    private static final String NOTIFY = "SELECT pg_notify('" + CHANNEL + "', '')";
-
     /** Queued runs of a task that will not run after all; each is recorded as canceled, with the reason. */
     private static final String DROP_QUEUED = StatusSql.of("""
             WITH dropped AS (
@@ -162,11 +159,13 @@ public class DueWorkQueue {
             """;
 
     private final JdbcClient jdbc;
+    private final Notifications notifications;
     private final Clock clock;
     private final long agingSeconds;
 
     public DueWorkQueue(JdbcClient jdbc, Clock clock, RunProperties runs) {
         this.jdbc = jdbc;
+        this.notifications = new Notifications(jdbc);
         this.clock = clock;
         this.agingSeconds = runs.agingSeconds();
     }
@@ -248,13 +247,9 @@ public class DueWorkQueue {
                 .query().singleRow();
         int queued = ((Number) row.get("queued")).intValue();
         if (queued > 0) {
-            notifyExecutors();
+            notifications.wakeExecutors();
         }
         return new Counts(queued, ((Number) row.get("duplicates")).intValue());
-    }
-
-    private void notifyExecutors() {
-        jdbc.sql(NOTIFY).query().listOfRows();
     }
 
     private record Counts(int queued, int duplicates) {

@@ -25,6 +25,7 @@ import org.springframework.core.io.DefaultResourceLoader;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import io.ordinaut.support.TestDatabases;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A migrated database of its own and executor pools built by hand on it — each with its own connection
@@ -65,7 +66,7 @@ final class QueueFixture implements AutoCloseable {
     ExecutorPool node(String id, RunHandler handler, ExecutorProperties executor, RunProperties runs, DoubleSupplier jitter) {
         HikariDataSource source = dataSource(id, 4);
         sources.add(source);
-        ExecutorPool pool = new ExecutorPool(source, handler, clock, id, true, executor, runs, jitter);
+        ExecutorPool pool = new ExecutorPool(source, handler, clock, JsonMapper.shared(), id, true, executor, runs, jitter);
         pools.add(pool);
         pool.start();
         return pool;
@@ -77,7 +78,7 @@ final class QueueFixture implements AutoCloseable {
      */
     ExecutorPool node(String id, DataSource source, Clock nodeClock, RunHandler handler, ExecutorProperties executor,
                       RunProperties runs) {
-        ExecutorPool pool = new ExecutorPool(source, handler, nodeClock, id, true, executor, runs, () -> 0.5);
+        ExecutorPool pool = new ExecutorPool(source, handler, nodeClock, JsonMapper.shared(), id, true, executor, runs, () -> 0.5);
         pools.add(pool);
         pool.start();
         return pool;
