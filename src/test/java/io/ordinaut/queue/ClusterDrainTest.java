@@ -1,5 +1,6 @@
 package io.ordinaut.queue;
 
+import io.ordinaut.support.Eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -41,8 +42,7 @@ class ClusterDrainTest {
             for (String node : List.of("node-a", "node-b", "node-c")) {
                 fx.node(node, handler, QueueFixture.executor(8, 30, 5));
             }
-            QueueFixture.await("all runs recorded", Duration.ofSeconds(60),
-                    () -> fx.count("SELECT count(*) FROM task_run") >= RUNS && fx.count("SELECT count(*) FROM due_work") == 0);
+            Eventually.until("all runs recorded", Duration.ofSeconds(60), () -> fx.count("SELECT count(*) FROM task_run") >= RUNS && fx.count("SELECT count(*) FROM due_work") == 0);
 
             // then each ran once, none lost, none twice, and each node took part
             assertThat(executions).hasSize(RUNS);
