@@ -1,5 +1,6 @@
 package io.ordinaut.run;
 
+import io.ordinaut.support.Eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
@@ -149,20 +150,7 @@ class RunApiTest extends NodeTestSupport {
     }
 
     private Map<String, Object> awaitStatus(String runId, String status) {
-        long deadline = System.currentTimeMillis() + 15_000;
-        Response r = null;
-        while (System.currentTimeMillis() < deadline) {
-            r = api.get("/runs/" + runId).expect(200);
-            if (status.equals(r.get("status"))) {
-                return r.map();
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-        throw new AssertionError("run " + runId + " did not become " + status + ": " + (r == null ? "" : r.body()));
+        return Eventually.until("run " + runId + " " + status, () -> api.get("/runs/" + runId).expect(200),
+                r -> status.equals(r.get("status"))).map();
     }
 }

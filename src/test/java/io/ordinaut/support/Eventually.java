@@ -4,10 +4,12 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
+import org.awaitility.core.ConditionTimeoutException;
 import org.awaitility.core.ThrowingRunnable;
 
 /**
@@ -41,13 +43,21 @@ public final class Eventually {
         await(what, atMost).until(condition);
     }
 
-    /** Polls {@code value} until it matches and returns the matching value. */
+    /** Polls {@code value} until it matches and returns the matching value; a timeout names the last value seen. */
     public static <T> T until(String what, Callable<T> value, Predicate<? super T> matches) {
-        return await(what).until(value, matches::test);
+        return until(what, PATIENCE, value, matches);
     }
 
     public static <T> T until(String what, Duration atMost, Callable<T> value, Predicate<? super T> matches) {
-        return await(what, atMost).until(value, matches::test);
+        AtomicReference<T> last = new AtomicReference<>();
+        try {
+            return await(what, atMost).until(() -> {
+                last.set(value.call());
+                return last.get();
+            }, matches::test);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(e.getMessage() + "; last value: " + last.get(), e);
+        }
     }
 
     /** Retries the assertions until they pass; the last failure is the test's message. */
