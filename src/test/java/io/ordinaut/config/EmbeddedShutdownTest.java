@@ -1,5 +1,6 @@
 package io.ordinaut.config;
 
+import io.ordinaut.support.Eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -148,17 +149,15 @@ class EmbeddedShutdownTest {
         assertThat(p.exitValue()).as("%s: %s", command, Files.readString(out)).isZero();
     }
 
-    private static void awaitLine(Process node, Path log, String start, String contains, Duration limit) throws Exception {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (System.nanoTime() < deadline) {
-            String text = Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
-            if (text.lines().anyMatch(l -> l.contains(start) && l.contains(contains))) {
-                return;
-            }
-            assertThat(node.isAlive()).as("the node is still starting; its log:%n%s", text).isTrue();
-            Thread.sleep(200);
-        }
-        throw new AssertionError("The node did not log its start line within " + limit + ":\n" + Files.readString(log));
+    private static void awaitLine(Process node, Path log, String start, String contains, Duration limit) {
+        Eventually.await("the node's start line", limit).pollInterval(Duration.ofMillis(200))
+                .failFast("the node exited while starting", () -> assertThat(node.isAlive())
+                        .as("the node is still starting; its log:%n%s", Files.exists(log) ? Files.readString(log) : "").isTrue())
+                .untilAsserted(() -> {
+                    String text = Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+                    assertThat(text.lines().anyMatch(l -> l.contains(start) && l.contains(contains)))
+                            .as("the node logged its start line; its log:%n%s", text).isTrue();
+                });
     }
 
     private static void copyTree(Path from, Path to) throws IOException {
