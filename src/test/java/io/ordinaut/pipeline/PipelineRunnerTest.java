@@ -25,7 +25,7 @@ class PipelineRunnerTest {
     }
 
     @Test
-    void emptyPipelineSucceedsWithEmptyOutput() {
+    void empty_pipeline_succeeds_with_empty_output() {
         PipelineResult result = Pipelines.runner(call -> Map.of()).run(parse(), Pipelines.context());
 
         assertThat(result.success()).isTrue();
@@ -34,7 +34,7 @@ class PipelineRunnerTest {
     }
 
     @Test
-    void outputsAreSavedUnderSaveAsOrIdAndTraceDescribesEachStep() {
+    void outputs_are_saved_under_save_as_or_id_and_trace_describes_each_step() {
         RecordingTool tool = new RecordingTool(call -> Map.of("from", call.address()));
 
         PipelineResult result = Pipelines.runner(tool).run(parse(
@@ -51,7 +51,7 @@ class PipelineRunnerTest {
     }
 
     @Test
-    void skippedStepSavesNothingAndLaterReferencesReadNull() {
+    void skipped_step_saves_nothing_and_later_references_read_null() {
         RecordingTool tool = new RecordingTool(call -> Map.of("v", 1));
 
         PipelineResult result = Pipelines.runner(tool).run(parse(
@@ -66,7 +66,7 @@ class PipelineRunnerTest {
     }
 
     @Test
-    void failureWithContinueOnErrorIsRecordedAndTheRunGoesOn() {
+    void failure_with_continue_on_error_is_recorded_and_the_run_goes_on() {
         RecordingTool tool = new RecordingTool(call -> {
             if (call.address().equals("a.bad")) {
                 throw ToolCallException.permanent("bad request");
@@ -86,7 +86,7 @@ class PipelineRunnerTest {
     }
 
     @Test
-    void failureWithoutContinueOnErrorStopsTheRun() {
+    void failure_without_continue_on_error_stops_the_run() {
         RecordingTool tool = new RecordingTool(call -> {
             throw ToolCallException.permanent("HTTP 400: city is required");
         });
@@ -104,7 +104,7 @@ class PipelineRunnerTest {
     }
 
     @Test
-    void retryableFailuresAreRetriedWithTheSameIdempotencyKeyUntilSuccess() {
+    void retryable_failures_are_retried_with_the_same_idempotency_key_until_success() {
         AtomicInteger attempts = new AtomicInteger();
         RecordingTool tool = new RecordingTool(call -> {
             if (attempts.incrementAndGet() < 3) {
@@ -122,7 +122,7 @@ class PipelineRunnerTest {
     }
 
     @Test
-    void retriesExhaustedLeaveTheRunRetryable() {
+    void retries_exhausted_leave_the_run_retryable() {
         RecordingTool tool = new RecordingTool(call -> {
             throw ToolCallException.retryable("HTTP 503");
         });
@@ -137,7 +137,7 @@ class PipelineRunnerTest {
     }
 
     @Test
-    void stepTimeoutAbandonsTheCallAsRetryable() {
+    void step_timeout_abandons_the_call_as_retryable() {
         CountDownLatch interrupted = new CountDownLatch(1);
         RecordingTool tool = new RecordingTool(call -> {
             try {
@@ -161,7 +161,7 @@ class PipelineRunnerTest {
     }
 
     @Test
-    void interruptingTheRunStopsItPromptlyAndSaysSo() throws Exception {
+    void interrupting_the_run_stops_it_promptly_and_says_so() throws Exception {
         CountDownLatch calling = new CountDownLatch(1);
         RecordingTool tool = new RecordingTool(call -> {
             calling.countDown();
@@ -196,7 +196,7 @@ class PipelineRunnerTest {
     }
 
     @Test
-    void unexpectedToolExceptionFailsTheStepWithoutRetry() {
+    void unexpected_tool_exception_fails_the_step_without_retry() {
         RecordingTool tool = new RecordingTool(call -> {
             throw new IllegalStateException("adapter bug");
         });
@@ -210,7 +210,7 @@ class PipelineRunnerTest {
     }
 
     @Test
-    void immediateToolRunsOnTheRunThreadAndBlockingToolDoesNot() {
+    void immediate_tool_runs_on_the_run_thread_and_blocking_tool_does_not() {
         Thread runThread = Thread.currentThread();
         Map<String, Thread> threads = new java.util.concurrent.ConcurrentHashMap<>();
         io.ordinaut.tool.ToolInvoker tool = new io.ordinaut.tool.ToolInvoker() {
