@@ -280,7 +280,7 @@ class AccessControlTest extends NodeTestSupport {
     }
 
     @Test
-    void agent_api_validates_input() {
+    void agent_api_refuses_bad_input_duplicate_names_and_unknown_ids() {
         api.post("/agents", Map.of("name", "")).expect(400);
         api.post("/agents", Map.of("name", "x", "scopes", List.of("not a scope!"))).expect(400);
         api.post("/agents", Map.of("name", "x", "scopes", "admin")).expect(400);

@@ -1,6 +1,5 @@
 package io.ordinaut.agent;
 
-import io.ordinaut.support.Eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -18,6 +17,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import io.ordinaut.support.Api;
+import io.ordinaut.support.Eventually;
 import io.ordinaut.support.Nodes;
 
 /** Security across nodes: one generated admin token, shared limits, instant revocation, expiry. */

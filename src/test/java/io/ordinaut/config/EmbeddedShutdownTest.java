@@ -1,6 +1,5 @@
 package io.ordinaut.config;
 
-import io.ordinaut.support.Eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -30,6 +29,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+
+import io.ordinaut.support.Eventually;
 
 /**
  * A node on the zero-configuration default (embedded PostgreSQL), started as its own OS process the way a

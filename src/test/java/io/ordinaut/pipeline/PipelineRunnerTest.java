@@ -1,7 +1,7 @@
 package io.ordinaut.pipeline;
 
-import io.ordinaut.support.Eventually;
 import io.ordinaut.pipeline.Pipelines.RecordingTool;
+import io.ordinaut.support.Eventually;
 import io.ordinaut.tool.ToolCall;
 import io.ordinaut.tool.ToolCallException;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,5 @@
 package io.ordinaut.queue;
 
-import io.ordinaut.support.Eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -20,6 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+
+import io.ordinaut.support.Eventually;
 
 /** What the claim decides: order, concurrency keys, overlap policies; and dedupe at enqueue. */
 class ClaimPolicyTest {

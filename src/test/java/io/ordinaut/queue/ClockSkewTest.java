@@ -1,6 +1,5 @@
 package io.ordinaut.queue;
 
-import io.ordinaut.support.Eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Clock;
@@ -13,6 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+
+import io.ordinaut.support.Eventually;
 
 /** Due times and leases are judged by the database's clock: a node whose own clock is 30 s off changes nothing. */
 @Tag("cluster")

@@ -1,6 +1,5 @@
 package io.ordinaut.queue;
 
-import io.ordinaut.support.Eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -12,6 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+
+import io.ordinaut.support.Eventually;
 
 /**
  * Several executor pools — separate thread pools, separate connection pools, as separate nodes — drain

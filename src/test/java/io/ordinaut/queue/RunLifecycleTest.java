@@ -1,6 +1,5 @@
 package io.ordinaut.queue;
 
-import io.ordinaut.support.Eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -15,6 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
+
+import io.ordinaut.support.Eventually;
 
 /** Timeouts, cancel and graceful shutdown: a run always ends recorded, and never holds a lease it cannot use. */
 class RunLifecycleTest {

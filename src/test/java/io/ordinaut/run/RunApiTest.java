@@ -1,6 +1,5 @@
 package io.ordinaut.run;
 
-import io.ordinaut.support.Eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
@@ -12,6 +11,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 import io.ordinaut.support.Api.Response;
+import io.ordinaut.support.Eventually;
 import io.ordinaut.support.NodeTestSupport;
 
 /** The run history API on a real node: lifecycle of one run id, filters, stats, dead letters, commands, workers. */

@@ -1,6 +1,5 @@
 package io.ordinaut.tool;
 
-import io.ordinaut.support.Eventually;
 import static io.ordinaut.tool.ToolRuns.httpTool;
 import static io.ordinaut.tool.ToolRuns.pipeline;
 import static io.ordinaut.tool.ToolRuns.runNow;
@@ -25,6 +24,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.test.context.TestPropertySource;
 
+import io.ordinaut.support.Eventually;
 import io.ordinaut.support.NodeTestSupport;
 import io.ordinaut.tool.TestHttpServer.Answer;
 

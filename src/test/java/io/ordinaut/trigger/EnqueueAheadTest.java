@@ -1,6 +1,5 @@
 package io.ordinaut.trigger;
 
-import io.ordinaut.support.Eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Timestamp;
@@ -16,6 +15,7 @@ import io.ordinaut.schedule.Schedule;
 import io.ordinaut.schedule.ScheduleDefinition;
 import io.ordinaut.schedule.ScheduleKind;
 import io.ordinaut.schedule.Schedules;
+import io.ordinaut.support.Eventually;
 import io.ordinaut.support.NodeTestSupport;
 
 /**

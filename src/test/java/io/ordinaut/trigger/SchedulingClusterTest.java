@@ -1,6 +1,5 @@
 package io.ordinaut.trigger;
 
-import io.ordinaut.support.Eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Timestamp;
@@ -17,6 +16,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import io.ordinaut.support.Api;
+import io.ordinaut.support.Eventually;
 import io.ordinaut.support.Nodes;
 
 /**
