@@ -1,23 +1,18 @@
 package io.ordinaut.event;
 
-import java.util.concurrent.atomic.AtomicLong;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.ordinaut.BackgroundLoop;
 
 /**
- * Runs one background action every interval on a daemon thread of its own. An exception is logged and
- * counted, never fatal: the action runs again at the next interval. (The queue package has its own
- * Duty; this package keeps its loops to itself rather than open the queue's internals.)
+ * Runs one background action every interval on a daemon thread of its own, under the node's one loop
+ * guard ({@link BackgroundLoop}): a failure is logged and counted, never fatal. Unlike the queue's duties
+ * an event loop can be woken early (new outbox rows) and is interrupted on stop (a blocking Redis read).
  */
 final class Loop {
-
-    private static final Logger log = LoggerFactory.getLogger(Loop.class);
 
     private final String name;
     private final long intervalMs;
     private final Runnable action;
-    private final AtomicLong failures = new AtomicLong();
+    private final BackgroundLoop guard;
     private final Object sleeper = new Object();
     private volatile boolean running = true;
     private Thread thread;
@@ -26,6 +21,7 @@ final class Loop {
         this.name = name;
         this.intervalMs = intervalMs;
         this.action = action;
+        this.guard = new BackgroundLoop(name);
     }
 
     Loop start() {
@@ -57,18 +53,9 @@ final class Loop {
 
     private void loop() {
         while (running) {
-            try {
-                action.run();
-            } catch (RuntimeException | Error e) {
-                if (e instanceof VirtualMachineError) {
-                    throw e;
-                }
-                if (!running) {
-                    return;
-                }
-                long n = failures.incrementAndGet();
-                log.warn("{} failed ({} failures so far): {}; retrying in {} ms", name, n, e.toString(), intervalMs);
-                log.debug("{} failure", name, e);
+            guard.tick(this::runUnlessStopping);
+            if (!running) {
+                return;
             }
             synchronized (sleeper) {
                 if (!running) {
@@ -79,6 +66,17 @@ final class Loop {
                 } catch (InterruptedException e) {
                     return;
                 }
+            }
+        }
+    }
+
+    // stop() interrupts a blocking read (Redis XREADGROUP); what that throws is the stop, not a failure.
+    private void runUnlessStopping() {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            if (running) {
+                throw e;
             }
         }
     }
