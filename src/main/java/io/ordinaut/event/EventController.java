@@ -6,6 +6,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -16,6 +22,8 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import tools.jackson.databind.json.JsonMapper;
+
 import io.ordinaut.JsonFields;
 import io.ordinaut.NotFoundException;
 import io.ordinaut.web.ApiException;
@@ -24,10 +32,10 @@ import io.ordinaut.web.PageBody;
 import io.ordinaut.web.QueryParams;
 import io.ordinaut.web.RequiresScope;
 import io.ordinaut.web.Scopes;
-import tools.jackson.databind.json.JsonMapper;
 
 /** /events and /topics: publish events, read them back with the runs they triggered, list subscriptions. */
 @RestController
+@Tag(name = "events")
 class EventController {
 
     private static final List<String> FIELDS = List.of("topic", "payload", "source_agent_id", "event_id");
@@ -46,6 +54,9 @@ class EventController {
 
     @RequiresScope(Scopes.EVENTS_PUBLISH)
     @PostMapping(path = "/events", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(operationId = "publishEvent", summary = "Publish an event and trigger the matching event tasks",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+            content = @Content(schema = @Schema(implementation = EventPublishRequest.class))))
     ResponseEntity<Map<String, Object>> publish(@RequestBody Object body, Caller caller) {
         JsonFields fields = JsonFields.of(body).allowOnly(FIELDS);
         Object payload = fields.raw("payload");
@@ -75,6 +86,10 @@ class EventController {
 
     @RequiresScope(Scopes.EVENTS_PUBLISH)
     @GetMapping("/events")
+    @Parameter(name = "topic", in = ParameterIn.QUERY, description = "Only events of this topic", schema = @Schema(type = "string"))
+    @Parameter(name = "since", in = ParameterIn.QUERY, description = "Only events published at or after this instant", schema = @Schema(type = "string", format = "date-time"))
+    @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Page size (default 100)", schema = @Schema(type = "integer", minimum = "1", maximum = "1000", defaultValue = "100"))
+    @Operation(operationId = "listEvents", summary = "List published events, newest first")
     Map<String, Object> list(@RequestParam Map<String, String> query, Caller caller) {
         QueryParams q = QueryParams.of(query);
         String topic = q.string("topic");
@@ -89,6 +104,7 @@ class EventController {
 
     @RequiresScope(Scopes.EVENTS_PUBLISH)
     @GetMapping("/events/{id}")
+    @Operation(operationId = "getEvent", summary = "Read an event with the runs it triggered")
     Map<String, Object> get(@PathVariable String id, Caller caller) {
         EventStore.StoredEvent e = store.find(id)
                 .filter(found -> caller.isAdmin() || found.publishedBy().equals(caller.agentId()))
@@ -100,6 +116,7 @@ class EventController {
 
     @RequiresScope(Scopes.TASKS_READ)
     @GetMapping("/topics")
+    @Operation(operationId = "listTopics", summary = "List subscribed topics and patterns with their active tasks")
     Map<String, Object> topics(Caller caller) {
         List<Map<String, Object>> items = store.topics(caller.ownerFilter()).stream().map(t -> {
             Map<String, Object> item = new LinkedHashMap<>();

@@ -2,6 +2,10 @@ package io.ordinaut.event;
 
 import java.io.IOException;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
@@ -9,11 +13,12 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
+import tools.jackson.databind.json.JsonMapper;
+
 import io.ordinaut.web.ApiException;
 import io.ordinaut.web.Caller;
 import io.ordinaut.web.RequiresScope;
 import io.ordinaut.web.Scopes;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * GET /events/stream: the outbox as Server-Sent Events — events, run lifecycle and task changes the caller
@@ -21,6 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code Last-Event-ID} (or {@code ?last_event_id=}) resumes right after it from the outbox.
  */
 @RestController
+@Tag(name = "events")
 class EventStreamController {
 
     private final EventDuties duties;
@@ -33,6 +39,7 @@ class EventStreamController {
 
     @RequiresScope(Scopes.RUNS_READ)
     @GetMapping(path = "/events/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    @Operation(operationId = "streamEvents", summary = "Follow run and task lifecycle entries as Server-Sent Events")
     SseEmitter stream(@RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
                       @RequestParam(name = "last_event_id", required = false) String lastEventParam, Caller caller) {
         Long after = position(lastEventId != null ? lastEventId : lastEventParam);

@@ -5,6 +5,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -28,6 +34,7 @@ import io.ordinaut.web.Scopes;
  * GET /agents/{id}/webhook_deliveries (admin) shows the latest deliveries and their outcome.
  */
 @RestController
+@Tag(name = "agents")
 class WebhookController {
 
     private static final List<String> EVENTS = List.of("all", "failures");
@@ -52,6 +59,8 @@ class WebhookController {
     /** The agent's latest webhook deliveries: pending (with the next attempt), delivered, or failed with the error. */
     @RequiresScope(Scopes.ADMIN)
     @GetMapping("/agents/{id}/webhook_deliveries")
+    @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Page size (default 100)", schema = @Schema(type = "integer", minimum = "1", maximum = "1000", defaultValue = "100"))
+    @Operation(operationId = "listWebhookDeliveries", summary = "List an agent's latest webhook deliveries")
     Map<String, Object> deliveries(@PathVariable String id, @RequestParam Map<String, String> query) {
         UUID agent = agentId(id);
         int limit = QueryParams.of(query).integer("limit", 1, 1000, 100);
@@ -74,6 +83,9 @@ class WebhookController {
 
     @RequiresScope(Scopes.ADMIN)
     @PostMapping("/agents/{id}/webhook_secret")
+    @Operation(operationId = "rotateWebhookSecret", summary = "Create or rotate an agent's webhook secret (shown once)",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = false,
+            content = @Content(schema = @Schema(implementation = WebhookSecretRequest.class))))
     Map<String, Object> rotate(@PathVariable String id, @RequestBody(required = false) Object body) {
         UUID agent = agentId(id);
         String events = body == null ? null : JsonFields.of(body).allowOnly(List.of("events")).oneOf("events", EVENTS);

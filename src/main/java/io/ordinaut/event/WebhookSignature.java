@@ -3,12 +3,11 @@ package io.ordinaut.event;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.HexFormat;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+
+import io.ordinaut.agent.WebhookSecrets;
 
 /**
  * The {@code Ordinaut-Signature} header: {@code t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">} with the
@@ -18,15 +17,12 @@ import javax.crypto.spec.SecretKeySpec;
 final class WebhookSignature {
 
     static final String HEADER = "Ordinaut-Signature";
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private WebhookSignature() {
     }
 
     static String newSecret() {
-        byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
-        return "whsec_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return WebhookSecrets.newSecret();
     }
 
     static String header(String secret, long unixSeconds, String body) {

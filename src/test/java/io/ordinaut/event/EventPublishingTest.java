@@ -181,6 +181,26 @@ class EventPublishingTest extends NodeTestSupport {
     }
 
     @Test
+    void event_references_are_checked_at_task_creation() {
+        // a task that no event triggers cannot read one
+        Map<String, Object> cron = Map.of("title", "no event here", "schedule_kind", "cron", "schedule_expr", "0 9 * * *",
+                "payload", Map.of("pipeline", List.of(Map.of("id", "s", "uses", "noop.run",
+                        "with", Map.of("order", "${event.payload.order_id}")))));
+        assertThat(api.post("/tasks", cron).expect(400).details()).containsEntry("field", "payload.pipeline[0].with.order");
+        // an event task's dedupe_key template must compile and read the event
+        for (String key : List.of("order-${params.order_id}", "order-${event.payload.[[[}")) {
+            Map<String, Object> task = new HashMap<>(Map.of("title", "bad key", "schedule_kind", "event", "schedule_expr", "orders.created",
+                    "dedupe_key", key, "dedupe_window_seconds", 60, "payload", Map.of("pipeline", List.of())));
+            assertThat(api.post("/tasks", task).expect(400).details()).as(key).containsEntry("field", "dedupe_key");
+        }
+        // params.event is a field of params, not the event
+        Map<String, Object> fine = Map.of("title", "param named event", "schedule_kind", "cron", "schedule_expr", "0 9 * * *",
+                "payload", Map.of("params", Map.of("event", "launch"), "pipeline", List.of(Map.of("id", "s", "uses", "noop.run",
+                        "with", Map.of("what", "${params.event}")))));
+        api.post("/tasks", fine).expect(201);
+    }
+
+    @Test
     void bad_events_answer_400_or_413_and_store_nothing() {
         Integer before = jdbc.sql("SELECT count(*) FROM event").query(Integer.class).single();
         List<Object> bad = List.of(

@@ -85,6 +85,26 @@ class WebhookTest extends NodeTestSupport {
     }
 
     @Test
+    void an_agent_created_with_a_webhook_url_gets_its_secret_once_and_deliveries_verify_with_it() {
+        Map<String, Object> created = api.post("/agents", Map.of("name", "born-hooked-" + UUID.randomUUID().toString().substring(0, 8),
+                "scopes", List.of("tasks:create"), "webhook_url", url("127.0.0.1", "/born"))).expect(201).map();
+        String agent = created.get("id").toString();
+        String secret = (String) created.get("webhook_secret");
+        assertThat(secret).startsWith("whsec_");
+        assertThat(api.get("/agents/" + agent).expect(200).map()).doesNotContainKey("webhook_secret");
+
+        String task = api.post("/tasks", Map.of("title", "born", "schedule_kind", "cron", "schedule_expr", "0 3 1 1 *",
+                "created_by", agent, "payload", Map.of("pipeline", List.of(Map.of("id", "s", "uses", "noop.run")))))
+                .expect(201).string("id");
+        api.post("/tasks/" + task + "/run_now", "{}").expect(200);
+        await().atMost(Duration.ofSeconds(30)).until(() -> received.stream().anyMatch(r -> r.path().equals("/born")));
+        Received r = received.stream().filter(x -> x.path().equals("/born")).findFirst().orElseThrow();
+        String t = r.signature().split(",")[0].substring(2);
+        String v1 = r.signature().split(",")[1].substring(3);
+        assertThat(WebhookSignature.hmac(secret, t + "." + r.body())).isEqualTo(v1);
+    }
+
+    @Test
     void a_failing_receiver_is_retried_until_it_answers() {
         failuresLeft.set(2);
         String[] a = agentWithRun(url("127.0.0.1", "/flaky"), "all");
