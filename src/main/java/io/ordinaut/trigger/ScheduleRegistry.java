@@ -70,11 +70,15 @@ public class ScheduleRegistry {
     private final JdbcClient jdbc;
     private final Scheduler scheduler;
     private final DueWorkQueue queue;
+    private final TriggerProperties properties;
+    private final WindowFirer windows;
 
-    ScheduleRegistry(JdbcClient jdbc, Scheduler scheduler, DueWorkQueue queue) {
+    ScheduleRegistry(JdbcClient jdbc, Scheduler scheduler, DueWorkQueue queue, TriggerProperties properties, WindowFirer windows) {
         this.jdbc = jdbc;
         this.scheduler = scheduler;
         this.queue = queue;
+        this.properties = properties;
+        this.windows = windows;
     }
 
     /**
@@ -99,18 +103,22 @@ public class ScheduleRegistry {
                 .param("grace", misfireGraceSeconds)
                 .query((rs, i) -> new JoinedSchedule(rs.getObject("id", UUID.class), rs.getBoolean("inserted")))
                 .single();
-        TriggerKey triggerKey = triggerKey(joined.id());
-        try {
-            if (joined.inserted() || !scheduler.checkExists(triggerKey)) {
-                ScheduleTrigger trigger = new ScheduleTrigger(d, misfireGraceSeconds);
-                trigger.setKey(triggerKey);
-                trigger.setJobKey(JOB_KEY);
-                trigger.setMisfireInstruction(Trigger.MISFIRE_INSTRUCTION_SMART_POLICY);
-                scheduler.scheduleJob(trigger);
-                log.debug("Created trigger for schedule {} ({})", joined.id(), key);
+        if (properties.windows()) {
+            if (joined.inserted()) {
+                // No Quartz trigger of its own: the group's window fires take it from here. Occurrences
+                // inside the horizon are enqueued now, so none waits for the next window fire.
+                windows.start(joined.id(), taskId, schedule, misfireGraceSeconds);
             }
-        } catch (SchedulerException e) {
-            throw new IllegalStateException("Could not create the Quartz trigger of schedule " + joined.id() + ": " + e.getMessage(), e);
+        } else {
+            TriggerKey triggerKey = triggerKey(joined.id());
+            try {
+                if (joined.inserted() || !scheduler.checkExists(triggerKey)) {
+                    scheduleTrigger(scheduler, joined.id(), d, misfireGraceSeconds);
+                    log.debug("Created trigger for schedule {} ({})", joined.id(), key);
+                }
+            } catch (SchedulerException e) {
+                throw new IllegalStateException("Could not create the Quartz trigger of schedule " + joined.id() + ": " + e.getMessage(), e);
+            }
         }
         if (!joined.inserted()) {
             // The upsert locked the schedule row, so no fire of it runs between this read and the commit.
@@ -141,10 +149,12 @@ public class ScheduleRegistry {
         if (inUse) {
             return;
         }
-        try {
-            scheduler.unscheduleJob(triggerKey(scheduleId));
-        } catch (SchedulerException e) {
-            throw new IllegalStateException("Could not remove the Quartz trigger of schedule " + scheduleId + ": " + e.getMessage(), e);
+        if (!properties.windows()) {
+            try {
+                scheduler.unscheduleJob(triggerKey(scheduleId));
+            } catch (SchedulerException e) {
+                throw new IllegalStateException("Could not remove the Quartz trigger of schedule " + scheduleId + ": " + e.getMessage(), e);
+            }
         }
         jdbc.sql(DELETE_SCHEDULE).param("id", scheduleId).update();
         log.debug("Schedule {} removed with its last task", scheduleId);
@@ -179,6 +189,16 @@ public class ScheduleRegistry {
 
     private static String sharingKey(Schedule schedule, int misfireGraceSeconds) {
         return schedule.sharingKey() + "|grace=" + misfireGraceSeconds;
+    }
+
+    /** Creates the per-schedule Quartz trigger of a shared schedule (mode per-schedule). */
+    static void scheduleTrigger(Scheduler scheduler, UUID scheduleId, ScheduleDefinition definition, int misfireGraceSeconds)
+            throws SchedulerException {
+        ScheduleTrigger trigger = new ScheduleTrigger(definition, misfireGraceSeconds);
+        trigger.setKey(triggerKey(scheduleId));
+        trigger.setJobKey(JOB_KEY);
+        trigger.setMisfireInstruction(Trigger.MISFIRE_INSTRUCTION_SMART_POLICY);
+        scheduler.scheduleJob(trigger);
     }
 
     static TriggerKey triggerKey(UUID scheduleId) {
