@@ -85,10 +85,15 @@ class EnqueueAheadTest extends NodeTestSupport {
 
         Map<String, Object> details = api.post("/tasks/" + task + "/cancel", "{}").expect(200).details();
 
-        assertThat(details).containsEntry("queued_runs_removed", 1);
+        Instant canceledAt = Instant.now();
+
+        // (the schedule's own fire may have enqueued its next occurrence ahead as well)
+        assertThat(((Number) details.get("queued_runs_removed")).intValue()).isGreaterThanOrEqualTo(1);
         assertThat(queued(task, next)).isZero();
         // The run was not due yet: it never was a run of the task, so no history row records it.
-        assertThat(api.get("/runs?task_id=" + task + "&status=canceled&include_errors=true").items()).isEmpty();
+        assertThat(runs(task, next)).isZero();
+        assertThat(api.get("/runs?task_id=" + task + "&status=canceled&include_errors=true").items())
+                .allSatisfy(run -> assertThat(Instant.parse((String) run.get("scheduled_for"))).isBefore(canceledAt));
     }
 
     private static Instant nextOccurrenceAtLeast(Duration lead) {
