@@ -103,7 +103,7 @@ public final class DistinctScheduleBenchmark {
             sleepUntil(instant.plusSeconds(20));
             Map<String, Object> burstRow = jdbc.sql("""
                     SELECT count(*) AS runs, round(CAST(max(extract(epoch FROM started_at - scheduled_for) * 1000) AS numeric), 1) AS last_start_ms
-                      FROM task_run WHERE scheduled_for = :at
+                      FROM task_run WHERE scheduled_for = :at AND task_id IN (SELECT id FROM task WHERE title LIKE 'burst %')
                     """).param("at", Timestamp.from(instant)).query().singleRow();
             System.out.printf("[%s, %d node(s)] burst: %,d distinct schedules at one instant: %s%n", mode, nodeCount, burst, burstRow);
         }
