@@ -22,8 +22,10 @@ import io.ordinaut.schedule.ScheduleDefinition;
 
 /**
  * Moves tasks onto and off shared schedules. Tasks whose schedules have the same sharing key share one
- * {@code schedule} row and one Quartz trigger, so Quartz fires once per distinct schedule however
- * many tasks use it.
+ * {@code schedule} row and — in per-schedule mode — one Quartz trigger, so Quartz fires once per
+ * distinct schedule however many tasks use it. In windows mode ({@link TriggerProperties}) a schedule
+ * has no trigger of its own: its {@code next_fire_at} is set when it is created (and its occurrences
+ * inside the horizon enqueued, see {@link WindowFirer#start}), and the window triggers take it from there.
  *
  * <p>Both methods must run inside the caller's transaction: the schedule row lock serialises joins,
  * leaves and the enqueue job of one schedule, and Quartz (JobStoreCMT) writes its trigger in the same
