@@ -19,7 +19,6 @@ import io.swagger.v3.oas.annotations.enums.ParameterIn;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
-
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.transaction.annotation.Transactional;
@@ -81,7 +80,15 @@ class AgentController {
             throw ApiException.conflict("An agent named " + name + " already exists", Map.of("field", "name"));
         }
         AuditSubject.set(agent.id());
-        return view(agent);
+        Map<String, Object> view = view(agent);
+        if (agent.webhookUrl() != null) {
+            // Deliveries are signed from the first run on; the secret is shown this once (rotate it with
+            // POST /agents/{id}/webhook_secret).
+            String secret = WebhookSecrets.newSecret();
+            agents.setWebhookSecret(agent.id(), secret);
+            view.put("webhook_secret", secret);
+        }
+        return view;
     }
 
     @GetMapping("/agents")

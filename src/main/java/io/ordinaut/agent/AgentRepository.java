@@ -29,6 +29,7 @@ class AgentRepository {
                    api_calls_per_hour = :apiCallsPerHour, runs_per_day = :runsPerDay, updated_at = :now
              WHERE id = :id
             """;
+    private static final String SET_WEBHOOK_SECRET = "UPDATE agent SET webhook_secret = :secret WHERE id = :id";
     private static final String FIND = "SELECT " + COLUMNS + " FROM agent WHERE id = :id";
     private static final String NAME_TAKEN = "SELECT EXISTS (SELECT 1 FROM agent WHERE name = :name AND id <> :id)";
     private static final String FILTER = """
@@ -47,6 +48,11 @@ class AgentRepository {
     }
 
     /** @return false when the name is taken */
+    /** Stores the secret that signs the agent's webhook deliveries (see event.DeliverWebhooks). */
+    void setWebhookSecret(UUID id, String secret) {
+        jdbc.sql(SET_WEBHOOK_SECRET).param("id", id).param("secret", secret).update();
+    }
+
     boolean insert(Agent a) {
         return bind(jdbc.sql(INSERT), a).param("now", Timestamp.from(a.createdAt())).update() == 1;
     }

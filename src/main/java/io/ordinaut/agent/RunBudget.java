@@ -1,5 +1,6 @@
 package io.ordinaut.agent;
 
+import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -28,10 +29,12 @@ public class RunBudget {
             """;
 
     private final JdbcClient jdbc;
+    private final Clock clock;
     private final Map<UUID, Cached> budgets = new ConcurrentHashMap<>();
 
-    RunBudget(JdbcClient jdbc) {
+    RunBudget(JdbcClient jdbc, Clock clock) {
         this.jdbc = jdbc;
+        this.clock = clock;
     }
 
     /** Counts an execution for the agent; false when it exceeds the agent's budget for today. */
@@ -48,7 +51,7 @@ public class RunBudget {
     }
 
     private Integer budgetOf(UUID agentId) {
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         Cached cached = budgets.get(agentId);
         if (cached == null || now - cached.loadedAt() > CACHE_MILLIS) {
             Optional<Integer> limit = jdbc.sql(BUDGET).param("agent", agentId).query((rs, i) -> (Integer) rs.getObject(1)).optional();

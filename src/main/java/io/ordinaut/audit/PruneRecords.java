@@ -13,6 +13,8 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
+import io.ordinaut.BackgroundLoop;
+
 /**
  * Retention for the records beside run history: audit rows, tokens that no longer work, and
  * missed-occurrence records, each past its ordinaut.retention.* age, in batches of short transactions.
@@ -41,6 +43,7 @@ class PruneRecords implements SmartLifecycle, Runnable {
     private final JdbcClient jdbc;
     private final Clock clock;
     private final RetentionProperties retention;
+    private final BackgroundLoop guard = new BackgroundLoop("ordinaut-record-retention");
     private ScheduledExecutorService timer;
 
     PruneRecords(JdbcClient jdbc, Clock clock, RetentionProperties retention) {
@@ -49,20 +52,25 @@ class PruneRecords implements SmartLifecycle, Runnable {
         this.retention = retention;
     }
 
+    /** One round; never throws, since a task that throws is never run again by a scheduled executor. */
     @Override
     public void run() {
-        try {
-            Instant now = clock.instant();
-            long audit = prune(PRUNE_AUDIT, now.minus(retention.auditLog()));
-            long tokens = prune(PRUNE_TOKENS, now.minus(retention.tokens()));
-            long missed = prune(PRUNE_MISSED, now.minus(retention.missedOccurrences()));
-            if (audit > 0 || tokens > 0 || missed > 0) {
-                log.info("Retention: deleted {} audit rows older than {}, {} tokens ended before {} ago, {} missed-occurrence records older than {}",
-                        audit, retention.auditLog(), tokens, retention.tokens(), missed, retention.missedOccurrences());
-            }
-        } catch (RuntimeException e) {
-            // Never kill the timer: the next round tries again.
-            log.warn("Retention of audit rows, tokens and missed occurrences failed: {}", e.getMessage());
+        guard.tick(this::prune);
+    }
+
+    /** How many rounds failed (each was logged; the next round tries again). */
+    long failures() {
+        return guard.failures();
+    }
+
+    private void prune() {
+        Instant now = clock.instant();
+        long audit = prune(PRUNE_AUDIT, now.minus(retention.auditLog()));
+        long tokens = prune(PRUNE_TOKENS, now.minus(retention.tokens()));
+        long missed = prune(PRUNE_MISSED, now.minus(retention.missedOccurrences()));
+        if (audit > 0 || tokens > 0 || missed > 0) {
+            log.info("Retention: deleted {} audit rows older than {}, {} tokens ended before {} ago, {} missed-occurrence records older than {}",
+                    audit, retention.auditLog(), tokens, retention.tokens(), missed, retention.missedOccurrences());
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.Map;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.beans.factory.ObjectProvider;
+import io.ordinaut.event.OutboxHealth;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.http.HttpStatus;
@@ -41,10 +42,11 @@ class HealthController {
     private final ObjectProvider<RedisConnectionFactory> redis;
     private final boolean redisConfigured;
     private final Clock clock;
+    private final OutboxHealth outbox;
     private final Authenticator authenticator;
 
     HealthController(JdbcClient jdbc, QuartzStatus quartz, NodeProperties node, ObjectProvider<RedisConnectionFactory> redis,
-                     org.springframework.core.env.Environment env, Clock clock, Authenticator authenticator) {
+                     org.springframework.core.env.Environment env, Clock clock, OutboxHealth outbox, Authenticator authenticator) {
         this.authenticator = authenticator;
         this.jdbc = jdbc;
         this.quartz = quartz;
@@ -52,6 +54,7 @@ class HealthController {
         this.redis = redis;
         this.redisConfigured = env.containsProperty("spring.data.redis.url") || env.containsProperty("spring.data.redis.host");
         this.clock = clock;
+        this.outbox = outbox;
     }
 
     @GetMapping("/health")
@@ -62,6 +65,10 @@ class HealthController {
         checks.put("scheduler", scheduler());
         if (redisConfigured) {
             checks.put("redis", redis());
+        }
+        Map<String, Object> outbox = this.outbox.check();
+        if (outbox != null) {
+            checks.put("outbox", outbox);
         }
         boolean databaseUp = "healthy".equals(((Map<?, ?>) checks.get("database")).get("status"));
         boolean allUp = checks.values().stream().allMatch(c -> "healthy".equals(((Map<?, ?>) c).get("status")));

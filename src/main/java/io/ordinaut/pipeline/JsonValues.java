@@ -13,6 +13,12 @@ import java.util.Map;
 /** Helpers for the plain-Java JSON model (Map, List, String, Number, Boolean, null) used throughout pipelines. */
 final class JsonValues {
 
+    /**
+     * Not the application's mapper bean, on purpose: this one never parses text — it writes values a
+     * pipeline computed and converts trees already parsed (by the application's mapper, with its limits) —
+     * so the bean's parse limits would change nothing, and these static helpers, called deep inside
+     * expression evaluation, need no bean threaded through every step.
+     */
     private static final JsonMapper JSON = JsonMapper.shared();
 
     private JsonValues() {

@@ -14,7 +14,7 @@ final class PipelineParser {
 
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
     private static final Pattern TOOL_ADDRESS = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)+");
-    private static final Set<String> PAYLOAD_KEYS = Set.of("params", "pipeline");
+    private static final Set<String> PAYLOAD_KEYS = Set.of("params", "pipeline", "event_filter");
     private static final Set<String> STEP_KEYS = Set.of("id", "uses", "with", "save_as", "if",
             "timeout_seconds", "max_retries", "continue_on_error");
     private static final int DEFAULT_TIMEOUT_SECONDS = 30;
@@ -48,6 +48,7 @@ final class PipelineParser {
         }
         rejectUnknownKeys(map, PAYLOAD_KEYS, "payload");
         Map<String, Object> params = parseParams(map.get("params"));
+        checkEventFilter(map.get("event_filter"));
         Object pipeline = map.get("pipeline");
         if (pipeline == null) {
             throw new InvalidPipelineException("payload.pipeline", "is required (an array of steps, may be empty)");
@@ -64,6 +65,22 @@ final class PipelineParser {
             steps.add(parseStep(list.get(i), "payload.pipeline[" + i + "]", i));
         }
         return new PipelineDefinition(params, steps);
+    }
+
+    /** An event task's filter (io.ordinaut.event evaluates it at publish time): one JMESPath expression. */
+    private static void checkEventFilter(Object filter) {
+        if (filter == null) {
+            return;
+        }
+        if (!(filter instanceof String text)) {
+            throw new InvalidPipelineException("payload.event_filter", "must be a JMESPath expression (a string), got "
+                    + JsonValues.typeName(filter));
+        }
+        try {
+            Jmes.compile(text);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidPipelineException("payload.event_filter", e.getMessage());
+        }
     }
 
     @SuppressWarnings("unchecked")

@@ -1,5 +1,6 @@
 package io.ordinaut.pipeline;
 
+import io.ordinaut.Threads;
 import io.ordinaut.tool.ToolCall;
 import io.ordinaut.tool.ToolCallException;
 import io.ordinaut.tool.ToolInvoker;
@@ -30,7 +31,7 @@ import java.util.concurrent.ExecutorService;
  *   <li>{@code now_date}: the run start's ISO date in the task's time zone</li>
  *   <li>{@code task}: {@code id}, {@code title}, {@code timezone}</li>
  *   <li>{@code run}: {@code id}, {@code attempt}, {@code scheduled_for}, {@code trigger}</li>
- *   <li>{@code event}: {@code topic}, {@code payload}, {@code id} (only for event-triggered runs)</li>
+ *   <li>{@code event}: {@code topic}, {@code payload}, {@code id}, {@code published_at} (only for event-triggered runs)</li>
  * </ul>
  * A string that is exactly one {@code ${…}} keeps the result's JSON type; inside a longer string the
  * result is text (objects/arrays as compact JSON, null as ""). Missing paths and function type errors
@@ -137,9 +138,7 @@ public final class PipelineRunner {
             } catch (InterruptedException e) {
                 return timer.interrupted(attempts);
             }
-            try {
-                Thread.sleep(wait.toMillis());
-            } catch (InterruptedException e) {
+            if (!Threads.sleepQuietly(wait)) {
                 return timer.interrupted(attempts);
             }
         }
@@ -196,6 +195,7 @@ public final class PipelineRunner {
             event.put("topic", context.event().topic());
             event.put("payload", context.event().payload());
             event.put("id", context.event().id());
+            event.put("published_at", context.event().publishedAt());
             root.put("event", event);
         }
         return root;

@@ -53,7 +53,15 @@ public record RunContext(
         return new RunContext(taskId, taskTitle, timezone, runId, attempt, scheduledFor, trigger, event, scopes);
     }
 
-    /** An event that triggered the run; {@code payload} is plain JSON-shaped Java. */
-    public record Event(String topic, Object payload, String id) {
+    /**
+     * An event that triggered the run; {@code payload} is plain JSON-shaped Java.
+     *
+     * @param publishedAt ISO-8601 instant, or null when unknown
+     */
+    public record Event(String topic, Object payload, String id, String publishedAt) {
+
+        public Event(String topic, Object payload, String id) {
+            this(topic, payload, id, null);
+        }
     }
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
@@ -11,19 +12,24 @@ import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.PessimisticLockingFailureException;
 
+import io.ordinaut.BackgroundLoop;
+import io.ordinaut.Threads;
+
 /**
  * Claims due runs in batches as workers free up, and sleeps until the earliest known run_at or a
  * wake-up (NOTIFY from any node, a finished run here) — never a fixed polling interval while work is
  * near. When due runs exist that it could not take (another node's claim holds them, or an overlap
  * policy or concurrency key holds them back) it backs off from 20 ms up to the poll interval. While
  * most workers are busy it waits up to 2 ms for half of them (at most a batch) to free up, so a busy
- * node claims in sizeable batches; an idle node claims at once.
+ * node claims in sizeable batches; an idle node claims at once. A round that fails (the database away,
+ * a bug) is logged and counted by its {@link BackgroundLoop}, and the loop claims again after a pause.
  */
 final class ClaimLoop implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(ClaimLoop.class);
     private static final long MIN_BACKOFF_MS = 20;
     private static final long GATHER_NANOS = 2_000_000;
+    private static final long FAILURE_PAUSE_MS = 500;
 
     private final Claims claims;
     private final Consumer<ClaimedRun> dispatch;
@@ -31,6 +37,9 @@ final class ClaimLoop implements Runnable {
     private final Wakeup wakeup;
     private final String node;
     private final ExecutorProperties properties;
+    private final BackgroundLoop guard = new BackgroundLoop("ordinaut-claim-loop");
+    /** The pause before claiming again while due runs could not be taken; the claim thread's only. */
+    private long backoff = MIN_BACKOFF_MS;
     private volatile boolean running = true;
 
     /** @param dispatch starts a claimed run; whoever runs it releases one permit of {@code slots} when done */
@@ -49,6 +58,11 @@ final class ClaimLoop implements Runnable {
         wakeup.signal();
     }
 
+    /** How many rounds failed (each was logged and retried after a pause). */
+    long failures() {
+        return guard.failures();
+    }
+
     @Override
     public void run() {
         Duration lease = Duration.ofSeconds(properties.leaseSeconds());
@@ -56,45 +70,47 @@ final class ClaimLoop implements Runnable {
         // Each claim costs about the same fixed time however many rows it takes (planning, round trip):
         // while runs are in flight, give workers a moment to free up so claims come in sizeable batches.
         int gather = Math.max(1, Math.min(properties.claimBatchSize(), threads / 2));
-        long backoff = MIN_BACKOFF_MS;
         while (running) {
             try {
-                int free = slots.availablePermits();
-                if (free == 0) {
-                    wakeup.awaitUntil(System.currentTimeMillis() + properties.pollIntervalMs());
-                    continue;
-                }
-                if (free < gather) {
-                    long until = System.nanoTime() + GATHER_NANOS;
-                    while (running && slots.availablePermits() < gather && System.nanoTime() < until) {
-                        wakeup.awaitNanos(until - System.nanoTime());
-                    }
-                    free = slots.availablePermits();
-                }
-                int wanted = Math.min(free, properties.claimBatchSize());
-                List<ClaimedRun> claimed = claim(wanted, lease);
-                for (ClaimedRun run : claimed) {
-                    slots.acquire();
-                    try {
-                        dispatch.accept(run);
-                    } catch (RuntimeException e) {
-                        slots.release();
-                        throw e;
-                    }
-                }
-                if (!claimed.isEmpty()) {
-                    backoff = MIN_BACKOFF_MS;
-                }
-                if (claimed.size() < wanted && running) {
-                    backoff = sleepUntilWorkIsDue(backoff);
+                if (!guard.round(() -> claimAndDispatch(lease, gather))) {
+                    Threads.sleepQuietly(FAILURE_PAUSE_MS);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (RuntimeException e) {
-                log.warn("Claim loop error ({}); retrying", e.getMessage());
-                sleepQuietly(500);
             }
+        }
+    }
+
+    private void claimAndDispatch(Duration lease, int gather) throws InterruptedException {
+        int free = slots.availablePermits();
+        if (free == 0) {
+            wakeup.awaitUntil(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(properties.pollIntervalMs()));
+            return;
+        }
+        if (free < gather) {
+            long until = System.nanoTime() + GATHER_NANOS;
+            while (running && slots.availablePermits() < gather && System.nanoTime() < until) {
+                wakeup.awaitNanos(until - System.nanoTime());
+            }
+            free = slots.availablePermits();
+        }
+        int wanted = Math.min(free, properties.claimBatchSize());
+        List<ClaimedRun> claimed = claim(wanted, lease);
+        for (ClaimedRun run : claimed) {
+            slots.acquire();
+            try {
+                dispatch.accept(run);
+            } catch (Throwable e) {
+                slots.release();
+                throw e;
+            }
+        }
+        if (!claimed.isEmpty()) {
+            backoff = MIN_BACKOFF_MS;
+        }
+        if (claimed.size() < wanted && running) {
+            backoff = sleepUntilWorkIsDue(backoff);
         }
     }
 
@@ -113,29 +129,21 @@ final class ClaimLoop implements Runnable {
 
     /** Sleeps until work is due, a wake-up or the poll interval; returns the next back-off. */
     private long sleepUntilWorkIsDue(long backoff) throws InterruptedException {
-        long now = System.currentTimeMillis();
-        long deadline = now + properties.pollIntervalMs();
+        long start = System.nanoTime();
+        long waitMs = properties.pollIntervalMs();
         Optional<Duration> earliest = claims.untilEarliestDue();
         long next = backoff;
         if (earliest.isPresent()) {
             long dueIn = earliest.get().toMillis();
             if (dueIn > 0) {
-                deadline = Math.min(deadline, now + dueIn);
+                waitMs = Math.min(waitMs, dueIn);
                 next = MIN_BACKOFF_MS;
             } else {
-                deadline = Math.min(deadline, now + backoff);
+                waitMs = Math.min(waitMs, backoff);
                 next = Math.min(backoff * 2, properties.pollIntervalMs());
             }
         }
-        wakeup.awaitUntil(deadline);
+        wakeup.awaitUntil(start + TimeUnit.MILLISECONDS.toNanos(waitMs));
         return next;
-    }
-
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -199,7 +199,7 @@ final class Claims implements AutoCloseable {
         } catch (DataIntegrityViolationException | PessimisticLockingFailureException e) {
             // The statement failed and rolled back: nothing of it was committed.
             throw e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             // The outcome is unknown: it may have committed with its reply lost on the way.
             lostTokens.add(token);
             throw e;
@@ -281,7 +281,7 @@ final class Claims implements AutoCloseable {
         } catch (DataIntegrityViolationException | PessimisticLockingFailureException e) {
             // A lost race with another node's claim: the statement failed, the connection is fine.
             throw e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             // The connection may be broken; take a fresh one for the next claim.
             close();
             throw e;

@@ -29,9 +29,16 @@ final class Completions {
                     id uuid, lease_token uuid, record_id uuid, task_id uuid, scheduled_for timestamptz, trigger text,
                     attempt int, status text, success boolean, started_at timestamptz, finished_at timestamptz,
                     error text, output jsonb, retry_in_ms bigint)
+            ), held AS MATERIALIZED (
+                -- The rows are locked first, in id order: lease renewal locks the rows it renews in the same
+                -- order (finished runs stay leased until written), so the two never deadlock.
+                SELECT d.id FROM due_work d JOIN f ON d.id = f.id AND d.lease_token = f.lease_token
+                 ORDER BY d.id
+                   FOR UPDATE OF d
             ), ended AS (
                 DELETE FROM due_work d USING f
                  WHERE d.id = f.id AND d.lease_token = f.lease_token AND f.retry_in_ms IS NULL
+                   AND d.id IN (SELECT id FROM held)
                 RETURNING d.id, d.concurrency_key, d.event
             ), retried AS (
                 UPDATE due_work d
@@ -42,6 +49,7 @@ final class Completions {
                        created_at = now()
                   FROM f
                  WHERE d.id = f.id AND d.lease_token = f.lease_token AND f.retry_in_ms IS NOT NULL
+                   AND d.id IN (SELECT id FROM held)
                 RETURNING d.id, d.concurrency_key, d.event
             ), done AS (
                 SELECT * FROM ended UNION ALL SELECT * FROM retried

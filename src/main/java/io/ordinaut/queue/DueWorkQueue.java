@@ -3,7 +3,6 @@ package io.ordinaut.queue;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,7 +22,6 @@ import org.springframework.stereotype.Component;
 @Component
 public class DueWorkQueue {
 
-    static final String CHANNEL = "ordinaut_due_work";
 
     /** The prefix of a dedupe_key or concurrency_key shared by every agent; only admins may set one. */
     public static final String GLOBAL_KEY_PREFIX = "global:";
@@ -134,18 +132,25 @@ public class DueWorkQueue {
                    CAST(:now AS timestamptz) AS run_at, CAST(:trigger AS text) AS trigger, CAST(NULL AS jsonb) AS event, %s
               FROM task t WHERE t.id = :taskId""".formatted(TASK_COLUMNS));
 
+    /**
+     * One run per given task; an event task's dedupe_key may be a template the event package rendered.
+     * The rendered key is scoped to the task's owner like any key; it is cluster-wide only when the task's
+     * own (admin-set) key is, so an event's payload can never make a key global.
+     */
     private static final String EVENT = ENQUEUE.formatted(StatusSql.of("""
-            SELECT gen_random_uuid() AS id, t.id AS task_id, CAST(:now AS timestamptz) AS scheduled_for,
-                   CAST(:now AS timestamptz) AS run_at, 'event' AS trigger, CAST(:event AS jsonb) AS event, %s
-              FROM task t
-             WHERE t.id IN (SELECT CAST(value AS uuid) FROM jsonb_array_elements_text(CAST(:taskIds AS jsonb)))
-               AND t.status = {task:active}""").formatted(TASK_COLUMNS));
+            SELECT r.id, t.id AS task_id, CAST(:now AS timestamptz) AS scheduled_for,
+                   CAST(:now AS timestamptz) AS run_at, 'event' AS trigger, CAST(:event AS jsonb) AS event,
+                   t.priority, t.overlap_policy, %s AS concurrency_key, t.concurrency_limit,
+                   CASE WHEN t.dedupe_key LIKE '%s%%' THEN r.dedupe_key
+                        ELSE 'agent:' || t.created_by || ':' || r.dedupe_key END AS dedupe_key, t.active_since,
+                   CASE WHEN r.dedupe_key IS NOT NULL AND t.dedupe_window_seconds > 0 THEN t.dedupe_window_seconds END AS dedupe_window
+              FROM jsonb_to_recordset(CAST(:runs AS jsonb)) AS r(id uuid, task_id uuid, dedupe_key text)
+              JOIN task t ON t.id = r.task_id
+             WHERE t.status = {task:active}""").formatted(scopedKey("t.concurrency_key"), GLOBAL_KEY_PREFIX));
 
     private static final String DEDUPE_HOLDER = """
             SELECT l.run_id FROM dedupe_ledger l JOIN task t ON l.key = %s WHERE t.id = :taskId
             """.formatted(scopedKey("t.dedupe_key"));
-
-    private static final String NOTIFY = "SELECT pg_notify('" + CHANNEL + "', '')";
 
     /**
      * Queued runs of a task that will not run after all. Those already due are recorded as canceled, with
@@ -172,11 +177,13 @@ public class DueWorkQueue {
             """;
 
     private final JdbcClient jdbc;
+    private final Notifications notifications;
     private final Clock clock;
     private final long agingSeconds;
 
     public DueWorkQueue(JdbcClient jdbc, Clock clock, RunProperties runs) {
         this.jdbc = jdbc;
+        this.notifications = new Notifications(jdbc);
         this.clock = clock;
         this.agingSeconds = runs.agingSeconds();
     }
@@ -228,17 +235,16 @@ public class DueWorkQueue {
     }
 
     /**
-     * Enqueues one run per task for an event (trigger {@code event}); the event ({@code topic},
-     * {@code payload}, {@code id}) reaches the pipeline as {@code event}. Duplicates are recorded as skipped.
+     * Enqueues one run per task for an event (trigger {@code event}); the event ({@code id}, {@code topic},
+     * {@code payload}, {@code published_at}) reaches the pipeline as {@code event}. Duplicates are recorded
+     * as skipped.
      *
+     * @param runsJson a JSON array of {@code {id, task_id, dedupe_key}}: the run id to use and the task's
+     *                 dedupe key for this event (null: the run is not deduplicated)
      * @return how many runs were queued
      */
-    public int enqueueEvent(Collection<UUID> taskIds, String eventJson, Instant now) {
-        if (taskIds.isEmpty()) {
-            return 0;
-        }
-        String ids = taskIds.stream().map(i -> "\"" + i + "\"").collect(Collectors.joining(",", "[", "]"));
-        return run(jdbc.sql(EVENT).param("taskIds", ids).param("event", eventJson), now, true).queued();
+    public int enqueueEvent(String runsJson, String eventJson, Instant now) {
+        return run(jdbc.sql(EVENT).param("runs", runsJson).param("event", eventJson), now, true).queued();
     }
 
     /**
@@ -273,13 +279,9 @@ public class DueWorkQueue {
                 .query().singleRow();
         int queued = ((Number) row.get("queued")).intValue();
         if (queued > 0) {
-            notifyExecutors();
+            notifications.wakeExecutors();
         }
         return new Counts(queued, ((Number) row.get("duplicates")).intValue());
-    }
-
-    private void notifyExecutors() {
-        jdbc.sql(NOTIFY).query().listOfRows();
     }
 
     private record Counts(int queued, int duplicates) {

@@ -1,22 +1,18 @@
 package io.ordinaut.queue;
 
-import java.util.concurrent.atomic.AtomicLong;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.ordinaut.BackgroundLoop;
 
 /**
- * Runs one background action every interval on a daemon thread of its own. An exception is logged and
- * counted, never fatal: the duty runs again at the next interval.
+ * Runs one background action every interval on a daemon thread of its own, under a
+ * {@link BackgroundLoop}: whatever the action throws is logged and counted, never fatal — the duty runs
+ * again at the next interval.
  */
 final class Duty {
-
-    private static final Logger log = LoggerFactory.getLogger(Duty.class);
 
     private final String name;
     private final long intervalMs;
     private final Runnable action;
-    private final AtomicLong failures = new AtomicLong();
+    private final BackgroundLoop guard;
     private final Object sleeper = new Object();
     private volatile boolean running = true;
     private Thread thread;
@@ -25,6 +21,15 @@ final class Duty {
         this.name = name;
         this.intervalMs = intervalMs;
         this.action = action;
+        this.guard = new BackgroundLoop(name);
+    }
+
+    String name() {
+        return name;
+    }
+
+    long failures() {
+        return guard.failures();
     }
 
     Duty start() {
@@ -51,16 +56,7 @@ final class Duty {
 
     private void loop() {
         while (running) {
-            try {
-                action.run();
-            } catch (RuntimeException | Error e) {
-                long n = failures.incrementAndGet();
-                if (e instanceof VirtualMachineError) {
-                    throw e;
-                }
-                log.warn("{} failed ({} failures so far): {}; retrying in {} ms", name, n, e.toString(), intervalMs);
-                log.debug("{} failure", name, e);
-            }
+            guard.tick(action);
             synchronized (sleeper) {
                 if (!running) {
                     break;

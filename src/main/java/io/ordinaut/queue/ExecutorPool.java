@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -13,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleSupplier;
@@ -26,6 +28,8 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
+import io.ordinaut.BackgroundLoop;
+import io.ordinaut.Threads;
 import io.ordinaut.config.NodeProperties;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -60,7 +64,7 @@ class ExecutorPool implements SmartLifecycle {
     private final ExecutorProperties properties;
     private final RunProperties runs;
     private final Backoff backoff;
-    private final JsonMapper json = JsonMapper.builder().build();
+    private final JsonMapper json;
 
     private final Map<UUID, Execution> inFlight = new ConcurrentHashMap<>();
     private final AtomicLong processed = new AtomicLong();
@@ -68,6 +72,7 @@ class ExecutorPool implements SmartLifecycle {
     private volatile Runnable stateListener = () -> { };
 
     private JdbcClient jdbc;
+    private Notifications notifications;
     private Claims claims;
     private Completions completions;
     private Wakeup wakeup;
@@ -82,18 +87,19 @@ class ExecutorPool implements SmartLifecycle {
     private final List<Duty> duties = new ArrayList<>();
 
     @Autowired
-    ExecutorPool(DataSource dataSource, RunHandler handler, Clock clock, NodeProperties node, ExecutorProperties properties,
-                 RunProperties runs) {
-        this(dataSource, handler, clock, node.id(), node.has(NodeProperties.Role.EXECUTOR), properties, runs,
+    ExecutorPool(DataSource dataSource, RunHandler handler, Clock clock, JsonMapper json, NodeProperties node,
+                 ExecutorProperties properties, RunProperties runs) {
+        this(dataSource, handler, clock, json, node.id(), node.has(NodeProperties.Role.EXECUTOR), properties, runs,
                 () -> ThreadLocalRandom.current().nextDouble());
     }
 
     /** A pool built by hand (tests, benchmarks): its own DataSource is as good as its own node. */
-    ExecutorPool(DataSource dataSource, RunHandler handler, Clock clock, String node, boolean enabled,
+    ExecutorPool(DataSource dataSource, RunHandler handler, Clock clock, JsonMapper json, String node, boolean enabled,
                  ExecutorProperties properties, RunProperties runs, DoubleSupplier jitter) {
         this.dataSource = dataSource;
         this.handler = handler;
         this.clock = clock;
+        this.json = json;
         this.node = node;
         this.enabled = enabled;
         this.properties = properties;
@@ -107,6 +113,7 @@ class ExecutorPool implements SmartLifecycle {
             return;
         }
         jdbc = JdbcClient.create(dataSource);
+        notifications = new Notifications(jdbc);
         claims = new Claims(dataSource);
         Leases leases = new Leases(jdbc, json);
         completions = new Completions(jdbc, json, runs.agingSeconds());
@@ -120,7 +127,7 @@ class ExecutorPool implements SmartLifecycle {
         DatabaseContact contact = new DatabaseContact();
         duties.add(new Duty("ordinaut-lease-renewal", properties.renewIntervalMs(), new RenewLeases(this, leases, contact, lease)).start());
         duties.add(new Duty("ordinaut-lease-reaper", properties.reapIntervalMs(),
-                new ReclaimExpiredLeases(leases, this::notifyExecutors, contact, lease)).start());
+                new ReclaimExpiredLeases(leases, notifications::wakeExecutors, contact, lease)).start());
         duties.add(new Duty("ordinaut-run-timeouts", 100, new EnforceRunTimeouts(this, clock)).start());
         duties.add(new Duty("ordinaut-retention", runs.pruneInterval().toMillis(),
                 new PruneHistory(jdbc, clock, runs.retention(), runs.pruneBatchSize())).start());
@@ -141,9 +148,9 @@ class ExecutorPool implements SmartLifecycle {
         claimLoop.stop();
         join(claimThread);
         claims.close();
-        long graceEnd = System.currentTimeMillis() + properties.shutdownGraceSeconds() * 1000L;
-        while (!inFlight.isEmpty() && System.currentTimeMillis() < graceEnd) {
-            sleepQuietly(20);
+        long graceEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(properties.shutdownGraceSeconds());
+        while (!inFlight.isEmpty() && System.nanoTime() - graceEnd < 0) {
+            Threads.sleepQuietly(20);
         }
         List<ClaimedRun> notStarted = new ArrayList<>();
         int interrupted = 0;
@@ -234,6 +241,24 @@ class ExecutorPool implements SmartLifecycle {
         }
     }
 
+    /**
+     * How many rounds of each background loop of this pool failed since it started (each was logged and
+     * the loop went on), by thread name; empty while stopped.
+     */
+    Map<String, Long> loopFailures() {
+        if (state == State.STOPPED) {
+            return Map.of();
+        }
+        Map<String, Long> failures = new LinkedHashMap<>();
+        failures.put("ordinaut-claim-loop", claimLoop.failures());
+        failures.put("ordinaut-run-recorder", recorder.failures());
+        failures.put("ordinaut-queue-listener", listener.failures());
+        for (Duty duty : duties) {
+            failures.put(duty.name(), duty.failures());
+        }
+        return failures;
+    }
+
     List<Execution> executions() {
         return List.copyOf(inFlight.values());
     }
@@ -261,7 +286,12 @@ class ExecutorPool implements SmartLifecycle {
             RunResult result;
             try {
                 result = handler.execute(run);
-            } catch (RuntimeException ex) {
+            } catch (RuntimeException | Error ex) {
+                // An Error too (an assertion, a stack overflow in a plug-in): the run ends as a failed attempt
+                // now, not when its lease runs out; only a JVM that cannot go on (out of memory) goes further.
+                if (BackgroundLoop.isFatal(ex)) {
+                    throw ex;
+                }
                 log.error("Run {} of task {} failed outside its pipeline", run.id(), run.taskId(), ex);
                 result = RunResult.failed("internal error: " + ex.getClass().getSimpleName() + ": " + ex.getMessage(), true, null);
             }
@@ -315,17 +345,13 @@ class ExecutorPool implements SmartLifecycle {
     private void release(List<ClaimedRun> notStarted) {
         try {
             int released = completions.release(node, notStarted);
-            notifyExecutors();
+            notifications.wakeExecutors();
             log.info("Released {} claimed but unstarted runs for other nodes at shutdown ({} had already lost their lease)",
                     released, notStarted.size() - released);
         } catch (RuntimeException e) {
             log.warn("Could not release {} unstarted runs at shutdown ({}); their leases will expire and they will be reclaimed",
                     notStarted.size(), e.getMessage());
         }
-    }
-
-    private void notifyExecutors() {
-        jdbc.sql("SELECT pg_notify('" + DueWorkQueue.CHANNEL + "', '')").query().listOfRows();
     }
 
     private void changeState(State next) {
@@ -347,14 +373,6 @@ class ExecutorPool implements SmartLifecycle {
     private static void join(Thread thread) {
         try {
             thread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -21,10 +21,21 @@ import tools.jackson.databind.json.JsonMapper;
 final class Leases {
 
     /** Extends the leases this node still holds; says which runs someone asked to cancel. */
+    /**
+     * Extends the leases this node holds. Rows are locked in id order, as the batched finish locks them
+     * (it may be writing some of the same runs at that moment), so the two never deadlock.
+     */
     private static final String RENEW = """
+            WITH held AS MATERIALIZED (
+                SELECT d.id FROM due_work d
+                  JOIN jsonb_to_recordset(CAST(:batch AS jsonb)) AS r(id uuid, lease_token uuid)
+                    ON d.id = r.id AND d.lease_token = r.lease_token
+                 ORDER BY d.id
+                   FOR UPDATE OF d
+            )
             UPDATE due_work d SET locked_until = now() + make_interval(secs => :leaseSeconds)
-              FROM jsonb_to_recordset(CAST(:batch AS jsonb)) AS r(id uuid, lease_token uuid)
-             WHERE d.id = r.id AND d.lease_token = r.lease_token
+              FROM held h
+             WHERE d.id = h.id
             RETURNING d.id, d.cancel_requested
             """;
 

@@ -66,7 +66,9 @@ class PipelineRunHandler implements RunHandler {
     private RunContext.Event event(String eventJson) {
         Map<?, ?> event = json.readValue(eventJson, Map.class);
         Object id = event.get("id");
-        return new RunContext.Event((String) event.get("topic"), event.get("payload"), id == null ? null : id.toString());
+        Object at = event.get("published_at");
+        return new RunContext.Event((String) event.get("topic"), event.get("payload"), id == null ? null : id.toString(),
+                at == null ? null : at.toString());
     }
 
     private PipelineDefinition definition(ClaimedRun run) {

@@ -13,6 +13,9 @@ import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.ordinaut.BackgroundLoop;
+import io.ordinaut.Threads;
+
 /**
  * Holds one connection that LISTENs on the queue channels: a run enqueued (or re-queued) by any node
  * wakes this node's claim loop within milliseconds instead of at the next poll, and a cancel request
@@ -20,14 +23,14 @@ import org.slf4j.LoggerFactory;
  */
 final class QueueListener implements Runnable {
 
-    static final String CANCEL_CHANNEL = "ordinaut_run_cancel";
-
     private static final Logger log = LoggerFactory.getLogger(QueueListener.class);
     private static final int WAIT_MS = 250;
+    private static final long RETRY_MS = 1000;
 
     private final DataSource dataSource;
     private final Wakeup wakeup;
     private final Consumer<UUID> cancel;
+    private final BackgroundLoop guard = new BackgroundLoop("ordinaut-queue-listener");
     private volatile boolean running = true;
 
     QueueListener(DataSource dataSource, Wakeup wakeup, Consumer<UUID> cancel) {
@@ -40,42 +43,56 @@ final class QueueListener implements Runnable {
         running = false;
     }
 
+    /** How many rounds failed other than by a lost connection (each was logged and retried after a pause). */
+    long failures() {
+        return guard.failures();
+    }
+
     @Override
     public void run() {
         while (running) {
-            try (Connection connection = dataSource.getConnection()) {
-                try (Statement statement = connection.createStatement()) {
-                    statement.execute("LISTEN " + DueWorkQueue.CHANNEL);
-                    statement.execute("LISTEN " + CANCEL_CHANNEL);
+            try {
+                if (!guard.round(this::listen)) {
+                    Threads.sleepQuietly(RETRY_MS);
                 }
-                PGConnection pg = connection.unwrap(PGConnection.class);
-                // A notification may have been missed while (re)connecting: look once.
-                wakeup.signal();
-                while (running) {
-                    PGNotification[] notifications = pg.getNotifications(WAIT_MS);
-                    if (notifications == null) {
-                        continue;
-                    }
-                    boolean work = false;
-                    for (PGNotification n : notifications) {
-                        if (CANCEL_CHANNEL.equals(n.getName())) {
-                            cancelRequested(n.getParameter());
-                        } else {
-                            work = true;
-                        }
-                    }
-                    if (work) {
-                        wakeup.signal();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Listens on one connection until it breaks or the listener stops. */
+    private void listen() {
+        try (Connection connection = dataSource.getConnection()) {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("LISTEN " + Notifications.WORK_CHANNEL);
+                statement.execute("LISTEN " + Notifications.CANCEL_CHANNEL);
+            }
+            PGConnection pg = connection.unwrap(PGConnection.class);
+            // A notification may have been missed while (re)connecting: look once.
+            wakeup.signal();
+            while (running) {
+                PGNotification[] notifications = pg.getNotifications(WAIT_MS);
+                if (notifications == null) {
+                    continue;
+                }
+                boolean work = false;
+                for (PGNotification n : notifications) {
+                    if (Notifications.CANCEL_CHANNEL.equals(n.getName())) {
+                        cancelRequested(n.getParameter());
+                    } else {
+                        work = true;
                     }
                 }
-            } catch (SQLException e) {
-                if (running) {
-                    log.warn("Queue listener lost its connection ({}); executors fall back to polling until it reconnects", e.getMessage());
-                    sleepQuietly(1000);
+                if (work) {
+                    wakeup.signal();
                 }
-            } catch (RuntimeException e) {
-                log.error("Queue listener failed; retrying", e);
-                sleepQuietly(1000);
+            }
+        } catch (SQLException e) {
+            if (running) {
+                log.warn("Queue listener lost its connection ({}); executors fall back to polling until it reconnects", e.getMessage());
+                Threads.sleepQuietly(RETRY_MS);
             }
         }
     }
@@ -85,14 +102,6 @@ final class QueueListener implements Runnable {
             cancel.accept(UUID.fromString(payload));
         } catch (IllegalArgumentException e) {
             log.debug("Ignoring cancel notification with payload {}", payload);
-        }
-    }
-
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

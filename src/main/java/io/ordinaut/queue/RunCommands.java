@@ -37,8 +37,6 @@ public class RunCommands {
             UPDATE due_work SET cancel_requested = true WHERE id = :id AND locked_by IS NOT NULL RETURNING locked_by
             """;
 
-    private static final String NOTIFY_CANCEL = "SELECT pg_notify('" + QueueListener.CANCEL_CHANNEL + "', :id)";
-
     private static final String RECORDED = """
             SELECT r.status, r.run_id, r.attempt, t.status AS task_status
               FROM task_run r JOIN task t ON t.id = r.task_id WHERE r.id = :id
@@ -83,11 +81,13 @@ public class RunCommands {
     }
 
     private final JdbcClient jdbc;
+    private final Notifications notifications;
     private final Clock clock;
     private final long agingSeconds;
 
     public RunCommands(JdbcClient jdbc, Clock clock, RunProperties runs) {
         this.jdbc = jdbc;
+        this.notifications = new Notifications(jdbc);
         this.clock = clock;
         this.agingSeconds = runs.agingSeconds();
     }
@@ -102,7 +102,7 @@ public class RunCommands {
             }
             Optional<String> owner = jdbc.sql(REQUEST_CANCEL).param("id", runId).query(String.class).optional();
             if (owner.isPresent()) {
-                jdbc.sql(NOTIFY_CANCEL).param("id", runId.toString()).query().listOfRows();
+                notifications.cancelRun(runId);
                 log.info("Cancel of running run {} requested from node {}", runId, owner.get());
                 return Result.applied(runId, RunStatus.RUNNING, "Run " + runId + " is running on node " + owner.get()
                         + "; it is being interrupted and will be recorded as canceled");
@@ -148,7 +148,7 @@ public class RunCommands {
             log.debug("Retry of run {} lost a race", runId);
             return Result.conflict(runId, r.status(), "Run " + runId + " changed while it was being retried; try again");
         }
-        jdbc.sql("SELECT pg_notify('" + DueWorkQueue.CHANNEL + "', '')").query().listOfRows();
+        notifications.wakeExecutors();
         return Result.applied(runId, RunStatus.QUEUED, "Run " + runId + " queued again as attempt " + (r.attempt() + 1));
     }
 

@@ -9,6 +9,8 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.ordinaut.BackgroundLoop;
+
 /**
  * Writes ended attempts in groups — whatever ended within a few milliseconds, up to a batch size — so
  * the hot path never pays one commit per run. A failed write is retried with backoff, for as long as it
@@ -28,6 +30,7 @@ final class RunRecorder implements Runnable {
     private final BlockingQueue<Outcome> pending = new LinkedBlockingQueue<>();
     /** The batch being written, until it is: its leases are renewed meanwhile. */
     private volatile List<Outcome> writing = List.of();
+    private final BackgroundLoop guard = new BackgroundLoop("ordinaut-run-recorder");
     private volatile boolean running = true;
     private volatile boolean abandoned;
 
@@ -75,42 +78,55 @@ final class RunRecorder implements Runnable {
         pending.clear();
     }
 
+    /** How many rounds failed (each dropped the batch it held). */
+    long failures() {
+        return guard.failures();
+    }
+
     @Override
     public void run() {
         List<Outcome> batch = new ArrayList<>(batchSize);
         while ((running || !pending.isEmpty()) && !abandoned) {
             try {
-                Outcome first = pending.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(flushIntervalMs);
-                while (batch.size() < batchSize) {
-                    pending.drainTo(batch, batchSize - batch.size());
-                    long left = deadline - System.nanoTime();
-                    if (batch.size() >= batchSize || left <= 0) {
-                        break;
+                if (!guard.round(() -> gatherAndWrite(batch))) {
+                    if (!batch.isEmpty()) {
+                        log.error("Run recorder dropped {} outcomes after a failure; their leases will expire and the runs be reclaimed",
+                                batch.size());
                     }
-                    Outcome next = pending.poll(left, TimeUnit.NANOSECONDS);
-                    if (next == null) {
-                        break;
-                    }
-                    batch.add(next);
+                    writing = List.of();
+                    batch.clear();
                 }
-                writing = List.copyOf(batch);
-                writeWithRetry(batch);
-                writing = List.of();
-                batch.clear();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (RuntimeException e) {
-                log.error("Run recorder failed; {} outcomes dropped, their leases will expire and the runs be reclaimed", batch.size(), e);
-                writing = List.of();
-                batch.clear();
             }
         }
+    }
+
+    /** Gathers what ended within the flush interval, up to a batch, and writes it. */
+    private void gatherAndWrite(List<Outcome> batch) throws InterruptedException {
+        Outcome first = pending.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+            return;
+        }
+        batch.add(first);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(flushIntervalMs);
+        while (batch.size() < batchSize) {
+            pending.drainTo(batch, batchSize - batch.size());
+            long left = deadline - System.nanoTime();
+            if (batch.size() >= batchSize || left <= 0) {
+                break;
+            }
+            Outcome next = pending.poll(left, TimeUnit.NANOSECONDS);
+            if (next == null) {
+                break;
+            }
+            batch.add(next);
+        }
+        writing = List.copyOf(batch);
+        writeWithRetry(batch);
+        writing = List.of();
+        batch.clear();
     }
 
     private void writeWithRetry(List<Outcome> batch) throws InterruptedException {

@@ -1,6 +1,5 @@
 package io.ordinaut.queue;
 
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -34,16 +33,19 @@ final class Wakeup {
         }
     }
 
-    /** Sleeps until {@code deadlineMillis} (wall clock) or a signal, whichever comes first. */
-    void awaitUntil(long deadlineMillis) throws InterruptedException {
+    /**
+     * Sleeps until {@code deadlineNanos} (on {@link System#nanoTime()}: a wait, not a wall-clock time, so a
+     * clock step does not stretch it) or a signal, whichever comes first.
+     */
+    void awaitUntil(long deadlineNanos) throws InterruptedException {
         lock.lock();
         try {
             while (!signalled) {
-                long wait = deadlineMillis - System.currentTimeMillis();
+                long wait = deadlineNanos - System.nanoTime();
                 if (wait <= 0) {
                     break;
                 }
-                changed.await(wait, TimeUnit.MILLISECONDS);
+                changed.awaitNanos(wait);
             }
             signalled = false;
         } finally {

@@ -1,5 +1,6 @@
 package io.ordinaut.task;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,12 @@ class SchedulePreviewController {
     private static final List<String> FIELDS = List.of("schedule_kind", "schedule_expr", "timezone", "count", "after",
             "start_at", "end_at");
 
+    private final Clock clock;
+
+    SchedulePreviewController(Clock clock) {
+        this.clock = clock;
+    }
+
     @RequiresScope(Scopes.TASKS_READ)
     @PostMapping(path = "/schedules/preview", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "previewSchedule", summary = "List the occurrences of a schedule without creating a task",
@@ -49,7 +56,7 @@ class SchedulePreviewController {
         timezone = timezone == null ? "UTC" : timezone;
         Integer count = f.integer("count", 1, 1000);
         Instant after = f.instant("after");
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         // Without a task, the schedule is anchored (RRULE without DTSTART, interval) as if a task had been
         // created at `after` — or now, when `after` is in the future or absent.
         Instant anchor = after != null && after.isBefore(now) ? after : now;

@@ -1,5 +1,6 @@
 package io.ordinaut.task;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,10 +44,12 @@ class TaskController {
 
     private final TaskService service;
     private final PayloadLimit payloadLimit;
+    private final Clock clock;
 
-    TaskController(TaskService service, PayloadLimit payloadLimit) {
+    TaskController(TaskService service, PayloadLimit payloadLimit, Clock clock) {
         this.service = service;
         this.payloadLimit = payloadLimit;
+        this.clock = clock;
     }
 
     @RequiresScope(Scopes.TASKS_CREATE)
@@ -208,7 +211,7 @@ class TaskController {
         int count = q.integer("count", 1, 1000, 10);
         Instant after = q.instant("after");
         Task task = service.get(taskId, caller.ownerFilter());
-        List<Instant> occurrences = service.preview(task, after == null ? Instant.now() : after, count);
+        List<Instant> occurrences = service.preview(task, after == null ? clock.instant() : after, count);
         return Map.of("timezone", task.spec().timezone(),
                 "occurrences", OccurrenceFormat.format(occurrences, Schedules.zone(task.spec().timezone())));
     }

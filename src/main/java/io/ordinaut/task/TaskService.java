@@ -58,6 +58,7 @@ public class TaskService {
             throw new InvalidInputException("created_by", "Agent " + spec.createdBy() + " does not exist");
         }
         payloads.validate(spec.payload(), spec.createdBy());
+        EventReferences.check(spec);
         Schedule schedule = compile(spec, now);
         requireFutureOccurrence(schedule, spec, now);
         Task task = Task.created(UUID.randomUUID(), spec, now);
@@ -106,6 +107,7 @@ public class TaskService {
             throw new InvalidInputException("created_by", "Agent " + spec.createdBy() + " does not exist");
         }
         payloads.validate(spec.payload(), spec.createdBy());
+        EventReferences.check(spec);
         Schedule schedule = compile(spec, current.state().createdAt());
         boolean rescheduled = !spec.sameSchedule(current.spec());
         if (rescheduled && current.status() == TaskStatus.ACTIVE) {

@@ -4,24 +4,21 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+
+import io.ordinaut.BackgroundLoop;
 
 /**
  * Every refresh interval, brings this node's copy of the tool catalog up to date with changes made
- * through other nodes. A failure (database briefly away) is logged and counted; the old copy keeps
- * serving and the next tick tries again.
+ * through other nodes. A failure (database briefly away) is logged and counted by its
+ * {@link BackgroundLoop}; the old copy keeps serving and the next tick tries again.
  */
 final class RefreshToolCatalog implements SmartLifecycle {
 
-    private static final Logger log = LoggerFactory.getLogger(RefreshToolCatalog.class);
-
     private final ToolCatalog catalog;
     private final Duration interval;
-    private final AtomicLong failures = new AtomicLong();
+    private final BackgroundLoop guard = new BackgroundLoop("ordinaut-tool-catalog");
     private ScheduledExecutorService timer;
 
     RefreshToolCatalog(ToolCatalog catalog, Duration interval) {
@@ -42,13 +39,9 @@ final class RefreshToolCatalog implements SmartLifecycle {
         timer.scheduleWithFixedDelay(this::tick, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** Never throws: a task that throws is never run again by a scheduled executor. */
     private void tick() {
-        try {
-            catalog.refreshIfChanged();
-        } catch (RuntimeException e) {
-            long count = failures.incrementAndGet();
-            log.warn("Tool catalog refresh failed ({} so far): {}", count, e.toString());
-        }
+        guard.tick(catalog::refreshIfChanged);
     }
 
     @Override
@@ -65,6 +58,6 @@ final class RefreshToolCatalog implements SmartLifecycle {
     }
 
     long failures() {
-        return failures.get();
+        return guard.failures();
     }
 }

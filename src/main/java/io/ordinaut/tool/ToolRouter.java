@@ -140,6 +140,15 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
     }
 
     /** Whether a pipeline may use this address; pass as the predicate of {@code PipelineDefinition.parse}. */
+    /**
+     * Applies the tools' egress policy to a URL something else will call (webhooks).
+     *
+     * @throws ToolCallException when the destination is refused, or (retryable) cannot be resolved now
+     */
+    public void checkDestination(java.net.URI uri) {
+        guard.check(uri);
+    }
+
     public boolean accepts(String address) {
         Optional<ToolDefinition> found = catalog.apply(address);
         if (found.isPresent()) {

@@ -16,6 +16,8 @@ import org.springframework.dao.RecoverableDataAccessException;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.transaction.CannotCreateTransactionException;
 
+import io.ordinaut.Threads;
+
 /**
  * The only Quartz job: it turns one fire of a shared schedule's trigger into queued runs and returns.
  * Pipelines never run on Quartz threads. Public because Quartz instantiates it by class name.
@@ -60,7 +62,7 @@ public class EnqueueOccurrenceJob implements Job {
             UUID scheduleId = UUID.fromString(data.getString(Scheduler.FAILED_JOB_ORIGINAL_TRIGGER_NAME));
             Instant dueAt = Instant.ofEpochMilli(Long.parseLong(
                     data.getString(Scheduler.FAILED_JOB_ORIGINAL_TRIGGER_SCHEDULED_FIRETIME_IN_MILLISECONDS)));
-            withRetries(context, scheduleId, dueAt, () -> enqueuer.recover(scheduleId, dueAt, Instant.now()));
+            withRetries(context, scheduleId, dueAt, () -> enqueuer.recover(scheduleId, dueAt, firedAt));
         } else {
             log.error("Enqueue job fired by unexpected trigger {} of type {}", trigger.getKey(), trigger.getClass().getName());
         }
@@ -80,14 +82,11 @@ public class EnqueueOccurrenceJob implements Job {
                     throw handBack(context, scheduleId, occurrence, e);
                 }
                 log.warn("Enqueue of occurrence {} of schedule {} failed ({}); retrying", occurrence, scheduleId, e.getMessage());
-                try {
-                    Thread.sleep(backoff);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
+                if (!Threads.sleepQuietly(backoff)) {
                     log.error("Enqueue of occurrence {} of schedule {} interrupted; the schedule's next fire (or recovery) handles it",
                             occurrence, scheduleId);
                     throw new JobExecutionException("Enqueue of occurrence " + occurrence + " of schedule " + scheduleId
-                            + " interrupted", ie, false);
+                            + " interrupted", e, false);
                 }
                 backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
             }

@@ -114,6 +114,11 @@ public class ScheduleTrigger extends AbstractTrigger<ScheduleTrigger> {
         nextFireTime = fired == null ? null : getFireTimeAfter(fired);
     }
 
+    // The system clock below, not the application's Clock, on purpose: these are Quartz callbacks, and Quartz
+    // decides what is due and what misfired by System.currentTimeMillis(); a trigger reading another clock
+    // would disagree with its own scheduler. (The trigger is also serialized into the job store: it holds
+    // no beans.)
+
     @Override
     public Date computeFirstFireTime(Calendar calendar) {
         // A start bound in the past must not produce a burst of "missed" fires for a new trigger.

@@ -8,7 +8,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.Map;
 
 import org.springframework.core.Ordered;
@@ -30,10 +30,12 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
 
     private final long maxBytes;
     private final JsonMapper json;
+    private final Clock clock;
 
-    BodySizeLimitFilter(SecurityProperties properties, JsonMapper json) {
+    BodySizeLimitFilter(SecurityProperties properties, JsonMapper json, Clock clock) {
         this.maxBytes = properties.maxBodyBytes();
         this.json = json;
+        this.clock = clock;
     }
 
     @Override
@@ -69,7 +71,7 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
         response.setContentType("application/json");
         Object requestId = request.getAttribute(RequestIdFilter.ATTRIBUTE);
         ApiError error = new ApiError("PayloadTooLarge", "Request body exceeds the limit of " + maxBytes + " bytes",
-                Map.of("max_bytes", maxBytes), requestId == null ? null : requestId.toString(), Instant.now());
+                Map.of("max_bytes", maxBytes), requestId == null ? null : requestId.toString(), clock.instant());
         response.getWriter().write(json.writeValueAsString(error));
     }
 

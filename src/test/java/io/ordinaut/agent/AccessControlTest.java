@@ -232,22 +232,11 @@ class AccessControlTest extends NodeTestSupport {
         List<String> runIds = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             runIds.add(asHenry.post("/tasks/" + task + "/run_now", "{}").expect(200).details().get("run_id").toString());
-            awaitFinished(asHenry, runIds.get(i));
+            asHenry.awaitFinished(runIds.get(i));
         }
         List<Object> statuses = runIds.stream().map(id -> asHenry.get("/runs/" + id).get("status")).toList();
         assertThat(statuses).containsExactly("succeeded", "succeeded", "skipped");
         assertThat(asHenry.get("/runs/" + runIds.get(2) + "?include_errors=true").string("error")).contains("budget");
-    }
-
-    private static void awaitFinished(Api client, String runId) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 15_000;
-        while (System.currentTimeMillis() < deadline) {
-            if (client.get("/runs/" + runId).get("finished_at") != null) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("run " + runId + " did not finish");
     }
 
     @Test
@@ -291,7 +280,7 @@ class AccessControlTest extends NodeTestSupport {
     }
 
     @Test
-    void agent_api_validates_input() {
+    void agent_api_refuses_bad_input_duplicate_names_and_unknown_ids() {
         api.post("/agents", Map.of("name", "")).expect(400);
         api.post("/agents", Map.of("name", "x", "scopes", List.of("not a scope!"))).expect(400);
         api.post("/agents", Map.of("name", "x", "scopes", "admin")).expect(400);

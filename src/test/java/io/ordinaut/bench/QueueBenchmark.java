@@ -82,6 +82,13 @@ public final class QueueBenchmark {
             ConfigurableApplicationContext first = started.get(0);
             JdbcClient jdbc = Nodes.jdbc(first);
             DueWorkQueue queue = first.getBean(DueWorkQueue.class);
+            if (!Boolean.parseBoolean(System.getProperty("bench.outbox", "true"))) {
+                // -Dbench.outbox=false: the same queue without the lifecycle outbox triggers (event package),
+                // to measure what writing every run's lifecycle to the outbox costs.
+                for (String table : List.of("due_work", "task_run", "task")) {
+                    jdbc.sql("ALTER TABLE " + table + " DISABLE TRIGGER USER").update();
+                }
+            }
 
             System.out.printf("[%d node(s)] warm-up: %,d runs%n", nodeCount, Math.min(runs, 20_000));
             drain(jdbc, queue, Math.min(runs, 20_000));

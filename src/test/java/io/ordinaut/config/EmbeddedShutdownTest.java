@@ -30,6 +30,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import io.ordinaut.support.Eventually;
+
 /**
  * A node on the zero-configuration default (embedded PostgreSQL), started as its own OS process the way a
  * user starts it, stops promptly and cleanly on SIGTERM: within the drain grace plus a margin, with no
@@ -148,17 +150,15 @@ class EmbeddedShutdownTest {
         assertThat(p.exitValue()).as("%s: %s", command, Files.readString(out)).isZero();
     }
 
-    private static void awaitLine(Process node, Path log, String start, String contains, Duration limit) throws Exception {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (System.nanoTime() < deadline) {
-            String text = Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
-            if (text.lines().anyMatch(l -> l.contains(start) && l.contains(contains))) {
-                return;
-            }
-            assertThat(node.isAlive()).as("the node is still starting; its log:%n%s", text).isTrue();
-            Thread.sleep(200);
-        }
-        throw new AssertionError("The node did not log its start line within " + limit + ":\n" + Files.readString(log));
+    private static void awaitLine(Process node, Path log, String start, String contains, Duration limit) {
+        Eventually.await("the node's start line", limit).pollInterval(Duration.ofMillis(200))
+                .failFast("the node exited while starting", () -> assertThat(node.isAlive())
+                        .as("the node is still starting; its log:%n%s", Files.exists(log) ? Files.readString(log) : "").isTrue())
+                .untilAsserted(() -> {
+                    String text = Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+                    assertThat(text.lines().anyMatch(l -> l.contains(start) && l.contains(contains)))
+                            .as("the node logged its start line; its log:%n%s", text).isTrue();
+                });
     }
 
     private static void copyTree(Path from, Path to) throws IOException {

@@ -106,7 +106,7 @@ class PipelineValidationTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("invalidPayloads")
-    void invalidPayloadIsRejectedNamingTheField(String why, Object payload, String field, String reason) {
+    void invalid_payload_is_rejected_naming_the_field(String why, Object payload, String field, String reason) {
         InvalidPipelineException e = catchThrowableOfType(InvalidPipelineException.class,
                 () -> PipelineDefinition.parse(payload, address -> true));
 
@@ -117,7 +117,7 @@ class PipelineValidationTest {
     }
 
     @Test
-    void toolRejectedByThePredicateIsRefusedAtItsUsesField() {
+    void tool_rejected_by_the_predicate_is_refused_at_its_uses_field() {
         InvalidPipelineException e = catchThrowableOfType(InvalidPipelineException.class, () -> PipelineDefinition.parse(
                 pipeline(step("a", "known.tool"), step("b", "unknown.tool")), "known.tool"::equals));
 
@@ -150,12 +150,12 @@ class PipelineValidationTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("validPayloads")
-    void validPayloadIsAccepted(String why, Map<String, Object> payload) {
+    void valid_payload_is_accepted(String why, Map<String, Object> payload) {
         assertThatCode(() -> PipelineDefinition.parse(payload, null)).as(why).doesNotThrowAnyException();
     }
 
     @Test
-    void jacksonTreePayloadIsAcceptedLikeAMap() {
+    void jackson_tree_payload_is_accepted_like_a_map() {
         var tree = JsonMapper.shared().readTree("""
                 {"params": {"city": "Oslo"},
                  "pipeline": [{"id": "w", "uses": "weather.forecast", "with": {"city": "${params.city}"}}]}""");

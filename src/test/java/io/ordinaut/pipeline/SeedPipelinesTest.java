@@ -47,7 +47,7 @@ class SeedPipelinesTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"morning-briefing", "crm-follow-up", "infrastructure-monitor", "financial-report"})
-    void seedPipelineIsAcceptedAndSucceedsSimulated(String name) {
+    void seed_pipeline_is_accepted_and_succeeds_simulated(String name) {
         PipelineResult result = runSimulated(name);
 
         assertThat(result.success()).as(result.error()).isTrue();
@@ -55,7 +55,7 @@ class SeedPipelinesTest {
     }
 
     @Test
-    void morningBriefingChainsCalendarWeatherSummaryAndNotification() {
+    void morning_briefing_chains_calendar_weather_summary_and_notification() {
         PipelineResult result = runSimulated("morning-briefing");
 
         assertThat(statuses(result)).containsExactly("ok", "ok", "ok", "ok");
@@ -72,7 +72,7 @@ class SeedPipelinesTest {
     }
 
     @Test
-    void crmFollowUpSkipsTheEmailWhenThereAreNoLeads() {
+    void crm_follow_up_skips_the_email_when_there_are_no_leads() {
         PipelineResult result = runSimulated("crm-follow-up");
 
         assertThat(statuses(result)).containsExactly("ok", "skipped");
@@ -80,7 +80,7 @@ class SeedPipelinesTest {
     }
 
     @Test
-    void crmFollowUpEmailsTheLeadsWhenThereAreSome() {
+    void crm_follow_up_emails_the_leads_when_there_are_some() {
         RecordingTool tools = new RecordingTool(call -> call.address().equals("crm.list_leads")
                 ? map("data", List.of(map("email", "a@example.com"), map("email", "b@example.com")))
                 : new SimulatedTool(Pipelines.CLOCK).invoke(call));
@@ -97,7 +97,7 @@ class SeedPipelinesTest {
     }
 
     @Test
-    void infrastructureMonitorAlertsWhenTheCheckIsNotHealthy() {
+    void infrastructure_monitor_alerts_when_the_check_is_not_healthy() {
         PipelineResult result = runSimulated("infrastructure-monitor");
 
         assertThat(statuses(result)).containsExactly("ok", "ok");
@@ -106,7 +106,7 @@ class SeedPipelinesTest {
     }
 
     @Test
-    void infrastructureMonitorStaysQuietWhenTheCheckAnswers200() {
+    void infrastructure_monitor_stays_quiet_when_the_check_answers_200() {
         RecordingTool tools = new RecordingTool(call -> map("status", 200));
 
         PipelineResult result = Pipelines.runner(tools).run(
@@ -117,7 +117,7 @@ class SeedPipelinesTest {
     }
 
     @Test
-    void financialReportFetchesComputesReportsAndSends() {
+    void financial_report_fetches_computes_reports_and_sends() {
         PipelineResult result = runSimulated("financial-report");
 
         assertThat(statuses(result)).containsExactly("ok", "ok", "ok", "ok");

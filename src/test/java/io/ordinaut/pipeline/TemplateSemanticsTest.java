@@ -76,12 +76,12 @@ class TemplateSemanticsTest {
 
     @ParameterizedTest(name = "{0} → {1}")
     @MethodSource("templates")
-    void stringTemplateRendersToExpectedValue(String template, Object expected) {
+    void string_template_renders_to_expected_value(String template, Object expected) {
         assertThat(render(Map.of("value", template)).get("value")).isEqualTo(expected);
     }
 
     @Test
-    void templatesRenderAtAnyDepthAndLeaveOtherValuesAlone() {
+    void templates_render_at_any_depth_and_leave_other_values_alone() {
         Map<String, Object> with = map(
                 "outer", map("list", List.of("${params.n}", "literal", 7, map("deep", "${params.city}"))),
                 "number", 12.5, "bool", true, "nothing", null, "${params.city}", "keys are not templates");
@@ -94,7 +94,7 @@ class TemplateSemanticsTest {
     }
 
     @Test
-    void eventFieldsAreVisibleToEventRuns() {
+    void event_fields_are_visible_to_event_runs() {
         RecordingTool tool = new RecordingTool(call -> Map.of());
         PipelineDefinition definition = PipelineDefinition.parse(Map.of("pipeline", List.of(step("use", "t.use",
                 "with", map("topic", "${event.topic}", "amount", "${event.payload.amount}", "id", "${event.id}")))), null);
@@ -107,7 +107,7 @@ class TemplateSemanticsTest {
 
     @ParameterizedTest(name = "if {0} → runs: {1}")
     @MethodSource("conditions")
-    void conditionFollowsJmesPathTruthiness(String condition, boolean runs) {
+    void condition_follows_jmespath_truthiness(String condition, boolean runs) {
         RecordingTool tool = new RecordingTool(call -> DATA);
         PipelineDefinition definition = PipelineDefinition.parse(Pipelines.payload(PARAMS, List.of(
                 step("data", "t.data"), step("maybe", "t.maybe", "if", condition))), null);

@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import io.ordinaut.support.Eventually;
+
 /** What the claim decides: order, concurrency keys, overlap policies; and dedupe at enqueue. */
 class ClaimPolicyTest {
 
@@ -41,7 +43,7 @@ class ClaimPolicyTest {
                 started.add(priorityOf.get(run.taskId()));
                 return RunResult.succeeded(null);
             }, QueueFixture.executor(1, 30, 0));
-            QueueFixture.await("backlog drained", Duration.ofSeconds(15), () -> started.size() == 45);
+            Eventually.until("backlog drained", () -> started.size() == 45);
 
             // then runs started in priority order
             assertThat(started).isSorted();
@@ -63,7 +65,7 @@ class ClaimPolicyTest {
                 started.add(run.taskId());
                 return RunResult.succeeded(null);
             }, QueueFixture.executor(1, 30, 0));
-            QueueFixture.await("all ran", Duration.ofSeconds(10), () -> started.size() == 6);
+            Eventually.until("all ran", () -> started.size() == 6);
 
             assertThat(started.get(0)).isEqualTo(old);
         }
@@ -91,7 +93,7 @@ class ClaimPolicyTest {
             // when two nodes with four workers each drain them
             fx.node("node-a", handler, QueueFixture.executor(4, 30, 0));
             fx.node("node-b", handler, QueueFixture.executor(4, 30, 0));
-            QueueFixture.await("all 60 recorded", Duration.ofSeconds(30), () -> fx.count("SELECT count(*) FROM task_run") == 60);
+            Eventually.until("all 60 recorded", () -> fx.count("SELECT count(*) FROM task_run") == 60);
 
             // then no more than two ran at once, none failed or got lost, and the slot is free again
             assertThat(maxSeen.get()).isEqualTo(2);
@@ -112,20 +114,20 @@ class ClaimPolicyTest {
             // given the first occurrence is running
             Instant t1 = fx.clock.instant().truncatedTo(ChronoUnit.MICROS);
             queue.enqueueTaskOccurrences(task, List.of(t1));
-            assertThat(first.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(first.await(30, TimeUnit.SECONDS)).isTrue();
             UUID running = (UUID) fx.jdbc.sql("SELECT id FROM due_work WHERE task_id = :t").param("t", task).query().singleRow().get("id");
 
             // when the next occurrence comes up
             queue.enqueueTaskOccurrences(task, List.of(t1.plusMillis(1)));
 
             // then it is recorded as skipped, naming the run still running
-            QueueFixture.await("skip recorded", Duration.ofSeconds(10), () -> fx.history(task).size() == 1);
+            Eventually.until("skip recorded", () -> fx.history(task).size() == 1);
             Map<String, Object> skipped = fx.history(task).get(0);
             assertThat(skipped).containsEntry("status", "skipped").containsEntry("trigger", "schedule");
             assertThat(skipped.get("success")).isNull();
             assertThat((String) skipped.get("error")).contains("overlap_policy skip", running.toString());
             release.countDown();
-            QueueFixture.await("first run recorded", Duration.ofSeconds(10), () -> fx.history(task).size() == 2);
+            Eventually.until("first run recorded", () -> fx.history(task).size() == 2);
             assertThat(fx.history(task).get(1)).containsEntry("id", running).containsEntry("status", "succeeded");
         }
     }
@@ -143,7 +145,7 @@ class ClaimPolicyTest {
                 maxConcurrent.computeIfAbsent(run.taskId(), k -> new AtomicInteger()).accumulateAndGet(now, Math::max);
                 if (run.taskId().equals(allowed)) {
                     bothAllowedRunning.countDown();
-                    awaitQuietly(bothAllowedRunning);
+                    Eventually.released(bothAllowedRunning);
                 } else {
                     LeaseRecoveryTest.sleep(200);
                 }
@@ -155,7 +157,7 @@ class ClaimPolicyTest {
             fx.enqueue(queue, queued, 3);
             fx.enqueue(queue, allowed, 2);
 
-            QueueFixture.await("all recorded", Duration.ofSeconds(10), () -> fx.count("SELECT count(*) FROM task_run") == 5);
+            Eventually.until("all recorded", () -> fx.count("SELECT count(*) FROM task_run") == 5);
             assertThat(fx.history(queued)).extracting(r -> r.get("status")).containsOnly("succeeded").hasSize(3);
             assertThat(maxConcurrent.get(queued)).hasValue(1);
             assertThat(maxConcurrent.get(allowed)).hasValue(2);
@@ -196,17 +198,9 @@ class ClaimPolicyTest {
         return run -> {
             if (calls.incrementAndGet() == 1) {
                 started.countDown();
-                awaitQuietly(release);
+                Eventually.released(release);
             }
             return RunResult.succeeded(null);
         };
-    }
-
-    static void awaitQuietly(CountDownLatch latch) {
-        try {
-            latch.await(20, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

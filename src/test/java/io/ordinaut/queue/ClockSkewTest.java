@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import io.ordinaut.support.Eventually;
+
 /** Due times and leases are judged by the database's clock: a node whose own clock is 30 s off changes nothing. */
 @Tag("cluster")
 class ClockSkewTest {
@@ -39,7 +41,7 @@ class ClockSkewTest {
             LeaseRecoveryTest.sleep(3_000);
             assertThat(executions).as("started early").hasValue(0);
             assertThat(fx.queueRow(runId)).containsEntry("locked_by", null);
-            QueueFixture.await("run recorded", Duration.ofSeconds(20), () -> fx.history(task).size() == 1);
+            Eventually.until("run recorded", () -> fx.history(task).size() == 1);
             assertThat(executions).hasValue(1);
             assertThat(fx.history(task).get(0)).containsEntry("status", "succeeded").containsEntry("attempt", 1);
         }
@@ -62,14 +64,14 @@ class ClockSkewTest {
             ExecutorProperties executor = QueueFixture.executor(2, 2, 0);
             fx.node("node-behind", fx.pooled("node-behind", fx.url), Clock.offset(Clock.systemUTC(), SKEW.negated()), slow,
                     executor, RunProperties.defaults());
-            assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
 
             // when a node whose clock is 30 s ahead looks for expired leases all along
             fx.node("node-ahead", fx.pooled("node-ahead", fx.url), Clock.offset(Clock.systemUTC(), SKEW), slow,
                     executor, RunProperties.defaults());
 
             // then the run is neither taken from its node nor run twice
-            QueueFixture.await("run recorded", Duration.ofSeconds(20), () -> fx.history(task).size() == 1);
+            Eventually.until("run recorded", () -> fx.history(task).size() == 1);
             LeaseRecoveryTest.sleep(1_000);
             assertThat(executions).hasValue(1);
             assertThat(fx.history(task)).singleElement().satisfies(r -> assertThat(r).containsEntry("id", runId)

@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import io.ordinaut.support.Eventually;
+
 /**
  * Several executor pools — separate thread pools, separate connection pools, as separate nodes — drain
  * one queue: every run executes exactly once and is recorded exactly once.
@@ -41,8 +43,7 @@ class ClusterDrainTest {
             for (String node : List.of("node-a", "node-b", "node-c")) {
                 fx.node(node, handler, QueueFixture.executor(8, 30, 5));
             }
-            QueueFixture.await("all runs recorded", Duration.ofSeconds(60),
-                    () -> fx.count("SELECT count(*) FROM task_run") >= RUNS && fx.count("SELECT count(*) FROM due_work") == 0);
+            Eventually.until("all runs recorded", Duration.ofSeconds(60), () -> fx.count("SELECT count(*) FROM task_run") >= RUNS && fx.count("SELECT count(*) FROM due_work") == 0);
 
             // then each ran once, none lost, none twice, and each node took part
             assertThat(executions).hasSize(RUNS);

@@ -15,7 +15,8 @@ import javax.sql.DataSource;
 
 /**
  * A DataSource in front of a real one that injects faults into the executor's statements, as a network
- * or a slow database would: claims whose reply is lost after they committed, and result writes that lag.
+ * or a slow database would: claims whose reply is lost after they committed, and result writes that lag;
+ * and claims that throw an Error, as a bug would.
  */
 final class FaultyStatements {
 
@@ -25,6 +26,8 @@ final class FaultyStatements {
     /** How many claim replies are still to be lost; how many were. */
     final AtomicInteger claimRepliesToLose = new AtomicInteger();
     final AtomicInteger claimRepliesLost = new AtomicInteger();
+    /** How many claims are still to throw an Error (a bug, not a database fault) before they are sent. */
+    final AtomicInteger claimErrorsToThrow = new AtomicInteger();
     /** How long each write of ended runs waits before it is sent. */
     final AtomicLong finishDelayMs = new AtomicLong();
 
@@ -52,6 +55,9 @@ final class FaultyStatements {
 
     private PreparedStatement claim(PreparedStatement real) {
         return proxy(PreparedStatement.class, real, (target, method, args) -> {
+            if (method.getName().equals("executeQuery") && claimErrorsToThrow.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new InjectedError("simulated: an Error thrown while claiming");
+            }
             Object result = invoke(target, method, args);
             // autocommit: when executeQuery returns, the claim has committed
             if (method.getName().equals("executeQuery") && claimRepliesToLose.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
@@ -70,6 +76,13 @@ final class FaultyStatements {
             }
             return invoke(target, method, args);
         });
+    }
+
+    /** An Error no library would catch: what a bug or a broken plug-in throws. */
+    static final class InjectedError extends Error {
+        InjectedError(String message) {
+            super(message);
+        }
     }
 
     private interface Handler {

@@ -2,7 +2,6 @@ package io.ordinaut.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +10,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 import io.ordinaut.support.Api;
+import io.ordinaut.support.Eventually;
 import io.ordinaut.support.NodeTestSupport;
 
 /**
@@ -91,16 +91,9 @@ class KeyScopingTest extends NodeTestSupport {
         api.post("/tasks/" + second + "/run_now", "{}").expect(409);
     }
 
-    private void awaitRuns(String taskId, int n) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (System.nanoTime() < deadline) {
-            long ran = jdbc.sql("SELECT count(*) FROM task_run WHERE task_id = CAST(:id AS uuid) AND status = 'succeeded'")
-                    .param("id", taskId).query(Long.class).single();
-            if (ran >= n) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("task " + taskId + " did not run " + n + " time(s) within 15 s");
+    private void awaitRuns(String taskId, int n) {
+        Eventually.until("task " + taskId + " ran " + n + " time(s)", () -> jdbc.sql(
+                        "SELECT count(*) FROM task_run WHERE task_id = CAST(:id AS uuid) AND status = 'succeeded'")
+                .param("id", taskId).query(Long.class).single() >= n);
     }
 }

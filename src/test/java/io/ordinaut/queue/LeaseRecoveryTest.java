@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
 
 import tools.jackson.databind.json.JsonMapper;
 
+import io.ordinaut.support.Eventually;
+
 /** Leases: a dead node's runs are reclaimed, a live node's long runs are not, and stale results are fenced off. */
 @Tag("cluster")
 class LeaseRecoveryTest {
@@ -32,7 +34,7 @@ class LeaseRecoveryTest {
                 sleep(60_000);
                 return RunResult.succeeded(null);
             }, QueueFixture.executor(2, 1, 0));
-            assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
             ClaimedRun stale = a.executions().get(0).run();
             Instant staleStart = a.executions().get(0).startedAt();
             a.halt();
@@ -43,7 +45,7 @@ class LeaseRecoveryTest {
                 ranOnB.incrementAndGet();
                 return RunResult.succeeded(Map.of("by", "b"));
             }, QueueFixture.executor(2, 1, 0));
-            QueueFixture.await("run finished on B", Duration.ofSeconds(10), () -> fx.queueRow(runId) == null && fx.history(task).size() == 2);
+            Eventually.until("run finished on B", () -> fx.queueRow(runId) == null && fx.history(task).size() == 2);
 
             // then the lost attempt and the reclaimed one are both recorded
             List<Map<String, Object>> history = fx.history(task);
@@ -83,7 +85,7 @@ class LeaseRecoveryTest {
             fx.node("node-a", slow, QueueFixture.executor(1, 1, 0));
             fx.node("node-b", slow, QueueFixture.executor(1, 1, 0));
 
-            QueueFixture.await("run recorded", Duration.ofSeconds(10), () -> fx.history(task).size() == 1);
+            Eventually.until("run recorded", () -> fx.history(task).size() == 1);
             assertThat(fx.history(task).get(0)).containsEntry("id", runId).containsEntry("status", "succeeded")
                     .containsEntry("attempt", 1);
             assertThat(executions).hasValue(1);
@@ -102,7 +104,7 @@ class LeaseRecoveryTest {
                 sleep(60_000);
                 return RunResult.succeeded(null);
             }, QueueFixture.executor(2, 1, 0));
-            assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
             a.halt();
 
             // when node B finds its lease expired
@@ -111,7 +113,7 @@ class LeaseRecoveryTest {
                 ranOnB.incrementAndGet();
                 return RunResult.succeeded(null);
             }, QueueFixture.executor(2, 1, 0));
-            QueueFixture.await("lost run recorded", Duration.ofSeconds(15), () -> fx.history(task).size() == 1);
+            Eventually.until("lost run recorded", () -> fx.history(task).size() == 1);
 
             // then the run ends failed under its own id, executed once: it may have had its effects on A
             Map<String, Object> lost = fx.history(task).get(0);
@@ -142,7 +144,7 @@ class LeaseRecoveryTest {
             }, QueueFixture.executor(2, 30, 0), RunProperties.defaults());
 
             // then the node puts the lost claim's run back before claiming again, and runs it once, promptly
-            QueueFixture.await("run recorded", Duration.ofSeconds(10), () -> fx.history(task).size() == 1);
+            Eventually.until("run recorded", () -> fx.history(task).size() == 1);
             assertThat(faults.claimRepliesLost).hasValue(1);
             assertThat(executions).hasValue(1);
             assertThat(fx.history(task).get(0)).containsEntry("id", runId).containsEntry("status", "succeeded")
@@ -165,7 +167,7 @@ class LeaseRecoveryTest {
             RunHandler handler = run -> {
                 executions.incrementAndGet();
                 started.countDown();
-                ClaimPolicyTest.awaitQuietly(outage);
+                Eventually.released(outage);
                 return RunResult.succeeded(Map.of("done", true));
             };
             ExecutorProperties executor = QueueFixture.executor(2, 2, 0);
@@ -173,7 +175,7 @@ class LeaseRecoveryTest {
             for (String node : List.of("node-a", "node-b")) {
                 fx.node(node, faults.wrap(fx.pooled(node, proxy.url(fx.url))), fx.clock, handler, executor, RunProperties.defaults());
             }
-            assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
 
             // when the database becomes unreachable for every node, the run succeeds meanwhile, and the
             // outage lasts more than twice the lease
@@ -186,7 +188,7 @@ class LeaseRecoveryTest {
             proxy.restore();
 
             // then its result is written once the database is back, and no node runs it again
-            QueueFixture.await("result written", Duration.ofSeconds(30), () -> !fx.history(task).isEmpty());
+            Eventually.until("result written", () -> !fx.history(task).isEmpty());
             sleep(3_000);
             assertThat(executions).hasValue(1);
             assertThat(fx.history(task)).singleElement().satisfies(r -> assertThat(r).containsEntry("id", runId)
@@ -214,7 +216,7 @@ class LeaseRecoveryTest {
             }
 
             // when the run succeeds at once but its result is written only 4 s later
-            QueueFixture.await("result written", Duration.ofSeconds(20), () -> !fx.history(task).isEmpty());
+            Eventually.until("result written", () -> !fx.history(task).isEmpty());
             sleep(2_000);
 
             // then its lease was renewed meanwhile: no node reclaimed or re-ran it

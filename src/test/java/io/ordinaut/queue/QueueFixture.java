@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import java.util.function.DoubleSupplier;
 
 import javax.sql.DataSource;
@@ -25,6 +24,7 @@ import org.springframework.core.io.DefaultResourceLoader;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import io.ordinaut.support.TestDatabases;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A migrated database of its own and executor pools built by hand on it — each with its own connection
@@ -65,7 +65,7 @@ final class QueueFixture implements AutoCloseable {
     ExecutorPool node(String id, RunHandler handler, ExecutorProperties executor, RunProperties runs, DoubleSupplier jitter) {
         HikariDataSource source = dataSource(id, 4);
         sources.add(source);
-        ExecutorPool pool = new ExecutorPool(source, handler, clock, id, true, executor, runs, jitter);
+        ExecutorPool pool = new ExecutorPool(source, handler, clock, JsonMapper.shared(), id, true, executor, runs, jitter);
         pools.add(pool);
         pool.start();
         return pool;
@@ -77,7 +77,7 @@ final class QueueFixture implements AutoCloseable {
      */
     ExecutorPool node(String id, DataSource source, Clock nodeClock, RunHandler handler, ExecutorProperties executor,
                       RunProperties runs) {
-        ExecutorPool pool = new ExecutorPool(source, handler, nodeClock, id, true, executor, runs, () -> 0.5);
+        ExecutorPool pool = new ExecutorPool(source, handler, nodeClock, JsonMapper.shared(), id, true, executor, runs, () -> 0.5);
         pools.add(pool);
         pool.start();
         return pool;
@@ -158,21 +158,6 @@ final class QueueFixture implements AutoCloseable {
             spec = spec.param(i + 1, params[i]);
         }
         return spec.query(Long.class).single();
-    }
-
-    static void await(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
     }
 
     private HikariDataSource dataSource(String name, int size) {

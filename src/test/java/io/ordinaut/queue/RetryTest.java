@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import io.ordinaut.support.Eventually;
+
 /** Failed attempts come back after their task's backoff; after max_retries the run is a dead letter. */
 class RetryTest {
 
@@ -51,8 +53,7 @@ class RetryTest {
             List<Duration> waits = new ArrayList<>();
             for (int attempt = 1; attempt <= 2; attempt++) {
                 int recorded = attempt;
-                QueueFixture.await("attempt " + attempt + " recorded", Duration.ofSeconds(10),
-                        () -> fx.history(task).size() == recorded);
+                Eventually.until("attempt " + attempt + " recorded", () -> fx.history(task).size() == recorded);
                 Map<String, Object> queued = fx.queueRow(runId);
                 Instant finished = ((Timestamp) fx.history(task).get(attempt - 1).get("finished_at")).toInstant();
                 Instant runAt = ((Timestamp) queued.get("run_at")).toInstant();
@@ -62,7 +63,7 @@ class RetryTest {
                 fx.jdbc.sql("UPDATE due_work SET run_at = now(), queue_order = now() WHERE id = :id").param("id", runId).update();
                 pool.wake();
             }
-            QueueFixture.await("third attempt recorded", Duration.ofSeconds(10), () -> fx.history(task).size() == 3);
+            Eventually.until("third attempt recorded", () -> fx.history(task).size() == 3);
 
             // then the delays are the strategy's (counted from the write, a few milliseconds after the finish),
             // and the last attempt is a dead letter under the run's id
@@ -86,7 +87,7 @@ class RetryTest {
             UUID runId = fx.queue().enqueueNow(task, "run_now", fx.clock.instant());
             fx.node("node-a", run -> RunResult.failed("tool timed out", true, null), QueueFixture.executor(2, 30, 0));
 
-            QueueFixture.await("run recorded", Duration.ofSeconds(10), () -> fx.history(task).size() == 1);
+            Eventually.until("run recorded", () -> fx.history(task).size() == 1);
             assertThat(fx.history(task).get(0)).containsEntry("id", runId).containsEntry("status", "failed").containsEntry("attempt", 1);
         }
     }
@@ -98,7 +99,7 @@ class RetryTest {
             UUID runId = fx.queue().enqueueNow(task, "run_now", fx.clock.instant());
             fx.node("node-a", run -> RunResult.failed("step 'x' failed: HTTP 400", false, null), QueueFixture.executor(2, 30, 0));
 
-            QueueFixture.await("run recorded", Duration.ofSeconds(10), () -> fx.history(task).size() == 1);
+            Eventually.until("run recorded", () -> fx.history(task).size() == 1);
             assertThat(fx.history(task).get(0)).containsEntry("id", runId).containsEntry("status", "failed")
                     .containsEntry("success", false).containsEntry("attempt", 1);
             assertThat(fx.queueRow(runId)).isNull();
@@ -115,7 +116,7 @@ class RetryTest {
             AtomicBoolean healthy = new AtomicBoolean();
             fx.node("node-a", run -> healthy.get() ? RunResult.succeeded(Map.of("ok", true)) : RunResult.failed("down", true, null),
                     QueueFixture.executor(2, 30, 0), runs, () -> 0.5);
-            QueueFixture.await("dead", Duration.ofSeconds(10), () -> fx.history(task).size() == 2);
+            Eventually.until("dead", () -> fx.history(task).size() == 2);
             assertThat(fx.history(task).get(1)).containsEntry("id", runId).containsEntry("status", "dead");
             RunCommands commands = new RunCommands(fx.jdbc, fx.clock, RunProperties.defaults());
 
@@ -126,7 +127,7 @@ class RetryTest {
             // then it runs again as attempt 3 and succeeds under the same id; the dead attempt stays in history
             assertThat(retried.applied()).isTrue();
             assertThat(retried.status()).isEqualTo(RunStatus.QUEUED);
-            QueueFixture.await("retried run recorded", Duration.ofSeconds(10), () -> fx.history(task).size() == 3);
+            Eventually.until("retried run recorded", () -> fx.history(task).size() == 3);
             List<Map<String, Object>> history = fx.history(task);
             assertThat(history.get(1)).containsEntry("status", "dead").containsEntry("run_id", runId);
             assertThat(history.get(1).get("id")).isNotEqualTo(runId);

@@ -11,6 +11,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 import io.ordinaut.support.Api.Response;
+import io.ordinaut.support.Eventually;
 import io.ordinaut.support.NodeTestSupport;
 
 /** The run history API on a real node: lifecycle of one run id, filters, stats, dead letters, commands, workers. */
@@ -149,20 +150,7 @@ class RunApiTest extends NodeTestSupport {
     }
 
     private Map<String, Object> awaitStatus(String runId, String status) {
-        long deadline = System.currentTimeMillis() + 15_000;
-        Response r = null;
-        while (System.currentTimeMillis() < deadline) {
-            r = api.get("/runs/" + runId).expect(200);
-            if (status.equals(r.get("status"))) {
-                return r.map();
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-        throw new AssertionError("run " + runId + " did not become " + status + ": " + (r == null ? "" : r.body()));
+        return Eventually.until("run " + runId + " " + status, () -> api.get("/runs/" + runId).expect(200),
+                r -> status.equals(r.get("status"))).map();
     }
 }

@@ -22,7 +22,8 @@ class EventScheduleTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"has space", "emoji\u2603", "semi;colon", "pipe|topic"})
+    @ValueSource(strings = {"has space", "emoji\u2603", "semi;colon", "pipe|topic", "orders.*x", "orders..x", ".orders",
+            "orders.", "or#ders"})
     void event_rejects_topics_outside_the_allowed_characters(String topic) {
         assertThatThrownBy(() -> compile(ScheduleKind.EVENT, topic, "UTC"))
                 .isInstanceOfSatisfying(InvalidScheduleException.class,

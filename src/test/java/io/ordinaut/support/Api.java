@@ -63,6 +63,12 @@ public final class Api {
         return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE(), "DELETE " + path);
     }
 
+    /** Waits until GET /runs/{runId} shows the run finished (see {@link Eventually}); returns that run. */
+    public Map<String, Object> awaitFinished(String runId) {
+        return Eventually.until("run " + runId + " finished", () -> get("/runs/" + runId),
+                run -> run.status() == 200 && run.get("finished_at") != null).map();
+    }
+
     public Response method(String method, String path) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).method(method, HttpRequest.BodyPublishers.noBody()),
                 method + " " + path);

@@ -258,7 +258,7 @@ class TaskApiTest extends NodeTestSupport {
         Response queued = api.post("/tasks/" + id + "/run_now", "{}").expect(200);
         String runId = queued.details().get("run_id").toString();
 
-        Map<String, Object> run = awaitFinished(runId);
+        Map<String, Object> run = api.awaitFinished(runId);
         assertThat(run.get("task_id")).isEqualTo(id);
         assertThat(run.get("success")).isEqualTo(true);
         assertThat(run.get("attempt")).isEqualTo(1);
@@ -323,17 +323,5 @@ class TaskApiTest extends NodeTestSupport {
         assertThat(api.get("/health/ready").expect(200).get("status")).isEqualTo("ready");
         Response docs = api.get("/v3/api-docs").expect(200);
         assertThat(docs.map()).containsKey("paths");
-    }
-
-    private Map<String, Object> awaitFinished(String runId) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 15_000;
-        while (System.currentTimeMillis() < deadline) {
-            Response r = api.get("/runs/" + runId).expect(200);
-            if (r.get("finished_at") != null) {
-                return r.map();
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("run " + runId + " did not finish: " + api.get("/runs/" + runId).body());
     }
 }

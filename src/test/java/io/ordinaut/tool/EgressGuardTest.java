@@ -32,7 +32,7 @@ class EgressGuardTest {
             "http://100.100.100.200/, 100.100.100.200",
             "http://[::ffff:169.254.169.254]/, ::ffff:169.254.169.254",
     })
-    void linkLocalAndMetadataDestinationsAreAlwaysRefused(String url, String host) {
+    void link_local_and_metadata_destinations_are_always_refused(String url, String host) {
         EgressGuard permissive = new EgressGuard(new EgressPolicy(true, List.of("*"), List.of(),
                 List.of("0.0.0.0/0", "::/0"), List.of()));
 
@@ -137,7 +137,7 @@ class EgressGuardTest {
             "http://172.16.0.1/, allowed",
             "http://127.0.0.1/, allowed",
     })
-    void denyListBeatsAllowListAndAllowListLimitsDestinations(String url, String expected) {
+    void deny_list_beats_allow_list_and_allow_list_limits_destinations(String url, String expected) {
         EgressGuard guard = new EgressGuard(new EgressPolicy(true, List.of(), List.of(),
                 List.of("10.0.0.0/8", "172.16.0.0/12"), List.of("10.1.0.0/16")));
 
@@ -149,7 +149,7 @@ class EgressGuardTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({"ftp://127.0.0.1/file", "file:///etc/passwd"})
-    void onlyHttpSchemesMayBeCalled(String url) {
+    void only_http_schemes_may_be_called(String url) {
         ToolCallException e = catchThrowableOfType(ToolCallException.class, () -> DEFAULTS.check(URI.create(url)));
 
         assertThat(e.retryable()).isFalse();
@@ -157,7 +157,7 @@ class EgressGuardTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({"http://127.0.0.1/", "http://127.0.0.2/"})
-    void deniedHostPatternIsRefusedNamingTheHost(String url) {
+    void denied_host_pattern_is_refused_naming_the_host(String url) {
         EgressGuard guard = new EgressGuard(new EgressPolicy(true, List.of(), List.of("127.0.0.1", "*.internal.example"),
                 List.of(), List.of("127.0.0.2/32")));
 

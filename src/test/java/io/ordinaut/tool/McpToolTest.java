@@ -136,7 +136,7 @@ class McpToolTest {
     }
 
     @Test
-    void structuredContentIsTheOutputAndArgumentsAndIdentityReachTheServer() {
+    void structured_content_is_the_output_and_arguments_and_identity_reach_the_server() {
         Object output = router.invoke(call("weather.forecast", Map.of("city", "Lyon", "days", 2)));
 
         assertThat(output).isEqualTo(Map.of("city", "Lyon", "temp", 18.5));
@@ -151,17 +151,17 @@ class McpToolTest {
     }
 
     @Test
-    void textContentHoldingJsonIsParsed() {
+    void text_content_holding_json_is_parsed() {
         assertThat(router.invoke(call("weather.rows", Map.of()))).isEqualTo(Map.of("rows", List.of(1, 2, 3)));
     }
 
     @Test
-    void plainTextContentIsWrapped() {
+    void plain_text_content_is_wrapped() {
         assertThat(router.invoke(call("weather.greet", Map.of("name", "Ada")))).isEqualTo(Map.of("text", "Hello Ada"));
     }
 
     @Test
-    void toolReportedErrorFailsWithoutRetry() {
+    void tool_reported_error_fails_without_retry() {
         ToolCallException e = catchThrowableOfType(ToolCallException.class, () -> router.invoke(call("weather.broken", Map.of())));
 
         assertThat(e.retryable()).isFalse();
@@ -169,7 +169,7 @@ class McpToolTest {
     }
 
     @Test
-    void connectionIsReusedAcrossCalls() {
+    void connection_is_reused_across_calls() {
         router.invoke(call("weather.forecast", Map.of("city", "A")));
         router.invoke(call("weather.forecast", Map.of("city", "B")));
         router.invoke(call("weather.rows", Map.of()));
@@ -178,7 +178,7 @@ class McpToolTest {
     }
 
     @Test
-    void unreachableServerIsRetryable() throws Exception {
+    void unreachable_server_is_retryable() throws Exception {
         java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
         int port = socket.getLocalPort();
         socket.close();
@@ -190,7 +190,7 @@ class McpToolTest {
     }
 
     @Test
-    void configuredHeadersAreSentWithSecretsResolvedAtCallTime() {
+    void configured_headers_are_sent_with_secrets_resolved_at_call_time() {
         Map<String, String> env = Map.of("ORDINAUT_TOOL_MCP_TOKEN", "mcp-secret-123");
         catalog.put("weather.forecast", ToolDefinition.mcp("weather.forecast", serverUrl)
                 .withHeaders(Map.of("Authorization", "Bearer ${secret:ORDINAUT_TOOL_MCP_TOKEN}")));
@@ -203,7 +203,7 @@ class McpToolTest {
     }
 
     @Test
-    void discoverListsToolsWithTheirSchemas() {
+    void discover_lists_tools_with_their_schemas() {
         router.close();
         router = new ToolRouter(address -> Optional.empty(),
                 ToolRouter.Settings.defaults().withAllowLoopback(true).withEnvironment(Map.of("ORDINAUT_TOOL_MCP_TOKEN", "t0k3n-value")::get));
@@ -223,7 +223,7 @@ class McpToolTest {
     }
 
     @Test
-    void pipelineStepCallsMcpToolWithTemplatedArguments() {
+    void pipeline_step_calls_mcp_tool_with_templated_arguments() {
         PipelineDefinition definition = PipelineDefinition.parse(Map.of(
                 "params", Map.of("city", "Nantes"),
                 "pipeline", List.of(Map.of("id", "weather", "uses", "weather.forecast",

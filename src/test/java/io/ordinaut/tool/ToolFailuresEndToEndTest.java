@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.test.context.TestPropertySource;
 
+import io.ordinaut.support.Eventually;
 import io.ordinaut.support.NodeTestSupport;
 import io.ordinaut.tool.TestHttpServer.Answer;
 
@@ -213,24 +214,11 @@ class ToolFailuresEndToEndTest extends NodeTestSupport {
         assertThat(Duration.ofNanos(at.get(1) - at.get(0))).isGreaterThanOrEqualTo(Duration.ofMillis(8_500));
     }
 
+    /** Waits past failed attempts that will be retried, until the run ends otherwise. */
     private Map<String, Object> awaitFinished(String runId, Duration patience) {
-        Instant deadline = Instant.now().plus(patience);
-        while (true) {
-            Map<String, Object> run = api.get("/runs/" + runId).expect(200).map();
-            if (run.get("finished_at") != null && !"running".equals(run.get("status")) && !"queued".equals(run.get("status"))
-                    && !"failed".equals(run.get("status"))) {
-                return run;
-            }
-            if (Instant.now().isAfter(deadline)) {
-                return run;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        return Eventually.until("run " + runId + " ended other than failed", patience,
+                () -> api.get("/runs/" + runId).expect(200).map(),
+                run -> run.get("finished_at") != null && !List.of("running", "queued", "failed").contains(run.get("status")));
     }
 
     private Map<String, Object> run(Map<String, Object> payload) {

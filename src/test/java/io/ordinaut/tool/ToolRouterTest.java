@@ -52,7 +52,7 @@ class ToolRouterTest {
     }
 
     @Test
-    void unknownToolIsSimulatedByDefault() {
+    void unknown_tool_is_simulated_by_default() {
         ToolRouter router = router(ToolRouter.Settings.defaults().withAllowLoopback(true));
 
         Object output = router.invoke(call("telegram.send", Map.of("text", "hi")));
@@ -67,7 +67,7 @@ class ToolRouterTest {
     }
 
     @Test
-    void unknownToolIsRejectedWhenConfigured() {
+    void unknown_tool_is_rejected_when_configured() {
         catalog.put("known.tool", ToolDefinition.http("known.tool", server.url("/x")));
         ToolRouter router = router(ToolRouter.Settings.defaults().withAllowLoopback(true).withRejectUnknownTools(true));
 
@@ -80,7 +80,7 @@ class ToolRouterTest {
     }
 
     @Test
-    void inputViolatingTheSchemaFailsBeforeTheCallWithJsonPointers() {
+    void input_violating_the_schema_fails_before_the_call_with_json_pointers() {
         catalog.put("weather.forecast", ToolDefinition.http("weather.forecast", server.url("/f")).withSchemas(CITY_SCHEMA, null));
         ToolRouter router = router(ToolRouter.Settings.defaults().withAllowLoopback(true));
 
@@ -93,7 +93,7 @@ class ToolRouterTest {
     }
 
     @Test
-    void outputViolatingTheSchemaFailsTheCallWithJsonPointer() {
+    void output_violating_the_schema_fails_the_call_with_json_pointer() {
         catalog.put("weather.forecast", ToolDefinition.http("weather.forecast", server.url("/f")).withSchemas(null, FORECAST_SCHEMA));
         server.on("/f", Answer.json(200, "{\"days\": [{\"temp\": 20}, {\"temp\": \"hot\"}]}"));
         ToolRouter router = router(ToolRouter.Settings.defaults().withAllowLoopback(true));
@@ -106,7 +106,7 @@ class ToolRouterTest {
     }
 
     @Test
-    void validInputAndOutputPass() {
+    void valid_input_and_output_pass() {
         catalog.put("weather.forecast", ToolDefinition.http("weather.forecast", server.url("/f"))
                 .withSchemas(CITY_SCHEMA, FORECAST_SCHEMA));
         server.on("/f", Answer.json(200, "{\"days\": [{\"temp\": 20.5}]}"));
@@ -117,7 +117,7 @@ class ToolRouterTest {
     }
 
     @Test
-    void toolNeedingScopesTheTaskLacksIsRefused() {
+    void tool_needing_scopes_the_task_lacks_is_refused() {
         catalog.put("crm.delete", ToolDefinition.http("crm.delete", server.url("/d")).withScopes(List.of("crm:write")));
         ToolRouter router = router(ToolRouter.Settings.defaults().withAllowLoopback(true));
         ToolCall call = new ToolCall("crm.delete", Map.of(), "k", "r", 1, Duration.ofSeconds(5), Set.of("crm:read"));
@@ -130,7 +130,7 @@ class ToolRouterTest {
     }
 
     @Test
-    void adminScopeImpliesEveryScope() {
+    void admin_scope_implies_every_scope() {
         catalog.put("crm.delete", ToolDefinition.http("crm.delete", server.url("/d")).withScopes(List.of("crm:write")));
         server.on("/d", Answer.json(200, "{\"deleted\": 1}"));
         ToolCall call = new ToolCall("crm.delete", Map.of(), "k", "r", 1, Duration.ofSeconds(5), Set.of("admin"));
@@ -139,7 +139,7 @@ class ToolRouterTest {
     }
 
     @Test
-    void headersMayNotReadTheNodesOwnSettings() {
+    void headers_may_not_read_the_nodes_own_settings() {
         catalog.put("crm.leak", ToolDefinition.http("crm.leak", server.url("/leak"))
                 .withHeaders(Map.of("X-Db", "${env:ORDINAUT_DB_PASSWORD}")));
         ToolRouter router = router(ToolRouter.Settings.defaults().withAllowLoopback(true).withEnvironment(Map.of("ORDINAUT_DB_PASSWORD", "pw-1234")::get));

@@ -2,8 +2,6 @@ package io.ordinaut.tool;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,26 +63,7 @@ final class ToolRuns {
     /** Runs the task now and waits for the run to finish; returns GET /runs/{id}. */
     static Map<String, Object> runNow(Api api, String taskId) {
         String runId = api.post("/tasks/" + taskId + "/run_now", Map.of()).expect(200).details().get("run_id").toString();
-        return awaitFinished(api, runId);
-    }
-
-    static Map<String, Object> awaitFinished(Api api, String runId) {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-        while (true) {
-            Api.Response run = api.get("/runs/" + runId);
-            if (run.status() == 200 && run.get("finished_at") != null) {
-                return run.map();
-            }
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("run " + runId + " did not finish in 30 s: " + run.body());
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted", e);
-            }
-        }
+        return api.awaitFinished(runId);
     }
 
     @SuppressWarnings("unchecked")

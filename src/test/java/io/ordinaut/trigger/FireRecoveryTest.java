@@ -12,6 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import io.ordinaut.support.Eventually;
 import io.ordinaut.support.NodeTestSupport;
 
 /**
@@ -49,17 +50,12 @@ class FireRecoveryTest extends NodeTestSupport {
                 .param("due", due).param("job", ScheduleRegistry.JOB_KEY.getName()).param("jobGroup", ScheduleRegistry.JOB_KEY.getGroup())
                 .update();
 
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(40));
-        List<Instant> recovered = List.of();
-        while (Instant.now().isBefore(deadline) && recovered.isEmpty()) {
-            Thread.sleep(250);
-            recovered = jdbc.sql("""
-                    SELECT scheduled_for FROM due_work WHERE task_id = CAST(:id AS uuid) AND scheduled_for <= :due
-                    UNION ALL
-                    SELECT scheduled_for FROM task_run WHERE task_id = CAST(:id AS uuid) AND scheduled_for <= :due""")
-                    .param("id", taskId).param("due", new Timestamp(due))
-                    .query((rs, i) -> rs.getTimestamp(1).toInstant()).list();
-        }
+        List<Instant> recovered = Eventually.until("the dead node's fire recovered", Duration.ofSeconds(60), () -> jdbc.sql("""
+                        SELECT scheduled_for FROM due_work WHERE task_id = CAST(:id AS uuid) AND scheduled_for <= :due
+                        UNION ALL
+                        SELECT scheduled_for FROM task_run WHERE task_id = CAST(:id AS uuid) AND scheduled_for <= :due""")
+                .param("id", taskId).param("due", new Timestamp(due))
+                .query((rs, i) -> rs.getTimestamp(1).toInstant()).list(), runs -> !runs.isEmpty());
 
         assertThat(recovered).as("the recovered fire's runs").containsExactly(missedMinute);
         assertThat(jdbc.sql("SELECT count(*) FROM qrtz_fired_triggers WHERE instance_name = 'dead-node'").query(Long.class).single())

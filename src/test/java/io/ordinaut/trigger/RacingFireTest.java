@@ -23,6 +23,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import io.ordinaut.schedule.ScheduleDefinition;
 import io.ordinaut.schedule.ScheduleKind;
 import io.ordinaut.schedule.Schedules;
+import io.ordinaut.support.Eventually;
 import io.ordinaut.support.NodeTestSupport;
 
 /**
@@ -84,7 +85,7 @@ class RacingFireTest extends NodeTestSupport {
 
     private void raceAgainstFire(Consumer<String> change) throws Exception {
         String taskId = api.post("/tasks", task()).expect(201).string("id");
-        Instant occurrence = nextOccurrenceAtLeast(Duration.ofSeconds(4));
+        Instant occurrence = nextOccurrenceAtLeast(Duration.ofSeconds(8));
         CountDownLatch enqueued = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
 
@@ -92,9 +93,9 @@ class RacingFireTest extends NodeTestSupport {
         CompletableFuture<Void> fire = CompletableFuture.runAsync(() -> new TransactionTemplate(transactions).executeWithoutResult(s -> {
             fire(taskId, occurrence);
             enqueued.countDown();
-            await(release);
+            Eventually.released(release);
         }));
-        assertThat(enqueued.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(enqueued.await(30, TimeUnit.SECONDS)).isTrue();
 
         // when the task is changed meanwhile, and the fire commits while the change is under way
         CompletableFuture<Instant> answered = CompletableFuture.supplyAsync(() -> {
@@ -103,8 +104,8 @@ class RacingFireTest extends NodeTestSupport {
         });
         Thread.sleep(500);
         release.countDown();
-        fire.get(10, TimeUnit.SECONDS);
-        Instant at = answered.get(10, TimeUnit.SECONDS);
+        fire.get(30, TimeUnit.SECONDS);
+        Instant at = answered.get(30, TimeUnit.SECONDS);
 
         // then the run never starts
         assertThat(at).isBefore(occurrence);
@@ -129,29 +130,15 @@ class RacingFireTest extends NodeTestSupport {
                 .stream().map(s -> s.substring(s.indexOf(": ") + 2)).toList();
     }
 
-    private void awaitGone(String taskId, Instant occurrence) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + Duration.between(Instant.now(), occurrence).toMillis() + 15_000;
-        while (System.currentTimeMillis() < deadline) {
-            long queued = jdbc.sql("SELECT count(*) FROM due_work WHERE task_id = CAST(:id AS uuid)").param("id", taskId)
-                    .query(Long.class).single();
-            if (queued == 0) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("run of task " + taskId + " for " + occurrence + " was never claimed");
+    private void awaitGone(String taskId, Instant occurrence) {
+        Eventually.until("run of task " + taskId + " for " + occurrence + " claimed",
+                Duration.between(Instant.now(), occurrence).plus(Eventually.PATIENCE),
+                () -> jdbc.sql("SELECT count(*) FROM due_work WHERE task_id = CAST(:id AS uuid)").param("id", taskId)
+                        .query(Long.class).single() == 0);
     }
 
     private static Instant nextOccurrenceAtLeast(Duration lead) {
         long from = Instant.now().plus(lead).getEpochSecond();
         return Instant.ofEpochSecond((from / 10 + 1) * 10);
-    }
-
-    private static void await(CountDownLatch latch) {
-        try {
-            latch.await(20, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

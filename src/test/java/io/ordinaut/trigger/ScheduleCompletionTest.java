@@ -10,6 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
+import io.ordinaut.support.Eventually;
 import io.ordinaut.support.NodeTestSupport;
 
 /** A schedule with no occurrence left completes its tasks, and its trigger and schedule row go away. */
@@ -39,12 +40,13 @@ class ScheduleCompletionTest extends NodeTestSupport {
         assertThat(runs(bounded)).isNotEmpty().allMatch(i -> !i.isAfter(at.plusSeconds(1)));
         assertThat(api.get("/tasks/" + once).get("next_run_at")).isNull();
         assertThat(api.get("/tasks/" + counted).get("status")).isEqualTo("active");
-        Thread.sleep(500);
-        long schedules = jdbc.sql("SELECT count(*) FROM schedule").query(Long.class).single();
-        long triggers = jdbc.sql("SELECT count(*) FROM qrtz_triggers").query(Long.class).single();
-        assertThat(schedules).as("only the counted rule's schedule is left").isOne();
-        // per-schedule: the counted rule's trigger; windows: the window triggers, none per schedule
-        assertThat(triggers).isEqualTo(mode.windows() ? mode.groups() : 1);
+        Eventually.untilAsserted("ended schedules removed", () -> {
+            long schedules = jdbc.sql("SELECT count(*) FROM schedule").query(Long.class).single();
+            long triggers = jdbc.sql("SELECT count(*) FROM qrtz_triggers").query(Long.class).single();
+            assertThat(schedules).as("only the counted rule's schedule is left").isOne();
+            // per-schedule: the counted rule's trigger; windows: the window triggers, none per schedule
+            assertThat(triggers).isEqualTo(mode.windows() ? mode.groups() : 1);
+        });
 
         api.post("/tasks/" + once + "/run_now", "{}").expect(200);
         api.post("/tasks/" + once + "/resume", "{}").expect(409);
@@ -55,14 +57,10 @@ class ScheduleCompletionTest extends NodeTestSupport {
                 .param("id", taskId).query(java.sql.Timestamp.class).list().stream().map(java.sql.Timestamp::toInstant).toList();
     }
 
-    private void awaitStatus(String taskId, String status) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 15_000;
-        while (System.currentTimeMillis() < deadline) {
-            if (status.equals(api.get("/tasks/" + taskId).get("status")) && !runs(taskId).isEmpty()) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("task " + taskId + " is " + api.get("/tasks/" + taskId).get("status") + ", runs " + runs(taskId));
+    private void awaitStatus(String taskId, String status) {
+        Eventually.untilAsserted("task " + taskId + " " + status + " after a run", () -> {
+            assertThat(api.get("/tasks/" + taskId).get("status")).as("status of task %s", taskId).isEqualTo(status);
+            assertThat(runs(taskId)).as("runs of task %s", taskId).isNotEmpty();
+        });
     }
 }

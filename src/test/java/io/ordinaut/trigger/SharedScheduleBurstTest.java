@@ -3,6 +3,7 @@ package io.ordinaut.trigger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +22,7 @@ import org.quartz.Trigger;
 import org.quartz.listeners.TriggerListenerSupport;
 import org.springframework.beans.factory.annotation.Autowired;
 
+import io.ordinaut.support.Eventually;
 import io.ordinaut.support.NodeTestSupport;
 
 /**
@@ -86,7 +88,7 @@ class SharedScheduleBurstTest extends NodeTestSupport {
         // Two full occurrences of the shared schedule after every task exists.
         Instant first = Instant.ofEpochSecond((allCreated.getEpochSecond() / 10 + 1) * 10);
         Instant second = first.plusSeconds(10);
-        awaitRuns(second, SHARED, 60_000);
+        awaitRuns(second, SHARED, Duration.ofSeconds(60));
 
         for (Instant occurrence : List.of(first, second)) {
             long runs = jdbc.sql("""
@@ -119,18 +121,10 @@ class SharedScheduleBurstTest extends NodeTestSupport {
         assertThat(sharedFires).isEqualTo(sharedInstants);
     }
 
-    private void awaitRuns(Instant occurrence, int expected, long timeoutMs) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + timeoutMs;
-        long count = 0;
-        while (System.currentTimeMillis() < deadline) {
-            count = jdbc.sql("SELECT count(*) FROM task_run r JOIN task t ON t.id = r.task_id WHERE t.schedule_kind = 'rrule' AND r.scheduled_for = :at")
-                    .param("at", Timestamp.from(occurrence))
-                    .query(Long.class).single();
-            if (count >= expected) {
-                return;
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("only " + count + " runs for " + occurrence + " after " + timeoutMs + " ms");
+    private void awaitRuns(Instant occurrence, int expected, Duration atMost) {
+        Eventually.until(expected + " runs for " + occurrence, atMost, () -> jdbc.sql(
+                        "SELECT count(*) FROM task_run r JOIN task t ON t.id = r.task_id WHERE t.schedule_kind = 'rrule' AND r.scheduled_for = :at")
+                .param("at", Timestamp.from(occurrence))
+                .query(Long.class).single() >= expected);
     }
 }

@@ -43,7 +43,7 @@ import tools.jackson.databind.json.JsonMapper;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OpenApiClientTest {
 
-    private static final Set<String> TAGS = Set.of("tasks", "runs", "schedules", "agents", "tools", "audit", "admin");
+    private static final Set<String> TAGS = Set.of("tasks", "runs", "schedules", "agents", "tools", "events", "audit", "admin");
     private static final Set<String> PUBLIC_PATHS = Set.of("/", "/health", "/health/live", "/health/ready",
             "/agents/auth/token", "/agents/auth/refresh", "/agents/auth/revoke");
 

@@ -1,0 +1,199 @@
+package io.ordinaut.event;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import io.ordinaut.tool.ToolCallException;
+import io.ordinaut.tool.ToolRouter;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Webhooks: the run outcomes of an agent's tasks, POSTed to its webhook_url, signed (see
+ * {@link WebhookSignature}). Two steps per round. Scheduling reads the sequenced outbox after the
+ * {@code webhooks} cursor (the cursor row's lock makes it one node at a time) and adds one delivery per
+ * outcome the agent asked for (all, or failures: run.failed and run.dead). Delivering takes due
+ * deliveries with SKIP LOCKED, so nodes share the work, checks the URL against the tools' egress
+ * policy, and POSTs; a failure is retried with exponential backoff (1 s, 2 s, 4 s … at most 5 min)
+ * until ordinaut.events.webhook-retry-for has passed, then recorded as failed. A refused destination
+ * fails at once.
+ */
+final class DeliverWebhooks implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(DeliverWebhooks.class);
+    private static final int BATCH = 200;
+    private static final int DELIVER_BATCH = 20;
+    private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+
+    private static final String CURSOR = "SELECT seq FROM outbox_cursor WHERE name = 'webhooks' FOR UPDATE SKIP LOCKED";
+    private static final String SCHEDULE = """
+            WITH scanned AS (
+                SELECT o.id, o.seq, o.type, o.task_id, o.body FROM outbox o
+                 WHERE o.seq > :after ORDER BY o.seq LIMIT :batch
+            ), added AS (
+                INSERT INTO webhook_delivery (outbox_id, agent_id, url, body, next_at, deliver_until)
+                SELECT s.id, a.id, a.webhook_url,
+                       jsonb_build_object('outbox_id', s.id, 'type', s.type) || s.body,
+                       CAST(:now AS timestamptz), CAST(:until AS timestamptz)
+                  FROM scanned s JOIN task t ON t.id = s.task_id JOIN agent a ON a.id = t.created_by
+                 WHERE s.type IN ('run.succeeded', 'run.failed', 'run.dead', 'run.skipped', 'run.canceled')
+                   AND a.webhook_url IS NOT NULL AND a.webhook_secret IS NOT NULL
+                   AND (a.webhook_events = 'all' OR s.type IN ('run.failed', 'run.dead'))
+                ON CONFLICT DO NOTHING
+            )
+            UPDATE outbox_cursor SET seq = coalesce((SELECT max(seq) FROM scanned), seq) WHERE name = 'webhooks'
+            RETURNING (SELECT count(*) FROM scanned)
+            """;
+    private static final String DUE = """
+            SELECT d.outbox_id, d.agent_id, d.url, d.body::text AS body, d.attempts, d.deliver_until, a.webhook_secret
+              FROM webhook_delivery d JOIN agent a ON a.id = d.agent_id
+             WHERE d.status = 'pending' AND d.next_at <= :now
+             ORDER BY d.next_at LIMIT :batch
+             FOR UPDATE OF d SKIP LOCKED
+            """;
+    private static final String DELIVERED = """
+            UPDATE webhook_delivery SET status = 'delivered', attempts = attempts + 1, last_error = NULL
+             WHERE outbox_id = :outbox AND agent_id = :agent
+            """;
+    private static final String FAILED = """
+            UPDATE webhook_delivery
+               SET attempts = attempts + 1, last_error = :error, next_at = :next,
+                   status = CASE WHEN :final THEN 'failed' ELSE 'pending' END
+             WHERE outbox_id = :outbox AND agent_id = :agent
+            """;
+
+    private final JdbcClient jdbc;
+    private final TransactionTemplate tx;
+    private final ToolRouter egress;
+    private final EventProperties properties;
+    private final Clock clock;
+    private final HttpClient http;
+    private final JsonMapper json;
+
+    DeliverWebhooks(JdbcClient jdbc, TransactionTemplate tx, ToolRouter egress, EventProperties properties, Clock clock,
+                    JsonMapper json) {
+        this.json = json;
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.egress = egress;
+        this.properties = properties;
+        this.clock = clock;
+        // redirects are not followed: each hop would need the egress check again
+        this.http = HttpClient.newBuilder().connectTimeout(properties.webhookTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    @Override
+    public void run() {
+        schedule();
+        int n;
+        do {
+            Integer done = tx.execute(s -> deliverDue());
+            n = done == null ? 0 : done;
+        } while (n == DELIVER_BATCH);
+    }
+
+    private void schedule() {
+        Long scanned;
+        do {
+            scanned = tx.execute(s -> {
+                Long after = jdbc.sql(CURSOR).query(Long.class).optional().orElse(null);
+                if (after == null) {
+                    return 0L;
+                }
+                Instant now = clock.instant();
+                return jdbc.sql(SCHEDULE).param("after", after).param("batch", BATCH)
+                        .param("now", Timestamp.from(now)).param("until", Timestamp.from(now.plus(properties.webhookRetryFor())))
+                        .query(Long.class).single();
+            });
+        } while (scanned != null && scanned == BATCH);
+    }
+
+    private int deliverDue() {
+        List<Map<String, Object>> due = jdbc.sql(DUE).param("now", Timestamp.from(clock.instant())).param("batch", DELIVER_BATCH)
+                .query().listOfRows();
+        for (Map<String, Object> d : due) {
+            deliver(d);
+        }
+        return due.size();
+    }
+
+    private void deliver(Map<String, Object> d) {
+        Object outbox = d.get("outbox_id");
+        Object agent = d.get("agent_id");
+        String body = compact((String) d.get("body"));
+        int attempt = ((Number) d.get("attempts")).intValue() + 1;
+        String error;
+        boolean retryable;
+        try {
+            URI uri = URI.create((String) d.get("url"));
+            egress.checkDestination(uri);
+            long t = clock.instant().getEpochSecond();
+            HttpRequest request = HttpRequest.newBuilder(uri)
+                    .timeout(properties.webhookTimeout())
+                    .header("Content-Type", "application/json")
+                    .header("User-Agent", "Ordinaut-Webhook")
+                    .header("Ordinaut-Delivery", outbox.toString())
+                    .header(WebhookSignature.HEADER, WebhookSignature.header((String) d.get("webhook_secret"), t, body))
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build();
+            HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
+            if (response.statusCode() / 100 == 2) {
+                jdbc.sql(DELIVERED).param("outbox", outbox).param("agent", agent).update();
+                return;
+            }
+            error = "HTTP " + response.statusCode();
+            retryable = true;
+        } catch (ToolCallException e) {
+            error = "refused: " + e.getMessage();
+            retryable = e.retryable();
+        } catch (IllegalArgumentException e) {
+            error = "invalid webhook_url: " + e.getMessage();
+            retryable = false;
+        } catch (IOException e) {
+            error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            retryable = true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        Instant next = clock.instant().plus(backoff(attempt));
+        boolean last = !retryable || next.isAfter(((Timestamp) d.get("deliver_until")).toInstant());
+        jdbc.sql(FAILED).param("outbox", outbox).param("agent", agent).param("error", error)
+                .param("next", Timestamp.from(next)).param("final", last).update();
+        if (last) {
+            log.warn("Webhook of outbox entry {} to agent {} failed for good after {} attempts: {}", outbox, agent, attempt, error);
+        } else {
+            log.debug("Webhook of outbox entry {} to agent {} failed (attempt {}): {}; retrying", outbox, agent, attempt, error);
+        }
+    }
+
+    /** The entry as compact JSON, outbox_id and type first (as in SSE and the streams). */
+    @SuppressWarnings("unchecked")
+    private String compact(String jsonb) {
+        Map<String, Object> stored = json.readValue(jsonb, java.util.LinkedHashMap.class);
+        Map<String, Object> ordered = new java.util.LinkedHashMap<>();
+        ordered.put("outbox_id", stored.remove("outbox_id"));
+        ordered.put("type", stored.remove("type"));
+        ordered.putAll(stored);
+        return json.writeValueAsString(ordered);
+    }
+
+    static Duration backoff(int attempt) {
+        Duration d = Duration.ofSeconds(1L << Math.min(attempt - 1, 16));
+        return d.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : d;
+    }
+}

@@ -1,0 +1,143 @@
+package io.ordinaut.event;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import tools.jackson.databind.json.JsonMapper;
+
+import io.ordinaut.JsonFields;
+import io.ordinaut.NotFoundException;
+import io.ordinaut.web.ApiException;
+import io.ordinaut.web.Caller;
+import io.ordinaut.web.PageBody;
+import io.ordinaut.web.QueryParams;
+import io.ordinaut.web.RequiresScope;
+import io.ordinaut.web.Scopes;
+
+/** /events and /topics: publish events, read them back with the runs they triggered, list subscriptions. */
+@RestController
+@Tag(name = "events")
+class EventController {
+
+    private static final List<String> FIELDS = List.of("topic", "payload", "source_agent_id", "event_id");
+
+    private final EventPublisher publisher;
+    private final EventStore store;
+    private final EventProperties properties;
+    private final JsonMapper json;
+
+    EventController(EventPublisher publisher, EventStore store, EventProperties properties, JsonMapper json) {
+        this.publisher = publisher;
+        this.store = store;
+        this.properties = properties;
+        this.json = json;
+    }
+
+    @RequiresScope(Scopes.EVENTS_PUBLISH)
+    @PostMapping(path = "/events", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(operationId = "publishEvent", summary = "Publish an event and trigger the matching event tasks",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+            content = @Content(schema = @Schema(implementation = EventPublishRequest.class))))
+    ResponseEntity<Map<String, Object>> publish(@RequestBody Object body, Caller caller) {
+        JsonFields fields = JsonFields.of(body).allowOnly(FIELDS);
+        Object payload = fields.raw("payload");
+        EventInput input;
+        try {
+            input = EventInput.of(fields.raw("topic"), payload, json.writeValueAsString(payload), fields.raw("event_id"),
+                    fields.uuid("source_agent_id"), properties.maxPayloadBytes());
+        } catch (EventInput.PayloadTooLargeException e) {
+            throw new ApiException(HttpStatus.PAYLOAD_TOO_LARGE, "PayloadTooLarge", e.getMessage(),
+                    Map.of("field", "payload", "max_bytes", e.maxBytes()));
+        }
+        EventPublisher.Published published = publisher.publish(input, caller.agentId(), caller.isAdmin());
+        EventStore.StoredEvent e = published.event();
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("event_id", e.id());
+        details.put("topic", e.topic());
+        details.put("triggered_tasks", e.triggeredTasks().stream().map(UUID::toString).toList());
+        details.put("published_at", e.publishedAt().toString());
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("success", true);
+        answer.put("message", published.created()
+                ? "Event " + e.id() + " published; " + e.triggeredTasks().size() + " task(s) triggered"
+                : "Event " + e.id() + " was already published; nothing new was triggered");
+        answer.put("details", details);
+        return ResponseEntity.status(published.created() ? HttpStatus.ACCEPTED : HttpStatus.OK).body(answer);
+    }
+
+    @RequiresScope(Scopes.EVENTS_PUBLISH)
+    @GetMapping("/events")
+    @Parameter(name = "topic", in = ParameterIn.QUERY, description = "Only events of this topic", schema = @Schema(type = "string"))
+    @Parameter(name = "since", in = ParameterIn.QUERY, description = "Only events published at or after this instant", schema = @Schema(type = "string", format = "date-time"))
+    @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Page size (default 100)", schema = @Schema(type = "integer", minimum = "1", maximum = "1000", defaultValue = "100"))
+    @Operation(operationId = "listEvents", summary = "List published events, newest first")
+    Map<String, Object> list(@RequestParam Map<String, String> query, Caller caller) {
+        QueryParams q = QueryParams.of(query);
+        String topic = q.string("topic");
+        if (topic != null && !TopicPattern.isTopic(topic)) {
+            throw ApiException.badRequest("topic", "topic must be a topic name (dot-separated segments, no wildcards)");
+        }
+        Instant since = q.instant("since");
+        int limit = q.integer("limit", 1, 1000, 100);
+        List<Map<String, Object>> items = store.list(caller.ownerFilter(), topic, since, limit).stream().map(this::view).toList();
+        return PageBody.of(items, items.size(), limit, 0);
+    }
+
+    @RequiresScope(Scopes.EVENTS_PUBLISH)
+    @GetMapping("/events/{id}")
+    @Operation(operationId = "getEvent", summary = "Read an event with the runs it triggered")
+    Map<String, Object> get(@PathVariable String id, Caller caller) {
+        EventStore.StoredEvent e = store.find(id)
+                .filter(found -> caller.isAdmin() || found.publishedBy().equals(caller.agentId()))
+                .orElseThrow(() -> new NotFoundException("Event", id));
+        Map<String, Object> view = view(e);
+        view.put("runs", store.runs(e));
+        return view;
+    }
+
+    @RequiresScope(Scopes.TASKS_READ)
+    @GetMapping("/topics")
+    @Operation(operationId = "listTopics", summary = "List subscribed topics and patterns with their active tasks")
+    Map<String, Object> topics(Caller caller) {
+        List<Map<String, Object>> items = store.topics(caller.ownerFilter()).stream().map(t -> {
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("topic", t.expression());
+            item.put("pattern", TopicPattern.isPattern(t.expression()));
+            item.put("active_tasks", t.tasks().size());
+            item.put("task_ids", t.tasks().stream().map(UUID::toString).toList());
+            return item;
+        }).toList();
+        return PageBody.of(items, items.size(), items.size(), 0);
+    }
+
+    private Map<String, Object> view(EventStore.StoredEvent e) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("event_id", e.id());
+        view.put("topic", e.topic());
+        view.put("payload", e.payload());
+        view.put("published_by", e.publishedBy().toString());
+        view.put("source_agent_id", e.sourceAgentId() == null ? null : e.sourceAgentId().toString());
+        view.put("published_at", e.publishedAt().toString());
+        view.put("triggered_tasks", e.triggeredTasks().stream().map(UUID::toString).toList());
+        return view;
+    }
+}

@@ -1,0 +1,98 @@
+package io.ordinaut.event;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import io.ordinaut.config.NodeProperties;
+import io.ordinaut.tool.ToolRouter;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Starts this package's background loops with the node and stops them before the database goes: the
+ * outbox sequencer, the live feed behind GET /events/stream, outbox retention, webhooks, and with Redis the relay and the inbound reader.
+ */
+@Component
+class EventDuties implements SmartLifecycle {
+
+    private static final long FEED_POLL_MS = 250;
+    private static final long PRUNE_MS = 60_000;
+
+    private final LiveFeed feed;
+    private final List<Loop> loops = new ArrayList<>();
+    private volatile boolean running;
+
+    private static final long INBOUND_PAUSE_MS = 10;
+    private static final long WEBHOOK_POLL_MS = 500;
+
+    private RedisStreams redis;
+    private ReadInboundStream inbound;
+    private RedisStreams.Lazy relayConnection;
+
+    EventDuties(JdbcClient jdbc, TransactionTemplate tx, OutboxReader outbox, EventProperties properties, Clock clock,
+                RelayStatus relayStatus, JsonMapper json, EventPublisher publisher, EventStore store, NodeProperties node,
+                ToolRouter tools) {
+        this.feed = new LiveFeed(outbox, clock, properties.sseKeepAlive().toMillis());
+        Loop feedLoop = new Loop("event-live-feed", FEED_POLL_MS, feed);
+        SequenceOutbox sequencer = new SequenceOutbox(jdbc, tx, properties.relayBatch(), feedLoop::wake);
+        loops.add(new Loop("outbox-sequencer", properties.relayInterval().toMillis(), sequencer));
+        loops.add(feedLoop);
+        loops.add(new Loop("outbox-retention", PRUNE_MS,
+                new PruneOutbox(jdbc, clock, properties.retention(), properties.redisConfigured())));
+        loops.add(new Loop("webhooks", WEBHOOK_POLL_MS, new DeliverWebhooks(jdbc, tx, tools, properties, clock, json)));
+        if (properties.redisConfigured()) {
+            redis = new RedisStreams(properties.redisUrl());
+            relayConnection = redis.new Lazy();
+            loops.add(new Loop("outbox-relay", properties.relayInterval().toMillis(),
+                    new RelayOutbox(jdbc, tx, relayConnection, json, properties, relayStatus)));
+            inbound = new ReadInboundStream(redis, publisher, store, properties, json, node.id());
+            // the read itself blocks up to a second, and a failed round waits a second before the next
+            loops.add(new Loop("inbound-stream", INBOUND_PAUSE_MS, inbound));
+        }
+    }
+
+    /** Redis, when configured (the inbound reader opens its own connection). */
+    RedisStreams redis() {
+        return redis;
+    }
+
+    LiveFeed feed() {
+        return feed;
+    }
+
+    /** Adds a loop (the Redis relay and reader, webhooks) started and stopped with the others. */
+    void add(Loop loop) {
+        loops.add(loop);
+        if (running) {
+            loop.start();
+        }
+    }
+
+    @Override
+    public void start() {
+        loops.forEach(Loop::start);
+        running = true;
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        feed.closeAll();
+        loops.forEach(Loop::stop);
+        if (redis != null) {
+            relayConnection.close();
+            inbound.close();
+            redis.close();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+}

@@ -1,0 +1,125 @@
+package io.ordinaut.event;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import io.ordinaut.ConflictException;
+import io.ordinaut.InvalidInputException;
+import io.ordinaut.queue.DueWorkQueue;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Publishes an event: in one transaction it stores the event and queues one run for every active event
+ * task whose topic pattern matches, whose {@code payload.event_filter} is truthy, and that the publisher
+ * may trigger (its own tasks; an admin's event reaches everyone's). The outbox row of the event and the
+ * run.queued rows are written by the database triggers of the same statements (db/changelog/013-events.sql).
+ * A repeated caller-given event_id returns the first result and triggers nothing.
+ */
+@Service
+class EventPublisher {
+
+    private static final Logger log = LoggerFactory.getLogger(EventPublisher.class);
+
+    private final EventStore store;
+    private final DueWorkQueue queue;
+    private final EventExpressions expressions;
+    private final JsonMapper json;
+    private final Clock clock;
+
+    EventPublisher(EventStore store, DueWorkQueue queue, JsonMapper json, Clock clock) {
+        this.store = store;
+        this.queue = queue;
+        this.expressions = new EventExpressions(json);
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /** The stored event, and whether this call stored it (false: the event_id was published before). */
+    record Published(EventStore.StoredEvent event, boolean created) {
+    }
+
+    /**
+     * @param publisher the agent publishing (its tasks are the ones a non-admin may trigger)
+     * @param admin     whether the publisher holds admin (its events reach every agent's tasks)
+     * @throws ConflictException     when the event_id was used by another publisher
+     * @throws InvalidInputException when source_agent_id names no agent
+     */
+    @Transactional
+    Published publish(EventInput input, UUID publisher, boolean admin) {
+        if (input.eventId() != null) {
+            var existing = store.find(input.eventId());
+            if (existing.isPresent()) {
+                return repeated(existing.get(), publisher);
+            }
+        }
+        if (input.sourceAgentId() != null && store.agentScopes(input.sourceAgentId()).isEmpty()) {
+            throw new InvalidInputException("source_agent_id", "Agent " + input.sourceAgentId() + " does not exist");
+        }
+        // Microseconds: what timestamptz keeps, so the instant read back equals the one published.
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        String id = input.eventId() != null ? input.eventId() : UUID.randomUUID().toString();
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("id", id);
+        event.put("topic", input.topic());
+        event.put("payload", input.payload());
+        event.put("published_at", now.toString());
+        event.put("source_agent_id", input.sourceAgentId() == null ? null : input.sourceAgentId().toString());
+
+        List<UUID> triggered = new ArrayList<>();
+        List<Map<String, Object>> runs = new ArrayList<>();
+        for (EventStore.Subscriber s : store.subscribers(input.topic(), admin ? null : publisher, now)) {
+            if (!TopicPattern.matches(s.pattern(), input.topic())) {
+                continue;
+            }
+            String dedupeKey;
+            try {
+                if (!EventExpressions.passes(s.filter(), event)) {
+                    continue;
+                }
+                dedupeKey = expressions.dedupeKey(s.dedupeKey(), event);
+            } catch (RuntimeException e) {
+                // checked when the task was saved; a failure now is the task's problem, not the publisher's
+                log.warn("Event {}: task {} not triggered, its event_filter or dedupe_key failed: {}", id, s.taskId(), e.toString());
+                continue;
+            }
+            triggered.add(s.taskId());
+            Map<String, Object> run = new LinkedHashMap<>();
+            run.put("id", UUID.randomUUID().toString());
+            run.put("task_id", s.taskId().toString());
+            run.put("dedupe_key", dedupeKey);
+            runs.add(run);
+        }
+        EventStore.StoredEvent stored = new EventStore.StoredEvent(id, input.topic(), input.payload(), publisher,
+                input.sourceAgentId(), now, triggered);
+        if (!store.insert(stored, input.payloadJson())) {
+            // another publish of the same event_id committed between our look-up and insert
+            return repeated(store.find(id).orElseThrow(), publisher);
+        }
+        if (!runs.isEmpty()) {
+            Map<String, Object> runEvent = new LinkedHashMap<>(event);
+            runEvent.remove("source_agent_id");
+            queue.enqueueEvent(json.writeValueAsString(runs), json.writeValueAsString(runEvent), now);
+        }
+        log.debug("Event {} on {} triggered {} tasks", id, input.topic(), triggered.size());
+        return new Published(stored, true);
+    }
+
+    private static Published repeated(EventStore.StoredEvent existing, UUID publisher) {
+        if (!existing.publishedBy().equals(publisher)) {
+            throw new ConflictException("event_id " + existing.id() + " was already used by another publisher",
+                    Map.of("event_id", existing.id()));
+        }
+        return new Published(existing, false);
+    }
+}

@@ -1,0 +1,180 @@
+package io.ordinaut.event;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+import tools.jackson.databind.json.JsonMapper;
+
+/** The event table, the event tasks publishing looks for, and the runs an event triggered. */
+@Component
+class EventStore {
+
+    private static final String INSERT = """
+            INSERT INTO event (id, topic, payload, published_by, source_agent_id, published_at, triggered_tasks)
+            VALUES (:id, :topic, CAST(:payload AS jsonb), :publishedBy, :source, :at, CAST(:triggered AS uuid[]))
+            ON CONFLICT (id) DO NOTHING
+            """;
+    private static final String COLUMNS = """
+            id, topic, payload::text AS payload, published_by, source_agent_id, published_at, triggered_tasks::text AS triggered
+            """;
+    private static final String FIND = "SELECT " + COLUMNS + " FROM event WHERE id = :id";
+    private static final String LIST = "SELECT " + COLUMNS + """
+             FROM event
+            WHERE (CAST(:owner AS uuid) IS NULL OR published_by = CAST(:owner AS uuid))
+              AND (CAST(:topic AS text) IS NULL OR topic = CAST(:topic AS text))
+              AND (CAST(:since AS timestamptz) IS NULL OR published_at >= CAST(:since AS timestamptz))
+            ORDER BY published_at DESC, id
+            LIMIT :limit
+            """;
+
+    /**
+     * Active event tasks that may match: those subscribed to exactly this topic and every pattern. A
+     * non-admin publisher reaches only its own tasks.
+     */
+    private static final String SUBSCRIBERS = """
+            SELECT id, schedule_expr, payload ->> 'event_filter' AS filter, dedupe_key
+              FROM task
+             WHERE schedule_kind = 'event' AND status = 'active'
+               AND (schedule_expr = :topic OR schedule_expr LIKE '%*%' OR schedule_expr LIKE '%#%')
+               AND (CAST(:owner AS uuid) IS NULL OR created_by = CAST(:owner AS uuid))
+               AND (start_at IS NULL OR start_at <= :now) AND (end_at IS NULL OR end_at > :now)
+            """;
+
+    private static final String TOPICS = """
+            SELECT schedule_expr, array_agg(id ORDER BY created_at)::text AS tasks
+              FROM task
+             WHERE schedule_kind = 'event' AND status = 'active'
+               AND (CAST(:owner AS uuid) IS NULL OR created_by = CAST(:owner AS uuid))
+             GROUP BY schedule_expr
+             ORDER BY schedule_expr
+            """;
+
+    /** Runs of the event: still in the queue, or attempts in the history (the last attempt of each run). */
+    private static final String RUNS = """
+            SELECT run_id, task_id, status, attempt, at FROM (
+                SELECT id AS run_id, task_id, CASE WHEN locked_by IS NULL THEN 'queued' ELSE 'running' END AS status,
+                       attempt, created_at AS at
+                  FROM due_work WHERE task_id = ANY(CAST(:tasks AS uuid[])) AND event ->> 'id' = :id
+                UNION ALL
+                SELECT DISTINCT ON (run_id) run_id, task_id, status, attempt, coalesce(finished_at, created_at)
+                  FROM task_run WHERE task_id = ANY(CAST(:tasks AS uuid[])) AND event ->> 'id' = :id
+                     AND NOT EXISTS (SELECT 1 FROM due_work d WHERE d.id = task_run.run_id)
+                 ORDER BY run_id, attempt DESC
+            ) r ORDER BY task_id
+            """;
+
+    private static final String AGENT_SCOPES = "SELECT scopes::text FROM agent WHERE id = :id";
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+
+    EventStore(JdbcClient jdbc, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    record StoredEvent(String id, String topic, Map<String, Object> payload, UUID publishedBy, UUID sourceAgentId,
+                       Instant publishedAt, List<UUID> triggeredTasks) {
+    }
+
+    record Subscriber(UUID taskId, String pattern, String filter, String dedupeKey) {
+    }
+
+    record Topic(String expression, List<UUID> tasks) {
+    }
+
+    /** @return false when an event with this id exists already (nothing was stored) */
+    boolean insert(StoredEvent e, String payloadJson) {
+        return jdbc.sql(INSERT)
+                .param("id", e.id())
+                .param("topic", e.topic())
+                .param("payload", payloadJson)
+                .param("publishedBy", e.publishedBy())
+                .param("source", e.sourceAgentId())
+                .param("at", Timestamp.from(e.publishedAt()))
+                .param("triggered", uuidArray(e.triggeredTasks()))
+                .update() == 1;
+    }
+
+    /** The agent's scopes as a Postgres array text ({@code {admin}}), or empty when there is no such agent. */
+    Optional<String> agentScopes(UUID agentId) {
+        return jdbc.sql(AGENT_SCOPES).param("id", agentId).query(String.class).optional();
+    }
+
+    Optional<StoredEvent> find(String id) {
+        return jdbc.sql(FIND).param("id", id).query((rs, n) -> row(rs)).optional();
+    }
+
+    List<StoredEvent> list(UUID owner, String topic, Instant since, int limit) {
+        return jdbc.sql(LIST)
+                .param("owner", owner)
+                .param("topic", topic)
+                .param("since", since == null ? null : Timestamp.from(since))
+                .param("limit", limit)
+                .query((rs, n) -> row(rs)).list();
+    }
+
+    List<Subscriber> subscribers(String topic, UUID owner, Instant now) {
+        return jdbc.sql(SUBSCRIBERS)
+                .param("topic", topic)
+                .param("owner", owner)
+                .param("now", Timestamp.from(now))
+                .query((rs, n) -> new Subscriber(rs.getObject("id", UUID.class), rs.getString("schedule_expr"),
+                        rs.getString("filter"), rs.getString("dedupe_key")))
+                .list();
+    }
+
+    List<Topic> topics(UUID owner) {
+        return jdbc.sql(TOPICS).param("owner", owner)
+                .query((rs, n) -> new Topic(rs.getString("schedule_expr"), uuids(rs.getString("tasks"))))
+                .list();
+    }
+
+    List<Map<String, Object>> runs(StoredEvent e) {
+        if (e.triggeredTasks().isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql(RUNS).param("id", e.id()).param("tasks", uuidArray(e.triggeredTasks()))
+                .query((rs, n) -> {
+                    Map<String, Object> run = new LinkedHashMap<>();
+                    run.put("run_id", rs.getString("run_id"));
+                    run.put("task_id", rs.getString("task_id"));
+                    run.put("status", rs.getString("status"));
+                    run.put("attempt", rs.getInt("attempt"));
+                    run.put("at", rs.getTimestamp("at").toInstant().toString());
+                    return run;
+                }).list();
+    }
+
+    @SuppressWarnings("unchecked")
+    private StoredEvent row(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new StoredEvent(rs.getString("id"), rs.getString("topic"),
+                json.readValue(rs.getString("payload"), LinkedHashMap.class),
+                rs.getObject("published_by", UUID.class), rs.getObject("source_agent_id", UUID.class),
+                rs.getTimestamp("published_at").toInstant(), uuids(rs.getString("triggered")));
+    }
+
+    static String uuidArray(List<UUID> ids) {
+        return ids.stream().map(UUID::toString).collect(java.util.stream.Collectors.joining(",", "{", "}"));
+    }
+
+    private static List<UUID> uuids(String array) {
+        String inner = array.substring(1, array.length() - 1);
+        if (inner.isEmpty()) {
+            return List.of();
+        }
+        List<UUID> ids = new ArrayList<>();
+        Arrays.stream(inner.split(",")).forEach(s -> ids.add(UUID.fromString(s.strip())));
+        return ids;
+    }
+}

@@ -1,0 +1,169 @@
+package io.ordinaut.event;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.lettuce.core.Consumer;
+import io.lettuce.core.RedisBusyException;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAddArgs;
+import io.lettuce.core.XAutoClaimArgs;
+import io.lettuce.core.XGroupCreateArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.ordinaut.ConflictException;
+import io.ordinaut.InvalidInputException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Reads the inbound stream with the consumer group, as consumer {@code node id}: each entry
+ * ({@code topic}, {@code payload} JSON, optional {@code event_id}, {@code agent_id} of an existing agent)
+ * is published exactly as POST /events would, and acknowledged only after that transaction committed. A
+ * malformed entry goes to the dead-letter stream with the reason and is acknowledged, so it is never
+ * retried. Entries another reader took and never acknowledged (it crashed) are claimed with XAUTOCLAIM
+ * once idle for ordinaut.events.inbound-claim-idle. An entry that failed for another reason (the
+ * database is down) stays pending and is claimed again later.
+ */
+final class ReadInboundStream implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(ReadInboundStream.class);
+    private static final int BATCH = 100;
+    private static final Duration BLOCK = Duration.ofSeconds(1);
+    private static final Duration FAILURE_PAUSE = Duration.ofSeconds(1);
+
+    private final RedisStreams redis;
+    private final EventPublisher publisher;
+    private final EventStore store;
+    private final EventProperties properties;
+    private final JsonMapper json;
+    private final String consumer;
+    private StatefulRedisConnection<String, String> connection;
+    private boolean groupReady;
+    private String failing;
+
+    ReadInboundStream(RedisStreams redis, EventPublisher publisher, EventStore store, EventProperties properties,
+                      JsonMapper json, String consumer) {
+        this.redis = redis;
+        this.publisher = publisher;
+        this.store = store;
+        this.properties = properties;
+        this.json = json;
+        this.consumer = consumer;
+    }
+
+    @Override
+    public void run() {
+        try {
+            RedisCommands<String, String> commands = commands();
+            Consumer<String> me = Consumer.from(properties.inboundGroup(), consumer);
+            List<StreamMessage<String, String>> claimed = commands.xautoclaim(properties.inboundStream(),
+                    XAutoClaimArgs.Builder.xautoclaim(me, properties.inboundClaimIdle(), "0-0").count(BATCH)).getMessages();
+            claimed.forEach(m -> handle(commands, m));
+            List<StreamMessage<String, String>> fresh = commands.xreadgroup(me,
+                    XReadArgs.Builder.count(BATCH).block(BLOCK), XReadArgs.StreamOffset.lastConsumed(properties.inboundStream()));
+            fresh.forEach(m -> handle(commands, m));
+            if (failing != null) {
+                log.info("Inbound stream {} readable again", properties.inboundStream());
+                failing = null;
+            }
+        } catch (RuntimeException e) {
+            if (failing == null) {
+                log.warn("Inbound stream {} not readable: {}", properties.inboundStream(), e.toString());
+            }
+            failing = e.toString();
+            close();
+            try {
+                Thread.sleep(FAILURE_PAUSE.toMillis());
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private RedisCommands<String, String> commands() {
+        if (connection == null || !connection.isOpen()) {
+            connection = redis.connect();
+            groupReady = false;
+        }
+        RedisCommands<String, String> commands = connection.sync();
+        if (!groupReady) {
+            try {
+                // from the start of the stream: entries written before the first node came up are events too
+                commands.xgroupCreate(XReadArgs.StreamOffset.from(properties.inboundStream(), "0"),
+                        properties.inboundGroup(), XGroupCreateArgs.Builder.mkstream());
+            } catch (RedisBusyException e) {
+                // BUSYGROUP: another node (or an earlier start) created it
+            }
+            groupReady = true;
+        }
+        return commands;
+    }
+
+    void close() {
+        if (connection != null) {
+            connection.close();
+            connection = null;
+        }
+    }
+
+    private void handle(RedisCommands<String, String> commands, StreamMessage<String, String> message) {
+        String reason;
+        try {
+            publish(message.getBody());
+            commands.xack(properties.inboundStream(), properties.inboundGroup(), message.getId());
+            return;
+        } catch (InvalidInputException e) {
+            reason = (e.field() == null ? "" : e.field() + ": ") + e.getMessage();
+        } catch (EventInput.PayloadTooLargeException | ConflictException e) {
+            reason = e.getMessage();
+        }
+        Map<String, String> dead = new LinkedHashMap<>(message.getBody());
+        dead.put("reason", reason);
+        dead.put("original_id", message.getId());
+        commands.xadd(properties.inboundDeadStream(), XAddArgs.Builder.maxlen(properties.streamMaxLength()).approximateTrimming(), dead);
+        commands.xack(properties.inboundStream(), properties.inboundGroup(), message.getId());
+        log.info("Inbound entry {} moved to {}: {}", message.getId(), properties.inboundDeadStream(), reason);
+    }
+
+    private void publish(Map<String, String> fields) {
+        String payloadJson = fields.get("payload");
+        Object payload = null;
+        if (payloadJson != null) {
+            try {
+                payload = json.readValue(payloadJson, Object.class);
+            } catch (JacksonException e) {
+                throw new InvalidInputException("payload", "payload is not valid JSON");
+            }
+        }
+        UUID agent = agent(fields.get("agent_id"));
+        Optional<String> scopes = store.agentScopes(agent);
+        if (scopes.isEmpty()) {
+            throw new InvalidInputException("agent_id", "Agent " + agent + " does not exist");
+        }
+        boolean admin = Arrays.asList(scopes.get().replaceAll("[{}\"]", "").split(",")).contains("admin");
+        EventInput input = EventInput.of(fields.get("topic"), payload, payloadJson == null ? "null" : payloadJson,
+                fields.get("event_id"), null, properties.maxPayloadBytes());
+        publisher.publish(input, agent, admin);
+    }
+
+    private static UUID agent(String value) {
+        if (value == null) {
+            throw new InvalidInputException("agent_id", "agent_id is required (the publishing agent)");
+        }
+        try {
+            return UUID.fromString(value.strip());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("agent_id", "agent_id must be a UUID");
+        }
+    }
+}

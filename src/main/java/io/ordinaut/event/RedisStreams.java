@@ -1,0 +1,62 @@
+package io.ordinaut.event;
+
+import java.time.Duration;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+
+/**
+ * Connections to the Redis of ordinaut.events.redis-url. Commands are refused at once while the
+ * connection is down instead of being queued: a queued XADD would be sent after reconnecting although
+ * the relay had already rolled back and would send it again.
+ */
+final class RedisStreams implements AutoCloseable {
+
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(3);
+
+    private final RedisClient client;
+
+    RedisStreams(String url) {
+        RedisURI uri = RedisURI.create(url);
+        uri.setTimeout(COMMAND_TIMEOUT);
+        client = RedisClient.create(uri);
+        client.setOptions(ClientOptions.builder()
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .autoReconnect(true)
+                .build());
+    }
+
+    /** A new connection; blocking readers need their own so they never stall the relay. */
+    StatefulRedisConnection<String, String> connect() {
+        return client.connect();
+    }
+
+    /** A connection that is opened on first use and again after it failed. */
+    final class Lazy implements AutoCloseable {
+
+        private StatefulRedisConnection<String, String> connection;
+
+        synchronized RedisCommands<String, String> commands() {
+            if (connection == null || !connection.isOpen()) {
+                connection = connect();
+            }
+            return connection.sync();
+        }
+
+        @Override
+        public synchronized void close() {
+            if (connection != null) {
+                connection.close();
+                connection = null;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+}

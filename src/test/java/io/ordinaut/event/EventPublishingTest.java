@@ -1,0 +1,226 @@
+package io.ordinaut.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import io.ordinaut.support.Api;
+import io.ordinaut.support.Api.Response;
+import io.ordinaut.support.NodeTestSupport;
+
+/** POST /events on a real node with no Redis: matching, filters, ownership, idempotency, the event in the pipeline. */
+class EventPublishingTest extends NodeTestSupport {
+
+    private String eventTask(Api as, String topic, Map<String, Object> extra) {
+        Map<String, Object> payload = new HashMap<>();
+        payload.put("pipeline", List.of(Map.of("id", "echo", "uses", "noop.run", "save_as", "echo", "with",
+                Map.of("order", "${event.payload.order_id}", "topic", "${event.topic}", "event_id", "${event.id}",
+                        "at", "${event.published_at}"))));
+        Map<String, Object> task = new HashMap<>();
+        task.put("title", "on " + topic);
+        task.put("schedule_kind", "event");
+        task.put("schedule_expr", topic);
+        task.put("payload", payload);
+        task.putAll(extra);
+        if (extra.containsKey("event_filter")) {
+            payload.put("event_filter", task.remove("event_filter"));
+        }
+        return as.post("/tasks", task).expect(201).string("id");
+    }
+
+    private static Map<String, Object> event(String topic, Map<String, Object> payload) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("topic", topic);
+        body.put("payload", payload);
+        return body;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> triggered(Response r) {
+        return (List<String>) r.details().get("triggered_tasks");
+    }
+
+    private String agentToken(String name, String... scopes) {
+        Map<String, Object> body = Map.of("name", name + "-" + UUID.randomUUID().toString().substring(0, 8), "scopes", List.of(scopes));
+        String id = api.post("/agents", body).expect(201).string("id");
+        String secret = api.post("/agents/" + id + "/credentials", "{}").expect(200).string("agent_secret");
+        return api.as(null).post("/agents/auth/token", Map.of("agent_id", id, "agent_secret", secret)).expect(200)
+                .string("access_token");
+    }
+
+    @Test
+    void publishing_triggers_exactly_the_matching_tasks() {
+        String exact = eventTask(api, "shop.orders.created", Map.of());
+        String oneSegment = eventTask(api, "shop.orders.*", Map.of());
+        String anyDepth = eventTask(api, "shop.#", Map.of());
+        String otherTopic = eventTask(api, "shop.orders.canceled", Map.of());
+        String tooDeepForStar = eventTask(api, "shop.*", Map.of());
+        String filteredIn = eventTask(api, "shop.orders.created", Map.of("event_filter", "payload.amount > `100`"));
+        String filteredOut = eventTask(api, "shop.orders.created", Map.of("event_filter", "payload.amount > `1000`"));
+
+        Response r = api.post("/events", event("shop.orders.created", Map.of("order_id", "o-1", "amount", 250))).expect(202);
+
+        assertThat(r.get("success")).isEqualTo(true);
+        assertThat(r.details()).containsEntry("topic", "shop.orders.created").containsKeys("event_id", "published_at");
+        assertThat(triggered(r)).containsExactlyInAnyOrder(exact, oneSegment, anyDepth, filteredIn)
+                .doesNotContain(otherTopic, tooDeepForStar, filteredOut);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void the_event_reaches_the_pipeline_and_get_event_lists_its_runs() {
+        String task = eventTask(api, "billing.invoice.paid", Map.of());
+        Response r = api.post("/events", event("billing.invoice.paid", Map.of("order_id", "o-42"))).expect(202);
+        String eventId = r.details().get("event_id").toString();
+
+        Map<String, Object>[] run = new Map[1];
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Response got = api.get("/events/" + eventId).expect(200);
+            List<Map<String, Object>> runs = (List<Map<String, Object>>) got.get("runs");
+            assertThat(runs).hasSize(1);
+            assertThat(runs.get(0)).containsEntry("task_id", task).containsEntry("status", "succeeded");
+            run[0] = runs.get(0);
+        });
+        Response details = api.get("/runs/" + run[0].get("run_id")).expect(200);
+        assertThat(details.get("trigger")).isEqualTo("event");
+        Map<String, Object> echo = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) details.get("output"))
+                .get("steps")).get("echo");
+        Map<String, Object> args = (Map<String, Object>) echo.get("input_args");
+        assertThat(args).containsEntry("order", "o-42").containsEntry("topic", "billing.invoice.paid")
+                .containsEntry("event_id", eventId).containsEntry("at", r.details().get("published_at"));
+    }
+
+    @Test
+    void a_repeated_event_id_answers_200_with_the_first_result_and_triggers_nothing() {
+        String task = eventTask(api, "idem.topic", Map.of());
+        Map<String, Object> body = event("idem.topic", Map.of("n", 1));
+        body.put("event_id", "idem-" + UUID.randomUUID());
+
+        Response first = api.post("/events", body).expect(202);
+        Response again = api.post("/events", body).expect(200);
+
+        assertThat(again.details()).isEqualTo(first.details());
+        assertThat(triggered(first)).containsExactly(task);
+        Integer runs = jdbc.sql("""
+                SELECT (SELECT count(*) FROM due_work WHERE task_id = CAST(:t AS uuid))
+                     + (SELECT count(DISTINCT run_id) FROM task_run WHERE task_id = CAST(:t AS uuid))""")
+                .param("t", task).query(Integer.class).single();
+        assertThat(runs).isEqualTo(1);
+    }
+
+    @Test
+    void a_non_admin_publisher_triggers_only_its_own_tasks_and_reads_only_its_own_events() {
+        Api alice = api.as(agentToken("alice", "tasks:create", "tasks:read", "events:publish"));
+        Api bob = api.as(agentToken("bob", "tasks:create", "tasks:read", "events:publish"));
+        String alicesTask = eventTask(alice, "team.build.done", Map.of());
+        String bobsTask = eventTask(bob, "team.build.done", Map.of());
+        String adminsTask = eventTask(api, "team.build.done", Map.of());
+
+        Response byAlice = alice.post("/events", event("team.build.done", Map.of())).expect(202);
+        assertThat(triggered(byAlice)).containsExactly(alicesTask);
+        Response byAdmin = api.post("/events", event("team.build.done", Map.of())).expect(202);
+        assertThat(triggered(byAdmin)).containsExactlyInAnyOrder(alicesTask, bobsTask, adminsTask);
+
+        String aliceEvent = byAlice.details().get("event_id").toString();
+        bob.get("/events/" + aliceEvent).expect(404);
+        alice.get("/events/" + aliceEvent).expect(200);
+        assertThat(bob.get("/events?topic=team.build.done").expect(200).items()).isEmpty();
+        assertThat(alice.get("/events?topic=team.build.done").expect(200).items()).extracting(e -> e.get("event_id"))
+                .containsExactly(aliceEvent);
+        assertThat(bob.get("/topics").expect(200).items()).extracting(t -> t.get("topic")).containsExactly("team.build.done");
+    }
+
+    @Test
+    void a_dedupe_key_template_over_the_event_skips_a_redelivered_event_within_the_window() {
+        String task = eventTask(api, "dedupe.order", Map.of("dedupe_key", "order-${event.payload.order_id}",
+                "dedupe_window_seconds", 3600));
+        api.post("/events", event("dedupe.order", Map.of("order_id", "A"))).expect(202);
+        api.post("/events", event("dedupe.order", Map.of("order_id", "A"))).expect(202);
+        api.post("/events", event("dedupe.order", Map.of("order_id", "B"))).expect(202);
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            List<String> statuses = jdbc.sql("SELECT status FROM task_run WHERE task_id = CAST(:t AS uuid) ORDER BY status")
+                    .param("t", task).query(String.class).list();
+            assertThat(statuses).containsExactly("skipped", "succeeded", "succeeded");
+        });
+        assertThat(jdbc.sql("""
+                SELECT count(*) FROM dedupe_ledger l JOIN task t
+                    ON l.key IN ('agent:' || t.created_by || ':order-A', 'agent:' || t.created_by || ':order-B')
+                 WHERE t.id = CAST(:t AS uuid)""").param("t", task).query(Integer.class).single())
+                .isEqualTo(2);
+    }
+
+    @Test
+    void get_topics_lists_subscriptions_with_their_active_tasks() {
+        String t1 = eventTask(api, "inventory.#", Map.of());
+        String t2 = eventTask(api, "inventory.#", Map.of());
+        Map<String, Object> topic = api.get("/topics").expect(200).items().stream()
+                .filter(t -> "inventory.#".equals(t.get("topic"))).findFirst().orElseThrow();
+        assertThat(topic).containsEntry("pattern", true).containsEntry("active_tasks", 2)
+                .containsEntry("task_ids", List.of(t1, t2));
+    }
+
+    @Test
+    void invalid_patterns_and_filters_are_refused_at_task_creation() {
+        for (String pattern : List.of("orders.*x", "orders..created", ".orders", "orders.", "or#ders", "has space")) {
+            Map<String, Object> task = Map.of("title", "bad", "schedule_kind", "event", "schedule_expr", pattern,
+                    "payload", Map.of("pipeline", List.of()));
+            assertThat(api.post("/tasks", task).expect(400).details()).as(pattern).containsEntry("field", "schedule_expr");
+        }
+        Map<String, Object> badFilter = Map.of("title", "bad", "schedule_kind", "event", "schedule_expr", "a.b",
+                "payload", Map.of("pipeline", List.of(), "event_filter", "payload.[[["));
+        assertThat(api.post("/tasks", badFilter).expect(400).details()).containsEntry("field", "payload.event_filter");
+    }
+
+    @Test
+    void event_references_are_checked_at_task_creation() {
+        // a task that no event triggers cannot read one
+        Map<String, Object> cron = Map.of("title", "no event here", "schedule_kind", "cron", "schedule_expr", "0 9 * * *",
+                "payload", Map.of("pipeline", List.of(Map.of("id", "s", "uses", "noop.run",
+                        "with", Map.of("order", "${event.payload.order_id}")))));
+        assertThat(api.post("/tasks", cron).expect(400).details()).containsEntry("field", "payload.pipeline[0].with.order");
+        // an event task's dedupe_key template must compile and read the event
+        for (String key : List.of("order-${params.order_id}", "order-${event.payload.[[[}")) {
+            Map<String, Object> task = new HashMap<>(Map.of("title", "bad key", "schedule_kind", "event", "schedule_expr", "orders.created",
+                    "dedupe_key", key, "dedupe_window_seconds", 60, "payload", Map.of("pipeline", List.of())));
+            assertThat(api.post("/tasks", task).expect(400).details()).as(key).containsEntry("field", "dedupe_key");
+        }
+        // params.event is a field of params, not the event
+        Map<String, Object> fine = Map.of("title", "param named event", "schedule_kind", "cron", "schedule_expr", "0 9 * * *",
+                "payload", Map.of("params", Map.of("event", "launch"), "pipeline", List.of(Map.of("id", "s", "uses", "noop.run",
+                        "with", Map.of("what", "${params.event}")))));
+        api.post("/tasks", fine).expect(201);
+    }
+
+    @Test
+    void bad_events_answer_400_or_413_and_store_nothing() {
+        Integer before = jdbc.sql("SELECT count(*) FROM event").query(Integer.class).single();
+        List<Object> bad = List.of(
+                Map.of("payload", Map.of()),
+                event("has space", Map.of()),
+                event("t".repeat(201), Map.of()),
+                event("wild.*", Map.of()),
+                Map.of("topic", "ok.topic", "payload", List.of(1, 2)),
+                Map.of("topic", "ok.topic", "payload", "text"),
+                Map.of("topic", "ok.topic"),
+                Map.of("topic", "ok.topic", "payload", Map.of(), "event_id", "has space"),
+                Map.of("topic", "ok.topic", "payload", Map.of(), "source_agent_id", UUID.randomUUID().toString()),
+                Map.of("topic", "ok.topic", "payload", Map.of(), "unknown", 1));
+        for (Object body : bad) {
+            Response r = api.post("/events", body);
+            assertThat(r.status()).as(body.toString().substring(0, Math.min(80, body.toString().length()))).isEqualTo(400);
+            assertThat(r.get("error")).isEqualTo("ValidationError");
+        }
+        Response tooLarge = api.post("/events", event("ok.topic", Map.of("blob", "x".repeat(70_000)))).expect(413);
+        assertThat(tooLarge.get("error")).isEqualTo("PayloadTooLarge");
+        assertThat(jdbc.sql("SELECT count(*) FROM event").query(Integer.class).single()).isEqualTo(before);
+    }
+}

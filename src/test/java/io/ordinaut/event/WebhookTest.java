@@ -1,0 +1,139 @@
+package io.ordinaut.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.test.context.TestPropertySource;
+
+import com.sun.net.httpserver.HttpServer;
+
+import io.ordinaut.support.NodeTestSupport;
+
+/** Webhooks of run outcomes to a real HTTP receiver: signed, retried, and under the tools' egress policy. */
+// 127.0.0.1 is opened on purpose for the receiver; every other loopback address stays refused.
+@TestPropertySource(properties = {"ordinaut.tools.allow-loopback=false", "ordinaut.tools.allowed-cidrs=127.0.0.1/32"})
+class WebhookTest extends NodeTestSupport {
+
+    record Received(String path, String signature, String delivery, String body) {
+    }
+
+    private HttpServer server;
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final AtomicInteger failuresLeft = new AtomicInteger();
+
+    @BeforeEach
+    void receiver() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            received.add(new Received(exchange.getRequestURI().getPath(), exchange.getRequestHeaders().getFirst("Ordinaut-Signature"),
+                    exchange.getRequestHeaders().getFirst("Ordinaut-Delivery"), body));
+            int status = exchange.getRequestURI().getPath().startsWith("/flaky") && failuresLeft.getAndDecrement() > 0 ? 500 : 204;
+            exchange.sendResponseHeaders(status, -1);
+            exchange.close();
+        });
+        server.start();
+    }
+
+    @AfterEach
+    void stopReceiver() {
+        server.stop(0);
+    }
+
+    private String url(String host, String path) {
+        return "http://" + host + ":" + server.getAddress().getPort() + path;
+    }
+
+    /** An agent with a webhook, its secret, and a task of its own that has run once. */
+    private String[] agentWithRun(String webhookUrl, String events) {
+        String agent = api.post("/agents", Map.of("name", "hooked-" + UUID.randomUUID().toString().substring(0, 8),
+                "scopes", List.of("tasks:create"), "webhook_url", webhookUrl)).expect(201).string("id");
+        String secret = api.post("/agents/" + agent + "/webhook_secret", Map.of("events", events)).expect(200).string("webhook_secret");
+        String task = api.post("/tasks", Map.of("title", "hooked", "schedule_kind", "cron", "schedule_expr", "0 3 1 1 *",
+                "created_by", agent, "payload", Map.of("pipeline", List.of(Map.of("id", "s", "uses", "noop.run")))))
+                .expect(201).string("id");
+        String run = api.post("/tasks/" + task + "/run_now", "{}").expect(200).details().get("run_id").toString();
+        return new String[] {agent, secret, task, run};
+    }
+
+    @Test
+    void a_run_outcome_is_posted_with_a_signature_that_verifies() {
+        String[] a = agentWithRun(url("127.0.0.1", "/hook"), "all");
+        await().atMost(Duration.ofSeconds(30)).until(() -> received.stream().anyMatch(r -> r.path().equals("/hook")));
+        Received r = received.stream().filter(x -> x.path().equals("/hook")).findFirst().orElseThrow();
+
+        assertThat(r.body()).contains("\"type\":\"run.succeeded\"", "\"run_id\":\"" + a[3] + "\"", "\"outbox_id\"");
+        // verify as a receiver would: HMAC-SHA256 over "t.body" with the secret
+        String t = r.signature().split(",")[0].substring(2);
+        String v1 = r.signature().split(",")[1].substring(3);
+        assertThat(WebhookSignature.hmac(a[1], t + "." + r.body())).isEqualTo(v1);
+        assertThat(WebhookSignature.hmac("whsec_wrong", t + "." + r.body())).isNotEqualTo(v1);
+        assertThat(Math.abs(Long.parseLong(t) - System.currentTimeMillis() / 1000)).isLessThan(300);
+    }
+
+    @Test
+    void an_agent_created_with_a_webhook_url_gets_its_secret_once_and_deliveries_verify_with_it() {
+        Map<String, Object> created = api.post("/agents", Map.of("name", "born-hooked-" + UUID.randomUUID().toString().substring(0, 8),
+                "scopes", List.of("tasks:create"), "webhook_url", url("127.0.0.1", "/born"))).expect(201).map();
+        String agent = created.get("id").toString();
+        String secret = (String) created.get("webhook_secret");
+        assertThat(secret).startsWith("whsec_");
+        assertThat(api.get("/agents/" + agent).expect(200).map()).doesNotContainKey("webhook_secret");
+
+        String task = api.post("/tasks", Map.of("title", "born", "schedule_kind", "cron", "schedule_expr", "0 3 1 1 *",
+                "created_by", agent, "payload", Map.of("pipeline", List.of(Map.of("id", "s", "uses", "noop.run")))))
+                .expect(201).string("id");
+        api.post("/tasks/" + task + "/run_now", "{}").expect(200);
+        await().atMost(Duration.ofSeconds(30)).until(() -> received.stream().anyMatch(r -> r.path().equals("/born")));
+        Received r = received.stream().filter(x -> x.path().equals("/born")).findFirst().orElseThrow();
+        String t = r.signature().split(",")[0].substring(2);
+        String v1 = r.signature().split(",")[1].substring(3);
+        assertThat(WebhookSignature.hmac(secret, t + "." + r.body())).isEqualTo(v1);
+    }
+
+    @Test
+    void a_failing_receiver_is_retried_until_it_answers() {
+        failuresLeft.set(2);
+        String[] a = agentWithRun(url("127.0.0.1", "/flaky"), "all");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(jdbc.sql(
+                "SELECT status || ':' || attempts FROM webhook_delivery WHERE agent_id = CAST(:a AS uuid)")
+                .param("a", a[0]).query(String.class).list()).containsExactly("delivered:3"));
+        List<Received> flaky = received.stream().filter(r -> r.path().equals("/flaky")).toList();
+        assertThat(flaky).hasSize(3);
+        assertThat(flaky).extracting(Received::delivery).containsOnly(flaky.get(0).delivery());
+    }
+
+    @Test
+    void failures_only_agents_get_no_successes() throws Exception {
+        String[] a = agentWithRun(url("127.0.0.1", "/failures-only"), "failures");
+        await().atMost(Duration.ofSeconds(30)).until(() -> "succeeded".equals(api.get("/runs/" + a[3]).expect(200).get("status")));
+        Thread.sleep(2000);
+        assertThat(received).noneMatch(r -> r.path().equals("/failures-only"));
+    }
+
+    @Test
+    void the_egress_guard_refuses_a_loopback_webhook_url() {
+        String[] a = agentWithRun(url("[::1]", "/loopback"), "all");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(jdbc.sql(
+                "SELECT status || ':' || last_error FROM webhook_delivery WHERE agent_id = CAST(:a AS uuid)")
+                .param("a", a[0]).query(String.class).list()).singleElement().asString().startsWith("failed:refused"));
+        assertThat(received).noneMatch(r -> r.path().equals("/loopback"));
+        Map<String, Object> delivery = api.get("/agents/" + a[0] + "/webhook_deliveries").expect(200).items().get(0);
+        assertThat(delivery).containsEntry("status", "failed").containsEntry("type", "run.succeeded")
+                .containsEntry("run_id", a[3]).containsEntry("attempts", 1);
+        assertThat(delivery.get("last_error").toString()).contains("loopback");
+    }
+}
