@@ -104,6 +104,18 @@ public class DueWorkQueue {
                AND t.status = {task:active}
                AND t.active_since < CAST(:occurrence AS timestamptz)""").formatted(TASK_COLUMNS));
 
+    /** All active tasks of several shared schedules get their runs for the listed occurrences (a window fire). */
+    private static final String SCHEDULE_OCCURRENCES = ENQUEUE.formatted(StatusSql.of("""
+            SELECT gen_random_uuid() AS id, t.id AS task_id, o.occurrence AS scheduled_for,
+                   o.occurrence
+                     + make_interval(secs => floor(random() * (t.jitter_seconds + 1)))
+                     + make_interval(secs => CASE WHEN t.snoozed_for = o.occurrence THEN t.snooze_seconds ELSE 0 END) AS run_at,
+                   'schedule' AS trigger, CAST(NULL AS jsonb) AS event, %s
+              FROM jsonb_to_recordset(CAST(:occurrences AS jsonb)) AS o(schedule_id uuid, occurrence timestamptz)
+              JOIN task t ON t.schedule_id = o.schedule_id
+             WHERE t.status = {task:active}
+               AND t.active_since < o.occurrence""").formatted(TASK_COLUMNS));
+
     private static final String TASK_OCCURRENCES = ENQUEUE.formatted(StatusSql.of("""
             SELECT gen_random_uuid() AS id, t.id AS task_id, o.occurrence AS scheduled_for,
                    o.occurrence
@@ -140,16 +152,22 @@ public class DueWorkQueue {
             SELECT l.run_id FROM dedupe_ledger l JOIN task t ON l.key = %s WHERE t.id = :taskId
             """.formatted(scopedKey("t.dedupe_key"));
 
-    /** Queued runs of a task that will not run after all; each is recorded as canceled, with the reason. */
+    /**
+     * Queued runs of a task that will not run after all. Those already due are recorded as canceled, with
+     * the reason; those enqueued ahead and not yet due go without a trace (they never were due).
+     */
     private static final String DROP_QUEUED = StatusSql.of("""
             WITH dropped AS (
                 DELETE FROM due_work
                  WHERE task_id = :taskId AND locked_by IS NULL AND (:all OR trigger = 'schedule')
-                RETURNING id, task_id, scheduled_for, trigger, attempt, event
+                RETURNING id, task_id, scheduled_for, run_at, trigger, attempt, event
+            ), recorded AS (
+                INSERT INTO {task_run:not_run}
+                SELECT id, id, task_id, scheduled_for, trigger, attempt, {run:canceled}, CAST(:now AS timestamptz), :reason, event
+                  FROM dropped
+                 WHERE run_at <= CAST(:now AS timestamptz)
             )
-            INSERT INTO {task_run:not_run}
-            SELECT id, id, task_id, scheduled_for, trigger, attempt, {run:canceled}, CAST(:now AS timestamptz), :reason, event
-              FROM dropped
+            SELECT count(*) FROM dropped
             """);
 
     private static final String DELAY_QUEUED = """
@@ -176,6 +194,16 @@ public class DueWorkQueue {
                 .param("occurrence", Timestamp.from(occurrence))
                 .param("scheduleId", scheduleId), clock.instant(), true);
         return counts.queued();
+    }
+
+    /**
+     * Enqueues the runs of several shared schedules' occurrences with one statement.
+     *
+     * @param occurrencesJson a JSON array of {@code {"schedule_id": uuid, "occurrence": instant}}
+     * @return how many runs were queued
+     */
+    public int enqueueScheduleOccurrences(String occurrencesJson) {
+        return run(jdbc.sql(SCHEDULE_OCCURRENCES).param("occurrences", occurrencesJson), clock.instant(), true).queued();
     }
 
     /** Enqueues the given occurrences for one task (a task joining a schedule whose batch was enqueued ahead). */
@@ -219,7 +247,11 @@ public class DueWorkQueue {
         return run(jdbc.sql(EVENT).param("runs", runsJson).param("event", eventJson), now, true).queued();
     }
 
-    /** Removes a task's runs that no executor holds yet: all of them, or only the scheduled ones. */
+    /**
+     * Removes a task's runs that no executor holds yet: all of them, or only the scheduled ones.
+     *
+     * @return how many runs were removed (only the due ones are recorded canceled)
+     */
     public int dropQueued(UUID taskId, boolean scheduledOnly, String reason) {
         RunStatus.QUEUED.to(RunStatus.CANCELED);
         return jdbc.sql(DROP_QUEUED)
@@ -227,7 +259,7 @@ public class DueWorkQueue {
                 .param("all", !scheduledOnly)
                 .param("now", Timestamp.from(clock.instant()))
                 .param("reason", reason)
-                .update();
+                .query(Integer.class).single();
     }
 
     /** Delays an already-enqueued occurrence (snooze after the batch was enqueued ahead). */

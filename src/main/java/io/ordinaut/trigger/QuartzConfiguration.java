@@ -50,9 +50,26 @@ class QuartzConfiguration {
                 .build();
     }
 
+    /** The durable job the window triggers fire (ordinaut.trigger.mode=windows). */
     @Bean
-    SmartLifecycle schedulerRole(Scheduler scheduler, NodeProperties node) {
-        return new SchedulerRole(scheduler, node);
+    JobDetail enqueueWindowJob() {
+        return JobBuilder.newJob(EnqueueWindowJob.class)
+                .withIdentity(FiringMode.WINDOW_JOB_KEY)
+                .storeDurably()
+                .withDescription("Enqueues the occurrences of one group's schedules inside the horizon")
+                .build();
+    }
+
+    @Bean
+    FireCounter fireCounter(Scheduler scheduler) throws SchedulerException {
+        FireCounter counter = new FireCounter();
+        scheduler.getListenerManager().addTriggerListener(counter);
+        return counter;
+    }
+
+    @Bean
+    SmartLifecycle schedulerRole(Scheduler scheduler, NodeProperties node, FiringMode firingMode) {
+        return new SchedulerRole(scheduler, node, firingMode);
     }
 
     /** Starts Quartz after everything else is up, and puts it on standby first at shutdown. */
@@ -61,15 +78,18 @@ class QuartzConfiguration {
         private static final Logger log = LoggerFactory.getLogger(SchedulerRole.class);
         private final Scheduler scheduler;
         private final NodeProperties node;
+        private final FiringMode firingMode;
         private volatile boolean running;
 
-        SchedulerRole(Scheduler scheduler, NodeProperties node) {
+        SchedulerRole(Scheduler scheduler, NodeProperties node, FiringMode firingMode) {
             this.scheduler = scheduler;
             this.node = node;
+            this.firingMode = firingMode;
         }
 
         @Override
         public void start() {
+            firingMode.prepare();
             if (!node.has(NodeProperties.Role.SCHEDULER)) {
                 log.info("Scheduler role not enabled: this node creates triggers but never fires them");
                 return;

@@ -22,8 +22,10 @@ import io.ordinaut.schedule.ScheduleDefinition;
 
 /**
  * Moves tasks onto and off shared schedules. Tasks whose schedules have the same sharing key share one
- * {@code schedule} row and one Quartz trigger, so Quartz fires once per distinct schedule however
- * many tasks use it.
+ * {@code schedule} row and — in per-schedule mode — one Quartz trigger, so Quartz fires once per
+ * distinct schedule however many tasks use it. In windows mode ({@link TriggerProperties}) a schedule
+ * has no trigger of its own: its {@code next_fire_at} is set when it is created (and its occurrences
+ * inside the horizon enqueued, see {@link WindowFirer#start}), and the window triggers take it from there.
  *
  * <p>Both methods must run inside the caller's transaction: the schedule row lock serialises joins,
  * leaves and the enqueue job of one schedule, and Quartz (JobStoreCMT) writes its trigger in the same
@@ -70,11 +72,15 @@ public class ScheduleRegistry {
     private final JdbcClient jdbc;
     private final Scheduler scheduler;
     private final DueWorkQueue queue;
+    private final TriggerProperties properties;
+    private final WindowFirer windows;
 
-    ScheduleRegistry(JdbcClient jdbc, Scheduler scheduler, DueWorkQueue queue) {
+    ScheduleRegistry(JdbcClient jdbc, Scheduler scheduler, DueWorkQueue queue, TriggerProperties properties, WindowFirer windows) {
         this.jdbc = jdbc;
         this.scheduler = scheduler;
         this.queue = queue;
+        this.properties = properties;
+        this.windows = windows;
     }
 
     /**
@@ -99,18 +105,22 @@ public class ScheduleRegistry {
                 .param("grace", misfireGraceSeconds)
                 .query((rs, i) -> new JoinedSchedule(rs.getObject("id", UUID.class), rs.getBoolean("inserted")))
                 .single();
-        TriggerKey triggerKey = triggerKey(joined.id());
-        try {
-            if (joined.inserted() || !scheduler.checkExists(triggerKey)) {
-                ScheduleTrigger trigger = new ScheduleTrigger(d, misfireGraceSeconds);
-                trigger.setKey(triggerKey);
-                trigger.setJobKey(JOB_KEY);
-                trigger.setMisfireInstruction(Trigger.MISFIRE_INSTRUCTION_SMART_POLICY);
-                scheduler.scheduleJob(trigger);
-                log.debug("Created trigger for schedule {} ({})", joined.id(), key);
+        if (properties.windows()) {
+            if (joined.inserted()) {
+                // No Quartz trigger of its own: the group's window fires take it from here. Occurrences
+                // inside the horizon are enqueued now, so none waits for the next window fire.
+                windows.start(joined.id(), taskId, schedule, misfireGraceSeconds);
             }
-        } catch (SchedulerException e) {
-            throw new IllegalStateException("Could not create the Quartz trigger of schedule " + joined.id() + ": " + e.getMessage(), e);
+        } else {
+            TriggerKey triggerKey = triggerKey(joined.id());
+            try {
+                if (joined.inserted() || !scheduler.checkExists(triggerKey)) {
+                    scheduleTrigger(scheduler, joined.id(), d, misfireGraceSeconds);
+                    log.debug("Created trigger for schedule {} ({})", joined.id(), key);
+                }
+            } catch (SchedulerException e) {
+                throw new IllegalStateException("Could not create the Quartz trigger of schedule " + joined.id() + ": " + e.getMessage(), e);
+            }
         }
         if (!joined.inserted()) {
             // The upsert locked the schedule row, so no fire of it runs between this read and the commit.
@@ -141,10 +151,12 @@ public class ScheduleRegistry {
         if (inUse) {
             return;
         }
-        try {
-            scheduler.unscheduleJob(triggerKey(scheduleId));
-        } catch (SchedulerException e) {
-            throw new IllegalStateException("Could not remove the Quartz trigger of schedule " + scheduleId + ": " + e.getMessage(), e);
+        if (!properties.windows()) {
+            try {
+                scheduler.unscheduleJob(triggerKey(scheduleId));
+            } catch (SchedulerException e) {
+                throw new IllegalStateException("Could not remove the Quartz trigger of schedule " + scheduleId + ": " + e.getMessage(), e);
+            }
         }
         jdbc.sql(DELETE_SCHEDULE).param("id", scheduleId).update();
         log.debug("Schedule {} removed with its last task", scheduleId);
@@ -179,6 +191,16 @@ public class ScheduleRegistry {
 
     private static String sharingKey(Schedule schedule, int misfireGraceSeconds) {
         return schedule.sharingKey() + "|grace=" + misfireGraceSeconds;
+    }
+
+    /** Creates the per-schedule Quartz trigger of a shared schedule (mode per-schedule). */
+    static void scheduleTrigger(Scheduler scheduler, UUID scheduleId, ScheduleDefinition definition, int misfireGraceSeconds)
+            throws SchedulerException {
+        ScheduleTrigger trigger = new ScheduleTrigger(definition, misfireGraceSeconds);
+        trigger.setKey(triggerKey(scheduleId));
+        trigger.setJobKey(JOB_KEY);
+        trigger.setMisfireInstruction(Trigger.MISFIRE_INSTRUCTION_SMART_POLICY);
+        scheduler.scheduleJob(trigger);
     }
 
     static TriggerKey triggerKey(UUID scheduleId) {

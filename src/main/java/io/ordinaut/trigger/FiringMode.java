@@ -1,0 +1,214 @@
+package io.ordinaut.trigger;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.quartz.JobDataMap;
+import org.quartz.JobKey;
+import org.quartz.ObjectAlreadyExistsException;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.quartz.SimpleScheduleBuilder;
+import org.quartz.SimpleTrigger;
+import org.quartz.Trigger;
+import org.quartz.TriggerBuilder;
+import org.quartz.TriggerKey;
+import org.quartz.impl.matchers.GroupMatcher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import io.ordinaut.schedule.Schedule;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Brings Quartz's triggers in line with {@code ordinaut.trigger.mode} when a node starts, so a database
+ * from either mode keeps firing after a switch (idempotent; every node may run it).
+ *
+ * <p>windows: schedules without next_fire_at (created in per-schedule mode) get it from the ledger —
+ * the occurrence after the latest one handled, or the first after the schedule was created — then the
+ * per-schedule triggers are removed and the window triggers (one per group, repeating every window)
+ * created or updated. An old trigger firing meanwhile is harmless: the ledger claims each occurrence once.
+ *
+ * <p>per-schedule: window triggers are removed, next_fire_at cleared, and every schedule without its own
+ * trigger gets one again.
+ */
+@Component
+class FiringMode {
+
+    private static final Logger log = LoggerFactory.getLogger(FiringMode.class);
+    static final String WINDOW_GROUP = "ordinaut-windows";
+    static final JobKey WINDOW_JOB_KEY = new JobKey("enqueue-window", ScheduleRegistry.GROUP);
+    private static final int BATCH = 1_000;
+
+    private static final String UNFILLED = """
+            SELECT s.id, s.kind, s.expr, s.timezone, s.anchor, s.start_at, s.end_at, s.created_at,
+                   (SELECT max(o.occurrence) FROM schedule_occurrence o WHERE o.schedule_id = s.id) AS handled
+              FROM schedule s
+             WHERE s.next_fire_at IS NULL
+             ORDER BY s.id
+             LIMIT :limit
+               FOR UPDATE
+            """;
+
+    private static final String FILL = """
+            UPDATE schedule s SET next_fire_at = f.next_fire_at, finished = f.finished
+              FROM jsonb_to_recordset(CAST(:fills AS jsonb)) AS f(id uuid, next_fire_at timestamptz, finished boolean)
+             WHERE s.id = f.id
+            """;
+
+    private static final String CLEAR = "UPDATE schedule SET next_fire_at = NULL, finished = false WHERE next_fire_at IS NOT NULL";
+
+    private static final String ALL_SCHEDULES = """
+            SELECT id, kind, expr, timezone, anchor, start_at, end_at, misfire_grace_seconds FROM schedule ORDER BY id
+            """;
+
+    private final JdbcClient jdbc;
+    private final Scheduler scheduler;
+    private final TriggerProperties properties;
+    private final Clock clock;
+    private final TransactionTemplate transactions;
+
+    FiringMode(JdbcClient jdbc, Scheduler scheduler, TriggerProperties properties, Clock clock,
+               PlatformTransactionManager transactionManager) {
+        this.jdbc = jdbc;
+        this.scheduler = scheduler;
+        this.properties = properties;
+        this.clock = clock;
+        this.transactions = new TransactionTemplate(transactionManager);
+    }
+
+    void prepare() {
+        if (properties.windows()) {
+            int filled;
+            int total = 0;
+            do {
+                filled = transactions.execute(status -> fillNextFireAt());
+                total += filled;
+            } while (filled == BATCH);
+            int removed = transactions.execute(status -> removeGroup(ScheduleRegistry.GROUP));
+            transactions.executeWithoutResult(status -> windowTriggers());
+            log.info("Firing mode windows: {} groups every {}, horizon {}; {} schedules moved from per-schedule triggers "
+                    + "({} triggers removed)", properties.groups(), properties.window(), properties.horizon(), total, removed);
+        } else {
+            int removed = transactions.execute(status -> removeGroup(WINDOW_GROUP));
+            if (removed > 0) {
+                int created = transactions.execute(status -> perScheduleTriggers());
+                log.info("Firing mode per-schedule: {} window triggers removed, {} schedule triggers created", removed, created);
+            }
+        }
+    }
+
+    private int fillNextFireAt() {
+        Instant now = clock.instant();
+        ArrayNode fills = JsonNodeFactory.instance.arrayNode();
+        List<UUID> seen = new ArrayList<>();
+        jdbc.sql(UNFILLED).param("limit", BATCH).query(rs -> {
+            UUID id = rs.getObject("id", UUID.class);
+            seen.add(id);
+            Schedule schedule = WindowFirer.compile(rs);
+            Timestamp handled = rs.getTimestamp("handled");
+            Timestamp startAt = rs.getTimestamp("start_at");
+            Timestamp endAt = rs.getTimestamp("end_at");
+            Instant from = handled != null ? handled.toInstant() : later(rs.getTimestamp("created_at").toInstant(),
+                    startAt == null ? null : startAt.toInstant().minus(1, ChronoUnit.MILLIS));
+            Optional<Instant> next = schedule.nextAfter(from).filter(i -> endAt == null || !i.isAfter(endAt.toInstant()));
+            ObjectNode fill = fills.addObject();
+            fill.put("id", id.toString());
+            fill.put("next_fire_at", next.orElse(handled != null ? handled.toInstant() : now).toString());
+            fill.put("finished", next.isEmpty());
+        });
+        if (!seen.isEmpty()) {
+            jdbc.sql(FILL).param("fills", fills.toString()).update();
+        }
+        return seen.size();
+    }
+
+    private int removeGroup(String group) {
+        try {
+            List<TriggerKey> keys = new ArrayList<>(scheduler.getTriggerKeys(GroupMatcher.triggerGroupEquals(group)));
+            if (!keys.isEmpty()) {
+                scheduler.unscheduleJobs(keys);
+            }
+            return keys.size();
+        } catch (SchedulerException e) {
+            throw new IllegalStateException("Could not remove the Quartz triggers of group " + group + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void windowTriggers() {
+        try {
+            long interval = properties.window().toMillis();
+            for (int group = 0; group < properties.groups(); group++) {
+                TriggerKey key = new TriggerKey("window-" + group, WINDOW_GROUP);
+                Trigger existing = scheduler.getTrigger(key);
+                if (existing instanceof SimpleTrigger simple && simple.getRepeatInterval() == interval) {
+                    continue;
+                }
+                JobDataMap data = new JobDataMap();
+                data.put(EnqueueWindowJob.GROUP_KEY, group);
+                Trigger trigger = TriggerBuilder.newTrigger()
+                        .withIdentity(key)
+                        .forJob(WINDOW_JOB_KEY)
+                        .usingJobData(data)
+                        // Groups start staggered across the window, so their fires spread out.
+                        .startAt(java.util.Date.from(clock.instant().plusMillis(interval * group / properties.groups())))
+                        .withSchedule(SimpleScheduleBuilder.simpleSchedule()
+                                .withIntervalInMilliseconds(interval)
+                                .repeatForever()
+                                .withMisfireHandlingInstructionNowWithExistingCount())
+                        .build();
+                if (existing == null) {
+                    try {
+                        scheduler.scheduleJob(trigger);
+                    } catch (ObjectAlreadyExistsException raced) {
+                        log.debug("Window trigger {} was created by another node", key);
+                    }
+                } else {
+                    scheduler.rescheduleJob(key, trigger);
+                }
+            }
+            for (TriggerKey key : scheduler.getTriggerKeys(GroupMatcher.triggerGroupEquals(WINDOW_GROUP))) {
+                int group = Integer.parseInt(key.getName().substring("window-".length()));
+                if (group >= properties.groups()) {
+                    scheduler.unscheduleJob(key);
+                }
+            }
+        } catch (SchedulerException e) {
+            throw new IllegalStateException("Could not create the window triggers: " + e.getMessage(), e);
+        }
+    }
+
+    private int perScheduleTriggers() {
+        jdbc.sql(CLEAR).update();
+        int[] created = {0};
+        jdbc.sql(ALL_SCHEDULES).query(rs -> {
+            UUID id = rs.getObject("id", UUID.class);
+            try {
+                if (!scheduler.checkExists(ScheduleRegistry.triggerKey(id))) {
+                    ScheduleRegistry.scheduleTrigger(scheduler, id, WindowFirer.compile(rs).definition(), rs.getInt("misfire_grace_seconds"));
+                    created[0]++;
+                }
+            } catch (SchedulerException e) {
+                // e.g. a schedule with no further occurrence: Quartz refuses a trigger that never fires.
+                log.warn("Schedule {} gets no Quartz trigger: {}", id, e.getMessage());
+            }
+        });
+        return created[0];
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return b == null || a.isAfter(b) ? a : b;
+    }
+}

@@ -1,0 +1,58 @@
+package io.ordinaut.trigger;
+
+import java.time.Duration;
+import java.util.Locale;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * ordinaut.trigger.*: how shared schedules are fired. Every node must use the same values.
+ *
+ * @param mode      {@code per-schedule} (default): one Quartz trigger per shared schedule, one Quartz fire
+ *                  per occurrence. {@code windows}: {@code groups} Quartz triggers fire every {@code window}
+ *                  and enqueue every occurrence inside the {@code horizon} with its exact run_at, so
+ *                  Quartz fires {@code groups / window} times a second however many schedules exist.
+ * @param groups    number of window triggers (default 4); schedules are spread over them by a bucket
+ * @param window    how often each window trigger fires (default 5 s)
+ * @param horizon   how far ahead a window fire enqueues (default 10 s); at least the window, so every
+ *                  occurrence is enqueued before it is due even when a fire is a little late
+ * @param batchSize schedules handled per transaction of a window fire (default 1,000)
+ */
+@ConfigurationProperties("ordinaut.trigger")
+public record TriggerProperties(String mode, Integer groups, Duration window, Duration horizon, Integer batchSize) {
+
+    static final String PER_SCHEDULE = "per-schedule";
+    static final String WINDOWS = "windows";
+    static final int DEFAULT_GROUPS = 4;
+    static final Duration DEFAULT_WINDOW = Duration.ofSeconds(5);
+    static final Duration DEFAULT_HORIZON = Duration.ofSeconds(10);
+    static final int DEFAULT_BATCH_SIZE = 1_000;
+
+    public TriggerProperties {
+        mode = mode == null || mode.isBlank() ? PER_SCHEDULE : mode.trim().toLowerCase(Locale.ROOT);
+        if (!mode.equals(PER_SCHEDULE) && !mode.equals(WINDOWS)) {
+            throw new IllegalArgumentException("ordinaut.trigger.mode must be 'windows' or 'per-schedule' (got '" + mode + "')");
+        }
+        groups = groups == null ? DEFAULT_GROUPS : groups;
+        window = window == null ? DEFAULT_WINDOW : window;
+        horizon = horizon == null ? DEFAULT_HORIZON : horizon;
+        batchSize = batchSize == null ? DEFAULT_BATCH_SIZE : batchSize;
+        if (groups < 1 || groups > 1024) {
+            throw new IllegalArgumentException("ordinaut.trigger.groups must be between 1 and 1024 (got " + groups + ")");
+        }
+        if (window.toMillis() < 100) {
+            throw new IllegalArgumentException("ordinaut.trigger.window must be at least 100ms (got " + window + ")");
+        }
+        if (horizon.compareTo(window) < 0) {
+            throw new IllegalArgumentException("ordinaut.trigger.horizon (" + horizon + ") must be at least ordinaut.trigger.window ("
+                    + window + ")");
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("ordinaut.trigger.batch-size must be positive (got " + batchSize + ")");
+        }
+    }
+
+    boolean windows() {
+        return WINDOWS.equals(mode);
+    }
+}

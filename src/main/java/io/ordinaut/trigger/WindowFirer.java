@@ -1,0 +1,333 @@
+package io.ordinaut.trigger;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import io.ordinaut.queue.DueWorkQueue;
+import io.ordinaut.queue.StatusSql;
+import io.ordinaut.schedule.Schedule;
+import io.ordinaut.schedule.ScheduleDefinition;
+import io.ordinaut.schedule.ScheduleKind;
+import io.ordinaut.schedule.Schedules;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * What one fire of a window trigger does ({@code ordinaut.trigger.mode=windows}): take its group's
+ * schedules whose {@code next_fire_at} falls before now + horizon, compute each one's occurrences up to
+ * there with the compiled schedule (the preview's code), claim them in the ledger, enqueue every active
+ * task's run for each with its exact run_at, and advance {@code next_fire_at} — each step one statement
+ * for a whole batch of schedules, in one transaction per batch.
+ *
+ * <p>The schedule rows are locked (FOR UPDATE, in id order — the order task changes lock them), so a
+ * fire serialises with tasks joining and leaving exactly as a per-schedule fire does; the ledger keeps a
+ * repeated or concurrent fire from enqueuing an occurrence twice. Occurrences already past when the
+ * fire handles them are backlog and are enqueued as usual — unless one of them is older than
+ * {@link OccurrenceEnqueuer#ON_TIME}: then no node enqueued the schedule for that long (an outage), and
+ * the misfire rule applies: the latest past occurrence within misfire_grace_seconds runs once as the
+ * catch-up, the others within the grace are recorded coalesced into it, older ones missed.
+ */
+@Component
+class WindowFirer {
+
+    private static final Logger log = LoggerFactory.getLogger(WindowFirer.class);
+    /** Occurrences computed per schedule and batch; a longer outage continues in the next batch. */
+    static final int OCCURRENCE_CAP = 10_000;
+    private static final int CACHE_LIMIT = 100_000;
+
+    private static final String DUE = """
+            SELECT id, kind, expr, timezone, anchor, start_at, end_at, misfire_grace_seconds, next_fire_at, finished
+              FROM schedule
+             WHERE next_fire_at < :until AND fire_bucket % :groups = :group AND (NOT finished OR next_fire_at <= :now)
+             ORDER BY id
+             LIMIT :limit
+               FOR UPDATE
+            """;
+
+    private static final String CLAIM = """
+            INSERT INTO schedule_occurrence (schedule_id, occurrence, outcome)
+            SELECT schedule_id, occurrence, 'enqueued'
+              FROM jsonb_to_recordset(CAST(:occurrences AS jsonb)) AS o(schedule_id uuid, occurrence timestamptz)
+            ON CONFLICT DO NOTHING
+            RETURNING schedule_id, occurrence
+            """;
+
+    private static final String ADVANCE = """
+            UPDATE schedule s SET next_fire_at = a.next_fire_at, finished = a.finished,
+                                  enqueued_through = greatest(s.enqueued_through, a.enqueued_through)
+              FROM jsonb_to_recordset(CAST(:advances AS jsonb)) AS a(id uuid, next_fire_at timestamptz, finished boolean,
+                                                                    enqueued_through timestamptz)
+             WHERE s.id = a.id
+            """;
+
+    private static final String PRUNE_LEDGER = """
+            DELETE FROM schedule_occurrence o
+             USING schedule s
+             WHERE o.schedule_id = s.id
+               AND s.id IN (SELECT CAST(value AS uuid) FROM jsonb_array_elements_text(CAST(:ids AS jsonb)))
+               AND o.occurrence < CAST(:now AS timestamptz) - make_interval(secs => greatest(s.misfire_grace_seconds, :onTime))
+                                  - make_interval(secs => :margin)
+            """;
+
+    private static final String RECORD_MISSED = StatusSql.of("""
+            INSERT INTO missed_occurrence (task_id, first_missed, last_missed, missed_count, caught_up_for, reason)
+            SELECT t.id, m.first_missed, m.last_missed, m.missed_count, m.caught_up_for, m.reason
+              FROM jsonb_to_recordset(CAST(:missed AS jsonb)) AS m(schedule_id uuid, first_missed timestamptz,
+                       last_missed timestamptz, missed_count integer, caught_up_for timestamptz, reason text)
+              JOIN task t ON t.schedule_id = m.schedule_id
+             WHERE t.status = {task:active} AND t.active_since < m.first_missed
+            """);
+
+    private static final String DELETE_SCHEDULE = "DELETE FROM schedule WHERE id = :id";
+
+    private final JdbcClient jdbc;
+    private final DueWorkQueue queue;
+    private final Clock clock;
+    private final ScheduleEndListener scheduleEnd;
+    private final TriggerProperties properties;
+    private final TransactionTemplate transactions;
+    private final Map<UUID, Schedule> compiled = new ConcurrentHashMap<>();
+
+    WindowFirer(JdbcClient jdbc, DueWorkQueue queue, Clock clock, ScheduleEndListener scheduleEnd, TriggerProperties properties,
+                PlatformTransactionManager transactionManager) {
+        this.jdbc = jdbc;
+        this.queue = queue;
+        this.clock = clock;
+        this.scheduleEnd = scheduleEnd;
+        this.properties = properties;
+        this.transactions = new TransactionTemplate(transactionManager);
+    }
+
+    /** One fire of group {@code group}'s window trigger: batches until none of its schedules is due within the horizon. */
+    Result fire(int group) {
+        int schedules = 0;
+        int runs = 0;
+        while (true) {
+            Result batch = transactions.execute(status -> fireBatch(group));
+            schedules += batch.schedules();
+            runs += batch.runs();
+            if (batch.schedules() < properties.batchSize()) {
+                return new Result(schedules, runs);
+            }
+        }
+    }
+
+    private Result fireBatch(int group) {
+        Instant now = clock.instant();
+        Instant until = now.plus(properties.horizon());
+        List<Due> due = jdbc.sql(DUE)
+                .param("until", Timestamp.from(until))
+                .param("now", Timestamp.from(now))
+                .param("groups", properties.groups())
+                .param("group", group)
+                .param("limit", properties.batchSize())
+                .query(this::due)
+                .list();
+        return handle(due, now, until);
+    }
+
+    /**
+     * A new schedule's first task joined it (in the caller's transaction, the schedule row locked by its
+     * insert, the task not yet attached to it): sets its next_fire_at and enqueues that task's runs for the
+     * occurrences inside the horizon.
+     */
+    void start(UUID scheduleId, UUID taskId, Schedule schedule, int misfireGraceSeconds) {
+        Instant now = clock.instant();
+        Instant endAt = schedule.definition().endAt();
+        Instant startAt = schedule.definition().startAt();
+        Instant from = startAt != null && startAt.minusMillis(1).isAfter(now) ? startAt.minusMillis(1) : now;
+        Optional<Instant> first = schedule.nextAfter(from).filter(i -> endAt == null || !i.isAfter(endAt));
+        compiled.put(scheduleId, schedule);
+        Plan plan = first.isEmpty()
+                ? new Plan(List.of(), List.of(), now, true)
+                : plan(new Due(scheduleId, schedule, endAt, misfireGraceSeconds, first.get(), false), now, now.plus(properties.horizon()));
+        if (!plan.enqueue().isEmpty()) {
+            ArrayNode occurrences = JsonNodeFactory.instance.arrayNode();
+            plan.enqueue().forEach(o -> occurrences.add(pair(scheduleId, o)));
+            jdbc.sql(CLAIM).param("occurrences", occurrences.toString()).query().listOfRows();
+            queue.enqueueTaskOccurrences(taskId, plan.enqueue());
+        }
+        ArrayNode advances = JsonNodeFactory.instance.arrayNode();
+        ObjectNode advance = advances.addObject();
+        advance.put("id", scheduleId.toString());
+        advance.put("next_fire_at", plan.nextFireAt().toString());
+        advance.put("finished", plan.finished());
+        advance.put("enqueued_through", plan.enqueue().isEmpty() ? null : plan.enqueue().get(plan.enqueue().size() - 1).toString());
+        jdbc.sql(ADVANCE).param("advances", advances.toString()).update();
+    }
+
+    private Result handle(List<Due> due, Instant now, Instant until) {
+        if (due.isEmpty()) {
+            return new Result(0, 0);
+        }
+        ArrayNode occurrences = JsonNodeFactory.instance.arrayNode();
+        ArrayNode advances = JsonNodeFactory.instance.arrayNode();
+        ArrayNode missed = JsonNodeFactory.instance.arrayNode();
+        ArrayNode ids = JsonNodeFactory.instance.arrayNode();
+        List<UUID> ended = new ArrayList<>();
+        for (Due d : due) {
+            ids.add(d.id().toString());
+            if (d.finished()) {
+                if (!d.nextFireAt().isAfter(now)) {
+                    ended.add(d.id());
+                }
+                continue;
+            }
+            Plan plan = plan(d, now, until);
+            for (Instant o : plan.enqueue()) {
+                occurrences.add(pair(d.id(), o));
+            }
+            for (Missed m : plan.missed()) {
+                ObjectNode row = missed.addObject();
+                row.put("schedule_id", d.id().toString());
+                row.put("first_missed", m.occurrences().get(0).toString());
+                row.put("last_missed", m.occurrences().get(m.occurrences().size() - 1).toString());
+                row.put("missed_count", m.occurrences().size());
+                row.put("caught_up_for", m.caughtUpFor() == null ? null : m.caughtUpFor().toString());
+                row.put("reason", m.reason());
+            }
+            ObjectNode advance = advances.addObject();
+            advance.put("id", d.id().toString());
+            advance.put("next_fire_at", plan.nextFireAt().toString());
+            advance.put("finished", plan.finished());
+            advance.put("enqueued_through", plan.enqueue().isEmpty() ? null : plan.enqueue().get(plan.enqueue().size() - 1).toString());
+        }
+        int runs = 0;
+        if (!occurrences.isEmpty()) {
+            List<ObjectNode> claimed = jdbc.sql(CLAIM).param("occurrences", occurrences.toString())
+                    .query((rs, i) -> pair(rs.getObject(1, UUID.class), rs.getTimestamp(2).toInstant()))
+                    .list();
+            if (!claimed.isEmpty()) {
+                ArrayNode toEnqueue = JsonNodeFactory.instance.arrayNode();
+                toEnqueue.addAll(claimed);
+                runs = queue.enqueueScheduleOccurrences(toEnqueue.toString());
+            }
+        }
+        if (!missed.isEmpty()) {
+            jdbc.sql(RECORD_MISSED).param("missed", missed.toString()).update();
+        }
+        if (!advances.isEmpty()) {
+            jdbc.sql(ADVANCE).param("advances", advances.toString()).update();
+        }
+        jdbc.sql(PRUNE_LEDGER)
+                .param("ids", ids.toString())
+                .param("now", Timestamp.from(now))
+                .param("onTime", OccurrenceEnqueuer.ON_TIME.toSeconds())
+                .param("margin", OccurrenceEnqueuer.LEDGER_MARGIN.toSeconds())
+                .update();
+        for (UUID id : ended) {
+            int completed = scheduleEnd.scheduleEnded(id, now);
+            jdbc.sql(DELETE_SCHEDULE).param("id", id).update();
+            compiled.remove(id);
+            log.info("Schedule {} has no further occurrences: {} tasks completed", id, completed);
+        }
+        log.trace("Window fire: {} schedules, {} occurrences, {} runs enqueued", due.size(), occurrences.size(), runs);
+        return new Result(due.size(), runs);
+    }
+
+    /** The occurrences of one schedule from its next_fire_at up to the horizon, and what becomes of each. */
+    Plan plan(Due d, Instant now, Instant until) {
+        Schedule schedule = d.schedule();
+        List<Instant> found = new ArrayList<>();
+        Optional<Instant> next = schedule.nextAfter(d.nextFireAt().minus(1, ChronoUnit.MICROS)).filter(d::withinEnd);
+        while (next.isPresent() && next.get().isBefore(until) && found.size() < OCCURRENCE_CAP) {
+            found.add(next.get());
+            next = schedule.nextAfter(next.get()).filter(d::withinEnd);
+        }
+        boolean finished = next.isEmpty();
+        Instant nextFireAt = next.orElse(found.isEmpty() ? now : found.get(found.size() - 1));
+        List<Instant> past = found.stream().filter(o -> o.isBefore(now)).toList();
+        boolean outage = !past.isEmpty() && past.get(0).isBefore(now.minus(OccurrenceEnqueuer.ON_TIME));
+        if (!outage) {
+            return new Plan(found, List.of(), nextFireAt, finished);
+        }
+        Instant graceStart = now.minusSeconds(d.misfireGraceSeconds());
+        List<Instant> expired = past.stream().filter(o -> o.isBefore(graceStart)).toList();
+        List<Instant> within = past.stream().filter(o -> !o.isBefore(graceStart)).toList();
+        List<Instant> enqueue = new ArrayList<>();
+        List<Missed> missed = new ArrayList<>();
+        if (!expired.isEmpty()) {
+            missed.add(new Missed(expired, null, "older than misfire_grace_seconds when the scheduler recovered"));
+        }
+        if (!within.isEmpty()) {
+            Instant catchUp = within.get(within.size() - 1);
+            enqueue.add(catchUp);
+            if (within.size() > 1) {
+                missed.add(new Missed(within.subList(0, within.size() - 1), catchUp,
+                        "coalesced into the catch-up run after the scheduler recovered"));
+            }
+        }
+        found.stream().filter(o -> !o.isBefore(now)).forEach(enqueue::add);
+        log.info("Schedule {}: {} occurrences missed while no scheduler was up ({} coalesced, {} dropped)", d.id(), past.size(),
+                Math.max(0, within.size() - 1), expired.size());
+        return new Plan(enqueue, missed, nextFireAt, finished);
+    }
+
+    private static ObjectNode pair(UUID scheduleId, Instant occurrence) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("schedule_id", scheduleId.toString());
+        node.put("occurrence", occurrence.toString());
+        return node;
+    }
+
+    private Due due(ResultSet rs, int row) throws SQLException {
+        UUID id = rs.getObject("id", UUID.class);
+        Instant endAt = instant(rs.getTimestamp("end_at"));
+        Schedule schedule = compiled.get(id);
+        if (schedule == null) {
+            schedule = compile(rs);
+            if (compiled.size() >= CACHE_LIMIT) {
+                compiled.clear();
+            }
+            compiled.put(id, schedule);
+        }
+        return new Due(id, schedule, endAt, rs.getInt("misfire_grace_seconds"), rs.getTimestamp("next_fire_at").toInstant(),
+                rs.getBoolean("finished"));
+    }
+
+    static Schedule compile(ResultSet rs) throws SQLException {
+        return Schedules.compile(new ScheduleDefinition(ScheduleKind.fromWire(rs.getString("kind")), rs.getString("expr"),
+                Schedules.zone(rs.getString("timezone")), rs.getTimestamp("anchor").toInstant(),
+                instant(rs.getTimestamp("start_at")), instant(rs.getTimestamp("end_at"))));
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+
+    /** A schedule a window fire handles, locked. */
+    record Due(UUID id, Schedule schedule, Instant endAt, int misfireGraceSeconds, Instant nextFireAt, boolean finished) {
+
+        boolean withinEnd(Instant instant) {
+            return endAt == null || !instant.isAfter(endAt);
+        }
+    }
+
+    record Plan(List<Instant> enqueue, List<Missed> missed, Instant nextFireAt, boolean finished) {
+    }
+
+    record Missed(List<Instant> occurrences, Instant caughtUpFor, String reason) {
+    }
+
+    record Result(int schedules, int runs) {
+    }
+}

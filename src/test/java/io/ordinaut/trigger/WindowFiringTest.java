@@ -1,0 +1,234 @@
+package io.ordinaut.trigger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.TestPropertySource;
+
+import io.ordinaut.support.NodeTestSupport;
+
+/**
+ * ordinaut.trigger.mode=windows on one node without executors (runs stay queued, so what the window
+ * fires enqueued can be read back exactly): Quartz fires per window and group, not per schedule; each
+ * (task, occurrence) is enqueued once with its exact run_at; tasks joining, leaving and changing schedule
+ * while their window is enqueued ahead; an outage's occurrences are coalesced or recorded missed.
+ */
+@TestPropertySource(properties = {
+        "ordinaut.trigger.mode=windows",
+        "ordinaut.trigger.groups=2",
+        "ordinaut.trigger.window=1s",
+        "ordinaut.trigger.horizon=3s",
+        "ordinaut.node.roles=api,scheduler"})
+class WindowFiringTest extends NodeTestSupport {
+
+    private static final int GROUPS = 2;
+    private static final Duration WINDOW = Duration.ofSeconds(1);
+
+    @Autowired
+    FireCounter fires;
+
+    static Map<String, Object> interval(String title, String every, Instant startAt) {
+        Map<String, Object> task = new HashMap<>(Map.of("title", title, "schedule_kind", "interval", "schedule_expr", every,
+                "payload", Map.of("pipeline", List.of(Map.of("id", "s", "uses", "noop.run")))));
+        task.put("start_at", startAt.toString());
+        return task;
+    }
+
+    @Test
+    void quartz_fires_per_second_do_not_grow_with_the_number_of_distinct_schedules() throws Exception {
+        for (int n : new int[] {100, 2_000}) {
+            // given n more distinct schedules (each its own start_at), each due within the next 10 s
+            Instant base = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(2);
+            List<String> created = createAll(n, i -> interval("distinct " + n + "-" + i, "PT10S", base.plusMillis(i * 10_000L / n + n)));
+            assertThat(jdbc.sql("SELECT count(DISTINCT schedule_id) FROM task WHERE id IN (SELECT CAST(value AS uuid) FROM "
+                    + "jsonb_array_elements_text(CAST(:ids AS jsonb)))").param("ids", json(created)).query(Long.class).single())
+                    .isEqualTo(n);
+
+            // when Quartz runs for 10 s
+            long before = fires.fires();
+            Instant from = Instant.now();
+            Thread.sleep(10_000);
+            long fired = fires.fires() - before;
+            double seconds = Duration.between(from, Instant.now()).toMillis() / 1000.0;
+
+            // then it fired at most once per group and window (plus one each for the edges), and every
+            // schedule's occurrence in that time was enqueued exactly once for its task
+            System.out.printf("windows mode: %d distinct schedules, %d Quartz fires in %.1f s%n", n, fired, seconds);
+            long bound = (long) Math.ceil(seconds / WINDOW.toSeconds() + 2) * GROUPS;
+            assertThat(fired).as("Quartz fires in %.1f s with %d distinct schedules", seconds, n).isLessThanOrEqualTo(bound);
+            long withRun = jdbc.sql("SELECT count(DISTINCT task_id) FROM due_work WHERE task_id IN (SELECT CAST(value AS uuid) FROM "
+                    + "jsonb_array_elements_text(CAST(:ids AS jsonb))) AND scheduled_for < :to")
+                    .param("ids", json(created)).param("to", Timestamp.from(base.plusSeconds(10 + n / 100))).query(Long.class).single();
+            assertThat(withRun).isEqualTo(n);
+            assertThat(duplicates()).isZero();
+        }
+    }
+
+    @Test
+    void a_new_schedule_due_before_the_next_window_fire_is_enqueued_by_its_creation_with_the_exact_run_at() {
+        // (schedules are to the second) at least 1.5 s ahead: before the next fire of a 1 s window, close to it
+        Instant at = Instant.now().plusMillis(2_500).truncatedTo(ChronoUnit.SECONDS);
+        Map<String, Object> task = new HashMap<>(Map.of("title", "soon", "schedule_kind", "once", "schedule_expr", at.toString(),
+                "payload", Map.of("pipeline", List.of(Map.of("id", "s", "uses", "noop.run")))));
+
+        String id = api.post("/tasks", task).expect(201).string("id");
+
+        assertThat(runAts(id)).containsExactly(at);
+        assertThat(Instant.parse(api.get("/tasks/" + id).string("next_run_at"))).isEqualTo(at);
+    }
+
+    @Test
+    void a_task_joining_a_schedule_whose_window_was_enqueued_ahead_gets_each_occurrence_once() throws Exception {
+        Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+        String first = api.post("/tasks", interval("first", "PT1S", start)).expect(201).string("id");
+        await(() -> runAts(first).size() >= 2, "the first task's window enqueued ahead");
+
+        String late = api.post("/tasks", interval("late", "PT1S", start)).expect(201).string("id");
+        Instant joined = Instant.now();
+        Thread.sleep(4_000);
+
+        assertThat(schedule(late)).isEqualTo(schedule(first));
+        List<Instant> lateRuns = runAts(late);
+        assertThat(lateRuns).isNotEmpty().doesNotHaveDuplicates().allSatisfy(at -> assertThat(at).isAfter(joined.minusSeconds(1)));
+        // every occurrence since the join up to the horizon, one per second, none skipped
+        assertThat(Duration.between(lateRuns.get(0), lateRuns.get(lateRuns.size() - 1)).toSeconds()).isEqualTo(lateRuns.size() - 1);
+        assertThat(duplicates()).isZero();
+    }
+
+    @Test
+    void canceling_drops_runs_not_yet_due_without_history_and_records_due_ones_canceled() throws Exception {
+        Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+        String id = api.post("/tasks", interval("paused", "PT1S", start)).expect(201).string("id");
+        // no executor here: due runs wait in the queue next to the ones enqueued ahead
+        await(() -> queuedDue(id, true) >= 1 && queuedDue(id, false) >= 1, "due and not-yet-due runs queued");
+        Thread.sleep(200);
+
+        Map<String, Object> details = api.post("/tasks/" + id + "/cancel", "{}").expect(200).details();
+        Instant paused = Instant.now();
+
+        long removed = ((Number) details.get("queued_runs_removed")).longValue();
+        long canceled = jdbc.sql("SELECT count(*) FROM task_run WHERE task_id = CAST(:id AS uuid) AND status = 'canceled'")
+                .param("id", id).query(Long.class).single();
+        long recordedButNotDue = jdbc.sql("SELECT count(*) FROM task_run WHERE task_id = CAST(:id AS uuid) AND scheduled_for > :paused")
+                .param("id", id).param("paused", Timestamp.from(paused)).query(Long.class).single();
+        assertThat(canceled).as("due runs recorded canceled").isPositive();
+        assertThat(recordedButNotDue).as("history rows for runs that were not due").isZero();
+        assertThat(removed).as("runs removed, the ones enqueued ahead among them").isGreaterThan(canceled);
+        assertThat(runAts(id)).isEmpty();
+    }
+
+    @Test
+    void rescheduling_replaces_the_runs_enqueued_ahead_with_the_new_schedules() throws Exception {
+        Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(30);
+        String id = api.post("/tasks", interval("moving", "PT2S", start)).expect(201).string("id");
+        Instant newStart = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(2).plusMillis(500);
+        UUID oldSchedule = schedule(id);
+
+        api.put("/tasks/" + id, interval("moving", "PT1S", newStart)).expect(200);
+        await(() -> runAts(id).size() >= 2, "the new schedule's runs");
+
+        assertThat(schedule(id)).isNotEqualTo(oldSchedule);
+        assertThat(runAts(id)).allSatisfy(at -> assertThat(at.toEpochMilli() % 1000).isEqualTo(500));
+        assertThat(jdbc.sql("SELECT count(*) FROM schedule WHERE id = CAST(:id AS uuid)").param("id", oldSchedule)
+                .query(Long.class).single()).isZero();
+    }
+
+    @Test
+    void after_an_outage_one_catch_up_run_within_the_grace_and_older_occurrences_recorded_missed() throws Exception {
+        Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(600);
+        Map<String, Object> task = interval("outage", "PT10S", start);
+        task.put("misfire_grace_seconds", 120);
+        String id = api.post("/tasks", task).expect(201).string("id");
+        // as if no node had fired the schedule for five minutes: its next_fire_at stayed there
+        jdbc.sql("DELETE FROM due_work WHERE task_id = CAST(:id AS uuid)").param("id", id).update();
+        jdbc.sql("UPDATE task SET active_since = now() - interval '10 minutes' WHERE id = CAST(:id AS uuid)").param("id", id).update();
+        jdbc.sql("UPDATE schedule SET next_fire_at = next_fire_at - interval '300 seconds' WHERE id = "
+                + "(SELECT schedule_id FROM task WHERE id = CAST(:id AS uuid))").param("id", id).update();
+
+        await(() -> !missed(id).isEmpty(), "the missed occurrences recorded");
+
+        List<Map<String, Object>> missed = missed(id);
+        Instant caughtUpFor = missed.stream().filter(m -> m.get("caught_up_for") != null)
+                .map(m -> ((Timestamp) m.get("caught_up_for")).toInstant()).findFirst().orElseThrow();
+        List<Instant> runs = runAts(id);
+        assertThat(runs).as("the catch-up run is the first").first().isEqualTo(caughtUpFor);
+        assertThat(caughtUpFor).isAfter(Instant.now().minusSeconds(130));
+        long expired = missed.stream().filter(m -> m.get("caught_up_for") == null).mapToLong(m -> ((Number) m.get("missed_count")).longValue()).sum();
+        long coalesced = missed.stream().filter(m -> m.get("caught_up_for") != null).mapToLong(m -> ((Number) m.get("missed_count")).longValue()).sum();
+        assertThat(expired).isBetween(16L, 20L);
+        assertThat(coalesced).isBetween(10L, 12L);
+    }
+
+    private List<Map<String, Object>> missed(String id) {
+        return jdbc.sql("SELECT missed_count, caught_up_for FROM missed_occurrence WHERE task_id = CAST(:id AS uuid)")
+                .param("id", id).query().listOfRows();
+    }
+
+    private List<String> createAll(int n, java.util.function.IntFunction<Map<String, Object>> task) throws Exception {
+        ExecutorService clients = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<String>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int k = i;
+                futures.add(clients.submit(() -> api.post("/tasks", task.apply(k)).expect(201).string("id")));
+            }
+            List<String> ids = new ArrayList<>();
+            for (Future<String> f : futures) {
+                ids.add(f.get());
+            }
+            return ids;
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+
+    private static String json(List<String> ids) {
+        return ids.stream().map(i -> "\"" + i + "\"").collect(java.util.stream.Collectors.joining(",", "[", "]"));
+    }
+
+    private long duplicates() {
+        return jdbc.sql("""
+                SELECT count(*) FROM (SELECT task_id, scheduled_for FROM due_work UNION ALL SELECT task_id, scheduled_for FROM task_run) r
+                 GROUP BY task_id, scheduled_for HAVING count(*) > 1
+                """).query(Long.class).list().size();
+    }
+
+    private long queuedDue(String id, boolean due) {
+        return jdbc.sql("SELECT count(*) FROM due_work WHERE task_id = CAST(:id AS uuid) AND (run_at <= now()) = :due")
+                .param("id", id).param("due", due).query(Long.class).single();
+    }
+
+    private List<Instant> runAts(String id) {
+        return jdbc.sql("SELECT run_at FROM due_work WHERE task_id = CAST(:id AS uuid) ORDER BY run_at").param("id", id)
+                .query(Timestamp.class).list().stream().map(Timestamp::toInstant).toList();
+    }
+
+    private UUID schedule(String id) {
+        return jdbc.sql("SELECT schedule_id FROM task WHERE id = CAST(:id AS uuid)").param("id", id).query(UUID.class).single();
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+}
