@@ -9,9 +9,11 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import io.ordinaut.config.NodeProperties;
-import io.ordinaut.tool.ToolRouter;
 import tools.jackson.databind.json.JsonMapper;
+
+import io.ordinaut.config.NodeProperties;
+import io.ordinaut.queue.Duty;
+import io.ordinaut.tool.ToolRouter;
 
 /**
  * Starts this package's background loops with the node and stops them before the database goes: the
@@ -24,7 +26,7 @@ class EventDuties implements SmartLifecycle {
     private static final long PRUNE_MS = 60_000;
 
     private final LiveFeed feed;
-    private final List<Loop> loops = new ArrayList<>();
+    private final List<Duty> loops = new ArrayList<>();
     private volatile boolean running;
 
     private static final long INBOUND_PAUSE_MS = 10;
@@ -38,21 +40,21 @@ class EventDuties implements SmartLifecycle {
                 RelayStatus relayStatus, JsonMapper json, EventPublisher publisher, EventStore store, NodeProperties node,
                 ToolRouter tools) {
         this.feed = new LiveFeed(outbox, clock, properties.sseKeepAlive().toMillis());
-        Loop feedLoop = new Loop("event-live-feed", FEED_POLL_MS, feed);
+        Duty feedLoop = new Duty("event-live-feed", FEED_POLL_MS, feed, true);
         SequenceOutbox sequencer = new SequenceOutbox(jdbc, tx, properties.relayBatch(), feedLoop::wake);
-        loops.add(new Loop("outbox-sequencer", properties.relayInterval().toMillis(), sequencer));
+        loops.add(new Duty("outbox-sequencer", properties.relayInterval().toMillis(), sequencer, true));
         loops.add(feedLoop);
-        loops.add(new Loop("outbox-retention", PRUNE_MS,
-                new PruneOutbox(jdbc, clock, properties.retention(), properties.redisConfigured())));
-        loops.add(new Loop("webhooks", WEBHOOK_POLL_MS, new DeliverWebhooks(jdbc, tx, tools, properties, clock, json)));
+        loops.add(new Duty("outbox-retention", PRUNE_MS,
+                new PruneOutbox(jdbc, clock, properties.retention(), properties.redisConfigured()), true));
+        loops.add(new Duty("webhooks", WEBHOOK_POLL_MS, new DeliverWebhooks(jdbc, tx, tools, properties, clock, json), true));
         if (properties.redisConfigured()) {
             redis = new RedisStreams(properties.redisUrl());
             relayConnection = redis.new Lazy();
-            loops.add(new Loop("outbox-relay", properties.relayInterval().toMillis(),
-                    new RelayOutbox(jdbc, tx, relayConnection, json, properties, relayStatus)));
+            loops.add(new Duty("outbox-relay", properties.relayInterval().toMillis(),
+                    new RelayOutbox(jdbc, tx, relayConnection, json, properties, relayStatus), true));
             inbound = new ReadInboundStream(redis, publisher, store, properties, json, node.id());
             // the read itself blocks up to a second, and a failed round waits a second before the next
-            loops.add(new Loop("inbound-stream", INBOUND_PAUSE_MS, inbound));
+            loops.add(new Duty("inbound-stream", INBOUND_PAUSE_MS, inbound, true));
         }
     }
 
@@ -66,7 +68,7 @@ class EventDuties implements SmartLifecycle {
     }
 
     /** Adds a loop (the Redis relay and reader, webhooks) started and stopped with the others. */
-    void add(Loop loop) {
+    void add(Duty loop) {
         loops.add(loop);
         if (running) {
             loop.start();
@@ -75,7 +77,7 @@ class EventDuties implements SmartLifecycle {
 
     @Override
     public void start() {
-        loops.forEach(Loop::start);
+        loops.forEach(Duty::start);
         running = true;
     }
 
@@ -83,7 +85,7 @@ class EventDuties implements SmartLifecycle {
     public void stop() {
         running = false;
         feed.closeAll();
-        loops.forEach(Loop::stop);
+        loops.forEach(Duty::stop);
         if (redis != null) {
             relayConnection.close();
             inbound.close();

@@ -5,47 +5,66 @@ import io.ordinaut.BackgroundLoop;
 /**
  * Runs one background action every interval on a daemon thread of its own, under a
  * {@link BackgroundLoop}: whatever the action throws is logged and counted, never fatal — the duty runs
- * again at the next interval.
+ * again at the next interval. Public for the other packages' periodic work (the event relay, webhooks).
  */
-final class Duty {
+public final class Duty {
 
     private final String name;
     private final long intervalMs;
     private final Runnable action;
+    private final boolean interruptOnStop;
     private final BackgroundLoop guard;
     private final Object sleeper = new Object();
     private volatile boolean running = true;
     private Thread thread;
 
-    Duty(String name, long intervalMs, Runnable action) {
+    /** A duty whose current round finishes before it stops. */
+    public Duty(String name, long intervalMs, Runnable action) {
+        this(name, intervalMs, action, false);
+    }
+
+    /**
+     * @param interruptOnStop stop interrupts the current round (a blocking read, such as Redis XREADGROUP);
+     *                        what the interrupted round throws is the stop, not a failure
+     */
+    public Duty(String name, long intervalMs, Runnable action, boolean interruptOnStop) {
         this.name = name;
         this.intervalMs = intervalMs;
         this.action = action;
+        this.interruptOnStop = interruptOnStop;
         this.guard = new BackgroundLoop(name);
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
-    long failures() {
+    public long failures() {
         return guard.failures();
     }
 
-    Duty start() {
+    public Duty start() {
         thread = new Thread(this::loop, name);
         thread.setDaemon(true);
         thread.start();
         return this;
     }
 
-    /** Stops after the current round (without interrupting it) and waits up to 10 s for the thread. */
-    void stop() {
-        running = false;
+    /** Runs the action again now instead of at the end of the interval. */
+    public void wake() {
         synchronized (sleeper) {
             sleeper.notifyAll();
         }
+    }
+
+    /** Stops after the current round (interrupting it if so made) and waits up to 10 s for the thread. */
+    public void stop() {
+        running = false;
+        wake();
         if (thread != null && thread != Thread.currentThread()) {
+            if (interruptOnStop) {
+                thread.interrupt();
+            }
             try {
                 thread.join(10_000);
             } catch (InterruptedException e) {
@@ -56,7 +75,7 @@ final class Duty {
 
     private void loop() {
         while (running) {
-            guard.tick(action);
+            guard.tick(this::runUnlessStopping);
             synchronized (sleeper) {
                 if (!running) {
                     break;
@@ -67,6 +86,16 @@ final class Duty {
                     Thread.currentThread().interrupt();
                     return;
                 }
+            }
+        }
+    }
+
+    private void runUnlessStopping() {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            if (running) {
+                throw e;
             }
         }
     }
