@@ -9,12 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-
 import io.lettuce.core.Consumer;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
@@ -22,7 +16,14 @@ import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
 import io.ordinaut.support.NodeTestSupport;
+import io.ordinaut.support.TestRedis;
 
 /** Events written to the inbound stream by a plain Redis client, against the shared Redis (own stream names). */
 class InboundStreamTest extends NodeTestSupport {
@@ -37,7 +38,7 @@ class InboundStreamTest extends NodeTestSupport {
 
     @DynamicPropertySource
     static void streams(DynamicPropertyRegistry registry) {
-        registry.add("ordinaut.events.redis-url", () -> "redis://127.0.0.1:6379/0");
+        registry.add("ordinaut.events.redis-url", TestRedis::url);
         registry.add("ordinaut.events.events-stream", () -> PREFIX + "events");
         registry.add("ordinaut.events.runs-stream", () -> PREFIX + "runs");
         registry.add("ordinaut.events.inbound-stream", () -> IN);
@@ -46,7 +47,7 @@ class InboundStreamTest extends NodeTestSupport {
 
     @BeforeAll
     static void connect() {
-        client = RedisClient.create("redis://127.0.0.1:6379/0");
+        client = RedisClient.create(TestRedis.url());
         connection = client.connect();
         redis = connection.sync();
     }

@@ -8,12 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-
 import io.lettuce.core.Consumer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
@@ -22,7 +16,14 @@ import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.models.stream.ClaimedMessages;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
 import io.ordinaut.support.NodeTestSupport;
+import io.ordinaut.support.TestRedis;
 
 /** The relay of the outbox to Redis Streams, against the shared Redis (streams of this test's own names). */
 class RedisRelayTest extends NodeTestSupport {
@@ -34,7 +35,7 @@ class RedisRelayTest extends NodeTestSupport {
 
     @DynamicPropertySource
     static void streams(DynamicPropertyRegistry registry) {
-        registry.add("ordinaut.events.redis-url", () -> "redis://127.0.0.1:6379/0");
+        registry.add("ordinaut.events.redis-url", TestRedis::url);
         registry.add("ordinaut.events.events-stream", () -> PREFIX + "events");
         registry.add("ordinaut.events.runs-stream", () -> PREFIX + "runs");
         registry.add("ordinaut.events.inbound-stream", () -> PREFIX + "in");
@@ -42,7 +43,7 @@ class RedisRelayTest extends NodeTestSupport {
 
     @BeforeAll
     static void connect() {
-        client = RedisClient.create("redis://127.0.0.1:6379/0");
+        client = RedisClient.create(TestRedis.url());
         connection = client.connect();
         redis = connection.sync();
     }

@@ -8,17 +8,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
-import io.lettuce.core.Range;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.ordinaut.support.Api;
 import io.ordinaut.support.Nodes;
+import io.ordinaut.support.TestRedis;
 
 /** Two nodes relay the one outbox: never the same row twice, and the survivor goes on when one stops. */
 @Tag("cluster")
@@ -26,7 +27,7 @@ class RelayFailoverTest {
 
     private static final String PREFIX = "ordinaut:test:" + UUID.randomUUID() + ":";
     private final Nodes nodes = Nodes.onFreshDatabase();
-    private final RedisClient client = RedisClient.create("redis://127.0.0.1:6379/0");
+    private final RedisClient client = RedisClient.create(TestRedis.url());
 
     @AfterEach
     void stop() {
@@ -38,7 +39,7 @@ class RelayFailoverTest {
     }
 
     private ConfigurableApplicationContext start(String id) {
-        return nodes.start(id, Map.of("ordinaut.events.redis-url", "redis://127.0.0.1:6379/0",
+        return nodes.start(id, Map.of("ordinaut.events.redis-url", TestRedis.url(),
                 "ordinaut.events.events-stream", PREFIX + "events", "ordinaut.events.runs-stream", PREFIX + "runs",
                 "ordinaut.events.inbound-stream", PREFIX + "in"));
     }
