@@ -6,6 +6,7 @@ import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.context.SmartLifecycle;
@@ -68,8 +69,8 @@ class QuartzConfiguration {
     }
 
     @Bean
-    SmartLifecycle schedulerRole(Scheduler scheduler, NodeProperties node, FiringMode firingMode) {
-        return new SchedulerRole(scheduler, node, firingMode);
+    SmartLifecycle schedulerRole(Scheduler scheduler, NodeProperties node, FiringMode firingMode, ObjectProvider<StandbyGate> gate) {
+        return new SchedulerRole(scheduler, node, firingMode, gate);
     }
 
     /** Starts Quartz after everything else is up, and puts it on standby first at shutdown. */
@@ -79,12 +80,14 @@ class QuartzConfiguration {
         private final Scheduler scheduler;
         private final NodeProperties node;
         private final FiringMode firingMode;
+        private final ObjectProvider<StandbyGate> gate;
         private volatile boolean running;
 
-        SchedulerRole(Scheduler scheduler, NodeProperties node, FiringMode firingMode) {
+        SchedulerRole(Scheduler scheduler, NodeProperties node, FiringMode firingMode, ObjectProvider<StandbyGate> gate) {
             this.scheduler = scheduler;
             this.node = node;
             this.firingMode = firingMode;
+            this.gate = gate;
         }
 
         @Override
@@ -92,6 +95,13 @@ class QuartzConfiguration {
             firingMode.prepare();
             if (!node.has(NodeProperties.Role.SCHEDULER)) {
                 log.info("Scheduler role not enabled: this node creates triggers but never fires them");
+                return;
+            }
+            StandbyGate standby = gate.getIfAvailable();
+            if (standby != null && standby.holdInStandby()) {
+                // The cluster is in standby: Quartz stays unstarted until the operator starts the cluster again.
+                log.info("The cluster is in standby: this node's scheduler stays in standby");
+                running = true;
                 return;
             }
             try {
