@@ -22,6 +22,8 @@ import io.ordinaut.trigger.QuartzAdmin;
  * trigger; a schedule trigger whose schedule is gone is removed; a window trigger (left from windows
  * mode) is removed.
  *
+ * <p>Both modes: a trigger Quartz set to ERROR (it could not run its job) is put back to WAITING.
+ *
  * <p>windows mode: a missing window trigger (its group's tasks never fire) is created; one beyond
  * ordinaut.trigger.groups is removed; a schedule without next_fire_at gets it (from the occurrence ledger,
  * as at start-up), one with a bucket no group takes gets a new bucket; every per-schedule trigger (left
@@ -53,6 +55,10 @@ class TriggerRepair {
 
     private static final String TRIGGERS_OF_GROUP = """
             SELECT q.trigger_name FROM qrtz_triggers q WHERE q.sched_name = :sched AND q.trigger_group = :group ORDER BY 1
+            """;
+
+    private static final String IN_ERROR = """
+            SELECT trigger_group, trigger_name FROM qrtz_triggers WHERE sched_name = :sched AND trigger_state = 'ERROR' ORDER BY 1, 2
             """;
 
     private static final String TASKS_OF_WINDOW = """
@@ -171,6 +177,15 @@ class TriggerRepair {
                         windowNumber(name), 0, null, "remove_trigger", null, null));
             }
         }
+        jdbc.sql(IN_ERROR).param("sched", sched).query((rs, i) -> {
+            String group = rs.getString(1);
+            String name = rs.getString(2);
+            boolean window = QuartzAdmin.WINDOW_GROUP.equals(group);
+            Integer g = window ? windowNumber(name) : null;
+            long tasks = g != null ? windowTasks(quartz.windowGroups(), g) : window ? 0 : scheduleTasks(name);
+            return new Problem("trigger_in_error", key(group, name), window ? null : uuidOrNull(name), g, tasks, null,
+                    "reset_trigger", null, null);
+        }).list().forEach(problems::add);
         return problems;
     }
 
@@ -183,6 +198,7 @@ class TriggerRepair {
                             .substring(QuartzAdmin.SCHEDULE_GROUP.length() + 1));
                     case "window_trigger_in_per_schedule_mode" -> quartz.removeTrigger(QuartzAdmin.WINDOW_GROUP, p.triggerKey()
                             .substring(QuartzAdmin.WINDOW_GROUP.length() + 1));
+                    case "trigger_in_error" -> resetFromError(p);
                     default -> throw new IllegalStateException("no fix for " + p.problem());
                 }
             } catch (RuntimeException e) {
@@ -194,8 +210,15 @@ class TriggerRepair {
 
     private void fixWindows(List<Problem> found, Map<Problem, String> errors) {
         for (Problem p : found) {
-            if ("schedule_bucket_invalid".equals(p.problem())) {
-                jdbc.sql(FIX_BUCKET).param("id", p.scheduleId()).update();
+            try {
+                if ("schedule_bucket_invalid".equals(p.problem())) {
+                    jdbc.sql(FIX_BUCKET).param("id", p.scheduleId()).update();
+                } else if ("trigger_in_error".equals(p.problem())) {
+                    resetFromError(p);
+                }
+            } catch (RuntimeException e) {
+                log.warn("Trigger repair could not fix {} {}: {}", p.problem(), p.triggerKey(), e.getMessage());
+                errors.put(p, e.getMessage());
             }
         }
         try {
@@ -205,6 +228,11 @@ class TriggerRepair {
             log.warn("Trigger repair could not align the triggers with windows mode: {}", e.getMessage());
             found.forEach(p -> errors.put(p, e.getMessage()));
         }
+    }
+
+    private void resetFromError(Problem p) {
+        TriggerKeys.Key key = TriggerKeys.parse(p.triggerKey()).orElseThrow();
+        quartz.resetFromError(key.group(), key.name());
     }
 
     private List<String> names(String sched, String group) {

@@ -145,6 +145,22 @@ public class QuartzAdmin {
         }));
     }
 
+    /** Puts a trigger Quartz set to ERROR (its job could not be run) back to WAITING; false when there is no such trigger. */
+    public boolean resetFromError(String group, String name) {
+        TriggerKey key = new TriggerKey(name, group);
+        return Boolean.TRUE.equals(transactions.execute(status -> {
+            try {
+                if (!scheduler.checkExists(key)) {
+                    return false;
+                }
+                scheduler.resetTriggerFromErrorState(key);
+                return true;
+            } catch (SchedulerException e) {
+                throw new IllegalStateException("Could not reset trigger " + key + ": " + e.getMessage(), e);
+            }
+        }));
+    }
+
     /** The trigger's next {@code count} fire times from its next fire time on; empty when it does not exist. */
     public Optional<List<Instant>> nextFireTimes(String group, String name, int count) {
         try {

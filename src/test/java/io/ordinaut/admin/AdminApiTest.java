@@ -175,10 +175,13 @@ class AdminApiTest extends NodeTestSupport {
     }
 
     @Test
-    void repair_recreates_a_deleted_trigger_and_removes_an_orphan_after_a_dry_run() throws Exception {
+    void repair_recreates_a_deleted_trigger_resets_one_in_error_and_removes_an_orphan_after_a_dry_run() throws Exception {
         String task = api.post("/tasks", secondly("broken", 2)).expect(201).string("id");
+        String erring = api.post("/tasks", secondly("in error", 3)).expect(201).string("id");
         String schedule = scheduleOf(task);
-        Eventually.until("fires", () -> runs(task) >= 1);
+        Eventually.until("fires", () -> runs(task) >= 1 && runs(erring) >= 1);
+        // and one trigger that Quartz would have put in ERROR (its job could not run)
+        jdbc.sql("UPDATE qrtz_triggers SET trigger_state = 'ERROR' WHERE trigger_name = :name").param("name", scheduleOf(erring)).update();
         // given the shared schedule's trigger deleted, and a trigger whose schedule never existed
         scheduler.unscheduleJob(new TriggerKey(schedule, "ordinaut"));
         String orphan = UUID.randomUUID().toString();
@@ -188,12 +191,14 @@ class AdminApiTest extends NodeTestSupport {
         scheduler.scheduleJob(stray);
         Thread.sleep(2_500);
         long stopped = runs(task);
+        long stoppedErring = runs(erring);
         Thread.sleep(4_000);
         assertThat(runs(task)).as("no trigger, no fire").isEqualTo(stopped);
+        assertThat(runs(erring)).as("a trigger in ERROR does not fire").isEqualTo(stoppedErring);
 
         Map<String, Object> dry = api.post("/admin/triggers/repair?dry_run=true", "").expect(200).map();
         assertThat(dry.get("dry_run")).isEqualTo(true);
-        assertThat(dry.get("found")).isEqualTo(2);
+        assertThat(dry.get("found")).isEqualTo(3);
         List<Map<String, Object>> problems = castList(dry.get("problems"));
         assertThat(problems).anySatisfy(p -> {
             assertThat(p.get("problem")).isEqualTo("schedule_without_trigger");
@@ -206,17 +211,22 @@ class AdminApiTest extends NodeTestSupport {
             assertThat(p.get("problem")).isEqualTo("trigger_without_schedule");
             assertThat(p.get("trigger_key")).isEqualTo("ordinaut." + orphan);
         });
+        assertThat(problems).anySatisfy(p -> {
+            assertThat(p.get("problem")).isEqualTo("trigger_in_error");
+            assertThat(p.get("trigger_key")).isEqualTo("ordinaut." + scheduleOf(erring));
+            assertThat(p.get("tasks")).isEqualTo(1);
+        });
         assertThat(scheduler.checkExists(new TriggerKey(schedule, "ordinaut"))).as("a dry run changes nothing").isFalse();
         assertThat(scheduler.checkExists(new TriggerKey(orphan, "ordinaut"))).isTrue();
 
         Map<String, Object> fixed = api.post("/admin/triggers/repair", "").expect(200).map();
-        assertThat(fixed.get("fixed")).isEqualTo(2);
+        assertThat(fixed.get("fixed")).isEqualTo(3);
         assertThat(castList(fixed.get("problems"))).allSatisfy(p -> assertThat(p.get("result")).isEqualTo("fixed"));
         assertThat(scheduler.checkExists(new TriggerKey(schedule, "ordinaut"))).isTrue();
         assertThat(scheduler.checkExists(new TriggerKey(orphan, "ordinaut"))).isFalse();
-        Eventually.until("the task fires again", () -> runs(task) >= stopped + 2);
+        Eventually.until("the tasks fire again", () -> runs(task) >= stopped + 2 && runs(erring) >= stoppedErring + 2);
         assertThat(api.post("/admin/triggers/repair?dry_run=true", "").expect(200).get("found")).isEqualTo(0);
-        cancel(task);
+        cancel(task, erring);
     }
 
     @Test
