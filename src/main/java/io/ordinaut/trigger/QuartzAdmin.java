@@ -211,24 +211,20 @@ public class QuartzAdmin {
      */
     public void createScheduleTrigger(UUID scheduleId) {
         transactions.executeWithoutResult(status -> {
-            try {
-                List<Integer> created = jdbc.sql(SCHEDULE_ROW + " FOR UPDATE").param("id", scheduleId).query((ResultSet rs, int i) -> {
-                    try {
-                        if (!scheduler.checkExists(ScheduleRegistry.triggerKey(scheduleId))) {
-                            ScheduleRegistry.scheduleTrigger(scheduler, scheduleId, WindowFirer.compile(rs).definition(),
-                                    rs.getInt("misfire_grace_seconds"));
-                        }
-                        return 1;
-                    } catch (SchedulerException e) {
-                        throw new IllegalStateException("Quartz refused the trigger of schedule " + scheduleId + ": " + e.getMessage(), e);
+            // The row lock serialises with a task joining or leaving the schedule (ScheduleRegistry locks it too).
+            List<Boolean> found = jdbc.sql(SCHEDULE_ROW + " FOR UPDATE").param("id", scheduleId).query((ResultSet rs, int i) -> {
+                try {
+                    if (!scheduler.checkExists(ScheduleRegistry.triggerKey(scheduleId))) {
+                        ScheduleRegistry.scheduleTrigger(scheduler, scheduleId, WindowFirer.compile(rs).definition(),
+                                rs.getInt("misfire_grace_seconds"));
                     }
-                }).list();
-                if (created.isEmpty()) {
-                    throw new IllegalStateException("schedule " + scheduleId + " no longer exists");
+                    return true;
+                } catch (SchedulerException e) {
+                    throw new IllegalStateException("Quartz refused the trigger of schedule " + scheduleId + ": " + e.getMessage(), e);
                 }
-            } catch (RuntimeException e) {
-                status.setRollbackOnly();
-                throw e;
+            }).list();
+            if (found.isEmpty()) {
+                throw new IllegalStateException("schedule " + scheduleId + " no longer exists");
             }
         });
     }
