@@ -17,9 +17,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import tools.jackson.databind.json.JsonMapper;
+
 import io.ordinaut.tool.ToolCallException;
 import io.ordinaut.tool.ToolRouter;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Webhooks: the run outcomes of an agent's tasks, POSTed to its webhook_url, signed (see
@@ -34,29 +35,35 @@ import tools.jackson.databind.json.JsonMapper;
 final class DeliverWebhooks implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(DeliverWebhooks.class);
-    private static final int BATCH = 200;
+    private static final int BATCH = 1000;
     private static final int DELIVER_BATCH = 20;
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
 
-    private static final String CURSOR = "SELECT seq FROM outbox_cursor WHERE name = 'webhooks' FOR UPDATE SKIP LOCKED";
-    private static final String SCHEDULE = """
-            WITH scanned AS (
-                SELECT o.id, o.seq, o.type, o.task_id, o.body FROM outbox o
-                 WHERE o.seq > :after ORDER BY o.seq LIMIT :batch
-            ), added AS (
-                INSERT INTO webhook_delivery (outbox_id, agent_id, url, body, next_at, deliver_until)
-                SELECT s.id, a.id, a.webhook_url,
-                       jsonb_build_object('outbox_id', s.id, 'type', s.type) || s.body,
-                       CAST(:now AS timestamptz), CAST(:until AS timestamptz)
-                  FROM scanned s JOIN task t ON t.id = s.task_id JOIN agent a ON a.id = t.created_by
-                 WHERE s.type IN ('run.succeeded', 'run.failed', 'run.dead', 'run.skipped', 'run.canceled')
-                   AND a.webhook_url IS NOT NULL AND a.webhook_secret IS NOT NULL
-                   AND (a.webhook_events = 'all' OR s.type IN ('run.failed', 'run.dead'))
-                ON CONFLICT DO NOTHING
-            )
-            UPDATE outbox_cursor SET seq = coalesce((SELECT max(seq) FROM scanned), seq) WHERE name = 'webhooks'
-            RETURNING (SELECT count(*) FROM scanned)
+    private static final String CURSOR = """
+            SELECT w.seq AS after, s.seq AS sequenced,
+                   EXISTS (SELECT 1 FROM agent WHERE webhook_url IS NOT NULL AND webhook_secret IS NOT NULL) AS wanted
+              FROM outbox_cursor w, outbox_cursor s
+             WHERE w.name = 'webhooks' AND s.name = 'sequence'
+               FOR UPDATE OF w SKIP LOCKED
             """;
+    /** The run outcomes at positions (after, upto], read as in {@link OutboxReader#BETWEEN}. */
+    private static final String SCHEDULE = """
+            INSERT INTO webhook_delivery (outbox_id, agent_id, url, body, next_at, deliver_until)
+            SELECT s.seq, a.id, a.webhook_url,
+                   jsonb_build_object('outbox_id', s.seq, 'type', s.type) || s.body,
+                   CAST(:now AS timestamptz), CAST(:until AS timestamptz)
+              FROM (SELECT o.seq + e.ord - 1 AS seq, e.x ->> 'type' AS type, CAST(e.x ->> 'task_id' AS uuid) AS task_id,
+                           e.x -> 'body' AS body
+                      FROM outbox o CROSS JOIN LATERAL jsonb_array_elements(o.entries) WITH ORDINALITY AS e(x, ord)
+                     WHERE o.stream = 'runs' AND o.last_seq > :after AND o.last_seq < :upto + 1000 AND o.seq <= :upto
+                       AND o.seq + e.ord - 1 > :after AND o.seq + e.ord - 1 <= :upto) s
+              JOIN task t ON t.id = s.task_id JOIN agent a ON a.id = t.created_by
+             WHERE s.type IN ('run.succeeded', 'run.failed', 'run.dead', 'run.skipped', 'run.canceled')
+               AND a.webhook_url IS NOT NULL AND a.webhook_secret IS NOT NULL
+               AND (a.webhook_events = 'all' OR s.type IN ('run.failed', 'run.dead'))
+            ON CONFLICT DO NOTHING
+            """;
+    private static final String ADVANCE = "UPDATE outbox_cursor SET seq = :upto WHERE name = 'webhooks'";
     private static final String DUE = """
             SELECT d.outbox_id, d.agent_id, d.url, d.body::text AS body, d.attempts, d.deliver_until, a.webhook_secret
               FROM webhook_delivery d JOIN agent a ON a.id = d.agent_id
@@ -107,19 +114,30 @@ final class DeliverWebhooks implements Runnable {
     }
 
     private void schedule() {
-        Long scanned;
+        Boolean more;
         do {
-            scanned = tx.execute(s -> {
-                Long after = jdbc.sql(CURSOR).query(Long.class).optional().orElse(null);
-                if (after == null) {
-                    return 0L;
+            more = tx.execute(s -> {
+                Map<String, Object> cursor = jdbc.sql(CURSOR).query().listOfRows().stream().findFirst().orElse(null);
+                if (cursor == null) {
+                    return false; // another node schedules
                 }
-                Instant now = clock.instant();
-                return jdbc.sql(SCHEDULE).param("after", after).param("batch", BATCH)
-                        .param("now", Timestamp.from(now)).param("until", Timestamp.from(now.plus(properties.webhookRetryFor())))
-                        .query(Long.class).single();
+                long after = ((Number) cursor.get("after")).longValue();
+                long sequenced = ((Number) cursor.get("sequenced")).longValue();
+                if (after >= sequenced) {
+                    return false;
+                }
+                // Without any agent's webhook there is nothing to read: the cursor just moves on.
+                boolean wanted = Boolean.TRUE.equals(cursor.get("wanted"));
+                long upto = wanted ? Math.min(sequenced, after + BATCH) : sequenced;
+                if (wanted) {
+                    Instant now = clock.instant();
+                    jdbc.sql(SCHEDULE).param("after", after).param("upto", upto).param("now", Timestamp.from(now))
+                            .param("until", Timestamp.from(now.plus(properties.webhookRetryFor()))).update();
+                }
+                jdbc.sql(ADVANCE).param("upto", upto).update();
+                return upto < sequenced;
             });
-        } while (scanned != null && scanned == BATCH);
+        } while (Boolean.TRUE.equals(more));
     }
 
     private int deliverDue() {

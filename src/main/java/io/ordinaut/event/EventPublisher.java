@@ -14,10 +14,11 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import tools.jackson.databind.json.JsonMapper;
+
 import io.ordinaut.ConflictException;
 import io.ordinaut.InvalidInputException;
 import io.ordinaut.queue.DueWorkQueue;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Publishes an event: in one transaction it stores the event and queues one run for every active event

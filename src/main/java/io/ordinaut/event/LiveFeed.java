@@ -102,18 +102,18 @@ final class LiveFeed implements Runnable {
     }
 
     private boolean poll(Subscription s, long sequenced) {
-        List<OutboxEntry> entries;
-        do {
-            entries = outbox.after(s.after, s.owner, BATCH);
-            for (OutboxEntry e : entries) {
+        // In steps of BATCH positions: each read is bounded, however far behind the subscriber is and however
+        // few of the entries are its own.
+        while (s.after < sequenced) {
+            long upto = Math.min(sequenced, s.after + BATCH);
+            for (OutboxEntry e : outbox.between(s.after, upto, s.owner)) {
                 if (!s.sink.deliver(e)) {
                     return false;
                 }
-                s.after = e.seq();
                 s.lastSentMs = clock.millis();
             }
-        } while (entries.size() == BATCH);
-        s.after = Math.max(s.after, sequenced);
+            s.after = upto;
+        }
         if (clock.millis() - s.lastSentMs >= keepAliveMs) {
             s.lastSentMs = clock.millis();
             return s.sink.keepAlive();

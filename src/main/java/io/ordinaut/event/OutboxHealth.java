@@ -20,7 +20,7 @@ public class OutboxHealth {
     static final Duration STALE = Duration.ofSeconds(30);
 
     private static final String BACKLOG = """
-            SELECT count(*) AS backlog, min(created_at) AS oldest FROM outbox WHERE relayed_at IS NULL
+            SELECT coalesce(sum(size), 0) AS backlog, min(created_at) AS oldest FROM outbox WHERE relayed_at IS NULL
             """;
 
     private final JdbcClient jdbc;

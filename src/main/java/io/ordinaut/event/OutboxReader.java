@@ -6,21 +6,29 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
-/** Reads sequenced outbox rows in delivery order, optionally only those of one agent. */
+/** Reads sequenced outbox entries in delivery order, optionally only those of one agent. */
 @Component
 class OutboxReader {
 
-    /** Run rows carry no owner of their own: it is their task's, looked up here rather than on the hot path. */
-    private static final String AFTER = """
-            SELECT o.seq, o.id, o.stream, o.type, coalesce(o.agent_id, t.created_by) AS owner, o.body::text AS body
-              FROM outbox o LEFT JOIN task t ON o.agent_id IS NULL AND t.id = o.task_id
-             WHERE o.seq > :after
-               AND (CAST(:owner AS uuid) IS NULL OR coalesce(o.agent_id, t.created_by) = CAST(:owner AS uuid))
-             ORDER BY o.seq
-             LIMIT :limit
+    /**
+     * The entries at positions (after, upto]. A row holds at most 1,000 entries, so the rows that can hold
+     * them have last_seq in (after, upto + 1000): a bounded range of the last_seq index however far
+     * behind the reader is. Run entries carry no owner of their own: it is their task's, looked up here
+     * rather than on the hot path.
+     */
+    static final String BETWEEN = """
+            SELECT o.seq + e.ord - 1 AS seq, o.stream, e.x ->> 'type' AS type,
+                   coalesce(CAST(e.x ->> 'agent_id' AS uuid), t.created_by) AS owner, CAST(e.x -> 'body' AS text) AS body
+              FROM outbox o
+              CROSS JOIN LATERAL jsonb_array_elements(o.entries) WITH ORDINALITY AS e(x, ord)
+              LEFT JOIN task t ON e.x ->> 'agent_id' IS NULL AND t.id = CAST(e.x ->> 'task_id' AS uuid)
+             WHERE o.last_seq > :after AND o.last_seq < :upto + 1000 AND o.seq <= :upto
+               AND o.seq + e.ord - 1 > :after AND o.seq + e.ord - 1 <= :upto
+               AND (CAST(:owner AS uuid) IS NULL OR coalesce(CAST(e.x ->> 'agent_id' AS uuid), t.created_by) = CAST(:owner AS uuid))
+             ORDER BY 1
             """;
     private static final String LAST = "SELECT seq FROM outbox_cursor WHERE name = 'sequence'";
-    private static final String BACKLOG = "SELECT count(*) FROM outbox WHERE relayed_at IS NULL";
+    private static final String BACKLOG = "SELECT coalesce(sum(size), 0) FROM outbox WHERE relayed_at IS NULL";
 
     private final JdbcClient jdbc;
 
@@ -28,18 +36,20 @@ class OutboxReader {
         this.jdbc = jdbc;
     }
 
-    List<OutboxEntry> after(long seq, UUID owner, int limit) {
-        return jdbc.sql(AFTER).param("after", seq).param("owner", owner).param("limit", limit)
-                .query((rs, n) -> new OutboxEntry(rs.getLong("seq"), rs.getLong("id"), rs.getString("stream"),
-                        rs.getString("type"), rs.getObject("owner", UUID.class), rs.getString("body")))
+    /** The entries at positions after {@code after} up to and including {@code upto}, of one owner or (null) all. */
+    List<OutboxEntry> between(long after, long upto, UUID owner) {
+        return jdbc.sql(BETWEEN).param("after", after).param("upto", upto).param("owner", owner)
+                .query((rs, n) -> new OutboxEntry(rs.getLong("seq"), rs.getString("stream"), rs.getString("type"),
+                        rs.getObject("owner", UUID.class), rs.getString("body")))
                 .list();
     }
 
+    /** The last position given: every entry up to it is committed and visible. */
     long lastSeq() {
         return jdbc.sql(LAST).query(Long.class).single();
     }
 
-    /** Rows not yet appended to Redis. */
+    /** Entries not yet appended to Redis. */
     long unrelayed() {
         return jdbc.sql(BACKLOG).query(Long.class).single();
     }

@@ -6,6 +6,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 
 /**
@@ -40,10 +41,19 @@ final class RedisStreams implements AutoCloseable {
         private StatefulRedisConnection<String, String> connection;
 
         synchronized RedisCommands<String, String> commands() {
+            return open().sync();
+        }
+
+        /** Asynchronous commands: issued back to back they are pipelined, one round trip for many. */
+        synchronized RedisAsyncCommands<String, String> async() {
+            return open().async();
+        }
+
+        private StatefulRedisConnection<String, String> open() {
             if (connection == null || !connection.isOpen()) {
                 connection = connect();
             }
-            return connection.sync();
+            return connection;
         }
 
         @Override

@@ -1,17 +1,22 @@
 package io.ordinaut.event;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.XAddArgs;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import io.lettuce.core.XAddArgs;
-import io.lettuce.core.api.sync.RedisCommands;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -27,12 +32,17 @@ final class RelayOutbox implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(RelayOutbox.class);
 
     static final long LOCK = 0x6f72_6472_656cL;
+    private static final Duration APPEND_TIMEOUT = Duration.ofSeconds(10);
 
     private static final String LOCK_SQL = "SELECT pg_try_advisory_xact_lock(" + LOCK + ")";
+    /** The next unrelayed rows in seq order, as many as hold about :batch entries (at least one row). */
     private static final String NEXT = """
-            SELECT seq, id, stream, type, agent_id AS owner, body::text AS body FROM outbox
-             WHERE relayed_at IS NULL AND seq IS NOT NULL
-             ORDER BY seq LIMIT :batch
+            WITH next AS (
+                SELECT id, seq, size FROM outbox WHERE relayed_at IS NULL AND seq IS NOT NULL ORDER BY seq LIMIT :batch
+            ), taken AS (
+                SELECT id FROM (SELECT id, sum(size) OVER (ORDER BY seq) - size AS before FROM next) w WHERE before < :batch
+            )
+            SELECT o.id, o.seq, o.stream, CAST(o.entries AS text) AS entries FROM outbox o JOIN taken USING (id) ORDER BY o.seq
             """;
     private static final String MARK = """
             UPDATE outbox SET relayed_at = now() WHERE id IN (SELECT CAST(value AS bigint) FROM jsonb_array_elements_text(CAST(:ids AS jsonb)))
@@ -62,7 +72,7 @@ final class RelayOutbox implements Runnable {
             do {
                 Integer relayed = tx.execute(s -> round());
                 n = relayed == null ? 0 : relayed;
-            } while (n == properties.relayBatch());
+            } while (n >= properties.relayBatch());
             if (status.succeeded()) {
                 log.info("Outbox relay to Redis works again");
             }
@@ -80,27 +90,39 @@ final class RelayOutbox implements Runnable {
         if (!Boolean.TRUE.equals(jdbc.sql(LOCK_SQL).query(Boolean.class).single())) {
             return 0;
         }
-        List<OutboxEntry> rows = jdbc.sql(NEXT).param("batch", properties.relayBatch())
-                .query((rs, n) -> new OutboxEntry(rs.getLong("seq"), rs.getLong("id"), rs.getString("stream"),
-                        rs.getString("type"), null, rs.getString("body")))
-                .list();
-        if (rows.isEmpty()) {
+        List<Long> ids = new ArrayList<>();
+        List<OutboxEntry> entries = new ArrayList<>();
+        jdbc.sql(NEXT).param("batch", properties.relayBatch()).query(rs -> {
+            ids.add(rs.getLong("id"));
+            entries.addAll(OutboxEntry.unpack(rs.getLong("seq"), rs.getString("stream"), rs.getString("entries"), json));
+        });
+        if (ids.isEmpty()) {
             return 0;
         }
-        RedisCommands<String, String> commands = redis.commands();
+        RedisAsyncCommands<String, String> commands = redis.async();
         XAddArgs trim = XAddArgs.Builder.maxlen(properties.streamMaxLength()).approximateTrimming();
-        List<Long> ids = new ArrayList<>(rows.size());
-        for (OutboxEntry row : rows) {
-            String stream = "events".equals(row.stream()) ? properties.eventsStream() : properties.runsStream();
-            commands.xadd(stream, trim, fields(row));
-            ids.add(row.id());
+        List<RedisFuture<String>> appended = new ArrayList<>(entries.size());
+        for (OutboxEntry entry : entries) {
+            String stream = "events".equals(entry.stream()) ? properties.eventsStream() : properties.runsStream();
+            appended.add(commands.xadd(stream, trim, fields(entry)));
+        }
+        // Pipelined, and in order on the one connection; any failure rolls the round back to be sent again.
+        for (RedisFuture<String> f : appended) {
+            try {
+                f.get(APPEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while appending to Redis", e);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new IllegalStateException("Appending to Redis failed: " + (e.getCause() != null ? e.getCause() : e), e);
+            }
         }
         int marked = jdbc.sql(MARK).param("ids", json.writeValueAsString(ids)).update();
-        if (marked != rows.size()) {
+        if (marked != ids.size()) {
             throw new IllegalStateException("Relayed outbox rows " + ids + " but marked " + marked);
         }
-        log.trace("Relayed {} outbox rows", rows.size());
-        return rows.size();
+        log.trace("Relayed {} outbox entries", entries.size());
+        return entries.size();
     }
 
     /** Stream fields are strings: text as it is, numbers and structures (payload …) as JSON, nulls left out. */

@@ -6,8 +6,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Gives committed outbox rows their delivery position ({@code seq}), one node at a time: each round is a
- * transaction holding a transaction-scoped advisory lock, so rounds of different nodes never overlap and
+ * Gives committed outbox rows their delivery positions, one node at a time: a row of n entries gets the
+ * next n positions, {@code seq … last_seq}. Each round is a transaction holding a transaction-scoped advisory lock, so rounds of different nodes never overlap and
  * another node takes over at its next round when one dies. A row inserted with a lower id but committed
  * later simply gets a later seq, so readers that resume after a seq (SSE, the relay, webhooks) never
  * skip a row — which ordering by id alone could not promise.
@@ -22,15 +22,15 @@ final class SequenceOutbox implements Runnable {
     private static final String LOCK_SQL = "SELECT pg_try_advisory_xact_lock(" + LOCK + ")";
     private static final String SEQUENCE = """
             WITH pending AS (
-                SELECT id FROM outbox WHERE seq IS NULL ORDER BY id LIMIT :batch
+                SELECT id, size FROM outbox WHERE seq IS NULL ORDER BY id LIMIT :batch
             ), base AS (
                 SELECT seq AS last FROM outbox_cursor WHERE name = 'sequence'
             ), numbered AS (
-                SELECT p.id, b.last + row_number() OVER (ORDER BY p.id) AS seq FROM pending p, base b
+                SELECT p.id, p.size, b.last + sum(p.size) OVER (ORDER BY p.id) AS last_seq FROM pending p, base b
             ), moved AS (
-                UPDATE outbox_cursor SET seq = seq + (SELECT count(*) FROM pending) WHERE name = 'sequence'
+                UPDATE outbox_cursor SET seq = seq + (SELECT coalesce(sum(size), 0) FROM pending) WHERE name = 'sequence'
             )
-            UPDATE outbox o SET seq = n.seq FROM numbered n WHERE o.id = n.id
+            UPDATE outbox o SET seq = n.last_seq - n.size + 1, last_seq = n.last_seq FROM numbered n WHERE o.id = n.id
             """;
 
     private final JdbcClient jdbc;

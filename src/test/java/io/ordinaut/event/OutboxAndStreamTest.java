@@ -24,7 +24,7 @@ class OutboxAndStreamTest extends NodeTestSupport {
     }
 
     private List<String> outboxTypes(String taskId) {
-        return jdbc.sql("SELECT type FROM outbox WHERE task_id = CAST(:t AS uuid) ORDER BY id")
+        return jdbc.sql("SELECT type FROM outbox_entry WHERE task_id = CAST(:t AS uuid) ORDER BY row_id, entry_no")
                 .param("t", taskId).query(String.class).list();
     }
 
@@ -48,7 +48,7 @@ class OutboxAndStreamTest extends NodeTestSupport {
                 "task.created", "task.paused", "task.resumed", "task.updated", "run.queued", "run.started", "run.succeeded"));
         api.delete("/tasks/" + task).expect(200);
         assertThat(outboxTypes(task)).endsWith("task.canceled");
-        String event = jdbc.sql("SELECT body::text FROM outbox WHERE type = 'event' AND body ->> 'topic' = 'outbox.lifecycle'")
+        String event = jdbc.sql("SELECT body::text FROM outbox_entry WHERE type = 'event' AND body ->> 'topic' = 'outbox.lifecycle'")
                 .query(String.class).single();
         assertThat(event).contains("\"event_id\"", "\"published_at\"", "\"payload\"");
         // every row gets its delivery position
@@ -58,10 +58,10 @@ class OutboxAndStreamTest extends NodeTestSupport {
 
     @Test
     void a_refused_publish_leaves_nothing_in_the_outbox() {
-        long before = jdbc.sql("SELECT count(*) FROM outbox WHERE type = 'event'").query(Long.class).single();
+        long before = jdbc.sql("SELECT count(*) FROM outbox_entry WHERE type = 'event'").query(Long.class).single();
         api.post("/events", Map.of("topic", "outbox.refused", "payload", Map.of(), "source_agent_id",
                 UUID.randomUUID().toString())).expect(400);
-        assertThat(jdbc.sql("SELECT count(*) FROM outbox WHERE type = 'event'").query(Long.class).single()).isEqualTo(before);
+        assertThat(jdbc.sql("SELECT count(*) FROM outbox_entry WHERE type = 'event'").query(Long.class).single()).isEqualTo(before);
     }
 
     @Test
@@ -105,11 +105,56 @@ class OutboxAndStreamTest extends NodeTestSupport {
     }
 
     @Test
+    void one_statement_writes_rows_of_at_most_1000_entries_with_dense_positions_each_delivered_once() throws Exception {
+        List<Long> positions;
+        try (SseClient sse = new SseClient(port, Api.ADMIN_TOKEN, null)) {
+            Thread.sleep(500); // the subscription starts at the newest entry
+            // 2,500 events in one statement, as a batched claim or finish writes its runs
+            jdbc.sql("""
+                    INSERT INTO event (id, topic, payload, published_by, published_at)
+                    SELECT 'bulk-' || i, 'bulk.topic', jsonb_build_object('i', i), '00000000-0000-0000-0000-000000000001',
+                           now() + i * interval '1 microsecond'
+                      FROM generate_series(1, 2500) i
+                    """).update();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(jdbc.sql("SELECT count(*) FROM outbox WHERE seq IS NULL").query(Integer.class).single()).isZero());
+            assertThat(jdbc.sql("SELECT size FROM outbox WHERE entries -> 0 -> 'body' ->> 'topic' = 'bulk.topic' ORDER BY seq").query(Integer.class).list())
+                    .containsExactly(1000, 1000, 500);
+            assertThat(jdbc.sql("SELECT count(*) FROM outbox WHERE last_seq <> seq + size - 1").query(Integer.class).single()).isZero();
+            positions = jdbc.sql("SELECT seq FROM outbox_entry WHERE type = 'event' AND body ->> 'topic' = 'bulk.topic' ORDER BY seq")
+                    .query(Long.class).list();
+            assertThat(positions).hasSize(2500).doesNotHaveDuplicates();
+            assertThat(positions.get(2499) - positions.get(0)).isEqualTo(2499);
+            // entries keep the statement's order
+            assertThat(jdbc.sql("SELECT body -> 'payload' ->> 'i' FROM outbox_entry WHERE body ->> 'topic' = 'bulk.topic' ORDER BY seq")
+                    .query(String.class).list()).first().isEqualTo("1");
+
+            // the live feed pages through them in steps: every entry once, in order, the SSE id its position
+            assertDeliveredOnceInOrder(sse, positions);
+        }
+        // and so does a reader resuming from the start
+        try (SseClient replay = new SseClient(port, Api.ADMIN_TOKEN, "0")) {
+            assertDeliveredOnceInOrder(replay, positions);
+        }
+    }
+
+    private static void assertDeliveredOnceInOrder(SseClient sse, List<Long> positions) {
+        List<SseClient.Event> all = new java.util.ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            all.addAll(sse.drain());
+            return all.stream().anyMatch(e -> e.data().contains("\"bulk-2500\""));
+        });
+        List<SseClient.Event> bulk = all.stream().filter(e -> e.data().contains("\"bulk.topic\"")).toList();
+        assertThat(bulk).extracting(e -> Long.parseLong(e.id())).containsExactlyElementsOf(positions);
+        assertThat(bulk.get(0).data()).contains("\"outbox_id\":" + bulk.get(0).id(), "\"event_id\":\"bulk-1\"");
+    }
+
+    @Test
     void retention_deletes_old_delivered_rows_and_numbering_goes_on_after_them() {
         api.post("/events", Map.of("topic", "retention.topic", "payload", Map.of())).expect(202);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(jdbc.sql("SELECT count(*) FROM outbox WHERE seq IS NULL").query(Integer.class).single()).isZero());
-        long last = jdbc.sql("SELECT max(seq) FROM outbox").query(Long.class).single();
+        long last = jdbc.sql("SELECT max(last_seq) FROM outbox").query(Long.class).single();
         jdbc.sql("UPDATE outbox SET created_at = created_at - interval '2 days'").update();
 
         new PruneOutbox(jdbc, java.time.Clock.systemUTC(), Duration.ofDays(1), false).run();

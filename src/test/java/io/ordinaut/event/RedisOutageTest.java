@@ -87,7 +87,7 @@ class RedisOutageTest {
         String task = api.post("/tasks", eventTask("outage.topic")).expect(201).string("id");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
                 jdbc.sql("SELECT count(*) FROM outbox WHERE relayed_at IS NULL").query(Long.class).single()).isZero());
-        long relayedBefore = jdbc.sql("SELECT max(seq) FROM outbox").query(Long.class).single();
+        long relayedBefore = jdbc.sql("SELECT max(last_seq) FROM outbox").query(Long.class).single();
 
         // when Redis stops
         stopRedis();
@@ -117,7 +117,7 @@ class RedisOutageTest {
         RedisClient client = RedisClient.create("redis://127.0.0.1:" + port);
         try (StatefulRedisConnection<String, String> conn = client.connect()) {
             for (String stream : List.of("events", "runs")) {
-                List<Long> expected = jdbc.sql("SELECT id FROM outbox WHERE stream = :s AND seq > :after ORDER BY seq")
+                List<Long> expected = jdbc.sql("SELECT seq FROM outbox_entry WHERE stream = :s AND seq > :after ORDER BY seq")
                         .param("s", stream).param("after", relayedBefore).query(Long.class).list();
                 List<Long> delivered = conn.sync().xrange("ordinaut:" + stream, Range.create("-", "+")).stream()
                         .map(m -> Long.parseLong(m.getBody().get("outbox_id"))).toList();

@@ -84,7 +84,7 @@ class RedisRelayTest extends NodeTestSupport {
         // all rows relayed, each exactly once, in seq order
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
                 jdbc.sql("SELECT count(*) FROM outbox WHERE relayed_at IS NULL").query(Long.class).single()).isZero());
-        List<Long> relayed = jdbc.sql("SELECT id FROM outbox WHERE stream = 'runs' ORDER BY seq").query(Long.class).list();
+        List<Long> relayed = jdbc.sql("SELECT seq FROM outbox_entry WHERE stream = 'runs' ORDER BY seq").query(Long.class).list();
         List<Long> inStream = redis.xrange(PREFIX + "runs", io.lettuce.core.Range.create("-", "+")).stream()
                 .map(m -> Long.parseLong(m.getBody().get("outbox_id"))).toList();
         assertThat(inStream).containsExactlyElementsOf(relayed);

@@ -46,7 +46,7 @@ class RelayFailoverTest {
 
     private void assertRelayedOnceInOrder(JdbcClient jdbc, StatefulRedisConnection<String, String> redis) {
         for (String stream : List.of("events", "runs")) {
-            List<Long> expected = jdbc.sql("SELECT id FROM outbox WHERE stream = :s ORDER BY seq").param("s", stream)
+            List<Long> expected = jdbc.sql("SELECT seq FROM outbox_entry WHERE stream = :s ORDER BY seq").param("s", stream)
                     .query(Long.class).list();
             List<Long> delivered = redis.sync().xrange(PREFIX + stream, Range.create("-", "+")).stream()
                     .map(m -> Long.parseLong(m.getBody().get("outbox_id"))).toList();
