@@ -18,7 +18,7 @@ final class Renderings {
         return switch (rendering) {
             case TASK -> task(body);
             case TASK_PAGE -> page(body, "tasks", Renderings::task);
-            case RUN -> run(body);
+            case RUN -> runWithTrace(body);
             case RUN_PAGE -> page(body, "runs", Renderings::run);
             case TOOL_PAGE -> page(body, "tools", t -> t.get("address") + " (" + t.get("transport") + "): " + t.get("description"));
             case PREVIEW -> preview(body);
@@ -45,6 +45,24 @@ final class Renderings {
         text.append('.');
         if (r.get("error") != null) {
             text.append(" Error: ").append(r.get("error"));
+        }
+        return text.toString();
+    }
+
+    /** A run with its step trace, one line per step. */
+    private static String runWithTrace(Map<String, Object> r) {
+        StringBuilder text = new StringBuilder(run(r));
+        if (OpenApiSchemas.map(r.get("output")).get("trace") instanceof List<?> trace && !trace.isEmpty()) {
+            text.append("\nSteps:");
+            trace.stream().limit(MAX_LINES).map(OpenApiSchemas::map).forEach(step -> {
+                text.append("\n- ").append(step.get("id")).append(" (").append(step.get("uses")).append("): ").append(step.get("status"));
+                if (step.get("duration_ms") != null) {
+                    text.append(", ").append(step.get("duration_ms")).append(" ms");
+                }
+                if (step.get("error") != null) {
+                    text.append(", error: ").append(step.get("error"));
+                }
+            });
         }
         return text.toString();
     }

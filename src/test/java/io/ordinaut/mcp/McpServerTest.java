@@ -159,6 +159,7 @@ class McpServerTest {
         assertThat(run.get("status")).isEqualTo("succeeded");
         assertThat(run.get("task_id")).isEqualTo(taskId);
         assertThat(run.get("output")).isNotNull();
+        assertThat(text(call(client, "get_run", Map.of("run_id", runId)))).contains("Steps:", "- s (noop.run): ");
         Map<String, Object> runs = ok(call(client, "list_runs", Map.of("task_id", taskId)));
         assertThat((List<?>) runs.get("items")).isNotEmpty();
 
