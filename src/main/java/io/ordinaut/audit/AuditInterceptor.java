@@ -42,12 +42,14 @@ class AuditInterceptor implements HandlerInterceptor {
             return;
         }
         boolean refused = response.getStatus() == HttpStatus.UNAUTHORIZED.value();
-        if (!refused && !MUTATING.contains(request.getMethod())) {
+        Object named = request.getAttribute(AuditSubject.ACTION);
+        if (!refused && named == null && !MUTATING.contains(request.getMethod())) {
             return;
         }
         try {
             Object pattern = request.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
-            String action = request.getMethod() + " " + (pattern == null ? request.getRequestURI() : pattern);
+            String action = named != null ? named.toString()
+                    : request.getMethod() + " " + (pattern == null ? request.getRequestURI() : pattern);
             @SuppressWarnings("unchecked")
             Map<String, String> variables = (Map<String, String>) request.getAttribute(HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE);
             String subject = (String) request.getAttribute(AuditSubject.ATTRIBUTE);
@@ -62,6 +64,9 @@ class AuditInterceptor implements HandlerInterceptor {
             }
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("status", response.getStatus());
+            if (named != null) {
+                details.put("route", request.getMethod() + " " + (pattern == null ? request.getRequestURI() : pattern));
+            }
             if (variables != null && !variables.isEmpty()) {
                 details.put("path_variables", variables);
             }

@@ -155,7 +155,19 @@ final class McpHttpClient extends HttpClient {
             String type = request.headers().firstValue("Content-Type").orElse("application/json");
             outgoing.setEntity(new ByteArrayEntity(body, ContentType.parse(type)));
         }
-        try (CloseableHttpResponse response = client.execute(outgoing, HttpClientContext.create())) {
+        CloseableHttpResponse response;
+        try {
+            response = client.execute(outgoing, HttpClientContext.create());
+        } catch (IOException e) {
+            ToolCallException refused = PinnedClients.refusal(e);
+            if (refused != null) {
+                // an IOException for the SDK; McpTransport finds the verdict in the cause chain
+                throw new IOException(refused.getMessage(), refused);
+            }
+            throw e;
+        }
+        boolean handedOver = false;
+        try {
             Map<String, List<String>> headers = new LinkedHashMap<>();
             for (Header header : response.getHeaders()) {
                 headers.computeIfAbsent(header.getName(), k -> new ArrayList<>()).add(header.getValue());
@@ -176,32 +188,42 @@ final class McpHttpClient extends HttpClient {
                 }
             };
             HttpResponse.BodySubscriber<T> subscriber = handler.apply(info);
-            pump(response.getEntity(), subscriber);
+            // The body is pumped on its own thread: SDK 2.x takes the body as a publisher it subscribes to
+            // only after this response is handed back (an SSE stream may last long), so reading it here
+            // first would wait for demand that never comes.
+            executor.execute(() -> {
+                try (response) {
+                    pump(response.getEntity(), subscriber, timeout);
+                } catch (IOException ignored) {
+                    // the subscriber got the failure already
+                }
+            });
+            handedOver = true;
             T value;
             try {
                 value = subscriber.getBody().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                response.close();
                 throw new IOException("interrupted while reading the MCP answer", e);
             } catch (ExecutionException e) {
+                response.close();
                 throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
             } catch (TimeoutException e) {
+                response.close();
                 throw new IOException("MCP answer not complete after " + timeout.toSeconds() + "s", e);
             }
             return new Response<>(request, status, responseHeaders, value);
-        } catch (IOException e) {
-            ToolCallException refused = PinnedClients.refusal(e);
-            if (refused != null) {
-                // an IOException for the SDK; McpTransport finds the verdict in the cause chain
-                throw new IOException(refused.getMessage(), refused);
+        } finally {
+            if (!handedOver) {
+                response.close();
             }
-            throw e;
         }
     }
 
     /** Hands the body to the subscriber as it asks for it, at most {@code maxBodyBytes} in all. */
-    private void pump(HttpEntity entity, HttpResponse.BodySubscriber<?> subscriber) throws IOException {
-        Demand demand = new Demand();
+    private void pump(HttpEntity entity, HttpResponse.BodySubscriber<?> subscriber, Duration timeout) throws IOException {
+        Demand demand = new Demand(timeout);
         subscriber.onSubscribe(demand);
         if (entity == null) {
             subscriber.onComplete();
@@ -263,8 +285,13 @@ final class McpHttpClient extends HttpClient {
 
     /** The subscriber's requests; the reading thread waits for them (the SDK asks as it consumes lines). */
     private static final class Demand implements Flow.Subscription {
+        private final long timeoutNanos;
         private long requested;
         private boolean cancelled;
+
+        Demand(Duration timeout) {
+            this.timeoutNanos = timeout.toNanos();
+        }
 
         @Override
         public synchronized void request(long n) {
@@ -280,9 +307,15 @@ final class McpHttpClient extends HttpClient {
 
         /** @return false when cancelled */
         synchronized boolean awaitDemand() throws IOException {
+            long deadline = System.nanoTime() + timeoutNanos;
             while (requested == 0 && !cancelled) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    // a reader that stopped asking (a call given up on) must not hold this thread for ever
+                    throw new IOException("MCP answer not read for " + Duration.ofNanos(timeoutNanos).toSeconds() + "s");
+                }
                 try {
-                    wait();
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IOException("interrupted while streaming an MCP answer", e);

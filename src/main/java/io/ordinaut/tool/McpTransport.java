@@ -1,14 +1,5 @@
 package io.ordinaut.tool;
 
-import io.modelcontextprotocol.client.McpAsyncClient;
-import io.modelcontextprotocol.client.McpClient;
-import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
-import io.modelcontextprotocol.json.McpJsonMapper;
-import io.modelcontextprotocol.json.TypeRef;
-import io.modelcontextprotocol.spec.McpError;
-import io.modelcontextprotocol.spec.McpSchema;
-import tools.jackson.core.JacksonException;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -22,11 +13,21 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import java.util.function.Function;
 
 import javax.net.ssl.SSLContext;
+
+import io.modelcontextprotocol.client.McpAsyncClient;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.json.TypeRef;
+import io.modelcontextprotocol.spec.McpError;
+import io.modelcontextprotocol.spec.McpSchema;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+
+import tools.jackson.core.JacksonException;
 
 /**
  * Calls MCP tools over Streamable HTTP. One initialised client is kept per endpoint and header set
@@ -47,7 +48,7 @@ final class McpTransport implements AutoCloseable {
     private final EgressGuard guard;
     private final Function<String, String> environment;
     private final McpSchemaValidation validation;
-    private final McpJsonMapper mapper = McpJsonMapper.getDefault();
+    private final McpJsonMapper mapper = McpJsonDefaults.getMapper();
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
     private final int maxResponseBytes;
     private final int maxConnections;
@@ -328,7 +329,7 @@ final class McpTransport implements AutoCloseable {
                         .endpoint(path)
                         .clientBuilder(pinned.asBuilder())
                         .connectTimeout(timeout)
-                        .customizeRequest(request -> headers.forEach(request::header))
+                        .httpRequestCustomizer((request, method, target, body, context) -> headers.forEach(request::header))
                         .jsonMapper(mapper)
                         .build();
                 McpAsyncClient fresh = McpClient.async(transport)

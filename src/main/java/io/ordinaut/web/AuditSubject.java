@@ -7,6 +7,11 @@ import org.springframework.web.context.request.RequestContextHolder;
 public final class AuditSubject {
 
     public static final String ATTRIBUTE = "ordinaut.audit.subject";
+    /**
+     * Request attribute naming the audit row's action when it is not the route's own (an MCP tool
+     * answered by its REST twin: {@code mcp:create_task}); such calls are audited even when they only read.
+     */
+    public static final String ACTION = "ordinaut.audit.action";
 
     private AuditSubject() {
     }

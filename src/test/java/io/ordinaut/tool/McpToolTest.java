@@ -1,23 +1,7 @@
 package io.ordinaut.tool;
 
-import io.modelcontextprotocol.common.McpTransportContext;
-import io.modelcontextprotocol.json.McpJsonMapper;
-import io.modelcontextprotocol.server.McpServer;
-import io.modelcontextprotocol.server.McpSyncServer;
-import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
-import io.modelcontextprotocol.spec.McpSchema;
-import io.ordinaut.pipeline.PipelineDefinition;
-import io.ordinaut.pipeline.PipelineResult;
-import io.ordinaut.pipeline.PipelineRunner;
-import io.ordinaut.pipeline.RunContext;
-import org.apache.catalina.Context;
-import org.apache.catalina.Wrapper;
-import org.apache.catalina.connector.Connector;
-import org.apache.catalina.startup.Tomcat;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.nio.file.Files;
 import java.time.Clock;
@@ -31,13 +15,31 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import io.modelcontextprotocol.common.McpTransportContext;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.server.McpSyncServer;
+import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
+import io.modelcontextprotocol.spec.McpSchema;
+import org.apache.catalina.Context;
+import org.apache.catalina.Wrapper;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.ordinaut.pipeline.PipelineDefinition;
+import io.ordinaut.pipeline.PipelineResult;
+import io.ordinaut.pipeline.PipelineRunner;
+import io.ordinaut.pipeline.RunContext;
 
 /** A real MCP server (the SDK's servlet transport on embedded Tomcat) called through the router. */
 class McpToolTest {
 
-    private static final McpJsonMapper JSON = McpJsonMapper.getDefault();
+    private static final McpJsonMapper JSON = McpJsonDefaults.getMapper();
     private static final List<McpSchema.CallToolRequest> RECEIVED = new CopyOnWriteArrayList<>();
     private static final List<String> AUTHORIZATION = new CopyOnWriteArrayList<>();
     private static Tomcat tomcat;

@@ -8,16 +8,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
-import org.apache.catalina.Context;
-import org.apache.catalina.Wrapper;
-import org.apache.catalina.connector.Connector;
-import org.apache.catalina.startup.Tomcat;
-
+import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema;
+import org.apache.catalina.Context;
+import org.apache.catalina.Wrapper;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
 
 /**
  * Real MCP servers built with the MCP Java SDK (Streamable HTTP servlet transport) on one embedded Tomcat
@@ -25,7 +25,7 @@ import io.modelcontextprotocol.spec.McpSchema;
  */
 final class TestMcpServer implements AutoCloseable {
 
-    private static final McpJsonMapper JSON = McpJsonMapper.getDefault();
+    private static final McpJsonMapper JSON = McpJsonDefaults.getMapper();
 
     /** A tools/call as the server received it. */
     record Call(String server, String tool, Map<String, Object> arguments, Map<String, Object> meta) {

@@ -1,0 +1,291 @@
+package io.ordinaut.mcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.spec.McpSchema;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import io.ordinaut.support.Api;
+import io.ordinaut.support.Eventually;
+import io.ordinaut.support.Nodes;
+
+/**
+ * Ordinaut as an MCP server, driven by the MCP Java SDK's own client over real HTTP: two nodes on one
+ * database, agents with their own tokens and scopes.
+ */
+class McpServerTest {
+
+    private static Nodes nodes;
+    private static ConfigurableApplicationContext nodeA;
+    private static ConfigurableApplicationContext nodeB;
+    private static Api admin;
+
+    private final List<McpSyncClient> clients = new ArrayList<>();
+
+    @BeforeAll
+    static void start() {
+        nodes = Nodes.onFreshDatabase();
+        nodeA = nodes.start("mcp-a");
+        nodeB = nodes.start("mcp-b");
+        admin = Nodes.api(nodeA);
+    }
+
+    @AfterAll
+    static void stop() {
+        nodes.close();
+    }
+
+    private static String agentToken(String name, String... scopes) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", name + "-" + UUID.randomUUID().toString().substring(0, 8));
+        body.put("scopes", List.of(scopes));
+        String id = admin.post("/agents", body).expect(201).string("id");
+        String secret = admin.post("/agents/" + id + "/credentials", "{}").expect(200).string("agent_secret");
+        return admin.as(null).post("/agents/auth/token", Map.of("agent_id", id, "agent_secret", secret)).expect(200)
+                .string("access_token");
+    }
+
+    private static String fullAgent(String name) {
+        return agentToken(name, "tasks:create", "tasks:read", "tasks:update", "tasks:delete", "runs:read", "runs:write", "tools:read");
+    }
+
+    private McpSyncClient client(String baseUrl, String token) {
+        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(baseUrl)
+                .endpoint("/mcp")
+                .httpRequestCustomizer((request, method, uri, body, context) -> {
+                    if (token != null) {
+                        request.header("Authorization", "Bearer " + token);
+                    }
+                })
+                .build();
+        McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(60))
+                // the first request to a node reads its OpenAPI document, which springdoc generates then
+                .initializationTimeout(Duration.ofSeconds(60)).build();
+        clients.add(client);
+        return client;
+    }
+
+    private McpSyncClient connected(String token) {
+        McpSyncClient client = client("http://127.0.0.1:" + Nodes.port(nodeA), token);
+        client.initialize();
+        return client;
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void closeClients() {
+        clients.forEach(McpSyncClient::closeGracefully);
+    }
+
+    private static McpSchema.CallToolResult call(McpSyncClient client, String tool, Map<String, Object> args) {
+        return client.callTool(new McpSchema.CallToolRequest(tool, args));
+    }
+
+    private static Map<String, Object> ok(McpSchema.CallToolResult result) {
+        assertThat(result.isError()).as("tool error: %s", text(result)).isNotEqualTo(Boolean.TRUE);
+        assertThat(text(result)).isNotBlank();
+        return OpenApiSchemas.map(result.structuredContent());
+    }
+
+    private static String text(McpSchema.CallToolResult result) {
+        StringBuilder text = new StringBuilder();
+        for (McpSchema.Content content : result.content()) {
+            if (content instanceof McpSchema.TextContent t) {
+                text.append(t.text()).append('\n');
+            }
+        }
+        return text.toString();
+    }
+
+    static Map<String, Object> weekdayMorningTask(String title) {
+        Map<String, Object> task = new LinkedHashMap<>();
+        task.put("title", title);
+        task.put("schedule_kind", "rrule");
+        task.put("schedule_expr", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=9;BYMINUTE=0");
+        task.put("timezone", "Europe/Chisinau");
+        task.put("payload", Map.of("pipeline", List.of(Map.of("id", "s", "uses", "noop.run"))));
+        return task;
+    }
+
+    @Test
+    void an_agent_previews_creates_runs_reads_pauses_and_cancels_a_task_over_mcp() {
+        McpSyncClient client = client("http://127.0.0.1:" + Nodes.port(nodeA), fullAgent("mcp-user"));
+        McpSchema.InitializeResult init = client.initialize();
+        assertThat(init.serverInfo().name()).isEqualTo("ordinaut");
+        assertThat(init.instructions()).contains("ISO-8601", "rrule", "pipeline");
+
+        List<McpSchema.Tool> tools = client.listTools().tools();
+        assertThat(tools).extracting(McpSchema.Tool::name).containsExactlyInAnyOrder("create_task", "list_tasks", "get_task",
+                "update_task", "pause_task", "resume_task", "cancel_task", "snooze_task", "run_task_now", "preview_schedule",
+                "list_runs", "get_run", "retry_run", "list_tools", "publish_event");
+        assertThat(tools).allSatisfy(t -> assertThat(t.outputSchema()).containsEntry("type", "object"));
+
+        Map<String, Object> preview = ok(call(client, "preview_schedule", Map.of("schedule_kind", "rrule",
+                "schedule_expr", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=9;BYMINUTE=0", "timezone", "Europe/Chisinau",
+                "after", "2026-03-25T00:00:00Z", "count", 5)));
+        assertThat(preview.get("occurrences")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST).containsExactly("2026-03-25T09:00:00+02:00", "2026-03-26T09:00:00+02:00",
+                "2026-03-27T09:00:00+02:00", "2026-03-30T09:00:00+03:00", "2026-03-31T09:00:00+03:00");
+        assertThat((List<?>) preview.get("dst_notes")).singleElement().asString().contains("+02:00", "+03:00");
+
+        Map<String, Object> created = ok(call(client, "create_task", weekdayMorningTask("morning briefing")));
+        String taskId = (String) created.get("id");
+        assertThat(created.get("status")).isEqualTo("active");
+        assertThat(created.get("next_run_at")).isNotNull();
+        assertThat(ok(call(client, "get_task", Map.of("task_id", taskId))).get("title")).isEqualTo("morning briefing");
+
+        Map<String, Object> ran = ok(call(client, "run_task_now", Map.of("task_id", taskId)));
+        String runId = (String) OpenApiSchemas.map(ran.get("details")).get("run_id");
+        assertThat(runId).isNotNull();
+        Map<String, Object> run = Eventually.until("run " + runId + " finished over MCP",
+                () -> ok(call(client, "get_run", Map.of("run_id", runId))), r -> r.get("finished_at") != null);
+        assertThat(run.get("status")).isEqualTo("succeeded");
+        assertThat(run.get("task_id")).isEqualTo(taskId);
+        assertThat(run.get("output")).isNotNull();
+        assertThat(text(call(client, "get_run", Map.of("run_id", runId)))).contains("Steps:", "- s (noop.run): ");
+        Map<String, Object> runs = ok(call(client, "list_runs", Map.of("task_id", taskId)));
+        assertThat((List<?>) runs.get("items")).isNotEmpty();
+
+        ok(call(client, "pause_task", Map.of("task_id", taskId)));
+        assertThat(ok(call(client, "get_task", Map.of("task_id", taskId))).get("status")).isEqualTo("paused");
+        ok(call(client, "cancel_task", Map.of("task_id", taskId)));
+        assertThat(ok(call(client, "get_task", Map.of("task_id", taskId))).get("status")).isEqualTo("canceled");
+
+        // the same audit log as REST, the action naming the MCP tool
+        List<Map<String, Object>> audit = admin.get("/audit?subject_id=" + taskId + "&limit=100").expect(200).items();
+        assertThat(audit).extracting(a -> a.get("action")).contains("mcp:create_task", "mcp:run_task_now", "mcp:pause_task",
+                "mcp:cancel_task", "mcp:get_task");
+    }
+
+    @Test
+    void an_agent_without_tasks_create_gets_a_tool_error_from_create_task() {
+        McpSyncClient reader = connected(agentToken("reader", "tasks:read"));
+        McpSchema.CallToolResult result = call(reader, "create_task", weekdayMorningTask("not allowed"));
+        assertThat(result.isError()).isTrue();
+        assertThat(text(result)).contains("Forbidden", "tasks:create");
+        assertThat(ok(call(reader, "list_tasks", Map.of())).get("total")).isEqualTo(0);
+    }
+
+    @Test
+    void agent_b_cannot_see_agent_a_tasks_or_runs() {
+        McpSyncClient alice = connected(fullAgent("alice"));
+        McpSyncClient bob = connected(fullAgent("bob"));
+        String taskId = (String) ok(call(alice, "create_task", weekdayMorningTask("alice's"))).get("id");
+        String runId = (String) OpenApiSchemas.map(ok(call(alice, "run_task_now", Map.of("task_id", taskId))).get("details")).get("run_id");
+
+        McpSchema.CallToolResult get = call(bob, "get_task", Map.of("task_id", taskId));
+        assertThat(get.isError()).isTrue();
+        assertThat(text(get)).contains("NotFound", "not found").doesNotContain("alice's");
+        assertThat(ok(call(bob, "list_tasks", Map.of())).get("total")).isEqualTo(0);
+        assertThat((List<?>) ok(call(bob, "list_runs", Map.of("task_id", taskId))).get("items")).isEmpty();
+        assertThat(call(bob, "get_run", Map.of("run_id", runId)).isError()).isTrue();
+        assertThat(call(bob, "cancel_task", Map.of("task_id", taskId)).isError()).isTrue();
+        assertThat(ok(call(alice, "get_task", Map.of("task_id", taskId))).get("status")).isEqualTo("active");
+    }
+
+    @Test
+    void bad_arguments_come_back_as_tool_errors_naming_the_field() {
+        McpSyncClient client = connected(fullAgent("careless"));
+        Map<String, Object> badZone = weekdayMorningTask("bad zone");
+        badZone.put("timezone", "Mars/Olympus_Mons");
+        McpSchema.CallToolResult zone = call(client, "create_task", badZone);
+        assertThat(zone.isError()).isTrue();
+        assertThat(text(zone)).contains("ValidationError", "field: timezone", "Mars/Olympus_Mons");
+
+        McpSchema.CallToolResult cron = call(client, "preview_schedule", Map.of("schedule_kind", "cron", "schedule_expr", "61 * * * *"));
+        assertThat(cron.isError()).isTrue();
+        assertThat(text(cron)).contains("field: schedule_expr", "61");
+
+        McpSchema.CallToolResult missing = call(client, "get_task", Map.of());
+        assertThat(missing.isError()).isTrue();
+        assertThat(text(missing)).contains("task_id is required");
+
+        McpSchema.CallToolResult snooze = call(client, "snooze_task", Map.of("task_id", UUID.randomUUID().toString()));
+        assertThat(snooze.isError()).isTrue();
+        assertThat(text(snooze)).contains("field: delay_seconds");
+    }
+
+    @Test
+    void each_tool_input_schema_is_the_openapi_request_schema_of_its_rest_twin() {
+        McpSyncClient client = connected(fullAgent("schemas"));
+        Map<String, Object> document = admin.get("/v3/api-docs").expect(200).map();
+        OpenApiSchemas openApi = new OpenApiSchemas(document);
+        Map<String, McpSchema.Tool> listed = new LinkedHashMap<>();
+        client.listTools().tools().forEach(t -> listed.put(t.name(), t));
+        for (OrdinautTool tool : OrdinautTool.ALL) {
+            McpSchema.Tool served = listed.get(tool.name());
+            Map<String, Object> properties = new LinkedHashMap<>(OpenApiSchemas.map(served.inputSchema().get("properties")));
+            List<Object> required = served.inputSchema().get("required") instanceof List<?> r ? new ArrayList<>(r) : new ArrayList<>();
+            if (tool.idArgument() != null) {
+                assertThat(properties.remove(tool.idArgument())).as(tool.name()).isNotNull();
+                assertThat(required.remove(tool.idArgument())).as(tool.name()).isTrue();
+            }
+            Map<String, Object> operation = openApi.operation(tool.operationId());
+            switch (tool.arguments()) {
+                case BODY -> {
+                    Map<String, Object> body = openApi.requestBody(operation);
+                    assertThat(properties).as("%s vs the request body of %s", tool.name(), tool.operationId())
+                            .isEqualTo(body.get("properties"));
+                    assertThat(new HashSet<>(required)).as(tool.name())
+                            .isEqualTo(new HashSet<>(body.get("required") == null ? List.of() : (List<?>) body.get("required")));
+                }
+                case QUERY -> assertThat(properties).as("%s vs the query parameters of %s", tool.name(), tool.operationId())
+                        .isEqualTo(openApi.queryParameters(operation)).isNotEmpty();
+                case NONE -> assertThat(properties).as(tool.name()).isEmpty();
+            }
+        }
+        // and the twins' bodies are the typed records
+        assertThat(openApi.requestBody(openApi.operation("createTask")).get("properties")).asInstanceOf(
+                org.assertj.core.api.InstanceOfAssertFactories.MAP).containsKeys("title", "schedule_kind", "schedule_expr", "timezone", "payload");
+    }
+
+    @Test
+    void two_nodes_behind_one_address_answer_consecutive_calls() throws Exception {
+        try (RoundRobinProxy proxy = new RoundRobinProxy(List.of(Nodes.port(nodeA), Nodes.port(nodeB)))) {
+            McpSyncClient client = client(proxy.url(), fullAgent("balanced"));
+            client.initialize();
+            String taskId = (String) ok(call(client, "create_task", weekdayMorningTask("balanced"))).get("id");
+            for (int i = 0; i < 3; i++) {
+                assertThat(ok(call(client, "get_task", Map.of("task_id", taskId))).get("id")).isEqualTo(taskId);
+                assertThat(ok(call(client, "list_tasks", Map.of("limit", 5))).get("total")).isEqualTo(1);
+            }
+            assertThat(new HashSet<>(proxy.served())).containsExactlyInAnyOrder(Nodes.port(nodeA), Nodes.port(nodeB));
+        }
+    }
+
+    @Test
+    void without_a_token_mcp_answers_401_pointing_to_the_resource_metadata() throws Exception {
+        int port = Nodes.port(nodeA);
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/mcp"))
+                .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{}}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(401);
+        String metadata = "http://127.0.0.1:" + port + "/.well-known/oauth-protected-resource";
+        assertThat(refused.headers().firstValue("WWW-Authenticate")).hasValue("Bearer resource_metadata=\"" + metadata + "\"");
+
+        Map<String, Object> resource = new Api(port, null).get("/.well-known/oauth-protected-resource").expect(200).map();
+        assertThat(resource.get("resource")).isEqualTo("http://127.0.0.1:" + port + "/mcp");
+        assertThat(resource.get("bearer_methods_supported")).isEqualTo(List.of("header"));
+
+        assertThatThrownBy(() -> client("http://127.0.0.1:" + port, "ord_at_forged").initialize()).isInstanceOf(RuntimeException.class);
+    }
+}
