@@ -183,8 +183,7 @@ public final class OrdinautMetrics {
         if (meters == null) {
             meters = toolMeters(tool);
         }
-        Map<String, Counter> byOutcome = meters.byTransport.get(transport);
-        Counter counter = byOutcome == null ? null : byOutcome.get(outcome);
+        Counter counter = meters.counter(transport, outcome);
         if (counter != null) {
             counter.increment();
         }
@@ -281,19 +280,35 @@ public final class OrdinautMetrics {
         return buckets;
     }
 
-    /** The counters of one tool address, by transport and outcome. */
+    /** The counters of one tool address, by transport and outcome; a transport's three are registered with its first call. */
     private static final class ToolMeters {
-        private final Map<String, Map<String, Counter>> byTransport = new HashMap<>();
+        private final MeterRegistry registry;
+        private final String tool;
+        private final Map<String, Map<String, Counter>> byTransport = new ConcurrentHashMap<>();
 
         ToolMeters(MeterRegistry registry, String tool) {
-            for (String transport : TRANSPORTS) {
-                Map<String, Counter> byOutcome = new HashMap<>();
-                for (String outcome : TOOL_OUTCOMES) {
-                    byOutcome.put(outcome, Counter.builder("ordinaut.tool.calls").description("Tool calls, by tool address")
-                            .tag("tool", tool).tag("transport", transport).tag("outcome", outcome).register(registry));
+            this.registry = registry;
+            this.tool = tool;
+        }
+
+        Counter counter(String transport, String outcome) {
+            Map<String, Counter> byOutcome = byTransport.get(transport);
+            if (byOutcome == null) {
+                if (!TRANSPORTS.contains(transport)) {
+                    return null;
                 }
-                byTransport.put(transport, byOutcome);
+                byOutcome = byTransport.computeIfAbsent(transport, this::register);
             }
+            return byOutcome.get(outcome);
+        }
+
+        private Map<String, Counter> register(String transport) {
+            Map<String, Counter> byOutcome = new HashMap<>();
+            for (String outcome : TOOL_OUTCOMES) {
+                byOutcome.put(outcome, Counter.builder("ordinaut.tool.calls").description("Tool calls, by tool address")
+                        .tag("tool", tool).tag("transport", transport).tag("outcome", outcome).register(registry));
+            }
+            return byOutcome;
         }
     }
 }

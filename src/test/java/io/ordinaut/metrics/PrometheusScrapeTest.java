@@ -6,10 +6,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
@@ -143,11 +148,9 @@ class PrometheusScrapeTest extends NodeTestSupport {
     }
 
     @Test
-    void the_queue_gauges_show_waiting_runs_by_priority_and_the_age_of_the_oldest() {
-        // given runs due long ago that no executor takes (their task is another agent's business: paused claims
-        // are not a thing, so they are simply put in the queue as leased-to-nobody rows of a future instant)
+    void the_queue_gauges_show_runs_not_yet_due_as_waiting_by_priority() {
+        // given three runs of priority 2 queued for the next hours (not due: no executor takes them)
         String task = task("queued", "0 3 1 1 *", "cron", Map.of("text", "later"));
-        jdbc.sql("UPDATE task SET priority = 2 WHERE id = :id").param("id", UUID.fromString(task)).update();
         jdbc.sql("""
                 INSERT INTO due_work (id, task_id, scheduled_for, run_at, queue_order, priority, trigger, overlap_policy)
                 SELECT gen_random_uuid(), id, now() + make_interval(hours => n), now() + make_interval(hours => n),
@@ -163,6 +166,60 @@ class PrometheusScrapeTest extends NodeTestSupport {
         jdbc.sql("DELETE FROM due_work WHERE task_id = :task").param("task", UUID.fromString(task)).update();
     }
 
+    @Test
+    void the_metric_table_in_operations_md_lists_exactly_what_a_scrape_exports() throws Exception {
+        // given one tool call, so that the only series born on first use exist too
+        api.post("/tools", Map.of("address", "docs.echo", "transport", "simulate")).expect(201);
+        api.awaitFinished(runNow(task("docs", "0 3 1 1 *", "cron", Map.of("text", "x"), "docs.echo")));
+        Scrape scrape = Eventually.until("the tool call counted", this::scrape,
+                s -> s.has("ordinaut_tool_calls_total") && s.sum("ordinaut_tool_calls_total", "tool", "docs.echo") >= 1);
+
+        // when the documented table is read
+        Map<String, DocumentedMetric> documented = documentedMetrics(Files.readString(Path.of("docs/operations.md")));
+
+        // then every exported family is documented with its type and tags, and nothing else is
+        Map<String, String> exported = new TreeMap<>();
+        scrape.types().forEach((family, type) -> {
+            boolean histogramMax = family.endsWith("_max") && "histogram".equals(scrape.types().get(family.replaceAll("_max$", "")));
+            if (family.startsWith("ordinaut_") && !histogramMax) {
+                exported.put(family, type);
+            }
+        });
+        assertThat(documented.keySet()).as("documented metrics").containsExactlyInAnyOrderElementsOf(exported.keySet());
+        for (DocumentedMetric metric : documented.values()) {
+            assertThat(metric.type()).as("type of %s", metric.name()).isEqualTo(exported.get(metric.name()));
+            String series = metric.type().equals("histogram") ? metric.name() + "_count" : metric.name();
+            assertThat(scrape.labelNames(series)).as("tags of %s", metric.name()).isEqualTo(metric.tags());
+        }
+    }
+
+    record DocumentedMetric(String name, String type, Set<String> tags) {
+    }
+
+    /** The rows of the table under "## Metrics": | `name` | type | `tag`, `tag` | meaning |. */
+    static Map<String, DocumentedMetric> documentedMetrics(String markdown) {
+        int start = markdown.indexOf("\n## Metrics\n");
+        assertThat(start).as("a Metrics section").isNotNegative();
+        int end = markdown.indexOf("\n## ", start + 1);
+        Map<String, DocumentedMetric> metrics = new TreeMap<>();
+        for (String line : markdown.substring(start, end < 0 ? markdown.length() : end).split("\n")) {
+            if (!line.startsWith("| `ordinaut_")) {
+                continue;
+            }
+            String[] cells = line.split("\\|");
+            String name = cells[1].trim().replace("`", "");
+            Set<String> tags = new TreeSet<>();
+            for (String tag : cells[3].split(",")) {
+                if (!tag.isBlank()) {
+                    tags.add(tag.trim().replace("`", ""));
+                }
+            }
+            assertThat(metrics.put(name, new DocumentedMetric(name, cells[2].trim(), tags))).as("%s listed twice", name).isNull();
+        }
+        assertThat(metrics).as("documented metrics").isNotEmpty();
+        return metrics;
+    }
+
     private Scrape scrape() {
         return Scrape.parse(api.get("/actuator/prometheus").expect(200).body());
     }
@@ -173,12 +230,16 @@ class PrometheusScrapeTest extends NodeTestSupport {
     }
 
     private String task(String title, String expr, String kind, Map<String, Object> args) {
+        return task(title, expr, kind, args, "metrics.echo");
+    }
+
+    private String task(String title, String expr, String kind, Map<String, Object> args, String tool) {
         Map<String, Object> task = new LinkedHashMap<>();
         task.put("title", title);
         task.put("schedule_kind", kind);
         task.put("schedule_expr", expr);
         task.put("max_retries", 0);
-        task.put("payload", Map.of("pipeline", List.of(Map.of("id", "echo", "uses", "metrics.echo", "with", args))));
+        task.put("payload", Map.of("pipeline", List.of(Map.of("id", "echo", "uses", tool, "with", args))));
         return api.post("/tasks", task).expect(201).string("id");
     }
 
