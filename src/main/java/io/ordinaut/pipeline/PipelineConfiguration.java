@@ -5,6 +5,7 @@ import java.time.Clock;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import io.ordinaut.metrics.OrdinautMetrics;
 import io.ordinaut.tool.ToolInvoker;
 
 /** The pipeline engine, shared by every executor thread. */
@@ -12,7 +13,7 @@ import io.ordinaut.tool.ToolInvoker;
 class PipelineConfiguration {
 
     @Bean
-    PipelineRunner pipelineRunner(ToolInvoker tools, Clock clock) {
-        return new PipelineRunner(tools, clock);
+    PipelineRunner pipelineRunner(ToolInvoker tools, Clock clock, OrdinautMetrics metrics) {
+        return new PipelineRunner(tools, clock, metrics);
     }
 }

@@ -1,10 +1,5 @@
 package io.ordinaut.pipeline;
 
-import io.ordinaut.Threads;
-import io.ordinaut.tool.ToolCall;
-import io.ordinaut.tool.ToolCallException;
-import io.ordinaut.tool.ToolInvoker;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +13,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
+
+import io.ordinaut.Threads;
+import io.ordinaut.metrics.OrdinautMetrics;
+import io.ordinaut.tool.ToolCall;
+import io.ordinaut.tool.ToolCallException;
+import io.ordinaut.tool.ToolInvoker;
 
 /**
  * Runs a {@link PipelineDefinition} step by step.
@@ -46,10 +47,13 @@ import java.util.concurrent.ExecutorService;
 public final class PipelineRunner {
 
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /** The step_duration metric's outcome tag, by {@link StepOutcome.Status} ordinal. */
+    private static final String[] STEP_OUTCOMES = {"ok", "skipped", "failed"};
 
     private final TimedCalls calls;
     private final Clock clock;
     private final Duration retryBackoff;
+    private final OrdinautMetrics metrics;
 
     /** Uses a shared daemon thread pool for tool calls and a 500 ms initial retry backoff. */
     public PipelineRunner(ToolInvoker tools, Clock clock) {
@@ -61,6 +65,17 @@ public final class PipelineRunner {
      * @param retryBackoff wait before the first step retry; doubles per retry, capped at 30 s
      */
     public PipelineRunner(ToolInvoker tools, Clock clock, ExecutorService callExecutor, Duration retryBackoff) {
+        this(tools, clock, callExecutor, retryBackoff, OrdinautMetrics.none());
+    }
+
+    /** As {@link #PipelineRunner(ToolInvoker, Clock)}, measuring each step's duration into {@code metrics}. */
+    public PipelineRunner(ToolInvoker tools, Clock clock, OrdinautMetrics metrics) {
+        this(tools, clock, TimedCalls.sharedExecutor(), Duration.ofMillis(500), metrics);
+    }
+
+    private PipelineRunner(ToolInvoker tools, Clock clock, ExecutorService callExecutor, Duration retryBackoff,
+                           OrdinautMetrics metrics) {
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.calls = new TimedCalls(Objects.requireNonNull(tools, "tools"), Objects.requireNonNull(callExecutor, "callExecutor"));
         this.clock = Objects.requireNonNull(clock, "clock");
         this.retryBackoff = Objects.requireNonNull(retryBackoff, "retryBackoff");
@@ -80,7 +95,9 @@ public final class PipelineRunner {
                 return new PipelineResult(false, true, true, step.id(),
                         "run interrupted before step '" + step.id() + "'", output);
             }
+            long stepStart = System.nanoTime();
             StepOutcome outcome = runStep(step, scope, context);
+            metrics.stepEnded(STEP_OUTCOMES[outcome.status().ordinal()], System.nanoTime() - stepStart);
             trace.add(outcome.traceEntry());
             switch (outcome.status()) {
                 case OK -> saved.put(step.storeName(), outcome.output());

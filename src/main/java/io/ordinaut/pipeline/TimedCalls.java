@@ -1,10 +1,7 @@
 package io.ordinaut.pipeline;
 
-import io.ordinaut.tool.ToolCall;
-import io.ordinaut.tool.ToolCallException;
-import io.ordinaut.tool.ToolInvoker;
-
 import java.io.UncheckedIOException;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -15,6 +12,12 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import org.slf4j.MDC;
+
+import io.ordinaut.tool.ToolCall;
+import io.ordinaut.tool.ToolCallException;
+import io.ordinaut.tool.ToolInvoker;
 
 /**
  * Runs tool calls on a separate thread so that a step timeout holds even for a tool that ignores
@@ -40,8 +43,10 @@ final class TimedCalls {
             }
         }
         Future<Object> future;
+        // The run's log context (task_id, run_id) goes with the call, so a transport's log lines carry it.
+        Map<String, String> logContext = MDC.getCopyOfContextMap();
         try {
-            future = executor.submit(() -> tools.invoke(call));
+            future = executor.submit(() -> invokeWith(logContext, call));
         } catch (RejectedExecutionException e) {
             throw new ToolCallException("no thread available to call " + call.address() + ": " + e.getMessage(), true, null, e);
         }
@@ -57,6 +62,18 @@ final class TimedCalls {
             throw new ToolCallException(call.address() + " was cancelled", true, null, e);
         } catch (ExecutionException e) {
             throw asToolFailure(call, e.getCause());
+        }
+    }
+
+    private Object invokeWith(Map<String, String> logContext, ToolCall call) {
+        if (logContext == null) {
+            return tools.invoke(call);
+        }
+        MDC.setContextMap(logContext);
+        try {
+            return tools.invoke(call);
+        } finally {
+            MDC.clear();
         }
     }
 

@@ -14,6 +14,7 @@ import org.springframework.dao.PessimisticLockingFailureException;
 
 import io.ordinaut.BackgroundLoop;
 import io.ordinaut.Threads;
+import io.ordinaut.metrics.OrdinautMetrics;
 
 /**
  * Claims due runs in batches as workers free up, and sleeps until the earliest known run_at or a
@@ -37,6 +38,7 @@ final class ClaimLoop implements Runnable {
     private final Wakeup wakeup;
     private final String node;
     private final ExecutorProperties properties;
+    private final OrdinautMetrics metrics;
     private final BackgroundLoop guard = new BackgroundLoop("ordinaut-claim-loop");
     /** The pause before claiming again while due runs could not be taken; the claim thread's only. */
     private long backoff = MIN_BACKOFF_MS;
@@ -44,7 +46,8 @@ final class ClaimLoop implements Runnable {
 
     /** @param dispatch starts a claimed run; whoever runs it releases one permit of {@code slots} when done */
     ClaimLoop(Claims claims, Consumer<ClaimedRun> dispatch, Semaphore slots, Wakeup wakeup, String node,
-              ExecutorProperties properties) {
+              ExecutorProperties properties, OrdinautMetrics metrics) {
+        this.metrics = metrics;
         this.claims = claims;
         this.dispatch = dispatch;
         this.slots = slots;
@@ -118,6 +121,7 @@ final class ClaimLoop implements Runnable {
         try {
             List<ClaimedRun> claimed = claims.claim(node, wanted, lease);
             log.trace("Claimed {} of {} runs", claimed.size(), wanted);
+            metrics.claimed(claimed.size());
             return claimed;
         } catch (DataIntegrityViolationException | PessimisticLockingFailureException e) {
             // Two nodes claimed runs of one overlap-guarded task at the same instant and the database kept

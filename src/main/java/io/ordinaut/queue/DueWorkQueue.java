@@ -9,8 +9,11 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+
+import io.ordinaut.metrics.OrdinautMetrics;
 
 /**
  * The run queue table, {@code due_work}: one row per run waiting or executing. Enqueueing is always
@@ -180,8 +183,16 @@ public class DueWorkQueue {
     private final Notifications notifications;
     private final Clock clock;
     private final long agingSeconds;
+    private final OrdinautMetrics metrics;
 
+    /** A queue whose enqueues are not measured (tests). */
     public DueWorkQueue(JdbcClient jdbc, Clock clock, RunProperties runs) {
+        this(jdbc, clock, runs, OrdinautMetrics.none());
+    }
+
+    @Autowired
+    public DueWorkQueue(JdbcClient jdbc, Clock clock, RunProperties runs, OrdinautMetrics metrics) {
+        this.metrics = metrics;
         this.jdbc = jdbc;
         this.notifications = new Notifications(jdbc);
         this.clock = clock;
@@ -192,7 +203,7 @@ public class DueWorkQueue {
     public int enqueueScheduleOccurrence(UUID scheduleId, Instant occurrence) {
         Counts counts = run(jdbc.sql(SCHEDULE_OCCURRENCE)
                 .param("occurrence", Timestamp.from(occurrence))
-                .param("scheduleId", scheduleId), clock.instant(), true);
+                .param("scheduleId", scheduleId), clock.instant(), true, "schedule");
         return counts.queued();
     }
 
@@ -203,7 +214,7 @@ public class DueWorkQueue {
      * @return how many runs were queued
      */
     public int enqueueScheduleOccurrences(String occurrencesJson) {
-        return run(jdbc.sql(SCHEDULE_OCCURRENCES).param("occurrences", occurrencesJson), clock.instant(), true).queued();
+        return run(jdbc.sql(SCHEDULE_OCCURRENCES).param("occurrences", occurrencesJson), clock.instant(), true, "window").queued();
     }
 
     /** Enqueues the given occurrences for one task (a task joining a schedule whose batch was enqueued ahead). */
@@ -212,7 +223,8 @@ public class DueWorkQueue {
             return 0;
         }
         String instants = occurrences.stream().map(i -> "\"" + i + "\"").collect(Collectors.joining(",", "[", "]"));
-        return run(jdbc.sql(TASK_OCCURRENCES).param("taskId", taskId).param("occurrences", instants), clock.instant(), true).queued();
+        return run(jdbc.sql(TASK_OCCURRENCES).param("taskId", taskId).param("occurrences", instants), clock.instant(), true, "task_join")
+                .queued();
     }
 
     /**
@@ -223,7 +235,7 @@ public class DueWorkQueue {
      */
     public UUID enqueueNow(UUID taskId, String trigger, Instant now) {
         UUID id = UUID.randomUUID();
-        Counts counts = run(jdbc.sql(NOW).param("id", id).param("trigger", trigger).param("taskId", taskId), now, false);
+        Counts counts = run(jdbc.sql(NOW).param("id", id).param("trigger", trigger).param("taskId", taskId), now, false, "now");
         if (counts.queued() == 1) {
             return id;
         }
@@ -244,7 +256,7 @@ public class DueWorkQueue {
      * @return how many runs were queued
      */
     public int enqueueEvent(String runsJson, String eventJson, Instant now) {
-        return run(jdbc.sql(EVENT).param("runs", runsJson).param("event", eventJson), now, true).queued();
+        return run(jdbc.sql(EVENT).param("runs", runsJson).param("event", eventJson), now, true, "event").queued();
     }
 
     /**
@@ -271,13 +283,15 @@ public class DueWorkQueue {
                 .update();
     }
 
-    private Counts run(JdbcClient.StatementSpec statement, Instant now, boolean recordDuplicates) {
+    /** @param source the enqueue_batch_size metric's tag */
+    private Counts run(JdbcClient.StatementSpec statement, Instant now, boolean recordDuplicates, String source) {
         Map<String, Object> row = statement
                 .param("now", Timestamp.from(now))
                 .param("aging", agingSeconds)
                 .param("recordDuplicates", recordDuplicates)
                 .query().singleRow();
         int queued = ((Number) row.get("queued")).intValue();
+        metrics.enqueued(source, queued);
         if (queued > 0) {
             notifications.wakeExecutors();
         }

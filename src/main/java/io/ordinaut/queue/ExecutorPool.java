@@ -23,15 +23,18 @@ import javax.sql.DataSource;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
+import tools.jackson.databind.json.JsonMapper;
+
 import io.ordinaut.BackgroundLoop;
 import io.ordinaut.Threads;
 import io.ordinaut.config.NodeProperties;
-import tools.jackson.databind.json.JsonMapper;
+import io.ordinaut.metrics.OrdinautMetrics;
 
 /**
  * The executor role: worker threads of its own (never Quartz's) fed by one claim loop, a LISTEN
@@ -65,6 +68,7 @@ class ExecutorPool implements SmartLifecycle {
     private final RunProperties runs;
     private final Backoff backoff;
     private final JsonMapper json;
+    private final OrdinautMetrics metrics;
 
     private final Map<UUID, Execution> inFlight = new ConcurrentHashMap<>();
     private final AtomicLong processed = new AtomicLong();
@@ -88,14 +92,20 @@ class ExecutorPool implements SmartLifecycle {
 
     @Autowired
     ExecutorPool(DataSource dataSource, RunHandler handler, Clock clock, JsonMapper json, NodeProperties node,
-                 ExecutorProperties properties, RunProperties runs) {
+                 ExecutorProperties properties, RunProperties runs, OrdinautMetrics metrics) {
         this(dataSource, handler, clock, json, node.id(), node.has(NodeProperties.Role.EXECUTOR), properties, runs,
-                () -> ThreadLocalRandom.current().nextDouble());
+                () -> ThreadLocalRandom.current().nextDouble(), metrics);
     }
 
     /** A pool built by hand (tests, benchmarks): its own DataSource is as good as its own node. */
     ExecutorPool(DataSource dataSource, RunHandler handler, Clock clock, JsonMapper json, String node, boolean enabled,
                  ExecutorProperties properties, RunProperties runs, DoubleSupplier jitter) {
+        this(dataSource, handler, clock, json, node, enabled, properties, runs, jitter, OrdinautMetrics.none());
+    }
+
+    private ExecutorPool(DataSource dataSource, RunHandler handler, Clock clock, JsonMapper json, String node, boolean enabled,
+                         ExecutorProperties properties, RunProperties runs, DoubleSupplier jitter, OrdinautMetrics metrics) {
+        this.metrics = metrics;
         this.dataSource = dataSource;
         this.handler = handler;
         this.clock = clock;
@@ -120,14 +130,14 @@ class ExecutorPool implements SmartLifecycle {
         wakeup = new Wakeup();
         slots = new Semaphore(properties.threads());
         workers = Executors.newFixedThreadPool(properties.threads(), named("ordinaut-worker-"));
-        recorder = new RunRecorder(completions, node, properties.flushIntervalMs(), properties.flushBatchSize(), wakeup::signal);
-        claimLoop = new ClaimLoop(claims, this::dispatch, slots, wakeup, node, properties);
+        recorder = new RunRecorder(completions, node, properties.flushIntervalMs(), properties.flushBatchSize(), wakeup::signal, metrics);
+        claimLoop = new ClaimLoop(claims, this::dispatch, slots, wakeup, node, properties, metrics);
         listener = new QueueListener(dataSource, wakeup, this::cancelLocal);
         Duration lease = Duration.ofSeconds(properties.leaseSeconds());
         DatabaseContact contact = new DatabaseContact();
         duties.add(new Duty("ordinaut-lease-renewal", properties.renewIntervalMs(), new RenewLeases(this, leases, contact, lease)).start());
         duties.add(new Duty("ordinaut-lease-reaper", properties.reapIntervalMs(),
-                new ReclaimExpiredLeases(leases, notifications::wakeExecutors, contact, lease)).start());
+                new ReclaimExpiredLeases(leases, notifications::wakeExecutors, contact, lease, metrics)).start());
         duties.add(new Duty("ordinaut-run-timeouts", 100, new EnforceRunTimeouts(this, clock)).start());
         duties.add(new Duty("ordinaut-retention", runs.pruneInterval().toMillis(),
                 new PruneHistory(jdbc, clock, runs.retention(), runs.pruneBatchSize())).start());
@@ -283,6 +293,9 @@ class ExecutorPool implements SmartLifecycle {
             if (!e.begin(Thread.currentThread(), startedAt)) {
                 return;
             }
+            metrics.runStarted(run.trigger(), startedAt.toEpochMilli() - run.runAt().toEpochMilli());
+            MDC.put("task_id", run.taskId().toString());
+            MDC.put("run_id", run.id().toString());
             RunResult result;
             try {
                 result = handler.execute(run);
@@ -299,6 +312,8 @@ class ExecutorPool implements SmartLifecycle {
                 recorder.add(Outcome.of(run, result, startedAt, clock.instant(), backoff));
             }
         } finally {
+            MDC.remove("task_id");
+            MDC.remove("run_id");
             e.detach();
             // An interrupt meant for this run may have landed after it returned: never carry it to the next.
             Thread.interrupted();

@@ -5,6 +5,8 @@ import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.ordinaut.metrics.OrdinautMetrics;
+
 /**
  * Takes back runs whose node stopped renewing their leases (it died or stalled), in batches, and wakes
  * the executors of every node to run them again. Only after a full lease period of unbroken contact with
@@ -21,8 +23,10 @@ final class ReclaimExpiredLeases implements Runnable {
     private final Runnable notifyExecutors;
     private final DatabaseContact contact;
     private final Duration lease;
+    private final OrdinautMetrics metrics;
 
-    ReclaimExpiredLeases(Leases leases, Runnable notifyExecutors, DatabaseContact contact, Duration lease) {
+    ReclaimExpiredLeases(Leases leases, Runnable notifyExecutors, DatabaseContact contact, Duration lease, OrdinautMetrics metrics) {
+        this.metrics = metrics;
         this.leases = leases;
         this.notifyExecutors = notifyExecutors;
         this.contact = contact;
@@ -50,6 +54,7 @@ final class ReclaimExpiredLeases implements Runnable {
         do {
             reclaimed = leases.reclaimExpired(BATCH);
             if (reclaimed.total() > 0) {
+                metrics.leasesReclaimed(reclaimed.total());
                 log.info("Reclaimed {} runs with expired leases ({} re-queued, {} ended: no retries left or canceled)",
                         reclaimed.total(), reclaimed.requeued(), reclaimed.total() - reclaimed.requeued());
             }

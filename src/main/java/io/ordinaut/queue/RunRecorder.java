@@ -1,6 +1,7 @@
 package io.ordinaut.queue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -10,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.ordinaut.BackgroundLoop;
+import io.ordinaut.metrics.OrdinautMetrics;
 
 /**
  * Writes ended attempts in groups — whatever ended within a few milliseconds, up to a batch size — so
@@ -27,6 +29,9 @@ final class RunRecorder implements Runnable {
     private final int flushIntervalMs;
     private final int batchSize;
     private final Runnable afterWrite;
+    private final OrdinautMetrics metrics;
+    private static final String[] OUTCOMES = Arrays.stream(RunStatus.values()).map(RunStatus::wireName).toArray(String[]::new);
+
     private final BlockingQueue<Outcome> pending = new LinkedBlockingQueue<>();
     /** The batch being written, until it is: its leases are renewed meanwhile. */
     private volatile List<Outcome> writing = List.of();
@@ -35,7 +40,9 @@ final class RunRecorder implements Runnable {
     private volatile boolean abandoned;
 
     /** @param afterWrite called after each written batch (wakes the claim loop: retries, freed slots) */
-    RunRecorder(Completions completions, String node, int flushIntervalMs, int batchSize, Runnable afterWrite) {
+    RunRecorder(Completions completions, String node, int flushIntervalMs, int batchSize, Runnable afterWrite,
+                OrdinautMetrics metrics) {
+        this.metrics = metrics;
         this.completions = completions;
         this.node = node;
         this.flushIntervalMs = flushIntervalMs;
@@ -129,6 +136,14 @@ final class RunRecorder implements Runnable {
         batch.clear();
     }
 
+    /** Each written attempt, by its status (the few whose lease was lost meanwhile included). */
+    private void count(List<Outcome> batch) {
+        for (Outcome o : batch) {
+            long millis = o.startedAt() == null || o.finishedAt() == null ? -1 : o.finishedAt().toEpochMilli() - o.startedAt().toEpochMilli();
+            metrics.runEnded(OUTCOMES[o.status().ordinal()], o.trigger(), millis);
+        }
+    }
+
     private void writeWithRetry(List<Outcome> batch) throws InterruptedException {
         long backoff = 100;
         while (!abandoned) {
@@ -138,6 +153,7 @@ final class RunRecorder implements Runnable {
                     log.debug("{} of {} ended runs were no longer leased by {} and were not recorded",
                             batch.size() - recorded, batch.size(), node);
                 }
+                count(batch);
                 afterWrite.run();
                 return;
             } catch (IllegalStateException e) {

@@ -9,6 +9,7 @@ import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import io.ordinaut.agent.AgentScopes;
+import io.ordinaut.metrics.OrdinautMetrics;
 
 /**
  * The tool layer: the Postgres catalog with its in-memory copy, the router every pipeline step calls
@@ -32,8 +33,9 @@ class ToolConfiguration {
 
     /** Also the {@link ToolInvoker} of the pipeline runner; closed (MCP connections) on shutdown. */
     @Bean
-    ToolRouter toolRouter(ToolCatalog catalog, ToolProperties properties, Environment environment, Clock clock) {
-        return new ToolRouter(catalog::find, ToolRouter.Settings.of(properties, environment::getProperty, clock));
+    ToolRouter toolRouter(ToolCatalog catalog, ToolProperties properties, Environment environment, Clock clock,
+                          OrdinautMetrics metrics) {
+        return new ToolRouter(catalog::find, ToolRouter.Settings.of(properties, environment::getProperty, clock), metrics);
     }
 
     @Bean

@@ -8,9 +8,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
+
 import javax.net.ssl.SSLContext;
 
 import io.ordinaut.agent.AgentScopes;
+import io.ordinaut.metrics.OrdinautMetrics;
 
 /**
  * The {@link ToolInvoker} used by runs: looks the address up in the catalog and calls the tool over
@@ -127,8 +129,15 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
     private final EgressGuard guard;
     private final HttpTransport http;
     private final McpTransport mcp;
+    private final OrdinautMetrics metrics;
 
     public ToolRouter(Function<String, Optional<ToolDefinition>> catalog, Settings settings) {
+        this(catalog, settings, OrdinautMetrics.none());
+    }
+
+    /** @param metrics counts every call by tool address, transport and outcome */
+    public ToolRouter(Function<String, Optional<ToolDefinition>> catalog, Settings settings, OrdinautMetrics metrics) {
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.catalog = Objects.requireNonNull(catalog, "catalog");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.guard = new EgressGuard(settings.egress(), settings.resolver());
@@ -165,6 +174,23 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
     @Override
     public Object invoke(ToolCall call) {
         Optional<ToolDefinition> found = catalog.apply(call.address());
+        // The address tags the metric only when registered: a pipeline may name any string.
+        String tool = found.isPresent() ? found.get().address() : OrdinautMetrics.UNREGISTERED_TOOL;
+        String transport = found.isPresent() ? found.get().transport() : ToolDefinition.SIMULATE;
+        try {
+            Object output = invoke(call, found);
+            metrics.toolCall(tool, transport, "success");
+            return output;
+        } catch (ToolCallException e) {
+            metrics.toolCall(tool, transport, e.retryable() ? "retryable_error" : "error");
+            throw e;
+        } catch (RuntimeException e) {
+            metrics.toolCall(tool, transport, "error");
+            throw e;
+        }
+    }
+
+    private Object invoke(ToolCall call, Optional<ToolDefinition> found) {
         if (found.isEmpty()) {
             if (settings.rejectUnknownTools()) {
                 throw ToolCallException.permanent("unknown tool '" + call.address() + "'");

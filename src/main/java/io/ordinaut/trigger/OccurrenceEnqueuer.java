@@ -14,6 +14,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
+import io.ordinaut.metrics.OrdinautMetrics;
 import io.ordinaut.queue.DueWorkQueue;
 import io.ordinaut.queue.StatusSql;
 import io.ordinaut.schedule.Schedule;
@@ -78,8 +79,10 @@ class OccurrenceEnqueuer {
     private final DueWorkQueue queue;
     private final Clock clock;
     private final ScheduleEndListener scheduleEnd;
+    private final OrdinautMetrics metrics;
 
-    OccurrenceEnqueuer(JdbcClient jdbc, DueWorkQueue queue, Clock clock, ScheduleEndListener scheduleEnd) {
+    OccurrenceEnqueuer(JdbcClient jdbc, DueWorkQueue queue, Clock clock, ScheduleEndListener scheduleEnd, OrdinautMetrics metrics) {
+        this.metrics = metrics;
         this.jdbc = jdbc;
         this.queue = queue;
         this.clock = clock;
@@ -213,6 +216,7 @@ class OccurrenceEnqueuer {
                 .param("reason", reason)
                 .param("scheduleId", scheduleId)
                 .update();
+        metrics.misfires(caughtUpFor != null, missed.size());
     }
 
     private record StoredSchedule(Schedule schedule, int misfireGraceSeconds) {

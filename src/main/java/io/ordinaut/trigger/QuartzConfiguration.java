@@ -14,6 +14,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import io.ordinaut.config.NodeProperties;
+import io.ordinaut.metrics.OrdinautMetrics;
 
 /**
  * Quartz wiring. Every node can create and change triggers (the API needs that); only nodes with the
@@ -62,8 +63,8 @@ class QuartzConfiguration {
     }
 
     @Bean
-    FireCounter fireCounter(Scheduler scheduler) throws SchedulerException {
-        FireCounter counter = new FireCounter();
+    FireCounter fireCounter(Scheduler scheduler, OrdinautMetrics metrics) throws SchedulerException {
+        FireCounter counter = new FireCounter(metrics);
         scheduler.getListenerManager().addTriggerListener(counter);
         return counter;
     }

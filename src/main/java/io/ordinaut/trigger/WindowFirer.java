@@ -21,15 +21,17 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+import io.ordinaut.metrics.OrdinautMetrics;
 import io.ordinaut.queue.DueWorkQueue;
 import io.ordinaut.queue.StatusSql;
 import io.ordinaut.schedule.Schedule;
 import io.ordinaut.schedule.ScheduleDefinition;
 import io.ordinaut.schedule.ScheduleKind;
 import io.ordinaut.schedule.Schedules;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.JsonNodeFactory;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * What one fire of a window trigger does ({@code ordinaut.trigger.mode=windows}): take its group's
@@ -105,10 +107,12 @@ class WindowFirer {
     private final ScheduleEndListener scheduleEnd;
     private final TriggerProperties properties;
     private final TransactionTemplate transactions;
+    private final OrdinautMetrics metrics;
     private final Map<UUID, Schedule> compiled = new ConcurrentHashMap<>();
 
     WindowFirer(JdbcClient jdbc, DueWorkQueue queue, Clock clock, ScheduleEndListener scheduleEnd, TriggerProperties properties,
-                PlatformTransactionManager transactionManager) {
+                PlatformTransactionManager transactionManager, OrdinautMetrics metrics) {
+        this.metrics = metrics;
         this.jdbc = jdbc;
         this.queue = queue;
         this.clock = clock;
@@ -204,6 +208,7 @@ class WindowFirer {
                 row.put("missed_count", m.occurrences().size());
                 row.put("caught_up_for", m.caughtUpFor() == null ? null : m.caughtUpFor().toString());
                 row.put("reason", m.reason());
+                metrics.misfires(m.caughtUpFor() != null, m.occurrences().size());
             }
             ObjectNode advance = advances.addObject();
             advance.put("id", d.id().toString());

@@ -20,7 +20,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Every actuator endpoint is for operators: an admin token is required, except for the liveness and
- * readiness probes, which load balancers and orchestrators call without credentials. This is a servlet
+ * readiness probes, which load balancers and orchestrators call without credentials. That includes
+ * {@code /actuator/prometheus}: a scraper sends the admin token (Prometheus: {@code authorization.credentials_file}). This is a servlet
  * filter because actuator endpoints are not handled by the handler mapping our MVC interceptors see.
  */
 @Component

@@ -1,14 +1,15 @@
 package io.ordinaut.web;
 
-import jakarta.servlet.FilterChain;
-import jakarta.servlet.ServletException;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -19,6 +20,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 import tools.jackson.databind.json.JsonMapper;
 
 import io.ordinaut.config.SecurityProperties;
+import io.ordinaut.metrics.OrdinautMetrics;
 
 /**
  * Limits what a client address may cost before it has proven who it is: every call to the token
@@ -49,9 +51,11 @@ class AnonymousRateFilter extends OncePerRequestFilter {
     private final double perMilli;
     private final JsonMapper json;
     private final Clock clock;
+    private final OrdinautMetrics metrics;
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
 
-    AnonymousRateFilter(SecurityProperties properties, JsonMapper json, Clock clock) {
+    AnonymousRateFilter(SecurityProperties properties, JsonMapper json, Clock clock, OrdinautMetrics metrics) {
+        this.metrics = metrics;
         this.addresses = new ClientAddresses(properties.trustedProxies());
         this.capacity = properties.unauthenticatedBurst();
         this.perMilli = properties.unauthenticatedPerMinute() / 60_000.0;
@@ -71,6 +75,7 @@ class AnonymousRateFilter extends OncePerRequestFilter {
         boolean tokenCall = TOKEN_PATHS.contains(request.getRequestURI());
         long wait = tokenCall ? take(client) : peek(client);
         if (wait > 0) {
+            metrics.rateLimitRefused("unauthenticated");
             long seconds = Math.max(1, (wait + 999) / 1000);
             ErrorResponses.write(request, response, json, clock, new ApiException(HttpStatus.TOO_MANY_REQUESTS, "RateLimited",
                     "Too many unauthenticated or refused requests from " + client + "; retry in " + seconds + " s",

@@ -11,6 +11,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 import io.ordinaut.config.SecurityProperties;
+import io.ordinaut.metrics.OrdinautMetrics;
 
 /**
  * Per-agent request limits over fixed windows (one second, one hour), counted in PostgreSQL so every
@@ -30,9 +31,11 @@ class RateLimiter {
     private final JdbcClient jdbc;
     private final SecurityProperties properties;
     private final Clock clock;
+    private final OrdinautMetrics metrics;
     private volatile long lastPrune;
 
-    RateLimiter(JdbcClient jdbc, SecurityProperties properties, Clock clock) {
+    RateLimiter(JdbcClient jdbc, SecurityProperties properties, Clock clock, OrdinautMetrics metrics) {
+        this.metrics = metrics;
         this.jdbc = jdbc;
         this.properties = properties;
         this.clock = clock;
@@ -46,12 +49,14 @@ class RateLimiter {
         Instant now = clock.instant();
         Instant second = now.truncatedTo(ChronoUnit.SECONDS);
         if (count(caller, "second", second) > properties.burstPerSecond()) {
+            metrics.rateLimitRefused("agent_burst");
             throw tooMany(caller, "per-second burst of " + properties.burstPerSecond(), 1);
         }
         Integer hourly = caller.apiCallsPerHour() != null ? caller.apiCallsPerHour() : properties.defaultCallsPerHour();
         if (hourly != null) {
             Instant hour = now.truncatedTo(ChronoUnit.HOURS);
             if (count(caller, "hour", hour) > hourly) {
+                metrics.rateLimitRefused("agent_hourly");
                 long retry = Math.max(1, hour.plus(1, ChronoUnit.HOURS).getEpochSecond() - now.getEpochSecond());
                 throw tooMany(caller, "api_calls_per_hour of " + hourly, retry);
             }

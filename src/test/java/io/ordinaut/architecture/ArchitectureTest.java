@@ -84,6 +84,16 @@ class ArchitectureTest {
                 .check(main);
     }
 
+    /** Every package may record metrics, so the metrics package must know none of them (web included). */
+    @Test
+    void metrics_knows_no_other_package_of_ours() {
+        noClasses().that().resideInAPackage("io.ordinaut.metrics..")
+                .should().dependOnClassesThat(DescribedPredicate.describe("another io.ordinaut package",
+                        (JavaClass c) -> c.getPackageName().startsWith("io.ordinaut")
+                                && !c.getPackageName().startsWith("io.ordinaut.metrics")))
+                .check(main);
+    }
+
     @Test
     void quartz_types_stay_in_the_trigger_package() {
         noClasses().that().resideOutsideOfPackage("io.ordinaut.trigger..")
