@@ -6,7 +6,8 @@ import { scheduleInWords, dstNotes, inZone, viewerZone, shownJson } from '../wor
 import { errorBox } from '../ui.js';
 
 const KINDS = ['cron', 'rrule', 'once', 'interval'];
-const EXAMPLES = { cron: '0 9 * * 1-5', rrule: 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=9;BYMINUTE=0', once: '', interval: 'PT15M' };
+const EXAMPLES = { cron: '0 9 * * 1-5', rrule: 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=9;BYMINUTE=0', interval: 'PT15M',
+  get once() { return `${new Date(Date.now() + 7 * 86400_000).toISOString().slice(0, 10)}T09:00:00`; } };
 const ZONES = (() => { try { return Intl.supportedValuesOf('timeZone'); } catch { return []; } })();
 const DEFAULT_PIPELINE = [{ id: 'hello', uses: 'demo.echo', with: { text: 'Hello from ${params.who}' } }];
 
@@ -43,7 +44,8 @@ async function preview() {
 function field(name) {
   return e => {
     s[name] = e.target.value;
-    if (name === 'kind' && !s.expr) s.expr = EXAMPLES[s.kind];
+    // An expression of one kind is hardly ever valid as another: a new kind starts from its example.
+    if (name === 'kind') s.expr = EXAMPLES[s.kind];
     schedule();
   };
 }

@@ -58,6 +58,7 @@ export const taskPage = {
       <div class="columns">
         <section aria-labelledby="preview-h">
           <h2 id="preview-h">Next occurrences</h2>
+          ${t.status === 'paused' ? html`<p class="notice">Paused: these fire only once the task is resumed (from then on).</p>` : nothing}
           ${s.preview.length === 0 ? html`<p class="muted">None planned.</p>` : html`
             <ol class="occurrences">${s.preview.slice(0, 20).map(o => html`<li class=${notes.has(o) ? 'dst' : ''}>
               <time datetime=${o}>${inZone(o, t.timezone, true)}</time>

@@ -28,7 +28,7 @@ async function load() {
       try {
         const preview = await get(`/tasks/${t.id}/preview?count=3`);
         if (mine === generation) { s.next.set(t.id, preview.occurrences); update(); }
-      } catch { s.next.set(t.id, null); }
+      } catch (e) { s.next.set(t.id, e); update(); }
     });
   } catch (e) { s.error = e; update(); }
 }
@@ -47,7 +47,8 @@ function nextTimes(t) {
   if (t.status !== 'active') return html`<span class="muted">${t.status === 'paused' ? 'paused' : 'none'}</span>`;
   const next = s.next.get(t.id);
   if (next === undefined) return html`<span class="muted">…</span>`;
-  if (!next || !next.length) return html`<span class="muted">none</span>`;
+  if (next instanceof Error) return html`<span class="muted" title=${next.message}>unavailable</span>`;
+  if (!next.length) return html`<span class="muted">none</span>`;
   const viewer = viewerZone();
   return html`<ol class="times">${next.map(o => html`<li><time datetime=${o}>${inZone(o, t.timezone)}</time>
     ${viewer !== t.timezone ? html`<span class="muted"> · ${inZone(o, viewer)} yours</span>` : nothing}</li>`)}</ol>`;
