@@ -23,7 +23,22 @@ export const session = {
 let onUnauthorized = () => {};
 export function whenUnauthorized(fn) { onUnauthorized = fn; }
 
-export async function call(method, path, body, { token, signal } = {}) {
+/**
+ * A session that signed in with an agent id and secret holds a refresh token: an expired access token is
+ * renewed once (POST /agents/auth/refresh) and the call repeated. Concurrent calls share one renewal.
+ */
+let renewing = null;
+async function renew() {
+  const current = session.get();
+  if (!current?.refresh) return false;
+  renewing ??= call('POST', '/agents/auth/refresh', { refresh_token: current.refresh }, { token: null })
+    .then(pair => { session.set({ ...current, token: pair.access_token, refresh: pair.refresh_token }); return true; })
+    .catch(() => false)
+    .finally(() => { renewing = null; });
+  return renewing;
+}
+
+export async function call(method, path, body, { token, signal, retried = false } = {}) {
   const headers = { Accept: 'application/json' };
   const bearer = token ?? session.get()?.token;
   if (bearer) headers.Authorization = `Bearer ${bearer}`;
@@ -36,7 +51,10 @@ export async function call(method, path, body, { token, signal } = {}) {
   let json = null;
   try { json = text ? JSON.parse(text) : null; } catch { json = { message: text }; }
   if (!response.ok) {
-    if (response.status === 401 && token === undefined) onUnauthorized();
+    if (response.status === 401 && token === undefined) {
+      if (!retried && await renew()) return call(method, path, body, { signal, retried: true });
+      onUnauthorized();
+    }
     throw new ApiError(response.status, json);
   }
   return json;

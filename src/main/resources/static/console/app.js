@@ -93,19 +93,20 @@ async function signIn(event) {
   update();
   try {
     let token = String(form.get('token') || '').trim();
+    let refresh = null;
     const agentId = String(form.get('agent_id') || '').trim();
     const secret = String(form.get('agent_secret') || '').trim();
     if (!token && agentId && secret) {
-      token = (await post('/agents/auth/token', { agent_id: agentId, agent_secret: secret }, { token: null })).access_token;
+      const pair = await post('/agents/auth/token', { agent_id: agentId, agent_secret: secret }, { token: null });
+      token = pair.access_token;
+      refresh = pair.refresh_token;
     }
     if (!token) throw new Error('Paste a token, or give an agent id and its secret.');
     // /health answers node details only to admins; the token is checked by a list the agent may read.
     const health = await get('/health', { token });
     const admin = Boolean(health && health.node);
-    let name = admin ? 'admin' : 'agent';
     try { await get('/runs?limit=1', { token }); } catch (e) { if (e instanceof ApiError && e.status === 401) throw e; }
-    if (admin && agentId) name = agentId;
-    session.set({ token, admin, name, node: health?.node || null, signedInAt: new Date().toISOString() });
+    session.set({ token, refresh, admin, agent: agentId || null, node: health?.node || null });
     state.signIn = { error: null, busy: false };
     if (!location.hash || location.hash === '#/') location.hash = '#/tasks'; else route();
   } catch (e) {
@@ -116,6 +117,9 @@ async function signIn(event) {
 
 export function signOut(message) {
   state.entry?.page.leave?.();
+  // Tokens the console obtained itself (from an id and secret) are revoked; a pasted token is only forgotten.
+  const issued = session.get();
+  if (!message && issued?.refresh) post('/agents/auth/revoke', { token: issued.token }, { token: null }).catch(() => {});
   session.clear();
   state.entry = null;
   state.signIn = { error: message || null, busy: false };
@@ -189,7 +193,7 @@ function view() {
       </nav>
       <div class="who">
         <span title=${user.admin ? 'admin scope: sees every agent\'s tasks and the cluster pages' : 'sees its own tasks and runs'}>
-          ${user.admin ? 'Admin' : 'Agent'}${user.node ? html` · node ${user.node}` : nothing}</span>
+          ${user.admin ? 'Admin' : 'Agent'}${user.agent ? html` <code>${user.agent.slice(0, 8)}</code>` : nothing}${user.node ? html` · node ${user.node}` : nothing}</span>
         <button type="button" class="link" @click=${() => signOut()}>Sign out</button>
       </div>
     </header>
