@@ -88,7 +88,7 @@ export const agentsPage = {
       ${s.message ? html`<p class="ok" role="status">${s.message}</p>` : nothing}
       ${errorBox(s.error)}
       ${s.editing ? form(editing) : nothing}
-      ${s.agents === null ? loading('agents') : html`<div class="scroll"><table class="agents">
+      ${s.agents === null ? (s.error ? nothing : loading('agents')) : html`<div class="scroll"><table class="agents">
         <thead><tr><th scope="col">Name</th><th scope="col">Scopes</th><th scope="col">Budget</th><th scope="col">Id</th><th scope="col">Actions</th></tr></thead>
         <tbody>${s.agents.map(a => html`<tr>
           <td>${a.name}${a.id === SYSTEM ? html` <span class="muted">(system)</span>` : nothing}</td>

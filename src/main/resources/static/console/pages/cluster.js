@@ -64,13 +64,13 @@ export const clusterPage = {
       ${errorBox(s.error)}
       <section aria-labelledby="quartz-h">
         <h2 id="quartz-h">Quartz instances</h2>
-        ${s.scheduler === undefined ? loading('the scheduler') : s.scheduler === null
+        ${s.scheduler === undefined ? (s.error ? nothing : loading('the scheduler')) : s.scheduler === null
           ? html`<p class="notice" role="status">Scheduler details (GET /admin/scheduler) are not available on this node.</p>`
           : instances(s.scheduler)}
       </section>
       <section aria-labelledby="workers-h">
         <h2 id="workers-h">Nodes</h2>
-        ${s.workers === null ? loading('the nodes') : html`<div class="scroll"><table class="workers">
+        ${s.workers === null ? (s.error ? nothing : loading('the nodes')) : html`<div class="scroll"><table class="workers">
           <thead><tr><th scope="col">Node</th><th scope="col">State</th><th scope="col">Roles</th><th scope="col">In flight</th>
             <th scope="col">Processed</th><th scope="col">Last seen</th><th scope="col">Host</th></tr></thead>
           <tbody>${s.workers.map(w => html`<tr><td><code>${w.node_id}</code></td><td>${badge(w.state)}</td><td>${w.roles.join(', ')}</td>

@@ -87,7 +87,7 @@ export const queuePage = {
       ${errorBox(s.error)}
       <section aria-labelledby="depth-h">
         <h2 id="depth-h">Depth, age and leases</h2>
-        ${s.queue === undefined ? loading('the queue') : s.queue === null
+        ${s.queue === undefined ? (s.error ? nothing : loading('the queue')) : s.queue === null
           ? html`<p class="notice" role="status" id="queue-unavailable">Queue details (GET /admin/queue) are not available on this node.</p>`
           : html`<div class="queue-details">${anyJson(s.queue)}</div>`}
       </section>

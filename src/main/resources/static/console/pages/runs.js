@@ -155,7 +155,7 @@ export const runsPage = {
       ${errorBox(s.error)}
       <div class="split">
         <div>
-          ${s.runs === null ? loading('runs') : s.runs.length === 0 ? html`<p class="muted">No runs match.</p>` : html`
+          ${s.runs === null ? (s.error ? nothing : loading('runs')) : s.runs.length === 0 ? html`<p class="muted">No runs match.</p>` : html`
             <p class="muted">${s.runs.length} of ${s.total}, newest first; times in ${zone}.</p>
             <div class="scroll"><table class="runs">
               <thead><tr><th scope="col">Status</th><th scope="col">Task</th><th scope="col">Trigger</th>

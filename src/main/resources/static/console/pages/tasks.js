@@ -79,7 +79,7 @@ export const tasksPage = {
       </form>
       ${s.message ? html`<p class="ok" role="status">${s.message}</p>` : nothing}
       ${errorBox(s.error)}
-      ${s.tasks === null ? loading('tasks') : rows.length === 0 ? html`<p class="muted">No tasks match.</p>` : html`
+      ${s.tasks === null ? (s.error ? nothing : loading('tasks')) : rows.length === 0 ? html`<p class="muted">No tasks match.</p>` : html`
         <p class="muted">${rows.length} of ${s.total} shown. Times in each task's zone, and in yours (${viewerZone()}).</p>
         <div class="scroll"><table class="tasks">
           <thead><tr><th scope="col">Task</th><th scope="col">Schedule</th><th scope="col">Next fire times</th>

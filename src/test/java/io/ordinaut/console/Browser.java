@@ -15,6 +15,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -88,8 +89,19 @@ final class Browser implements AutoCloseable {
 
     /** Waits until the page named by main[data-page] is shown and nothing on it is still loading. */
     void awaitPage(String page) {
-        until(d -> !d.findElements(By.cssSelector("main[data-page='" + page + "']")).isEmpty()
-                && d.findElements(By.cssSelector("main .loading")).isEmpty(), "page " + page + " loaded");
+        try {
+            until(d -> !d.findElements(By.cssSelector("main[data-page='" + page + "']")).isEmpty()
+                    && d.findElements(By.cssSelector("main .loading")).isEmpty(), "page " + page + " loaded");
+        } catch (TimeoutException e) {
+            // What the page showed instead, for whoever reads the failure.
+            try {
+                screenshot("failure-" + page);
+            } catch (IOException ignored) {
+                // the message below still says what was on screen
+            }
+            throw new AssertionError("Page " + page + " did not load; at " + driver.getCurrentUrl() + " the page shows: "
+                    + driver.findElement(By.tagName("body")).getText() + "; browser log: " + errors(), e);
+        }
     }
 
     void go(String fragment, String page) {

@@ -241,4 +241,31 @@ class ConsoleBrowserTest extends NodeTestSupport {
         assertThat(browser.find("main .error").getText()).contains("not found");
         browser.errors(); // the 404 for another agent's task is what this step checks
     }
+
+    @Test
+    @Order(5)
+    void schedules_read_in_words_and_daylight_saving_shifts_are_flagged_against_the_real_preview() {
+        signIn(Api.ADMIN_TOKEN);
+        Object springForward = api.post("/schedules/preview", Map.of("schedule_kind", "cron", "schedule_expr", "30 2 * * *",
+                "timezone", "America/New_York", "after", "2026-03-07T00:00:00-05:00", "count", 3)).expect(200).get("occurrences");
+        Object fallBack = api.post("/schedules/preview", Map.of("schedule_kind", "rrule", "schedule_expr", "FREQ=DAILY;BYHOUR=1;BYMINUTE=30",
+                "timezone", "America/New_York", "after", "2026-10-31T12:00:00Z", "count", 3)).expect(200).get("occurrences");
+
+        Object notes = ((JavascriptExecutor) browser.driver).executeAsyncScript("""
+                const [spring, fall, done] = arguments;
+                import('/console/words.js').then(w => done({
+                  spring: Object.fromEntries(w.dstNotes('cron', '30 2 * * *', spring)),
+                  fall: Object.fromEntries(w.dstNotes('rrule', 'FREQ=DAILY;BYHOUR=1;BYMINUTE=30', fall)),
+                  words: [w.scheduleInWords('cron', '0 9 * * 1-5', 'Europe/Chisinau'),
+                          w.scheduleInWords('rrule', 'FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;BYHOUR=17', 'UTC'),
+                          w.scheduleInWords('cron', '*/15 * * * *', 'UTC'),
+                          w.scheduleInWords('interval', 'PT1H30M', 'UTC')]}));""", springForward, fallBack);
+
+        assertThat(notes).isEqualTo(Map.of(
+                "spring", Map.of("2026-03-08T03:30:00-04:00", "02:30 does not exist on 8 March; runs at 03:30"),
+                "fall", Map.of("2026-11-02T01:30:00-05:00", "clocks changed before 2 November: UTC-04:00 → UTC-05:00"),
+                "words", List.of("at 09:00 on weekdays, Europe/Chisinau", "at 17:00 on the last weekday of the month, UTC",
+                        "every 15 minutes, UTC", "every 1 hour and 30 minutes, UTC")));
+        assertNoConsoleErrors("tasks");
+    }
 }
