@@ -40,7 +40,9 @@ async function renew() {
 
 export async function call(method, path, body, { token, signal, retried = false } = {}) {
   const headers = { Accept: 'application/json' };
-  const bearer = token ?? session.get()?.token;
+  const bearer = token === undefined ? session.get()?.token : token;
+  // Signed out while a page was still loading: its remaining calls are not sent (each would be a 401).
+  if (token === undefined && !bearer) throw new ApiError(401, { message: 'Signed out' });
   if (bearer) headers.Authorization = `Bearer ${bearer}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const response = await fetch(path, {
@@ -51,9 +53,11 @@ export async function call(method, path, body, { token, signal, retried = false 
   let json = null;
   try { json = text ? JSON.parse(text) : null; } catch { json = { message: text }; }
   if (!response.ok) {
-    if (response.status === 401 && token === undefined) {
+    // Only a 401 for the session still signed in ends it: a call left over from a session that has since
+    // signed out (a page still loading when its user left) must not sign out the next one.
+    if (response.status === 401 && token === undefined && bearer && session.get()?.token === bearer) {
       if (!retried && await renew()) return call(method, path, body, { signal, retried: true });
-      onUnauthorized();
+      if (session.get()?.token === bearer) onUnauthorized();
     }
     throw new ApiError(response.status, json);
   }
