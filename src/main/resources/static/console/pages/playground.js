@@ -43,6 +43,7 @@ async function preview() {
 
 function field(name) {
   return e => {
+    if (name !== 'kind' && s[name] === e.target.value) return; // the change event after the input events
     s[name] = e.target.value;
     // An expression of one kind is hardly ever valid as another: a new kind starts from its example.
     if (name === 'kind') s.expr = EXAMPLES[s.kind];
@@ -89,7 +90,7 @@ export const playgroundPage = {
         <label for="kind">Kind</label>
         <select id="kind" name="kind" @change=${field('kind')}>${KINDS.map(k => html`<option ?selected=${k === s.kind}>${k}</option>`)}</select>
         <label for="expr">Expression</label>
-        <textarea id="expr" name="expr" rows="2" spellcheck="false" .value=${s.expr} @input=${field('expr')}
+        <textarea id="expr" name="expr" rows="2" spellcheck="false" .value=${s.expr} @input=${field('expr')} @change=${field('expr')}
           aria-invalid=${exprInvalid ? 'true' : 'false'} aria-describedby="expr-help expr-error"></textarea>
         <p id="expr-help" class="muted">${{ cron: 'Five fields: minute hour day-of-month month day-of-week (e.g. 30 2 * * *).',
           rrule: 'An RFC 5545 rule, e.g. FREQ=DAILY;BYHOUR=2;BYMINUTE=30, or DTSTART/RRULE/EXDATE lines.',
@@ -97,7 +98,7 @@ export const playgroundPage = {
           interval: 'An ISO-8601 duration: PT30S, PT5M, P1D.' }[s.kind]}</p>
         <p id="expr-error" class="field-error" role="alert">${exprInvalid ? s.problem : ''}</p>
         <label for="zone">Time zone</label>
-        <input id="zone" name="zone" list="zones" .value=${s.zone} @input=${field('zone')} spellcheck="false"
+        <input id="zone" name="zone" list="zones" .value=${s.zone} @input=${field('zone')} @change=${field('zone')} spellcheck="false"
           aria-invalid=${fieldError('timezone') ? 'true' : 'false'} aria-describedby="zone-error">
         <datalist id="zones">${ZONES.map(z => html`<option value=${z}></option>`)}</datalist>
         <p id="zone-error" class="field-error" role="alert">${fieldError('timezone') ? s.problem : ''}</p>
