@@ -50,6 +50,10 @@ class AccessInterceptor implements HandlerInterceptor {
         if (path.startsWith("/v3/api-docs") || path.startsWith("/swagger-ui") || path.equals("/error")) {
             return null;
         }
+        // The web console's static shell: the same files for everyone; its data comes from the API with a token.
+        if (path.equals("/console") || path.startsWith("/console/")) {
+            return null;
+        }
         if (handler instanceof HandlerMethod method && method.getBeanType().getPackageName().startsWith("io.ordinaut")) {
             if (AnnotatedElementUtils.hasAnnotation(method.getMethod(), PublicEndpoint.class)
                     || AnnotatedElementUtils.hasAnnotation(method.getBeanType(), PublicEndpoint.class)) {

@@ -1,10 +1,11 @@
 package io.ordinaut.web;
 
-import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+
+import jakarta.servlet.http.HttpServletRequest;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +19,7 @@ import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.NoHandlerFoundException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
@@ -135,6 +137,15 @@ class ApiExceptionHandler {
         log.info("Concurrent change on {} {}: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
         return api(ApiException.conflict("A concurrent change touched the same data; nothing was changed, retry the request",
                 Map.of("retryable", true)).withHeader("Retry-After", "1"), request);
+    }
+
+    /**
+     * The client went away mid-answer (a closed event stream, a browser that navigated on): there is no one
+     * to answer, and nothing went wrong on our side.
+     */
+    @ExceptionHandler(AsyncRequestNotUsableException.class)
+    void clientGone(AsyncRequestNotUsableException e, HttpServletRequest request) {
+        log.debug("Client disconnected during {} {}: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
     }
 
     @ExceptionHandler(Exception.class)

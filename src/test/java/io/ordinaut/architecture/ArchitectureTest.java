@@ -25,7 +25,7 @@ class ArchitectureTest {
 
     /** Packages that hold the product's domain (everything but web, config and the root). */
     private static final String[] DOMAIN = {
-            "io.ordinaut.admin..", "io.ordinaut.agent..", "io.ordinaut.audit..", "io.ordinaut.event..", "io.ordinaut.health..", "io.ordinaut.mcp..", "io.ordinaut.pipeline..",
+            "io.ordinaut.admin..", "io.ordinaut.agent..", "io.ordinaut.audit..", "io.ordinaut.console..", "io.ordinaut.event..", "io.ordinaut.health..", "io.ordinaut.mcp..", "io.ordinaut.pipeline..",
             "io.ordinaut.queue..", "io.ordinaut.run..", "io.ordinaut.schedule..", "io.ordinaut.task..",
             "io.ordinaut.tool..", "io.ordinaut.trigger.."};
 

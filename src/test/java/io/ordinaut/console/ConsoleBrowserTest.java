@@ -1,0 +1,272 @@
+package io.ordinaut.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
+
+import io.ordinaut.support.Api;
+import io.ordinaut.support.NodeTestSupport;
+
+/**
+ * The console in a real headless Chromium against a real node: what an operator and an agent's owner do
+ * with it, with every page checked for browser-console errors and photographed to
+ * target/console-screenshots/.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ConsoleBrowserTest extends NodeTestSupport {
+
+    private static Browser browser;
+
+    @BeforeAll
+    static void startBrowser() throws IOException {
+        browser = Browser.start();
+    }
+
+    @AfterAll
+    static void stopBrowser() throws IOException {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    private String console() {
+        return "http://127.0.0.1:" + port + "/console";
+    }
+
+    private void signIn(String token) {
+        browser.errors();
+        browser.open(console());
+        if (!browser.all("button.link").isEmpty()) {
+            browser.find("button.link").click();
+        }
+        WebElement field = browser.find("#token");
+        field.clear();
+        field.sendKeys(token);
+        field.sendKeys(Keys.ENTER);
+        browser.awaitPage("tasks");
+    }
+
+    /** As a person does it: select all, type over it (each key an input event, as the page expects). */
+    private static void replaceText(WebElement field, String text) {
+        field.sendKeys(Keys.chord(Keys.CONTROL, "a"), text);
+    }
+
+    private void confirmDialog() {
+        browser.find("dialog[open] button.primary, dialog[open] button.danger").click();
+        browser.until(d -> d.findElements(By.cssSelector("dialog[open]")).isEmpty(), "the dialog closed");
+    }
+
+    private void assertNoConsoleErrors(String page) {
+        assertThat(browser.errors()).as("browser console errors on " + page).isEmpty();
+    }
+
+    /**
+     * As above, except Chromium's own line for a 404 of the admin endpoints (GET /admin/queue, /admin/scheduler):
+     * a node of a release without them answers 404, which the console shows as "not available on this node".
+     */
+    private void assertNoConsoleErrorsBesidesMissingAdminEndpoints(String page) {
+        assertThat(browser.errors().stream()
+                .filter(e -> !(e.matches(".*/admin/(queue|scheduler) .*") && e.contains("404"))).toList())
+                .as("browser console errors on " + page).isEmpty();
+    }
+
+    @Test
+    @Order(1)
+    void the_console_shell_is_public_and_served_with_a_strict_content_security_policy() {
+        Api anonymous = api.as(null);
+        Api.Response shell = anonymous.get("/console").expect(200);
+        assertThat(shell.body()).contains("<script type=\"module\" src=\"/console/app.js\">").doesNotContain("<script>").doesNotContain("style=");
+        String policy = shell.header("Content-Security-Policy");
+        assertThat(policy).contains("default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "frame-ancestors 'none'")
+                .doesNotContain("unsafe-inline").doesNotContain("unsafe-eval");
+        assertThat(anonymous.get("/console/app.js").expect(200).header("Content-Security-Policy")).isEqualTo(policy);
+        // Libraries come from WebJars in the jar, their versions resolved by the locator.
+        assertThat(anonymous.get("/console/lib/lit-html/lit-html.js").expect(200).body()).contains("lit-html");
+        anonymous.get("/console/lib/uplot/dist/uPlot.esm.js").expect(200);
+        // The shell carries no data: the API behind it still wants a token.
+        anonymous.get("/tasks").expect(401);
+    }
+
+    @Test
+    @Order(2)
+    void an_admin_creates_a_task_in_the_playground_runs_it_watches_its_trace_and_pauses_it() throws IOException {
+        signIn(Api.ADMIN_TOKEN);
+        assertNoConsoleErrors("tasks");
+
+        browser.go("#/playground", "playground");
+        browser.until(d -> d.findElements(By.cssSelector("#occurrences li")).size() == 20, "the example's occurrences");
+        assertNoConsoleErrors("playground");
+        new Select(browser.find("#kind")).selectByVisibleText("cron");
+        WebElement expr = browser.find("#expr");
+        replaceText(expr, "0 25 * * *");
+        String message = browser.until(d -> {
+            String text = d.findElement(By.id("expr-error")).getText();
+            return text.isBlank() ? null : text;
+        }, "the validation message under the expression");
+        assertThat(message).contains("hour");
+        assertThat(expr.getAttribute("aria-invalid")).isEqualTo("true");
+        new Select(browser.find("#kind")).selectByVisibleText("rrule");
+        replaceText(expr, "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=9;BYMINUTE=0");
+        replaceText(browser.find("#zone"), "Europe/Chisinau");
+        browser.until(d -> d.findElements(By.cssSelector("#occurrences li")).size() == 20
+                && d.findElement(By.id("expr-error")).getText().isBlank()
+                && d.findElement(By.cssSelector(".schedule-words")).getText().contains("Europe/Chisinau"), "20 occurrences");
+        assertThat(browser.find(".schedule-words").getText()).isEqualTo("at 09:00 on weekdays, Europe/Chisinau");
+        browser.errors(); // 400s for what was typed on the way (the invalid cron above) are the point of this step
+        browser.screenshot("03-playground");
+
+        browser.find("#create-from").click();
+        browser.find("#task-title").sendKeys("Console briefing");
+        browser.find("form.create button[type=submit]").click();
+        browser.awaitPage("task");
+        browser.until(d -> d.findElement(By.tagName("h1")).getText().contains("Console briefing")
+                && d.findElements(By.cssSelector("ol.occurrences li")).size() == 20, "the new task's page");
+        String taskId = (String) ((JavascriptExecutor) browser.driver).executeScript("return location.hash.split('/')[2]");
+        Map<String, Object> task = api.get("/tasks/" + taskId).expect(200).map();
+        assertThat(task).containsEntry("schedule_kind", "rrule").containsEntry("timezone", "Europe/Chisinau").containsEntry("status", "active");
+        assertThat(browser.all("table.calendar")).hasSize(1);
+        assertThat(browser.find("ol.pipeline").getText()).contains("hello", "demo.echo");
+        assertNoConsoleErrors("task");
+
+        // The task's next three fire times, in its zone and the viewer's.
+        browser.go("#/tasks", "tasks");
+        String row = "tr[data-task-id='" + taskId + "']";
+        browser.until(d -> d.findElements(By.cssSelector(row + " ol.times li")).size() == 3, "three next fire times");
+        List<String> expected = api.get("/tasks/" + taskId + "/preview?count=3").expect(200).map().get("occurrences") instanceof List<?> l
+                ? l.stream().map(String::valueOf).toList() : List.of();
+        List<String> shown = browser.all(row + " ol.times time").stream().map(t -> t.getAttribute("datetime")).toList();
+        assertThat(shown).isEqualTo(expected);
+        assertThat(browser.find(row + " td.schedule").getText()).startsWith("at 09:00 on weekdays, Europe/Chisinau");
+        assertNoConsoleErrors("tasks");
+        browser.screenshot("01-tasks");
+
+        // Run now (with its confirmation), then watch the run arrive live with its trace.
+        browser.find(row + " button[data-action=run_now]").click();
+        confirmDialog();
+        browser.find("main p.ok");
+        browser.go("#/runs/" + taskId, "runs");
+        browser.until(d -> d.findElements(By.cssSelector("table.runs .status-succeeded")).size() == 1, "the run succeeded in the list");
+        browser.find("table.runs tbody tr button.small").click();
+        WebElement trace = browser.find("#run-detail ol.trace");
+        assertThat(trace.getText()).contains("hello", "demo.echo", "ok", "input", "output");
+        assertThat(browser.find("#run-detail").getText()).contains("Hello from the console");
+        assertNoConsoleErrors("runs");
+        browser.screenshot("04-runs");
+
+        // Pause, from the task's own page.
+        browser.go("#/task/" + taskId, "task");
+        browser.find("button[data-action=pause]").click();
+        confirmDialog();
+        browser.until(d -> d.findElement(By.tagName("h1")).getText().contains("paused"), "the task shown paused");
+        assertThat(api.get("/tasks/" + taskId).expect(200).string("status")).isEqualTo("paused");
+        assertNoConsoleErrors("task after pause");
+        browser.screenshot("02-task");
+    }
+
+    @Test
+    @Order(3)
+    void every_admin_page_loads_without_console_errors() throws IOException {
+        for (int i = 0; i < 2; i++) {
+            api.post("/tasks", Map.of("title", "Nightly report " + i, "schedule_kind", "cron", "schedule_expr", "30 2 * * *",
+                    "timezone", "America/New_York", "payload", Map.of("pipeline", List.of()))).expect(201);
+        }
+        signIn(Api.ADMIN_TOKEN);
+        for (String page : List.of("queue", "cluster", "agents", "runs", "playground", "tasks")) {
+            browser.go("#/" + page, page);
+            assertNoConsoleErrorsBesidesMissingAdminEndpoints(page);
+            browser.screenshot("page-" + page);
+        }
+        browser.go("#/cluster", "cluster");
+        assertThat(browser.all("table.workers tbody tr")).isNotEmpty();
+        browser.find("table.schedules");
+        WebElement shared = browser.all("table.schedules tbody tr").stream()
+                .filter(r -> r.getText().startsWith("at 02:30 every day, America/New_York")).findFirst().orElseThrow();
+        assertThat(shared.findElements(By.tagName("td")).get(1).getText()).as("tasks on the shared schedule").isEqualTo("2");
+        assertNoConsoleErrorsBesidesMissingAdminEndpoints("cluster");
+        // Phone width: the menu folds, the task rows become cards.
+        browser.width(390, 844);
+        browser.go("#/tasks", "tasks");
+        browser.screenshot("05-tasks-phone");
+        browser.find("button.menu").click();
+        browser.find("nav.open a[data-page=runs]");
+        browser.width(1280, 900);
+        assertNoConsoleErrors("tasks on a phone");
+    }
+
+    @Test
+    @Order(4)
+    void a_non_admin_sees_only_its_own_tasks_and_no_cluster_pages() {
+        String adminTask = api.post("/tasks", Map.of("title", "Admin's private task", "schedule_kind", "cron", "schedule_expr", "0 6 * * *",
+                "payload", Map.of("pipeline", List.of()))).expect(201).string("id");
+        String agentId = api.post("/agents", Map.of("name", "console-viewer",
+                "scopes", List.of("tasks:create", "tasks:read", "tasks:update", "runs:read", "runs:write"))).expect(201).string("id");
+        String secret = api.post("/agents/" + agentId + "/credentials", Map.of()).expect(200).string("agent_secret");
+        String token = api.as(null).post("/agents/auth/token", Map.of("agent_id", agentId, "agent_secret", secret)).expect(200).string("access_token");
+        api.as(token).post("/tasks", Map.of("title", "Viewer's own task", "schedule_kind", "cron", "schedule_expr", "0 7 * * *",
+                "payload", Map.of("pipeline", List.of()))).expect(201);
+
+        // Signing in with the agent's id and secret: the console exchanges them for a token itself.
+        browser.errors();
+        browser.open(console());
+        if (!browser.all("button.link").isEmpty()) {
+            browser.find("button.link").click();
+        }
+        browser.find(".sign-in details summary").click();
+        browser.find("#agent_id").sendKeys(agentId);
+        browser.find("#agent_secret").sendKeys(secret);
+        browser.find(".sign-in button[type=submit]").click();
+        browser.awaitPage("tasks");
+        browser.until(d -> d.findElement(By.tagName("main")).getText().contains("Viewer's own task"), "the agent's own task");
+        assertThat(browser.find("main").getText()).doesNotContain("Admin's private task");
+        assertThat(browser.all("tr[data-task-id='" + adminTask + "']")).isEmpty();
+        assertThat(browser.all("nav a[data-page=cluster], nav a[data-page=queue], nav a[data-page=agents]")).isEmpty();
+        assertNoConsoleErrors("tasks as a non-admin");
+
+        browser.go("#/cluster", "cluster");
+        assertThat(browser.find("main").getText()).contains("This page is for admins");
+        browser.go("#/task/" + adminTask, "task");
+        assertThat(browser.find("main .error").getText()).contains("not found");
+        browser.errors(); // the 404 for another agent's task is what this step checks
+    }
+
+    @Test
+    @Order(5)
+    void schedules_read_in_words_and_daylight_saving_shifts_are_flagged_against_the_real_preview() {
+        signIn(Api.ADMIN_TOKEN);
+        Object springForward = api.post("/schedules/preview", Map.of("schedule_kind", "cron", "schedule_expr", "30 2 * * *",
+                "timezone", "America/New_York", "after", "2026-03-07T00:00:00-05:00", "count", 3)).expect(200).get("occurrences");
+        Object fallBack = api.post("/schedules/preview", Map.of("schedule_kind", "rrule", "schedule_expr", "FREQ=DAILY;BYHOUR=1;BYMINUTE=30",
+                "timezone", "America/New_York", "after", "2026-10-31T12:00:00Z", "count", 3)).expect(200).get("occurrences");
+
+        Object notes = ((JavascriptExecutor) browser.driver).executeAsyncScript("""
+                const [spring, fall, done] = arguments;
+                import('/console/words.js').then(w => done({
+                  spring: Object.fromEntries(w.dstNotes('cron', '30 2 * * *', spring)),
+                  fall: Object.fromEntries(w.dstNotes('rrule', 'FREQ=DAILY;BYHOUR=1;BYMINUTE=30', fall)),
+                  words: [w.scheduleInWords('cron', '0 9 * * 1-5', 'Europe/Chisinau'),
+                          w.scheduleInWords('rrule', 'FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;BYHOUR=17', 'UTC'),
+                          w.scheduleInWords('cron', '*/15 * * * *', 'UTC'),
+                          w.scheduleInWords('interval', 'PT1H30M', 'UTC')]}));""", springForward, fallBack);
+
+        assertThat(notes).isEqualTo(Map.of(
+                "spring", Map.of("2026-03-08T03:30:00-04:00", "02:30 does not exist on 8 March; runs at 03:30"),
+                "fall", Map.of("2026-11-02T01:30:00-05:00", "clocks changed before 2 November: UTC-04:00 → UTC-05:00"),
+                "words", List.of("at 09:00 on weekdays, Europe/Chisinau", "at 17:00 on the last weekday of the month, UTC",
+                        "every 15 minutes, UTC", "every 1 hour and 30 minutes, UTC")));
+        assertNoConsoleErrors("tasks");
+    }
+}
