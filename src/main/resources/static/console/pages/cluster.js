@@ -39,20 +39,15 @@ async function allTasks() {
 }
 
 function instances(scheduler) {
-  const cluster = scheduler.cluster;
-  const rows = Array.isArray(cluster) ? cluster : Array.isArray(cluster?.instances) ? cluster.instances : null;
+  // GET /admin/scheduler: cluster is the rows of Quartz's scheduler-state table
+  const rows = scheduler.cluster ?? [];
   const rest = Object.fromEntries(Object.entries(scheduler).filter(([k]) => k !== 'cluster'));
   return html`
-    ${rows ? html`<div class="scroll"><table class="instances"><thead><tr><th scope="col">Instance</th><th scope="col">Last check-in</th>
-      <th scope="col">Interval</th><th scope="col">Alive</th></tr></thead><tbody>${rows.map(i => {
-        const id = i.instance_id ?? i.instance ?? i.id ?? i.instance_name;
-        const last = i.last_checkin ?? i.last_check_in ?? i.last_checkin_time ?? i.checked_in_at;
-        const interval = i.checkin_interval_ms ?? i.check_in_interval_ms ?? i.checkin_interval ?? i.interval_ms;
-        const alive = i.alive ?? i.is_alive;
-        return html`<tr><td><code>${id}</code>${id === scheduler.instance_id ? html` <span class="muted">(this node)</span>` : nothing}</td>
-          <td>${last ? html`${last} <span class="muted">${ago(last)}</span>` : '—'}</td><td>${interval ?? '—'}</td>
-          <td>${alive === undefined ? '—' : alive ? 'yes' : html`<strong class="error-text">no</strong>`}</td></tr>`;
-      })}</tbody></table></div>` : cluster ? anyJson(cluster, 'cluster') : nothing}
+    <div class="scroll"><table class="instances"><thead><tr><th scope="col">Instance</th><th scope="col">Last check-in</th>
+      <th scope="col">Interval (ms)</th><th scope="col">Alive</th></tr></thead><tbody>${rows.map(i => html`<tr>
+        <td><code>${i.instance_id}</code>${i.this_node ? html` <span class="muted">(this node)</span>` : nothing}</td>
+        <td>${i.last_checkin} <span class="muted">${ago(i.last_checkin)}</span></td><td>${i.checkin_interval_ms}</td>
+        <td>${i.alive ? 'yes' : html`<strong class="error-text">no</strong>`}</td></tr>`)}</tbody></table></div>
     <details><summary>This node's scheduler</summary>${anyJson(rest)}</details>`;
 }
 
