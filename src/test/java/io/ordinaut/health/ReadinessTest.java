@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -18,7 +20,8 @@ import io.ordinaut.support.PrivatePostgres;
 /**
  * /health/ready follows the database: a node whose PostgreSQL (a server of this test's own, really stopped)
  * goes away answers 503 within a few seconds — not after the pool's 30-second connection timeout — and 200
- * again by itself once the server is back, while /health/live answers 200 throughout.
+ * again by itself once the server is back, while /health/live answers 200 throughout; /health/live answers 503
+ * only while threads of the process are deadlocked.
  */
 @Tag("cluster")
 class ReadinessTest {
@@ -26,7 +29,7 @@ class ReadinessTest {
     private static final Duration OUTAGE_PATIENCE = Duration.ofSeconds(90);
 
     @Test
-    void readiness_fails_while_postgresql_is_down_and_recovers_by_itself_while_liveness_stays_up() throws Exception {
+    void readiness_fails_while_postgresql_is_down_and_recovers_by_itself_while_liveness_stays_up_until_threads_deadlock() throws Exception {
         try (PrivatePostgres pg = PrivatePostgres.start();
              Nodes nodes = new Nodes(pg.createDatabase("ordinaut_ready"))) {
             ConfigurableApplicationContext node = nodes.start("ready-a",
@@ -65,7 +68,47 @@ class ReadinessTest {
             anonymous.get("/health/live").expect(200);
             // the node works again without a restart
             api.get("/tasks").expect(200);
+
+            // wedged: two threads of the process deadlocked (interruptible locks, so the test can undo it)
+            ReentrantLock first = new ReentrantLock();
+            ReentrantLock second = new ReentrantLock();
+            CountDownLatch bothHold = new CountDownLatch(2);
+            Thread a = deadlocker(first, second, bothHold);
+            Thread b = deadlocker(second, first, bothHold);
+            try {
+                Response wedged = Eventually.until("/health/live answers 503", () -> anonymous.get("/health/live"),
+                        r -> r.status() == 503);
+                assertThat(wedged.get("status")).isEqualTo("wedged");
+                assertThat(wedged.get("deadlocked_threads")).isEqualTo(2);
+            } finally {
+                a.interrupt();
+                b.interrupt();
+                a.join(10_000);
+                b.join(10_000);
+            }
+            assertThat(anonymous.get("/health/live").expect(200).get("status")).isEqualTo("alive");
         }
+    }
+
+    private static Thread deadlocker(ReentrantLock mine, ReentrantLock theirs, CountDownLatch bothHold) {
+        Thread t = new Thread(() -> {
+            try {
+                mine.lockInterruptibly();
+                try {
+                    bothHold.countDown();
+                    bothHold.await();
+                    theirs.lockInterruptibly();
+                    theirs.unlock();
+                } finally {
+                    mine.unlock();
+                }
+            } catch (InterruptedException e) {
+                // released by the test
+            }
+        }, "test-deadlock");
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     @SuppressWarnings("unchecked")
