@@ -171,7 +171,8 @@ class FailoverTest {
                 s -> s == 200);
         List<String> more = new ArrayList<>();
         Eventually.until("node3 completes a run after SIGCONT", PATIENCE, () -> {
-            more.addAll(create(4, i -> noopOnce("after sigcont " + i, Instant.now().plusSeconds(8))));
+            // more runs than one claim batch (4), so no single node takes them all
+            more.addAll(create(16, i -> noopOnce("after sigcont " + i, Instant.now().plusSeconds(8))));
             Thread.sleep(10_000);
             return db.sql("SELECT count(*) FROM task_run WHERE lease_owner = :n AND status = 'succeeded' AND finished_at > :at")
                     .param("n", node).param("at", Timestamp.from(resumedAt)).query(Long.class).single();
