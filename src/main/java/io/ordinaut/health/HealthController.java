@@ -1,24 +1,28 @@
 package io.ordinaut.health;
 
-import jakarta.servlet.http.HttpServletRequest;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import jakarta.servlet.http.HttpServletRequest;
+
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.beans.factory.ObjectProvider;
-import io.ordinaut.event.OutboxHealth;
+import org.springframework.boot.availability.ApplicationAvailability;
+import org.springframework.boot.availability.ReadinessState;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.ordinaut.config.NodeProperties;
+import io.ordinaut.event.OutboxHealth;
 import io.ordinaut.trigger.QuartzStatus;
 import io.ordinaut.web.Authenticator;
 import io.ordinaut.web.Caller;
@@ -26,8 +30,10 @@ import io.ordinaut.web.PublicEndpoint;
 import io.ordinaut.web.RequestContext;
 
 /**
- * /health (component checks), /health/live (the process answers) and /health/ready (this node can
- * serve: its database answers). Open to load balancers without credentials; anonymous callers (and
+ * /health (component checks), /health/live (the process answers and no threads are deadlocked) and
+ * /health/ready (this node can serve: its database answers within two seconds, Quartz is started — on
+ * standby counts, an operator's choice that leaves the API serving — and the node is not shutting down).
+ * Open to load balancers without credentials; anonymous callers (and
  * non-admins) get the summary — overall and per-component status — while an admin token also shows the
  * details (node name, latencies, errors, Quartz instance), which describe the deployment.
  */
@@ -36,7 +42,9 @@ import io.ordinaut.web.RequestContext;
 @PublicEndpoint
 class HealthController {
 
-    private final JdbcClient jdbc;
+    private final DatabaseProbe database;
+    private final ApplicationAvailability availability;
+    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final QuartzStatus quartz;
     private final NodeProperties node;
     private final ObjectProvider<RedisConnectionFactory> redis;
@@ -45,10 +53,12 @@ class HealthController {
     private final OutboxHealth outbox;
     private final Authenticator authenticator;
 
-    HealthController(JdbcClient jdbc, QuartzStatus quartz, NodeProperties node, ObjectProvider<RedisConnectionFactory> redis,
-                     org.springframework.core.env.Environment env, Clock clock, OutboxHealth outbox, Authenticator authenticator) {
+    HealthController(DatabaseProbe database, ApplicationAvailability availability, QuartzStatus quartz, NodeProperties node,
+                     ObjectProvider<RedisConnectionFactory> redis, org.springframework.core.env.Environment env, Clock clock,
+                     OutboxHealth outbox, Authenticator authenticator) {
         this.authenticator = authenticator;
-        this.jdbc = jdbc;
+        this.database = database;
+        this.availability = availability;
         this.quartz = quartz;
         this.node = node;
         this.redis = redis;
@@ -61,7 +71,7 @@ class HealthController {
     @Operation(operationId = "getHealth", summary = "Check the node and its dependencies")
     ResponseEntity<Map<String, Object>> health(HttpServletRequest request) {
         Map<String, Object> checks = new LinkedHashMap<>();
-        checks.put("database", database());
+        checks.put("database", database.check());
         checks.put("scheduler", scheduler());
         if (redisConfigured) {
             checks.put("redis", redis());
@@ -73,7 +83,8 @@ class HealthController {
         boolean databaseUp = "healthy".equals(((Map<?, ?>) checks.get("database")).get("status"));
         boolean allUp = checks.values().stream().allMatch(c -> "healthy".equals(((Map<?, ?>) c).get("status")));
         String status = !databaseUp ? "unhealthy" : allUp ? "healthy" : "degraded";
-        boolean details = showDetails(request);
+        // Checking a token reads the database: while it is down, answer at once without details.
+        boolean details = databaseUp && showDetails(request);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", status);
         if (details) {
@@ -86,22 +97,58 @@ class HealthController {
     }
 
     @GetMapping("/health/live")
-    @Operation(operationId = "getLiveness", summary = "Check that the process answers")
-    Map<String, Object> live() {
-        return Map.of("status", "alive", "timestamp", Instant.now(clock));
+    @Operation(operationId = "getLiveness", summary = "Check that the process answers and is not wedged")
+    ResponseEntity<Map<String, Object>> live() {
+        // Answering at all means a web thread is free; deadlocked threads mean the node will not get better
+        // by itself, which is what a liveness check (and a restart) is for. Nothing here touches the database:
+        // an outage makes a node unready, never dead.
+        long[] deadlocked = threads.findDeadlockedThreads();
+        boolean alive = deadlocked == null;
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", alive ? "alive" : "wedged");
+        body.put("timestamp", Instant.now(clock));
+        if (!alive) {
+            body.put("deadlocked_threads", deadlocked.length);
+        }
+        return ResponseEntity.status(alive ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).body(body);
     }
 
     @GetMapping("/health/ready")
-    @Operation(operationId = "getReadiness", summary = "Check that the node can serve (its database answers)")
+    @Operation(operationId = "getReadiness",
+            summary = "Check that the node can serve: database answers, Quartz started, not shutting down")
     ResponseEntity<Map<String, Object>> ready(HttpServletRequest request) {
-        Map<String, Object> database = database();
-        boolean up = "healthy".equals(database.get("status"));
+        Map<String, Object> checks = new LinkedHashMap<>();
+        checks.put("database", database.check());
+        if (node.has(NodeProperties.Role.SCHEDULER)) {
+            checks.put("scheduler", schedulerStarted());
+        }
+        checks.put("lifecycle", lifecycle());
+        boolean up = checks.values().stream().allMatch(c -> "healthy".equals(((Map<?, ?>) c).get("status")));
+        boolean databaseUp = "healthy".equals(((Map<?, ?>) checks.get("database")).get("status"));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", up ? "ready" : "not_ready");
         body.put("timestamp", Instant.now(clock));
-        Map<String, Object> checks = Map.of("database", database);
-        body.put("checks", showDetails(request) ? checks : summary(checks));
+        // Checking a token reads the database: while it is down, answer at once without details.
+        body.put("checks", databaseUp && showDetails(request) ? checks : summary(checks));
         return ResponseEntity.status(up ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).body(body);
+    }
+
+    private Map<String, Object> schedulerStarted() {
+        boolean started = quartz.started();
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("status", started ? "healthy" : "unhealthy");
+        c.put("started", started);
+        c.put("firing", quartz.firing());
+        return c;
+    }
+
+    /** Refusing traffic from the moment shutdown begins, so a balancer polling readiness drains the node first. */
+    private Map<String, Object> lifecycle() {
+        ReadinessState state = availability.getReadinessState();
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("status", state == ReadinessState.ACCEPTING_TRAFFIC ? "healthy" : "unhealthy");
+        c.put("readiness", state.name());
+        return c;
     }
 
     private boolean showDetails(HttpServletRequest request) {
@@ -113,16 +160,6 @@ class HealthController {
         Map<String, Object> summary = new LinkedHashMap<>();
         checks.forEach((name, check) -> summary.put(name, Map.of("status", ((Map<?, ?>) check).get("status"))));
         return summary;
-    }
-
-    private Map<String, Object> database() {
-        long start = System.nanoTime();
-        try {
-            jdbc.sql("SELECT 1").query(Integer.class).single();
-            return check("healthy", "latency_ms", (System.nanoTime() - start) / 1_000_000.0);
-        } catch (RuntimeException e) {
-            return check("unhealthy", "error", e.getClass().getSimpleName());
-        }
     }
 
     private Map<String, Object> scheduler() {

@@ -2,6 +2,7 @@ package io.ordinaut.health;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+
 import javax.sql.DataSource;
 
 import org.slf4j.Logger;

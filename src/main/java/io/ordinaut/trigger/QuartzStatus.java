@@ -35,6 +35,18 @@ public class QuartzStatus {
         }
     }
 
+    /**
+     * Quartz has been started and not shut down; it may be on standby (an operator's choice: the node still
+     * serves the API). False before the scheduler role starts it, after shutdown, or when Quartz cannot say.
+     */
+    public boolean started() {
+        try {
+            return scheduler.isStarted() && !scheduler.isShutdown();
+        } catch (SchedulerException e) {
+            return false;
+        }
+    }
+
     /** The job store is clustered (it always is in production; a check for operators). */
     public boolean clustered() {
         try {
