@@ -109,6 +109,10 @@ public class TaskService {
 
     private Map<UUID, Task> store(List<Checked> valid) {
         tasks.insertAll(valid.stream().map(Checked::task).toList());
+        // Read back before joining (the answer does not show the schedule): a join locks its shared
+        // schedule's row until the commit, so what follows it is kept short.
+        Map<UUID, Task> stored = new HashMap<>();
+        tasks.findAll(valid.stream().map(c -> c.task().id()).toList()).forEach(t -> stored.put(t.id(), t));
         // One join per distinct shared schedule: the registry creates the schedule (and in per-schedule
         // mode its trigger) once and joins all of the group's tasks with set-based statements.
         // Grouped by sharing key and grace, as the registry shares schedules; sorted, so locks come in one order.
@@ -119,6 +123,13 @@ public class TaskService {
                         k -> new ArrayList<>()).add(c);
             }
         }
+        if (bySchedule.size() > 1) {
+            // Several schedules are locked by one transaction: take them as a schedule change does (key
+            // locks in key order, then rows), so a batch and a concurrent change queue up instead of deadlocking.
+            for (List<Checked> group : bySchedule.values()) {
+                registry.lockInOrder(null, group.get(0).schedule(), group.get(0).task().spec().misfireGraceSeconds());
+            }
+        }
         Map<UUID, UUID> scheduleOf = new LinkedHashMap<>();
         for (List<Checked> group : bySchedule.values()) {
             Checked first = group.get(0);
@@ -127,8 +138,6 @@ public class TaskService {
             ids.forEach(id -> scheduleOf.put(id, scheduleId));
         }
         tasks.attachAll(scheduleOf);
-        Map<UUID, Task> stored = new HashMap<>();
-        tasks.findAll(valid.stream().map(c -> c.task().id()).toList()).forEach(t -> stored.put(t.id(), t));
         return stored;
     }
 
