@@ -113,7 +113,7 @@ class TaskController {
             for (int i = 0; i < e.outcomes().size(); i++) {
                 RuntimeException error = e.outcomes().get(i).error();
                 if (error != null) {
-                    errors.add(itemResult(i, BatchErrors.status(error), "error", BatchErrors.body(error)));
+                    errors.add(itemResult(i, itemStatus(error), "error", itemError(error)));
                 }
             }
             AuditSubject.detail("created", 0);
@@ -129,7 +129,7 @@ class TaskController {
                 created++;
                 results.add(itemResult(i, HttpStatus.CREATED.value(), "task", view(outcome.task())));
             } else {
-                results.add(itemResult(i, BatchErrors.status(outcome.error()), "error", BatchErrors.body(outcome.error())));
+                results.add(itemResult(i, itemStatus(outcome.error()), "error", itemError(outcome.error())));
             }
         }
         AuditSubject.detail("created", created);
@@ -147,6 +147,35 @@ class TaskController {
         result.put("status", status);
         result.put(key, value);
         return result;
+    }
+
+    /** The status POST /tasks would have answered for a refused item alone. */
+    private static int itemStatus(RuntimeException e) {
+        if (e instanceof ApiException api) {
+            return api.status().value();
+        }
+        return e instanceof PayloadTooLargeException ? HttpStatus.CONTENT_TOO_LARGE.value() : HttpStatus.BAD_REQUEST.value();
+    }
+
+    /** A refused item's error, in the error shape POST /tasks answers (without the call's request id and time). */
+    private static Map<String, Object> itemError(RuntimeException e) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        if (e instanceof ApiException api) {
+            body.put("error", api.error());
+            body.put("message", api.getMessage());
+            body.put("details", api.details());
+        } else if (e instanceof PayloadTooLargeException tooLarge) {
+            body.put("error", "PayloadTooLarge");
+            body.put("message", tooLarge.getMessage());
+            body.put("details", tooLarge.details());
+        } else if (e instanceof InvalidInputException invalid) {
+            body.put("error", "ValidationError");
+            body.put("message", invalid.getMessage());
+            body.put("details", invalid.details());
+        } else {
+            throw new IllegalStateException("Not an input error: " + e, e);
+        }
+        return body;
     }
 
     /** Reads and checks a create body; the caller owns the task unless an admin names created_by. */
