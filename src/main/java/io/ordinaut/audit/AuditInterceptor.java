@@ -70,6 +70,9 @@ class AuditInterceptor implements HandlerInterceptor {
             if (variables != null && !variables.isEmpty()) {
                 details.put("path_variables", variables);
             }
+            if (request.getAttribute(AuditSubject.DETAILS_ATTRIBUTE) instanceof Map<?, ?> extra) {
+                extra.forEach((k, v) -> details.putIfAbsent(k.toString(), v));
+            }
             Caller caller = RequestContext.caller(request);
             audit.record(caller == null ? null : caller.agentId(), action, subject, details, RequestContext.requestId(request),
                     request.getMethod(), request.getRequestURI(), response.getStatus(), RequestContext.clientAddress(request));

@@ -128,7 +128,7 @@ public class DueWorkQueue {
               FROM task t,
                    (SELECT CAST(value AS timestamptz) AS occurrence
                       FROM jsonb_array_elements_text(CAST(:occurrences AS jsonb))) o
-             WHERE t.id = :taskId AND t.status = {task:active}""").formatted(TASK_COLUMNS));
+             WHERE t.id IN (:taskIds) AND t.status = {task:active}""").formatted(TASK_COLUMNS));
 
     private static final String NOW = ENQUEUE.formatted("""
             SELECT CAST(:id AS uuid) AS id, t.id AS task_id, CAST(:now AS timestamptz) AS scheduled_for,
@@ -219,11 +219,16 @@ public class DueWorkQueue {
 
     /** Enqueues the given occurrences for one task (a task joining a schedule whose batch was enqueued ahead). */
     public int enqueueTaskOccurrences(UUID taskId, List<Instant> occurrences) {
-        if (occurrences.isEmpty()) {
+        return enqueueTasksOccurrences(List.of(taskId), occurrences);
+    }
+
+    /** Enqueues the given occurrences for each of several tasks, with one statement (tasks of a batch joining one schedule). */
+    public int enqueueTasksOccurrences(List<UUID> taskIds, List<Instant> occurrences) {
+        if (occurrences.isEmpty() || taskIds.isEmpty()) {
             return 0;
         }
         String instants = occurrences.stream().map(i -> "\"" + i + "\"").collect(Collectors.joining(",", "[", "]"));
-        return run(jdbc.sql(TASK_OCCURRENCES).param("taskId", taskId).param("occurrences", instants), clock.instant(), true, "task_join")
+        return run(jdbc.sql(TASK_OCCURRENCES).param("taskIds", taskIds).param("occurrences", instants), clock.instant(), true, "task_join")
                 .queued();
     }
 

@@ -2,6 +2,7 @@ package io.ordinaut.task;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,9 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.ordinaut.InvalidInputException;
 import io.ordinaut.JsonFields;
+import io.ordinaut.PayloadTooLargeException;
 import io.ordinaut.TaskStatus;
 import io.ordinaut.queue.DueWorkQueue;
 import io.ordinaut.schedule.Schedules;
@@ -41,6 +44,9 @@ import io.ordinaut.web.Scopes;
 @RestController
 @Tag(name = "tasks")
 class TaskController {
+
+    /** Most tasks one POST /tasks/batch may hold. */
+    static final int MAX_BATCH = 1000;
 
     private final TaskService service;
     private final PayloadLimit payloadLimit;
@@ -59,6 +65,121 @@ class TaskController {
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
             content = @Content(schema = @Schema(implementation = TaskCreateRequest.class))))
     TaskView create(@RequestBody Object body, Caller caller) {
+        Task task = service.create(specOf(body, caller));
+        AuditSubject.set(task.id());
+        return view(task);
+    }
+
+    /**
+     * Many tasks in one call: each item is read and checked exactly as {@link #create} reads its body, and
+     * the answer has one result per item. One audit row records the call, with the counts; the call counts
+     * once against the caller's rate limits.
+     */
+    @RequiresScope(Scopes.TASKS_CREATE)
+    @PostMapping(path = "/tasks/batch", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(operationId = "createTasks", summary = "Create up to 1000 tasks; one result per item, or all or nothing (atomic)",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+            content = @Content(schema = @Schema(implementation = TaskBatchRequest.class))))
+    Map<String, Object> createBatch(@RequestBody Object body, Caller caller) {
+        JsonFields fields = JsonFields.of(body).allowOnly(List.of("tasks", "atomic"));
+        if (!(fields.raw("tasks") instanceof List<?> items)) {
+            throw ApiException.badRequest("tasks", "tasks is required: an array of 1 to " + MAX_BATCH + " task bodies, each as POST /tasks takes it");
+        }
+        if (items.isEmpty() || items.size() > MAX_BATCH) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "ValidationError", "tasks holds " + items.size()
+                    + " items; a batch holds 1 to " + MAX_BATCH + " (split larger ones into several calls)",
+                    Map.of("field", "tasks", "items", items.size(), "max_items", MAX_BATCH));
+        }
+        boolean atomic = Boolean.TRUE.equals(fields.bool("atomic"));
+        List<Object> specs = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            Object item = items.get(i);
+            try {
+                if (!(item instanceof Map)) {
+                    throw new InvalidInputException("tasks[" + i + "]", "tasks[" + i + "] must be a JSON object: a task body as POST /tasks takes it");
+                }
+                specs.add(specOf(item, caller));
+            } catch (InvalidInputException | ApiException | PayloadTooLargeException e) {
+                specs.add(e);
+            }
+        }
+        AuditSubject.detail("items", items.size());
+        AuditSubject.detail("atomic", atomic);
+        List<TaskService.BatchOutcome> outcomes;
+        try {
+            outcomes = service.createAll(specs, atomic);
+        } catch (TaskService.BatchRefused e) {
+            List<Map<String, Object>> errors = new ArrayList<>();
+            for (int i = 0; i < e.outcomes().size(); i++) {
+                RuntimeException error = e.outcomes().get(i).error();
+                if (error != null) {
+                    errors.add(itemResult(i, itemStatus(error), "error", itemError(error)));
+                }
+            }
+            AuditSubject.detail("created", 0);
+            AuditSubject.detail("failed", errors.size());
+            throw new ApiException(HttpStatus.BAD_REQUEST, "ValidationError", e.getMessage(),
+                    Map.of("field", "tasks", "atomic", true, "failed", errors.size(), "errors", errors));
+        }
+        List<Map<String, Object>> results = new ArrayList<>(outcomes.size());
+        int created = 0;
+        for (int i = 0; i < outcomes.size(); i++) {
+            TaskService.BatchOutcome outcome = outcomes.get(i);
+            if (outcome.task() != null) {
+                created++;
+                results.add(itemResult(i, HttpStatus.CREATED.value(), "task", view(outcome.task())));
+            } else {
+                results.add(itemResult(i, itemStatus(outcome.error()), "error", itemError(outcome.error())));
+            }
+        }
+        AuditSubject.detail("created", created);
+        AuditSubject.detail("failed", outcomes.size() - created);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("created", created);
+        answer.put("failed", outcomes.size() - created);
+        answer.put("results", results);
+        return answer;
+    }
+
+    private static Map<String, Object> itemResult(int index, int status, String key, Object value) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("index", index);
+        result.put("status", status);
+        result.put(key, value);
+        return result;
+    }
+
+    /** The status POST /tasks would have answered for a refused item alone. */
+    private static int itemStatus(RuntimeException e) {
+        if (e instanceof ApiException api) {
+            return api.status().value();
+        }
+        return e instanceof PayloadTooLargeException ? HttpStatus.CONTENT_TOO_LARGE.value() : HttpStatus.BAD_REQUEST.value();
+    }
+
+    /** A refused item's error, in the error shape POST /tasks answers (without the call's request id and time). */
+    private static Map<String, Object> itemError(RuntimeException e) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        if (e instanceof ApiException api) {
+            body.put("error", api.error());
+            body.put("message", api.getMessage());
+            body.put("details", api.details());
+        } else if (e instanceof PayloadTooLargeException tooLarge) {
+            body.put("error", "PayloadTooLarge");
+            body.put("message", tooLarge.getMessage());
+            body.put("details", tooLarge.details());
+        } else if (e instanceof InvalidInputException invalid) {
+            body.put("error", "ValidationError");
+            body.put("message", invalid.getMessage());
+            body.put("details", invalid.details());
+        } else {
+            throw new IllegalStateException("Not an input error: " + e, e);
+        }
+        return body;
+    }
+
+    /** Reads and checks a create body; the caller owns the task unless an admin names created_by. */
+    private TaskSpec specOf(Object body, Caller caller) {
         JsonFields fields = JsonFields.of(body);
         payloadLimit.check(fields);
         TaskSpec spec = TaskSpec.forCreate(fields);
@@ -67,9 +188,7 @@ class TaskController {
         if (!caller.isAdmin() || !fields.has("created_by")) {
             spec = spec.ownedBy(caller.agentId());
         }
-        Task task = service.create(spec);
-        AuditSubject.set(task.id());
-        return view(task);
+        return spec;
     }
 
     @RequiresScope(Scopes.TASKS_READ)

@@ -4,6 +4,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,6 +41,25 @@ class TaskRepository {
                     :overlapPolicy, :runTimeoutSeconds, :concurrencyLimit)
             """;
 
+    /** Many tasks in one statement (a batch create); rows carry the columns of INSERT by name. */
+    private static final String INSERT_ALL = """
+            INSERT INTO task (id, title, description, created_by, schedule_kind, schedule_expr, timezone, payload, status,
+                              priority, max_retries, backoff_strategy, dedupe_key, dedupe_window_seconds, concurrency_key,
+                              misfire_grace_seconds, jitter_seconds, start_at, end_at, active_since, created_at, updated_at,
+                              overlap_policy, run_timeout_seconds, concurrency_limit)
+            SELECT id, title, description, created_by, schedule_kind, schedule_expr, timezone, payload, status,
+                   priority, max_retries, backoff_strategy, dedupe_key, dedupe_window_seconds, concurrency_key,
+                   misfire_grace_seconds, jitter_seconds, start_at, end_at, active_since, created_at, updated_at,
+                   overlap_policy, run_timeout_seconds, concurrency_limit
+              FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
+                   id uuid, title text, description text, created_by uuid, schedule_kind text, schedule_expr text,
+                   timezone text, payload jsonb, status text, priority smallint, max_retries smallint, backoff_strategy text,
+                   dedupe_key text, dedupe_window_seconds integer, concurrency_key text, misfire_grace_seconds integer,
+                   jitter_seconds integer, start_at timestamptz, end_at timestamptz, active_since timestamptz,
+                   created_at timestamptz, updated_at timestamptz, overlap_policy text, run_timeout_seconds integer,
+                   concurrency_limit integer)
+            """;
+
     private static final String UPDATE = """
             UPDATE task SET title = :title, description = :description, created_by = :createdBy, schedule_kind = :scheduleKind,
                    schedule_expr = :scheduleExpr, timezone = :timezone, payload = CAST(:payload AS jsonb), status = :status,
@@ -53,7 +74,14 @@ class TaskRepository {
 
     private static final String ATTACH = "UPDATE task SET schedule_id = :scheduleId WHERE id = :id";
 
+    private static final String ATTACH_ALL = """
+            UPDATE task t SET schedule_id = a.schedule_id
+              FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS a(id uuid, schedule_id uuid)
+             WHERE t.id = a.id
+            """;
+
     private static final String FIND = "SELECT " + COLUMNS + " FROM task WHERE id = :id";
+    private static final String FIND_ALL = "SELECT " + COLUMNS + " FROM task WHERE id IN (:ids)";
     private static final String FIND_FOR_UPDATE = FIND + " FOR UPDATE";
 
     private static final String FILTER = """
@@ -82,6 +110,44 @@ class TaskRepository {
                 .param("createdBy", t.createdBy())
                 .param("createdAt", ts(t.state().createdAt()))
                 .update();
+    }
+
+    /** Inserts new tasks with one statement. */
+    void insertAll(List<Task> all) {
+        List<Map<String, Object>> rows = new ArrayList<>(all.size());
+        for (Task t : all) {
+            Map<String, Object> row = new HashMap<>();
+            row.put("id", t.id());
+            row.put("title", t.spec().title());
+            row.put("description", t.spec().description());
+            row.put("created_by", t.createdBy());
+            row.put("schedule_kind", t.spec().scheduleKind());
+            row.put("schedule_expr", t.spec().scheduleExpr());
+            row.put("timezone", t.spec().timezone());
+            row.put("payload", t.spec().payload());
+            row.put("status", t.status().wireName());
+            row.put("priority", t.spec().priority());
+            row.put("max_retries", t.spec().maxRetries());
+            row.put("backoff_strategy", t.spec().backoffStrategy());
+            row.put("dedupe_key", t.spec().dedupeKey());
+            row.put("dedupe_window_seconds", t.spec().dedupeWindowSeconds());
+            row.put("concurrency_key", t.spec().concurrencyKey());
+            row.put("misfire_grace_seconds", t.spec().misfireGraceSeconds());
+            row.put("jitter_seconds", t.spec().jitterSeconds());
+            row.put("start_at", text(t.spec().startAt()));
+            row.put("end_at", text(t.spec().endAt()));
+            row.put("active_since", text(t.activeSince()));
+            row.put("created_at", text(t.state().createdAt()));
+            row.put("updated_at", text(t.state().updatedAt()));
+            row.put("overlap_policy", t.spec().runPolicy().overlapPolicy());
+            row.put("run_timeout_seconds", t.spec().runPolicy().runTimeoutSeconds());
+            row.put("concurrency_limit", t.spec().runPolicy().concurrencyLimit());
+            rows.add(row);
+        }
+        int inserted = jdbc.sql(INSERT_ALL).param("rows", json.writeValueAsString(rows)).update();
+        if (inserted != all.size()) {
+            throw new IllegalStateException("Inserting " + all.size() + " tasks inserted " + inserted + " rows");
+        }
     }
 
     void update(Task t) {
@@ -130,6 +196,26 @@ class TaskRepository {
         if (rows != 1) {
             throw new IllegalStateException("Attaching task " + id + " to schedule " + scheduleId + " changed " + rows + " rows");
         }
+    }
+
+    /** Puts many tasks on the shared schedules they joined, with one statement. */
+    void attachAll(Map<UUID, UUID> scheduleOf) {
+        if (scheduleOf.isEmpty()) {
+            return;
+        }
+        List<Map<String, Object>> rows = new ArrayList<>(scheduleOf.size());
+        scheduleOf.forEach((task, schedule) -> rows.add(Map.of("id", task, "schedule_id", schedule)));
+        int attached = jdbc.sql(ATTACH_ALL).param("rows", json.writeValueAsString(rows)).update();
+        if (attached != scheduleOf.size()) {
+            throw new IllegalStateException("Attaching " + scheduleOf.size() + " tasks to their schedules changed " + attached + " rows");
+        }
+    }
+
+    List<Task> findAll(List<UUID> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql(FIND_ALL).param("ids", ids).query(this::map).list();
     }
 
     Optional<Task> find(UUID id) {
@@ -200,6 +286,10 @@ class TaskRepository {
     private static Instant instant(ResultSet rs, String column) throws SQLException {
         Timestamp t = rs.getTimestamp(column);
         return t == null ? null : t.toInstant();
+    }
+
+    private static String text(Instant i) {
+        return i == null ? null : i.toString();
     }
 
     private static Timestamp ts(Instant i) {

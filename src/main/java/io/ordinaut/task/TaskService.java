@@ -3,13 +3,17 @@ package io.ordinaut.task;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -53,18 +57,100 @@ public class TaskService {
 
     @Transactional
     Task create(TaskSpec spec) {
+        Checked checked = check(spec, now(), tasks::agentExists);
+        tasks.insert(checked.task());
+        putOnSchedule(checked.task(), checked.schedule());
+        return get(checked.task().id());
+    }
+
+    /**
+     * Creates many tasks in one transaction. Each spec is checked exactly as {@link #create} checks one;
+     * those that pass are stored with one INSERT, each distinct shared schedule is joined once for all
+     * its tasks (in sharing-key order, so two concurrent batches lock schedules in the same order), and
+     * the tasks are attached to their schedules with one UPDATE.
+     *
+     * @param specs   the parsed items; an item the controller already refused is given as its exception
+     * @param atomic  all or nothing: when any item fails, nothing is stored and {@link BatchRefused} is thrown
+     * @return one outcome per item, in order: the created task or the exception that refused it
+     */
+    @Transactional
+    List<BatchOutcome> createAll(List<Object> specs, boolean atomic) {
         Instant now = now();
-        if (!tasks.agentExists(spec.createdBy())) {
+        Map<UUID, Boolean> owners = new HashMap<>();
+        Predicate<UUID> agentExists = id -> owners.computeIfAbsent(id, tasks::agentExists);
+        List<Object> checked = new ArrayList<>(specs.size());
+        boolean anyRefused = false;
+        for (Object item : specs) {
+            if (item instanceof TaskSpec spec) {
+                try {
+                    checked.add(check(spec, now, agentExists));
+                    continue;
+                } catch (InvalidInputException e) {
+                    item = e;
+                }
+            }
+            checked.add(item);
+            anyRefused = true;
+        }
+        List<BatchOutcome> outcomes = new ArrayList<>(specs.size());
+        if (atomic && anyRefused) {
+            for (Object c : checked) {
+                outcomes.add(c instanceof Checked ? new BatchOutcome(null, null) : new BatchOutcome(null, (RuntimeException) c));
+            }
+            throw new BatchRefused(outcomes);
+        }
+        List<Checked> valid = checked.stream().filter(Checked.class::isInstance).map(Checked.class::cast).toList();
+        Map<UUID, Task> stored = valid.isEmpty() ? Map.of() : store(valid);
+        for (Object c : checked) {
+            outcomes.add(c instanceof Checked k ? new BatchOutcome(stored.get(k.task().id()), null) : new BatchOutcome(null, (RuntimeException) c));
+        }
+        return outcomes;
+    }
+
+    private Map<UUID, Task> store(List<Checked> valid) {
+        tasks.insertAll(valid.stream().map(Checked::task).toList());
+        // Read back before joining (the answer does not show the schedule): a join locks its shared
+        // schedule's row until the commit, so what follows it is kept short.
+        Map<UUID, Task> stored = new HashMap<>();
+        tasks.findAll(valid.stream().map(c -> c.task().id()).toList()).forEach(t -> stored.put(t.id(), t));
+        // One join per distinct shared schedule: the registry creates the schedule (and in per-schedule
+        // mode its trigger) once and joins all of the group's tasks with set-based statements.
+        // Grouped by sharing key and grace, as the registry shares schedules; sorted, so locks come in one order.
+        Map<String, List<Checked>> bySchedule = new TreeMap<>();
+        for (Checked c : valid) {
+            if (firesOnTime(c.schedule())) {
+                bySchedule.computeIfAbsent(c.schedule().sharingKey() + "|grace=" + c.task().spec().misfireGraceSeconds(),
+                        k -> new ArrayList<>()).add(c);
+            }
+        }
+        if (bySchedule.size() > 1) {
+            // Several schedules are locked by one transaction: take them as a schedule change does (key
+            // locks in key order, then rows), so a batch and a concurrent change queue up instead of deadlocking.
+            for (List<Checked> group : bySchedule.values()) {
+                registry.lockInOrder(null, group.get(0).schedule(), group.get(0).task().spec().misfireGraceSeconds());
+            }
+        }
+        Map<UUID, UUID> scheduleOf = new LinkedHashMap<>();
+        for (List<Checked> group : bySchedule.values()) {
+            Checked first = group.get(0);
+            List<UUID> ids = group.stream().map(c -> c.task().id()).toList();
+            UUID scheduleId = registry.joinAll(ids, first.schedule(), first.task().spec().misfireGraceSeconds(), first.task().activeSince());
+            ids.forEach(id -> scheduleOf.put(id, scheduleId));
+        }
+        tasks.attachAll(scheduleOf);
+        return stored;
+    }
+
+    /** Everything create checks before it stores a task: the owner, the payload, the schedule. */
+    private Checked check(TaskSpec spec, Instant now, Predicate<UUID> agentExists) {
+        if (!agentExists.test(spec.createdBy())) {
             throw new InvalidInputException("created_by", "Agent " + spec.createdBy() + " does not exist");
         }
         payloads.validate(spec.payload(), spec.createdBy());
         EventReferences.check(spec);
         Schedule schedule = compile(spec, now);
         requireFutureOccurrence(schedule, spec, now);
-        Task task = Task.created(UUID.randomUUID(), spec, now);
-        tasks.insert(task);
-        putOnSchedule(task, schedule);
-        return get(task.id());
+        return new Checked(Task.created(UUID.randomUUID(), spec, now), schedule);
     }
 
     @Transactional(readOnly = true)
@@ -361,6 +447,30 @@ public class TaskService {
     }
 
     record TaskPage(List<Task> items, long total) {
+    }
+
+    /** A task that passed create's checks, not yet stored, with its compiled schedule. */
+    private record Checked(Task task, Schedule schedule) {
+    }
+
+    /** One item of a batch: the created task, or the exception that refused it (neither: valid, not stored). */
+    record BatchOutcome(Task task, RuntimeException error) {
+    }
+
+    /** An atomic batch with refused items: nothing was stored; {@link #outcomes()} says which items failed. */
+    static final class BatchRefused extends RuntimeException {
+
+        private final transient List<BatchOutcome> outcomes;
+
+        BatchRefused(List<BatchOutcome> outcomes) {
+            super(outcomes.stream().filter(o -> o.error() != null).count() + " of " + outcomes.size()
+                    + " tasks are invalid; the batch is atomic, so none was created");
+            this.outcomes = outcomes;
+        }
+
+        List<BatchOutcome> outcomes() {
+            return outcomes;
+        }
     }
 
     record ActionResult(String message, Map<String, Object> details) {

@@ -136,6 +136,28 @@ public class ScheduleRegistry {
     }
 
     /**
+     * {@link #join} for several new tasks of one schedule (a batch create): the schedule is created or
+     * locked once, for the first task, and the others get the occurrences it already enqueued ahead with
+     * one statement — not one round trip each.
+     *
+     * @return the shared schedule's id
+     */
+    public UUID joinAll(List<UUID> taskIds, Schedule schedule, int misfireGraceSeconds, Instant activeSince) {
+        UUID scheduleId = join(taskIds.get(0), schedule, misfireGraceSeconds, activeSince);
+        if (taskIds.size() > 1) {
+            // join locked the schedule row, so the occurrences read here are those the first task got.
+            List<Instant> enqueuedAhead = jdbc.sql(ENQUEUED_AFTER)
+                    .param("id", scheduleId)
+                    .param("after", Timestamp.from(activeSince))
+                    .param("cap", LATE_JOIN_CAP)
+                    .query((rs, i) -> rs.getTimestamp(1).toInstant())
+                    .list();
+            queue.enqueueTasksOccurrences(taskIds.subList(1, taskIds.size()), enqueuedAhead);
+        }
+        return scheduleId;
+    }
+
+    /**
      * Called after a task was detached from {@code scheduleId} (paused, canceled, rescheduled): the
      * schedule and its trigger go away with their last task.
      */
