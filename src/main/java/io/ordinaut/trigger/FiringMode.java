@@ -27,10 +27,11 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import io.ordinaut.schedule.Schedule;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
+
+import io.ordinaut.schedule.Schedule;
 
 /**
  * Brings Quartz's triggers in line with {@code ordinaut.trigger.mode} when a node starts, so a database
@@ -79,9 +80,11 @@ class FiringMode {
     private final TriggerProperties properties;
     private final Clock clock;
     private final TransactionTemplate transactions;
+    private final WindowFirer firer;
 
     FiringMode(JdbcClient jdbc, Scheduler scheduler, TriggerProperties properties, Clock clock,
-               PlatformTransactionManager transactionManager) {
+               PlatformTransactionManager transactionManager, WindowFirer firer) {
+        this.firer = firer;
         this.jdbc = jdbc;
         this.scheduler = scheduler;
         this.properties = properties;
@@ -107,6 +110,30 @@ class FiringMode {
                 int created = transactions.execute(status -> perScheduleTriggers());
                 log.info("Firing mode per-schedule: {} window triggers removed, {} schedule triggers created", removed, created);
             }
+        }
+    }
+
+    /**
+     * windows: one pass of every group's window fire, before this node's executors claim anything. After
+     * an outage the runs enqueued ahead before it are still queued and overdue; this pass folds them into
+     * each schedule's one catch-up (see {@link WindowFirer}) before a claim could start them back to back.
+     * A failure is only logged: the window triggers make the same pass a moment later.
+     */
+    void catchUp() {
+        if (!properties.windows()) {
+            return;
+        }
+        try {
+            int schedules = 0;
+            int runs = 0;
+            for (int group = 0; group < properties.groups(); group++) {
+                WindowFirer.Result result = firer.fire(group);
+                schedules += result.schedules();
+                runs += result.runs();
+            }
+            log.info("Start-up window pass: {} schedules, {} runs enqueued", schedules, runs);
+        } catch (RuntimeException e) {
+            log.warn("Start-up window pass failed ({}); the window triggers take over", e.getMessage(), e);
         }
     }
 

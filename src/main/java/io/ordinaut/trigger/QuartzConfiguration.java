@@ -68,8 +68,55 @@ class QuartzConfiguration {
     }
 
     @Bean
-    SmartLifecycle schedulerRole(Scheduler scheduler, NodeProperties node, FiringMode firingMode) {
-        return new SchedulerRole(scheduler, node, firingMode);
+    SmartLifecycle firingPreparation(FiringMode firingMode, NodeProperties node) {
+        return new FiringPreparation(firingMode, node);
+    }
+
+    @Bean
+    SmartLifecycle schedulerRole(Scheduler scheduler, NodeProperties node) {
+        return new SchedulerRole(scheduler, node);
+    }
+
+    /**
+     * Brings Quartz's triggers in line with the firing mode and, on a scheduler node, makes one window
+     * pass — before the executors start (they start in a later phase), so runs left overdue by an outage
+     * are folded into their catch-up before any claim sees them.
+     */
+    static final class FiringPreparation implements SmartLifecycle {
+
+        private final FiringMode firingMode;
+        private final NodeProperties node;
+        private volatile boolean running;
+
+        FiringPreparation(FiringMode firingMode, NodeProperties node) {
+            this.firingMode = firingMode;
+            this.node = node;
+        }
+
+        @Override
+        public void start() {
+            firingMode.prepare();
+            if (node.has(NodeProperties.Role.SCHEDULER)) {
+                firingMode.catchUp();
+            }
+            running = true;
+        }
+
+        @Override
+        public void stop() {
+            running = false;
+        }
+
+        @Override
+        public boolean isRunning() {
+            return running;
+        }
+
+        @Override
+        public int getPhase() {
+            // before ExecutorPool (Integer.MAX_VALUE - 1000)
+            return Integer.MAX_VALUE - 1200;
+        }
     }
 
     /** Starts Quartz after everything else is up, and puts it on standby first at shutdown. */
@@ -78,18 +125,15 @@ class QuartzConfiguration {
         private static final Logger log = LoggerFactory.getLogger(SchedulerRole.class);
         private final Scheduler scheduler;
         private final NodeProperties node;
-        private final FiringMode firingMode;
         private volatile boolean running;
 
-        SchedulerRole(Scheduler scheduler, NodeProperties node, FiringMode firingMode) {
+        SchedulerRole(Scheduler scheduler, NodeProperties node) {
             this.scheduler = scheduler;
             this.node = node;
-            this.firingMode = firingMode;
         }
 
         @Override
         public void start() {
-            firingMode.prepare();
             if (!node.has(NodeProperties.Role.SCHEDULER)) {
                 log.info("Scheduler role not enabled: this node creates triggers but never fires them");
                 return;

@@ -11,6 +11,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.springframework.test.context.TestPropertySource;
 
 import io.ordinaut.support.Eventually;
 import io.ordinaut.support.NodeTestSupport;
@@ -22,6 +23,7 @@ import io.ordinaut.support.NodeTestSupport;
  * catch-up stood for, not for the moment the fire was due or re-run.
  */
 @Tag("cluster")
+@TestPropertySource(properties = "ordinaut.trigger.mode=per-schedule")
 class FireRecoveryTest extends NodeTestSupport {
 
     @Test

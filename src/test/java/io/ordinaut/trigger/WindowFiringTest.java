@@ -59,7 +59,7 @@ class WindowFiringTest extends NodeTestSupport {
                     + "jsonb_array_elements_text(CAST(:ids AS jsonb)))").param("ids", json(created)).query(Long.class).single())
                     .isEqualTo(n);
 
-            // when Quartz runs for 10 s
+            // when Quartz runs for 10 s (every schedule has exactly one occurrence in any 10 s)
             long before = fires.fires();
             Instant from = Instant.now();
             Thread.sleep(10_000);
@@ -72,9 +72,12 @@ class WindowFiringTest extends NodeTestSupport {
             long bound = (long) Math.ceil(seconds / WINDOW.toSeconds() + 2) * GROUPS;
             assertThat(fired).as("Quartz fires in %.1f s with %d distinct schedules", seconds, n).isLessThanOrEqualTo(bound);
             long withRun = jdbc.sql("SELECT count(DISTINCT task_id) FROM due_work WHERE task_id IN (SELECT CAST(value AS uuid) FROM "
-                    + "jsonb_array_elements_text(CAST(:ids AS jsonb))) AND scheduled_for < :to")
-                    .param("ids", json(created)).param("to", Timestamp.from(base.plusSeconds(10 + n / 100))).query(Long.class).single();
-            assertThat(withRun).isEqualTo(n);
+                    + "jsonb_array_elements_text(CAST(:ids AS jsonb))) AND scheduled_for >= :from AND scheduled_for < :to")
+                    .param("ids", json(created)).param("from", Timestamp.from(from)).param("to", Timestamp.from(from.plusSeconds(10)))
+                    .query(Long.class).single();
+            assertThat(withRun).as("tasks with their occurrence of the 10 s enqueued").isEqualTo(n);
+            assertThat(jdbc.sql("SELECT coalesce(sum(missed_count), 0) FROM missed_occurrence").query(Long.class).single())
+                    .as("occurrences recorded missed").isZero();
             assertThat(duplicates()).isZero();
         }
     }
@@ -112,24 +115,56 @@ class WindowFiringTest extends NodeTestSupport {
 
     @Test
     void canceling_drops_runs_not_yet_due_without_history_and_records_due_ones_canceled() throws Exception {
-        Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
-        String id = api.post("/tasks", interval("paused", "PT1S", start)).expect(201).string("id");
-        // no executor here: due runs wait in the queue next to the ones enqueued ahead
-        await(() -> queuedDue(id, true) >= 1 && queuedDue(id, false) >= 1, "due and not-yet-due runs queued");
-        Thread.sleep(200);
+        String id = taskWithDueAndNotYetDueRuns("canceled");
+        long queued = queuedDue(id, true) + queuedDue(id, false);
 
         Map<String, Object> details = api.post("/tasks/" + id + "/cancel", "{}").expect(200).details();
-        Instant paused = Instant.now();
 
-        long removed = ((Number) details.get("queued_runs_removed")).longValue();
+        assertThat(((Number) details.get("queued_runs_removed")).longValue()).as("runs removed").isGreaterThanOrEqualTo(queued);
+        assertDroppedWithoutHistoryUnlessDue(id, Instant.now());
+    }
+
+    @Test
+    void pausing_drops_runs_not_yet_due_without_history_and_records_due_ones_canceled() throws Exception {
+        String id = taskWithDueAndNotYetDueRuns("paused");
+
+        api.post("/tasks/" + id + "/pause", "{}").expect(200);
+
+        assertDroppedWithoutHistoryUnlessDue(id, Instant.now());
+    }
+
+    @Test
+    void rescheduling_drops_the_old_schedules_runs_not_yet_due_without_history_and_records_due_ones_canceled() throws Exception {
+        String id = taskWithDueAndNotYetDueRuns("rescheduled");
+        UUID oldSchedule = schedule(id);
+
+        api.put("/tasks/" + id, interval("rescheduled", "PT1H", Instant.now().plusSeconds(3600))).expect(200);
+        Instant changed = Instant.now();
+
+        assertThat(schedule(id)).isNotEqualTo(oldSchedule);
+        assertThat(jdbc.sql("SELECT count(*) FROM task_run WHERE task_id = CAST(:id AS uuid) AND status = 'canceled'")
+                .param("id", id).query(Long.class).single()).as("due runs recorded canceled").isPositive();
+        assertThat(jdbc.sql("SELECT count(*) FROM task_run WHERE task_id = CAST(:id AS uuid) AND scheduled_for > :at")
+                .param("id", id).param("at", Timestamp.from(changed)).query(Long.class).single()).as("history rows for runs not due").isZero();
+        assertThat(runAts(id)).as("only the new schedule's runs are queued").allSatisfy(at -> assertThat(at).isAfter(changed.plusSeconds(3000)));
+    }
+
+    // No executor here: due runs wait in the queue next to the ones enqueued ahead.
+    private String taskWithDueAndNotYetDueRuns(String title) throws InterruptedException {
+        Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+        String id = api.post("/tasks", interval(title, "PT1S", start)).expect(201).string("id");
+        await(() -> queuedDue(id, true) >= 1 && queuedDue(id, false) >= 1, "due and not-yet-due runs queued");
+        return id;
+    }
+
+    private void assertDroppedWithoutHistoryUnlessDue(String id, Instant changed) {
         long canceled = jdbc.sql("SELECT count(*) FROM task_run WHERE task_id = CAST(:id AS uuid) AND status = 'canceled'")
                 .param("id", id).query(Long.class).single();
-        long recordedButNotDue = jdbc.sql("SELECT count(*) FROM task_run WHERE task_id = CAST(:id AS uuid) AND scheduled_for > :paused")
-                .param("id", id).param("paused", Timestamp.from(paused)).query(Long.class).single();
+        long recordedButNotDue = jdbc.sql("SELECT count(*) FROM task_run WHERE task_id = CAST(:id AS uuid) AND scheduled_for > :at")
+                .param("id", id).param("at", Timestamp.from(changed)).query(Long.class).single();
         assertThat(canceled).as("due runs recorded canceled").isPositive();
         assertThat(recordedButNotDue).as("history rows for runs that were not due").isZero();
-        assertThat(removed).as("runs removed, the ones enqueued ahead among them").isGreaterThan(canceled);
-        assertThat(runAts(id)).isEmpty();
+        assertThat(runAts(id)).as("runs left in the queue").isEmpty();
     }
 
     @Test
