@@ -19,15 +19,17 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param horizon   how far ahead a window fire enqueues (default 10 s); at least the window, so every
  *                  occurrence is enqueued before it is due even when a fire is a little late
  * @param batchSize schedules handled per transaction of a window fire (default 1,000)
- * @param misfireThreshold how late a window fire may first handle an occurrence before that counts as an
- *                  outage (default 5 s, the value Quartz's own misfire threshold has): the occurrence
- *                  should have been enqueued {@code horizon - window} ahead, so it is then
- *                  {@code horizon - window + misfireThreshold} overdue — no node enqueued it, and the
- *                  task's misfire rule applies (one catch-up run, the rest recorded missed)
+ * @param outageThreshold how late a window fire may first handle an occurrence before that counts as an
+ *                  outage (default 30 s). The occurrence should have been enqueued {@code horizon - window}
+ *                  ahead, so it is then {@code horizon - window + outageThreshold} overdue: no node enqueued
+ *                  it, and the task's misfire rule applies (one catch-up run, the rest recorded missed).
+ *                  Shorter is not safer: a node killed mid-window leaves the window triggers it had
+ *                  acquired to Quartz's cluster recovery (its check-in interval + 7.5 s, then the next
+ *                  fire), and the occurrences of those groups must still run, late, not be coalesced
  */
 @ConfigurationProperties("ordinaut.trigger")
 public record TriggerProperties(String mode, Integer groups, Duration window, Duration horizon, Integer batchSize,
-                                Duration misfireThreshold) {
+                                Duration outageThreshold) {
 
     static final String PER_SCHEDULE = "per-schedule";
     static final String WINDOWS = "windows";
@@ -35,7 +37,7 @@ public record TriggerProperties(String mode, Integer groups, Duration window, Du
     static final Duration DEFAULT_WINDOW = Duration.ofSeconds(5);
     static final Duration DEFAULT_HORIZON = Duration.ofSeconds(10);
     static final int DEFAULT_BATCH_SIZE = 1_000;
-    static final Duration DEFAULT_MISFIRE_THRESHOLD = Duration.ofSeconds(5);
+    static final Duration DEFAULT_OUTAGE_THRESHOLD = Duration.ofSeconds(30);
 
     public TriggerProperties {
         mode = mode == null || mode.isBlank() ? WINDOWS : mode.trim().toLowerCase(Locale.ROOT);
@@ -46,7 +48,7 @@ public record TriggerProperties(String mode, Integer groups, Duration window, Du
         window = window == null ? DEFAULT_WINDOW : window;
         horizon = horizon == null ? DEFAULT_HORIZON : horizon;
         batchSize = batchSize == null ? DEFAULT_BATCH_SIZE : batchSize;
-        misfireThreshold = misfireThreshold == null ? DEFAULT_MISFIRE_THRESHOLD : misfireThreshold;
+        outageThreshold = outageThreshold == null ? DEFAULT_OUTAGE_THRESHOLD : outageThreshold;
         if (groups < 1 || groups > 1024) {
             throw new IllegalArgumentException("ordinaut.trigger.groups must be between 1 and 1024 (got " + groups + ")");
         }
@@ -57,8 +59,8 @@ public record TriggerProperties(String mode, Integer groups, Duration window, Du
             throw new IllegalArgumentException("ordinaut.trigger.horizon (" + horizon + ") must be at least ordinaut.trigger.window ("
                     + window + ")");
         }
-        if (misfireThreshold.isNegative()) {
-            throw new IllegalArgumentException("ordinaut.trigger.misfire-threshold must not be negative (got " + misfireThreshold + ")");
+        if (outageThreshold.isNegative()) {
+            throw new IllegalArgumentException("ordinaut.trigger.outage-threshold must not be negative (got " + outageThreshold + ")");
         }
         if (batchSize < 1) {
             throw new IllegalArgumentException("ordinaut.trigger.batch-size must be positive (got " + batchSize + ")");

@@ -46,8 +46,8 @@ import io.ordinaut.schedule.Schedules;
  *
  * <p><b>Backlog or outage.</b> Occurrences are normally enqueued {@code horizon - window} or more ahead.
  * One a fire finds already past is backlog (a late fire, a big batch before it) and is enqueued as usual.
- * Only when the oldest of them is more than {@code misfire-threshold} past — so no node enqueued it for
- * {@code horizon - window + misfire-threshold} — is it an outage, and the misfire rule applies as in
+ * Only when the oldest of them is more than {@code outage-threshold} past — so no node enqueued it for
+ * {@code horizon - window + outage-threshold} — is it an outage, and the misfire rule applies as in
  * per-schedule firing: the latest past occurrence within misfire_grace_seconds runs once as the catch-up;
  * the other past ones — those nobody enqueued, and the runs enqueued ahead before the outage that no
  * executor took (still queued, unclaimed) — are recorded in missed_occurrence, coalesced into the
@@ -315,7 +315,7 @@ class WindowFirer {
         boolean finished = next.isEmpty();
         Instant nextFireAt = next.orElse(found.isEmpty() ? now : found.get(found.size() - 1));
         List<Instant> unenqueued = found.stream().filter(o -> o.isBefore(now)).toList();
-        boolean outage = !unenqueued.isEmpty() && unenqueued.get(0).isBefore(now.minus(properties.misfireThreshold()));
+        boolean outage = !unenqueued.isEmpty() && unenqueued.get(0).isBefore(now.minus(properties.outageThreshold()));
         if (!outage) {
             return new Plan(found, List.of(), nextFireAt, finished, false);
         }

@@ -109,17 +109,19 @@ class SchedulingClusterTest {
     @Test
     void occurrences_missed_while_no_node_was_up_are_caught_up_once_and_recorded() throws Exception {
         try (Nodes nodes = Nodes.onFreshDatabase()) {
-            ConfigurableApplicationContext first = nodes.start("first");
+            // An outage counts from 5 s here (30 s by default, to cover Quartz's cluster recovery), so the test is short.
+            Map<String, Object> outageAfter5s = Map.of("ordinaut.trigger.outage-threshold", "5s");
+            ConfigurableApplicationContext first = nodes.start("first", outageAfter5s);
             String id = Nodes.api(first).post("/tasks", everyTwoSeconds()).expect(201).string("id");
             awaitRuns(Nodes.jdbc(first), id, 1);
             nodes.stop(first);
             Instant down = Instant.now();
 
             // No node is up for 20 s, ~10 occurrences: longer than the runs enqueued ahead before the stop cover
-            // (windows mode enqueues 5-10 s ahead), so occurrences nobody enqueued are more than the misfire
-            // threshold (5 s) late when the node comes back — an outage, not a backlog.
+            // (windows mode enqueues 5-10 s ahead), so occurrences nobody enqueued are more than the outage
+            // threshold late when the node comes back — an outage, not a backlog.
             Thread.sleep(20_000);
-            ConfigurableApplicationContext second = nodes.start("second");
+            ConfigurableApplicationContext second = nodes.start("second", outageAfter5s);
 
             JdbcClient jdbc = Nodes.jdbc(second);
             List<Run> runs = Eventually.until("the catch-up run and one after it", Duration.ofSeconds(60), () -> runs(jdbc, id),

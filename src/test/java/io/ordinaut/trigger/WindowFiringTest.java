@@ -19,6 +19,8 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import io.ordinaut.support.NodeTestSupport;
 
@@ -41,6 +43,9 @@ class WindowFiringTest extends NodeTestSupport {
 
     @Autowired
     FireCounter fires;
+
+    @Autowired
+    PlatformTransactionManager transactionManager;
 
     static Map<String, Object> interval(String title, String every, Instant startAt) {
         Map<String, Object> task = new HashMap<>(Map.of("title", title, "schedule_kind", "interval", "schedule_expr", every,
@@ -207,6 +212,50 @@ class WindowFiringTest extends NodeTestSupport {
         long coalesced = missed.stream().filter(m -> m.get("caught_up_for") != null).mapToLong(m -> ((Number) m.get("missed_count")).longValue()).sum();
         assertThat(expired).isBetween(16L, 20L);
         assertThat(coalesced).isBetween(10L, 12L);
+    }
+
+    @Test
+    void after_an_outage_the_runs_enqueued_ahead_before_it_and_never_started_are_folded_into_the_one_catch_up() throws Exception {
+        Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(60);
+        Map<String, Object> task = interval("folded", "PT1S", start);
+        task.put("misfire_grace_seconds", 900);
+        String id = api.post("/tasks", task).expect(201).string("id");
+        await(() -> runAts(id).size() >= 2, "runs enqueued ahead");
+        UUID schedule = schedule(id);
+
+        // as if every node had stopped five minutes ago with these runs enqueued ahead and never started:
+        // the schedule, its ledger and its queued runs all moved back by 300 s, in one transaction that holds
+        // the schedule row as a window fire does
+        List<Instant> enqueuedAhead = new TransactionTemplate(transactionManager).execute(status -> {
+            jdbc.sql("SELECT id FROM schedule WHERE id = :s FOR UPDATE").param("s", schedule).query().listOfRows();
+            jdbc.sql("UPDATE schedule SET next_fire_at = next_fire_at - interval '300 seconds' WHERE id = :s").param("s", schedule).update();
+            jdbc.sql("UPDATE schedule_occurrence SET occurrence = occurrence - interval '300 seconds' WHERE schedule_id = :s")
+                    .param("s", schedule).update();
+            jdbc.sql("""
+                    UPDATE due_work SET scheduled_for = scheduled_for - interval '300 seconds', run_at = run_at - interval '300 seconds',
+                                        queue_order = queue_order - interval '300 seconds'
+                     WHERE task_id = CAST(:id AS uuid)""").param("id", id).update();
+            jdbc.sql("UPDATE task SET active_since = now() - interval '10 minutes' WHERE id = CAST(:id AS uuid)").param("id", id).update();
+            return runAts(id);
+        });
+        assertThat(enqueuedAhead).hasSizeGreaterThanOrEqualTo(2);
+
+        await(() -> !missed(id).isEmpty(), "the missed occurrences recorded");
+
+        List<Map<String, Object>> missed = jdbc.sql("""
+                SELECT first_missed, missed_count, caught_up_for FROM missed_occurrence WHERE task_id = CAST(:id AS uuid)""")
+                .param("id", id).query().listOfRows();
+        assertThat(missed).as("all within the grace: one record, coalesced into the catch-up").hasSize(1);
+        Instant catchUp = ((Timestamp) missed.get(0).get("caught_up_for")).toInstant();
+        Instant firstMissed = ((Timestamp) missed.get(0).get("first_missed")).toInstant();
+        assertThat(firstMissed).as("the first run enqueued ahead before the outage").isEqualTo(enqueuedAhead.get(0));
+        // every second from the first run enqueued ahead to the catch-up is accounted for once: folded or never enqueued
+        assertThat(((Number) missed.get(0).get("missed_count")).longValue()).isEqualTo(Duration.between(firstMissed, catchUp).toSeconds());
+        List<Instant> queued = runAts(id);
+        assertThat(queued).as("the catch-up, then the occurrences from now on").first().isEqualTo(catchUp);
+        assertThat(queued).doesNotContainAnyElementsOf(enqueuedAhead);
+        assertThat(jdbc.sql("SELECT count(*) FROM task_run WHERE task_id = CAST(:id AS uuid)").param("id", id).query(Long.class).single())
+                .as("history rows for the folded runs (they never started)").isZero();
     }
 
     private List<Map<String, Object>> missed(String id) {
