@@ -12,6 +12,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import io.ordinaut.Threads;
 import io.ordinaut.config.NodeProperties;
 
 /**
@@ -84,6 +85,8 @@ class QuartzConfiguration {
      */
     static final class FiringPreparation implements SmartLifecycle {
 
+        private static final Logger log = LoggerFactory.getLogger(FiringPreparation.class);
+        private static final int PREPARE_ATTEMPTS = 3;
         private final FiringMode firingMode;
         private final NodeProperties node;
         private volatile boolean running;
@@ -95,7 +98,19 @@ class QuartzConfiguration {
 
         @Override
         public void start() {
-            firingMode.prepare();
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    firingMode.prepare();
+                    break;
+                } catch (IllegalStateException e) {
+                    // Nodes starting together race on Quartz's lock (and, in one JVM, on its connection provider).
+                    if (attempt == PREPARE_ATTEMPTS) {
+                        throw e;
+                    }
+                    log.warn("Preparing the firing mode failed ({}); retrying", e.getMessage());
+                    Threads.sleepQuietly(500L * attempt);
+                }
+            }
             if (node.has(NodeProperties.Role.SCHEDULER)) {
                 firingMode.catchUp();
             }
@@ -114,8 +129,9 @@ class QuartzConfiguration {
 
         @Override
         public int getPhase() {
-            // before ExecutorPool (Integer.MAX_VALUE - 1000)
-            return Integer.MAX_VALUE - 1200;
+            // Before the executors: ExecutorPool (Integer.MAX_VALUE - 1000) is started earlier still, with the
+            // WorkerHeartbeat that depends on it (Integer.MAX_VALUE - 1500).
+            return Integer.MAX_VALUE - 1600;
         }
     }
 
