@@ -27,10 +27,11 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import io.ordinaut.schedule.Schedule;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
+
+import io.ordinaut.schedule.Schedule;
 
 /**
  * Brings Quartz's triggers in line with {@code ordinaut.trigger.mode} when a node starts, so a database
@@ -79,9 +80,11 @@ class FiringMode {
     private final TriggerProperties properties;
     private final Clock clock;
     private final TransactionTemplate transactions;
+    private final WindowFirer firer;
 
     FiringMode(JdbcClient jdbc, Scheduler scheduler, TriggerProperties properties, Clock clock,
-               PlatformTransactionManager transactionManager) {
+               PlatformTransactionManager transactionManager, WindowFirer firer) {
+        this.firer = firer;
         this.jdbc = jdbc;
         this.scheduler = scheduler;
         this.properties = properties;
@@ -97,16 +100,40 @@ class FiringMode {
                 filled = transactions.execute(status -> fillNextFireAt());
                 total += filled;
             } while (filled == BATCH);
-            int removed = transactions.execute(status -> removeGroup(ScheduleRegistry.GROUP));
-            transactions.executeWithoutResult(status -> windowTriggers());
+            int removed = removeGroup(ScheduleRegistry.GROUP);
+            windowTriggers();
             log.info("Firing mode windows: {} groups every {}, horizon {}; {} schedules moved from per-schedule triggers "
                     + "({} triggers removed)", properties.groups(), properties.window(), properties.horizon(), total, removed);
         } else {
-            int removed = transactions.execute(status -> removeGroup(WINDOW_GROUP));
+            int removed = removeGroup(WINDOW_GROUP);
             if (removed > 0) {
                 int created = transactions.execute(status -> perScheduleTriggers());
                 log.info("Firing mode per-schedule: {} window triggers removed, {} schedule triggers created", removed, created);
             }
+        }
+    }
+
+    /**
+     * windows: one pass of every group's window fire, before this node's executors claim anything. After
+     * an outage the runs enqueued ahead before it are still queued and overdue; this pass folds them into
+     * each schedule's one catch-up (see {@link WindowFirer}) before a claim could start them back to back.
+     * A failure is only logged: the window triggers make the same pass a moment later.
+     */
+    void catchUp() {
+        if (!properties.windows()) {
+            return;
+        }
+        try {
+            int schedules = 0;
+            int runs = 0;
+            for (int group = 0; group < properties.groups(); group++) {
+                WindowFirer.Result result = firer.fire(group);
+                schedules += result.schedules();
+                runs += result.runs();
+            }
+            log.info("Start-up window pass: {} schedules, {} runs enqueued", schedules, runs);
+        } catch (RuntimeException e) {
+            log.warn("Start-up window pass failed ({}); the window triggers take over", e.getMessage(), e);
         }
     }
 
@@ -136,58 +163,74 @@ class FiringMode {
     }
 
     private int removeGroup(String group) {
-        try {
-            List<TriggerKey> keys = new ArrayList<>(scheduler.getTriggerKeys(GroupMatcher.triggerGroupEquals(group)));
-            if (!keys.isEmpty()) {
-                scheduler.unscheduleJobs(keys);
-            }
-            return keys.size();
-        } catch (SchedulerException e) {
-            throw new IllegalStateException("Could not remove the Quartz triggers of group " + group + ": " + e.getMessage(), e);
+        List<TriggerKey> keys = new ArrayList<>(quartz("list the Quartz triggers of group " + group,
+                () -> scheduler.getTriggerKeys(GroupMatcher.triggerGroupEquals(group))));
+        if (!keys.isEmpty()) {
+            quartz("remove the Quartz triggers of group " + group, () -> scheduler.unscheduleJobs(keys));
         }
+        return keys.size();
     }
 
     private void windowTriggers() {
-        try {
-            long interval = properties.window().toMillis();
-            for (int group = 0; group < properties.groups(); group++) {
-                TriggerKey key = new TriggerKey("window-" + group, WINDOW_GROUP);
-                Trigger existing = scheduler.getTrigger(key);
-                if (existing instanceof SimpleTrigger simple && simple.getRepeatInterval() == interval) {
-                    continue;
-                }
-                JobDataMap data = new JobDataMap();
-                data.put(EnqueueWindowJob.GROUP_KEY, group);
-                Trigger trigger = TriggerBuilder.newTrigger()
-                        .withIdentity(key)
-                        .forJob(WINDOW_JOB_KEY)
-                        .usingJobData(data)
-                        // Groups start staggered across the window, so their fires spread out.
-                        .startAt(java.util.Date.from(clock.instant().plusMillis(interval * group / properties.groups())))
-                        .withSchedule(SimpleScheduleBuilder.simpleSchedule()
-                                .withIntervalInMilliseconds(interval)
-                                .repeatForever()
-                                .withMisfireHandlingInstructionNowWithExistingCount())
-                        .build();
-                if (existing == null) {
+        long interval = properties.window().toMillis();
+        for (int group = 0; group < properties.groups(); group++) {
+            TriggerKey key = new TriggerKey("window-" + group, WINDOW_GROUP);
+            Trigger existing = quartz("read window trigger " + key, () -> scheduler.getTrigger(key));
+            if (existing instanceof SimpleTrigger simple && simple.getRepeatInterval() == interval) {
+                continue;
+            }
+            JobDataMap data = new JobDataMap();
+            data.put(EnqueueWindowJob.GROUP_KEY, group);
+            Trigger trigger = TriggerBuilder.newTrigger()
+                    .withIdentity(key)
+                    .forJob(WINDOW_JOB_KEY)
+                    .usingJobData(data)
+                    // Groups start staggered across the window, so their fires spread out.
+                    .startAt(java.util.Date.from(clock.instant().plusMillis(interval * group / properties.groups())))
+                    .withSchedule(SimpleScheduleBuilder.simpleSchedule()
+                            .withIntervalInMilliseconds(interval)
+                            .repeatForever()
+                            .withMisfireHandlingInstructionNowWithExistingCount())
+                    .build();
+            if (existing == null) {
+                quartz("create window trigger " + key, () -> {
                     try {
-                        scheduler.scheduleJob(trigger);
+                        return scheduler.scheduleJob(trigger);
                     } catch (ObjectAlreadyExistsException raced) {
                         log.debug("Window trigger {} was created by another node", key);
+                        return null;
                     }
-                } else {
-                    scheduler.rescheduleJob(key, trigger);
-                }
+                });
+            } else {
+                quartz("update window trigger " + key, () -> scheduler.rescheduleJob(key, trigger));
             }
-            for (TriggerKey key : scheduler.getTriggerKeys(GroupMatcher.triggerGroupEquals(WINDOW_GROUP))) {
-                int group = Integer.parseInt(key.getName().substring("window-".length()));
-                if (group >= properties.groups()) {
-                    scheduler.unscheduleJob(key);
-                }
-            }
-        } catch (SchedulerException e) {
-            throw new IllegalStateException("Could not create the window triggers: " + e.getMessage(), e);
         }
+        for (TriggerKey key : quartz("list the window triggers", () -> scheduler.getTriggerKeys(GroupMatcher.triggerGroupEquals(WINDOW_GROUP)))) {
+            int group = Integer.parseInt(key.getName().substring("window-".length()));
+            if (group >= properties.groups()) {
+                quartz("remove window trigger " + key, () -> scheduler.unscheduleJob(key));
+            }
+        }
+    }
+
+    /**
+     * One Quartz call in a transaction of its own (JobStoreCMT writes in ours). One call per transaction
+     * also keeps two nodes started in one JVM — tests — working: Quartz keeps one connection provider
+     * per scheduler name, the last node's, and releases its connection through the other node's pool.
+     */
+    private <T> T quartz(String what, QuartzCall<T> call) {
+        return transactions.execute(status -> {
+            try {
+                return call.run();
+            } catch (SchedulerException e) {
+                throw new IllegalStateException("Could not " + what + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    @FunctionalInterface
+    private interface QuartzCall<T> {
+        T run() throws SchedulerException;
     }
 
     private int perScheduleTriggers() {

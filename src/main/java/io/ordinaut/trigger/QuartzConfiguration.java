@@ -13,6 +13,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import io.ordinaut.Threads;
 import io.ordinaut.config.NodeProperties;
 import io.ordinaut.metrics.OrdinautMetrics;
 
@@ -70,8 +71,70 @@ class QuartzConfiguration {
     }
 
     @Bean
-    SmartLifecycle schedulerRole(Scheduler scheduler, NodeProperties node, FiringMode firingMode, ObjectProvider<StandbyGate> gate) {
-        return new SchedulerRole(scheduler, node, firingMode, gate);
+    SmartLifecycle firingPreparation(FiringMode firingMode, NodeProperties node) {
+        return new FiringPreparation(firingMode, node);
+    }
+
+    @Bean
+    SmartLifecycle schedulerRole(Scheduler scheduler, NodeProperties node, ObjectProvider<StandbyGate> gate) {
+        return new SchedulerRole(scheduler, node, gate);
+    }
+
+    /**
+     * Brings Quartz's triggers in line with the firing mode and, on a scheduler node, makes one window
+     * pass — before the executors start (they start in a later phase), so runs left overdue by an outage
+     * are folded into their catch-up before any claim sees them.
+     */
+    static final class FiringPreparation implements SmartLifecycle {
+
+        private static final Logger log = LoggerFactory.getLogger(FiringPreparation.class);
+        private static final int PREPARE_ATTEMPTS = 3;
+        private final FiringMode firingMode;
+        private final NodeProperties node;
+        private volatile boolean running;
+
+        FiringPreparation(FiringMode firingMode, NodeProperties node) {
+            this.firingMode = firingMode;
+            this.node = node;
+        }
+
+        @Override
+        public void start() {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    firingMode.prepare();
+                    break;
+                } catch (IllegalStateException e) {
+                    // Nodes starting together race on Quartz's lock (and, in one JVM, on its connection provider).
+                    if (attempt == PREPARE_ATTEMPTS) {
+                        throw e;
+                    }
+                    log.warn("Preparing the firing mode failed ({}); retrying", e.getMessage());
+                    Threads.sleepQuietly(500L * attempt);
+                }
+            }
+            if (node.has(NodeProperties.Role.SCHEDULER)) {
+                firingMode.catchUp();
+            }
+            running = true;
+        }
+
+        @Override
+        public void stop() {
+            running = false;
+        }
+
+        @Override
+        public boolean isRunning() {
+            return running;
+        }
+
+        @Override
+        public int getPhase() {
+            // Before the executors: ExecutorPool (Integer.MAX_VALUE - 1000) is started earlier still, with the
+            // WorkerHeartbeat that depends on it (Integer.MAX_VALUE - 1500).
+            return Integer.MAX_VALUE - 1600;
+        }
     }
 
     /** Starts Quartz after everything else is up, and puts it on standby first at shutdown. */
@@ -80,20 +143,17 @@ class QuartzConfiguration {
         private static final Logger log = LoggerFactory.getLogger(SchedulerRole.class);
         private final Scheduler scheduler;
         private final NodeProperties node;
-        private final FiringMode firingMode;
         private final ObjectProvider<StandbyGate> gate;
         private volatile boolean running;
 
-        SchedulerRole(Scheduler scheduler, NodeProperties node, FiringMode firingMode, ObjectProvider<StandbyGate> gate) {
+        SchedulerRole(Scheduler scheduler, NodeProperties node, ObjectProvider<StandbyGate> gate) {
             this.scheduler = scheduler;
             this.node = node;
-            this.firingMode = firingMode;
             this.gate = gate;
         }
 
         @Override
         public void start() {
-            firingMode.prepare();
             if (!node.has(NodeProperties.Role.SCHEDULER)) {
                 log.info("Scheduler role not enabled: this node creates triggers but never fires them");
                 return;

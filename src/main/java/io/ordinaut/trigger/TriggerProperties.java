@@ -8,18 +8,28 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * ordinaut.trigger.*: how shared schedules are fired. Every node must use the same values.
  *
- * @param mode      {@code per-schedule} (default): one Quartz trigger per shared schedule, one Quartz fire
- *                  per occurrence. {@code windows}: {@code groups} Quartz triggers fire every {@code window}
- *                  and enqueue every occurrence inside the {@code horizon} with its exact run_at, so
- *                  Quartz fires {@code groups / window} times a second however many schedules exist.
+ * @param mode      {@code windows} (default): {@code groups} Quartz triggers fire every {@code window} and
+ *                  enqueue every occurrence inside the {@code horizon} with its exact run_at, so Quartz
+ *                  fires {@code groups / window} times a second however many schedules exist.
+ *                  {@code per-schedule}: one Quartz trigger per shared schedule, one Quartz fire per
+ *                  occurrence — kept as the way back for a cluster upgraded from it (a switch either way
+ *                  is applied at start-up by FiringMode)
  * @param groups    number of window triggers (default 4); schedules are spread over them by a bucket
  * @param window    how often each window trigger fires (default 5 s)
  * @param horizon   how far ahead a window fire enqueues (default 10 s); at least the window, so every
  *                  occurrence is enqueued before it is due even when a fire is a little late
  * @param batchSize schedules handled per transaction of a window fire (default 1,000)
+ * @param outageThreshold how late a window fire may first handle an occurrence before that counts as an
+ *                  outage (default 30 s). The occurrence should have been enqueued {@code horizon - window}
+ *                  ahead, so it is then {@code horizon - window + outageThreshold} overdue: no node enqueued
+ *                  it, and the task's misfire rule applies (one catch-up run, the rest recorded missed).
+ *                  Shorter is not safer: a node killed mid-window leaves the window triggers it had
+ *                  acquired to Quartz's cluster recovery (its check-in interval + 7.5 s, then the next
+ *                  fire), and the occurrences of those groups must still run, late, not be coalesced
  */
 @ConfigurationProperties("ordinaut.trigger")
-public record TriggerProperties(String mode, Integer groups, Duration window, Duration horizon, Integer batchSize) {
+public record TriggerProperties(String mode, Integer groups, Duration window, Duration horizon, Integer batchSize,
+                                Duration outageThreshold) {
 
     static final String PER_SCHEDULE = "per-schedule";
     static final String WINDOWS = "windows";
@@ -27,9 +37,10 @@ public record TriggerProperties(String mode, Integer groups, Duration window, Du
     static final Duration DEFAULT_WINDOW = Duration.ofSeconds(5);
     static final Duration DEFAULT_HORIZON = Duration.ofSeconds(10);
     static final int DEFAULT_BATCH_SIZE = 1_000;
+    static final Duration DEFAULT_OUTAGE_THRESHOLD = Duration.ofSeconds(30);
 
     public TriggerProperties {
-        mode = mode == null || mode.isBlank() ? PER_SCHEDULE : mode.trim().toLowerCase(Locale.ROOT);
+        mode = mode == null || mode.isBlank() ? WINDOWS : mode.trim().toLowerCase(Locale.ROOT);
         if (!mode.equals(PER_SCHEDULE) && !mode.equals(WINDOWS)) {
             throw new IllegalArgumentException("ordinaut.trigger.mode must be 'windows' or 'per-schedule' (got '" + mode + "')");
         }
@@ -37,6 +48,7 @@ public record TriggerProperties(String mode, Integer groups, Duration window, Du
         window = window == null ? DEFAULT_WINDOW : window;
         horizon = horizon == null ? DEFAULT_HORIZON : horizon;
         batchSize = batchSize == null ? DEFAULT_BATCH_SIZE : batchSize;
+        outageThreshold = outageThreshold == null ? DEFAULT_OUTAGE_THRESHOLD : outageThreshold;
         if (groups < 1 || groups > 1024) {
             throw new IllegalArgumentException("ordinaut.trigger.groups must be between 1 and 1024 (got " + groups + ")");
         }
@@ -46,6 +58,9 @@ public record TriggerProperties(String mode, Integer groups, Duration window, Du
         if (horizon.compareTo(window) < 0) {
             throw new IllegalArgumentException("ordinaut.trigger.horizon (" + horizon + ") must be at least ordinaut.trigger.window ("
                     + window + ")");
+        }
+        if (outageThreshold.isNegative()) {
+            throw new IllegalArgumentException("ordinaut.trigger.outage-threshold must not be negative (got " + outageThreshold + ")");
         }
         if (batchSize < 1) {
             throw new IllegalArgumentException("ordinaut.trigger.batch-size must be positive (got " + batchSize + ")");

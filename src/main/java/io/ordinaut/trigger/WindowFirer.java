@@ -4,13 +4,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -42,11 +43,17 @@ import io.ordinaut.schedule.Schedules;
  *
  * <p>The schedule rows are locked (FOR UPDATE, in id order — the order task changes lock them), so a
  * fire serialises with tasks joining and leaving exactly as a per-schedule fire does; the ledger keeps a
- * repeated or concurrent fire from enqueuing an occurrence twice. Occurrences already past when the
- * fire handles them are backlog and are enqueued as usual — unless one of them is older than
- * {@link OccurrenceEnqueuer#ON_TIME}: then no node enqueued the schedule for that long (an outage), and
- * the misfire rule applies: the latest past occurrence within misfire_grace_seconds runs once as the
- * catch-up, the others within the grace are recorded coalesced into it, older ones missed.
+ * repeated or concurrent fire from enqueuing an occurrence twice.
+ *
+ * <p><b>Backlog or outage.</b> Occurrences are normally enqueued {@code horizon - window} or more ahead.
+ * One a fire finds already past is backlog (a late fire, a big batch before it) and is enqueued as usual.
+ * Only when the oldest of them is more than {@code outage-threshold} past — so no node enqueued it for
+ * {@code horizon - window + outage-threshold} — is it an outage, and the misfire rule applies as in
+ * per-schedule firing: the latest past occurrence within misfire_grace_seconds runs once as the catch-up;
+ * the other past ones — those nobody enqueued, and the runs enqueued ahead before the outage that no
+ * executor took (still queued, unclaimed) — are recorded in missed_occurrence, coalesced into the
+ * catch-up when within the grace, missed when older. So after an outage a task runs once, for its latest
+ * missed occurrence, however many of the missed ones had been enqueued ahead.
  */
 @Component
 class WindowFirer {
@@ -100,6 +107,22 @@ class WindowFirer {
             """);
 
     private static final String DELETE_SCHEDULE = "DELETE FROM schedule WHERE id = :id";
+
+    /**
+     * The runs of schedules in an outage that were enqueued ahead before it and that no executor took:
+     * removed from the queue (no history row: they never started) and returned, so the misfire rule
+     * folds them into the one catch-up. Only first attempts: a retry of an occurrence that ran stays.
+     */
+    private static final String FOLD_QUEUED = """
+            WITH folded AS (
+                DELETE FROM due_work d USING task t
+                 WHERE t.id = d.task_id
+                   AND t.schedule_id IN (SELECT CAST(value AS uuid) FROM jsonb_array_elements_text(CAST(:ids AS jsonb)))
+                   AND d.trigger = 'schedule' AND d.locked_by IS NULL AND d.attempt = 1 AND d.scheduled_for < :now
+                RETURNING t.schedule_id, d.scheduled_for
+            )
+            SELECT DISTINCT schedule_id, scheduled_for FROM folded ORDER BY 1, 2
+            """;
 
     private final JdbcClient jdbc;
     private final DueWorkQueue queue;
@@ -162,8 +185,9 @@ class WindowFirer {
         Optional<Instant> first = schedule.nextAfter(from).filter(i -> endAt == null || !i.isAfter(endAt));
         compiled.put(scheduleId, schedule);
         Plan plan = first.isEmpty()
-                ? new Plan(List.of(), List.of(), now, true)
-                : plan(new Due(scheduleId, schedule, endAt, misfireGraceSeconds, first.get(), false), now, now.plus(properties.horizon()));
+                ? new Plan(List.of(), List.of(), now, true, false)
+                : plan(new Due(scheduleId, schedule, endAt, misfireGraceSeconds, first.get(), false), now, now.plus(properties.horizon()),
+                        List.of());
         if (!plan.enqueue().isEmpty()) {
             ArrayNode occurrences = JsonNodeFactory.instance.arrayNode();
             plan.enqueue().forEach(o -> occurrences.add(pair(scheduleId, o)));
@@ -188,6 +212,30 @@ class WindowFirer {
         ArrayNode missed = JsonNodeFactory.instance.arrayNode();
         ArrayNode ids = JsonNodeFactory.instance.arrayNode();
         List<UUID> ended = new ArrayList<>();
+        Map<UUID, Plan> plans = new HashMap<>();
+        ArrayNode outages = JsonNodeFactory.instance.arrayNode();
+        for (Due d : due) {
+            if (!d.finished()) {
+                Plan plan = plan(d, now, until, List.of());
+                plans.put(d.id(), plan);
+                if (plan.outage()) {
+                    outages.add(d.id().toString());
+                }
+            }
+        }
+        if (!outages.isEmpty()) {
+            // Runs enqueued ahead before the outage and never taken join the missed occurrences.
+            Map<UUID, List<Instant>> folded = new HashMap<>();
+            jdbc.sql(FOLD_QUEUED).param("ids", outages.toString()).param("now", Timestamp.from(now))
+                    .query(rs -> {
+                        folded.computeIfAbsent(rs.getObject(1, UUID.class), k -> new ArrayList<>()).add(rs.getTimestamp(2).toInstant());
+                    });
+            for (Due d : due) {
+                if (folded.containsKey(d.id())) {
+                    plans.put(d.id(), plan(d, now, until, folded.get(d.id())));
+                }
+            }
+        }
         for (Due d : due) {
             ids.add(d.id().toString());
             if (d.finished()) {
@@ -196,7 +244,12 @@ class WindowFirer {
                 }
                 continue;
             }
-            Plan plan = plan(d, now, until);
+            Plan plan = plans.get(d.id());
+            if (plan.outage()) {
+                log.info("Schedule {}: occurrences missed while no scheduler was up: {} coalesced into the catch-up, {} dropped",
+                        d.id(), plan.missed().stream().filter(m -> m.caughtUpFor() != null).mapToInt(m -> m.occurrences().size()).sum(),
+                        plan.missed().stream().filter(m -> m.caughtUpFor() == null).mapToInt(m -> m.occurrences().size()).sum());
+            }
             for (Instant o : plan.enqueue()) {
                 occurrences.add(pair(d.id(), o));
             }
@@ -249,8 +302,13 @@ class WindowFirer {
         return new Result(due.size(), runs);
     }
 
-    /** The occurrences of one schedule from its next_fire_at up to the horizon, and what becomes of each. */
-    Plan plan(Due d, Instant now, Instant until) {
+    /**
+     * The occurrences of one schedule from its next_fire_at up to the horizon, and what becomes of each.
+     *
+     * @param folded runs of the schedule enqueued ahead before an outage and never taken (removed from the
+     *               queue): past occurrences the misfire rule counts with the ones nobody enqueued
+     */
+    Plan plan(Due d, Instant now, Instant until, List<Instant> folded) {
         Schedule schedule = d.schedule();
         List<Instant> found = new ArrayList<>();
         Optional<Instant> next = schedule.nextAfter(d.nextFireAt().minus(1, ChronoUnit.MICROS)).filter(d::withinEnd);
@@ -260,11 +318,16 @@ class WindowFirer {
         }
         boolean finished = next.isEmpty();
         Instant nextFireAt = next.orElse(found.isEmpty() ? now : found.get(found.size() - 1));
-        List<Instant> past = found.stream().filter(o -> o.isBefore(now)).toList();
-        boolean outage = !past.isEmpty() && past.get(0).isBefore(now.minus(OccurrenceEnqueuer.ON_TIME));
+        List<Instant> unenqueued = found.stream().filter(o -> o.isBefore(now)).toList();
+        boolean outage = !unenqueued.isEmpty() && unenqueued.get(0).isBefore(now.minus(properties.outageThreshold()));
         if (!outage) {
-            return new Plan(found, List.of(), nextFireAt, finished);
+            return new Plan(found, List.of(), nextFireAt, finished, false);
         }
+        // The folded runs all precede next_fire_at, so the catch-up — the latest past occurrence — is
+        // always one nobody enqueued, and its ledger claim below succeeds.
+        TreeSet<Instant> pastSet = new TreeSet<>(folded);
+        pastSet.addAll(unenqueued);
+        List<Instant> past = new ArrayList<>(pastSet);
         Instant graceStart = now.minusSeconds(d.misfireGraceSeconds());
         List<Instant> expired = past.stream().filter(o -> o.isBefore(graceStart)).toList();
         List<Instant> within = past.stream().filter(o -> !o.isBefore(graceStart)).toList();
@@ -282,9 +345,7 @@ class WindowFirer {
             }
         }
         found.stream().filter(o -> !o.isBefore(now)).forEach(enqueue::add);
-        log.info("Schedule {}: {} occurrences missed while no scheduler was up ({} coalesced, {} dropped)", d.id(), past.size(),
-                Math.max(0, within.size() - 1), expired.size());
-        return new Plan(enqueue, missed, nextFireAt, finished);
+        return new Plan(enqueue, missed, nextFireAt, finished, true);
     }
 
     private static ObjectNode pair(UUID scheduleId, Instant occurrence) {
@@ -327,7 +388,7 @@ class WindowFirer {
         }
     }
 
-    record Plan(List<Instant> enqueue, List<Missed> missed, Instant nextFireAt, boolean finished) {
+    record Plan(List<Instant> enqueue, List<Missed> missed, Instant nextFireAt, boolean finished, boolean outage) {
     }
 
     record Missed(List<Instant> occurrences, Instant caughtUpFor, String reason) {

@@ -224,15 +224,22 @@ class TaskApiTest extends NodeTestSupport {
         String id = api.post("/tasks", task("cron", "*/10 * * * *")).expect(201).string("id");
         String schedule = jdbc.sql("SELECT CAST(schedule_id AS text) FROM task WHERE id = CAST(:id AS uuid)").param("id", id)
                 .query(String.class).single();
-        assertThat(jdbc.sql("SELECT count(*) FROM qrtz_triggers WHERE trigger_name = :s").param("s", schedule).query(Long.class).single()).isOne();
+        // No Quartz trigger of its own (the window triggers fire every schedule); next_run_at is its next occurrence.
+        assertThat(jdbc.sql("SELECT count(*) FROM qrtz_triggers WHERE trigger_name = :s").param("s", schedule).query(Long.class).single()).isZero();
+        Instant next = Instant.parse(api.get("/tasks/" + id).string("next_run_at"));
+        assertThat(next).isAfter(Instant.now()).isEqualTo(OffsetDateTime.parse(
+                (String) ((List<?>) api.get("/tasks/" + id + "/preview?count=1").get("occurrences")).get(0)).toInstant());
+        // (the schedule's next_fire_at is that occurrence, or the one after when it was enqueued ahead already)
+        assertThat(jdbc.sql("SELECT next_fire_at FROM schedule WHERE CAST(id AS text) = :s").param("s", schedule)
+                .query(java.sql.Timestamp.class).single().toInstant()).isAfterOrEqualTo(next);
 
         Response paused = api.post("/tasks/" + id + "/pause", "{}").expect(200);
         assertThat(paused.get("success")).isEqualTo(true);
         assertThat(api.get("/tasks/" + id).get("status")).isEqualTo("paused");
         assertThat(api.get("/tasks/" + id).get("next_run_at")).isNull();
-        // Its schedule had no other task: the schedule row and its Quartz trigger are gone.
+        // Its schedule had no other task: the schedule row is gone; Quartz holds the window triggers only.
         assertThat(jdbc.sql("SELECT count(*) FROM schedule WHERE CAST(id AS text) = :s").param("s", schedule).query(Long.class).single()).isZero();
-        assertThat(jdbc.sql("SELECT count(*) FROM qrtz_triggers WHERE trigger_name = :s").param("s", schedule).query(Long.class).single()).isZero();
+        assertThat(jdbc.sql("SELECT DISTINCT trigger_group FROM qrtz_triggers").query(String.class).list()).containsExactly("ordinaut-windows");
 
         api.post("/tasks/" + id + "/resume", "{}").expect(200);
         assertThat(api.get("/tasks/" + id).get("status")).isEqualTo("active");

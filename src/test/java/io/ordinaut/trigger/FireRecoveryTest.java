@@ -11,6 +11,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.springframework.test.context.TestPropertySource;
 
 import io.ordinaut.support.Eventually;
 import io.ordinaut.support.NodeTestSupport;
@@ -19,9 +20,11 @@ import io.ordinaut.support.NodeTestSupport;
  * A node dies while it runs the enqueue job of a catch-up fire: what Quartz's clustered store holds
  * then is the dead instance's stale check-in and its fired-trigger row (the job requests recovery).
  * The live node's Quartz recovers the fire, and the run is enqueued for the missed occurrence the
- * catch-up stood for, not for the moment the fire was due or re-run.
+ * catch-up stood for, not for the moment the fire was due or re-run. Per-schedule firing only: a window
+ * fire whose node dies changes nothing, and the group's next fire takes the same schedules.
  */
 @Tag("cluster")
+@TestPropertySource(properties = "ordinaut.trigger.mode=per-schedule")
 class FireRecoveryTest extends NodeTestSupport {
 
     @Test

@@ -19,6 +19,8 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import io.ordinaut.support.NodeTestSupport;
 
@@ -42,6 +44,9 @@ class WindowFiringTest extends NodeTestSupport {
     @Autowired
     FireCounter fires;
 
+    @Autowired
+    PlatformTransactionManager transactionManager;
+
     static Map<String, Object> interval(String title, String every, Instant startAt) {
         Map<String, Object> task = new HashMap<>(Map.of("title", title, "schedule_kind", "interval", "schedule_expr", every,
                 "payload", Map.of("pipeline", List.of(Map.of("id", "s", "uses", "noop.run")))));
@@ -59,7 +64,7 @@ class WindowFiringTest extends NodeTestSupport {
                     + "jsonb_array_elements_text(CAST(:ids AS jsonb)))").param("ids", json(created)).query(Long.class).single())
                     .isEqualTo(n);
 
-            // when Quartz runs for 10 s
+            // when Quartz runs for 10 s (every schedule has exactly one occurrence in any 10 s)
             long before = fires.fires();
             Instant from = Instant.now();
             Thread.sleep(10_000);
@@ -72,9 +77,13 @@ class WindowFiringTest extends NodeTestSupport {
             long bound = (long) Math.ceil(seconds / WINDOW.toSeconds() + 2) * GROUPS;
             assertThat(fired).as("Quartz fires in %.1f s with %d distinct schedules", seconds, n).isLessThanOrEqualTo(bound);
             long withRun = jdbc.sql("SELECT count(DISTINCT task_id) FROM due_work WHERE task_id IN (SELECT CAST(value AS uuid) FROM "
-                    + "jsonb_array_elements_text(CAST(:ids AS jsonb))) AND scheduled_for < :to")
-                    .param("ids", json(created)).param("to", Timestamp.from(base.plusSeconds(10 + n / 100))).query(Long.class).single();
-            assertThat(withRun).isEqualTo(n);
+                    + "jsonb_array_elements_text(CAST(:ids AS jsonb))) AND scheduled_for >= :from AND scheduled_for < :to")
+                    .param("ids", json(created)).param("from", Timestamp.from(from)).param("to", Timestamp.from(from.plusSeconds(10)))
+                    .query(Long.class).single();
+            assertThat(withRun).as("tasks with their occurrence of the 10 s enqueued").isEqualTo(n);
+            assertThat(jdbc.sql("SELECT coalesce(sum(missed_count), 0) FROM missed_occurrence WHERE task_id IN (SELECT CAST(value AS uuid) "
+                    + "FROM jsonb_array_elements_text(CAST(:ids AS jsonb)))").param("ids", json(created)).query(Long.class).single())
+                    .as("occurrences recorded missed").isZero();
             assertThat(duplicates()).isZero();
         }
     }
@@ -112,24 +121,56 @@ class WindowFiringTest extends NodeTestSupport {
 
     @Test
     void canceling_drops_runs_not_yet_due_without_history_and_records_due_ones_canceled() throws Exception {
-        Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
-        String id = api.post("/tasks", interval("paused", "PT1S", start)).expect(201).string("id");
-        // no executor here: due runs wait in the queue next to the ones enqueued ahead
-        await(() -> queuedDue(id, true) >= 1 && queuedDue(id, false) >= 1, "due and not-yet-due runs queued");
-        Thread.sleep(200);
+        String id = taskWithDueAndNotYetDueRuns("canceled");
+        long queued = queuedDue(id, true) + queuedDue(id, false);
 
         Map<String, Object> details = api.post("/tasks/" + id + "/cancel", "{}").expect(200).details();
-        Instant paused = Instant.now();
 
-        long removed = ((Number) details.get("queued_runs_removed")).longValue();
+        assertThat(((Number) details.get("queued_runs_removed")).longValue()).as("runs removed").isGreaterThanOrEqualTo(queued);
+        assertDroppedWithoutHistoryUnlessDue(id, Instant.now());
+    }
+
+    @Test
+    void pausing_drops_runs_not_yet_due_without_history_and_records_due_ones_canceled() throws Exception {
+        String id = taskWithDueAndNotYetDueRuns("paused");
+
+        api.post("/tasks/" + id + "/pause", "{}").expect(200);
+
+        assertDroppedWithoutHistoryUnlessDue(id, Instant.now());
+    }
+
+    @Test
+    void rescheduling_drops_the_old_schedules_runs_not_yet_due_without_history_and_records_due_ones_canceled() throws Exception {
+        String id = taskWithDueAndNotYetDueRuns("rescheduled");
+        UUID oldSchedule = schedule(id);
+
+        api.put("/tasks/" + id, interval("rescheduled", "PT1H", Instant.now().plusSeconds(3600))).expect(200);
+        Instant changed = Instant.now();
+
+        assertThat(schedule(id)).isNotEqualTo(oldSchedule);
+        assertThat(jdbc.sql("SELECT count(*) FROM task_run WHERE task_id = CAST(:id AS uuid) AND status = 'canceled'")
+                .param("id", id).query(Long.class).single()).as("due runs recorded canceled").isPositive();
+        assertThat(jdbc.sql("SELECT count(*) FROM task_run WHERE task_id = CAST(:id AS uuid) AND scheduled_for > :at")
+                .param("id", id).param("at", Timestamp.from(changed)).query(Long.class).single()).as("history rows for runs not due").isZero();
+        assertThat(runAts(id)).as("only the new schedule's runs are queued").allSatisfy(at -> assertThat(at).isAfter(changed.plusSeconds(3000)));
+    }
+
+    // No executor here: due runs wait in the queue next to the ones enqueued ahead.
+    private String taskWithDueAndNotYetDueRuns(String title) throws InterruptedException {
+        Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+        String id = api.post("/tasks", interval(title, "PT1S", start)).expect(201).string("id");
+        await(() -> queuedDue(id, true) >= 1 && queuedDue(id, false) >= 1, "due and not-yet-due runs queued");
+        return id;
+    }
+
+    private void assertDroppedWithoutHistoryUnlessDue(String id, Instant changed) {
         long canceled = jdbc.sql("SELECT count(*) FROM task_run WHERE task_id = CAST(:id AS uuid) AND status = 'canceled'")
                 .param("id", id).query(Long.class).single();
-        long recordedButNotDue = jdbc.sql("SELECT count(*) FROM task_run WHERE task_id = CAST(:id AS uuid) AND scheduled_for > :paused")
-                .param("id", id).param("paused", Timestamp.from(paused)).query(Long.class).single();
+        long recordedButNotDue = jdbc.sql("SELECT count(*) FROM task_run WHERE task_id = CAST(:id AS uuid) AND scheduled_for > :at")
+                .param("id", id).param("at", Timestamp.from(changed)).query(Long.class).single();
         assertThat(canceled).as("due runs recorded canceled").isPositive();
         assertThat(recordedButNotDue).as("history rows for runs that were not due").isZero();
-        assertThat(removed).as("runs removed, the ones enqueued ahead among them").isGreaterThan(canceled);
-        assertThat(runAts(id)).isEmpty();
+        assertThat(runAts(id)).as("runs left in the queue").isEmpty();
     }
 
     @Test
@@ -172,6 +213,51 @@ class WindowFiringTest extends NodeTestSupport {
         long coalesced = missed.stream().filter(m -> m.get("caught_up_for") != null).mapToLong(m -> ((Number) m.get("missed_count")).longValue()).sum();
         assertThat(expired).isBetween(16L, 20L);
         assertThat(coalesced).isBetween(10L, 12L);
+    }
+
+    @Test
+    void after_an_outage_the_runs_enqueued_ahead_before_it_and_never_started_are_folded_into_the_one_catch_up() throws Exception {
+        // (started well before the outage below, so every second of it is an occurrence)
+        Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(600);
+        Map<String, Object> task = interval("folded", "PT1S", start);
+        task.put("misfire_grace_seconds", 900);
+        String id = api.post("/tasks", task).expect(201).string("id");
+        await(() -> runAts(id).size() >= 2, "runs enqueued ahead");
+        UUID schedule = schedule(id);
+
+        // as if every node had stopped five minutes ago with these runs enqueued ahead and never started:
+        // the schedule, its ledger and its queued runs all moved back by 300 s, in one transaction that holds
+        // the schedule row as a window fire does
+        List<Instant> enqueuedAhead = new TransactionTemplate(transactionManager).execute(status -> {
+            jdbc.sql("SELECT id FROM schedule WHERE id = :s FOR UPDATE").param("s", schedule).query().listOfRows();
+            jdbc.sql("UPDATE schedule SET next_fire_at = next_fire_at - interval '300 seconds' WHERE id = :s").param("s", schedule).update();
+            jdbc.sql("UPDATE schedule_occurrence SET occurrence = occurrence - interval '300 seconds' WHERE schedule_id = :s")
+                    .param("s", schedule).update();
+            jdbc.sql("""
+                    UPDATE due_work SET scheduled_for = scheduled_for - interval '300 seconds', run_at = run_at - interval '300 seconds',
+                                        queue_order = queue_order - interval '300 seconds'
+                     WHERE task_id = CAST(:id AS uuid)""").param("id", id).update();
+            jdbc.sql("UPDATE task SET active_since = now() - interval '10 minutes' WHERE id = CAST(:id AS uuid)").param("id", id).update();
+            return runAts(id);
+        });
+        assertThat(enqueuedAhead).hasSizeGreaterThanOrEqualTo(2);
+
+        await(() -> !missed(id).isEmpty(), "the missed occurrences recorded");
+
+        List<Map<String, Object>> missed = jdbc.sql("""
+                SELECT first_missed, missed_count, caught_up_for FROM missed_occurrence WHERE task_id = CAST(:id AS uuid)""")
+                .param("id", id).query().listOfRows();
+        assertThat(missed).as("all within the grace: one record, coalesced into the catch-up").hasSize(1);
+        Instant catchUp = ((Timestamp) missed.get(0).get("caught_up_for")).toInstant();
+        Instant firstMissed = ((Timestamp) missed.get(0).get("first_missed")).toInstant();
+        assertThat(firstMissed).as("the first run enqueued ahead before the outage").isEqualTo(enqueuedAhead.get(0));
+        // every second from the first run enqueued ahead to the catch-up is accounted for once: folded or never enqueued
+        assertThat(((Number) missed.get(0).get("missed_count")).longValue()).isEqualTo(Duration.between(firstMissed, catchUp).toSeconds());
+        List<Instant> queued = runAts(id);
+        assertThat(queued).as("the catch-up, then the occurrences from now on").first().isEqualTo(catchUp);
+        assertThat(queued).doesNotContainAnyElementsOf(enqueuedAhead);
+        assertThat(jdbc.sql("SELECT count(*) FROM task_run WHERE task_id = CAST(:id AS uuid)").param("id", id).query(Long.class).single())
+                .as("history rows for the folded runs (they never started)").isZero();
     }
 
     private List<Map<String, Object>> missed(String id) {
