@@ -175,6 +175,53 @@ class McpServerTest {
     }
 
     @Test
+    void update_resume_snooze_retry_publish_list_tools_and_resources_reach_their_rest_twins() {
+        McpSyncClient client = connected(agentToken("steering", "tasks:create", "tasks:read", "tasks:update", "tasks:delete",
+                "runs:read", "runs:write", "tools:read", "events:publish"));
+        String taskId = (String) ok(call(client, "create_task", weekdayMorningTask("to steer"))).get("id");
+
+        Map<String, Object> update = new LinkedHashMap<>();
+        update.put("task_id", taskId);
+        update.put("title", "steered");
+        update.put("timezone", "America/New_York");
+        Map<String, Object> updated = ok(call(client, "update_task", update));
+        assertThat(updated).containsEntry("title", "steered").containsEntry("timezone", "America/New_York");
+        assertThat(admin.get("/tasks/" + taskId).expect(200).string("title")).isEqualTo("steered");
+
+        ok(call(client, "pause_task", Map.of("task_id", taskId)));
+        ok(call(client, "resume_task", Map.of("task_id", taskId)));
+        assertThat(admin.get("/tasks/" + taskId).expect(200).string("status")).isEqualTo("active");
+
+        ok(call(client, "snooze_task", Map.of("task_id", taskId, "delay_seconds", 600, "reason", "in a meeting")));
+        assertThat(admin.get("/audit?subject_id=" + taskId + "&limit=100").expect(200).items())
+                .extracting(a -> a.get("action")).contains("mcp:update_task", "mcp:resume_task", "mcp:snooze_task");
+
+        // retry_run is the REST retry: a succeeded run is refused with the REST answer's reason
+        String runId = (String) OpenApiSchemas.map(ok(call(client, "run_task_now", Map.of("task_id", taskId))).get("details")).get("run_id");
+        Eventually.until("run " + runId + " finished", () -> ok(call(client, "get_run", Map.of("run_id", runId))),
+                r -> r.get("finished_at") != null);
+        McpSchema.CallToolResult retry = call(client, "retry_run", Map.of("run_id", runId));
+        assertThat(retry.isError()).isTrue();
+        assertThat(text(retry)).contains("409");
+
+        Map<String, Object> published = ok(call(client, "publish_event", Map.of("topic", "mcp.steering", "payload", Map.of("n", 1))));
+        String eventId = (String) OpenApiSchemas.map(published.get("details")).get("event_id");
+        assertThat(eventId).isNotBlank();
+        assertThat(admin.get("/events/" + eventId).expect(200).string("topic")).isEqualTo("mcp.steering");
+
+        assertThat(ok(call(client, "list_tools", Map.of())).get("items")).isInstanceOf(List.class);
+
+        McpSchema.ReadResourceResult resource = client.readResource(new McpSchema.ReadResourceRequest("ordinaut://tasks/" + taskId));
+        assertThat(((McpSchema.TextResourceContents) resource.contents().get(0)).text()).contains(taskId, "steered");
+        McpSchema.ReadResourceResult runResource = client.readResource(new McpSchema.ReadResourceRequest("ordinaut://runs/" + runId));
+        assertThat(((McpSchema.TextResourceContents) runResource.contents().get(0)).text()).contains(runId, "succeeded");
+        // another agent's task is not found as a resource either
+        McpSyncClient stranger = connected(fullAgent("stranger"));
+        assertThatThrownBy(() -> stranger.readResource(new McpSchema.ReadResourceRequest("ordinaut://tasks/" + taskId)))
+                .isInstanceOf(RuntimeException.class);
+    }
+
+    @Test
     void an_agent_without_tasks_create_gets_a_tool_error_from_create_task() {
         McpSyncClient reader = connected(agentToken("reader", "tasks:read"));
         McpSchema.CallToolResult result = call(reader, "create_task", weekdayMorningTask("not allowed"));
