@@ -64,9 +64,11 @@ class WindowFiringTest extends NodeTestSupport {
                     + "jsonb_array_elements_text(CAST(:ids AS jsonb)))").param("ids", json(created)).query(Long.class).single())
                     .isEqualTo(n);
 
-            // when Quartz runs for 10 s (every schedule has exactly one occurrence in any 10 s)
+            // when Quartz runs for 10 s from just after base (or from now, if creating took longer): the start_at
+            // values span (base, base + 10 s], so every schedule has exactly one occurrence after its creation then
+            Instant from = Instant.now().isAfter(base.plusMillis(50)) ? Instant.now() : base.plusMillis(50);
+            Thread.sleep(Math.max(0, Duration.between(Instant.now(), from).toMillis()));
             long before = fires.fires();
-            Instant from = Instant.now();
             Thread.sleep(10_000);
             long fired = fires.fires() - before;
             double seconds = Duration.between(from, Instant.now()).toMillis() / 1000.0;
