@@ -37,83 +37,72 @@ CREATE FUNCTION outbox_entry(type text, agent_id uuid, task_id uuid, body jsonb)
     SELECT jsonb_build_object('type', type, 'agent_id', agent_id, 'task_id', task_id, 'body', body)
 $$;
 
+-- Appends a statement's entries, in order, as rows of at most 1,000 entries (nothing for none).
+CREATE FUNCTION outbox_append(target_stream text, new_entries jsonb[]) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO outbox (stream, size, entries)
+    SELECT target_stream, count(*), jsonb_agg(u.e ORDER BY u.i)
+      FROM unnest(new_entries) WITH ORDINALITY AS u(e, i)
+     GROUP BY (u.i - 1) / 1000
+$$;
+
 CREATE OR REPLACE FUNCTION outbox_event_published() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO outbox (stream, size, entries)
-    SELECT 'events', count(*), jsonb_agg(e ORDER BY rn)
-      FROM (SELECT row_number() OVER (ORDER BY n.published_at) - 1 AS rn,
-                   outbox_entry('event', n.published_by, NULL,
-                       jsonb_build_object('event_id', n.id, 'topic', n.topic, 'payload', n.payload,
-                                          'published_at', outbox_iso(n.published_at), 'publisher', n.published_by,
-                                          'triggered_tasks', to_jsonb(n.triggered_tasks))) AS e
-              FROM new_rows n) x
-     GROUP BY rn / 1000;
+    PERFORM outbox_append('events', ARRAY(
+        SELECT outbox_entry('event', n.published_by, NULL,
+                   jsonb_build_object('event_id', n.id, 'topic', n.topic, 'payload', n.payload,
+                                      'published_at', outbox_iso(n.published_at), 'publisher', n.published_by,
+                                      'triggered_tasks', to_jsonb(n.triggered_tasks)))
+          FROM new_rows n ORDER BY n.published_at));
     RETURN NULL;
 END $$;
 
 CREATE OR REPLACE FUNCTION outbox_run_queued() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO outbox (stream, size, entries)
-    SELECT 'runs', count(*), jsonb_agg(e ORDER BY rn)
-      FROM (SELECT row_number() OVER () - 1 AS rn,
-                   outbox_entry('run.queued', NULL, n.task_id,
-                       outbox_run_body(n.id, n.task_id, n.scheduled_for, 'queued', now(), n.attempt, n.trigger)) AS e
-              FROM new_rows n) x
-     GROUP BY rn / 1000;
+    PERFORM outbox_append('runs', ARRAY(
+        SELECT outbox_entry('run.queued', NULL, n.task_id,
+                   outbox_run_body(n.id, n.task_id, n.scheduled_for, 'queued', now(), n.attempt, n.trigger))
+          FROM new_rows n));
     RETURN NULL;
 END $$;
 
 CREATE OR REPLACE FUNCTION outbox_run_claimed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO outbox (stream, size, entries)
-    SELECT 'runs', count(*), jsonb_agg(e ORDER BY rn)
-      FROM (SELECT row_number() OVER () - 1 AS rn,
-                   outbox_entry(CASE WHEN n.locked_by IS NOT NULL THEN 'run.started' ELSE 'run.queued' END, NULL, n.task_id,
-                       outbox_run_body(n.id, n.task_id, n.scheduled_for,
-                                       CASE WHEN n.locked_by IS NOT NULL THEN 'running' ELSE 'queued' END,
-                                       coalesce(n.started_at, now()), n.attempt, n.trigger)) AS e
-              FROM new_rows n JOIN old_rows o ON o.id = n.id
-             WHERE (o.locked_by IS NULL) <> (n.locked_by IS NULL)) x
-     GROUP BY rn / 1000;
+    PERFORM outbox_append('runs', ARRAY(
+        SELECT outbox_entry(CASE WHEN n.locked_by IS NOT NULL THEN 'run.started' ELSE 'run.queued' END, NULL, n.task_id,
+                   outbox_run_body(n.id, n.task_id, n.scheduled_for,
+                                   CASE WHEN n.locked_by IS NOT NULL THEN 'running' ELSE 'queued' END,
+                                   coalesce(n.started_at, now()), n.attempt, n.trigger))
+          FROM new_rows n JOIN old_rows o ON o.id = n.id
+         WHERE (o.locked_by IS NULL) <> (n.locked_by IS NULL)));
     RETURN NULL;
 END $$;
 
 CREATE OR REPLACE FUNCTION outbox_run_ended() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO outbox (stream, size, entries)
-    SELECT 'runs', count(*), jsonb_agg(e ORDER BY rn)
-      FROM (SELECT row_number() OVER () - 1 AS rn,
-                   outbox_entry('run.' || n.status, NULL, n.task_id,
-                       outbox_run_body(n.run_id, n.task_id, n.scheduled_for, n.status, coalesce(n.finished_at, now()),
-                                       n.attempt, n.trigger) || jsonb_build_object('error', n.error)) AS e
-              FROM new_rows n
-             WHERE n.status IN ('succeeded', 'failed', 'dead', 'skipped', 'canceled')) x
-     GROUP BY rn / 1000;
+    PERFORM outbox_append('runs', ARRAY(
+        SELECT outbox_entry('run.' || n.status, NULL, n.task_id,
+                   outbox_run_body(n.run_id, n.task_id, n.scheduled_for, n.status, coalesce(n.finished_at, now()),
+                                   n.attempt, n.trigger) || jsonb_build_object('error', n.error))
+          FROM new_rows n
+         WHERE n.status IN ('succeeded', 'failed', 'dead', 'skipped', 'canceled')));
     RETURN NULL;
 END $$;
 
 CREATE OR REPLACE FUNCTION outbox_task_created() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO outbox (stream, size, entries)
-    SELECT 'runs', count(*), jsonb_agg(e ORDER BY rn)
-      FROM (SELECT row_number() OVER () - 1 AS rn,
-                   outbox_entry('task.created', n.created_by, n.id, outbox_task_body(n)) AS e
-              FROM new_rows n) x
-     GROUP BY rn / 1000;
+    PERFORM outbox_append('runs', ARRAY(
+        SELECT outbox_entry('task.created', n.created_by, n.id, outbox_task_body(n)) FROM new_rows n));
     RETURN NULL;
 END $$;
 
 CREATE OR REPLACE FUNCTION outbox_task_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO outbox (stream, size, entries)
-    SELECT 'runs', count(*), jsonb_agg(e ORDER BY rn)
-      FROM (SELECT row_number() OVER () - 1 AS rn,
-                   outbox_entry(CASE WHEN n.status = o.status THEN 'task.updated'
-                                     WHEN n.status = 'active' THEN 'task.resumed'
-                                     ELSE 'task.' || n.status END,
-                                n.created_by, n.id, outbox_task_body(n)) AS e
-              FROM new_rows n JOIN old_rows o ON o.id = n.id
-             WHERE n.status <> o.status OR n.updated_at <> o.updated_at) x
-     GROUP BY rn / 1000;
+    PERFORM outbox_append('runs', ARRAY(
+        SELECT outbox_entry(CASE WHEN n.status = o.status THEN 'task.updated'
+                                 WHEN n.status = 'active' THEN 'task.resumed'
+                                 ELSE 'task.' || n.status END,
+                            n.created_by, n.id, outbox_task_body(n))
+          FROM new_rows n JOIN old_rows o ON o.id = n.id
+         WHERE n.status <> o.status OR n.updated_at <> o.updated_at));
     RETURN NULL;
 END $$;
