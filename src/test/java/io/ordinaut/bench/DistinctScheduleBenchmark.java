@@ -36,8 +36,9 @@ import io.ordinaut.support.Nodes;
  *   <li><b>registered</b> (bench.registered &gt; 0, e.g. 1,000,000, one node): that many distinct yearly
  *       schedules inserted by SQL, then a node started: start-up time, Quartz trigger rows, heap after GC.</li>
  * </ol>
- * System properties: bench.mode (windows), bench.nodes ("1,2"), bench.distinct, bench.seconds, bench.burst,
- * bench.registered (0), bench.db.host/port/user/password.
+ * System properties: bench.mode (windows), bench.nodes ("1,2"; empty: skip create, steady and burst — with
+ * bench.registered, only the registered part runs), bench.distinct, bench.seconds, bench.burst,
+ * bench.registered (0), bench.db.host/port/user/password, bench.db.name (ordinaut_bench_distinct; dropped and created).
  */
 public final class DistinctScheduleBenchmark {
 
@@ -50,11 +51,14 @@ public final class DistinctScheduleBenchmark {
     private final String port = System.getProperty("bench.db.port", "5432");
     private final String user = System.getProperty("bench.db.user", "postgres");
     private final String password = System.getProperty("bench.db.password", "");
+    private final String database = System.getProperty("bench.db.name", "ordinaut_bench_distinct");
 
     public static void main(String[] args) throws Exception {
         DistinctScheduleBenchmark bench = new DistinctScheduleBenchmark();
         for (String n : System.getProperty("bench.nodes", "1,2").split(",")) {
-            bench.steadyAndBurst(Integer.parseInt(n.trim()));
+            if (!n.isBlank()) {
+                bench.steadyAndBurst(Integer.parseInt(n.trim()));
+            }
         }
         if (bench.registered > 0) {
             bench.registered();
@@ -129,6 +133,15 @@ public final class DistinctScheduleBenchmark {
             Object triggers = Nodes.jdbc(node).sql("SELECT count(*) FROM qrtz_triggers").query().singleValue();
             System.out.printf("[%s] registered %,d distinct schedules: start-up %.1f s, Quartz triggers %s, heap after GC %,d MB%n",
                     mode, registered, startup, triggers, heap / (1024 * 1024));
+            // What each window fire costs with them present (none due): the due-schedule scan, per call.
+            Thread.sleep(30_000);
+            Map<String, Object> due = Nodes.jdbc(node).sql("""
+                    SELECT coalesce(sum(calls), 0) AS calls, round(CAST(coalesce(max(mean_exec_time), 0) AS numeric), 2) AS mean_ms,
+                           round(CAST(coalesce(max(max_exec_time), 0) AS numeric), 2) AS max_ms
+                      FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+                     WHERE d.datname = current_database() AND s.query LIKE '%fire_bucket %'
+                    """).query().singleRow();
+            System.out.printf("[%s] registered %,d distinct schedules: window fires' due-schedule scan over 30 s: %s%n", mode, registered, due);
         }
     }
 
@@ -167,9 +180,9 @@ public final class DistinctScheduleBenchmark {
     private String recreateDatabase() throws Exception {
         String base = "jdbc:postgresql://" + host + ":" + port + "/";
         try (Connection c = DriverManager.getConnection(base + "postgres", user, password); Statement st = c.createStatement()) {
-            st.execute("DROP DATABASE IF EXISTS ordinaut_bench_distinct WITH (FORCE)");
-            st.execute("CREATE DATABASE ordinaut_bench_distinct");
+            st.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+            st.execute("CREATE DATABASE " + database);
         }
-        return base + "ordinaut_bench_distinct";
+        return base + database;
     }
 }
