@@ -46,6 +46,8 @@ final class ScaleScenario {
     private final int clients = Integer.getInteger("bench.scale.clients", 8);
     private final String heap = System.getProperty("bench.scale.xmx", "-Xmx1g");
     private final Path log = Path.of("target", "bench-scale-node.log");
+    /** How long a start may take before the scenario gives up: a loaded machine needs more than the default. */
+    private final int readyMinutes = Integer.getInteger("bench.scale.ready-minutes", 5);
     private final boolean sqlLoad = "sql".equals(System.getProperty("bench.scale.load", "api"));
     private static final int CLONE_CHUNK = 100_000;
 
@@ -235,7 +237,7 @@ final class ScaleScenario {
                 .start();
         String base = "http://127.0.0.1:" + port;
         HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.currentTimeMillis() + 300_000;
+        long deadline = System.currentTimeMillis() + readyMinutes * 60_000L;
         while (true) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("The scale node exited with " + process.exitValue() + "; see " + log.toAbsolutePath());
@@ -251,7 +253,7 @@ final class ScaleScenario {
             }
             if (System.currentTimeMillis() > deadline) {
                 process.destroyForcibly();
-                throw new IllegalStateException("The scale node did not become ready in 5 minutes; see " + log.toAbsolutePath());
+                throw new IllegalStateException("The scale node did not become ready in " + readyMinutes + " minutes; see " + log.toAbsolutePath());
             }
             Thread.sleep(100);
         }
