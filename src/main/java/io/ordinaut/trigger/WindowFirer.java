@@ -63,12 +63,22 @@ class WindowFirer {
     static final int OCCURRENCE_CAP = 10_000;
     private static final int CACHE_LIMIT = 100_000;
 
-    private static final String DUE = """
+    /**
+     * The batch is chosen through the next_fire_at index (earliest first) and then locked in id order. As
+     * one "WHERE due ORDER BY id LIMIT" the generic plan PostgreSQL settles on after a few fires walked the
+     * primary key and filtered: a read of every schedule per fire, seconds with a million registered
+     * (docs/benchmarks.md, "Scale (session 3)"). The due conditions are repeated outside so that a row
+     * another fire advanced while this one waited for its lock is rechecked and left out.
+     */
+    static final String DUE = """
             SELECT id, kind, expr, timezone, anchor, start_at, end_at, misfire_grace_seconds, next_fire_at, finished
               FROM schedule
-             WHERE next_fire_at < :until AND fire_bucket % :groups = :group AND (NOT finished OR next_fire_at <= :now)
+             WHERE id IN (SELECT id FROM schedule
+                           WHERE next_fire_at < :until AND fire_bucket % :groups = :group AND (NOT finished OR next_fire_at <= :now)
+                           ORDER BY next_fire_at
+                           LIMIT :limit)
+               AND next_fire_at < :until AND (NOT finished OR next_fire_at <= :now)
              ORDER BY id
-             LIMIT :limit
                FOR UPDATE
             """;
 
