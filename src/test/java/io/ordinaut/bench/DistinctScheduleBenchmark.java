@@ -37,7 +37,7 @@ import io.ordinaut.support.Nodes;
  *       schedules inserted by SQL, then a node started: start-up time, Quartz trigger rows, heap after GC.</li>
  * </ol>
  * System properties: bench.mode (windows), bench.nodes ("1,2"), bench.distinct, bench.seconds, bench.burst,
- * bench.registered (0), bench.db.host/port/user/password.
+ * bench.registered (0), bench.db.host/port/user/password/name (ordinaut_bench_distinct).
  */
 public final class DistinctScheduleBenchmark {
 
@@ -50,6 +50,7 @@ public final class DistinctScheduleBenchmark {
     private final String port = System.getProperty("bench.db.port", "5432");
     private final String user = System.getProperty("bench.db.user", "postgres");
     private final String password = System.getProperty("bench.db.password", "");
+    private final String database = System.getProperty("bench.db.name", "ordinaut_bench_distinct");
 
     public static void main(String[] args) throws Exception {
         DistinctScheduleBenchmark bench = new DistinctScheduleBenchmark();
@@ -167,9 +168,9 @@ public final class DistinctScheduleBenchmark {
     private String recreateDatabase() throws Exception {
         String base = "jdbc:postgresql://" + host + ":" + port + "/";
         try (Connection c = DriverManager.getConnection(base + "postgres", user, password); Statement st = c.createStatement()) {
-            st.execute("DROP DATABASE IF EXISTS ordinaut_bench_distinct WITH (FORCE)");
-            st.execute("CREATE DATABASE ordinaut_bench_distinct");
+            st.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+            st.execute("CREATE DATABASE " + database);
         }
-        return base + "ordinaut_bench_distinct";
+        return base + database;
     }
 }
