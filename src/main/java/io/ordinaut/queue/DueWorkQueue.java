@@ -130,6 +130,22 @@ public class DueWorkQueue {
                       FROM jsonb_array_elements_text(CAST(:occurrences AS jsonb))) o
              WHERE t.id IN (:taskIds) AND t.status = {task:active}""").formatted(TASK_COLUMNS));
 
+    /**
+     * Joining tasks get a run for each occurrence their shared schedule already enqueued ahead (its ledger
+     * rows after the task's active_since), at most {@code :cap} per task.
+     */
+    private static final String ENQUEUED_AHEAD = ENQUEUE.formatted(StatusSql.of("""
+            SELECT gen_random_uuid() AS id, t.id AS task_id, o.occurrence AS scheduled_for,
+                   o.occurrence
+                     + make_interval(secs => floor(random() * (t.jitter_seconds + 1)))
+                     + make_interval(secs => CASE WHEN t.snoozed_for = o.occurrence THEN t.snooze_seconds ELSE 0 END) AS run_at,
+                   'schedule' AS trigger, CAST(NULL AS jsonb) AS event, %s
+              FROM task t
+              CROSS JOIN LATERAL (SELECT occurrence FROM schedule_occurrence
+                                   WHERE schedule_id = t.schedule_id AND occurrence > t.active_since AND outcome = 'enqueued'
+                                   ORDER BY occurrence LIMIT :cap) o
+             WHERE t.id IN (:taskIds) AND t.status = {task:active}""").formatted(TASK_COLUMNS));
+
     private static final String NOW = ENQUEUE.formatted("""
             SELECT CAST(:id AS uuid) AS id, t.id AS task_id, CAST(:now AS timestamptz) AS scheduled_for,
                    CAST(:now AS timestamptz) AS run_at, CAST(:trigger AS text) AS trigger, CAST(NULL AS jsonb) AS event, %s
@@ -214,7 +230,12 @@ public class DueWorkQueue {
      * @return how many runs were queued
      */
     public int enqueueScheduleOccurrences(String occurrencesJson) {
-        return run(jdbc.sql(SCHEDULE_OCCURRENCES).param("occurrences", occurrencesJson), clock.instant(), true, "window").queued();
+        return enqueueScheduleOccurrences(occurrencesJson, "window");
+    }
+
+    /** {@link #enqueueScheduleOccurrences(String)}, measured under another enqueue_batch_size source tag. */
+    public int enqueueScheduleOccurrences(String occurrencesJson, String source) {
+        return run(jdbc.sql(SCHEDULE_OCCURRENCES).param("occurrences", occurrencesJson), clock.instant(), true, source).queued();
     }
 
     /** Enqueues the given occurrences for one task (a task joining a schedule whose batch was enqueued ahead). */
@@ -230,6 +251,18 @@ public class DueWorkQueue {
         String instants = occurrences.stream().map(i -> "\"" + i + "\"").collect(Collectors.joining(",", "[", "]"));
         return run(jdbc.sql(TASK_OCCURRENCES).param("taskIds", taskIds).param("occurrences", instants), clock.instant(), true, "task_join")
                 .queued();
+    }
+
+    /**
+     * Enqueues, for tasks that just joined their shared schedules (attached, the schedules locked against
+     * fires), the occurrences those schedules already enqueued ahead after each task's active_since, at most
+     * {@code cap} per task — one statement however many tasks and schedules.
+     */
+    public int enqueueEnqueuedAhead(List<UUID> taskIds, int cap) {
+        if (taskIds.isEmpty()) {
+            return 0;
+        }
+        return run(jdbc.sql(ENQUEUED_AHEAD).param("taskIds", taskIds).param("cap", cap), clock.instant(), true, "task_join").queued();
     }
 
     /**

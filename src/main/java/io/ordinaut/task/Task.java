@@ -37,6 +37,11 @@ record Task(UUID id, TaskSpec spec, TaskState state) {
      * The user's changes. A changed schedule starts afresh from {@code now}: off its old shared schedule
      * (the caller joins the new one), active since now, any snooze dropped.
      */
+    /** The same task on shared schedule {@code scheduleId}. */
+    Task onSchedule(UUID scheduleId) {
+        return new Task(id, spec, state.onSchedule(scheduleId));
+    }
+
     Task withSpec(TaskSpec next, Instant now) {
         TaskState kept = next.sameSchedule(spec) ? state.touched(now) : state.rescheduled(now);
         return new Task(id, next, kept);

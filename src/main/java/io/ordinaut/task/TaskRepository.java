@@ -34,11 +34,11 @@ class TaskRepository {
             INSERT INTO task (id, title, description, created_by, schedule_kind, schedule_expr, timezone, payload, status,
                               priority, max_retries, backoff_strategy, dedupe_key, dedupe_window_seconds, concurrency_key,
                               misfire_grace_seconds, jitter_seconds, start_at, end_at, active_since, created_at, updated_at,
-                              overlap_policy, run_timeout_seconds, concurrency_limit)
+                              overlap_policy, run_timeout_seconds, concurrency_limit, schedule_id)
             VALUES (:id, :title, :description, :createdBy, :scheduleKind, :scheduleExpr, :timezone, CAST(:payload AS jsonb),
                     :status, :priority, :maxRetries, :backoffStrategy, :dedupeKey, :dedupeWindowSeconds, :concurrencyKey,
                     :misfireGraceSeconds, :jitterSeconds, :startAt, :endAt, :activeSince, :createdAt, :updatedAt,
-                    :overlapPolicy, :runTimeoutSeconds, :concurrencyLimit)
+                    :overlapPolicy, :runTimeoutSeconds, :concurrencyLimit, :scheduleId)
             """;
 
     /** Many tasks in one statement (a batch create); rows carry the columns of INSERT by name. */
@@ -46,18 +46,18 @@ class TaskRepository {
             INSERT INTO task (id, title, description, created_by, schedule_kind, schedule_expr, timezone, payload, status,
                               priority, max_retries, backoff_strategy, dedupe_key, dedupe_window_seconds, concurrency_key,
                               misfire_grace_seconds, jitter_seconds, start_at, end_at, active_since, created_at, updated_at,
-                              overlap_policy, run_timeout_seconds, concurrency_limit)
+                              overlap_policy, run_timeout_seconds, concurrency_limit, schedule_id)
             SELECT id, title, description, created_by, schedule_kind, schedule_expr, timezone, payload, status,
                    priority, max_retries, backoff_strategy, dedupe_key, dedupe_window_seconds, concurrency_key,
                    misfire_grace_seconds, jitter_seconds, start_at, end_at, active_since, created_at, updated_at,
-                   overlap_policy, run_timeout_seconds, concurrency_limit
+                   overlap_policy, run_timeout_seconds, concurrency_limit, schedule_id
               FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
                    id uuid, title text, description text, created_by uuid, schedule_kind text, schedule_expr text,
                    timezone text, payload jsonb, status text, priority smallint, max_retries smallint, backoff_strategy text,
                    dedupe_key text, dedupe_window_seconds integer, concurrency_key text, misfire_grace_seconds integer,
                    jitter_seconds integer, start_at timestamptz, end_at timestamptz, active_since timestamptz,
                    created_at timestamptz, updated_at timestamptz, overlap_policy text, run_timeout_seconds integer,
-                   concurrency_limit integer)
+                   concurrency_limit integer, schedule_id uuid)
             """;
 
     private static final String UPDATE = """
@@ -73,12 +73,6 @@ class TaskRepository {
             """;
 
     private static final String ATTACH = "UPDATE task SET schedule_id = :scheduleId WHERE id = :id";
-
-    private static final String ATTACH_ALL = """
-            UPDATE task t SET schedule_id = a.schedule_id
-              FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS a(id uuid, schedule_id uuid)
-             WHERE t.id = a.id
-            """;
 
     private static final String FIND = "SELECT " + COLUMNS + " FROM task WHERE id = :id";
     private static final String FIND_ALL = "SELECT " + COLUMNS + " FROM task WHERE id IN (:ids)";
@@ -106,10 +100,12 @@ class TaskRepository {
         this.json = json;
     }
 
+    /** Inserts a new task, on its shared schedule already when it has one. */
     void insert(Task t) {
         bind(jdbc.sql(INSERT), t)
                 .param("createdBy", t.createdBy())
                 .param("createdAt", ts(t.state().createdAt()))
+                .param("scheduleId", t.scheduleId())
                 .update();
     }
 
@@ -143,6 +139,7 @@ class TaskRepository {
             row.put("overlap_policy", t.spec().runPolicy().overlapPolicy());
             row.put("run_timeout_seconds", t.spec().runPolicy().runTimeoutSeconds());
             row.put("concurrency_limit", t.spec().runPolicy().concurrencyLimit());
+            row.put("schedule_id", t.scheduleId());
             rows.add(row);
         }
         int inserted = jdbc.sql(INSERT_ALL).param("rows", json.writeValueAsString(rows)).update();
@@ -196,19 +193,6 @@ class TaskRepository {
         int rows = jdbc.sql(ATTACH).param("id", id).param("scheduleId", scheduleId).update();
         if (rows != 1) {
             throw new IllegalStateException("Attaching task " + id + " to schedule " + scheduleId + " changed " + rows + " rows");
-        }
-    }
-
-    /** Puts many tasks on the shared schedules they joined, with one statement. */
-    void attachAll(Map<UUID, UUID> scheduleOf) {
-        if (scheduleOf.isEmpty()) {
-            return;
-        }
-        List<Map<String, Object>> rows = new ArrayList<>(scheduleOf.size());
-        scheduleOf.forEach((task, schedule) -> rows.add(Map.of("id", task, "schedule_id", schedule)));
-        int attached = jdbc.sql(ATTACH_ALL).param("rows", json.writeValueAsString(rows)).update();
-        if (attached != scheduleOf.size()) {
-            throw new IllegalStateException("Attaching " + scheduleOf.size() + " tasks to their schedules changed " + attached + " rows");
         }
     }
 

@@ -55,12 +55,28 @@ public class TaskService {
         this.clock = clock;
     }
 
+    /**
+     * Stores a new task. A time-driven one is inserted already on its shared schedule, once the schedule
+     * is created or locked (see {@link ScheduleRegistry#join}), so no UPDATE attaches it afterwards; the
+     * answer is built from what was inserted rather than read back.
+     */
     @Transactional
     Task create(TaskSpec spec) {
         Checked checked = check(spec, now(), tasks::agentExists);
-        tasks.insert(checked.task());
-        putOnSchedule(checked.task(), checked.schedule());
-        return get(checked.task().id());
+        Task task = checked.task();
+        if (firesOnTime(checked.schedule())) {
+            Task created = task;
+            task = task.onSchedule(registry.join(task.id(), checked.schedule(), task.spec().misfireGraceSeconds(),
+                    id -> tasks.insert(created.onSchedule(id))));
+        } else {
+            tasks.insert(task);
+        }
+        // PostgreSQL keeps microseconds: an instant given finer reads back rounded, so read that one back.
+        return finerThanMicros(task.spec().startAt()) || finerThanMicros(task.spec().endAt()) ? get(task.id()) : task;
+    }
+
+    private static boolean finerThanMicros(Instant instant) {
+        return instant != null && instant.getNano() % 1000 != 0;
     }
 
     /**
@@ -107,37 +123,46 @@ public class TaskService {
         return outcomes;
     }
 
+    /**
+     * Stores the valid tasks of a batch: one join per distinct shared schedule, all of them set-based
+     * ({@link ScheduleRegistry#joinMany}), the tasks inserted already on their schedules with one statement.
+     */
     private Map<UUID, Task> store(List<Checked> valid) {
-        tasks.insertAll(valid.stream().map(Checked::task).toList());
-        // Read back before joining (the answer does not show the schedule): a join locks its shared
-        // schedule's row until the commit, so what follows it is kept short.
-        Map<UUID, Task> stored = new HashMap<>();
-        tasks.findAll(valid.stream().map(c -> c.task().id()).toList()).forEach(t -> stored.put(t.id(), t));
-        // One join per distinct shared schedule: the registry creates the schedule (and in per-schedule
-        // mode its trigger) once and joins all of the group's tasks with set-based statements.
-        // Grouped by sharing key and grace, as the registry shares schedules; sorted, so locks come in one order.
+        // Grouped by sharing key and grace, as the registry shares schedules.
         Map<String, List<Checked>> bySchedule = new TreeMap<>();
+        List<Task> unscheduled = new ArrayList<>();
+        Map<UUID, Task> byId = new HashMap<>();
         for (Checked c : valid) {
+            byId.put(c.task().id(), c.task());
             if (firesOnTime(c.schedule())) {
                 bySchedule.computeIfAbsent(c.schedule().sharingKey() + "|grace=" + c.task().spec().misfireGraceSeconds(),
                         k -> new ArrayList<>()).add(c);
+            } else {
+                unscheduled.add(c.task());
             }
         }
-        if (bySchedule.size() > 1) {
-            // Several schedules are locked by one transaction: take them as a schedule change does (key
-            // locks in key order, then rows), so a batch and a concurrent change queue up instead of deadlocking.
-            for (List<Checked> group : bySchedule.values()) {
-                registry.lockInOrder(null, group.get(0).schedule(), group.get(0).task().spec().misfireGraceSeconds());
-            }
+        if (!unscheduled.isEmpty()) {
+            tasks.insertAll(unscheduled);
         }
-        Map<UUID, UUID> scheduleOf = new LinkedHashMap<>();
+        List<ScheduleRegistry.Joining> groups = new ArrayList<>(bySchedule.size());
         for (List<Checked> group : bySchedule.values()) {
             Checked first = group.get(0);
-            List<UUID> ids = group.stream().map(c -> c.task().id()).toList();
-            UUID scheduleId = registry.joinAll(ids, first.schedule(), first.task().spec().misfireGraceSeconds(), first.task().activeSince());
-            ids.forEach(id -> scheduleOf.put(id, scheduleId));
+            groups.add(new ScheduleRegistry.Joining(first.schedule(), first.task().spec().misfireGraceSeconds(),
+                    group.stream().map(c -> c.task().id()).toList()));
         }
-        tasks.attachAll(scheduleOf);
+        Map<UUID, Task> stored = new HashMap<>();
+        registry.joinMany(groups, scheduleOf -> {
+            List<Task> attached = new ArrayList<>(scheduleOf.size());
+            scheduleOf.forEach((taskId, scheduleId) -> attached.add(byId.get(taskId).onSchedule(scheduleId)));
+            tasks.insertAll(attached);
+            attached.forEach(t -> stored.put(t.id(), t));
+        });
+        unscheduled.forEach(t -> stored.put(t.id(), t));
+        boolean finer = valid.stream().anyMatch(c -> finerThanMicros(c.task().spec().startAt()) || finerThanMicros(c.task().spec().endAt()));
+        if (finer) {
+            // As create: instants finer than microseconds are answered as stored.
+            tasks.findAll(new ArrayList<>(stored.keySet())).forEach(t -> stored.put(t.id(), t));
+        }
         return stored;
     }
 
@@ -421,8 +446,7 @@ public class TaskService {
     /** Joins the shared schedule of a time-driven active task (event tasks have none). */
     private void putOnSchedule(Task task, Schedule schedule) {
         if (firesOnTime(schedule)) {
-            UUID scheduleId = registry.join(task.id(), schedule, task.spec().misfireGraceSeconds(), task.activeSince());
-            tasks.attach(task.id(), scheduleId);
+            registry.join(task.id(), schedule, task.spec().misfireGraceSeconds(), id -> tasks.attach(task.id(), id));
         }
     }
 

@@ -41,6 +41,10 @@ record TaskState(TaskStatus status, UUID scheduleId, Instant activeSince, Instan
         return new TaskState(status, null, now, null, null, createdAt, now);
     }
 
+    TaskState onSchedule(UUID schedule) {
+        return new TaskState(status, schedule, activeSince, snoozedFor, snoozeSeconds, createdAt, updatedAt);
+    }
+
     TaskState offSchedule() {
         return new TaskState(status, null, activeSince, snoozedFor, snoozeSeconds, createdAt, updatedAt);
     }

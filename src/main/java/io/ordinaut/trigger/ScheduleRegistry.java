@@ -2,9 +2,16 @@ package io.ordinaut.trigger;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 import org.quartz.JobKey;
 import org.quartz.Scheduler;
@@ -15,6 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+
+import tools.jackson.databind.json.JsonMapper;
 
 import io.ordinaut.queue.DueWorkQueue;
 import io.ordinaut.schedule.Schedule;
@@ -35,25 +44,59 @@ import io.ordinaut.schedule.ScheduleDefinition;
 public class ScheduleRegistry {
 
     private static final Logger log = LoggerFactory.getLogger(ScheduleRegistry.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
     static final String GROUP = "ordinaut";
     static final JobKey JOB_KEY = new JobKey("enqueue-occurrence", GROUP);
     /** Never enqueue more than this many catch-up occurrences for a task joining late. */
     private static final int LATE_JOIN_CAP = 1000;
 
-    private static final String UPSERT_SCHEDULE = """
-            INSERT INTO schedule (id, sharing_key, kind, expr, timezone, anchor, start_at, end_at, misfire_grace_seconds)
-            VALUES (:id, :key, :kind, :expr, :timezone, :anchor, :startAt, :endAt, :grace)
-            ON CONFLICT (sharing_key) DO UPDATE SET sharing_key = EXCLUDED.sharing_key
-            RETURNING id, (xmax = 0) AS inserted
+    /**
+     * Creates the schedule unless one with its sharing key exists. In windows mode the row is inserted with
+     * its first next_fire_at (WindowFirer#planStart). DO NOTHING takes no lock on an existing row: a joiner
+     * then locks it with {@link #LOCK_EXISTING}.
+     */
+    private static final String INSERT_SCHEDULE = """
+            INSERT INTO schedule (id, sharing_key, kind, expr, timezone, anchor, start_at, end_at, misfire_grace_seconds,
+                                  next_fire_at, finished, enqueued_through)
+            VALUES (:id, :key, :kind, :expr, :timezone, :anchor, :startAt, :endAt, :grace, :nextFireAt, :finished, :enqueuedThrough)
+            ON CONFLICT (sharing_key) DO NOTHING
+            RETURNING id
             """;
 
-    /** The occurrences the schedule already enqueued after a joining task's active_since (enqueued ahead). */
-    private static final String ENQUEUED_AFTER = """
-            SELECT occurrence FROM schedule_occurrence
-             WHERE schedule_id = :id AND occurrence > :after AND outcome = 'enqueued'
-             ORDER BY occurrence LIMIT :cap
+    /** {@link #INSERT_SCHEDULE} for the distinct schedules of a batch, in sharing-key order. */
+    private static final String INSERT_SCHEDULES = """
+            INSERT INTO schedule (id, sharing_key, kind, expr, timezone, anchor, start_at, end_at, misfire_grace_seconds,
+                                  next_fire_at, finished, enqueued_through)
+            SELECT id, sharing_key, kind, expr, timezone, anchor, start_at, end_at, misfire_grace_seconds,
+                   next_fire_at, finished, enqueued_through
+              FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(id uuid, sharing_key text, kind text, expr text, timezone text,
+                   anchor timestamptz, start_at timestamptz, end_at timestamptz, misfire_grace_seconds integer,
+                   next_fire_at timestamptz, finished boolean, enqueued_through timestamptz)
+             ORDER BY sharing_key
+            ON CONFLICT (sharing_key) DO NOTHING
+            RETURNING id, sharing_key
             """;
 
+    /**
+     * Locks an existing shared schedule for a join. In windows mode FOR SHARE: joins of one schedule do not
+     * exclude each other (each only adds its own task and its own runs), while a fire (FOR UPDATE) and a
+     * leave or change (FOR UPDATE) still wait for every joiner's commit and are waited for. Per-schedule
+     * mode keeps FOR UPDATE: a join there may have to (re)create the schedule's Quartz trigger.
+     */
+    private static final String LOCK_EXISTING = "SELECT id FROM schedule WHERE sharing_key = :key FOR ";
+    private static final String LOCK_EXISTING_ALL = """
+            SELECT id, sharing_key FROM schedule
+             WHERE sharing_key IN (SELECT value FROM jsonb_array_elements_text(CAST(:keys AS jsonb)))
+             ORDER BY id FOR\s""";
+
+    /** Advisory locks on many sharing keys, taken in key order (see {@link #LOCK_KEY}). */
+    private static final String LOCK_KEYS = """
+            SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0)))
+              FROM (SELECT value AS k FROM jsonb_array_elements_text(CAST(:keys AS jsonb)) ORDER BY value) AS s
+            """;
+
+    /** Attempts at joining a schedule that concurrent leaves keep deleting between its insert and its lock. */
+    private static final int JOIN_ATTEMPTS = 10;
 
     private static final String LOCK_SCHEDULE = "SELECT id FROM schedule WHERE id = :id FOR UPDATE";
     private static final String HAS_TASKS = "SELECT EXISTS (SELECT 1 FROM task WHERE schedule_id = :id)";
@@ -84,77 +127,196 @@ public class ScheduleRegistry {
     }
 
     /**
-     * Puts an active task on the shared schedule for {@code schedule}, creating the schedule and its
-     * trigger when it is the first. Occurrences after {@code activeSince} that the schedule already
-     * enqueued ahead of time are enqueued for this task too, exactly once.
+     * Puts an active task on the shared schedule for {@code schedule}, creating the schedule (and in
+     * per-schedule mode its trigger) when it is the first. {@code attach} stores the task on the schedule
+     * (an insert of a new task with its schedule_id, or an update) once the schedule is created or locked,
+     * and before its runs are enqueued. Occurrences after the task's active_since that the schedule already
+     * enqueued ahead are enqueued for it too, exactly once.
      *
      * @return the shared schedule's id
      */
-    public UUID join(UUID taskId, Schedule schedule, int misfireGraceSeconds, Instant activeSince) {
-        ScheduleDefinition d = schedule.definition();
-        String key = sharingKey(schedule, misfireGraceSeconds);
-        JoinedSchedule joined = jdbc.sql(UPSERT_SCHEDULE)
-                .param("id", UUID.randomUUID())
-                .param("key", key)
-                .param("kind", d.kind().wireName())
-                .param("expr", d.expression())
-                .param("timezone", d.zone().getId())
-                .param("anchor", Timestamp.from(d.anchor()))
-                .param("startAt", d.startAt() == null ? null : Timestamp.from(d.startAt()))
-                .param("endAt", d.endAt() == null ? null : Timestamp.from(d.endAt()))
-                .param("grace", misfireGraceSeconds)
-                .query((rs, i) -> new JoinedSchedule(rs.getObject("id", UUID.class), rs.getBoolean("inserted")))
-                .single();
-        if (properties.windows()) {
-            if (joined.inserted()) {
-                // No Quartz trigger of its own: the group's window fires take it from here. Occurrences
-                // inside the horizon are enqueued now, so none waits for the next window fire.
-                windows.start(joined.id(), taskId, schedule, misfireGraceSeconds);
-            }
-        } else {
-            TriggerKey triggerKey = triggerKey(joined.id());
-            try {
-                if (joined.inserted() || !scheduler.checkExists(triggerKey)) {
-                    scheduleTrigger(scheduler, joined.id(), d, misfireGraceSeconds);
-                    log.debug("Created trigger for schedule {} ({})", joined.id(), key);
-                }
-            } catch (SchedulerException e) {
-                throw new IllegalStateException("Could not create the Quartz trigger of schedule " + joined.id() + ": " + e.getMessage(), e);
-            }
-        }
-        if (!joined.inserted()) {
-            // The upsert locked the schedule row, so no fire of it runs between this read and the commit.
-            List<Instant> enqueuedAhead = jdbc.sql(ENQUEUED_AFTER)
-                    .param("id", joined.id())
-                    .param("after", Timestamp.from(activeSince))
-                    .param("cap", LATE_JOIN_CAP)
-                    .query((rs, i) -> rs.getTimestamp(1).toInstant())
-                    .list();
-            queue.enqueueTaskOccurrences(taskId, enqueuedAhead);
-        }
-        return joined.id();
+    public UUID join(UUID taskId, Schedule schedule, int misfireGraceSeconds, Consumer<UUID> attach) {
+        return joinAll(List.of(taskId), schedule, misfireGraceSeconds, attach);
     }
 
     /**
-     * {@link #join} for several new tasks of one schedule (a batch create): the schedule is created or
-     * locked once, for the first task, and the others get the occurrences it already enqueued ahead with
-     * one statement — not one round trip each.
+     * {@link #join} for several tasks of one schedule: the schedule is created or locked once, and the
+     * tasks' runs are enqueued with one statement.
      *
      * @return the shared schedule's id
      */
-    public UUID joinAll(List<UUID> taskIds, Schedule schedule, int misfireGraceSeconds, Instant activeSince) {
-        UUID scheduleId = join(taskIds.get(0), schedule, misfireGraceSeconds, activeSince);
-        if (taskIds.size() > 1) {
-            // join locked the schedule row, so the occurrences read here are those the first task got.
-            List<Instant> enqueuedAhead = jdbc.sql(ENQUEUED_AFTER)
-                    .param("id", scheduleId)
-                    .param("after", Timestamp.from(activeSince))
-                    .param("cap", LATE_JOIN_CAP)
-                    .query((rs, i) -> rs.getTimestamp(1).toInstant())
-                    .list();
-            queue.enqueueTasksOccurrences(taskIds.subList(1, taskIds.size()), enqueuedAhead);
+    public UUID joinAll(List<UUID> taskIds, Schedule schedule, int misfireGraceSeconds, Consumer<UUID> attach) {
+        ScheduleDefinition d = schedule.definition();
+        String key = sharingKey(schedule, misfireGraceSeconds);
+        for (int attempt = 1; attempt <= JOIN_ATTEMPTS; attempt++) {
+            UUID id = UUID.randomUUID();
+            WindowFirer.Plan plan = properties.windows() ? windows.planStart(id, schedule, misfireGraceSeconds) : null;
+            Optional<UUID> inserted = jdbc.sql(INSERT_SCHEDULE)
+                    .param("id", id)
+                    .param("key", key)
+                    .param("kind", d.kind().wireName())
+                    .param("expr", d.expression())
+                    .param("timezone", d.zone().getId())
+                    .param("anchor", Timestamp.from(d.anchor()))
+                    .param("startAt", d.startAt() == null ? null : Timestamp.from(d.startAt()))
+                    .param("endAt", d.endAt() == null ? null : Timestamp.from(d.endAt()))
+                    .param("grace", misfireGraceSeconds)
+                    .param("nextFireAt", plan == null ? null : Timestamp.from(plan.nextFireAt()))
+                    .param("finished", plan != null && plan.finished())
+                    .param("enqueuedThrough", plan == null || plan.enqueue().isEmpty() ? null
+                            : Timestamp.from(plan.enqueue().get(plan.enqueue().size() - 1)))
+                    .query(UUID.class)
+                    .optional();
+            if (inserted.isPresent()) {
+                attach.accept(id);
+                if (plan != null) {
+                    // No Quartz trigger of its own: the group's window fires take it from here. Occurrences
+                    // inside the horizon are enqueued now, so none waits for the next window fire.
+                    windows.start(id, taskIds, schedule, plan);
+                } else {
+                    createTrigger(id, d, misfireGraceSeconds, key);
+                }
+                return id;
+            }
+            Optional<UUID> existing = jdbc.sql(LOCK_EXISTING + lockMode()).param("key", key).query(UUID.class).optional();
+            if (existing.isPresent()) {
+                UUID scheduleId = existing.get();
+                attach.accept(scheduleId);
+                if (!properties.windows()) {
+                    try {
+                        if (!scheduler.checkExists(triggerKey(scheduleId))) {
+                            createTrigger(scheduleId, d, misfireGraceSeconds, key);
+                        }
+                    } catch (SchedulerException e) {
+                        throw new IllegalStateException("Could not read the Quartz trigger of schedule " + scheduleId + ": " + e.getMessage(), e);
+                    }
+                }
+                // The schedule row is locked against fires, so its ledger does not change before the commit.
+                queue.enqueueEnqueuedAhead(taskIds, LATE_JOIN_CAP);
+                return scheduleId;
+            }
+            // Its last task left and removed it between the insert and the lock: create it again.
+            log.debug("Schedule {} went away while task {} joined it; retrying", key, taskIds.get(0));
         }
-        return scheduleId;
+        throw new IllegalStateException("Task " + taskIds.get(0) + " could not join schedule " + key + " in " + JOIN_ATTEMPTS
+                + " attempts: concurrent changes kept removing it");
+    }
+
+    /**
+     * Joins the tasks of a batch to their shared schedules, in windows mode with set-based statements
+     * whatever the number of distinct schedules: their sharing keys are locked in key order (as
+     * {@link #lockInOrder} does, so a batch and a concurrent change queue up instead of deadlocking), the
+     * missing schedules inserted with one statement and the existing ones locked with one, the tasks stored
+     * by {@code attach} (task id → schedule id; called once per group in per-schedule mode), then the new schedules' first occurrences claimed and
+     * enqueued and the existing ones' enqueued-ahead occurrences enqueued, one statement each. In
+     * per-schedule mode each schedule is joined in turn ({@link #joinAll}).
+     */
+    public void joinMany(List<Joining> groups, Consumer<Map<UUID, UUID>> attach) {
+        if (groups.isEmpty()) {
+            attach.accept(Map.of());
+            return;
+        }
+        Map<String, Joining> byKey = new TreeMap<>();
+        groups.forEach(g -> byKey.put(sharingKey(g.schedule(), g.misfireGraceSeconds()), g));
+        if (byKey.size() != groups.size()) {
+            throw new IllegalArgumentException("joinMany: two groups share a schedule");
+        }
+        if (byKey.size() > 1) {
+            jdbc.sql(LOCK_KEYS).param("keys", json(byKey.keySet())).query().listOfRows();
+        }
+        if (!properties.windows()) {
+            for (Joining g : byKey.values()) {
+                joinAll(g.taskIds(), g.schedule(), g.misfireGraceSeconds(), id -> {
+                    Map<UUID, UUID> scheduleOf = new HashMap<>();
+                    g.taskIds().forEach(t -> scheduleOf.put(t, id));
+                    attach.accept(scheduleOf);
+                });
+            }
+            return;
+        }
+        Map<String, UUID> created = new HashMap<>();
+        Map<String, UUID> existing = new HashMap<>();
+        Map<UUID, WindowFirer.Plan> plans = new HashMap<>();
+        Map<UUID, Schedule> schedules = new HashMap<>();
+        Set<String> pending = new TreeSet<>(byKey.keySet());
+        for (int attempt = 1; !pending.isEmpty(); attempt++) {
+            if (attempt > JOIN_ATTEMPTS) {
+                throw new IllegalStateException("A batch could not join schedules " + pending + " in " + JOIN_ATTEMPTS
+                        + " attempts: concurrent changes kept removing them");
+            }
+            List<Map<String, Object>> rows = new ArrayList<>(pending.size());
+            Map<UUID, WindowFirer.Plan> tried = new HashMap<>();
+            for (String key : pending) {
+                Joining g = byKey.get(key);
+                ScheduleDefinition d = g.schedule().definition();
+                UUID id = UUID.randomUUID();
+                WindowFirer.Plan plan = windows.planStart(id, g.schedule(), g.misfireGraceSeconds());
+                tried.put(id, plan);
+                Map<String, Object> row = new HashMap<>();
+                row.put("id", id);
+                row.put("sharing_key", key);
+                row.put("kind", d.kind().wireName());
+                row.put("expr", d.expression());
+                row.put("timezone", d.zone().getId());
+                row.put("anchor", d.anchor().toString());
+                row.put("start_at", d.startAt() == null ? null : d.startAt().toString());
+                row.put("end_at", d.endAt() == null ? null : d.endAt().toString());
+                row.put("misfire_grace_seconds", g.misfireGraceSeconds());
+                row.put("next_fire_at", plan.nextFireAt().toString());
+                row.put("finished", plan.finished());
+                row.put("enqueued_through", plan.enqueue().isEmpty() ? null : plan.enqueue().get(plan.enqueue().size() - 1).toString());
+                rows.add(row);
+            }
+            jdbc.sql(INSERT_SCHEDULES).param("rows", JSON.writeValueAsString(rows)).query((rs, i) -> {
+                UUID id = rs.getObject(1, UUID.class);
+                String key = rs.getString(2);
+                created.put(key, id);
+                plans.put(id, tried.get(id));
+                schedules.put(id, byKey.get(key).schedule());
+                return id;
+            }).list();
+            pending.removeAll(created.keySet());
+            if (!pending.isEmpty()) {
+                jdbc.sql(LOCK_EXISTING_ALL + lockMode()).param("keys", json(pending))
+                        .query((rs, i) -> existing.put(rs.getString(2), rs.getObject(1, UUID.class))).list();
+                pending.removeAll(existing.keySet());
+            }
+        }
+        Map<UUID, UUID> scheduleOf = new HashMap<>();
+        List<UUID> joiningExisting = new ArrayList<>();
+        byKey.forEach((key, g) -> {
+            UUID id = created.containsKey(key) ? created.get(key) : existing.get(key);
+            g.taskIds().forEach(t -> scheduleOf.put(t, id));
+            if (!created.containsKey(key)) {
+                joiningExisting.addAll(g.taskIds());
+            }
+        });
+        attach.accept(scheduleOf);
+        if (!plans.isEmpty()) {
+            windows.startAll(schedules, plans);
+        }
+        queue.enqueueEnqueuedAhead(joiningExisting, LATE_JOIN_CAP);
+    }
+
+    /** The tasks of a batch that share one schedule. */
+    public record Joining(Schedule schedule, int misfireGraceSeconds, List<UUID> taskIds) {
+    }
+
+    private String lockMode() {
+        return properties.windows() ? "SHARE" : "UPDATE";
+    }
+
+    private void createTrigger(UUID scheduleId, ScheduleDefinition d, int misfireGraceSeconds, String key) {
+        try {
+            scheduleTrigger(scheduler, scheduleId, d, misfireGraceSeconds);
+            log.debug("Created trigger for schedule {} ({})", scheduleId, key);
+        } catch (SchedulerException e) {
+            throw new IllegalStateException("Could not create the Quartz trigger of schedule " + scheduleId + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String json(Set<String> keys) {
+        return JSON.writeValueAsString(keys);
     }
 
     /**
@@ -229,6 +391,4 @@ public class ScheduleRegistry {
         return new TriggerKey(scheduleId.toString(), GROUP);
     }
 
-    private record JoinedSchedule(UUID id, boolean inserted) {
-    }
 }

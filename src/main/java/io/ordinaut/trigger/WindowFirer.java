@@ -183,34 +183,54 @@ class WindowFirer {
     }
 
     /**
-     * A new schedule's first task joined it (in the caller's transaction, the schedule row locked by its
-     * insert, the task not yet attached to it): sets its next_fire_at and enqueues that task's runs for the
-     * occurrences inside the horizon.
+     * What a new schedule's creation does in windows mode, computed before its row exists (it depends on
+     * the schedule, the clock and the horizon only): the occurrences inside the horizon its first tasks get
+     * enqueued at once, and the next_fire_at, finished and enqueued_through its row is inserted with — so
+     * the insert needs no ADVANCE after it.
      */
-    void start(UUID scheduleId, UUID taskId, Schedule schedule, int misfireGraceSeconds) {
+    Plan planStart(UUID scheduleId, Schedule schedule, int misfireGraceSeconds) {
         Instant now = clock.instant();
         Instant endAt = schedule.definition().endAt();
         Instant startAt = schedule.definition().startAt();
         Instant from = startAt != null && startAt.minusMillis(1).isAfter(now) ? startAt.minusMillis(1) : now;
         Optional<Instant> first = schedule.nextAfter(from).filter(i -> endAt == null || !i.isAfter(endAt));
-        compiled.put(scheduleId, schedule);
-        Plan plan = first.isEmpty()
+        return first.isEmpty()
                 ? new Plan(List.of(), List.of(), now, true, false)
                 : plan(new Due(scheduleId, schedule, endAt, misfireGraceSeconds, first.get(), false), now, now.plus(properties.horizon()),
                         List.of());
+    }
+
+    /**
+     * A new schedule's first tasks joined it (in the caller's transaction; the schedule row was inserted
+     * with {@code plan}'s next_fire_at, so no fire handles it before the commit; the tasks are attached):
+     * claims the plan's occurrences in the ledger and enqueues the tasks' runs for them.
+     */
+    void start(UUID scheduleId, List<UUID> taskIds, Schedule schedule, Plan plan) {
+        compiled.put(scheduleId, schedule);
         if (!plan.enqueue().isEmpty()) {
             ArrayNode occurrences = JsonNodeFactory.instance.arrayNode();
             plan.enqueue().forEach(o -> occurrences.add(pair(scheduleId, o)));
             jdbc.sql(CLAIM).param("occurrences", occurrences.toString()).query().listOfRows();
-            queue.enqueueTaskOccurrences(taskId, plan.enqueue());
+            queue.enqueueTasksOccurrences(taskIds, plan.enqueue());
         }
-        ArrayNode advances = JsonNodeFactory.instance.arrayNode();
-        ObjectNode advance = advances.addObject();
-        advance.put("id", scheduleId.toString());
-        advance.put("next_fire_at", plan.nextFireAt().toString());
-        advance.put("finished", plan.finished());
-        advance.put("enqueued_through", plan.enqueue().isEmpty() ? null : plan.enqueue().get(plan.enqueue().size() - 1).toString());
-        jdbc.sql(ADVANCE).param("advances", advances.toString()).update();
+    }
+
+    /**
+     * {@link #start} for many new schedules at once (a batch create): one ledger claim and one enqueue for
+     * all of them, each schedule's occurrences for the tasks attached to it.
+     */
+    void startAll(Map<UUID, Schedule> schedules, Map<UUID, Plan> plans) {
+        ArrayNode occurrences = JsonNodeFactory.instance.arrayNode();
+        plans.forEach((id, plan) -> plan.enqueue().forEach(o -> occurrences.add(pair(id, o))));
+        if (compiled.size() + schedules.size() >= CACHE_LIMIT) {
+            compiled.clear();
+        }
+        compiled.putAll(schedules);
+        if (!occurrences.isEmpty()) {
+            String json = occurrences.toString();
+            jdbc.sql(CLAIM).param("occurrences", json).query().listOfRows();
+            queue.enqueueScheduleOccurrences(json, "task_join");
+        }
     }
 
     private Result handle(List<Due> due, Instant now, Instant until) {
