@@ -139,8 +139,11 @@ final class ClaimLoop implements Runnable {
         long next = backoff;
         if (earliest.isPresent()) {
             long dueIn = earliest.get().toMillis();
-            if (dueIn > 0) {
-                waitMs = Math.min(waitMs, dueIn);
+            if (dueIn >= 0) {
+                // dueIn is rounded down to the millisecond: 0 means due within the next one, not overdue.
+                // Waking a millisecond past it finds the run due; waking before it (or treating 0 as
+                // overdue) costs a back-off of 20 ms on every run enqueued ahead with its exact run_at.
+                waitMs = Math.min(waitMs, dueIn + 1);
                 next = MIN_BACKOFF_MS;
             } else {
                 waitMs = Math.min(waitMs, backoff);
