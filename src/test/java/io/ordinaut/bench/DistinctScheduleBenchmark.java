@@ -31,7 +31,7 @@ import io.ordinaut.support.Nodes;
  *       spread over 10 s), created through the API by 16 clients: tasks/s.</li>
  *   <li><b>steady</b>: those schedules for bench.seconds (60): occurrences expected vs runs recorded,
  *       duplicates, occurrences recorded missed, start lag (started_at − scheduled_for) p50/p99/max.</li>
- *   <li><b>burst</b>: bench.burst (5,000) {@code once} tasks at one instant, distinct by their
+ *   <li><b>burst</b>: bench.burst (5,000; 0 skips it) {@code once} tasks at one instant, distinct by their
  *       misfire_grace_seconds: how long after the instant the last one started.</li>
  *   <li><b>registered</b> (bench.registered &gt; 0, e.g. 1,000,000, one node): that many distinct yearly
  *       schedules inserted by SQL, then a node started: start-up time, Quartz trigger rows, heap after GC.</li>
@@ -104,6 +104,9 @@ public final class DistinctScheduleBenchmark {
             System.out.printf("[%s, %d node(s)] steady %d s: expected %,d occurrences; %s; missed %s%n", mode, nodeCount, seconds,
                     (long) distinct * seconds / 10, steady, missed);
 
+            if (burst == 0) {
+                return;
+            }
             api.get("/tasks?limit=1");
             Instant instant = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(burstLead);
             createAll(api, burst, i -> task("burst " + i, "once", instant.toString(), null, 60 + i));
