@@ -25,10 +25,10 @@ class CompleteTasksOnScheduleEnd implements ScheduleEndListener {
             """;
 
     /**
-     * Locks the tasks in id order, the order every other multi-task change takes them in. FOR NO KEY
-     * UPDATE, the lock a plain UPDATE takes: FOR UPDATE would also wait for the FOR KEY SHARE locks that
-     * every run recorded for these tasks takes (task_run's foreign key) — the burst's own runs finishing
-     * at that moment — and stall the executors behind it (measured: 10.9 s per 1,000 tasks).
+     * Locks the tasks in id order, the order every other multi-task change takes them in, with FOR NO KEY
+     * UPDATE — the lock the UPDATE takes anyway (no key column changes), so it waits for nothing a plain
+     * UPDATE would not. One statement for a window fire's batch: measured on 1,000 tasks in one
+     * transaction, 0.43 s against 3.3 s for one UPDATE per schedule (statement time alone, no round trips).
      */
     private static final String COMPLETE_ALL = """
             UPDATE task t SET status = :to, schedule_id = NULL, updated_at = :now
