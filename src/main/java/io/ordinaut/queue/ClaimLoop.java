@@ -134,20 +134,30 @@ final class ClaimLoop implements Runnable {
     /** Sleeps until work is due, a wake-up or the poll interval; returns the next back-off. */
     private long sleepUntilWorkIsDue(long backoff) throws InterruptedException {
         long start = System.nanoTime();
-        long waitMs = properties.pollIntervalMs();
-        Optional<Duration> earliest = claims.untilEarliestDue();
-        long next = backoff;
-        if (earliest.isPresent()) {
-            long dueIn = earliest.get().toMillis();
-            if (dueIn > 0) {
-                waitMs = Math.min(waitMs, dueIn);
-                next = MIN_BACKOFF_MS;
-            } else {
-                waitMs = Math.min(waitMs, backoff);
-                next = Math.min(backoff * 2, properties.pollIntervalMs());
-            }
+        Pause pause = pause(claims.untilEarliestDue(), backoff, properties.pollIntervalMs());
+        wakeup.awaitUntil(start + TimeUnit.MILLISECONDS.toNanos(pause.waitMs()));
+        return pause.nextBackoff();
+    }
+
+    /** How long to sleep after a claim that took less than it wanted, and the back-off after that. */
+    record Pause(long waitMs, long nextBackoff) {
+    }
+
+    /**
+     * @param earliest how long until the earliest unleased run is due, rounded down to the millisecond
+     *                 (negative: overdue, yet not claimable now — another claim holds it, or a policy)
+     */
+    static Pause pause(Optional<Duration> earliest, long backoff, long pollIntervalMs) {
+        if (earliest.isEmpty()) {
+            return new Pause(pollIntervalMs, backoff);
         }
-        wakeup.awaitUntil(start + TimeUnit.MILLISECONDS.toNanos(waitMs));
-        return next;
+        long dueIn = earliest.get().toMillis();
+        if (dueIn >= 0) {
+            // 0 means due within the next millisecond, not overdue: waking a millisecond past the rounded
+            // value finds the run due. (Treating 0 as overdue cost a 20 ms back-off on every run enqueued
+            // ahead with its exact run_at whenever the loop woke within a millisecond before it.)
+            return new Pause(Math.min(pollIntervalMs, dueIn + 1), MIN_BACKOFF_MS);
+        }
+        return new Pause(Math.min(pollIntervalMs, backoff), Math.min(backoff * 2, pollIntervalMs));
     }
 }

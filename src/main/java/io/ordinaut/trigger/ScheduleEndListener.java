@@ -1,6 +1,7 @@
 package io.ordinaut.trigger;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.UUID;
 
 /**
@@ -12,4 +13,12 @@ public interface ScheduleEndListener {
 
     /** @return how many tasks the end of the schedule completed */
     int scheduleEnded(UUID scheduleId, Instant at);
+
+    /**
+     * Several schedules ended at once (a window fire after a burst of {@code once} schedules): one
+     * statement for all of them, so thousands of ends do not hold the fire's locks row by row.
+     *
+     * @return how many tasks the ends completed, all schedules together
+     */
+    int schedulesEnded(Collection<UUID> scheduleIds, Instant at);
 }

@@ -31,14 +31,15 @@ import io.ordinaut.support.Nodes;
  *       spread over 10 s), created through the API by 16 clients: tasks/s.</li>
  *   <li><b>steady</b>: those schedules for bench.seconds (60): occurrences expected vs runs recorded,
  *       duplicates, occurrences recorded missed, start lag (started_at − scheduled_for) p50/p99/max.</li>
- *   <li><b>burst</b>: bench.burst (5,000) {@code once} tasks at one instant, distinct by their
+ *   <li><b>burst</b>: bench.burst (5,000; 0 skips it) {@code once} tasks at one instant, distinct by their
  *       misfire_grace_seconds: how long after the instant the last one started.</li>
  *   <li><b>registered</b> (bench.registered &gt; 0, e.g. 1,000,000, one node): that many distinct yearly
  *       schedules inserted by SQL, then a node started: start-up time, Quartz trigger rows, heap after GC.</li>
  * </ol>
  * System properties: bench.mode (windows), bench.nodes ("1,2"; empty: skip create, steady and burst — with
  * bench.registered, only the registered part runs), bench.distinct, bench.seconds, bench.burst,
- * bench.registered (0), bench.db.host/port/user/password, bench.db.name (ordinaut_bench_distinct; dropped and created).
+ * bench.registered (0), bench.db.host/port/user/password, bench.db.name (ordinaut_bench_distinct; dropped and created), bench.create
+ * (single or batch), bench.burst-lead (seconds from the burst's creation to its instant, 60 + burst / 200).
  */
 public final class DistinctScheduleBenchmark {
 
@@ -51,7 +52,12 @@ public final class DistinctScheduleBenchmark {
     private final String port = System.getProperty("bench.db.port", "5432");
     private final String user = System.getProperty("bench.db.user", "postgres");
     private final String password = System.getProperty("bench.db.password", "");
+    /** The database dropped and created for each run; its own per concurrent benchmark. */
     private final String database = System.getProperty("bench.db.name", "ordinaut_bench_distinct");
+    /** How tasks are created: {@code single} (POST /tasks, 16 clients) or {@code batch} (POST /tasks/batch of 100). */
+    private final String create = System.getProperty("bench.create", "single");
+    /** Seconds from the start of the burst's creation to its instant: creating must end before it. */
+    private final int burstLead = Integer.getInteger("bench.burst-lead", 60 + burst / 200);
 
     public static void main(String[] args) throws Exception {
         DistinctScheduleBenchmark bench = new DistinctScheduleBenchmark();
@@ -101,9 +107,14 @@ public final class DistinctScheduleBenchmark {
             System.out.printf("[%s, %d node(s)] steady %d s: expected %,d occurrences; %s; missed %s%n", mode, nodeCount, seconds,
                     (long) distinct * seconds / 10, steady, missed);
 
+            if (burst == 0) {
+                return;
+            }
             api.get("/tasks?limit=1");
-            Instant instant = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(60 + burst / 200);
+            Instant instant = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(burstLead);
             createAll(api, burst, i -> task("burst " + i, "once", instant.toString(), null, 60 + i));
+            System.out.printf("[%s, %d node(s)] burst: %,d created %.1f s before the instant%n", mode, nodeCount, burst,
+                    Duration.between(Instant.now(), instant).toMillis() / 1e3);
             sleepUntil(instant.plusSeconds(20));
             Map<String, Object> burstRow = jdbc.sql("""
                     SELECT count(*) AS runs, round(CAST(max(extract(epoch FROM started_at - scheduled_for) * 1000) AS numeric), 1) AS last_start_ms
@@ -154,13 +165,19 @@ public final class DistinctScheduleBenchmark {
         return task;
     }
 
-    private static void createAll(Api api, int n, IntFunction<Map<String, Object>> task) throws Exception {
-        ExecutorService clients = Executors.newFixedThreadPool(16);
+    private void createAll(Api api, int n, IntFunction<Map<String, Object>> task) throws Exception {
+        boolean batch = create.equals("batch");
+        ExecutorService clients = Executors.newFixedThreadPool(batch ? 4 : 16);
         try {
             List<Future<?>> futures = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < n; i += batch ? 100 : 1) {
                 int k = i;
-                futures.add(clients.submit(() -> api.post("/tasks", task.apply(k)).expect(201)));
+                if (batch) {
+                    futures.add(clients.submit(() -> api.post("/tasks/batch", Map.of("tasks",
+                            java.util.stream.IntStream.range(k, Math.min(n, k + 100)).mapToObj(task).toList())).expect(200)));
+                } else {
+                    futures.add(clients.submit(() -> api.post("/tasks", task.apply(k)).expect(201)));
+                }
             }
             for (Future<?> f : futures) {
                 f.get();

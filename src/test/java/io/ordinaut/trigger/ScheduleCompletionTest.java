@@ -52,6 +52,39 @@ class ScheduleCompletionTest extends NodeTestSupport {
         api.post("/tasks/" + once + "/resume", "{}").expect(409);
     }
 
+    @Test
+    void many_once_schedules_ending_together_complete_all_their_tasks_after_one_run_each() throws Exception {
+        // given 300 distinct once schedules (distinct by their grace) all due at one instant (far enough
+        // ahead for a slow batch on a loaded machine: none may end before they are all read back)
+        Instant at = Instant.now().plusSeconds(20).truncatedTo(ChronoUnit.SECONDS);
+        List<Map<String, Object>> tasks = java.util.stream.IntStream.range(0, 300)
+                .mapToObj(i -> Map.<String, Object>of("title", "burst " + i, "schedule_kind", "once", "schedule_expr", at.toString(),
+                        "misfire_grace_seconds", 60 + i, "payload", Map.of("pipeline", List.of(Map.of("id", "s", "uses", "noop.run")))))
+                .toList();
+        api.post("/tasks/batch", Map.of("tasks", tasks)).expect(200);
+        assertThat(Instant.now()).as("created before the instant").isBefore(at);
+        List<java.util.UUID> schedules = jdbc.sql("SELECT DISTINCT schedule_id FROM task WHERE title LIKE 'burst %'")
+                .query(java.util.UUID.class).list();
+        assertThat(schedules).hasSize(300);
+
+        // when the instant passes, then every task ran once for it and was completed, and every schedule went
+        Thread.sleep(Math.max(0, java.time.Duration.between(Instant.now(), at).toMillis()));
+        Eventually.untilAsserted("all burst tasks completed and their schedules removed", () -> {
+            assertThat(jdbc.sql("SELECT count(*) FROM task WHERE title LIKE 'burst %' AND status = 'completed' AND schedule_id IS NULL")
+                    .query(Long.class).single()).isEqualTo(300);
+            assertThat(jdbc.sql("SELECT count(*) FROM schedule WHERE id = ANY (CAST(:ids AS uuid[]))")
+                    .param("ids", schedules.stream().map(java.util.UUID::toString).collect(java.util.stream.Collectors.joining(",", "{", "}")))
+                    .query(Long.class).single()).isZero();
+        });
+        Eventually.untilAsserted("one run of each burst task recorded, for the instant", () -> {
+            Map<String, Object> runs = jdbc.sql("""
+                    SELECT count(*) AS runs, count(DISTINCT task_id) AS tasks, count(*) FILTER (WHERE scheduled_for <> :at) AS other
+                      FROM task_run WHERE trigger = 'schedule' AND task_id IN (SELECT id FROM task WHERE title LIKE 'burst %')""")
+                    .param("at", java.sql.Timestamp.from(at)).query().singleRow();
+            assertThat(runs).containsEntry("runs", 300L).containsEntry("tasks", 300L).containsEntry("other", 0L);
+        });
+    }
+
     private List<Instant> runs(String taskId) {
         return jdbc.sql("SELECT scheduled_for FROM task_run WHERE task_id = CAST(:id AS uuid) AND trigger = 'schedule' ORDER BY scheduled_for")
                 .param("id", taskId).query(java.sql.Timestamp.class).list().stream().map(java.sql.Timestamp::toInstant).toList();
