@@ -29,7 +29,7 @@ final class Bench {
     static final String USER = System.getProperty("bench.db.user", "postgres");
     static final String PASSWORD = System.getProperty("bench.db.password", "");
     /** The one database the harness drops and creates for each system and round; no other database is touched. */
-    static final String DATABASE = "ordinaut_bench_harness";
+    static final String DATABASE = System.getProperty("bench.db.name", "ordinaut_bench_harness");
     private static final long STARTED = System.nanoTime();
 
     private Bench() {
