@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,9 +22,11 @@ import io.ordinaut.metrics.OrdinautMetrics;
  * wake-up (NOTIFY from any node, a finished run here) — never a fixed polling interval while work is
  * near. When due runs exist that it could not take (another node's claim holds them, or an overlap
  * policy or concurrency key holds them back) it backs off from 20 ms up to the poll interval. While
- * most workers are busy it waits up to 2 ms for half of them (at most a batch) to free up, so a busy
- * node claims in sizeable batches; an idle node claims at once. A round that fails (the database away,
- * a bug) is logged and counted by its {@link BackgroundLoop}, and the loop claims again after a pause.
+ * most of its room is taken it waits up to 2 ms for half of it (at most a batch) to free up, so a busy
+ * node claims in sizeable batches; an idle node claims at once. Its room is one run per worker plus,
+ * while runs are short, the runs {@link RunPace} lets it claim ahead, so the next claim is in flight
+ * while the workers still have runs in hand. A round that fails (the database away, a bug) is logged and
+ * counted by its {@link BackgroundLoop}, and the loop claims again after a pause.
  */
 final class ClaimLoop implements Runnable {
 
@@ -39,15 +42,24 @@ final class ClaimLoop implements Runnable {
     private final String node;
     private final ExecutorProperties properties;
     private final OrdinautMetrics metrics;
+    private final int capacity;
+    private final IntSupplier ahead;
     private final BackgroundLoop guard = new BackgroundLoop("ordinaut-claim-loop");
     /** The pause before claiming again while due runs could not be taken; the claim thread's only. */
     private long backoff = MIN_BACKOFF_MS;
     private volatile boolean running = true;
 
-    /** @param dispatch starts a claimed run; whoever runs it releases one permit of {@code slots} when done */
-    ClaimLoop(Claims claims, Consumer<ClaimedRun> dispatch, Semaphore slots, Wakeup wakeup, String node,
-              ExecutorProperties properties, OrdinautMetrics metrics) {
+    /**
+     * @param dispatch starts a claimed run; whoever runs it releases one permit of {@code slots} when done
+     * @param slots    {@code capacity} permits: runs held by the node, running or waiting for a worker
+     *                 (one per worker thread plus the most it may ever claim ahead)
+     * @param ahead    how many runs it may claim ahead of its free workers now (see {@link RunPace})
+     */
+    ClaimLoop(Claims claims, Consumer<ClaimedRun> dispatch, Semaphore slots, int capacity, IntSupplier ahead, Wakeup wakeup,
+              String node, ExecutorProperties properties, OrdinautMetrics metrics) {
         this.metrics = metrics;
+        this.capacity = capacity;
+        this.ahead = ahead;
         this.claims = claims;
         this.dispatch = dispatch;
         this.slots = slots;
@@ -69,13 +81,9 @@ final class ClaimLoop implements Runnable {
     @Override
     public void run() {
         Duration lease = Duration.ofSeconds(properties.leaseSeconds());
-        int threads = properties.threads();
-        // Each claim costs about the same fixed time however many rows it takes (planning, round trip):
-        // while runs are in flight, give workers a moment to free up so claims come in sizeable batches.
-        int gather = Math.max(1, Math.min(properties.claimBatchSize(), threads / 2));
         while (running) {
             try {
-                if (!guard.round(() -> claimAndDispatch(lease, gather))) {
+                if (!guard.round(() -> claimAndDispatch(lease))) {
                     Threads.sleepQuietly(FAILURE_PAUSE_MS);
                 }
             } catch (InterruptedException e) {
@@ -85,18 +93,29 @@ final class ClaimLoop implements Runnable {
         }
     }
 
-    private void claimAndDispatch(Duration lease, int gather) throws InterruptedException {
-        int free = slots.availablePermits();
-        if (free == 0) {
+    /** Permits of {@code slots} this node may fill now: the capacity less what it may not claim ahead. */
+    private int room(int unused) {
+        return slots.availablePermits() - unused;
+    }
+
+    private void claimAndDispatch(Duration lease) throws InterruptedException {
+        int threads = properties.threads();
+        int ahead = this.ahead.getAsInt();
+        int unused = capacity - threads - ahead;
+        // Each claim costs about the same fixed time however many rows it takes (planning, round trip):
+        // while runs are in hand, give workers a moment to free up so claims come in sizeable batches.
+        int gather = Math.max(1, Math.min(properties.claimBatchSize(), (threads + ahead) / 2));
+        int free = room(unused);
+        if (free <= 0) {
             wakeup.awaitUntil(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(properties.pollIntervalMs()));
             return;
         }
         if (free < gather) {
             long until = System.nanoTime() + GATHER_NANOS;
-            while (running && slots.availablePermits() < gather && System.nanoTime() < until) {
+            while (running && room(unused) < gather && System.nanoTime() < until) {
                 wakeup.awaitNanos(until - System.nanoTime());
             }
-            free = slots.availablePermits();
+            free = room(unused);
         }
         int wanted = Math.min(free, properties.claimBatchSize());
         List<ClaimedRun> claimed = claim(wanted, lease);

@@ -15,6 +15,8 @@ final class Execution {
     private final Instant deadline;
     private final AtomicBoolean settled = new AtomicBoolean();
     private volatile Instant startedAt;
+    /** System.nanoTime() when the worker took it up; meaningful once startedAt is set. */
+    private volatile long beganNanos;
     private Thread thread;
 
     Execution(ClaimedRun run, int timeoutSeconds, Instant claimedAt) {
@@ -41,6 +43,11 @@ final class Execution {
         return startedAt;
     }
 
+    /** True when a worker has been executing it for longer than {@code nanos}. */
+    boolean runningLongerThan(long nanos, long now) {
+        return startedAt != null && !settled.get() && now - beganNanos > nanos;
+    }
+
     boolean isSettled() {
         return settled.get();
     }
@@ -59,6 +66,7 @@ final class Execution {
             return false;
         }
         this.thread = worker;
+        this.beganNanos = System.nanoTime();
         this.startedAt = at;
         return true;
     }

@@ -81,6 +81,7 @@ class ExecutorPool implements SmartLifecycle {
     private Completions completions;
     private Wakeup wakeup;
     private Semaphore slots;
+    private RunPace pace;
     private ExecutorService workers;
     private ClaimLoop claimLoop;
     private QueueListener listener;
@@ -128,10 +129,11 @@ class ExecutorPool implements SmartLifecycle {
         Leases leases = new Leases(jdbc, json);
         completions = new Completions(jdbc, json, runs.agingSeconds());
         wakeup = new Wakeup();
-        slots = new Semaphore(properties.threads());
+        pace = new RunPace(properties.threads(), properties.claimBatchSize());
+        slots = new Semaphore(pace.capacity());
         workers = Executors.newFixedThreadPool(properties.threads(), named("ordinaut-worker-"));
         recorder = new RunRecorder(completions, node, properties.flushIntervalMs(), properties.flushBatchSize(), wakeup::signal, metrics);
-        claimLoop = new ClaimLoop(claims, this::dispatch, slots, wakeup, node, properties, metrics);
+        claimLoop = new ClaimLoop(claims, this::dispatch, slots, pace.capacity(), this::claimAhead, wakeup, node, properties, metrics);
         listener = new QueueListener(dataSource, wakeup, this::cancelLocal);
         Duration lease = Duration.ofSeconds(properties.leaseSeconds());
         DatabaseContact contact = new DatabaseContact();
@@ -279,6 +281,21 @@ class ExecutorPool implements SmartLifecycle {
         return r == null ? List.of() : r.unwritten();
     }
 
+    /** How many runs the claim loop may claim beyond its free workers now (see {@link RunPace}). */
+    private int claimAhead() {
+        int ahead = pace.ahead();
+        if (ahead == 0) {
+            return 0;
+        }
+        long now = System.nanoTime();
+        for (Execution e : inFlight.values()) {
+            if (e.runningLongerThan(RunPace.LONG_RUN_NANOS, now)) {
+                return 0;
+            }
+        }
+        return ahead;
+    }
+
     private void dispatch(ClaimedRun run) {
         int timeout = run.timeoutSeconds() != null ? run.timeoutSeconds() : (int) runs.defaultRunTimeout().toSeconds();
         Execution execution = new Execution(run, timeout, clock.instant());
@@ -296,6 +313,7 @@ class ExecutorPool implements SmartLifecycle {
             metrics.runStarted(run.trigger(), startedAt.toEpochMilli() - run.runAt().toEpochMilli());
             MDC.put("task_id", run.taskId().toString());
             MDC.put("run_id", run.id().toString());
+            long began = System.nanoTime();
             RunResult result;
             try {
                 result = handler.execute(run);
@@ -311,6 +329,7 @@ class ExecutorPool implements SmartLifecycle {
             if (e.settle()) {
                 recorder.add(Outcome.of(run, result, startedAt, clock.instant(), backoff));
             }
+            pace.ran(System.nanoTime() - began);
         } finally {
             MDC.remove("task_id");
             MDC.remove("run_id");

@@ -6,8 +6,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * ordinaut.executor.*: the pool that drains the run queue on nodes with the executor role.
  *
  * @param threads              runs executed at once on this node (default 64); a pool of its own, never
- *                             Quartz's threads. Claims take at most this many runs minus those running
- * @param claimBatchSize       most runs claimed by one statement (default 100)
+ *                             Quartz's threads. Claims take at most this many runs minus those held;
+ *                             while runs are short (the workers would start them within 5 ms), up to
+ *                             claimBatchSize more are claimed ahead, to wait on the node for a worker
+ * @param claimBatchSize       most runs claimed by one statement (default 100), and most claimed ahead
  * @param leaseSeconds         how long a claim is held without renewal before another node may reclaim
  *                             the run (default 60), by the database's clock. Running work — and ended
  *                             work whose result is not written yet — renews its leases every third of

@@ -38,7 +38,8 @@ import io.ordinaut.support.Nodes;
  * with the range, because a shared machine's figures vary from run to run.
  *
  * <p>System properties: bench.runs (100000), bench.nodes ("1,2"), bench.threads (64), bench.batch (100),
- * bench.repeat (3), bench.db.host/port/user/password (127.0.0.1, 5432, postgres, ""), bench.out
+ * bench.repeat (3), bench.db.host/port/user/password (127.0.0.1, 5432, postgres, ""), bench.db.name
+ * (ordinaut_bench; dropped and recreated), bench.out
  * (docs/benchmarks.md).
  */
 public final class QueueBenchmark {
@@ -69,7 +70,7 @@ public final class QueueBenchmark {
     }
 
     private Result measure(int nodeCount) throws Exception {
-        String url = recreateDatabase("ordinaut_bench");
+        String url = recreateDatabase(System.getProperty("bench.db.name", "ordinaut_bench"));
         try (Nodes nodes = new Nodes(url)) {
             List<ConfigurableApplicationContext> started = new ArrayList<>();
             for (int i = 0; i < nodeCount; i++) {
