@@ -331,7 +331,8 @@ class WindowFirer {
                     .param("ids", ended.stream().map(UUID::toString).collect(Collectors.joining(",", "{", "}")))
                     .update();
             if (deleted != ended.size()) {
-                throw new IllegalStateException("Ended schedules " + ended + ", locked by this fire, deleted " + deleted + " rows");
+                throw new IllegalStateException(ended.size() + " ended schedules (first " + ended.get(0)
+                        + "), locked by this fire, deleted as " + deleted + " rows");
             }
             ended.forEach(compiled::remove);
             if (ended.size() == 1) {

@@ -56,7 +56,7 @@ class ScheduleCompletionTest extends NodeTestSupport {
     void many_once_schedules_ending_together_complete_all_their_tasks_after_one_run_each() throws Exception {
         // given 300 distinct once schedules (distinct by their grace) all due at one instant (far enough
         // ahead for a slow batch on a loaded machine: none may end before they are all read back)
-        Instant at = Instant.now().plusSeconds(20).truncatedTo(ChronoUnit.SECONDS);
+        Instant at = Instant.now().plusSeconds(45).truncatedTo(ChronoUnit.SECONDS);
         List<Map<String, Object>> tasks = java.util.stream.IntStream.range(0, 300)
                 .mapToObj(i -> Map.<String, Object>of("title", "burst " + i, "schedule_kind", "once", "schedule_expr", at.toString(),
                         "misfire_grace_seconds", 60 + i, "payload", Map.of("pipeline", List.of(Map.of("id", "s", "uses", "noop.run")))))
