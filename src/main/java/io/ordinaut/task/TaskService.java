@@ -66,7 +66,7 @@ public class TaskService {
         Task task = checked.task();
         if (firesOnTime(checked.schedule())) {
             Task created = task;
-            task = task.onSchedule(registry.join(task.id(), checked.schedule(), task.spec().misfireGraceSeconds(),
+            task = task.onSchedule(registry.join(task.id(), checked.schedule(), task.spec().misfireGraceSeconds(), task.activeSince(),
                     id -> tasks.insert(created.onSchedule(id))));
         } else {
             tasks.insert(task);
@@ -147,7 +147,7 @@ public class TaskService {
         List<ScheduleRegistry.Joining> groups = new ArrayList<>(bySchedule.size());
         for (List<Checked> group : bySchedule.values()) {
             Checked first = group.get(0);
-            groups.add(new ScheduleRegistry.Joining(first.schedule(), first.task().spec().misfireGraceSeconds(),
+            groups.add(new ScheduleRegistry.Joining(first.schedule(), first.task().spec().misfireGraceSeconds(), first.task().activeSince(),
                     group.stream().map(c -> c.task().id()).toList()));
         }
         Map<UUID, Task> stored = new HashMap<>();
@@ -229,7 +229,7 @@ public class TaskService {
         if (rescheduled && current.status() == TaskStatus.ACTIVE) {
             // The new schedule starts from now; runs enqueued ahead for the old one must not run.
             takeOffSchedule(current, true, "canceled: the task's schedule changed");
-            putOnSchedule(updated, schedule);
+            putOnSchedule(updated, schedule, now);
         }
         return get(id);
     }
@@ -264,7 +264,7 @@ public class TaskService {
         // Resuming never replays occurrences missed while paused: the task is active from now on.
         Task resumed = task.resumed(now);
         tasks.update(resumed);
-        putOnSchedule(resumed, schedule);
+        putOnSchedule(resumed, schedule, resumed.activeSince());
         return new ActionResult("Task " + id + " resumed", details("status", "active", "next_run_at", nextRunAt(tasks.find(id).orElseThrow())));
     }
 
@@ -443,10 +443,13 @@ public class TaskService {
         return dropped;
     }
 
-    /** Joins the shared schedule of a time-driven active task (event tasks have none). */
-    private void putOnSchedule(Task task, Schedule schedule) {
+    /**
+     * Joins the shared schedule of a time-driven active task (event tasks have none); it is on the
+     * schedule from {@code since} (a change or resume: now).
+     */
+    private void putOnSchedule(Task task, Schedule schedule, Instant since) {
         if (firesOnTime(schedule)) {
-            registry.join(task.id(), schedule, task.spec().misfireGraceSeconds(), id -> tasks.attach(task.id(), id));
+            registry.join(task.id(), schedule, task.spec().misfireGraceSeconds(), since, id -> tasks.attach(task.id(), id));
         }
     }
 

@@ -135,8 +135,8 @@ public class ScheduleRegistry {
      *
      * @return the shared schedule's id
      */
-    public UUID join(UUID taskId, Schedule schedule, int misfireGraceSeconds, Consumer<UUID> attach) {
-        return joinAll(List.of(taskId), schedule, misfireGraceSeconds, attach);
+    public UUID join(UUID taskId, Schedule schedule, int misfireGraceSeconds, Instant since, Consumer<UUID> attach) {
+        return joinAll(List.of(taskId), schedule, misfireGraceSeconds, since, attach);
     }
 
     /**
@@ -145,12 +145,12 @@ public class ScheduleRegistry {
      *
      * @return the shared schedule's id
      */
-    public UUID joinAll(List<UUID> taskIds, Schedule schedule, int misfireGraceSeconds, Consumer<UUID> attach) {
+    public UUID joinAll(List<UUID> taskIds, Schedule schedule, int misfireGraceSeconds, Instant since, Consumer<UUID> attach) {
         ScheduleDefinition d = schedule.definition();
         String key = sharingKey(schedule, misfireGraceSeconds);
         for (int attempt = 1; attempt <= JOIN_ATTEMPTS; attempt++) {
             UUID id = UUID.randomUUID();
-            WindowFirer.Plan plan = properties.windows() ? windows.planStart(id, schedule, misfireGraceSeconds) : null;
+            WindowFirer.Plan plan = properties.windows() ? windows.planStart(id, schedule, misfireGraceSeconds, since) : null;
             Optional<UUID> inserted = jdbc.sql(INSERT_SCHEDULE)
                     .param("id", id)
                     .param("key", key)
@@ -226,7 +226,7 @@ public class ScheduleRegistry {
         }
         if (!properties.windows()) {
             for (Joining g : byKey.values()) {
-                joinAll(g.taskIds(), g.schedule(), g.misfireGraceSeconds(), id -> {
+                joinAll(g.taskIds(), g.schedule(), g.misfireGraceSeconds(), g.since(), id -> {
                     Map<UUID, UUID> scheduleOf = new HashMap<>();
                     g.taskIds().forEach(t -> scheduleOf.put(t, id));
                     attach.accept(scheduleOf);
@@ -250,7 +250,7 @@ public class ScheduleRegistry {
                 Joining g = byKey.get(key);
                 ScheduleDefinition d = g.schedule().definition();
                 UUID id = UUID.randomUUID();
-                WindowFirer.Plan plan = windows.planStart(id, g.schedule(), g.misfireGraceSeconds());
+                WindowFirer.Plan plan = windows.planStart(id, g.schedule(), g.misfireGraceSeconds(), g.since());
                 tried.put(id, plan);
                 Map<String, Object> row = new HashMap<>();
                 row.put("id", id);
@@ -299,7 +299,7 @@ public class ScheduleRegistry {
     }
 
     /** The tasks of a batch that share one schedule. */
-    public record Joining(Schedule schedule, int misfireGraceSeconds, List<UUID> taskIds) {
+    public record Joining(Schedule schedule, int misfireGraceSeconds, Instant since, List<UUID> taskIds) {
     }
 
     private String lockMode() {

@@ -189,11 +189,13 @@ class WindowFirer {
      * enqueued at once, and the next_fire_at, finished and enqueued_through its row is inserted with — so
      * the insert needs no ADVANCE after it.
      */
-    Plan planStart(UUID scheduleId, Schedule schedule, int misfireGraceSeconds) {
+    Plan planStart(UUID scheduleId, Schedule schedule, int misfireGraceSeconds, Instant since) {
         Instant now = clock.instant();
         Instant endAt = schedule.definition().endAt();
         Instant startAt = schedule.definition().startAt();
-        Instant from = startAt != null && startAt.minusMillis(1).isAfter(now) ? startAt.minusMillis(1) : now;
+        // From when the tasks are on it, not from now: an occurrence between the task's creation and this
+        // moment (a slow request) is due to it and enqueued late rather than lost.
+        Instant from = startAt != null && startAt.minusMillis(1).isAfter(since) ? startAt.minusMillis(1) : since;
         Optional<Instant> first = schedule.nextAfter(from).filter(i -> endAt == null || !i.isAfter(endAt));
         return first.isEmpty()
                 ? new Plan(List.of(), List.of(), now, true, false)

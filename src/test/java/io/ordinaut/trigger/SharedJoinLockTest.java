@@ -50,7 +50,7 @@ class SharedJoinLockTest extends NodeTestSupport {
 
         // given a join of the schedule that has not committed yet
         CompletableFuture<UUID> holder = CompletableFuture.supplyAsync(() -> new TransactionTemplate(transactions).execute(s -> {
-            UUID id = registry.join(UUID.randomUUID(), schedule, 4321, attached -> { });
+            UUID id = registry.join(UUID.randomUUID(), schedule, 4321, java.time.Instant.now(), attached -> { });
             joined.countDown();
             Eventually.released(release);
             return id;
