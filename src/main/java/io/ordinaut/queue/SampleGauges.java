@@ -2,7 +2,6 @@ package io.ordinaut.queue;
 
 import java.util.List;
 
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import io.ordinaut.metrics.GaugeSampler;
@@ -14,40 +13,17 @@ import io.ordinaut.metrics.MetricsProperties;
  * is logged by the duty's guard and the gauges keep their last values.
  */
 @Component
-class SampleGauges implements SmartLifecycle {
+class SampleGauges extends PeriodicDuty {
 
     private final List<GaugeSampler> samplers;
-    private final long intervalMs;
-    private Duty duty;
 
     SampleGauges(List<GaugeSampler> samplers, MetricsProperties properties) {
+        super("ordinaut-metrics-sampler", properties.sampleInterval().toMillis());
         this.samplers = List.copyOf(samplers);
-        this.intervalMs = properties.sampleInterval().toMillis();
     }
 
     @Override
-    public synchronized void start() {
-        if (duty == null) {
-            duty = new Duty("ordinaut-metrics-sampler", intervalMs, () -> samplers.forEach(GaugeSampler::sample)).start();
-        }
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (duty != null) {
-            duty.stop();
-            duty = null;
-        }
-    }
-
-    @Override
-    public synchronized boolean isRunning() {
-        return duty != null;
-    }
-
-    /** Stops with the executor, before the DataSource goes away. */
-    @Override
-    public int getPhase() {
-        return Integer.MAX_VALUE - 1000;
+    protected void round() {
+        samplers.forEach(GaugeSampler::sample);
     }
 }

@@ -2,11 +2,10 @@ package io.ordinaut.task;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
-import io.ordinaut.queue.Duty;
+import io.ordinaut.queue.PeriodicDuty;
 
 /**
  * Folds the delta rows of {@code task_count} (one per statement that changed tasks, 024-task-paging) into
@@ -16,7 +15,7 @@ import io.ordinaut.queue.Duty;
  * two nodes from folding at once (they would wait on each other's deleted rows, or deadlock).
  */
 @Component
-class FoldTaskCounts implements SmartLifecycle {
+class FoldTaskCounts extends PeriodicDuty {
 
     private static final Logger log = LoggerFactory.getLogger(FoldTaskCounts.class);
     /** Deltas pile up by one row per creating statement and group between folds; ten seconds keeps them few. */
@@ -35,9 +34,9 @@ class FoldTaskCounts implements SmartLifecycle {
             """;
 
     private final JdbcClient jdbc;
-    private Duty duty;
 
     FoldTaskCounts(JdbcClient jdbc) {
+        super("ordinaut-task-count-fold", INTERVAL_MS);
         this.jdbc = jdbc;
     }
 
@@ -49,28 +48,7 @@ class FoldTaskCounts implements SmartLifecycle {
     }
 
     @Override
-    public synchronized void start() {
-        if (duty == null) {
-            duty = new Duty("ordinaut-task-count-fold", INTERVAL_MS, this::fold).start();
-        }
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (duty != null) {
-            duty.stop();
-            duty = null;
-        }
-    }
-
-    @Override
-    public synchronized boolean isRunning() {
-        return duty != null;
-    }
-
-    /** Stops before the DataSource goes away. */
-    @Override
-    public int getPhase() {
-        return Integer.MAX_VALUE - 1000;
+    protected void round() {
+        fold();
     }
 }
