@@ -2,6 +2,7 @@ package io.ordinaut.trigger;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -83,9 +84,9 @@ public class ScheduleRegistry {
      * leave or change (FOR UPDATE) still wait for every joiner's commit and are waited for. Per-schedule
      * mode keeps FOR UPDATE: a join there may have to (re)create the schedule's Quartz trigger.
      */
-    private static final String LOCK_EXISTING = "SELECT id FROM schedule WHERE sharing_key = :key FOR ";
+    private static final String LOCK_EXISTING = "SELECT id, enqueued_through FROM schedule WHERE sharing_key = :key FOR ";
     private static final String LOCK_EXISTING_ALL = """
-            SELECT id, sharing_key FROM schedule
+            SELECT id, sharing_key, enqueued_through FROM schedule
              WHERE sharing_key IN (SELECT value FROM jsonb_array_elements_text(CAST(:keys AS jsonb)))
              ORDER BY id FOR\s""";
 
@@ -149,6 +150,28 @@ public class ScheduleRegistry {
         ScheduleDefinition d = schedule.definition();
         String key = sharingKey(schedule, misfireGraceSeconds);
         for (int attempt = 1; attempt <= JOIN_ATTEMPTS; attempt++) {
+            // Most joins find their schedule: lock it first, so they plan nothing and insert nothing.
+            Optional<Existing> existing = jdbc.sql(LOCK_EXISTING + lockMode()).param("key", key)
+                    .query((rs, i) -> new Existing(rs.getObject(1, UUID.class), instant(rs.getTimestamp(2))))
+                    .optional();
+            if (existing.isPresent()) {
+                UUID scheduleId = existing.get().id();
+                attach.accept(scheduleId);
+                if (!properties.windows()) {
+                    try {
+                        if (!scheduler.checkExists(triggerKey(scheduleId))) {
+                            createTrigger(scheduleId, d, misfireGraceSeconds, key);
+                        }
+                    } catch (SchedulerException e) {
+                        throw new IllegalStateException("Could not read the Quartz trigger of schedule " + scheduleId + ": " + e.getMessage(), e);
+                    }
+                }
+                // The schedule row is locked against fires, so its ledger does not change before the commit.
+                if (existing.get().enqueuedAfter(since)) {
+                    queue.enqueueEnqueuedAhead(taskIds, LATE_JOIN_CAP);
+                }
+                return scheduleId;
+            }
             UUID id = UUID.randomUUID();
             WindowFirer.Plan plan = properties.windows() ? windows.planStart(id, schedule, misfireGraceSeconds, since) : null;
             Optional<UUID> inserted = jdbc.sql(INSERT_SCHEDULE)
@@ -178,25 +201,8 @@ public class ScheduleRegistry {
                 }
                 return id;
             }
-            Optional<UUID> existing = jdbc.sql(LOCK_EXISTING + lockMode()).param("key", key).query(UUID.class).optional();
-            if (existing.isPresent()) {
-                UUID scheduleId = existing.get();
-                attach.accept(scheduleId);
-                if (!properties.windows()) {
-                    try {
-                        if (!scheduler.checkExists(triggerKey(scheduleId))) {
-                            createTrigger(scheduleId, d, misfireGraceSeconds, key);
-                        }
-                    } catch (SchedulerException e) {
-                        throw new IllegalStateException("Could not read the Quartz trigger of schedule " + scheduleId + ": " + e.getMessage(), e);
-                    }
-                }
-                // The schedule row is locked against fires, so its ledger does not change before the commit.
-                queue.enqueueEnqueuedAhead(taskIds, LATE_JOIN_CAP);
-                return scheduleId;
-            }
-            // Its last task left and removed it between the insert and the lock: create it again.
-            log.debug("Schedule {} went away while task {} joined it; retrying", key, taskIds.get(0));
+            // Another join created it between the lock and the insert, or its last task left and removed it: look again.
+            log.debug("Schedule {} changed while task {} joined it; retrying", key, taskIds.get(0));
         }
         throw new IllegalStateException("Task " + taskIds.get(0) + " could not join schedule " + key + " in " + JOIN_ATTEMPTS
                 + " attempts: concurrent changes kept removing it");
@@ -236,6 +242,7 @@ public class ScheduleRegistry {
         }
         Map<String, UUID> created = new HashMap<>();
         Map<String, UUID> existing = new HashMap<>();
+        Map<String, Instant> enqueuedThrough = new HashMap<>();
         Map<UUID, WindowFirer.Plan> plans = new HashMap<>();
         Map<UUID, Schedule> schedules = new HashMap<>();
         Set<String> pending = new TreeSet<>(byKey.keySet());
@@ -278,7 +285,10 @@ public class ScheduleRegistry {
             pending.removeAll(created.keySet());
             if (!pending.isEmpty()) {
                 jdbc.sql(LOCK_EXISTING_ALL + lockMode()).param("keys", json(pending))
-                        .query((rs, i) -> existing.put(rs.getString(2), rs.getObject(1, UUID.class))).list();
+                        .query((rs, i) -> {
+                            enqueuedThrough.put(rs.getString(2), instant(rs.getTimestamp(3)));
+                            return existing.put(rs.getString(2), rs.getObject(1, UUID.class));
+                        }).list();
                 pending.removeAll(existing.keySet());
             }
         }
@@ -287,7 +297,7 @@ public class ScheduleRegistry {
         byKey.forEach((key, g) -> {
             UUID id = created.containsKey(key) ? created.get(key) : existing.get(key);
             g.taskIds().forEach(t -> scheduleOf.put(t, id));
-            if (!created.containsKey(key)) {
+            if (!created.containsKey(key) && new Existing(id, enqueuedThrough.get(key)).enqueuedAfter(g.since())) {
                 joiningExisting.addAll(g.taskIds());
             }
         });
@@ -300,6 +310,24 @@ public class ScheduleRegistry {
 
     /** The tasks of a batch that share one schedule. */
     public record Joining(Schedule schedule, int misfireGraceSeconds, Instant since, List<UUID> taskIds) {
+    }
+
+    /** A shared schedule a join found, and the last occurrence it enqueued (null: none yet). */
+    private record Existing(UUID id, Instant enqueuedThrough) {
+
+        /**
+         * Whether the schedule may hold enqueued occurrences after {@code since}, the joining task's start:
+         * enqueued_through bounds every occurrence its fires and its creation enqueued. When it does not, the
+         * late-join enqueue would find nothing and is skipped. Compared at PostgreSQL's microseconds,
+         * rounding down, so a doubtful case still runs the enqueue.
+         */
+        boolean enqueuedAfter(Instant since) {
+            return enqueuedThrough != null && enqueuedThrough.isAfter(since.truncatedTo(ChronoUnit.MICROS));
+        }
+    }
+
+    private static Instant instant(Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toInstant();
     }
 
     private String lockMode() {
