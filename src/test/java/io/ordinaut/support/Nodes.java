@@ -4,9 +4,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.event.ApplicationFailedEvent;
+import org.springframework.boot.context.event.ApplicationPreparedEvent;
+import org.springframework.boot.context.event.ApplicationStartingEvent;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ApplicationEvent;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -21,6 +26,8 @@ public final class Nodes implements AutoCloseable {
     public Nodes(String databaseUrl) {
         this.databaseUrl = databaseUrl;
     }
+
+    private static final ReentrantLock LOGGING_SET_UP = new ReentrantLock();
 
     public static Nodes onFreshDatabase() {
         return new Nodes(TestDatabases.create());
@@ -37,11 +44,27 @@ public final class Nodes implements AutoCloseable {
         props.putAll(extra);
         // As command-line arguments: builder "properties" are defaults that application.yaml would override.
         String[] args = props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(OrdinautApplication.class).run(args);
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(OrdinautApplication.class)
+                .listeners(Nodes::oneLoggingSetUpAtATime)
+                .run(args);
         synchronized (running) {
             running.add(context);
         }
         return context;
+    }
+
+    /**
+     * Spring Boot resets Logback's LoggerContext while a node starts, and two nodes started at once in this
+     * JVM raced on it (ArrayIndexOutOfBoundsException from LoggerContext.reset). Only that phase — up to the
+     * prepared context — is taken one node at a time; the rest (migrations, Quartz) still starts concurrently.
+     */
+    private static void oneLoggingSetUpAtATime(ApplicationEvent event) {
+        if (event instanceof ApplicationStartingEvent) {
+            LOGGING_SET_UP.lock();
+        } else if ((event instanceof ApplicationPreparedEvent || event instanceof ApplicationFailedEvent)
+                && LOGGING_SET_UP.isHeldByCurrentThread()) {
+            LOGGING_SET_UP.unlock();
+        }
     }
 
     public ConfigurableApplicationContext start(String nodeId) {
