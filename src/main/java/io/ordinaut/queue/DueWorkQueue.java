@@ -114,7 +114,7 @@ public class DueWorkQueue {
                      + make_interval(secs => floor(random() * (t.jitter_seconds + 1)))
                      + make_interval(secs => CASE WHEN t.snoozed_for = o.occurrence THEN t.snooze_seconds ELSE 0 END) AS run_at,
                    'schedule' AS trigger, CAST(NULL AS jsonb) AS event, %s
-              FROM jsonb_to_recordset(CAST(:occurrences AS jsonb)) AS o(schedule_id uuid, occurrence timestamptz)
+              FROM json_to_recordset(CAST(:occurrences AS json)) AS o(schedule_id uuid, occurrence timestamptz)
               JOIN task t ON t.schedule_id = o.schedule_id
              WHERE t.status = {task:active}
                AND t.active_since < o.occurrence""").formatted(TASK_COLUMNS));
@@ -163,7 +163,7 @@ public class DueWorkQueue {
                    CASE WHEN t.dedupe_key LIKE '%s%%' THEN r.dedupe_key
                         ELSE 'agent:' || t.created_by || ':' || r.dedupe_key END AS dedupe_key, t.active_since,
                    CASE WHEN r.dedupe_key IS NOT NULL AND t.dedupe_window_seconds > 0 THEN t.dedupe_window_seconds END AS dedupe_window
-              FROM jsonb_to_recordset(CAST(:runs AS jsonb)) AS r(id uuid, task_id uuid, dedupe_key text)
+              FROM json_to_recordset(CAST(:runs AS json)) AS r(id uuid, task_id uuid, dedupe_key text)
               JOIN task t ON t.id = r.task_id
              WHERE t.status = {task:active}""").formatted(scopedKey("t.concurrency_key"), GLOBAL_KEY_PREFIX));
 

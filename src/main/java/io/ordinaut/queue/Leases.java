@@ -28,7 +28,7 @@ final class Leases {
     private static final String RENEW = """
             WITH held AS MATERIALIZED (
                 SELECT d.id FROM due_work d
-                  JOIN jsonb_to_recordset(CAST(:batch AS jsonb)) AS r(id uuid, lease_token uuid)
+                  JOIN json_to_recordset(CAST(:batch AS json)) AS r(id uuid, lease_token uuid)
                     ON d.id = r.id AND d.lease_token = r.lease_token
                  ORDER BY d.id
                    FOR UPDATE OF d

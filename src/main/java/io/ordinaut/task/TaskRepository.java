@@ -51,7 +51,7 @@ class TaskRepository {
                    priority, max_retries, backoff_strategy, dedupe_key, dedupe_window_seconds, concurrency_key,
                    misfire_grace_seconds, jitter_seconds, start_at, end_at, active_since, created_at, updated_at,
                    overlap_policy, run_timeout_seconds, concurrency_limit, schedule_id
-              FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
+              FROM json_to_recordset(CAST(:rows AS json)) AS r(
                    id uuid, title text, description text, created_by uuid, schedule_kind text, schedule_expr text,
                    timezone text, payload jsonb, status text, priority smallint, max_retries smallint, backoff_strategy text,
                    dedupe_key text, dedupe_window_seconds integer, concurrency_key text, misfire_grace_seconds integer,

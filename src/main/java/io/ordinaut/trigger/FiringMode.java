@@ -65,7 +65,7 @@ class FiringMode {
 
     private static final String FILL = """
             UPDATE schedule s SET next_fire_at = f.next_fire_at, finished = f.finished
-              FROM jsonb_to_recordset(CAST(:fills AS jsonb)) AS f(id uuid, next_fire_at timestamptz, finished boolean)
+              FROM json_to_recordset(CAST(:fills AS json)) AS f(id uuid, next_fire_at timestamptz, finished boolean)
              WHERE s.id = f.id
             """;
 

@@ -1,5 +1,7 @@
 package io.ordinaut.trigger;
 
+import javax.sql.DataSource;
+
 import org.quartz.JobBuilder;
 import org.quartz.JobDetail;
 import org.quartz.Scheduler;
@@ -9,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -40,6 +43,12 @@ class QuartzConfiguration {
                 definition.setDependsOn(extended);
             }
         };
+    }
+
+    /** Nodes starting at once register Quartz's jobs one at a time (see {@link QuartzRegistrationLock}). */
+    @Bean
+    static BeanPostProcessor quartzRegistrationLock(ObjectProvider<DataSource> dataSource) {
+        return new QuartzRegistrationLock(dataSource);
     }
 
     /** The one durable job every shared-schedule trigger fires. */

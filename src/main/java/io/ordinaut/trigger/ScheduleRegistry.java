@@ -70,7 +70,7 @@ public class ScheduleRegistry {
                                   next_fire_at, finished, enqueued_through)
             SELECT id, sharing_key, kind, expr, timezone, anchor, start_at, end_at, misfire_grace_seconds,
                    next_fire_at, finished, enqueued_through
-              FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(id uuid, sharing_key text, kind text, expr text, timezone text,
+              FROM json_to_recordset(CAST(:rows AS json)) AS r(id uuid, sharing_key text, kind text, expr text, timezone text,
                    anchor timestamptz, start_at timestamptz, end_at timestamptz, misfire_grace_seconds integer,
                    next_fire_at timestamptz, finished boolean, enqueued_through timestamptz)
              ORDER BY sharing_key

@@ -86,7 +86,7 @@ class WindowFirer {
     private static final String CLAIM = """
             INSERT INTO schedule_occurrence (schedule_id, occurrence, outcome)
             SELECT schedule_id, occurrence, 'enqueued'
-              FROM jsonb_to_recordset(CAST(:occurrences AS jsonb)) AS o(schedule_id uuid, occurrence timestamptz)
+              FROM json_to_recordset(CAST(:occurrences AS json)) AS o(schedule_id uuid, occurrence timestamptz)
             ON CONFLICT DO NOTHING
             RETURNING schedule_id, occurrence
             """;
@@ -94,7 +94,7 @@ class WindowFirer {
     private static final String ADVANCE = """
             UPDATE schedule s SET next_fire_at = a.next_fire_at, finished = a.finished,
                                   enqueued_through = greatest(s.enqueued_through, a.enqueued_through)
-              FROM jsonb_to_recordset(CAST(:advances AS jsonb)) AS a(id uuid, next_fire_at timestamptz, finished boolean,
+              FROM json_to_recordset(CAST(:advances AS json)) AS a(id uuid, next_fire_at timestamptz, finished boolean,
                                                                     enqueued_through timestamptz)
              WHERE s.id = a.id
             """;
@@ -111,7 +111,7 @@ class WindowFirer {
     private static final String RECORD_MISSED = StatusSql.of("""
             INSERT INTO missed_occurrence (task_id, first_missed, last_missed, missed_count, caught_up_for, reason)
             SELECT t.id, m.first_missed, m.last_missed, m.missed_count, m.caught_up_for, m.reason
-              FROM jsonb_to_recordset(CAST(:missed AS jsonb)) AS m(schedule_id uuid, first_missed timestamptz,
+              FROM json_to_recordset(CAST(:missed AS json)) AS m(schedule_id uuid, first_missed timestamptz,
                        last_missed timestamptz, missed_count integer, caught_up_for timestamptz, reason text)
               JOIN task t ON t.schedule_id = m.schedule_id
              WHERE t.status = {task:active} AND t.active_since < m.first_missed
