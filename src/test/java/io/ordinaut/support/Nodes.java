@@ -67,6 +67,10 @@ public final class Nodes implements AutoCloseable {
         }
     }
 
+    public String databaseUrl() {
+        return databaseUrl;
+    }
+
     public ConfigurableApplicationContext start(String nodeId) {
         return start(nodeId, Map.of());
     }
