@@ -4,6 +4,9 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -11,6 +14,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 import tools.jackson.databind.json.JsonMapper;
+
+import io.ordinaut.GroupCommit;
 
 /**
  * Writes audit rows. Details hold ids, statuses and path variables — never request bodies, which may
@@ -20,10 +25,18 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 public class AuditLog {
 
+    /** The rows of concurrent calls, in the order they were recorded. */
     private static final String INSERT = """
             INSERT INTO audit_log (actor, action, subject_id, details, request_id, method, path, status, at, client_address)
-            VALUES (:actor, :action, :subject, CAST(:details AS jsonb), :requestId, :method, :path, :status, :at, :client)
+            SELECT actor, action, subject_id, CAST(details AS jsonb), request_id, method, path, status, at, client_address
+              FROM ROWS FROM (json_to_recordset(CAST(:rows AS json))
+                   AS (actor uuid, action text, subject_id text, details json, request_id text, method text, path text,
+                       status integer, at timestamptz, client_address text)) WITH ORDINALITY
+                   AS r(actor, action, subject_id, details, request_id, method, path, status, at, client_address, i)
+             ORDER BY i
             """;
+    /** Most rows written by one statement. */
+    private static final int MAX_ROWS_PER_INSERT = 500;
     /**
      * The row describes the latest refused call of its minute (action, subject, path, request id, time)
      * and counts them all.
@@ -39,11 +52,14 @@ public class AuditLog {
     private final JdbcClient jdbc;
     private final JsonMapper json;
     private final Clock clock;
+    private final GroupCommit<Map<String, Object>, Boolean> rows;
 
     AuditLog(JdbcClient jdbc, JsonMapper json, Clock clock) {
         this.jdbc = jdbc;
         this.json = json;
         this.clock = clock;
+        // Rows of concurrent calls share one statement and one commit; each call still returns only once its row is durable.
+        this.rows = new GroupCommit<>(this::insertAll, MAX_ROWS_PER_INSERT, 1);
     }
 
     public void record(UUID actor, String action, String subjectId, Map<String, ?> details, String requestId, String method,
@@ -53,18 +69,23 @@ public class AuditLog {
 
     public void record(UUID actor, String action, String subjectId, Map<String, ?> details, String requestId, String method,
                        String path, int status, String clientAddress) {
-        jdbc.sql(INSERT)
-                .param("actor", actor)
-                .param("action", action)
-                .param("subject", subjectId)
-                .param("details", json.writeValueAsString(details))
-                .param("requestId", requestId)
-                .param("method", method)
-                .param("path", path)
-                .param("status", status)
-                .param("at", Timestamp.from(clock.instant()))
-                .param("client", clientAddress)
-                .update();
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("actor", actor);
+        row.put("action", action);
+        row.put("subject_id", subjectId);
+        row.put("details", details);
+        row.put("request_id", requestId);
+        row.put("method", method);
+        row.put("path", path);
+        row.put("status", status);
+        row.put("at", clock.instant().toString());
+        row.put("client_address", clientAddress);
+        rows.submit(row);
+    }
+
+    private List<Boolean> insertAll(List<Map<String, Object>> batch) {
+        jdbc.sql(INSERT).param("rows", json.writeValueAsString(batch)).update();
+        return Collections.nCopies(batch.size(), Boolean.TRUE);
     }
 
     /** Counts one unauthenticated refusal into its address's row for the current minute. */

@@ -212,7 +212,7 @@ public class ScheduleRegistry {
      * Joins the tasks of a batch to their shared schedules, in windows mode with set-based statements
      * whatever the number of distinct schedules: their sharing keys are locked in key order (as
      * {@link #lockInOrder} does, so a batch and a concurrent change queue up instead of deadlocking), the
-     * missing schedules inserted with one statement and the existing ones locked with one, the tasks stored
+     * existing schedules locked with one statement and the missing ones inserted with one, the tasks stored
      * by {@code attach} (task id → schedule id; called once per group in per-schedule mode), then the new schedules' first occurrences claimed and
      * enqueued and the existing ones' enqueued-ahead occurrences enqueued, one statement each. In
      * per-schedule mode each schedule is joined in turn ({@link #joinAll}).
@@ -251,6 +251,16 @@ public class ScheduleRegistry {
                 throw new IllegalStateException("A batch could not join schedules " + pending + " in " + JOIN_ATTEMPTS
                         + " attempts: concurrent changes kept removing them");
             }
+            // Most joins find their schedule: lock those first, so only the missing ones are planned and inserted.
+            jdbc.sql(LOCK_EXISTING_ALL + lockMode()).param("keys", json(pending))
+                    .query((rs, i) -> {
+                        enqueuedThrough.put(rs.getString(2), instant(rs.getTimestamp(3)));
+                        return existing.put(rs.getString(2), rs.getObject(1, UUID.class));
+                    }).list();
+            pending.removeAll(existing.keySet());
+            if (pending.isEmpty()) {
+                break;
+            }
             List<Map<String, Object>> rows = new ArrayList<>(pending.size());
             Map<UUID, WindowFirer.Plan> tried = new HashMap<>();
             for (String key : pending) {
@@ -282,15 +292,8 @@ public class ScheduleRegistry {
                 schedules.put(id, byKey.get(key).schedule());
                 return id;
             }).list();
+            // A key neither found nor inserted was created by a concurrent join meanwhile: the next attempt locks it.
             pending.removeAll(created.keySet());
-            if (!pending.isEmpty()) {
-                jdbc.sql(LOCK_EXISTING_ALL + lockMode()).param("keys", json(pending))
-                        .query((rs, i) -> {
-                            enqueuedThrough.put(rs.getString(2), instant(rs.getTimestamp(3)));
-                            return existing.put(rs.getString(2), rs.getObject(1, UUID.class));
-                        }).list();
-                pending.removeAll(existing.keySet());
-            }
         }
         Map<UUID, UUID> scheduleOf = new HashMap<>();
         List<UUID> joiningExisting = new ArrayList<>();

@@ -1,0 +1,152 @@
+package io.ordinaut;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+
+/**
+ * Lets concurrent callers share one database transaction instead of paying one each (group commit). A call
+ * queues its item and takes the lock; whoever holds it stores every queued item with one call of
+ * {@code storeAll}, so callers that queued meanwhile find their items stored when they get the lock, and
+ * return at once. Nothing waits for a batch to fill: a call made alone stores its item alone, at once; a
+ * batch grows only while an earlier one is being stored.
+ *
+ * <p>One transaction per batch is what makes it pay: per item PostgreSQL then plans and runs a share of a
+ * few set-based statements and of one commit (one WAL flush), instead of all of them.
+ *
+ * <p>A batch that fails as a whole (its transaction rolled back) is stored again item by item, each in a
+ * transaction of its own, so one bad item fails only its own call; the others' results do not depend on
+ * which calls happened to be batched with them.
+ *
+ * @param <T> what a call stores
+ * @param <R> what a call gets back
+ */
+public final class GroupCommit<T, R> {
+
+    private final Lane<T, R>[] lanes;
+    private final AtomicInteger turn = new AtomicInteger();
+    private final Function<List<T>, List<R>> storeAll;
+    private final int maxBatch;
+
+    /**
+     * @param storeAll stores items in one transaction and returns one result per item, in their order; it
+     *                 throws when the transaction failed (nothing of the batch stored)
+     * @param maxBatch most items stored in one transaction
+     * @param lanes    batches stored at once: calls are dealt to the lanes in turn, and each lane stores one
+     *                 batch at a time, so with two a batch is prepared while the other waits for its commit
+     */
+    @SuppressWarnings("unchecked")
+    public GroupCommit(Function<List<T>, List<R>> storeAll, int maxBatch, int lanes) {
+        if (maxBatch < 1 || lanes < 1) {
+            throw new IllegalArgumentException("maxBatch and lanes must be at least 1 (got " + maxBatch + " and " + lanes + ")");
+        }
+        this.storeAll = storeAll;
+        this.maxBatch = maxBatch;
+        this.lanes = new Lane[lanes];
+        for (int i = 0; i < lanes; i++) {
+            this.lanes[i] = new Lane<>();
+        }
+    }
+
+    /**
+     * Stores {@code item}, in a batch with whatever other calls queued meanwhile, and returns its result.
+     *
+     * @throws RuntimeException what storing the item alone threw
+     */
+    public R submit(T item) {
+        Call<T, R> mine = new Call<>(item);
+        Lane<T, R> lane = lanes[Math.floorMod(turn.getAndIncrement(), lanes.length)];
+        Queue<Call<T, R>> queued = lane.queued;
+        ReentrantLock lock = lane.lock;
+        queued.add(mine);
+        lock.lock();
+        try {
+            // Calls are taken in the order they queued, so ours is in one of the next batches.
+            while (!mine.done) {
+                List<Call<T, R>> batch = new ArrayList<>();
+                for (Call<T, R> next; batch.size() < maxBatch && (next = queued.poll()) != null; ) {
+                    batch.add(next);
+                }
+                if (batch.isEmpty()) {
+                    throw new IllegalStateException("A call was taken off the queue but never completed");
+                }
+                store(batch);
+            }
+        } finally {
+            lock.unlock();
+        }
+        // Completed under the lock, which this thread has held since: its fields are visible here.
+        if (mine.failure != null) {
+            throw mine.failure;
+        }
+        return mine.result;
+    }
+
+    /** Calls queued and not yet taken into a batch (for tests). */
+    int queued() {
+        int n = 0;
+        for (Lane<T, R> lane : lanes) {
+            n += lane.queued.size();
+        }
+        return n;
+    }
+
+    private void store(List<Call<T, R>> batch) {
+        try {
+            try {
+                complete(batch, storeAll.apply(batch.stream().map(c -> c.item).toList()));
+            } catch (RuntimeException e) {
+                if (batch.size() == 1) {
+                    batch.get(0).fail(e);
+                    return;
+                }
+                for (Call<T, R> call : batch) {
+                    try {
+                        complete(List.of(call), storeAll.apply(List.of(call.item)));
+                    } catch (RuntimeException alone) {
+                        call.fail(alone);
+                    }
+                }
+            }
+        } catch (Error e) {
+            // The callers waiting on this batch must not wait for ever; the holder of the lock gets the error itself.
+            batch.stream().filter(c -> !c.done).forEach(c -> c.fail(new IllegalStateException("Storing a batch failed: " + e, e)));
+            throw e;
+        }
+    }
+
+    private static <T, R> void complete(List<Call<T, R>> calls, List<R> results) {
+        if (results.size() != calls.size()) {
+            throw new IllegalStateException("storeAll returned " + results.size() + " results for " + calls.size() + " items");
+        }
+        for (int i = 0; i < calls.size(); i++) {
+            calls.get(i).result = results.get(i);
+            calls.get(i).done = true;
+        }
+    }
+
+    private static final class Lane<T, R> {
+        final ReentrantLock lock = new ReentrantLock();
+        final Queue<Call<T, R>> queued = new ConcurrentLinkedQueue<>();
+    }
+
+    private static final class Call<T, R> {
+        final T item;
+        R result;
+        RuntimeException failure;
+        boolean done;
+
+        Call(T item) {
+            this.item = item;
+        }
+
+        void fail(RuntimeException e) {
+            failure = e;
+            done = true;
+        }
+    }
+}

@@ -1,0 +1,210 @@
+package io.ordinaut;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class GroupCommitTest {
+
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+    private final List<List<Integer>> batches = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void stop() {
+        threads.shutdownNow();
+    }
+
+    @Test
+    void a_call_made_alone_is_stored_alone_at_once() {
+        GroupCommit<Integer, String> commit = new GroupCommit<>(recording(items -> items.stream().map(i -> "r" + i).toList()), 10, 1);
+
+        assertThat(commit.submit(1)).isEqualTo("r1");
+        assertThat(commit.submit(2)).isEqualTo("r2");
+        assertThat(batches).containsExactly(List.of(1), List.of(2));
+    }
+
+    @Test
+    void calls_queued_while_a_batch_is_stored_are_stored_together_each_with_its_own_result() throws Exception {
+        CountDownLatch firstStoring = new CountDownLatch(1);
+        CountDownLatch releaseFirst = new CountDownLatch(1);
+        GroupCommit<Integer, String> commit = new GroupCommit<>(recording(items -> {
+            if (items.contains(0)) {
+                firstStoring.countDown();
+                waitFor(releaseFirst);
+            }
+            return items.stream().map(i -> "r" + i).toList();
+        }), 100, 1);
+        Future<String> first = threads.submit(() -> commit.submit(0));
+        assertThat(firstStoring.await(10, TimeUnit.SECONDS)).isTrue();
+        List<Future<String>> others = new ArrayList<>();
+        for (int i = 1; i <= 8; i++) {
+            int item = i;
+            others.add(threads.submit(() -> commit.submit(item)));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> commit.queued() == 8);
+        releaseFirst.countDown();
+
+        assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("r0");
+        for (int i = 1; i <= 8; i++) {
+            assertThat(others.get(i - 1).get(10, TimeUnit.SECONDS)).isEqualTo("r" + i);
+        }
+        assertThat(batches).hasSize(2);
+        assertThat(batches.get(0)).containsExactly(0);
+        assertThat(batches.get(1)).containsExactlyInAnyOrder(1, 2, 3, 4, 5, 6, 7, 8);
+    }
+
+    @Test
+    void no_batch_holds_more_than_the_maximum() throws Exception {
+        CountDownLatch releaseFirst = new CountDownLatch(1);
+        GroupCommit<Integer, Integer> commit = new GroupCommit<>(recording(items -> {
+            if (items.contains(0)) {
+                waitFor(releaseFirst);
+            }
+            return items;
+        }), 3, 1);
+        Future<Integer> first = threads.submit(() -> commit.submit(0));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !batches.isEmpty());
+        List<Future<Integer>> others = new ArrayList<>();
+        for (int i = 1; i <= 7; i++) {
+            int item = i;
+            others.add(threads.submit(() -> commit.submit(item)));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> commit.queued() == 7);
+        releaseFirst.countDown();
+
+        assertThat(first.get(10, TimeUnit.SECONDS)).isZero();
+        for (int i = 1; i <= 7; i++) {
+            assertThat(others.get(i - 1).get(10, TimeUnit.SECONDS)).isEqualTo(i);
+        }
+        assertThat(batches).allSatisfy(b -> assertThat(b).hasSizeLessThanOrEqualTo(3));
+        assertThat(batches.stream().mapToInt(List::size).sum()).isEqualTo(8);
+    }
+
+    @Test
+    void a_batch_that_fails_is_stored_again_item_by_item_so_only_the_bad_item_fails() throws Exception {
+        CountDownLatch releaseFirst = new CountDownLatch(1);
+        GroupCommit<Integer, String> commit = new GroupCommit<>(recording(items -> {
+            if (items.contains(0)) {
+                waitFor(releaseFirst);
+            }
+            if (items.contains(-1)) {
+                throw new IllegalArgumentException("item -1 is refused");
+            }
+            return items.stream().map(i -> "r" + i).toList();
+        }), 100, 1);
+        Future<String> first = threads.submit(() -> commit.submit(0));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !batches.isEmpty());
+        Future<String> good1 = threads.submit(() -> commit.submit(1));
+        await().atMost(Duration.ofSeconds(10)).until(() -> commit.queued() == 1);
+        Future<String> bad = threads.submit(() -> commit.submit(-1));
+        await().atMost(Duration.ofSeconds(10)).until(() -> commit.queued() == 2);
+        Future<String> good2 = threads.submit(() -> commit.submit(2));
+        await().atMost(Duration.ofSeconds(10)).until(() -> commit.queued() == 3);
+        releaseFirst.countDown();
+
+        assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("r0");
+        assertThat(good1.get(10, TimeUnit.SECONDS)).isEqualTo("r1");
+        assertThat(good2.get(10, TimeUnit.SECONDS)).isEqualTo("r2");
+        assertThatThrownBy(() -> bad.get(10, TimeUnit.SECONDS)).cause()
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("item -1 is refused");
+        assertThat(batches).containsExactly(List.of(0), List.of(1, -1, 2), List.of(1), List.of(-1), List.of(2));
+    }
+
+    @Test
+    void an_error_while_storing_fails_the_waiting_calls_instead_of_leaving_them_waiting() throws Exception {
+        CountDownLatch releaseFirst = new CountDownLatch(1);
+        GroupCommit<Integer, String> commit = new GroupCommit<>(recording(items -> {
+            if (items.contains(0)) {
+                waitFor(releaseFirst);
+                return List.of("r0");
+            }
+            throw new AssertionError("storage broke");
+        }), 100, 1);
+        Future<String> first = threads.submit(() -> commit.submit(0));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !batches.isEmpty());
+        List<Future<String>> others = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            int item = i;
+            others.add(threads.submit(() -> commit.submit(item)));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> commit.queued() == 3);
+        releaseFirst.countDown();
+
+        assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("r0");
+        int errors = 0;
+        int failures = 0;
+        for (Future<String> other : others) {
+            try {
+                other.get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof AssertionError) {
+                    errors++;
+                } else {
+                    assertThat(e.getCause()).isInstanceOf(IllegalStateException.class).hasMessageContaining("storage broke");
+                    failures++;
+                }
+            }
+        }
+        // The call that stored the batch gets the error itself; the others a failure naming it.
+        assertThat(errors).isEqualTo(1);
+        assertThat(failures).isEqualTo(2);
+    }
+
+    @Test
+    void calls_are_dealt_to_the_lanes_in_turn_and_each_lane_stores_its_own() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch bothStoring = new CountDownLatch(2);
+        GroupCommit<Integer, Integer> commit = new GroupCommit<>(recording(items -> {
+            bothStoring.countDown();
+            waitFor(release);
+            return items;
+        }), 100, 2);
+        Future<Integer> a = threads.submit(() -> commit.submit(1));
+        Future<Integer> b = threads.submit(() -> commit.submit(2));
+        // Two batches are being stored at once: one per lane.
+        assertThat(bothStoring.await(10, TimeUnit.SECONDS)).isTrue();
+        release.countDown();
+
+        assertThat(a.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(b.get(10, TimeUnit.SECONDS)).isEqualTo(2);
+        assertThat(batches).containsExactlyInAnyOrder(List.of(1), List.of(2));
+    }
+
+    @Test
+    void refuses_a_batch_size_or_lane_count_below_one() {
+        assertThatThrownBy(() -> new GroupCommit<Integer, Integer>(items -> items, 0, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new GroupCommit<Integer, Integer>(items -> items, 1, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private <R> Function<List<Integer>, List<R>> recording(Function<List<Integer>, List<R>> store) {
+        return items -> {
+            batches.add(List.copyOf(items));
+            return store.apply(items);
+        };
+    }
+
+    private static void waitFor(CountDownLatch latch) {
+        try {
+            if (!latch.await(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("latch not released");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
