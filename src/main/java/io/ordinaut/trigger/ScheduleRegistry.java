@@ -1,5 +1,6 @@
 package io.ordinaut.trigger;
 
+import java.sql.PreparedStatement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -14,6 +15,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Consumer;
 
+import org.postgresql.PGStatement;
 import org.quartz.JobKey;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
@@ -21,6 +23,8 @@ import org.quartz.Trigger;
 import org.quartz.TriggerKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -85,10 +89,11 @@ public class ScheduleRegistry {
      * mode keeps FOR UPDATE: a join there may have to (re)create the schedule's Quartz trigger.
      */
     private static final String LOCK_EXISTING = "SELECT id, enqueued_through FROM schedule WHERE sharing_key = :key FOR ";
-    private static final String LOCK_EXISTING_ALL = """
-            SELECT id, sharing_key, enqueued_through FROM schedule
-             WHERE sharing_key IN (SELECT value FROM jsonb_array_elements_text(CAST(:keys AS jsonb)))
-             ORDER BY id FOR\s""";
+    /**
+     * {@link #LOCK_EXISTING} for many keys (a text array, the only parameter). Planned at every call, never
+     * from a cached generic plan ({@link #lockExisting}).
+     */
+    private static final String LOCK_EXISTING_ALL = "SELECT id, sharing_key, enqueued_through FROM schedule WHERE sharing_key = ANY (?) ORDER BY id FOR ";
 
     /** Advisory locks on many sharing keys, taken in key order (see {@link #LOCK_KEY}). */
     private static final String LOCK_KEYS = """
@@ -114,13 +119,16 @@ public class ScheduleRegistry {
     private static final String LOCK_ROWS = "SELECT id FROM schedule WHERE id = :current OR sharing_key = :targetKey ORDER BY id FOR UPDATE";
 
     private final JdbcClient jdbc;
+    private final JdbcTemplate template;
     private final Scheduler scheduler;
     private final DueWorkQueue queue;
     private final TriggerProperties properties;
     private final WindowFirer windows;
 
-    ScheduleRegistry(JdbcClient jdbc, Scheduler scheduler, DueWorkQueue queue, TriggerProperties properties, WindowFirer windows) {
+    ScheduleRegistry(JdbcClient jdbc, JdbcTemplate template, Scheduler scheduler, DueWorkQueue queue, TriggerProperties properties,
+                     WindowFirer windows) {
         this.jdbc = jdbc;
+        this.template = template;
         this.scheduler = scheduler;
         this.queue = queue;
         this.properties = properties;
@@ -252,11 +260,10 @@ public class ScheduleRegistry {
                         + " attempts: concurrent changes kept removing them");
             }
             // Most joins find their schedule: lock those first, so only the missing ones are planned and inserted.
-            jdbc.sql(LOCK_EXISTING_ALL + lockMode()).param("keys", json(pending))
-                    .query((rs, i) -> {
-                        enqueuedThrough.put(rs.getString(2), instant(rs.getTimestamp(3)));
-                        return existing.put(rs.getString(2), rs.getObject(1, UUID.class));
-                    }).list();
+            lockExisting(pending, rs -> {
+                enqueuedThrough.put(rs.getString(2), instant(rs.getTimestamp(3)));
+                existing.put(rs.getString(2), rs.getObject(1, UUID.class));
+            });
             pending.removeAll(existing.keySet());
             if (pending.isEmpty()) {
                 break;
@@ -331,6 +338,22 @@ public class ScheduleRegistry {
 
     private static Instant instant(Timestamp timestamp) {
         return timestamp == null ? null : timestamp.toInstant();
+    }
+
+    /**
+     * Runs {@link #LOCK_EXISTING_ALL} unprepared, so PostgreSQL plans it knowing how many keys it is given
+     * and how large the table is now. A cached generic plan, made while {@code schedule} held a handful of
+     * rows (a new database: one shared schedule) and for an unknown number of keys, scans and hashes the
+     * whole table, and keeps doing so as distinct schedules pile up until statistics are next refreshed —
+     * measured at 1–2.6 ms a call with 20,000 schedules, against some 40 µs through the sharing-key index.
+     */
+    private void lockExisting(Set<String> keys, RowCallbackHandler row) {
+        template.query(connection -> {
+            PreparedStatement statement = connection.prepareStatement(LOCK_EXISTING_ALL + lockMode());
+            statement.unwrap(PGStatement.class).setPrepareThreshold(0);
+            statement.setArray(1, connection.createArrayOf("text", keys.toArray()));
+            return statement;
+        }, row);
     }
 
     private String lockMode() {
