@@ -7,7 +7,8 @@
 #   docker/local-cluster.sh status         one line per process; exit status 0 only if all are up and ready
 #   docker/local-cluster.sh stop-node I    SIGTERM node I and wait (its port leaves nginx's rotation)
 #   docker/local-cluster.sh start-node I   start node I again (same port, same settings) and wait until ready
-#   docker/local-cluster.sh rolling-restart  stop-node + start-node for every node, one at a time
+#   docker/local-cluster.sh rolling-restart  stop-node + start-node for every node, one at a time, each taken
+#                                            out of nginx's rotation while it restarts
 #
 # Environment (the nodes also inherit every other ORDINAUT_* / SPRING_* variable; see README.md):
 #   ORDINAUT_DB_URL, ORDINAUT_DB_USER, ORDINAUT_DB_PASSWORD   the shared PostgreSQL (required: a cluster
@@ -128,10 +129,13 @@ stop_pid() {
   rm -f "$DIR/$name.pid"
 }
 
+# write_nginx_conf N [I]: the upstream holds nodes 1..N; node I, if given, is marked down (no new requests).
 write_nginx_conf() {
-  local n="$1" conf="$DIR/nginx/nginx.conf" servers="" i
+  local n="$1" down="${2:-}" conf="$DIR/nginx/nginx.conf" servers="" i
   for ((i = 1; i <= n; i++)); do
-    servers+="    server 127.0.0.1:$((BASE_PORT + i - 1)) max_fails=2 fail_timeout=5s;\n"
+    local mark=""
+    if [[ "$i" == "$down" ]]; then mark=" down"; fi
+    servers+="    server 127.0.0.1:$((BASE_PORT + i - 1)) max_fails=2 fail_timeout=5s$mark;\n"
   done
   local temps="  client_body_temp_path $DIR/nginx/tmp/body;\n  proxy_temp_path $DIR/nginx/tmp/proxy;"
   local v; v="$("$(nginx_bin)" -V 2>&1)"
@@ -162,6 +166,29 @@ start_nginx() {
   [[ -s "$DIR/nginx/nginx.pid" ]] || die "nginx did not start (log: $DIR/nginx/error.log)"
   cp "$DIR/nginx/nginx.pid" "$DIR/nginx.pid"
   say "nginx on 127.0.0.1:$LB_PORT → $n node(s) (pid $(cat "$DIR/nginx.pid"), conf $DIR/nginx/nginx.conf)"
+}
+
+# Rewrites nginx's configuration (node I down, or none) and reloads it: new workers take the new upstream
+# list, old ones finish the requests they hold. Without nginx running, does nothing.
+route_around() {
+  alive "$(pid_of nginx)" || return 0
+  write_nginx_conf "$(node_count)" "${1:-}"
+  kill -HUP "$(pid_of nginx)"
+  if [[ -n "${1:-}" ]]; then say "nginx: node$1 out of rotation"; else say "nginx: every node in rotation"; fi
+}
+
+cmd_rolling_restart() {
+  ensure_tools
+  local f name i
+  for f in "$DIR"/node*.port; do
+    name="$(basename "$f" .port)"; i="${name#node}"
+    # Out of nginx's rotation first: a request sent to a node whose listener is closing can be reset after it
+    # was sent, and nginx rightly never resends a POST. The pause lets nginx's old workers finish theirs.
+    route_around "$i"
+    sleep 1
+    stop_pid "$name"; start_node "$i" "$(cat "$f")"; await_ready "$name"
+    route_around
+  done
 }
 
 cmd_start() {
@@ -235,11 +262,6 @@ case "${1:-}" in
   status) cmd_status ;;
   stop-node) port="$(node_port "${2:?node number}")"; stop_pid "node$2" ;;
   start-node) ensure_tools; port="$(node_port "${2:?node number}")"; start_node "$2" "$port"; await_ready "node$2" ;;
-  rolling-restart)
-    ensure_tools
-    for f in "$DIR"/node*.port; do
-      name="$(basename "$f" .port)"; i="${name#node}"
-      stop_pid "$name"; start_node "$i" "$(cat "$f")"; await_ready "$name"
-    done ;;
+  rolling-restart) cmd_rolling_restart ;;
   *) echo "usage: $0 start N | stop | status | stop-node I | start-node I | rolling-restart" >&2; exit 2 ;;
 esac
