@@ -50,12 +50,7 @@ class GroupCommitTest {
         }), 100, 1);
         Future<String> first = threads.submit(() -> commit.submit(0));
         assertThat(firstStoring.await(10, TimeUnit.SECONDS)).isTrue();
-        List<Future<String>> others = new ArrayList<>();
-        for (int i = 1; i <= 8; i++) {
-            int item = i;
-            others.add(threads.submit(() -> commit.submit(item)));
-        }
-        await().atMost(Duration.ofSeconds(10)).until(() -> commit.queued() == 8);
+        List<Future<String>> others = queue(commit, 1, 2, 3, 4, 5, 6, 7, 8);
         releaseFirst.countDown();
 
         assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("r0");
@@ -76,14 +71,8 @@ class GroupCommitTest {
             }
             return items;
         }), 3, 1);
-        Future<Integer> first = threads.submit(() -> commit.submit(0));
-        await().atMost(Duration.ofSeconds(10)).until(() -> !batches.isEmpty());
-        List<Future<Integer>> others = new ArrayList<>();
-        for (int i = 1; i <= 7; i++) {
-            int item = i;
-            others.add(threads.submit(() -> commit.submit(item)));
-        }
-        await().atMost(Duration.ofSeconds(10)).until(() -> commit.queued() == 7);
+        Future<Integer> first = storing(commit, 0);
+        List<Future<Integer>> others = queue(commit, 1, 2, 3, 4, 5, 6, 7);
         releaseFirst.countDown();
 
         assertThat(first.get(10, TimeUnit.SECONDS)).isZero();
@@ -106,14 +95,11 @@ class GroupCommitTest {
             }
             return items.stream().map(i -> "r" + i).toList();
         }), 100, 1);
-        Future<String> first = threads.submit(() -> commit.submit(0));
-        await().atMost(Duration.ofSeconds(10)).until(() -> !batches.isEmpty());
-        Future<String> good1 = threads.submit(() -> commit.submit(1));
-        await().atMost(Duration.ofSeconds(10)).until(() -> commit.queued() == 1);
-        Future<String> bad = threads.submit(() -> commit.submit(-1));
-        await().atMost(Duration.ofSeconds(10)).until(() -> commit.queued() == 2);
-        Future<String> good2 = threads.submit(() -> commit.submit(2));
-        await().atMost(Duration.ofSeconds(10)).until(() -> commit.queued() == 3);
+        Future<String> first = storing(commit, 0);
+        List<Future<String>> queued = queue(commit, 1, -1, 2);
+        Future<String> good1 = queued.get(0);
+        Future<String> bad = queued.get(1);
+        Future<String> good2 = queued.get(2);
         releaseFirst.countDown();
 
         assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("r0");
@@ -134,14 +120,8 @@ class GroupCommitTest {
             }
             throw new AssertionError("storage broke");
         }), 100, 1);
-        Future<String> first = threads.submit(() -> commit.submit(0));
-        await().atMost(Duration.ofSeconds(10)).until(() -> !batches.isEmpty());
-        List<Future<String>> others = new ArrayList<>();
-        for (int i = 1; i <= 3; i++) {
-            int item = i;
-            others.add(threads.submit(() -> commit.submit(item)));
-        }
-        await().atMost(Duration.ofSeconds(10)).until(() -> commit.queued() == 3);
+        Future<String> first = storing(commit, 0);
+        List<Future<String>> others = queue(commit, 1, 2, 3);
         releaseFirst.countDown();
 
         assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("r0");
@@ -188,6 +168,25 @@ class GroupCommitTest {
     void refuses_a_batch_size_or_lane_count_below_one() {
         assertThatThrownBy(() -> new GroupCommit<Integer, Integer>(items -> items, 0, 1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new GroupCommit<Integer, Integer>(items -> items, 1, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** Submits {@code item} from a thread of its own and returns once its batch is being stored. */
+    private <R> Future<R> storing(GroupCommit<Integer, R> commit, int item) {
+        Future<R> call = threads.submit(() -> commit.submit(item));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !batches.isEmpty());
+        return call;
+    }
+
+    /** Submits the items one by one, each from a thread of its own, each queued before the next is submitted. */
+    private <R> List<Future<R>> queue(GroupCommit<Integer, R> commit, int... items) {
+        int before = commit.queued();
+        List<Future<R>> calls = new ArrayList<>();
+        for (int item : items) {
+            calls.add(threads.submit(() -> commit.submit(item)));
+            int expected = before + calls.size();
+            await().atMost(Duration.ofSeconds(10)).until(() -> commit.queued() == expected);
+        }
+        return calls;
     }
 
     private <R> Function<List<Integer>, List<R>> recording(Function<List<Integer>, List<R>> store) {
