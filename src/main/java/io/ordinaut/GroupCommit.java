@@ -8,6 +8,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.Predicate;
+
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.transaction.CannotCreateTransactionException;
 
 /**
  * Lets concurrent callers share one database transaction instead of paying one each (group commit). A call
@@ -22,7 +26,9 @@ import java.util.function.Function;
  *
  * <p>A batch that fails as a whole (its transaction rolled back) is stored again item by item, each in a
  * transaction of its own, so one bad item fails only its own call; the others' results do not depend on
- * which calls happened to be batched with them.
+ * which calls happened to be batched with them — unless the failure says storing alone cannot help (the
+ * database is unreachable: each item would only wait for a connection in turn), and then every call of the
+ * batch fails with it at once.
  *
  * @param <T> what a call stores
  * @param <R> what a call gets back
@@ -32,21 +38,25 @@ public final class GroupCommit<T, R> {
     private final Lane<T, R>[] lanes;
     private final AtomicInteger turn = new AtomicInteger();
     private final Function<List<T>, List<R>> storeAll;
+    private final Predicate<RuntimeException> aloneMayHelp;
     private final int maxBatch;
 
     /**
      * @param storeAll stores items in one transaction and returns one result per item, in their order; it
      *                 throws when the transaction failed (nothing of the batch stored)
+     * @param aloneMayHelp whether, after a batch failed with this, its items are worth storing one by one
+     *                     (see {@link #unlessDatabaseUnreachable})
      * @param maxBatch most items stored in one transaction
      * @param lanes    batches stored at once: calls are dealt to the lanes in turn, and each lane stores one
      *                 batch at a time, so with two a batch is prepared while the other waits for its commit
      */
     @SuppressWarnings("unchecked")
-    public GroupCommit(Function<List<T>, List<R>> storeAll, int maxBatch, int lanes) {
+    public GroupCommit(Function<List<T>, List<R>> storeAll, Predicate<RuntimeException> aloneMayHelp, int maxBatch, int lanes) {
         if (maxBatch < 1 || lanes < 1) {
             throw new IllegalArgumentException("maxBatch and lanes must be at least 1 (got " + maxBatch + " and " + lanes + ")");
         }
         this.storeAll = storeAll;
+        this.aloneMayHelp = aloneMayHelp;
         this.maxBatch = maxBatch;
         this.lanes = new Lane[lanes];
         for (int i = 0; i < lanes; i++) {
@@ -90,6 +100,15 @@ public final class GroupCommit<T, R> {
         return mine.result;
     }
 
+    /**
+     * For stores into the database: storing items one by one helps unless the database could not be reached
+     * (no connection, or it was lost) — then each item would wait for a connection in turn, up to the pool's
+     * timeout each, while every other call waits behind it.
+     */
+    public static boolean unlessDatabaseUnreachable(RuntimeException e) {
+        return !(e instanceof DataAccessResourceFailureException || e instanceof CannotCreateTransactionException);
+    }
+
     /** Calls queued and not yet taken into a batch (for tests). */
     int queued() {
         int n = 0;
@@ -104,8 +123,8 @@ public final class GroupCommit<T, R> {
             try {
                 complete(batch, storeAll.apply(batch.stream().map(c -> c.item).toList()));
             } catch (RuntimeException e) {
-                if (batch.size() == 1) {
-                    batch.get(0).fail(e);
+                if (batch.size() == 1 || !aloneMayHelp.test(e)) {
+                    batch.forEach(c -> c.fail(e));
                     return;
                 }
                 for (Call<T, R> call : batch) {

@@ -17,6 +17,7 @@ import java.util.function.Function;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
 
 class GroupCommitTest {
 
@@ -30,7 +31,7 @@ class GroupCommitTest {
 
     @Test
     void a_call_made_alone_is_stored_alone_at_once() {
-        GroupCommit<Integer, String> commit = new GroupCommit<>(recording(items -> items.stream().map(i -> "r" + i).toList()), 10, 1);
+        GroupCommit<Integer, String> commit = commit(recording(items -> items.stream().map(i -> "r" + i).toList()), 10, 1);
 
         assertThat(commit.submit(1)).isEqualTo("r1");
         assertThat(commit.submit(2)).isEqualTo("r2");
@@ -41,7 +42,7 @@ class GroupCommitTest {
     void calls_queued_while_a_batch_is_stored_are_stored_together_each_with_its_own_result() throws Exception {
         CountDownLatch firstStoring = new CountDownLatch(1);
         CountDownLatch releaseFirst = new CountDownLatch(1);
-        GroupCommit<Integer, String> commit = new GroupCommit<>(recording(items -> {
+        GroupCommit<Integer, String> commit = commit(recording(items -> {
             if (items.contains(0)) {
                 firstStoring.countDown();
                 waitFor(releaseFirst);
@@ -65,7 +66,7 @@ class GroupCommitTest {
     @Test
     void no_batch_holds_more_than_the_maximum() throws Exception {
         CountDownLatch releaseFirst = new CountDownLatch(1);
-        GroupCommit<Integer, Integer> commit = new GroupCommit<>(recording(items -> {
+        GroupCommit<Integer, Integer> commit = commit(recording(items -> {
             if (items.contains(0)) {
                 waitFor(releaseFirst);
             }
@@ -86,7 +87,7 @@ class GroupCommitTest {
     @Test
     void a_batch_that_fails_is_stored_again_item_by_item_so_only_the_bad_item_fails() throws Exception {
         CountDownLatch releaseFirst = new CountDownLatch(1);
-        GroupCommit<Integer, String> commit = new GroupCommit<>(recording(items -> {
+        GroupCommit<Integer, String> commit = commit(recording(items -> {
             if (items.contains(0)) {
                 waitFor(releaseFirst);
             }
@@ -111,9 +112,31 @@ class GroupCommitTest {
     }
 
     @Test
+    void a_batch_that_failed_because_the_database_was_unreachable_fails_every_call_at_once() throws Exception {
+        CountDownLatch releaseFirst = new CountDownLatch(1);
+        GroupCommit<Integer, String> commit = commit(recording(items -> {
+            if (items.contains(0)) {
+                waitFor(releaseFirst);
+                return List.of("r0");
+            }
+            throw new CannotGetJdbcConnectionException("Failed to obtain JDBC Connection");
+        }), 100, 1);
+        Future<String> first = storing(commit, 0);
+        List<Future<String>> others = queue(commit, 1, 2, 3);
+        releaseFirst.countDown();
+
+        assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("r0");
+        for (Future<String> other : others) {
+            assertThatThrownBy(() -> other.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(CannotGetJdbcConnectionException.class);
+        }
+        // Not stored again item by item: each would only have waited for a connection in turn.
+        assertThat(batches).containsExactly(List.of(0), List.of(1, 2, 3));
+    }
+
+    @Test
     void an_error_while_storing_fails_the_waiting_calls_instead_of_leaving_them_waiting() throws Exception {
         CountDownLatch releaseFirst = new CountDownLatch(1);
-        GroupCommit<Integer, String> commit = new GroupCommit<>(recording(items -> {
+        GroupCommit<Integer, String> commit = commit(recording(items -> {
             if (items.contains(0)) {
                 waitFor(releaseFirst);
                 return List.of("r0");
@@ -148,7 +171,7 @@ class GroupCommitTest {
     void calls_are_dealt_to_the_lanes_in_turn_and_each_lane_stores_its_own() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch bothStoring = new CountDownLatch(2);
-        GroupCommit<Integer, Integer> commit = new GroupCommit<>(recording(items -> {
+        GroupCommit<Integer, Integer> commit = commit(recording(items -> {
             bothStoring.countDown();
             waitFor(release);
             return items;
@@ -166,8 +189,12 @@ class GroupCommitTest {
 
     @Test
     void refuses_a_batch_size_or_lane_count_below_one() {
-        assertThatThrownBy(() -> new GroupCommit<Integer, Integer>(items -> items, 0, 1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new GroupCommit<Integer, Integer>(items -> items, 1, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new GroupCommit<Integer, Integer>(items -> items, e -> true, 0, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new GroupCommit<Integer, Integer>(items -> items, e -> true, 1, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static <R> GroupCommit<Integer, R> commit(Function<List<Integer>, List<R>> store, int maxBatch, int lanes) {
+        return new GroupCommit<>(store, GroupCommit::unlessDatabaseUnreachable, maxBatch, lanes);
     }
 
     /** Submits {@code item} from a thread of its own and returns once its batch is being stored. */

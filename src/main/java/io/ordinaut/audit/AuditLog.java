@@ -59,7 +59,7 @@ public class AuditLog {
         this.json = json;
         this.clock = clock;
         // Rows of concurrent calls share one statement and one commit; each call still returns only once its row is durable.
-        this.rows = new GroupCommit<>(this::insertAll, MAX_ROWS_PER_INSERT, 1);
+        this.rows = new GroupCommit<>(this::insertAll, GroupCommit::unlessDatabaseUnreachable, MAX_ROWS_PER_INSERT, 1);
     }
 
     public void record(UUID actor, String action, String subjectId, Map<String, ?> details, String requestId, String method,

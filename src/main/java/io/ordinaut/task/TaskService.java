@@ -64,7 +64,7 @@ public class TaskService {
         this.clock = clock;
         TransactionTemplate transaction = new TransactionTemplate(transactionManager);
         this.creations = new GroupCommit<>(specs -> transaction.execute(status -> checkAndStore(specs, false)),
-                MAX_CREATIONS_PER_TRANSACTION, CREATION_LANES);
+                GroupCommit::unlessDatabaseUnreachable, MAX_CREATIONS_PER_TRANSACTION, CREATION_LANES);
     }
 
     /**
