@@ -84,7 +84,7 @@ class RacingFireTest extends NodeTestSupport {
     }
 
     private void raceAgainstFire(Consumer<String> change) throws Exception {
-        String taskId = api.post("/tasks", task()).expect(201).string("id");
+        String taskId = createEarlyInPeriod();
         Instant occurrence = nextOccurrenceAtLeast(Duration.ofSeconds(8));
         CountDownLatch enqueued = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
@@ -114,6 +114,19 @@ class RacingFireTest extends NodeTestSupport {
                 .param("id", taskId).query(Long.class).single()).as("runs started").isZero();
         assertThat(jdbc.sql("SELECT count(*) FROM due_work WHERE task_id = CAST(:id AS uuid)")
                 .param("id", taskId).query(Long.class).single()).as("runs still queued").isZero();
+    }
+
+    /**
+     * Creates a task at least 6 s before the rule's next occurrence (its occurrences fall on multiples of
+     * 10 s since midnight), so none of those its creation enqueued falls due before the change under test
+     * lands: such a run would rightly start, and the test would see it.
+     */
+    private String createEarlyInPeriod() throws InterruptedException {
+        long untilNext = 10_000 - Instant.now().toEpochMilli() % 10_000;
+        if (untilNext < 6_000) {
+            Thread.sleep(untilNext + 50);
+        }
+        return api.post("/tasks", task()).expect(201).string("id");
     }
 
     private void fire(String taskId, Instant occurrence) {

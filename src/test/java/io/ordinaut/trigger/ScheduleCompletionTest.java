@@ -28,7 +28,9 @@ class ScheduleCompletionTest extends NodeTestSupport {
     void once_and_counted_rrule_tasks_fire_their_occurrences_then_complete() throws Exception {
         Instant at = Instant.now().plusSeconds(3).truncatedTo(ChronoUnit.SECONDS);
         String once = api.post("/tasks", task("once", at.toString())).expect(201).string("id");
-        String counted = api.post("/tasks", task("rrule", "FREQ=MINUTELY;COUNT=1000"))
+        // Anchored at midnight of the day (no DTSTART): 2,000 minutes outlast any time of day the test runs at
+        // (1,000 ended at 16:39 UTC, and the create was refused after that).
+        String counted = api.post("/tasks", task("rrule", "FREQ=MINUTELY;COUNT=2000"))
                 .expect(201).string("id");
         String bounded = api.post("/tasks", Map.of("title", "bounded", "schedule_kind", "interval", "schedule_expr", "PT1S",
                 "end_at", at.plusSeconds(1).toString(),
