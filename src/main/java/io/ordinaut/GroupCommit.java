@@ -73,6 +73,7 @@ public final class GroupCommit<T, R> {
         Call<T, R> mine = new Call<>(item, Thread.currentThread());
         Lane<T, R> lane = lanes[Math.floorMod(turn.getAndIncrement(), lanes.length)];
         lane.queued.add(mine);
+        boolean interrupted = false;
         while (!mine.done) {
             if (lane.lock.tryLock()) {
                 try {
@@ -92,7 +93,13 @@ public final class GroupCommit<T, R> {
                 // Not on the lock: a call stored by another's batch returns as soon as it is woken, instead of
                 // taking the lock in turn behind every other call of that batch.
                 LockSupport.park(this);
+                // The item is queued and will be stored: wait on, uninterruptibly (park returns at once while the
+                // flag is set, so it is cleared here and set again before returning).
+                interrupted |= Thread.interrupted();
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         if (mine.failure != null) {
             throw mine.failure;

@@ -23,6 +23,7 @@ class GroupCommitTest {
 
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final List<List<Integer>> batches = new CopyOnWriteArrayList<>();
+    private final CountDownLatch releaseFirst = new CountDownLatch(1);
 
     @AfterEach
     void stop() {
@@ -31,7 +32,7 @@ class GroupCommitTest {
 
     @Test
     void a_call_made_alone_is_stored_alone_at_once() {
-        GroupCommit<Integer, String> commit = commit(recording(items -> items.stream().map(i -> "r" + i).toList()), 10, 1);
+        GroupCommit<Integer, String> commit = commit(recording(GroupCommitTest::answers), 10, 1);
 
         assertThat(commit.submit(1)).isEqualTo("r1");
         assertThat(commit.submit(2)).isEqualTo("r2");
@@ -40,17 +41,8 @@ class GroupCommitTest {
 
     @Test
     void calls_queued_while_a_batch_is_stored_are_stored_together_each_with_its_own_result() throws Exception {
-        CountDownLatch firstStoring = new CountDownLatch(1);
-        CountDownLatch releaseFirst = new CountDownLatch(1);
-        GroupCommit<Integer, String> commit = commit(recording(items -> {
-            if (items.contains(0)) {
-                firstStoring.countDown();
-                waitFor(releaseFirst);
-            }
-            return items.stream().map(i -> "r" + i).toList();
-        }), 100, 1);
-        Future<String> first = threads.submit(() -> commit.submit(0));
-        assertThat(firstStoring.await(10, TimeUnit.SECONDS)).isTrue();
+        GroupCommit<Integer, String> commit = commit(recording(GroupCommitTest::answers), 100, 1);
+        Future<String> first = storing(commit, 0);
         List<Future<String>> others = queue(commit, 1, 2, 3, 4, 5, 6, 7, 8);
         releaseFirst.countDown();
 
@@ -65,13 +57,7 @@ class GroupCommitTest {
 
     @Test
     void no_batch_holds_more_than_the_maximum() throws Exception {
-        CountDownLatch releaseFirst = new CountDownLatch(1);
-        GroupCommit<Integer, Integer> commit = commit(recording(items -> {
-            if (items.contains(0)) {
-                waitFor(releaseFirst);
-            }
-            return items;
-        }), 3, 1);
+        GroupCommit<Integer, Integer> commit = commit(recording(items -> items), 3, 1);
         Future<Integer> first = storing(commit, 0);
         List<Future<Integer>> others = queue(commit, 1, 2, 3, 4, 5, 6, 7);
         releaseFirst.countDown();
@@ -86,15 +72,11 @@ class GroupCommitTest {
 
     @Test
     void a_batch_that_fails_is_stored_again_item_by_item_so_only_the_bad_item_fails() throws Exception {
-        CountDownLatch releaseFirst = new CountDownLatch(1);
         GroupCommit<Integer, String> commit = commit(recording(items -> {
-            if (items.contains(0)) {
-                waitFor(releaseFirst);
-            }
             if (items.contains(-1)) {
                 throw new IllegalArgumentException("item -1 is refused");
             }
-            return items.stream().map(i -> "r" + i).toList();
+            return answers(items);
         }), 100, 1);
         Future<String> first = storing(commit, 0);
         List<Future<String>> queued = queue(commit, 1, -1, 2);
@@ -113,14 +95,9 @@ class GroupCommitTest {
 
     @Test
     void a_batch_that_failed_because_the_database_was_unreachable_fails_every_call_at_once() throws Exception {
-        CountDownLatch releaseFirst = new CountDownLatch(1);
-        GroupCommit<Integer, String> commit = commit(recording(items -> {
-            if (items.contains(0)) {
-                waitFor(releaseFirst);
-                return List.of("r0");
-            }
+        GroupCommit<Integer, String> commit = commit(recording(firstThenFailing(() -> {
             throw new CannotGetJdbcConnectionException("Failed to obtain JDBC Connection");
-        }), 100, 1);
+        })), 100, 1);
         Future<String> first = storing(commit, 0);
         List<Future<String>> others = queue(commit, 1, 2, 3);
         releaseFirst.countDown();
@@ -135,14 +112,9 @@ class GroupCommitTest {
 
     @Test
     void an_error_while_storing_fails_the_waiting_calls_instead_of_leaving_them_waiting() throws Exception {
-        CountDownLatch releaseFirst = new CountDownLatch(1);
-        GroupCommit<Integer, String> commit = commit(recording(items -> {
-            if (items.contains(0)) {
-                waitFor(releaseFirst);
-                return List.of("r0");
-            }
+        GroupCommit<Integer, String> commit = commit(recording(firstThenFailing(() -> {
             throw new AssertionError("storage broke");
-        }), 100, 1);
+        })), 100, 1);
         Future<String> first = storing(commit, 0);
         List<Future<String>> others = queue(commit, 1, 2, 3);
         releaseFirst.countDown();
@@ -216,10 +188,28 @@ class GroupCommitTest {
         return calls;
     }
 
+    /** Records each batch; the batch holding item 0 waits for {@link #releaseFirst} before it is stored. */
     private <R> Function<List<Integer>, List<R>> recording(Function<List<Integer>, List<R>> store) {
         return items -> {
             batches.add(List.copyOf(items));
+            if (items.contains(0)) {
+                waitFor(releaseFirst);
+            }
             return store.apply(items);
+        };
+    }
+
+    private static List<String> answers(List<Integer> items) {
+        return items.stream().map(i -> "r" + i).toList();
+    }
+
+    /** Stores the batch holding item 0; every other batch fails with what {@code failure} throws. */
+    private static Function<List<Integer>, List<String>> firstThenFailing(Runnable failure) {
+        return items -> {
+            if (!items.contains(0)) {
+                failure.run();
+            }
+            return answers(items);
         };
     }
 

@@ -30,18 +30,7 @@ class TaskRepository {
             snooze_seconds, created_at, updated_at, overlap_policy, run_timeout_seconds, concurrency_limit
             """;
 
-    private static final String INSERT = """
-            INSERT INTO task (id, title, description, created_by, schedule_kind, schedule_expr, timezone, payload, status,
-                              priority, max_retries, backoff_strategy, dedupe_key, dedupe_window_seconds, concurrency_key,
-                              misfire_grace_seconds, jitter_seconds, start_at, end_at, active_since, created_at, updated_at,
-                              overlap_policy, run_timeout_seconds, concurrency_limit, schedule_id)
-            VALUES (:id, :title, :description, :createdBy, :scheduleKind, :scheduleExpr, :timezone, CAST(:payload AS jsonb),
-                    :status, :priority, :maxRetries, :backoffStrategy, :dedupeKey, :dedupeWindowSeconds, :concurrencyKey,
-                    :misfireGraceSeconds, :jitterSeconds, :startAt, :endAt, :activeSince, :createdAt, :updatedAt,
-                    :overlapPolicy, :runTimeoutSeconds, :concurrencyLimit, :scheduleId)
-            """;
-
-    /** Many tasks in one statement (a batch create); rows carry the columns of INSERT by name. */
+    /** New tasks, one statement for all (a batch, or single creations stored together); rows carry the columns by name. */
     private static final String INSERT_ALL = """
             INSERT INTO task (id, title, description, created_by, schedule_kind, schedule_expr, timezone, payload, status,
                               priority, max_retries, backoff_strategy, dedupe_key, dedupe_window_seconds, concurrency_key,
@@ -100,15 +89,6 @@ class TaskRepository {
         this.json = json;
     }
 
-    /** Inserts a new task, on its shared schedule already when it has one. */
-    void insert(Task t) {
-        bind(jdbc.sql(INSERT), t)
-                .param("createdBy", t.createdBy())
-                .param("createdAt", ts(t.state().createdAt()))
-                .param("scheduleId", t.scheduleId())
-                .update();
-    }
-
     /** Inserts new tasks with one statement. */
     void insertAll(List<Task> all) {
         List<Map<String, Object>> rows = new ArrayList<>(all.size());
@@ -160,7 +140,7 @@ class TaskRepository {
         }
     }
 
-    /** The parameters INSERT and UPDATE share. */
+    /** UPDATE's parameters, but created_by, schedule_id and the snooze. */
     private JdbcClient.StatementSpec bind(JdbcClient.StatementSpec statement, Task t) {
         return statement
                 .param("id", t.id())
