@@ -9,7 +9,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *                             Quartz's threads. Claims take at most this many runs minus those held;
  *                             while runs are short (the workers would start them within 5 ms), up to
  *                             claimBatchSize more are claimed ahead, to wait on the node for a worker
- * @param claimBatchSize       most runs claimed by one statement (default 100), and most claimed ahead
+ * @param claimBatchSize       most runs claimed by one statement (default 200), and most claimed ahead
  * @param leaseSeconds         how long a claim is held without renewal before another node may reclaim
  *                             the run (default 60), by the database's clock. Running work — and ended
  *                             work whose result is not written yet — renews its leases every third of
@@ -34,7 +34,7 @@ public record ExecutorProperties(Integer threads, Integer claimBatchSize, Intege
                                  Integer heartbeatIntervalMs, Integer reapIntervalMs) {
 
     static final int DEFAULT_THREADS = 64;
-    static final int DEFAULT_CLAIM_BATCH_SIZE = 100;
+    static final int DEFAULT_CLAIM_BATCH_SIZE = 200;
     static final int DEFAULT_LEASE_SECONDS = 60;
     static final int DEFAULT_POLL_INTERVAL_MS = 1000;
     static final int DEFAULT_FLUSH_INTERVAL_MS = 5;

@@ -37,7 +37,7 @@ import io.ordinaut.support.Nodes;
  * The backlog is measured bench.repeat times per node count and the median run (by runs/s) reported,
  * with the range, because a shared machine's figures vary from run to run.
  *
- * <p>System properties: bench.runs (100000), bench.nodes ("1,2"), bench.threads (64), bench.batch (100),
+ * <p>System properties: bench.runs (100000), bench.nodes ("1,2"), bench.threads (64), bench.batch (200),
  * bench.repeat (3), bench.db.host/port/user/password (127.0.0.1, 5432, postgres, ""), bench.db.name
  * (ordinaut_bench; dropped and recreated), bench.out
  * (docs/benchmarks.md).
@@ -48,7 +48,7 @@ public final class QueueBenchmark {
 
     private final int runs = Integer.getInteger("bench.runs", 100_000);
     private final int threads = Integer.getInteger("bench.threads", 64);
-    private final int batch = Integer.getInteger("bench.batch", 100);
+    private final int batch = Integer.getInteger("bench.batch", 200);
     private final int repeat = Integer.getInteger("bench.repeat", 3);
     private final String host = System.getProperty("bench.db.host", "127.0.0.1");
     private final String port = System.getProperty("bench.db.port", "5432");
