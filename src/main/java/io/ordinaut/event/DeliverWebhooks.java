@@ -53,8 +53,8 @@ final class DeliverWebhooks implements Runnable {
                    jsonb_build_object('outbox_id', s.seq, 'type', s.type) || s.body,
                    CAST(:now AS timestamptz), CAST(:until AS timestamptz)
               FROM (SELECT o.seq + e.ord - 1 AS seq, e.x ->> 'type' AS type, CAST(e.x ->> 'task_id' AS uuid) AS task_id,
-                           e.x -> 'body' AS body
-                      FROM outbox o CROSS JOIN LATERAL jsonb_array_elements(o.entries) WITH ORDINALITY AS e(x, ord)
+                           CAST(e.x -> 'body' AS jsonb) AS body
+                      FROM outbox o CROSS JOIN LATERAL json_array_elements(o.entries) WITH ORDINALITY AS e(x, ord)
                      WHERE o.stream = 'runs' AND o.last_seq > :after AND o.last_seq < :upto + 1000 AND o.seq <= :upto
                        AND o.seq + e.ord - 1 > :after AND o.seq + e.ord - 1 <= :upto) s
               JOIN task t ON t.id = s.task_id JOIN agent a ON a.id = t.created_by

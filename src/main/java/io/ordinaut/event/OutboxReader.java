@@ -20,7 +20,7 @@ class OutboxReader {
             SELECT o.seq + e.ord - 1 AS seq, o.stream, e.x ->> 'type' AS type,
                    coalesce(CAST(e.x ->> 'agent_id' AS uuid), t.created_by) AS owner, CAST(e.x -> 'body' AS text) AS body
               FROM outbox o
-              CROSS JOIN LATERAL jsonb_array_elements(o.entries) WITH ORDINALITY AS e(x, ord)
+              CROSS JOIN LATERAL json_array_elements(o.entries) WITH ORDINALITY AS e(x, ord)
               LEFT JOIN task t ON e.x ->> 'agent_id' IS NULL AND t.id = CAST(e.x ->> 'task_id' AS uuid)
              WHERE o.last_seq > :after AND o.last_seq < :upto + 1000 AND o.seq <= :upto
                AND o.seq + e.ord - 1 > :after AND o.seq + e.ord - 1 <= :upto
