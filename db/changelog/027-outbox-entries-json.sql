@@ -25,17 +25,6 @@ SELECT o.seq + e.ord - 1 AS seq, o.id AS row_id, e.ord AS entry_no, o.stream, e.
        CAST(e.x -> 'body' AS jsonb) AS body, o.created_at, o.relayed_at
   FROM outbox o CROSS JOIN LATERAL json_array_elements(o.entries) WITH ORDINALITY AS e(x, ord);
 
-CREATE OR REPLACE FUNCTION outbox_append(target_stream text, new_entries jsonb[]) RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-    IF cardinality(new_entries) = 0 THEN
-        RETURN;
-    END IF;
-    INSERT INTO outbox (stream, size, entries)
-    SELECT target_stream, count(*), CAST(jsonb_agg(u.e ORDER BY u.i) AS json)
-      FROM unnest(new_entries) WITH ORDINALITY AS u(e, i)
-     GROUP BY (u.i - 1) / 1000;
-END $$;
-
 CREATE OR REPLACE FUNCTION outbox_append_text(target_stream text, new_entries text[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     IF cardinality(new_entries) = 0 THEN
@@ -45,4 +34,10 @@ BEGIN
     SELECT target_stream, count(*), CAST('[' || string_agg(u.e, ',' ORDER BY u.i) || ']' AS json)
       FROM unnest(new_entries) WITH ORDINALITY AS u(e, i)
      GROUP BY (u.i - 1) / 1000;
+END $$;
+
+-- The task and event triggers build their entries as jsonb (a few per statement): as text, they take the same way.
+CREATE OR REPLACE FUNCTION outbox_append(target_stream text, new_entries jsonb[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM outbox_append_text(target_stream, CAST(new_entries AS text[]));
 END $$;
