@@ -47,6 +47,7 @@ public final class OrdinautMetrics {
     static final List<String> MISFIRE_KINDS = List.of("coalesced", "dropped");
     static final List<String> FIRE_JOBS = List.of("occurrence", "window");
     static final List<String> RATE_LIMITS = List.of("agent_burst", "agent_hourly", "unauthenticated");
+    static final List<String> QUEUE_STATEMENTS = List.of("claim", "finish", "renew");
     static final List<String> QUEUE_STATES = List.of("ready", "waiting", "running");
     static final List<String> NODE_STATES = List.of("running", "draining", "stopped", "lost");
     static final int PRIORITIES = 9;
@@ -65,6 +66,7 @@ public final class OrdinautMetrics {
     private final Map<String, Counter> misfires = new HashMap<>();
     private final Map<String, DistributionSummary> enqueueBatch = new HashMap<>();
     private final DistributionSummary claimBatch;
+    private final Map<String, Timer> queueStatements = new HashMap<>();
     private final Map<String, Counter> quartzFires = new HashMap<>();
     private final Map<String, Counter> refusals = new HashMap<>();
     private final AtomicLong[][] queueDepth = new AtomicLong[PRIORITIES][QUEUE_STATES.size()];
@@ -106,6 +108,11 @@ public final class OrdinautMetrics {
         }
         claimBatch = DistributionSummary.builder("ordinaut.claim.batch.size")
                 .description("Runs taken per claim statement that took any").serviceLevelObjectives(BATCH_BUCKETS).register(registry);
+        for (String statement : QUEUE_STATEMENTS) {
+            queueStatements.put(statement, Timer.builder("ordinaut.queue.statement.duration")
+                    .description("The executor's batched statements (claim, finish, renew), from sending to the reply")
+                    .tag("statement", statement).serviceLevelObjectives(LATENCY_BUCKETS).register(registry));
+        }
         for (String job : withOther(FIRE_JOBS)) {
             quartzFires.put(job, Counter.builder("ordinaut.quartz.fires").description("Quartz trigger fires on this node")
                     .tag("job", job).register(registry));
@@ -208,6 +215,15 @@ public final class OrdinautMetrics {
         if (runs > 0) {
             claimBatch.record(runs);
         }
+    }
+
+    /** One of the executor's batched statements ({@link #QUEUE_STATEMENTS}) took {@code nanos}, failed or not. */
+    public void queueStatement(String statement, long nanos) {
+        Timer timer = queueStatements.get(statement);
+        if (timer == null) {
+            throw new IllegalArgumentException("Unknown queue statement " + statement + "; one of " + QUEUE_STATEMENTS);
+        }
+        timer.record(Math.max(0, nanos), TimeUnit.NANOSECONDS);
     }
 
     /** Quartz fired a trigger on this node: {@code job} occurrence (a shared schedule) or window. */

@@ -42,6 +42,7 @@ final class ClaimLoop implements Runnable {
     private final String node;
     private final ExecutorProperties properties;
     private final OrdinautMetrics metrics;
+    private final StatementTimer timer;
     private final int capacity;
     private final IntSupplier ahead;
     private final BackgroundLoop guard = new BackgroundLoop("ordinaut-claim-loop");
@@ -58,6 +59,7 @@ final class ClaimLoop implements Runnable {
     ClaimLoop(Claims claims, Consumer<ClaimedRun> dispatch, Semaphore slots, int capacity, IntSupplier ahead, Wakeup wakeup,
               String node, ExecutorProperties properties, OrdinautMetrics metrics) {
         this.metrics = metrics;
+        this.timer = new StatementTimer("claim", metrics);
         this.capacity = capacity;
         this.ahead = ahead;
         this.claims = claims;
@@ -138,7 +140,7 @@ final class ClaimLoop implements Runnable {
 
     private List<ClaimedRun> claim(int wanted, Duration lease) {
         try {
-            List<ClaimedRun> claimed = claims.claim(node, wanted, lease);
+            List<ClaimedRun> claimed = timer.time(wanted, () -> claims.claim(node, wanted, lease));
             log.trace("Claimed {} of {} runs", claimed.size(), wanted);
             metrics.claimed(claimed.size());
             return claimed;

@@ -137,7 +137,8 @@ class ExecutorPool implements SmartLifecycle {
         listener = new QueueListener(dataSource, wakeup, this::cancelLocal);
         Duration lease = Duration.ofSeconds(properties.leaseSeconds());
         DatabaseContact contact = new DatabaseContact();
-        duties.add(new Duty("ordinaut-lease-renewal", properties.renewIntervalMs(), new RenewLeases(this, leases, contact, lease)).start());
+        duties.add(new Duty("ordinaut-lease-renewal", properties.renewIntervalMs(), new RenewLeases(this, leases, contact, lease,
+                new StatementTimer("renew", metrics))).start());
         duties.add(new Duty("ordinaut-lease-reaper", properties.reapIntervalMs(),
                 new ReclaimExpiredLeases(leases, notifications::wakeExecutors, contact, lease, metrics)).start());
         duties.add(new Duty("ordinaut-run-timeouts", 100, new EnforceRunTimeouts(this, clock)).start());

@@ -24,12 +24,14 @@ final class RenewLeases implements Runnable {
     private final Leases leases;
     private final DatabaseContact contact;
     private final Duration lease;
+    private final StatementTimer timer;
 
-    RenewLeases(ExecutorPool pool, Leases leases, DatabaseContact contact, Duration lease) {
+    RenewLeases(ExecutorPool pool, Leases leases, DatabaseContact contact, Duration lease, StatementTimer timer) {
         this.pool = pool;
         this.leases = leases;
         this.contact = contact;
         this.lease = lease;
+        this.timer = timer;
     }
 
     @Override
@@ -46,7 +48,7 @@ final class RenewLeases implements Runnable {
         held.addAll(unwritten);
         Map<UUID, Boolean> renewed;
         try {
-            renewed = leases.renew(held, lease);
+            renewed = timer.time(held.size(), () -> leases.renew(held, lease));
             contact.reached();
         } catch (RuntimeException e) {
             contact.lost();

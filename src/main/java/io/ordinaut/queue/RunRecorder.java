@@ -30,6 +30,7 @@ final class RunRecorder implements Runnable {
     private final int batchSize;
     private final Runnable afterWrite;
     private final OrdinautMetrics metrics;
+    private final StatementTimer timer;
     private static final String[] OUTCOMES = Arrays.stream(RunStatus.values()).map(RunStatus::wireName).toArray(String[]::new);
 
     private final BlockingQueue<Outcome> pending = new LinkedBlockingQueue<>();
@@ -43,6 +44,7 @@ final class RunRecorder implements Runnable {
     RunRecorder(Completions completions, String node, int flushIntervalMs, int batchSize, Runnable afterWrite,
                 OrdinautMetrics metrics) {
         this.metrics = metrics;
+        this.timer = new StatementTimer("finish", metrics);
         this.completions = completions;
         this.node = node;
         this.flushIntervalMs = flushIntervalMs;
@@ -148,7 +150,7 @@ final class RunRecorder implements Runnable {
         long backoff = 100;
         while (!abandoned) {
             try {
-                int recorded = completions.finish(node, batch);
+                int recorded = timer.time(batch.size(), () -> completions.finish(node, batch));
                 if (recorded < batch.size()) {
                     log.debug("{} of {} ended runs were no longer leased by {} and were not recorded",
                             batch.size() - recorded, batch.size(), node);

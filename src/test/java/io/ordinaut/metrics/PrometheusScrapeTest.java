@@ -139,6 +139,12 @@ class PrometheusScrapeTest extends NodeTestSupport {
         assertThat(scrape.sum("ordinaut_claim_batch_size_sum")).isGreaterThanOrEqualTo(RUN_NOW + 1 + SCHEDULED);
         assertThat(scrape.sum("ordinaut_claim_batch_size_count")).isBetween(1.0, scrape.sum("ordinaut_claim_batch_size_sum"));
         assertThat(scrape.sum("ordinaut_quartz_fires_total")).isGreaterThanOrEqualTo(1);
+        // every claim is timed, those that took nothing too; every written batch of ended runs is a finish
+        double claims = scrape.sum("ordinaut_queue_statement_duration_seconds_count", "statement", "claim");
+        assertThat(claims).isGreaterThanOrEqualTo(scrape.sum("ordinaut_claim_batch_size_count"));
+        assertThat(scrape.sum("ordinaut_queue_statement_duration_seconds_bucket", "statement", "claim", "le", "+Inf")).isEqualTo(claims);
+        assertThat(scrape.sum("ordinaut_queue_statement_duration_seconds_count", "statement", "finish")).isBetween(1.0, claims);
+        assertThat(scrape.text()).containsPattern("ordinaut_queue_statement_duration_seconds_count\\{[^}]*statement=\"renew\"");
 
         assertThat(scrape.sum("ordinaut_queue_depth", "priority", "5", "state", "ready")).isGreaterThanOrEqualTo(0);
         assertThat(scrape.labelNames("ordinaut_queue_depth")).containsExactlyInAnyOrder("priority", "state");
