@@ -39,15 +39,22 @@ final class StatementTimer {
         this.slowNanos = slow.toNanos();
     }
 
-    /** Runs {@code work}, the statement for {@code runs} runs, and records how long it took, failed or not. */
+    /**
+     * Runs {@code work}, the statement for {@code runs} runs, and records how long it took, failed or not. Only a
+     * statement that succeeded is reported slow: one that failed (a database outage, a lost connection) is
+     * reported by its caller, and its time says nothing about the queue.
+     */
     <T> T time(int runs, Supplier<T> work) {
         long start = System.nanoTime();
+        boolean succeeded = false;
         try {
-            return work.get();
+            T result = work.get();
+            succeeded = true;
+            return result;
         } finally {
             long nanos = System.nanoTime() - start;
             metrics.queueStatement(statement, nanos);
-            if (nanos >= slowNanos) {
+            if (succeeded && nanos >= slowNanos) {
                 slow(runs, nanos);
             }
         }
