@@ -19,7 +19,7 @@ import io.ordinaut.metrics.OrdinautMetrics;
 final class StatementTimer {
 
     private static final Logger log = LoggerFactory.getLogger(StatementTimer.class);
-    static final Duration SLOW = Duration.ofSeconds(1);
+    private static final Duration SLOW = Duration.ofSeconds(1);
     private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final String statement;
@@ -40,7 +40,7 @@ final class StatementTimer {
     }
 
     /**
-     * Runs {@code work}, the statement for {@code runs} runs, and records how long it took, failed or not. Only a
+     * Runs {@code work}, the statement for {@code runs} runs (for a claim: how many it asks for), and records how long it took, failed or not. Only a
      * statement that succeeded is reported slow: one that failed (a database outage, a lost connection) is
      * reported by its caller, and its time says nothing about the queue.
      */
@@ -66,11 +66,11 @@ final class StatementTimer {
         if (warned && now - lastWarnedAt < WARN_EVERY_NANOS) {
             return;
         }
-        log.warn("A {} statement for {} runs took {} ms ({} slow {} statements since the last warning, each {} s or more);"
-                        + " the node's queue waits for it: look for lock waits, a long transaction holding back vacuum, or a bad plan"
+        log.warn("A {} statement for {} runs took {} ms; {} {} statement(s) took {} ms or more since this node's last such warning."
+                        + " The node's queue waits for them: look for lock waits, a long transaction holding back vacuum, or a bad plan"
                         + " (docs/operations.md, \"Slow queue statements\")",
                 statement, runs, TimeUnit.NANOSECONDS.toMillis(nanos), slowSinceWarning, statement,
-                TimeUnit.NANOSECONDS.toMillis(slowNanos) / 1000.0);
+                TimeUnit.NANOSECONDS.toMillis(slowNanos));
         warned = true;
         lastWarnedAt = now;
         slowSinceWarning = 0;

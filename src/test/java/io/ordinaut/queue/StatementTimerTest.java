@@ -81,7 +81,7 @@ class StatementTimerTest {
         assertThat(warning.getLevel()).isEqualTo(Level.WARN);
         assertThat(warning.getFormattedMessage())
                 .startsWith("A renew statement for 1444 runs took ")
-                .contains("1 slow renew statements since the last warning")
+                .contains("; 1 renew statement(s) took 0 ms or more since this node's last such warning.")
                 .contains("Slow queue statements");
     }
 
