@@ -3,6 +3,7 @@ package io.ordinaut.web;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import jakarta.servlet.http.HttpServletRequest;
@@ -11,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.ConcurrencyFailureException;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
@@ -43,13 +45,9 @@ class ApiExceptionHandler {
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ApiError> api(ApiException e, HttpServletRequest request) {
-        ResponseEntity<ApiError> response = body(e.status(), e.error(), e.getMessage(), e.details(), request);
-        if (e.headers().isEmpty()) {
-            return response;
-        }
-        org.springframework.http.HttpHeaders headers = new org.springframework.http.HttpHeaders();
-        e.headers().forEach(headers::add);
-        return new ResponseEntity<>(response.getBody(), headers, response.getStatusCode());
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(e.status());
+        e.headers().forEach((name, value) -> response.header(name, value));
+        return body(response, e.error(), e.getMessage(), e.details(), request);
     }
 
     // The domain's own failures (thrown by task, schedule, pipeline, tool …, which know nothing of HTTP).
@@ -116,13 +114,19 @@ class ApiExceptionHandler {
 
     @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
     ResponseEntity<ApiError> mediaType(HttpMediaTypeNotSupportedException e, HttpServletRequest request) {
-        return body(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "UnsupportedMediaType",
-                "Content-Type " + e.getContentType() + " is not supported; send application/json", Map.of(), request);
+        String message = e.getContentType() == null
+                ? "The request has no Content-Type; send its JSON body as application/json"
+                : "Content-Type " + e.getContentType() + " is not supported; send application/json";
+        return body(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "UnsupportedMediaType", message, Map.of(), request);
     }
 
     @ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
     ResponseEntity<ApiError> notAcceptable(HttpMediaTypeNotAcceptableException e, HttpServletRequest request) {
-        return body(HttpStatus.NOT_ACCEPTABLE, "NotAcceptable", "Only application/json responses are produced", Map.of(), request);
+        List<String> produced = e.getSupportedMediaTypes().isEmpty() ? List.of(MediaType.APPLICATION_JSON_VALUE)
+                : e.getSupportedMediaTypes().stream().map(MediaType::toString).toList();
+        return body(HttpStatus.NOT_ACCEPTABLE, "NotAcceptable", "The Accept header admits none of what this endpoint answers with: "
+                + String.join(", ", produced) + "; nothing was done", Map.of("accept", String.valueOf(request.getHeader("Accept")),
+                "produces", produced), request);
     }
 
     @ExceptionHandler({NoHandlerFoundException.class, NoResourceFoundException.class})
@@ -157,8 +161,18 @@ class ApiExceptionHandler {
 
     private ResponseEntity<ApiError> body(HttpStatus status, String error, String message, Map<String, Object> details,
                                           HttpServletRequest request) {
+        return body(ResponseEntity.status(status), error, message, details, request);
+    }
+
+    /**
+     * The error as JSON, whatever the request's Accept header says: with the content type set here, Spring
+     * writes it as is instead of negotiating — and failing on an Accept of text/html or text/plain, which
+     * used to turn a 404 into a 500 or an HTML page.
+     */
+    private ResponseEntity<ApiError> body(ResponseEntity.BodyBuilder response, String error, String message,
+                                          Map<String, Object> details, HttpServletRequest request) {
         ApiError body = new ApiError(error, message, details, requestId(request), Instant.now(clock));
-        return ResponseEntity.status(status).body(body);
+        return response.contentType(MediaType.APPLICATION_JSON).body(body);
     }
 
     private static String requestId(HttpServletRequest request) {

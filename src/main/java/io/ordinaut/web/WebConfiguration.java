@@ -7,7 +7,7 @@ import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
-/** Access control for every route, and the {@link Caller} parameter for controllers. */
+/** Access control and the Accept check for every route, and the {@link Caller} parameter for controllers. */
 @Configuration(proxyBeanMethods = false)
 class WebConfiguration implements WebMvcConfigurer {
 
@@ -22,6 +22,7 @@ class WebConfiguration implements WebMvcConfigurer {
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
         registry.addInterceptor(new AccessInterceptor(authenticator, rateLimiter)).order(0);
+        registry.addInterceptor(new AcceptInterceptor()).order(1);
     }
 
     @Override
