@@ -10,6 +10,7 @@ import java.util.UUID;
 
 import io.lettuce.core.Consumer;
 import io.lettuce.core.RedisBusyException;
+import io.lettuce.core.RedisCommandInterruptedException;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XAutoClaimArgs;
@@ -78,6 +79,12 @@ final class ReadInboundStream implements Runnable {
                 failing = null;
             }
         } catch (RuntimeException e) {
+            if (e instanceof RedisCommandInterruptedException || Thread.currentThread().isInterrupted()) {
+                // The node is stopping and interrupted the blocking read: nothing failed.
+                close();
+                Thread.currentThread().interrupt();
+                return;
+            }
             if (failing == null) {
                 log.warn("Inbound stream {} not readable: {}", properties.inboundStream(), e.toString());
             }
