@@ -1,8 +1,11 @@
 package io.ordinaut.mcp;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -10,6 +13,9 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.ordinaut.audit.AuditLog;
 import io.ordinaut.web.Authenticator;
@@ -20,11 +26,19 @@ import io.ordinaut.web.RequestContext;
  * {@code /mcp}: refuses a request without a valid bearer token the way the MCP authorization spec wants
  * a protected resource to (401 with {@code WWW-Authenticate: Bearer resource_metadata="…"}), then hands
  * it to the SDK's stateless transport. Scopes, rate limits and the audit row come per tool call, from
- * the tool's REST twin.
+ * the tool's REST twin. HTTP-level refusals (401, 405, 413) have the REST API's error JSON; protocol
+ * mistakes get JSON-RPC errors (see {@link McpRequestCheck}, {@link JsonRpcErrorResponse}).
  */
 final class McpEndpoint extends HttpServlet {
 
     static final String METADATA_PATH = "/.well-known/oauth-protected-resource";
+    /**
+     * The SDK transport's own limit. The node's {@code ordinaut.security.max-body-bytes} (BodySizeLimitFilter,
+     * which covers /mcp too, 1 MiB by default) normally refuses a body long before this.
+     */
+    static final int MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+    private static final Logger LOG = LoggerFactory.getLogger(McpEndpoint.class);
 
     private final transient Authenticator authenticator;
     private final transient AuditLog audit;
@@ -45,8 +59,61 @@ final class McpEndpoint extends HttpServlet {
             refuse(request, response);
             return;
         }
+        // stateless: every message is a POST; no server-to-client stream (GET) and no session to end (DELETE)
+        if (!"POST".equals(request.getMethod())) {
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("method", request.getMethod());
+            details.put("allowed", List.of("POST"));
+            response.setHeader("Allow", "POST");
+            restError(request, response, HttpServletResponse.SC_METHOD_NOT_ALLOWED, "MethodNotAllowed",
+                    "Method " + request.getMethod() + " is not allowed on " + request.getRequestURI() + "; send MCP messages as POST",
+                    details);
+            return;
+        }
+        byte[] body = readBody(request);
+        if (body == null) {
+            restError(request, response, HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE, "PayloadTooLarge",
+                    "Request body exceeds the limit of " + MAX_BODY_BYTES + " bytes", Map.of("max_bytes", MAX_BODY_BYTES));
+            return;
+        }
+        McpRequestCheck.Outcome checked = McpRequestCheck.check(request.getContentType(), request.getHeader("Accept"), body);
+        if (!checked.passed()) {
+            // the client's mistake, answered to it: nothing for an operator to act on
+            LOG.debug("MCP request refused: {}", checked.error().message());
+            checked.error().writeTo(response);
+            return;
+        }
         request.setAttribute(OrdinautMcpServer.RESPONSE, response);
-        server.transport(request, response).service(request, response);
+        JsonRpcErrorResponse guarded = new JsonRpcErrorResponse(response, checked.id());
+        server.transport(request, response).service(new ReplayedBodyRequest(request, body), guarded);
+        JsonRpcError sdkError = guarded.finish();
+        if (sdkError != null) {
+            LOG.debug("MCP transport answered {} {}", sdkError.status(), sdkError.message());
+        }
+    }
+
+    /**
+     * The whole body, or null when it is over {@link #MAX_BODY_BYTES}. A read that fails is rethrown as a
+     * ServletException, which BodySizeLimitFilter recognises when its own limit is the cause and answers 413.
+     */
+    private static byte[] readBody(HttpServletRequest request) throws ServletException {
+        long declared = request.getContentLengthLong();
+        if (declared > MAX_BODY_BYTES) {
+            return null;
+        }
+        ByteArrayOutputStream body = new ByteArrayOutputStream(declared > 0 ? (int) declared : 1024);
+        byte[] buffer = new byte[8192];
+        try (InputStream in = request.getInputStream()) {
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                if (body.size() + n > MAX_BODY_BYTES) {
+                    return null;
+                }
+                body.write(buffer, 0, n);
+            }
+        } catch (IOException e) {
+            throw new ServletException("Could not read the MCP request body", e);
+        }
+        return body.toByteArray();
     }
 
     private void refuse(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -56,22 +123,28 @@ final class McpEndpoint extends HttpServlet {
         if (presented) {
             challenge.append(", error=\"invalid_token\"");
         }
-        response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
         response.setHeader("WWW-Authenticate", challenge.toString());
-        response.setContentType("application/json");
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", "Unauthorized");
-        body.put("message", message);
-        body.put("details", Map.of());
-        body.put("request_id", RequestContext.requestId(request));
-        body.put("timestamp", clock.instant().toString());
-        response.getOutputStream().write(Jsons.bytes(body));
+        restError(request, response, HttpServletResponse.SC_UNAUTHORIZED, "Unauthorized", message, Map.of());
         try {
             audit.countRefusal(RequestContext.clientAddress(request), "mcp", null, RequestContext.requestId(request),
                     request.getMethod(), request.getRequestURI(), HttpServletResponse.SC_UNAUTHORIZED);
         } catch (RuntimeException e) {
             log("Could not count an MCP refusal: " + e.getMessage());
         }
+    }
+
+    /** An HTTP-level refusal, in the REST API's error JSON ({@code error}, {@code message}, {@code details}, …). */
+    private void restError(HttpServletRequest request, HttpServletResponse response, int status, String error, String message,
+                           Map<String, Object> details) throws IOException {
+        response.setStatus(status);
+        response.setContentType("application/json");
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", error);
+        body.put("message", message);
+        body.put("details", details);
+        body.put("request_id", RequestContext.requestId(request));
+        body.put("timestamp", clock.instant().toString());
+        response.getOutputStream().write(Jsons.bytes(body));
     }
 
     /** This node as the client reached it (scheme, host and port as forwarded by a trusted proxy, if any). */

@@ -35,8 +35,9 @@ final class OrdinautMcpServer {
             once (an ISO-8601 instant), interval (an ISO-8601 duration, "PT15M") or event (a topic pattern, run by publish_event).
             Times are ISO-8601 with an offset or zone (2026-03-02T09:00:00+02:00); schedules are read in the task's timezone, \
             an IANA name such as Europe/Chisinau (default UTC), and keep their wall-clock time across daylight-saving changes.
-            A payload is {"params": {...}, "pipeline": [{"id": "step1", "uses": "<tool address>", "with": {...}, "save_as": "name"}]}; \
-            list_tools shows the tool addresses and their input schemas, and ${params.x} or ${steps.step1.output} template values.
+            A payload is {"params": {...}, "pipeline": [{"id": "forecast", "uses": "<tool address>", "with": {...}, "save_as": "weather"}]}; \
+            list_tools shows the tool addresses and their input schemas. Templates in "with": ${params.x}, and an earlier step's \
+            output as ${steps.<save_as>} (save_as defaults to the step id): ${steps.weather}, or a field of it, ${steps.weather.temp}.
             Check a schedule with preview_schedule before create_task; after run_task_now, read the run with get_run.
             A tool error names the field at fault and how to fix it; you only see and change your own tasks and runs.""";
 

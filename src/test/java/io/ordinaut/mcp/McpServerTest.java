@@ -131,6 +131,9 @@ class McpServerTest {
         McpSchema.InitializeResult init = client.initialize();
         assertThat(init.serverInfo().name()).isEqualTo("ordinaut");
         assertThat(init.instructions()).contains("ISO-8601", "rrule", "pipeline");
+        // a saved output is steps.<save_as> itself (docs/pipelines.md): there is no ".output" under it
+        assertThat(init.instructions()).contains("\"save_as\": \"weather\"", "${steps.weather}", "${steps.weather.temp}")
+                .doesNotContain(".output}");
 
         List<McpSchema.Tool> tools = client.listTools().tools();
         assertThat(tools).extracting(McpSchema.Tool::name).containsExactlyInAnyOrder("create_task", "list_tasks", "get_task",

@@ -1,0 +1,219 @@
+package io.ordinaut.mcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import io.ordinaut.support.Api;
+import io.ordinaut.support.Nodes;
+
+/**
+ * What {@code /mcp} answers to requests that are not MCP, over real HTTP against a real node: protocol
+ * mistakes get JSON-RPC 2.0 error responses (never the SDK's serialized exception with its stack trace)
+ * and no ERROR log line; a method other than POST gets 405 in the REST error shape.
+ */
+class McpProtocolErrorsTest {
+
+    private static final String ACCEPT = "application/json, text/event-stream";
+
+    private static Nodes nodes;
+    private static ConfigurableApplicationContext node;
+    private static HttpClient http;
+
+    private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+
+    @BeforeAll
+    static void start() {
+        nodes = Nodes.onFreshDatabase();
+        node = nodes.start("mcp-errors");
+        http = HttpClient.newHttpClient();
+    }
+
+    @AfterAll
+    static void stop() {
+        nodes.close();
+    }
+
+    /** Attached after the node started: Spring Boot resets Logback while a node starts. */
+    @BeforeEach
+    void captureLogs() {
+        logged.start();
+        root.addAppender(logged);
+    }
+
+    @AfterEach
+    void releaseLogs() {
+        root.detachAppender(logged);
+    }
+
+    private static HttpResponse<String> post(String body, String contentType, String accept) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + Nodes.port(node) + "/mcp"))
+                .header("Authorization", "Bearer " + Api.ADMIN_TOKEN)
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        if (accept != null) {
+            request.header("Accept", accept);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> post(String body) throws Exception {
+        return post(body, "application/json", ACCEPT);
+    }
+
+    /** The JSON-RPC error of a refused request, after checking it is one and carries nothing but that. */
+    private static Map<String, Object> jsonRpcError(HttpResponse<String> response, int status, Object id) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+        assertThat(response.body()).doesNotContain("stackTrace", "className", "jsonRpcError", "io.modelcontextprotocol");
+        Map<String, Object> body = Jsons.object(response.body().getBytes(StandardCharsets.UTF_8));
+        assertThat(body.keySet()).containsExactlyInAnyOrder("jsonrpc", "id", "error");
+        assertThat(body).containsEntry("jsonrpc", "2.0").containsEntry("id", id);
+        Map<String, Object> error = OpenApiSchemas.map(body.get("error"));
+        assertThat(error.keySet()).containsExactlyInAnyOrder("code", "message");
+        return error;
+    }
+
+    private void assertNoErrorLogged() {
+        assertThat(logged.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.ERROR))
+                .filteredOn(e -> e.getLoggerName().startsWith("io.modelcontextprotocol") || e.getLoggerName().startsWith("io.ordinaut.mcp"))
+                .extracting(ILoggingEvent::getFormattedMessage).isEmpty();
+    }
+
+    @Test
+    void a_body_that_is_not_json_is_a_parse_error() throws Exception {
+        Map<String, Object> error = jsonRpcError(post("{\"jsonrpc\":\"2.0\",\"id\":1,"), 400, null);
+        assertThat(error).containsEntry("code", -32700);
+        assertThat((String) error.get("message")).startsWith("Parse error").contains("not valid JSON");
+
+        assertThat(jsonRpcError(post(""), 400, null)).containsEntry("code", -32700);
+        assertNoErrorLogged();
+    }
+
+    @Test
+    void json_that_is_not_a_json_rpc_request_is_an_invalid_request_echoing_its_id() throws Exception {
+        Map<String, Object> error = jsonRpcError(post("{\"foo\":1}"), 400, null);
+        assertThat(error).containsEntry("code", -32600);
+        assertThat((String) error.get("message")).startsWith("Invalid Request");
+
+        assertThat(jsonRpcError(post("{\"jsonrpc\":\"2.0\",\"id\":7,\"foo\":1}"), 400, 7).get("message")).asString().contains("method");
+        assertThat(jsonRpcError(post("{\"jsonrpc\":\"2.0\",\"id\":\"a-1\",\"method\":42}"), 400, "a-1")).containsEntry("code", -32600);
+        assertThat(jsonRpcError(post("{\"jsonrpc\":\"1.0\",\"id\":2,\"method\":\"ping\"}"), 400, 2).get("message")).asString().contains("2.0");
+        assertThat(jsonRpcError(post("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"ping\",\"params\":[1]}"), 400, 3)
+                .get("message")).asString().contains("params");
+        assertThat(jsonRpcError(post("{\"jsonrpc\":\"2.0\",\"id\":{\"x\":1},\"method\":\"ping\"}"), 400, null)
+                .get("message")).asString().contains("id");
+        // a response is valid JSON-RPC, but not something a client sends this server
+        assertThat(jsonRpcError(post("{\"jsonrpc\":\"2.0\",\"id\":4,\"result\":{}}"), 400, 4).get("message")).asString().contains("response");
+        assertThat(jsonRpcError(post("[{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"ping\"}]"), 400, null).get("message")).asString().contains("batch");
+        assertThat(jsonRpcError(post("\"ping\""), 400, null)).containsEntry("code", -32600);
+        assertNoErrorLogged();
+    }
+
+    @Test
+    void the_accept_and_content_type_requirements_are_stated_in_a_json_rpc_error() throws Exception {
+        String ping = "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"ping\"}";
+        for (String accept : new String[] {null, "application/json", "text/event-stream"}) {
+            Map<String, Object> error = jsonRpcError(post(ping, "application/json", accept), 400, 9);
+            assertThat(error).containsEntry("code", -32600);
+            assertThat((String) error.get("message")).contains("Accept", "application/json", "text/event-stream");
+        }
+        Map<String, Object> mediaType = jsonRpcError(post(ping, "text/plain", ACCEPT), 415, 9);
+        assertThat(mediaType).containsEntry("code", -32600);
+        assertThat((String) mediaType.get("message")).contains("Content-Type", "application/json");
+        assertNoErrorLogged();
+    }
+
+    @Test
+    void a_body_over_the_node_limit_is_413_in_the_rest_shape_declared_or_chunked() throws Exception {
+        byte[] big = ("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"pad\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}}")
+                .getBytes(StandardCharsets.UTF_8);
+        URI mcp = URI.create("http://127.0.0.1:" + Nodes.port(node) + "/mcp");
+        HttpRequest.BodyPublisher declared = HttpRequest.BodyPublishers.ofByteArray(big);
+        // no Content-Length: the limit is found while the body is read
+        HttpRequest.BodyPublisher chunked = HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big));
+        for (HttpRequest.BodyPublisher body : List.of(declared, chunked)) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(mcp).header("Authorization", "Bearer " + Api.ADMIN_TOKEN)
+                    .header("Content-Type", "application/json").header("Accept", ACCEPT).POST(body).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(413);
+            assertThat(Jsons.object(response.body().getBytes(StandardCharsets.UTF_8))).containsEntry("error", "PayloadTooLarge");
+        }
+        assertNoErrorLogged();
+    }
+
+    @Test
+    void other_methods_than_post_get_405_with_allow_post_in_the_rest_error_shape_after_authentication() throws Exception {
+        URI mcp = URI.create("http://127.0.0.1:" + Nodes.port(node) + "/mcp");
+        for (String method : List.of("GET", "PUT", "DELETE", "PATCH")) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(mcp).header("Authorization", "Bearer " + Api.ADMIN_TOKEN)
+                    .header("Accept", ACCEPT).method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(method).isEqualTo(405);
+            assertThat(response.headers().firstValue("Allow")).as(method).hasValue("POST");
+            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+            Map<String, Object> body = Jsons.object(response.body().getBytes(StandardCharsets.UTF_8));
+            assertThat(body.keySet()).containsExactly("error", "message", "details", "request_id", "timestamp");
+            assertThat(body).containsEntry("error", "MethodNotAllowed")
+                    .containsEntry("details", Map.of("method", method, "allowed", List.of("POST")));
+            assertThat((String) body.get("message")).contains(method, "/mcp", "POST");
+            assertThat(body.get("request_id")).isNotNull();
+        }
+        // authentication comes first: without a token a GET is refused as any other request is
+        HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(mcp).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).contains("resource_metadata"));
+        assertThat(Jsons.object(anonymous.body().getBytes(StandardCharsets.UTF_8))).containsEntry("error", "Unauthorized");
+    }
+
+    @Test
+    void valid_messages_still_reach_the_server() throws Exception {
+        HttpResponse<String> init = post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
+                + "\"capabilities\":{},\"clientInfo\":{\"name\":\"curl\",\"version\":\"1\"}}}");
+        assertThat(init.statusCode()).as(init.body()).isEqualTo(200);
+        Map<String, Object> initialized = Jsons.object(init.body().getBytes(StandardCharsets.UTF_8));
+        assertThat(initialized).containsEntry("id", 1);
+        assertThat(OpenApiSchemas.map(OpenApiSchemas.map(initialized.get("result")).get("serverInfo"))).containsEntry("name", "ordinaut");
+
+        assertThat(post("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}").statusCode()).isEqualTo(202);
+
+        HttpResponse<String> list = post("{\"jsonrpc\":\"2.0\",\"id\":\"two\",\"method\":\"tools/list\",\"params\":{}}");
+        assertThat(list.statusCode()).isEqualTo(200);
+        assertThat(list.body()).contains("\"id\":\"two\"", "\"create_task\"");
+
+        HttpResponse<String> call = post("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\","
+                + "\"params\":{\"name\":\"preview_schedule\",\"arguments\":{\"schedule_kind\":\"cron\",\"schedule_expr\":\"0 9 * * 1-5\",\"count\":2}}}");
+        assertThat(call.statusCode()).isEqualTo(200);
+        Map<String, Object> result = OpenApiSchemas.map(Jsons.object(call.body().getBytes(StandardCharsets.UTF_8)).get("result"));
+        assertThat(result.get("isError")).isNotEqualTo(Boolean.TRUE);
+        assertThat((List<?>) OpenApiSchemas.map(result.get("structuredContent")).get("occurrences")).hasSize(2);
+
+        // an unknown method is the SDK's own JSON-RPC error, untouched
+        HttpResponse<String> unknown = post("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"no/such\"}");
+        assertThat(unknown.statusCode()).isEqualTo(200);
+        assertThat(unknown.body()).contains("-32601").doesNotContain("stackTrace");
+        HttpResponse<String> noTool = post("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"name\":\"no_such_tool\"}}");
+        assertThat(noTool.statusCode()).isEqualTo(200);
+        assertThat(noTool.body()).contains("\"id\":5", "no_such_tool").doesNotContain("stackTrace");
+        assertNoErrorLogged();
+    }
+}
