@@ -105,10 +105,12 @@ class ApiExceptionHandler {
     ResponseEntity<ApiError> method(HttpRequestMethodNotSupportedException e, HttpServletRequest request) {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("method", e.getMethod());
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(HttpStatus.METHOD_NOT_ALLOWED);
         if (e.getSupportedMethods() != null) {
             details.put("allowed", e.getSupportedMethods());
+            response.header("Allow", String.join(", ", e.getSupportedMethods())); // RFC 9110 §15.5.6: a 405 names them
         }
-        return body(HttpStatus.METHOD_NOT_ALLOWED, "MethodNotAllowed",
+        return body(response, "MethodNotAllowed",
                 "Method " + e.getMethod() + " is not allowed on " + request.getRequestURI(), details, request);
     }
 

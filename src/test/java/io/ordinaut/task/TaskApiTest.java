@@ -143,6 +143,7 @@ class TaskApiTest extends NodeTestSupport {
 
         Response method = api.method("PATCH", "/tasks").expect(405);
         assertThat(method.get("error")).isEqualTo("MethodNotAllowed");
+        assertThat(method.header("Allow")).contains("GET").contains("POST");
 
         Response nowhere = api.get("/nowhere").expect(404);
         assertThat(nowhere.get("error")).isEqualTo("NotFound");
