@@ -35,6 +35,7 @@ class EventDuties implements SmartLifecycle {
     private RedisStreams redis;
     private ReadInboundStream inbound;
     private RedisStreams.Lazy relayConnection;
+    private RedisStreams.Lazy healthConnection;
 
     EventDuties(JdbcClient jdbc, TransactionTemplate tx, OutboxReader outbox, EventProperties properties, Clock clock,
                 RelayStatus relayStatus, JsonMapper json, EventPublisher publisher, EventStore store, NodeProperties node,
@@ -50,6 +51,7 @@ class EventDuties implements SmartLifecycle {
         if (properties.redisConfigured()) {
             redis = new RedisStreams(properties.redisUrl());
             relayConnection = redis.new Lazy();
+            healthConnection = redis.new Lazy();
             loops.add(new Duty("outbox-relay", properties.relayInterval().toMillis(),
                     new RelayOutbox(jdbc, tx, relayConnection, json, properties, relayStatus), true));
             inbound = new ReadInboundStream(redis, publisher, store, properties, json, node.id());
@@ -61,6 +63,11 @@ class EventDuties implements SmartLifecycle {
     /** Redis, when configured (the inbound reader opens its own connection). */
     RedisStreams redis() {
         return redis;
+    }
+
+    /** The connection /health pings Redis on; null without Redis. */
+    RedisStreams.Lazy healthConnection() {
+        return healthConnection;
     }
 
     LiveFeed feed() {
@@ -88,6 +95,7 @@ class EventDuties implements SmartLifecycle {
         loops.forEach(Duty::stop);
         if (redis != null) {
             relayConnection.close();
+            healthConnection.close();
             inbound.close();
             redis.close();
         }

@@ -51,6 +51,11 @@ final class RedisStreams implements AutoCloseable {
 
         private StatefulRedisConnection<String, String> open() {
             if (connection == null || !connection.isOpen()) {
+                if (connection != null) {
+                    // stops the broken connection's own reconnect attempts, which would otherwise leak it
+                    connection.close();
+                    connection = null;
+                }
                 connection = connect();
             }
             return connection;

@@ -11,11 +11,8 @@ import jakarta.servlet.http.HttpServletRequest;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
-import org.springframework.data.redis.connection.RedisConnection;
-import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -23,6 +20,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import io.ordinaut.config.NodeProperties;
 import io.ordinaut.event.OutboxHealth;
+import io.ordinaut.event.RedisHealth;
 import io.ordinaut.trigger.QuartzStatus;
 import io.ordinaut.web.Authenticator;
 import io.ordinaut.web.Caller;
@@ -47,14 +45,13 @@ class HealthController {
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final QuartzStatus quartz;
     private final NodeProperties node;
-    private final ObjectProvider<RedisConnectionFactory> redis;
-    private final boolean redisConfigured;
+    private final RedisHealth redis;
     private final Clock clock;
     private final OutboxHealth outbox;
     private final Authenticator authenticator;
 
     HealthController(DatabaseProbe database, ApplicationAvailability availability, QuartzStatus quartz, NodeProperties node,
-                     ObjectProvider<RedisConnectionFactory> redis, org.springframework.core.env.Environment env, Clock clock,
+                     RedisHealth redis, Clock clock,
                      OutboxHealth outbox, Authenticator authenticator) {
         this.authenticator = authenticator;
         this.database = database;
@@ -62,7 +59,6 @@ class HealthController {
         this.quartz = quartz;
         this.node = node;
         this.redis = redis;
-        this.redisConfigured = env.containsProperty("spring.data.redis.url") || env.containsProperty("spring.data.redis.host");
         this.clock = clock;
         this.outbox = outbox;
     }
@@ -73,8 +69,10 @@ class HealthController {
         Map<String, Object> checks = new LinkedHashMap<>();
         checks.put("database", database.check());
         checks.put("scheduler", scheduler());
-        if (redisConfigured) {
-            checks.put("redis", redis());
+        // The Redis the node uses for events, however it was configured (ORDINAUT_REDIS_URL, spring.data.redis.url).
+        Map<String, Object> redis = this.redis.check();
+        if (redis != null) {
+            checks.put("redis", redis);
         }
         Map<String, Object> outbox = this.outbox.check();
         if (outbox != null) {
@@ -170,27 +168,6 @@ class HealthController {
         c.put("firing", firing);
         c.put("instance_id", quartz.instanceId());
         c.put("clustered", quartz.clustered());
-        return c;
-    }
-
-    private Map<String, Object> redis() {
-        RedisConnectionFactory factory = redis.getIfAvailable();
-        if (factory == null) {
-            return check("unhealthy", "error", "no Redis connection factory");
-        }
-        long start = System.nanoTime();
-        try (RedisConnection connection = factory.getConnection()) {
-            connection.ping();
-            return check("healthy", "latency_ms", (System.nanoTime() - start) / 1_000_000.0);
-        } catch (RuntimeException e) {
-            return check("unhealthy", "error", e.getClass().getSimpleName());
-        }
-    }
-
-    private static Map<String, Object> check(String status, String key, Object value) {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("status", status);
-        c.put(key, value);
         return c;
     }
 }

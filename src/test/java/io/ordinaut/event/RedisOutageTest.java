@@ -105,6 +105,9 @@ class RedisOutageTest {
             Map<String, Object> outbox = (Map<String, Object>) ((Map<String, Object>) health.get("checks")).get("outbox");
             assertThat(health.get("status")).isEqualTo("degraded");
             assertThat(outbox.get("status")).isEqualTo("degraded");
+            // the check pings the Redis of ordinaut.events.redis-url (not the shared one at the default port)
+            assertThat((Map<String, Object>) ((Map<String, Object>) health.get("checks")).get("redis"))
+                    .containsEntry("status", "unhealthy").containsKey("error");
             assertThat(((Number) outbox.get("backlog")).longValue()).isGreaterThanOrEqualTo(5 + 5 * 3);
         });
 
@@ -129,5 +132,6 @@ class RedisOutageTest {
             client.shutdown();
         }
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(api.get("/health").get("status")).isEqualTo("healthy"));
+        assertThat(api.get("/health").get("checks").toString()).contains("redis={status=healthy");
     }
 }

@@ -92,6 +92,16 @@ class RedisRelayTest extends NodeTestSupport {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void health_checks_the_redis_of_ordinaut_events_redis_url() {
+        // configured only through ordinaut.events.redis-url (what ORDINAUT_REDIS_URL sets), not spring.data.redis.*
+        Map<String, Object> checks = (Map<String, Object>) api.get("/health").expect(200).get("checks");
+        assertThat((Map<String, Object>) checks.get("redis")).containsEntry("status", "healthy").containsKey("latency_ms");
+        assertThat((Map<String, Object>) api.as(null).get("/health").expect(200).get("checks"))
+                .containsEntry("redis", Map.of("status", "healthy"));
+    }
+
+    @Test
     void a_consumer_group_reads_acks_and_reclaims_a_crashed_consumers_pending_entries() {
         String stream = PREFIX + "runs";
         String task = api.post("/tasks", eventTask("group.topic")).expect(201).string("id");
