@@ -52,9 +52,10 @@ import io.ordinaut.web.Scopes;
  * <h2>Routes</h2>
  * <ul>
  *   <li>{@code GET /runs} — filters task_id, status, success, trigger, start_time, end_time (on
- *       created_at, ISO-8601), include_errors (default false: error text is replaced by a hint, as in
- *       the original Ordinaut), limit (1–1000, default 50), offset; newest first</li>
- *   <li>{@code GET /runs/{id}}, {@code GET /tasks/{id}/runs} (same filters)</li>
+ *       created_at, ISO-8601), include_errors (default false: the run's error and its steps' errors in
+ *       output.trace are replaced by a hint, as in the original Ordinaut), limit (1–1000, default 50),
+ *       offset; newest first</li>
+ *   <li>{@code GET /tasks/{id}/runs} (same filters); {@code GET /runs/{id}} shows one run in full</li>
  *   <li>{@code GET /task/{task_id}/latest}, {@code GET /task/{task_id}/stats?days=} (default 30) and
  *       {@code GET /stats/summary?days=} (default 7), also under {@code /runs/…} where the original's
  *       router mounted them; days 1–365</li>

@@ -1,6 +1,10 @@
 package io.ordinaut.run;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -34,8 +38,34 @@ record RunView(
 
     static final String HIDDEN_ERROR = "[Error details hidden - use include_errors=true]";
 
+    /** The run with its error and its steps' errors ({@code output.trace[].error}) replaced by the hint. */
     RunView withErrorHidden() {
-        return error == null ? this : new RunView(id, runId, taskId, status, trigger, attempt, scheduledFor, runAt, success,
-                leaseOwner, leasedUntil, startedAt, finishedAt, durationMs, HIDDEN_ERROR, output, createdAt);
+        Object hiddenOutput = withStepErrorsHidden(output);
+        if (error == null && hiddenOutput == output) {
+            return this;
+        }
+        return new RunView(id, runId, taskId, status, trigger, attempt, scheduledFor, runAt, success, leaseOwner,
+                leasedUntil, startedAt, finishedAt, durationMs, error == null ? null : HIDDEN_ERROR, hiddenOutput, createdAt);
+    }
+
+    /** A copy of the output whose trace entries carry the hint instead of their error; the output itself when none has one. */
+    private static Object withStepErrorsHidden(Object output) {
+        if (!(output instanceof Map<?, ?> map) || !(map.get("trace") instanceof List<?> trace)
+                || trace.stream().noneMatch(step -> step instanceof Map<?, ?> m && m.get("error") != null)) {
+            return output;
+        }
+        List<Object> hiddenTrace = new ArrayList<>(trace.size());
+        for (Object step : trace) {
+            if (step instanceof Map<?, ?> m && m.get("error") != null) {
+                Map<Object, Object> copy = new LinkedHashMap<>(m);
+                copy.put("error", HIDDEN_ERROR);
+                hiddenTrace.add(copy);
+            } else {
+                hiddenTrace.add(step);
+            }
+        }
+        Map<Object, Object> copy = new LinkedHashMap<>(map);
+        copy.put("trace", hiddenTrace);
+        return copy;
     }
 }

@@ -298,7 +298,9 @@ public class TaskService {
         } catch (DueWorkQueue.DuplicateRunException e) {
             throw new ConflictException("Task " + id + ": a run with dedupe_key " + task.spec().dedupeKey() + " was already queued within the last "
                     + task.spec().dedupeWindowSeconds() + " s (run " + e.existingRunId() + ")",
-                    Map.of("run_id", e.existingRunId(), "task_id", id, "dedupe_key", task.spec().dedupeKey()));
+                    // existing_run_id is the documented name; run_id (the same id) stays for clients already reading it
+                    Map.of("existing_run_id", e.existingRunId(), "run_id", e.existingRunId(), "task_id", id,
+                            "dedupe_key", task.spec().dedupeKey()));
         }
         return new ActionResult("Run " + runId + " of task " + id + " queued", Map.of("run_id", runId, "task_id", id));
     }

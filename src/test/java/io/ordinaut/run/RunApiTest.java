@@ -69,24 +69,42 @@ class RunApiTest extends NodeTestSupport {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
     void dead_letters_are_listed_and_a_retry_runs_them_again_under_their_id() throws Exception {
         // given a dead run in the history
         String taskId = api.post("/tasks", task("dead letter", Map.of())).expect(201).string("id");
         UUID runId = UUID.randomUUID();
         jdbc.sql("""
                 INSERT INTO task_run (id, run_id, task_id, scheduled_for, trigger, attempt, status, success, started_at,
-                                      finished_at, error)
+                                      finished_at, error, output)
                 VALUES (:id, :id, CAST(:task AS uuid), now(), 'schedule', 4, 'dead', false, now(), now(),
-                        'crm.update: HTTP 503 (attempt 4 of 4; no retries left)')""")
-                .param("id", runId).param("task", taskId).update();
+                        'crm.update: HTTP 503 (attempt 4 of 4; no retries left)',
+                        CAST(:output AS jsonb))""")
+                .param("id", runId).param("task", taskId)
+                .param("output", """
+                        {"steps": {"lookup": {"n": 1}}, "trace": [
+                          {"id": "lookup", "uses": "noop.run", "status": "ok", "error": null},
+                          {"id": "crm", "uses": "crm.update", "status": "failed", "error": "HTTP 503 from crm.internal"}]}""")
+                .update();
 
-        // then it is listed as dead, its error shown only on request
-        Response dead = api.get("/runs?status=dead").expect(200);
-        assertThat(dead.items()).extracting(r -> r.get("id")).contains(runId.toString());
-        assertThat(dead.items().get(0).get("error")).isEqualTo("[Error details hidden - use include_errors=true]");
-        assertThat(api.get("/runs?status=dead&include_errors=true").expect(200).items().get(0).get("error").toString())
-                .contains("HTTP 503");
-        assertThat(api.get("/runs/" + runId).expect(200).string("error")).contains("HTTP 503");
+        // then it is listed as dead, its error and its steps' errors shown only on request
+        String hidden = "[Error details hidden - use include_errors=true]";
+        for (String list : List.of("/runs?status=dead", "/tasks/" + taskId + "/runs?status=dead")) {
+            Map<String, Object> listed = api.get(list).expect(200).items().get(0);
+            assertThat(listed.get("id")).as(list).isEqualTo(runId.toString());
+            assertThat(listed.get("error")).as(list).isEqualTo(hidden);
+            assertThat(stepErrors(listed)).as(list).containsExactly(null, hidden);
+            assertThat(listed.toString()).as(list).doesNotContain("crm.internal");
+            assertThat((Map<String, Object>) ((Map<String, Object>) listed.get("output")).get("steps")).as(list)
+                    .containsEntry("lookup", Map.of("n", 1));
+            Map<String, Object> shown = api.get(list + "&include_errors=true").expect(200).items().get(0);
+            assertThat(shown.get("error").toString()).as(list).contains("HTTP 503");
+            assertThat(stepErrors(shown)).as(list).containsExactly(null, "HTTP 503 from crm.internal");
+        }
+        // one run, asked for by id, is shown whole
+        Response one = api.get("/runs/" + runId).expect(200);
+        assertThat(one.string("error")).contains("HTTP 503");
+        assertThat(stepErrors(one.map())).containsExactly(null, "HTTP 503 from crm.internal");
 
         // when it is retried
         Response retried = api.post("/runs/" + runId + "/retry", "{}").expect(200);
@@ -106,7 +124,8 @@ class RunApiTest extends NodeTestSupport {
         String first = api.post("/tasks/" + taskId + "/run_now", "{}").expect(200).details().get("run_id").toString();
 
         Response again = api.post("/tasks/" + taskId + "/run_now", "{}").expect(409);
-        assertThat(again.details()).containsEntry("run_id", first).containsEntry("dedupe_key", "nightly");
+        assertThat(again.details()).containsOnly(Map.entry("existing_run_id", first), Map.entry("run_id", first),
+                Map.entry("task_id", taskId), Map.entry("dedupe_key", "nightly"));
     }
 
     @Test
@@ -147,6 +166,12 @@ class RunApiTest extends NodeTestSupport {
         assertThat(me.get("state")).isEqualTo("running");
         assertThat(me.get("roles").toString()).contains("executor");
         api.get("/workers?state=zombie").expect(400);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> stepErrors(Map<String, Object> run) {
+        List<Map<String, Object>> trace = (List<Map<String, Object>>) ((Map<String, Object>) run.get("output")).get("trace");
+        return trace.stream().map(step -> step.get("error")).toList();
     }
 
     private Map<String, Object> awaitStatus(String runId, String status) {
