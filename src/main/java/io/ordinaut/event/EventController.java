@@ -116,17 +116,29 @@ class EventController {
 
     @RequiresScope(Scopes.TASKS_READ)
     @GetMapping("/topics")
+    @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Page size (default 100)", schema = @Schema(type = "integer", minimum = "1", maximum = "1000", defaultValue = "100"))
+    @Parameter(name = "offset", in = ParameterIn.QUERY, description = "Rows to skip (default 0)", schema = @Schema(type = "integer", minimum = "0", defaultValue = "0"))
     @Operation(operationId = "listTopics", summary = "List subscribed topics and patterns with their active tasks")
-    Map<String, Object> topics(Caller caller) {
-        List<Map<String, Object>> items = store.topics(caller.ownerFilter()).stream().map(t -> {
-            Map<String, Object> item = new LinkedHashMap<>();
-            item.put("topic", t.expression());
-            item.put("pattern", TopicPattern.isPattern(t.expression()));
-            item.put("active_tasks", t.tasks().size());
-            item.put("task_ids", t.tasks().stream().map(UUID::toString).toList());
-            return item;
-        }).toList();
-        return PageBody.of(items, items.size(), items.size(), 0);
+    Map<String, Object> topics(@RequestParam Map<String, String> query, Caller caller) {
+        QueryParams q = QueryParams.of(query);
+        int limit = q.integer("limit", 1, 1000, 100);
+        int offset = q.integer("offset", 0, Integer.MAX_VALUE, 0);
+        // Paged here rather than in SQL: one row per distinct subscription, few enough to read whole, and the
+        // total comes with them.
+        List<EventStore.Topic> all = store.topics(caller.ownerFilter());
+        List<Map<String, Object>> items = all.subList(Math.min(offset, all.size()), (int) Math.min((long) offset + limit, all.size()))
+                .stream().map(EventController::view).toList();
+        return PageBody.of(items, all.size(), limit, offset);
+    }
+
+    /** {@code topic}: the subscribed topic or pattern; {@code pattern}: whether it holds wildcards. */
+    private static Map<String, Object> view(EventStore.Topic t) {
+        Map<String, Object> item = new LinkedHashMap<>();
+        item.put("topic", t.expression());
+        item.put("pattern", TopicPattern.isPattern(t.expression()));
+        item.put("active_tasks", t.tasks().size());
+        item.put("task_ids", t.tasks().stream().map(UUID::toString).toList());
+        return item;
     }
 
     private Map<String, Object> view(EventStore.StoredEvent e) {

@@ -42,7 +42,9 @@ class EventStreamController {
     @Operation(operationId = "streamEvents", summary = "Follow run and task lifecycle entries as Server-Sent Events")
     SseEmitter stream(@RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
                       @RequestParam(name = "last_event_id", required = false) String lastEventParam, Caller caller) {
-        Long after = position(lastEventId != null ? lastEventId : lastEventParam);
+        // The header (what a reconnecting EventSource sends) wins; an error names wherever the bad value came from.
+        boolean fromHeader = lastEventId != null && !lastEventId.isBlank();
+        Long after = fromHeader ? position("Last-Event-ID", lastEventId) : position("last_event_id", lastEventParam);
         SseEmitter emitter = new SseEmitter(0L);
         Runnable unsubscribe = duties.feed().subscribe(caller.ownerFilter(), after, new LiveFeed.Sink() {
             @Override
@@ -77,7 +79,7 @@ class EventStreamController {
         return emitter;
     }
 
-    private static Long position(String value) {
+    private static Long position(String field, String value) {
         if (value == null || value.isBlank()) {
             return null;
         }
@@ -88,7 +90,7 @@ class EventStreamController {
             }
             return seq;
         } catch (NumberFormatException e) {
-            throw ApiException.badRequest("Last-Event-ID", "Last-Event-ID must be the id of an earlier entry (a number)");
+            throw ApiException.badRequest(field, field + " must be the id of an earlier entry (a number)");
         }
     }
 }

@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -79,7 +80,7 @@ final class RelayOutbox implements Runnable {
         } catch (RuntimeException e) {
             // one warning per outage rather than one per round; /health shows it meanwhile
             if (status.failed(e)) {
-                log.warn("Outbox relay to Redis failed, the outbox keeps growing until Redis is back: {}", e.toString());
+                log.warn("{}: {}", RelayFailure.of(e).warning(), e.toString());
             } else {
                 log.debug("Outbox relay still failing: {}", e.toString());
             }
@@ -114,7 +115,8 @@ final class RelayOutbox implements Runnable {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("Interrupted while appending to Redis", e);
             } catch (ExecutionException | TimeoutException e) {
-                throw new IllegalStateException("Appending to Redis failed: " + (e.getCause() != null ? e.getCause() : e), e);
+                // a RedisException, so the failure is put down to Redis (RelayFailure) even for a timeout
+                throw new RedisException("Appending to Redis failed: " + (e.getCause() != null ? e.getCause() : e), e);
             }
         }
         int marked = jdbc.sql(MARK).param("ids", json.writeValueAsString(ids)).update();

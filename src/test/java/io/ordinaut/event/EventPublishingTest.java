@@ -174,6 +174,31 @@ class EventPublishingTest extends NodeTestSupport {
     }
 
     @Test
+    void get_topics_pages_like_the_other_lists() {
+        eventTask(api, "paging.one", Map.of());
+        eventTask(api, "paging.two", Map.of());
+        Response all = api.get("/topics").expect(200);
+        assertThat(all.map()).containsEntry("limit", 100).containsEntry("offset", 0)
+                .containsEntry("total", all.items().size()).containsEntry("has_more", false);
+        assertThat(all.items()).extracting(t -> t.get("topic")).contains("paging.one", "paging.two");
+
+        // limit is the page size asked for, total counts every subscription
+        Response first = api.get("/topics?limit=1").expect(200);
+        assertThat(first.items()).containsExactly(all.items().get(0));
+        assertThat(first.map()).containsEntry("limit", 1).containsEntry("total", all.items().size()).containsEntry("has_more", true);
+        Response second = api.get("/topics?limit=1&offset=1").expect(200);
+        assertThat(second.items()).containsExactly(all.items().get(1));
+        assertThat(second.map()).containsEntry("offset", 1);
+        assertThat(api.get("/topics?offset=" + all.items().size()).expect(200).items()).isEmpty();
+
+        for (String query : List.of("limit=0", "limit=1001", "limit=ten", "offset=-1")) {
+            Response bad = api.get("/topics?" + query).expect(400);
+            assertThat(bad.get("error")).as(query).isEqualTo("ValidationError");
+            assertThat(bad.details()).as(query).containsEntry("field", query.substring(0, query.indexOf('=')));
+        }
+    }
+
+    @Test
     void invalid_patterns_and_filters_are_refused_at_task_creation() {
         for (String pattern : List.of("orders.*x", "orders..created", ".orders", "orders.", "or#ders", "has space")) {
             Map<String, Object> task = Map.of("title", "bad", "schedule_kind", "event", "schedule_expr", pattern,

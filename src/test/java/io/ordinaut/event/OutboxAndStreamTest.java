@@ -3,6 +3,10 @@ package io.ordinaut.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.test.context.TestPropertySource;
 
 import io.ordinaut.support.Api;
+import io.ordinaut.support.Api.Response;
 import io.ordinaut.support.NodeTestSupport;
 
 /** The outbox written with each change, and GET /events/stream from PostgreSQL alone (no Redis configured). */
@@ -166,7 +171,17 @@ class OutboxAndStreamTest extends NodeTestSupport {
     }
 
     @Test
-    void a_bad_last_event_id_is_a_400() {
-        assertThat(api.get("/events/stream?last_event_id=abc").status()).isEqualTo(400);
+    void a_bad_last_event_id_is_a_400_naming_where_it_came_from() throws Exception {
+        Response query = api.get("/events/stream?last_event_id=abc").expect(400);
+        assertThat(query.get("error")).isEqualTo("ValidationError");
+        assertThat(query.details()).containsEntry("field", "last_event_id");
+        assertThat(query.string("message")).startsWith("last_event_id ");
+
+        HttpResponse<String> header = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + port + "/events/stream"))
+                .header("Authorization", "Bearer " + Api.ADMIN_TOKEN).header("Last-Event-ID", "-1").GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(header.statusCode()).isEqualTo(400);
+        assertThat(header.body()).contains("Last-Event-ID must be").doesNotContain("last_event_id");
     }
 }

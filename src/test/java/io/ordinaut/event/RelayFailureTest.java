@@ -1,0 +1,45 @@
+package io.ordinaut.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ConnectException;
+import java.sql.SQLTransientConnectionException;
+import java.util.concurrent.TimeoutException;
+
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
+import org.springframework.transaction.CannotCreateTransactionException;
+
+/** The relay's warning blames the side that failed: what a PostgreSQL outage and a Redis outage throw. */
+class RelayFailureTest {
+
+    @Test
+    void database_failures_are_put_down_to_the_database() {
+        SQLTransientConnectionException pool = new SQLTransientConnectionException("HikariPool-1 - Connection is not available");
+        assertThat(RelayFailure.of(new CannotCreateTransactionException("Could not open JDBC Connection for transaction", pool)))
+                .isEqualTo(RelayFailure.DATABASE);
+        assertThat(RelayFailure.of(new CannotGetJdbcConnectionException("Failed to obtain JDBC Connection", pool)))
+                .isEqualTo(RelayFailure.DATABASE);
+        assertThat(RelayFailure.DATABASE.warning()).contains("PostgreSQL").doesNotContain("until Redis is back");
+    }
+
+    @Test
+    void redis_failures_are_put_down_to_redis() {
+        assertThat(RelayFailure.of(new RedisConnectionException("Unable to connect to 127.0.0.1:6390", new ConnectException())))
+                .isEqualTo(RelayFailure.REDIS);
+        assertThat(RelayFailure.of(new RedisException("Appending to Redis failed", new TimeoutException())))
+                .isEqualTo(RelayFailure.REDIS);
+        assertThat(RelayFailure.of(new IllegalStateException("wrapped", new RedisCommandTimeoutException("timed out"))))
+                .isEqualTo(RelayFailure.REDIS);
+        assertThat(RelayFailure.REDIS.warning()).contains("until Redis is back");
+    }
+
+    @Test
+    void anything_else_blames_neither() {
+        assertThat(RelayFailure.of(new IllegalStateException("Relayed outbox rows [1] but marked 0"))).isEqualTo(RelayFailure.OTHER);
+        assertThat(RelayFailure.OTHER.warning()).doesNotContain("Redis is back").doesNotContain("PostgreSQL");
+    }
+}
