@@ -52,6 +52,7 @@ class OpenApiConfiguration {
             new Tag().name("schedules").description("Preview when a schedule fires"),
             new Tag().name("agents").description("Agents, their credentials and tokens"),
             new Tag().name("tools").description("The tool catalog pipeline steps call"),
+            new Tag().name("events").description("Events: publish and list them, subscribed topics, the live stream"),
             new Tag().name("audit").description("Who did what"),
             new Tag().name("admin").description("Health, workers and the service root"));
 

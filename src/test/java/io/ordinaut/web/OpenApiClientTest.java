@@ -107,6 +107,10 @@ class OpenApiClientTest {
             assertThat(operation.path("tags")).as("tags of %s", id).hasSize(1);
             assertThat(TAGS).as("tag of %s", id).contains(operation.path("tags").get(0).asString());
         }
+        // Every tag an operation uses is declared at the top (with its description): generators group by them.
+        List<String> declared = new ArrayList<>();
+        doc.path("tags").forEach(tag -> declared.add(tag.path("name").asString()));
+        assertThat(declared).containsExactlyInAnyOrderElementsOf(TAGS);
         assertThat(ids).doesNotHaveDuplicates().contains("createTask", "pauseTask", "resumeTask", "listRuns", "createAgent",
                 "createTool", "previewSchedule", "listAuditEntries", "listWorkers", "getServiceInfo");
     }
