@@ -219,7 +219,7 @@ public final class JsonFields {
 
     public static Instant parseInstant(String field, String s) {
         try {
-            return OffsetDateTime.parse(s).toInstant();
+            return Horizon.check(field, OffsetDateTime.parse(s).toInstant());
         } catch (DateTimeParseException e) {
             throw new InvalidInputException(field, field + " must be an ISO-8601 date-time with offset, e.g. 2026-03-08T09:00:00Z (got \"" + s + "\")");
         }

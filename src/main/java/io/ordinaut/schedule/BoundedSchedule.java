@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import io.ordinaut.Horizon;
+
 /**
  * Implements the {@link Schedule} queries on top of one primitive, {@link #cursorAfter}, and applies
  * the definition's startAt/endAt bounds (both inclusive) in one place for every kind.
@@ -94,8 +96,9 @@ abstract class BoundedSchedule implements Schedule {
         }
     }
 
+    /** Within endAt, and within the horizon: an occurrence after 9999 is none (it could not be stored). */
     private boolean withinEnd(Instant t) {
-        return definition.endAt() == null || !t.isAfter(definition.endAt());
+        return (definition.endAt() == null || !t.isAfter(definition.endAt())) && !t.isAfter(Horizon.LATEST);
     }
 
     @Override

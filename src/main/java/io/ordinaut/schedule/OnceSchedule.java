@@ -1,11 +1,14 @@
 package io.ordinaut.schedule;
 
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
+
+import io.ordinaut.Horizon;
 
 /**
  * A single instant. Written with an offset or Z it is absolute; written as a local date-time it is
@@ -23,6 +26,9 @@ final class OnceSchedule extends BoundedSchedule {
 
     static OnceSchedule compile(ScheduleDefinition d) {
         Instant at = parse(d).truncatedTo(ChronoUnit.SECONDS);
+        if (!Horizon.contains(at)) {
+            throw InvalidScheduleException.expression("'" + d.expression() + "' is outside the years 1–9999 a task can run in.");
+        }
         return new OnceSchedule(new ScheduleDefinition(d.kind(), at.toString(), d.zone(), d.anchor(),
                 d.startAt(), d.endAt()), at);
     }
@@ -34,7 +40,7 @@ final class OnceSchedule extends BoundedSchedule {
         } catch (DateTimeParseException notOffset) {
             try {
                 return Schedules.resolveLocal(LocalDateTime.parse(text), d.zone()).toInstant();
-            } catch (DateTimeParseException notLocal) {
+            } catch (DateTimeException notLocal) { // unparseable, or beyond what the zone's offset can express
                 throw InvalidScheduleException.expression("'" + text + "' is not an ISO-8601 date-time; write"
                         + " e.g. 2026-03-08T09:00:00Z, 2026-03-08T09:00:00-05:00, or 2026-03-08T09:00:00 to read"
                         + " it in the task's timezone.");

@@ -22,6 +22,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import io.ordinaut.ConflictException;
 import io.ordinaut.GroupCommit;
+import io.ordinaut.Horizon;
 import io.ordinaut.InvalidInputException;
 import io.ordinaut.NotFoundException;
 import io.ordinaut.TaskStatus;
@@ -327,6 +328,10 @@ public class TaskService {
                     "Task " + id + " has no next occurrence to snooze", Map.of("schedule_kind", task.spec().scheduleKind())));
             total = delaySeconds;
         }
+        if (occurrence.plusSeconds(total).isAfter(Horizon.LATEST)) {
+            throw new ConflictException("Task " + id + ": snoozing by " + total + " s would move its occurrence " + occurrence
+                    + " past " + Horizon.LATEST + ", the last instant a task can run at", Map.of("snoozed_occurrence", occurrence));
+        }
         Task snoozed = task.snoozed(occurrence, total, now);
         tasks.update(snoozed);
         queue.delayQueued(id, occurrence, delaySeconds);
@@ -385,7 +390,7 @@ public class TaskService {
                     + " is not in the future" + (spec.endAt() != null || spec.startAt() != null ? " (or lies outside start_at/end_at)" : ""));
         }
         throw new InvalidScheduleException(spec.endAt() != null ? "end_at" : "schedule_expr",
-                "the schedule has no occurrences after now; check COUNT/UNTIL, start_at and end_at");
+                "the schedule has no occurrences after now; check COUNT/UNTIL, start_at and end_at (none after the year 9999 count)");
     }
 
     private static boolean firesOnTime(Schedule schedule) {

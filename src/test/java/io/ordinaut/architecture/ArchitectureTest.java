@@ -44,14 +44,15 @@ class ArchitectureTest {
     }
 
     @Test
-    void schedule_math_depends_on_nothing_but_the_jdk_lib_recur_and_the_root_input_error() {
+    void schedule_math_depends_on_nothing_but_the_jdk_lib_recur_the_root_input_error_and_the_horizon() {
         ArchRule rule = classes().that().resideInAPackage("io.ordinaut.schedule..")
                 .should().onlyDependOnClassesThat(DescribedPredicate.describe(
-                        "JDK, lib-recur, io.ordinaut.schedule or io.ordinaut.InvalidInputException",
+                        "JDK, lib-recur, io.ordinaut.schedule, io.ordinaut.InvalidInputException or io.ordinaut.Horizon",
                         (JavaClass c) -> c.getPackageName().startsWith("java.")
                                 || c.getPackageName().startsWith("org.dmfs.")
                                 || c.getPackageName().startsWith("io.ordinaut.schedule")
                                 || c.getName().equals("io.ordinaut.InvalidInputException")
+                                || c.getName().equals("io.ordinaut.Horizon")
                                 || c.isPrimitive() || c.isArray() && c.getBaseComponentType().getPackageName().startsWith("java.")));
         rule.check(main);
     }
