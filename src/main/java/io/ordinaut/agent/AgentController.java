@@ -142,7 +142,7 @@ class AgentController {
 
     @DeleteMapping("/agents/{id}")
     @Transactional
-    @Operation(operationId = "deleteAgent", summary = "Delete an agent that owns no tasks")
+    @Operation(operationId = "deleteAgent", summary = "Delete an agent that owns no tasks and no tools")
     Map<String, Object> delete(@PathVariable String id) {
         Agent agent = find(id);
         if (agent.id().equals(Agent.SYSTEM)) {
@@ -150,6 +150,12 @@ class AgentController {
         }
         if (agents.ownsTasks(agent.id())) {
             throw ApiException.conflict("Agent " + id + " owns tasks; cancel them or keep the agent", Map.of("id", id));
+        }
+        // Its tools would be left ownerless, and ownerless tools are trusted like admins' (tool.ToolTrust): a
+        // rogue agent's tool at an address other tasks name would start receiving their data once it is deleted.
+        if (agents.ownsTools(agent.id())) {
+            throw ApiException.conflict("Agent " + id + " owns tools; delete them (DELETE /tools/{address}) or keep the agent",
+                    Map.of("id", id));
         }
         tokens.revokeAll(agent.id());
         agents.delete(agent.id());

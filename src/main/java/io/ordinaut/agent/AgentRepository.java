@@ -39,6 +39,7 @@ class AgentRepository {
     private static final String PAGE = "SELECT " + COLUMNS + " FROM agent" + FILTER + " ORDER BY created_at, id LIMIT :limit OFFSET :offset";
     private static final String COUNT = "SELECT count(*) FROM agent" + FILTER;
     private static final String OWNS_TASKS = "SELECT EXISTS (SELECT 1 FROM task WHERE created_by = :id)";
+    private static final String OWNS_TOOLS = "SELECT EXISTS (SELECT 1 FROM tool WHERE created_by = :id)";
     private static final String DELETE = "DELETE FROM agent WHERE id = :id";
 
     private final JdbcClient jdbc;
@@ -90,6 +91,10 @@ class AgentRepository {
 
     boolean ownsTasks(UUID id) {
         return jdbc.sql(OWNS_TASKS).param("id", id).query(Boolean.class).single();
+    }
+
+    boolean ownsTools(UUID id) {
+        return jdbc.sql(OWNS_TOOLS).param("id", id).query(Boolean.class).single();
     }
 
     void delete(UUID id) {

@@ -139,7 +139,7 @@ public final class PipelineRunner {
 
         ToolCall call = new ToolCall(step.uses(), args,
                 ToolCall.idempotencyKey(context.taskId(), context.scheduledFor(), step.id()),
-                context.runId(), context.attempt(), step.timeout(), context.grantedScopes());
+                context.runId(), context.attempt(), step.timeout(), context.grantedScopes(), context.agentId());
         int attempts = 0;
         while (true) {
             attempts++;

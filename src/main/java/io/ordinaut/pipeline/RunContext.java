@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * Who and what a run is for; becomes {@code task}, {@code run} and {@code event} in the expression
@@ -12,6 +13,8 @@ import java.util.Set;
  * @param trigger       one of {@link #TRIGGERS}
  * @param event         the triggering event, or null when the run was not caused by one
  * @param grantedScopes scopes the task may use, checked against each tool's scopes; null = not enforced
+ * @param agentId       the task's owner, whose trust decides which catalogued tools its steps may call
+ *                      (its own and admins'); null = no agent, which may call only admins' tools
  */
 public record RunContext(
         String taskId,
@@ -22,7 +25,8 @@ public record RunContext(
         Instant scheduledFor,
         String trigger,
         Event event,
-        Set<String> grantedScopes) {
+        Set<String> grantedScopes,
+        UUID agentId) {
 
     public static final Set<String> TRIGGERS = Set.of("schedule", "run_now", "event", "retry", "reclaim");
 
@@ -42,15 +46,20 @@ public record RunContext(
 
     public RunContext(String taskId, String taskTitle, ZoneId timezone, String runId, int attempt,
                       Instant scheduledFor, String trigger) {
-        this(taskId, taskTitle, timezone, runId, attempt, scheduledFor, trigger, null, null);
+        this(taskId, taskTitle, timezone, runId, attempt, scheduledFor, trigger, null, null, null);
     }
 
     public RunContext withEvent(Event event) {
-        return new RunContext(taskId, taskTitle, timezone, runId, attempt, scheduledFor, trigger, event, grantedScopes);
+        return new RunContext(taskId, taskTitle, timezone, runId, attempt, scheduledFor, trigger, event, grantedScopes, agentId);
     }
 
     public RunContext withGrantedScopes(Set<String> scopes) {
-        return new RunContext(taskId, taskTitle, timezone, runId, attempt, scheduledFor, trigger, event, scopes);
+        return new RunContext(taskId, taskTitle, timezone, runId, attempt, scheduledFor, trigger, event, scopes, agentId);
+    }
+
+    /** The run on behalf of this agent, the task's owner. */
+    public RunContext withAgent(UUID agent) {
+        return new RunContext(taskId, taskTitle, timezone, runId, attempt, scheduledFor, trigger, event, grantedScopes, agent);
     }
 
     /**

@@ -53,7 +53,9 @@ class PipelineRunHandler implements RunHandler {
         RunContext context = new RunContext(run.taskId().toString(), run.taskTitle(), ZoneId.of(run.timezone()),
                 run.id().toString(), run.attempt(), run.scheduledFor(), run.trigger())
                 // The owner's scopes as they are now (cached briefly): a scope taken away stops its runs.
-                .withGrantedScopes(scopes.granted(run.createdBy()));
+                .withGrantedScopes(scopes.granted(run.createdBy()))
+                // whose tools its steps may call: the owner's own and admins' (ToolTrust)
+                .withAgent(run.createdBy());
         if (run.eventJson() != null) {
             context = context.withEvent(event(run.eventJson()));
         }

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * One call of a tool by a pipeline step.
@@ -17,6 +18,8 @@ import java.util.Set;
  * @param attempt        the run's attempt number, 1-based
  * @param timeout        how long the caller waits for this call
  * @param grantedScopes  scopes the task may use; null when scopes are not enforced
+ * @param agentId        the task's owner: it may call only its own and admins' tools ({@link ToolTrust});
+ *                       null for a call on no agent's behalf, which may call only admins' (and ownerless) tools
  */
 public record ToolCall(
         String address,
@@ -25,12 +28,19 @@ public record ToolCall(
         String runId,
         int attempt,
         Duration timeout,
-        Set<String> grantedScopes) {
+        Set<String> grantedScopes,
+        UUID agentId) {
 
     public ToolCall {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(args, "args");
         Objects.requireNonNull(timeout, "timeout");
+    }
+
+    /** A call on no agent's behalf. */
+    public ToolCall(String address, Map<String, Object> args, String idempotencyKey, String runId, int attempt,
+                    Duration timeout, Set<String> grantedScopes) {
+        this(address, args, idempotencyKey, runId, attempt, timeout, grantedScopes, null);
     }
 
     /**

@@ -286,10 +286,12 @@ final class ToolCatalog {
                 strings(rs.getArray("scopes")),
                 rs.getInt("timeout_seconds"),
                 headers(rs.getString("headers")),
-                rs.getTimestamp("gone_at") != null);
+                rs.getTimestamp("gone_at") != null,
+                // the router decides with it whose pipelines may call the tool (ToolTrust)
+                rs.getObject("created_by", UUID.class));
         Timestamp goneAt = rs.getTimestamp("gone_at");
         return new Entry(definition, rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant(),
-                rs.getObject("created_by", UUID.class), goneAt == null ? null : goneAt.toInstant());
+                definition.owner(), goneAt == null ? null : goneAt.toInstant());
     }
 
     @SuppressWarnings("unchecked")

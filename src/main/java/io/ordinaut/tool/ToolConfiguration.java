@@ -34,8 +34,10 @@ class ToolConfiguration {
     /** Also the {@link ToolInvoker} of the pipeline runner; closed (MCP connections) on shutdown. */
     @Bean
     ToolRouter toolRouter(ToolCatalog catalog, ToolProperties properties, Environment environment, Clock clock,
-                          OrdinautMetrics metrics) {
-        return new ToolRouter(catalog::find, ToolRouter.Settings.of(properties, environment::getProperty, clock), metrics);
+                          OrdinautMetrics metrics, AgentScopes agentScopes) {
+        // granted(): cached per agent, so asking whether a tool's owner is an admin costs no query per call
+        return new ToolRouter(catalog::find, ToolRouter.Settings.of(properties, environment::getProperty, clock), metrics,
+                new ToolTrust(agentScopes::granted));
     }
 
     @Bean

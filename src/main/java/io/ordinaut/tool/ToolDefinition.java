@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
@@ -22,6 +23,8 @@ import java.util.regex.Pattern;
  *                       {@code ${secret:NAME}}, read from the environment at call time, so the
  *                       definition never holds the secret itself
  * @param gone           its MCP server no longer lists it (found by {@code POST /tools/discover}); calls fail
+ * @param owner          the agent that registered it ({@code created_by}), as the catalog read it; null when it
+ *                       has none. Decides whose pipelines may call it ({@link ToolTrust}); not part of a request
  */
 public record ToolDefinition(
         String address,
@@ -33,7 +36,8 @@ public record ToolDefinition(
         List<String> scopes,
         int timeoutSeconds,
         Map<String, String> headers,
-        boolean gone) {
+        boolean gone,
+        UUID owner) {
 
     public static final String HTTP = "http";
     public static final String MCP = "mcp";
@@ -72,6 +76,12 @@ public record ToolDefinition(
         this(address, transport, endpoint, description, inputSchema, outputSchema, scopes, timeoutSeconds, headers, false);
     }
 
+    public ToolDefinition(String address, String transport, String endpoint, String description,
+                          Map<String, Object> inputSchema, Map<String, Object> outputSchema, List<String> scopes,
+                          int timeoutSeconds, Map<String, String> headers, boolean gone) {
+        this(address, transport, endpoint, description, inputSchema, outputSchema, scopes, timeoutSeconds, headers, gone, null);
+    }
+
     public static ToolDefinition http(String address, String endpoint) {
         return new ToolDefinition(address, HTTP, endpoint, null, null, null, List.of(), 30, Map.of());
     }
@@ -81,18 +91,18 @@ public record ToolDefinition(
     }
 
     public ToolDefinition withSchemas(Map<String, Object> input, Map<String, Object> output) {
-        return new ToolDefinition(address, transport, endpoint, description, input, output, scopes, timeoutSeconds, headers, gone);
+        return new ToolDefinition(address, transport, endpoint, description, input, output, scopes, timeoutSeconds, headers, gone, owner);
     }
 
     public ToolDefinition withHeaders(Map<String, String> newHeaders) {
-        return new ToolDefinition(address, transport, endpoint, description, inputSchema, outputSchema, scopes, timeoutSeconds, newHeaders, gone);
+        return new ToolDefinition(address, transport, endpoint, description, inputSchema, outputSchema, scopes, timeoutSeconds, newHeaders, gone, owner);
     }
 
     public ToolDefinition withScopes(List<String> newScopes) {
-        return new ToolDefinition(address, transport, endpoint, description, inputSchema, outputSchema, newScopes, timeoutSeconds, headers, gone);
+        return new ToolDefinition(address, transport, endpoint, description, inputSchema, outputSchema, newScopes, timeoutSeconds, headers, gone, owner);
     }
 
     public ToolDefinition withTimeoutSeconds(int seconds) {
-        return new ToolDefinition(address, transport, endpoint, description, inputSchema, outputSchema, scopes, seconds, headers, gone);
+        return new ToolDefinition(address, transport, endpoint, description, inputSchema, outputSchema, scopes, seconds, headers, gone, owner);
     }
 }

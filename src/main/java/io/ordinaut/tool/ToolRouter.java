@@ -18,8 +18,10 @@ import io.ordinaut.metrics.OrdinautMetrics;
  * The {@link ToolInvoker} used by runs: looks the address up in the catalog and calls the tool over
  * its transport, checking scopes ({@link AgentScopes#ADMIN} implies all), the input schema before and the
  * output schema after the call.
- * Unknown addresses are simulated unless {@link Settings#rejectUnknownTools()}. The catalog function
- * is consulted on every call (and by {@link #accepts}), so back it by an in-memory cache.
+ * Unknown addresses are simulated unless {@link Settings#rejectUnknownTools()}. A catalogued tool is called
+ * only when the task's owner trusts it ({@link ToolTrust}: its own, an admin's or an ownerless tool), over
+ * every transport. The catalog function is consulted on every call (and by {@link #accepts}), so back it
+ * by an in-memory cache.
  */
 public final class ToolRouter implements ToolInvoker, AutoCloseable {
 
@@ -130,13 +132,25 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
     private final HttpTransport http;
     private final McpTransport mcp;
     private final OrdinautMetrics metrics;
+    private final ToolTrust trust;
 
     public ToolRouter(Function<String, Optional<ToolDefinition>> catalog, Settings settings) {
         this(catalog, settings, OrdinautMetrics.none());
     }
 
-    /** @param metrics counts every call by tool address, transport and outcome */
+    /**
+     * Without a way to look agents up: a tool with an owner is called only by its owner's tasks.
+     *
+     * @param metrics counts every call by tool address, transport and outcome
+     */
     public ToolRouter(Function<String, Optional<ToolDefinition>> catalog, Settings settings, OrdinautMetrics metrics) {
+        this(catalog, settings, metrics, ToolTrust.ownerlessOnly());
+    }
+
+    /** @param trust which tools a task may call, by their owners */
+    ToolRouter(Function<String, Optional<ToolDefinition>> catalog, Settings settings, OrdinautMetrics metrics,
+               ToolTrust trust) {
+        this.trust = Objects.requireNonNull(trust, "trust");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.catalog = Objects.requireNonNull(catalog, "catalog");
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -198,6 +212,8 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
             return simulated.invoke(call);
         }
         ToolDefinition tool = found.get();
+        // First: nothing of another agent's tool (not even whether it is gone) is acted on or told.
+        trust.check(tool, call);
         if (tool.gone()) {
             throw ToolCallException.permanent("tool " + tool.address() + " is gone: its MCP server " + tool.endpoint()
                     + " no longer lists it (found by POST /tools/discover); discover again or delete it");

@@ -297,6 +297,21 @@ class AccessControlTest extends NodeTestSupport {
         assertThat(api.get("/agents?scope_filter=admin").items()).extracting(a -> a.get("name")).contains("system");
     }
 
+    /** Its tools would be left ownerless, and ownerless tools are trusted like admins' by every task's pipeline. */
+    @Test
+    void an_agent_that_owns_tools_cannot_be_deleted() {
+        TestAgent owner = agent("tool-owner", null, "tools:read", "tools:write");
+        String address = "owned" + UUID.randomUUID().toString().substring(0, 6) + ".call";
+        api.as(owner.token()).post("/tools", Map.of("address", address, "transport", "simulate")).expect(201);
+
+        Response refused = api.delete("/agents/" + owner.id()).expect(409);
+        assertThat(refused.string("message")).contains("owns tools");
+        assertThat(api.get("/tools/" + address).expect(200).get("created_by")).isEqualTo(owner.id());
+
+        api.as(owner.token()).delete("/tools/" + address).expect(200);
+        api.delete("/agents/" + owner.id()).expect(200);
+    }
+
     private static Response call(Api client, String method, String path) {
         return switch (method) {
             case "GET" -> client.get(path);

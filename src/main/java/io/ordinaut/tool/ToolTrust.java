@@ -1,0 +1,68 @@
+package io.ordinaut.tool;
+
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+
+import org.springframework.dao.DataAccessException;
+
+import io.ordinaut.agent.AgentScopes;
+
+/**
+ * Which catalogued tools a task's pipeline may call. The catalog is shared and any agent with
+ * {@code tools:write} may register an address nobody has taken yet — including one another agent's
+ * pipeline already names (and runs simulated). Calling such a tool would hand the calling task's data
+ * (its rendered arguments) to whoever registered it, so a step may call only a tool its task's owner
+ * trusts:
+ * <ul>
+ *   <li>one that owner registered itself,</li>
+ *   <li>one an admin registered (the owner holds {@value AgentScopes#ADMIN}), or</li>
+ *   <li>one with no owner: registered before tools had owners, or left by a deleted agent — only admins
+ *       may change those, so they count as admins' tools.</li>
+ * </ul>
+ * A call on no agent's behalf trusts only the last two kinds.
+ *
+ * <p>Whether an owner is an admin is read through {@link AgentScopes#granted}, cached for
+ * {@code ordinaut.tools.catalog-refresh-seconds}: an owner that loses {@code admin} keeps its tools callable
+ * by other agents' pipelines for up to that long on each node (and one that gains it waits as long).
+ * The owner itself comes from this node's catalog copy, which other nodes' changes reach within the same
+ * interval.
+ */
+final class ToolTrust {
+
+    private final Function<UUID, Set<String>> scopesOfAgent;
+
+    /** @param scopesOfAgent an agent's scopes, cheap to ask (cached); empty for an agent that does not exist */
+    ToolTrust(Function<UUID, Set<String>> scopesOfAgent) {
+        this.scopesOfAgent = Objects.requireNonNull(scopesOfAgent, "scopesOfAgent");
+    }
+
+    /** Trusts nobody's tools but admins' (and ownerless ones): for routers that cannot look agents up. */
+    static ToolTrust ownerlessOnly() {
+        return new ToolTrust(agent -> Set.of());
+    }
+
+    /**
+     * @throws ToolCallException not retryable, when the tool belongs to another agent that is not an admin;
+     *                           retryable, when the owner's scopes cannot be read now
+     */
+    void check(ToolDefinition tool, ToolCall call) {
+        UUID owner = tool.owner();
+        if (owner == null || owner.equals(call.agentId()) || ownerIsAdmin(owner)) {
+            return;
+        }
+        // Names the owner, never the endpoint: that is the other agent's business.
+        throw ToolCallException.permanent("tool " + tool.address() + " belongs to another agent (" + owner
+                + "); a pipeline may call only its own agent's tools and admins' tools");
+    }
+
+    private boolean ownerIsAdmin(UUID owner) {
+        try {
+            return scopesOfAgent.apply(owner).contains(AgentScopes.ADMIN);
+        } catch (DataAccessException e) {
+            throw new ToolCallException("the owner of a tool cannot be looked up: " + e.getMostSpecificCause().getMessage(),
+                    true, null, e);
+        }
+    }
+}

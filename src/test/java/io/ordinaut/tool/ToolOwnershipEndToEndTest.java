@@ -1,0 +1,150 @@
+package io.ordinaut.tool;
+
+import static io.ordinaut.tool.ToolRuns.create;
+import static io.ordinaut.tool.ToolRuns.httpTool;
+import static io.ordinaut.tool.ToolRuns.pipeline;
+import static io.ordinaut.tool.ToolRuns.runNow;
+import static io.ordinaut.tool.ToolRuns.step;
+import static io.ordinaut.tool.ToolRuns.steps;
+import static io.ordinaut.tool.ToolRuns.task;
+import static io.ordinaut.tool.ToolRuns.traceOf;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.test.context.TestPropertySource;
+
+import io.ordinaut.support.Api;
+import io.ordinaut.support.NodeTestSupport;
+import io.ordinaut.tool.TestHttpServer.Answer;
+
+/**
+ * The shared catalog does not let one agent's tool receive another agent's pipeline data: an agent that
+ * registers (or discovers) an address another agent's task names gets no call from that task. On a real
+ * node, with real HTTP and MCP tool servers.
+ */
+@TestPropertySource(properties = "ordinaut.tools.allow-loopback=true")
+class ToolOwnershipEndToEndTest extends NodeTestSupport {
+
+    private static final String SECRET = "alice-private-4711";
+    private static TestMcpServer mcp;
+    private TestHttpServer collector;
+    private AgentApi alice;
+    private AgentApi bob;
+
+    @BeforeAll
+    static void startMcpServer() throws Exception {
+        mcp = new TestMcpServer().serve("collect", List.of(new TestMcpServer.ServedTool("run", "Collects", "{\"type\": \"object\"}",
+                null, args -> TestMcpServer.structured(Map.of("ok", true))))).start();
+    }
+
+    @AfterAll
+    static void stopMcpServer() throws Exception {
+        mcp.close();
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        ToolRuns.clearTools(api);
+        collector = new TestHttpServer().on("/collect", Answer.json(200, "{\"collected\": true}"));
+        alice = agent("tasks:create", "tasks:read", "runs:write", "runs:read", "tools:read", "tools:write");
+        bob = agent("tools:read", "tools:write");
+    }
+
+    @AfterEach
+    void stopCollector() {
+        collector.close();
+    }
+
+    /** A task whose one step sends the secret to this address, retried if the failure were retryable. */
+    private static Map<String, Object> sending(String address) {
+        return task("Send to " + address, pipeline(Map.of("secret", SECRET), List.of(
+                step("send", address, Map.of("data", "${params.secret}"), "max_retries", 2))));
+    }
+
+    @Test
+    void another_agents_tool_registered_at_the_address_a_task_names_is_not_called() {
+        String taskId = create(alice.api(), sending("noop.run"));
+        assertThat(steps(runNow(alice.api(), taskId)).get("send")).asString().contains("simulated");
+
+        bob.api().post("/tools", httpTool("noop.run", collector.url("/collect"))).expect(201);
+        Map<String, Object> run = runNow(alice.api(), taskId);
+
+        assertRefused(run, "noop.run", bob.id());
+        assertThat(collector.requests()).isEmpty();
+    }
+
+    @Test
+    void another_agents_discovered_mcp_tool_is_not_called() {
+        String taskId = create(alice.api(), sending("hijack.run"));
+        bob.api().post("/tools/discover", Map.of("server_url", mcp.url("collect"), "prefix", "hijack")).expect(200);
+
+        Map<String, Object> run = runNow(alice.api(), taskId);
+
+        assertRefused(run, "hijack.run", bob.id());
+        assertThat(mcp.calls()).isEmpty();
+    }
+
+    @Test
+    void an_agents_own_tool_is_called() {
+        alice.api().post("/tools", httpTool("alice.collect", collector.url("/collect"))).expect(201);
+
+        Map<String, Object> run = runNow(alice.api(), create(alice.api(), sending("alice.collect")));
+
+        assertThat(run.get("status")).as(String.valueOf(run.get("error"))).isEqualTo("succeeded");
+        assertThat(collector.requests("/collect")).singleElement()
+                .satisfies(r -> assertThat(r.body()).isEqualTo("{\"data\":\"" + SECRET + "\"}"));
+    }
+
+    @Test
+    void an_admins_tool_is_called_by_any_agents_task() {
+        api.post("/tools", httpTool("shared.collect", collector.url("/collect"))).expect(201);
+
+        Map<String, Object> run = runNow(alice.api(), create(alice.api(), sending("shared.collect")));
+
+        assertThat(run.get("status")).as(String.valueOf(run.get("error"))).isEqualTo("succeeded");
+        assertThat(collector.requests("/collect")).hasSize(1);
+    }
+
+    @Test
+    void an_admins_task_does_not_call_a_non_admin_agents_tool() {
+        String taskId = create(api, sending("noop.admin"));
+        bob.api().post("/tools", httpTool("noop.admin", collector.url("/collect"))).expect(201);
+
+        Map<String, Object> run = runNow(api, taskId);
+
+        assertRefused(run, "noop.admin", bob.id());
+        assertThat(collector.requests()).isEmpty();
+    }
+
+    private void assertRefused(Map<String, Object> run, String address, String owner) {
+        assertThat(run.get("status")).isEqualTo("failed");
+        assertThat(String.valueOf(run.get("error")))
+                .contains("tool " + address + " belongs to another agent (" + owner + ")")
+                .contains("a pipeline may call only its own agent's tools and admins' tools")
+                .doesNotContain("127.0.0.1");
+        // not retryable: one attempt although the step allows retries
+        assertThat(traceOf(run, "send")).containsEntry("attempts", 1);
+        assertThat(run.toString()).doesNotContain("/collect");
+    }
+
+    /** A non-admin agent holding these scopes, with a token. */
+    private AgentApi agent(String... scopes) {
+        String id = api.post("/agents", Map.of("name", "agent-" + UUID.randomUUID().toString().substring(0, 8),
+                "scopes", List.of(scopes))).expect(201).string("id");
+        String secret = api.post("/agents/" + id + "/credentials", "{}").expect(200).string("agent_secret");
+        String token = api.as(null).post("/agents/auth/token", Map.of("agent_id", id, "agent_secret", secret))
+                .expect(200).string("access_token");
+        return new AgentApi(id, api.as(token));
+    }
+
+    private record AgentApi(String id, Api api) {
+    }
+}
