@@ -112,10 +112,12 @@ public final class JsonFields {
         if (!(value instanceof String s)) {
             throw new InvalidInputException(field, field + " must be a string");
         }
-        if (s.length() < minLength || s.length() > maxLength) {
+        // Characters as a reader counts them (code points): an emoji is one, not the two UTF-16 units of length().
+        int characters = s.codePointCount(0, s.length());
+        if (characters < minLength || characters > maxLength) {
             throw new InvalidInputException(field, minLength == maxLength
                     ? field + " must be " + minLength + " characters"
-                    : field + " must be " + minLength + "–" + maxLength + " characters long (got " + s.length() + ")");
+                    : field + " must be " + minLength + "–" + maxLength + " characters long (got " + characters + ")");
         }
         return s;
     }
@@ -209,7 +211,7 @@ public final class JsonFields {
         }
         List<String> strings = new java.util.ArrayList<>(list.size());
         for (Object item : list) {
-            if (!(item instanceof String s) || s.isEmpty() || s.length() > maxLength) {
+            if (!(item instanceof String s) || s.isEmpty() || s.codePointCount(0, s.length()) > maxLength) {
                 throw new InvalidInputException(field, field + " must be an array of strings of 1–" + maxLength + " characters");
             }
             strings.add(s);

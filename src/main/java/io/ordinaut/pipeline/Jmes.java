@@ -41,8 +41,10 @@ final class Jmes {
         if (trimmed.isEmpty()) {
             throw new IllegalArgumentException("empty expression");
         }
-        if (trimmed.length() > MAX_LENGTH) {
-            throw new IllegalArgumentException("expression of " + trimmed.length() + " characters is longer than the limit of "
+        // Characters as documented: code points, so an emoji counts once.
+        int characters = trimmed.codePointCount(0, trimmed.length());
+        if (characters > MAX_LENGTH) {
+            throw new IllegalArgumentException("expression of " + characters + " characters is longer than the limit of "
                     + MAX_LENGTH + ": '" + abbreviated(trimmed) + "'");
         }
         Matcher offset = NOW_OFFSET.matcher(trimmed);
@@ -64,7 +66,8 @@ final class Jmes {
     }
 
     private static String abbreviated(String text) {
-        return text.length() <= 100 ? text : text.substring(0, 100) + "…";
+        // Cut between code points, never inside a surrogate pair.
+        return text.codePointCount(0, text.length()) <= 100 ? text : text.substring(0, text.offsetByCodePoints(0, 100)) + "…";
     }
 
     private static Duration nowOffset(Matcher m) {
