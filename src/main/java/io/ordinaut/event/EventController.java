@@ -89,6 +89,7 @@ class EventController {
     @Parameter(name = "topic", in = ParameterIn.QUERY, description = "Only events of this topic", schema = @Schema(type = "string"))
     @Parameter(name = "since", in = ParameterIn.QUERY, description = "Only events published at or after this instant", schema = @Schema(type = "string", format = "date-time"))
     @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Page size (default 100)", schema = @Schema(type = "integer", minimum = "1", maximum = "1000", defaultValue = "100"))
+    @Parameter(name = "offset", in = ParameterIn.QUERY, description = "Rows to skip (default 0)", schema = @Schema(type = "integer", minimum = "0", defaultValue = "0"))
     @Operation(operationId = "listEvents", summary = "List published events, newest first")
     Map<String, Object> list(@RequestParam Map<String, String> query, Caller caller) {
         QueryParams q = QueryParams.of(query);
@@ -98,8 +99,10 @@ class EventController {
         }
         Instant since = q.instant("since");
         int limit = q.integer("limit", 1, 1000, 100);
-        List<Map<String, Object>> items = store.list(caller.ownerFilter(), topic, since, limit).stream().map(this::view).toList();
-        return PageBody.of(items, items.size(), limit, 0);
+        int offset = q.integer("offset", 0, Integer.MAX_VALUE, 0);
+        UUID owner = caller.ownerFilter();
+        List<Map<String, Object>> items = store.list(owner, topic, since, limit, offset).stream().map(this::view).toList();
+        return PageBody.of(items, store.count(owner, topic, since), limit, offset);
     }
 
     @RequiresScope(Scopes.EVENTS_PUBLISH)

@@ -28,14 +28,15 @@ class EventStore {
             id, topic, payload::text AS payload, published_by, source_agent_id, published_at, triggered_tasks::text AS triggered
             """;
     private static final String FIND = "SELECT " + COLUMNS + " FROM event WHERE id = :id";
-    private static final String LIST = "SELECT " + COLUMNS + """
+    private static final String LIST_FILTER = """
              FROM event
             WHERE (CAST(:owner AS uuid) IS NULL OR published_by = CAST(:owner AS uuid))
               AND (CAST(:topic AS text) IS NULL OR topic = CAST(:topic AS text))
               AND (CAST(:since AS timestamptz) IS NULL OR published_at >= CAST(:since AS timestamptz))
-            ORDER BY published_at DESC, id
-            LIMIT :limit
             """;
+    private static final String LIST = "SELECT " + COLUMNS + LIST_FILTER
+            + " ORDER BY published_at DESC, id LIMIT :limit OFFSET :offset";
+    private static final String COUNT = "SELECT count(*)" + LIST_FILTER;
 
     /**
      * Active event tasks that may match: those subscribed to exactly this topic and every pattern. A
@@ -115,13 +116,23 @@ class EventStore {
         return jdbc.sql(FIND).param("id", id).query((rs, n) -> row(rs)).optional();
     }
 
-    List<StoredEvent> list(UUID owner, String topic, Instant since, int limit) {
+    List<StoredEvent> list(UUID owner, String topic, Instant since, int limit, int offset) {
         return jdbc.sql(LIST)
                 .param("owner", owner)
                 .param("topic", topic)
                 .param("since", since == null ? null : Timestamp.from(since))
                 .param("limit", limit)
+                .param("offset", offset)
                 .query((rs, n) -> row(rs)).list();
+    }
+
+    /** How many events {@link #list} pages through. */
+    long count(UUID owner, String topic, Instant since) {
+        return jdbc.sql(COUNT)
+                .param("owner", owner)
+                .param("topic", topic)
+                .param("since", since == null ? null : Timestamp.from(since))
+                .query(Long.class).single();
     }
 
     List<Subscriber> subscribers(String topic, UUID owner, Instant now) {

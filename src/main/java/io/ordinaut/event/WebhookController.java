@@ -1,5 +1,7 @@
 package io.ordinaut.event;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +33,7 @@ import io.ordinaut.web.Scopes;
  * POST /agents/{id}/webhook_secret (admin): creates or rotates the secret webhooks to the agent's
  * webhook_url are signed with, shown in this answer only, and sets which run outcomes it receives
  * ({@code events}: {@code all} or {@code failures}). Webhooks are sent only once the agent has a secret.
- * GET /agents/{id}/webhook_deliveries (admin) shows the latest deliveries and their outcome.
+ * GET /agents/{id}/webhook_deliveries (admin) pages through the deliveries, newest first, with their outcome.
  */
 @RestController
 @Tag(name = "agents")
@@ -47,8 +49,9 @@ class WebhookController {
             SELECT outbox_id, url, body ->> 'type' AS type, body ->> 'run_id' AS run_id, status, attempts, last_error,
                    created_at, next_at
               FROM webhook_delivery WHERE agent_id = :id
-             ORDER BY created_at DESC, outbox_id DESC LIMIT :limit
+             ORDER BY created_at DESC, outbox_id DESC LIMIT :limit OFFSET :offset
             """;
+    private static final String DELIVERY_COUNT = "SELECT count(*) FROM webhook_delivery WHERE agent_id = :id";
 
     private final JdbcClient jdbc;
 
@@ -60,25 +63,32 @@ class WebhookController {
     @RequiresScope(Scopes.ADMIN)
     @GetMapping("/agents/{id}/webhook_deliveries")
     @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Page size (default 100)", schema = @Schema(type = "integer", minimum = "1", maximum = "1000", defaultValue = "100"))
+    @Parameter(name = "offset", in = ParameterIn.QUERY, description = "Rows to skip (default 0)", schema = @Schema(type = "integer", minimum = "0", defaultValue = "0"))
     @Operation(operationId = "listWebhookDeliveries", summary = "List an agent's latest webhook deliveries")
     Map<String, Object> deliveries(@PathVariable String id, @RequestParam Map<String, String> query) {
         UUID agent = agentId(id);
-        int limit = QueryParams.of(query).integer("limit", 1, 1000, 100);
-        List<Map<String, Object>> items = jdbc.sql(DELIVERIES).param("id", agent).param("limit", limit).query((rs, n) -> {
-            Map<String, Object> d = new LinkedHashMap<>();
-            d.put("outbox_id", rs.getLong("outbox_id"));
-            d.put("type", rs.getString("type"));
-            d.put("run_id", rs.getString("run_id"));
-            d.put("url", rs.getString("url"));
-            d.put("status", rs.getString("status"));
-            d.put("attempts", rs.getInt("attempts"));
-            d.put("last_error", rs.getString("last_error"));
-            d.put("created_at", rs.getTimestamp("created_at").toInstant().toString());
-            d.put("next_attempt_at", "pending".equals(rs.getString("status"))
-                    ? rs.getTimestamp("next_at").toInstant().toString() : null);
-            return d;
-        }).list();
-        return PageBody.of(items, items.size(), limit, 0);
+        QueryParams q = QueryParams.of(query);
+        int limit = q.integer("limit", 1, 1000, 100);
+        int offset = q.integer("offset", 0, Integer.MAX_VALUE, 0);
+        List<Map<String, Object>> items = jdbc.sql(DELIVERIES).param("id", agent).param("limit", limit).param("offset", offset)
+                .query((rs, n) -> delivery(rs)).list();
+        long total = jdbc.sql(DELIVERY_COUNT).param("id", agent).query(Long.class).single();
+        return PageBody.of(items, total, limit, offset);
+    }
+
+    private static Map<String, Object> delivery(ResultSet rs) throws SQLException {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("outbox_id", rs.getLong("outbox_id"));
+        d.put("type", rs.getString("type"));
+        d.put("run_id", rs.getString("run_id"));
+        d.put("url", rs.getString("url"));
+        d.put("status", rs.getString("status"));
+        d.put("attempts", rs.getInt("attempts"));
+        d.put("last_error", rs.getString("last_error"));
+        d.put("created_at", rs.getTimestamp("created_at").toInstant().toString());
+        d.put("next_attempt_at", "pending".equals(rs.getString("status"))
+                ? rs.getTimestamp("next_at").toInstant().toString() : null);
+        return d;
     }
 
     @RequiresScope(Scopes.ADMIN)

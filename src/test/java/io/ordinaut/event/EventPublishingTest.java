@@ -199,6 +199,43 @@ class EventPublishingTest extends NodeTestSupport {
     }
 
     @Test
+    void get_events_pages_like_the_other_lists() {
+        String topic = "paging.events.e" + UUID.randomUUID().toString().substring(0, 8);
+        for (int i = 0; i < 3; i++) {
+            api.post("/events", event(topic, Map.of("n", i))).expect(202);
+        }
+        Api alice = api.as(agentToken("pager", "events:publish"));
+        alice.post("/events", event(topic, Map.of("n", "alice"))).expect(202);
+
+        Response all = api.get("/events?topic=" + topic).expect(200);
+        assertThat(all.items()).hasSize(4);
+        assertThat(all.map()).containsEntry("total", 4).containsEntry("limit", 100).containsEntry("offset", 0)
+                .containsEntry("has_more", false);
+
+        // total counts every matching event, not the page; offset moves through them, newest first
+        Response first = api.get("/events?topic=" + topic + "&limit=2").expect(200);
+        assertThat(first.items()).containsExactlyElementsOf(all.items().subList(0, 2));
+        assertThat(first.map()).containsEntry("total", 4).containsEntry("limit", 2).containsEntry("has_more", true);
+        Response second = api.get("/events?topic=" + topic + "&limit=2&offset=2").expect(200);
+        assertThat(second.items()).containsExactlyElementsOf(all.items().subList(2, 4));
+        assertThat(second.map()).containsEntry("offset", 2).containsEntry("has_more", false);
+        assertThat(api.get("/events?topic=" + topic + "&offset=1&limit=1").expect(200).items())
+                .containsExactly(all.items().get(1));
+        assertThat(api.get("/events?topic=" + topic + "&offset=4").expect(200).items()).isEmpty();
+
+        // a publisher's total counts only the events it may read
+        Response own = alice.get("/events?topic=" + topic + "&limit=1").expect(200);
+        assertThat(own.items()).hasSize(1);
+        assertThat(own.map()).containsEntry("total", 1).containsEntry("has_more", false);
+
+        for (String query : List.of("limit=0", "limit=1001", "limit=ten", "offset=-1", "offset=abc")) {
+            Response bad = api.get("/events?" + query).expect(400);
+            assertThat(bad.get("error")).as(query).isEqualTo("ValidationError");
+            assertThat(bad.details()).as(query).containsEntry("field", query.substring(0, query.indexOf('=')));
+        }
+    }
+
+    @Test
     void invalid_patterns_and_filters_are_refused_at_task_creation() {
         for (String pattern : List.of("orders.*x", "orders..created", ".orders", "orders.", "or#ders", "has space")) {
             Map<String, Object> task = Map.of("title", "bad", "schedule_kind", "event", "schedule_expr", pattern,

@@ -136,4 +136,31 @@ class WebhookTest extends NodeTestSupport {
                 .containsEntry("run_id", a[3]).containsEntry("attempts", 1);
         assertThat(delivery.get("last_error").toString()).contains("loopback");
     }
+
+    @Test
+    void webhook_deliveries_page_like_the_other_lists() {
+        // Finished deliveries written directly: the sender only picks up pending ones, so they stay as they are.
+        String agent = UUID.randomUUID().toString();
+        for (int i = 1; i <= 3; i++) {
+            jdbc.sql("""
+                    INSERT INTO webhook_delivery (outbox_id, agent_id, url, body, next_at, deliver_until, status, attempts, created_at)
+                    VALUES (:outbox, CAST(:agent AS uuid), 'http://127.0.0.1:1/x', '{"type": "run.succeeded"}', now(), now(),
+                            'delivered', 1, now() - make_interval(secs => :age))""")
+                    .param("outbox", -i).param("agent", agent).param("age", i).update();
+        }
+        String path = "/agents/" + agent + "/webhook_deliveries";
+        assertThat(api.get(path).expect(200).items()).extracting(d -> d.get("outbox_id")).containsExactly(-1, -2, -3);
+
+        Map<String, Object> first = api.get(path + "?limit=2").expect(200).map();
+        assertThat(first).containsEntry("total", 3).containsEntry("limit", 2).containsEntry("offset", 0).containsEntry("has_more", true);
+        var second = api.get(path + "?limit=2&offset=2").expect(200);
+        assertThat(second.items()).extracting(d -> d.get("outbox_id")).containsExactly(-3);
+        assertThat(second.map()).containsEntry("total", 3).containsEntry("offset", 2).containsEntry("has_more", false);
+
+        for (String query : List.of("limit=0", "limit=1001", "limit=ten", "offset=-1", "offset=abc")) {
+            var bad = api.get(path + "?" + query).expect(400);
+            assertThat(bad.get("error")).as(query).isEqualTo("ValidationError");
+            assertThat(bad.details()).as(query).containsEntry("field", query.substring(0, query.indexOf('=')));
+        }
+    }
 }
