@@ -172,8 +172,10 @@ public class DueWorkQueue {
             """.formatted(scopedKey("t.dedupe_key"));
 
     /**
-     * Queued runs of a task that will not run after all. Those already due are recorded as canceled, with
-     * the reason; those enqueued ahead and not yet due go without a trace (they never were due).
+     * Queued runs of a task that will not run after all, each recorded as canceled with the reason — those
+     * enqueued ahead and not yet due too: GET /runs listed them as queued, with their ids, and the out-stream
+     * carried their run.queued, so each must end in a record, not vanish (and a retry waiting for its
+     * delay is an attempt of a run that began long ago).
      */
     private static final String DROP_QUEUED = StatusSql.of("""
             WITH dropped AS (
@@ -184,7 +186,6 @@ public class DueWorkQueue {
                 INSERT INTO {task_run:not_run}
                 SELECT id, id, task_id, scheduled_for, trigger, attempt, {run:canceled}, CAST(:now AS timestamptz), :reason, event
                   FROM dropped
-                 WHERE run_at <= CAST(:now AS timestamptz)
             )
             SELECT count(*) FROM dropped
             """);

@@ -122,27 +122,28 @@ class WindowFiringTest extends NodeTestSupport {
     }
 
     @Test
-    void canceling_drops_runs_not_yet_due_without_history_and_records_due_ones_canceled() throws Exception {
+    void canceling_drops_its_queued_runs_and_records_each_canceled_due_or_not() throws Exception {
         String id = taskWithDueAndNotYetDueRuns("canceled");
         long queued = queuedDue(id, true) + queuedDue(id, false);
 
         Map<String, Object> details = api.post("/tasks/" + id + "/cancel", "{}").expect(200).details();
 
         assertThat(((Number) details.get("queued_runs_removed")).longValue()).as("runs removed").isGreaterThanOrEqualTo(queued);
-        assertDroppedWithoutHistoryUnlessDue(id, Instant.now());
+        assertDroppedAndRecordedCanceled(id, Instant.now(), queued);
     }
 
     @Test
-    void pausing_drops_runs_not_yet_due_without_history_and_records_due_ones_canceled() throws Exception {
+    void pausing_drops_its_queued_runs_and_records_each_canceled_due_or_not() throws Exception {
         String id = taskWithDueAndNotYetDueRuns("paused");
+        long queued = queuedDue(id, true) + queuedDue(id, false);
 
         api.post("/tasks/" + id + "/pause", "{}").expect(200);
 
-        assertDroppedWithoutHistoryUnlessDue(id, Instant.now());
+        assertDroppedAndRecordedCanceled(id, Instant.now(), queued);
     }
 
     @Test
-    void rescheduling_drops_the_old_schedules_runs_not_yet_due_without_history_and_records_due_ones_canceled() throws Exception {
+    void rescheduling_drops_the_old_schedules_queued_runs_and_records_each_canceled_due_or_not() throws Exception {
         String id = taskWithDueAndNotYetDueRuns("rescheduled");
         UUID oldSchedule = schedule(id);
 
@@ -153,7 +154,8 @@ class WindowFiringTest extends NodeTestSupport {
         assertThat(jdbc.sql("SELECT count(*) FROM task_run WHERE task_id = CAST(:id AS uuid) AND status = 'canceled'")
                 .param("id", id).query(Long.class).single()).as("due runs recorded canceled").isPositive();
         assertThat(jdbc.sql("SELECT count(*) FROM task_run WHERE task_id = CAST(:id AS uuid) AND scheduled_for > :at")
-                .param("id", id).param("at", Timestamp.from(changed)).query(Long.class).single()).as("history rows for runs not due").isZero();
+                .param("id", id).param("at", Timestamp.from(changed)).query(Long.class).single())
+                .as("the old schedule's runs not yet due, recorded canceled too").isPositive();
         assertThat(runAts(id)).as("only the new schedule's runs are queued").allSatisfy(at -> assertThat(at).isAfter(changed.plusSeconds(3000)));
     }
 
@@ -165,13 +167,17 @@ class WindowFiringTest extends NodeTestSupport {
         return id;
     }
 
-    private void assertDroppedWithoutHistoryUnlessDue(String id, Instant changed) {
-        long canceled = jdbc.sql("SELECT count(*) FROM task_run WHERE task_id = CAST(:id AS uuid) AND status = 'canceled'")
+    /**
+     * Every run that was queued — GET /runs listed each with its id — ends in a canceled record with the reason,
+     * those enqueued ahead and not yet due included.
+     */
+    private void assertDroppedAndRecordedCanceled(String id, Instant changed, long queuedBefore) {
+        long canceled = jdbc.sql("SELECT count(*) FROM task_run WHERE task_id = CAST(:id AS uuid) AND status = 'canceled' AND error IS NOT NULL")
                 .param("id", id).query(Long.class).single();
-        long recordedButNotDue = jdbc.sql("SELECT count(*) FROM task_run WHERE task_id = CAST(:id AS uuid) AND scheduled_for > :at")
+        long recordedNotDue = jdbc.sql("SELECT count(*) FROM task_run WHERE task_id = CAST(:id AS uuid) AND status = 'canceled' AND scheduled_for > :at")
                 .param("id", id).param("at", Timestamp.from(changed)).query(Long.class).single();
-        assertThat(canceled).as("due runs recorded canceled").isPositive();
-        assertThat(recordedButNotDue).as("history rows for runs that were not due").isZero();
+        assertThat(canceled).as("queued runs recorded canceled").isGreaterThanOrEqualTo(queuedBefore);
+        assertThat(recordedNotDue).as("runs not yet due, recorded canceled too").isPositive();
         assertThat(runAts(id)).as("runs left in the queue").isEmpty();
     }
 
