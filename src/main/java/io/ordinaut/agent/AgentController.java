@@ -149,7 +149,9 @@ class AgentController {
             throw ApiException.conflict("The system agent cannot be deleted", Map.of("id", id));
         }
         if (agents.ownsTasks(agent.id())) {
-            throw ApiException.conflict("Agent " + id + " owns tasks; cancel them or keep the agent", Map.of("id", id));
+            // Canceling does not help: a canceled task keeps its history, and its owner, for good.
+            throw ApiException.conflict("Agent " + id + " owns tasks (canceled ones included: they keep their history)"
+                    + " and cannot be deleted; to retire it, set its scopes to [] with PUT /agents/" + id, Map.of("id", id));
         }
         // Its tools would be left ownerless, and ownerless tools are trusted like admins' (tool.ToolTrust): a
         // rogue agent's tool at an address other tasks name would start receiving their data once it is deleted.

@@ -312,6 +312,20 @@ class AccessControlTest extends NodeTestSupport {
         api.delete("/agents/" + owner.id()).expect(200);
     }
 
+    /** Tasks are never deleted, so neither is their owner; the 409 says how to retire it instead, and that works. */
+    @Test
+    void an_agent_that_owned_tasks_is_retired_by_taking_its_scopes() {
+        TestAgent owner = agent("task-owner", null, "tasks:create", "tasks:read", "tasks:delete");
+        String taskId = api.as(owner.token()).post("/tasks", task("owned")).expect(201).string("id");
+        api.as(owner.token()).post("/tasks/" + taskId + "/cancel", "{}").expect(200);
+
+        Response refused = api.delete("/agents/" + owner.id()).expect(409);
+        assertThat(refused.string("message")).contains("canceled ones included").contains("scopes to []");
+
+        api.put("/agents/" + owner.id(), Map.of("scopes", List.of())).expect(200);
+        api.as(owner.token()).get("/tasks").expect(403);
+    }
+
     private static Response call(Api client, String method, String path) {
         return switch (method) {
             case "GET" -> client.get(path);
