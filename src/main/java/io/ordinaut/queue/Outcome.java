@@ -28,7 +28,9 @@ record Outcome(UUID runId, UUID leaseToken, UUID recordId, UUID taskId, Instant 
                     run.attempt(), RunStatus.RUNNING.to(RunStatus.SKIPPED), null, startedAt, finishedAt, result.error(), null, null);
         }
         if (!result.retryable()) {
-            return last(run, RunStatus.FAILED, false, startedAt, finishedAt, result.error(), result.output());
+            // Says why no retry follows, as a retried failure says which attempt it was (pipelines.md).
+            return last(run, RunStatus.FAILED, false, startedAt, finishedAt,
+                    result.error() + " (not retried: retrying would fail the same way)", result.output());
         }
         if (run.attempt() <= run.maxRetries()) {
             Duration delay = backoff.delay(run.backoffStrategy(), run.attempt());

@@ -101,7 +101,8 @@ class RetryTest {
 
             Eventually.until("run recorded", () -> fx.history(task).size() == 1);
             assertThat(fx.history(task).get(0)).containsEntry("id", runId).containsEntry("status", "failed")
-                    .containsEntry("success", false).containsEntry("attempt", 1);
+                    .containsEntry("success", false).containsEntry("attempt", 1)
+                    .containsEntry("error", "step 'x' failed: HTTP 400 (not retried: retrying would fail the same way)");
             assertThat(fx.queueRow(runId)).isNull();
         }
     }
