@@ -37,6 +37,20 @@ public final class Api {
         return new Api(Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)), otherToken);
     }
 
+    /** A new non-admin agent holding these scopes, created through this (admin) client, with a token of its own. */
+    public AgentApi newAgent(String... scopes) {
+        String id = post("/agents", Map.of("name", "agent-" + java.util.UUID.randomUUID().toString().substring(0, 8),
+                "scopes", List.of(scopes))).expect(201).string("id");
+        String secret = post("/agents/" + id + "/credentials", "{}").expect(200).string("agent_secret");
+        String agentToken = as(null).post("/agents/auth/token", Map.of("agent_id", id, "agent_secret", secret))
+                .expect(200).string("access_token");
+        return new AgentApi(id, as(agentToken));
+    }
+
+    /** An agent's id and a client that uses its token. */
+    public record AgentApi(String id, Api api) {
+    }
+
     public Response get(String path) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET(), "GET " + path);
     }

@@ -25,6 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.test.context.TestPropertySource;
 
 import io.ordinaut.support.Api;
+import io.ordinaut.support.Api.AgentApi;
 import io.ordinaut.support.Api.Response;
 import io.ordinaut.support.Eventually;
 import io.ordinaut.support.NodeTestSupport;
@@ -292,22 +293,10 @@ class ToolApiTest extends NodeTestSupport {
         assertThat(api.get("/tools?prefix=gone.").expect(200).map()).containsEntry("total", 0);
     }
 
-    /** A non-admin agent holding these scopes, with a token; returns its id and an Api that uses the token. */
-    private AgentApi agent(String... scopes) {
-        String id = api.post("/agents", Map.of("name", "agent-" + UUID.randomUUID().toString().substring(0, 8),
-                "scopes", List.of(scopes))).expect(201).string("id");
-        String secret = api.post("/agents/" + id + "/credentials", "{}").expect(200).string("agent_secret");
-        String token = api.as(null).post("/agents/auth/token", Map.of("agent_id", id, "agent_secret", secret))
-                .expect(200).string("access_token");
-        return new AgentApi(id, api.as(token));
-    }
-
-    private record AgentApi(String id, Api api) {
-    }
 
     @Test
     void an_agent_with_tools_write_cannot_carry_the_admin_token_or_other_node_settings_away_through_headers() throws Exception {
-        AgentApi attacker = agent("tools:write", "tools:read", "tasks:create", "runs:write", "runs:read");
+        AgentApi attacker = api.newAgent("tools:write", "tools:read", "tasks:create", "runs:write", "runs:read");
         try (TestHttpServer collector = new TestHttpServer()) {
             collector.on("/collect", TestHttpServer.Answer.json(200, "{}"));
             for (String header : List.of("Bearer ${env:ORDINAUT_ADMIN_TOKEN}", "Bearer ${secret:ORDINAUT_ADMIN_TOKEN}",
@@ -342,8 +331,8 @@ class ToolApiTest extends NodeTestSupport {
 
     @Test
     void only_the_owner_or_an_admin_may_change_or_delete_a_tool() {
-        AgentApi alice = agent("tools:write", "tools:read");
-        AgentApi bob = agent("tools:write", "tools:read");
+        AgentApi alice = api.newAgent("tools:write", "tools:read");
+        AgentApi bob = api.newAgent("tools:write", "tools:read");
         Response created = alice.api().post("/tools", httpTool("crm.owned", "http://127.0.0.1:9/a")).expect(201);
         assertThat(created.map()).containsEntry("created_by", alice.id()).containsEntry("gone", false);
 
@@ -361,8 +350,8 @@ class ToolApiTest extends NodeTestSupport {
 
     @Test
     void discover_never_overwrites_a_tool_another_agent_owns() {
-        AgentApi alice = agent("tools:write", "tools:read");
-        AgentApi bob = agent("tools:write", "tools:read");
+        AgentApi alice = api.newAgent("tools:write", "tools:read");
+        AgentApi bob = api.newAgent("tools:write", "tools:read");
         alice.api().post("/tools/discover", Map.of("server_url", mcp.url("weather"), "prefix", "shared",
                 "scopes", List.of("weather:read"))).expect(200);
 

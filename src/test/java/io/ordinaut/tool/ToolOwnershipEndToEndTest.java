@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.test.context.TestPropertySource;
 
 import io.ordinaut.support.Api;
+import io.ordinaut.support.Api.AgentApi;
 import io.ordinaut.support.NodeTestSupport;
 import io.ordinaut.tool.TestHttpServer.Answer;
 
@@ -54,8 +55,8 @@ class ToolOwnershipEndToEndTest extends NodeTestSupport {
     void setUp() throws Exception {
         ToolRuns.clearTools(api);
         collector = new TestHttpServer().on("/collect", Answer.json(200, "{\"collected\": true}"));
-        alice = agent("tasks:create", "tasks:read", "runs:write", "runs:read", "tools:read", "tools:write");
-        bob = agent("tools:read", "tools:write");
+        alice = api.newAgent("tasks:create", "tasks:read", "runs:write", "runs:read", "tools:read", "tools:write");
+        bob = api.newAgent("tools:read", "tools:write");
     }
 
     @AfterEach
@@ -135,16 +136,4 @@ class ToolOwnershipEndToEndTest extends NodeTestSupport {
         assertThat(run.toString()).doesNotContain("/collect");
     }
 
-    /** A non-admin agent holding these scopes, with a token. */
-    private AgentApi agent(String... scopes) {
-        String id = api.post("/agents", Map.of("name", "agent-" + UUID.randomUUID().toString().substring(0, 8),
-                "scopes", List.of(scopes))).expect(201).string("id");
-        String secret = api.post("/agents/" + id + "/credentials", "{}").expect(200).string("agent_secret");
-        String token = api.as(null).post("/agents/auth/token", Map.of("agent_id", id, "agent_secret", secret))
-                .expect(200).string("access_token");
-        return new AgentApi(id, api.as(token));
-    }
-
-    private record AgentApi(String id, Api api) {
-    }
 }
