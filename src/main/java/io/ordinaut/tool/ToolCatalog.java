@@ -116,10 +116,14 @@ final class ToolCatalog {
     /**
      * A catalogued tool with its timestamps and owner, as the API shows it.
      *
-     * @param createdBy the agent that registered it; null for tools older than owners (admin-only)
-     * @param goneAt    when discovery found it no longer listed by its server, or null
+     * @param goneAt when discovery found it no longer listed by its server, or null
      */
-    record Entry(ToolDefinition definition, Instant createdAt, Instant updatedAt, UUID createdBy, Instant goneAt) {
+    record Entry(ToolDefinition definition, Instant createdAt, Instant updatedAt, Instant goneAt) {
+
+        /** The agent that registered it; null for tools older than owners (admin-only). */
+        UUID createdBy() {
+            return definition.owner();
+        }
     }
 
     private record Snapshot(String fingerprint, Map<String, ToolDefinition> tools) {
@@ -291,7 +295,7 @@ final class ToolCatalog {
                 rs.getObject("created_by", UUID.class));
         Timestamp goneAt = rs.getTimestamp("gone_at");
         return new Entry(definition, rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant(),
-                definition.owner(), goneAt == null ? null : goneAt.toInstant());
+                goneAt == null ? null : goneAt.toInstant());
     }
 
     @SuppressWarnings("unchecked")
