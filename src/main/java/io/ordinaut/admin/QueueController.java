@@ -179,7 +179,7 @@ class QueueController {
         UUID taskId = q.uuid("task_id");
         Instant since = q.instant("since");
         int limit = q.integer("limit", 1, 1000, 100);
-        int offset = q.integer("offset", 0, Integer.MAX_VALUE, 0);
+        int offset = q.offset();
         Timestamp sinceTs = since == null ? null : Timestamp.from(since);
         List<Map<String, Object>> items = jdbc.sql(MISFIRES).param("taskId", taskId).param("since", sinceTs)
                 .param("limit", limit).param("offset", offset).query((rs, i) -> {

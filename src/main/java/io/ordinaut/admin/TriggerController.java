@@ -66,7 +66,7 @@ class TriggerController {
         }
         TriggerViews.Filter filter = new TriggerViews.Filter(state, q.uuid("task_id"), q.uuid("schedule_id"), null);
         int limit = q.integer("limit", 1, 1000, 50);
-        int offset = q.integer("offset", 0, Integer.MAX_VALUE, 0);
+        int offset = q.offset();
         List<Map<String, Object>> items = views.page(filter, limit, offset);
         return PageBody.of(items, views.count(filter), limit, offset);
     }

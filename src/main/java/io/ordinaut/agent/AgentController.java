@@ -102,7 +102,7 @@ class AgentController {
         String name = q.string("name_filter");
         String scope = q.string("scope_filter");
         int limit = q.integer("limit", 1, 200, 50);
-        int offset = q.integer("offset", 0, Integer.MAX_VALUE, 0);
+        int offset = q.offset();
         List<Agent> page = agents.page(name, scope, limit, offset);
         long total = agents.count(name, scope);
         return PageBody.of(page.stream().map(AgentController::view).toList(), total, limit, offset);

@@ -69,7 +69,7 @@ class AuditController {
         Instant since = q.instant("since");
         Instant until = q.instant("until");
         int limit = q.integer("limit", 1, 1000, 100);
-        int offset = q.integer("offset", 0, Integer.MAX_VALUE, 0);
+        int offset = q.offset();
         List<Map<String, Object>> items = jdbc.sql(PAGE)
                 .param("actor", actor).param("action", action).param("subject", subject)
                 .param("since", since == null ? null : Timestamp.from(since))

@@ -99,7 +99,7 @@ class EventController {
         }
         Instant since = q.instant("since");
         int limit = q.integer("limit", 1, 1000, 100);
-        int offset = q.integer("offset", 0, Integer.MAX_VALUE, 0);
+        int offset = q.offset();
         UUID owner = caller.ownerFilter();
         List<Map<String, Object>> items = store.list(owner, topic, since, limit, offset).stream().map(this::view).toList();
         return PageBody.of(items, store.count(owner, topic, since), limit, offset);
@@ -125,7 +125,7 @@ class EventController {
     Map<String, Object> topics(@RequestParam Map<String, String> query, Caller caller) {
         QueryParams q = QueryParams.of(query);
         int limit = q.integer("limit", 1, 1000, 100);
-        int offset = q.integer("offset", 0, Integer.MAX_VALUE, 0);
+        int offset = q.offset();
         // Paged here rather than in SQL: one row per distinct subscription, few enough to read whole, and the
         // total comes with them.
         List<EventStore.Topic> all = store.topics(caller.ownerFilter());

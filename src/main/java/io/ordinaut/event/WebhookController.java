@@ -69,7 +69,7 @@ class WebhookController {
         UUID agent = agentId(id);
         QueryParams q = QueryParams.of(query);
         int limit = q.integer("limit", 1, 1000, 100);
-        int offset = q.integer("offset", 0, Integer.MAX_VALUE, 0);
+        int offset = q.offset();
         List<Map<String, Object>> items = jdbc.sql(DELIVERIES).param("id", agent).param("limit", limit).param("offset", offset)
                 .query((rs, n) -> delivery(rs)).list();
         long total = jdbc.sql(DELIVERY_COUNT).param("id", agent).query(Long.class).single();

@@ -62,7 +62,7 @@ class WorkerController {
         QueryParams q = QueryParams.of(query);
         String state = q.oneOf("state", STATES);
         int limit = q.integer("limit", 1, 200, 50);
-        int offset = q.integer("offset", 0, Integer.MAX_VALUE, 0);
+        int offset = q.offset();
         double stale = properties.heartbeatIntervalMs() * 3 / 1000.0;
         List<WorkerView> items = jdbc.sql(PAGE)
                 .param("staleSeconds", stale).param("state", state).param("limit", limit).param("offset", offset)

@@ -192,7 +192,7 @@ class RunController {
     private Map<String, Object> page(QueryParams q, RunFilter filter) {
         boolean includeErrors = Boolean.TRUE.equals(q.bool("include_errors"));
         int limit = q.integer("limit", 1, 1000, 50);
-        int offset = q.integer("offset", 0, Integer.MAX_VALUE, 0);
+        int offset = q.offset();
         List<RunView> items = runs.page(filter, limit, offset);
         if (!includeErrors) {
             items = items.stream().map(RunView::withErrorHidden).toList();

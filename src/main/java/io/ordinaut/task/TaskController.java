@@ -221,7 +221,7 @@ class TaskController {
     }
 
     private static int offset(QueryParams q) {
-        return q.integer("offset", 0, Integer.MAX_VALUE, 0);
+        return q.offset();
     }
 
     private static Map<String, Object> page(List<TaskView> items, long total, int limit, int offset) {

@@ -73,7 +73,7 @@ class ToolController {
         String transport = q.oneOf("transport", ToolSpec.TRANSPORTS);
         String prefix = q.string("prefix");
         int limit = q.integer("limit", 1, 200, 50);
-        int offset = q.integer("offset", 0, Integer.MAX_VALUE, 0);
+        int offset = q.offset();
         List<ToolView> items = service.page(transport, prefix, limit, offset).stream().map(ToolView::of).toList();
         long total = service.count(transport, prefix);
         return PageBody.of(items, total, limit, offset);

@@ -51,6 +51,11 @@ public final class QueryParams {
         return (int) n;
     }
 
+    /** The {@code offset} of a list page: 0 or more, default 0 — the same on every list. */
+    public int offset() {
+        return integer("offset", 0, Integer.MAX_VALUE, 0);
+    }
+
     public Boolean bool(String name) {
         String v = string(name);
         if (v == null) {
