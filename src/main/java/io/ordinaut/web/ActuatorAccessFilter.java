@@ -3,6 +3,7 @@ package io.ordinaut.web;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 import jakarta.servlet.FilterChain;
@@ -15,6 +16,7 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.UrlPathHelper;
 
 import tools.jackson.databind.json.JsonMapper;
 
@@ -27,6 +29,14 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 3)
 class ActuatorAccessFilter extends OncePerRequestFilter {
+
+    private static final UrlPathHelper MATCHED_PATH = new UrlPathHelper();
+
+    static {
+        MATCHED_PATH.setUrlDecode(true);
+        MATCHED_PATH.setRemoveSemicolonContent(true);
+        MATCHED_PATH.setAlwaysUseFullPath(true);
+    }
 
     private final String basePath;
     private final Set<String> probes;
@@ -45,9 +55,16 @@ class ActuatorAccessFilter extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        String path = request.getRequestURI();
-        boolean actuator = path.equals(basePath) || path.startsWith(basePath + "/");
-        return !actuator || probes.contains(path);
+        // Judged on the path as the endpoints are matched, not as sent: the raw URI of
+        // /actuator;/prometheus or /%61ctuator/prometheus does not start with /actuator/, yet both reach it.
+        String path = MATCHED_PATH.getLookupPathForRequest(request);
+        String mapped = request.getServletPath() + Objects.toString(request.getPathInfo(), "");
+        boolean actuator = isActuator(path) || isActuator(mapped) || isActuator(request.getRequestURI());
+        return !actuator || (probes.contains(path) && probes.contains(mapped));
+    }
+
+    private boolean isActuator(String path) {
+        return path.equals(basePath) || path.startsWith(basePath + "/") || path.startsWith(basePath + ";");
     }
 
     @Override

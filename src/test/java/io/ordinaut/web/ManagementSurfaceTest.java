@@ -79,6 +79,15 @@ class ManagementSurfaceTest extends NodeTestSupport {
             assertThat(forbidden.get("error")).isEqualTo("Forbidden");
             assertThat(api.get(path).status()).as("admin %s", path).isEqualTo(200);
         }
+        // Spellings that reach the same endpoints: path parameters, percent-encoding, doubled slashes.
+        for (String disguised : List.of("/actuator;/prometheus", "/actuator;x=1/health", "/%61ctuator/prometheus",
+                "/actuator/%70rometheus", "/actuator;", "//actuator/prometheus", "/actuator/health/liveness/../../prometheus",
+                "/actuator/health/liveness;/../../prometheus", "/actuator/health;/db")) {
+            Response refused = anonymous.get(disguised);
+            assertThat(refused.status()).as("anonymous %s", disguised).isIn(400, 401, 404);
+            assertThat(refused.body()).as("anonymous %s", disguised).doesNotContain("jvm_").doesNotContain("\"components\"");
+            assertThat(agent.get(disguised).status()).as("non-admin %s", disguised).isIn(400, 403, 404);
+        }
         for (String probe : List.of("/actuator/health/liveness", "/actuator/health/readiness")) {
             Response answer = anonymous.get(probe).expect(200);
             assertThat(answer.get("status")).isEqualTo("UP");
