@@ -53,8 +53,9 @@ import io.ordinaut.schedule.Schedules;
  * per-schedule firing: the latest past occurrence within misfire_grace_seconds runs once as the catch-up;
  * the other past ones — those nobody enqueued, and the runs enqueued ahead before the outage that no
  * executor took (still queued, unclaimed) — are recorded in missed_occurrence, coalesced into the
- * catch-up when within the grace, missed when older. So after an outage a task runs once, for its latest
- * missed occurrence, however many of the missed ones had been enqueued ahead.
+ * catch-up when within the grace, missed when older; each such run taken out of the queue also gets its
+ * own history row, skipped with the reason. So after an outage a task runs once, for its latest missed
+ * occurrence, however many of the missed ones had been enqueued ahead.
  */
 @Component
 class WindowFirer {
@@ -121,19 +122,44 @@ class WindowFirer {
 
     /**
      * The runs of schedules in an outage that were enqueued ahead before it and that no executor took:
-     * removed from the queue (no history row: they never started) and returned, so the misfire rule
-     * folds them into the one catch-up. Only first attempts: a retry of an occurrence that ran stays.
+     * removed from the queue and returned, so the misfire rule folds them into the one catch-up (each is
+     * recorded by {@link #RECORD_FOLDED} once the catch-up is queued). Only first attempts: a retry of an
+     * occurrence that ran stays.
      */
     private static final String FOLD_QUEUED = """
-            WITH folded AS (
-                DELETE FROM due_work d USING task t
-                 WHERE t.id = d.task_id
-                   AND t.schedule_id IN (SELECT CAST(value AS uuid) FROM jsonb_array_elements_text(CAST(:ids AS jsonb)))
-                   AND d.trigger = 'schedule' AND d.locked_by IS NULL AND d.attempt = 1 AND d.scheduled_for < :now
-                RETURNING t.schedule_id, d.scheduled_for
-            )
-            SELECT DISTINCT schedule_id, scheduled_for FROM folded ORDER BY 1, 2
+            DELETE FROM due_work d USING task t
+             WHERE t.id = d.task_id
+               AND t.schedule_id IN (SELECT CAST(value AS uuid) FROM jsonb_array_elements_text(CAST(:ids AS jsonb)))
+               AND d.trigger = 'schedule' AND d.locked_by IS NULL AND d.attempt = 1 AND d.scheduled_for < :now
+            RETURNING d.id, d.task_id, t.schedule_id, d.scheduled_for, d.attempt
             """;
+
+    /**
+     * A history row for each folded run, skipped (queued → skipped, as an overlap or dedupe skip), with the
+     * reason: coalesced into the catch-up run, named by its id, or missed beyond the grace. GET /runs had
+     * listed these runs as queued with their ids (and the out-stream their run.queued), so each must end
+     * in a record, as runs dropped by a pause or cancel do, not vanish. The catch-up is looked for in the
+     * queue, or in the history when its enqueue recorded it skipped (a dedupe); scheduled runs carry no event.
+     */
+    private static final String RECORD_FOLDED = StatusSql.of("""
+            INSERT INTO {task_run:not_run}
+            SELECT f.id, f.id, f.task_id, f.scheduled_for, 'schedule', f.attempt, {run:skipped}, CAST(:now AS timestamptz),
+                   CASE WHEN f.caught_up_for IS NULL
+                        THEN 'not run: missed while no scheduler was up, older than misfire_grace_seconds when the scheduler recovered'
+                        ELSE 'not run: coalesced into the catch-up run ' || coalesce(CAST(c.run_id AS text) || ' ', '')
+                             || '(for ' || f.caught_up_for || ') after the scheduler recovered from an outage'
+                   END,
+                   NULL
+              FROM json_to_recordset(CAST(:folded AS json)) AS f(id uuid, task_id uuid, scheduled_for timestamptz, attempt int,
+                                                                  caught_up_for text)
+              LEFT JOIN LATERAL (
+                    SELECT d.id AS run_id FROM due_work d
+                     WHERE d.task_id = f.task_id AND d.scheduled_for = CAST(f.caught_up_for AS timestamptz)
+                    UNION ALL
+                    SELECT r.run_id FROM task_run r
+                     WHERE r.task_id = f.task_id AND r.scheduled_for = CAST(f.caught_up_for AS timestamptz) AND r.trigger = 'schedule'
+                    LIMIT 1) c ON true
+            """);
 
     private final JdbcClient jdbc;
     private final DueWorkQueue queue;
@@ -256,13 +282,15 @@ class WindowFirer {
                 }
             }
         }
+        List<Folded> foldedRuns = List.of();
         if (!outages.isEmpty()) {
             // Runs enqueued ahead before the outage and never taken join the missed occurrences.
-            Map<UUID, List<Instant>> folded = new HashMap<>();
-            jdbc.sql(FOLD_QUEUED).param("ids", outages.toString()).param("now", Timestamp.from(now))
-                    .query(rs -> {
-                        folded.computeIfAbsent(rs.getObject(1, UUID.class), k -> new ArrayList<>()).add(rs.getTimestamp(2).toInstant());
-                    });
+            foldedRuns = jdbc.sql(FOLD_QUEUED).param("ids", outages.toString()).param("now", Timestamp.from(now))
+                    .query((rs, i) -> new Folded(rs.getObject("id", UUID.class), rs.getObject("task_id", UUID.class),
+                            rs.getObject("schedule_id", UUID.class), rs.getTimestamp("scheduled_for").toInstant(), rs.getInt("attempt")))
+                    .list();
+            Map<UUID, List<Instant>> folded = foldedRuns.stream()
+                    .collect(Collectors.groupingBy(Folded::scheduleId, Collectors.mapping(Folded::scheduledFor, Collectors.toList())));
             for (Due d : due) {
                 if (folded.containsKey(d.id())) {
                     plans.put(d.id(), plan(d, now, until, folded.get(d.id())));
@@ -313,6 +341,9 @@ class WindowFirer {
                 runs = queue.enqueueScheduleOccurrences(toEnqueue.toString());
             }
         }
+        if (!foldedRuns.isEmpty()) {
+            recordFolded(foldedRuns, plans, now);
+        }
         if (!missed.isEmpty()) {
             jdbc.sql(RECORD_MISSED).param("missed", missed.toString()).update();
         }
@@ -345,6 +376,28 @@ class WindowFirer {
         }
         log.trace("Window fire: {} schedules, {} occurrences, {} runs enqueued", due.size(), occurrences.size(), runs);
         return new Result(due.size(), runs);
+    }
+
+    /** Records each folded run, after the catch-up runs are queued so that the record can name the task's one. */
+    private void recordFolded(List<Folded> foldedRuns, Map<UUID, Plan> plans, Instant now) {
+        ArrayNode rows = JsonNodeFactory.instance.arrayNode();
+        for (Folded f : foldedRuns) {
+            // A schedule's missed occurrences are the expired ones, then those coalesced into its catch-up
+            // (each list in order): a folded run from the first coalesced one on was coalesced.
+            Missed coalesced = plans.get(f.scheduleId()).missed().stream().filter(m -> m.caughtUpFor() != null).findFirst().orElse(null);
+            Instant caughtUpFor = coalesced != null && !f.scheduledFor().isBefore(coalesced.occurrences().get(0)) ? coalesced.caughtUpFor() : null;
+            ObjectNode row = rows.addObject();
+            row.put("id", f.id().toString());
+            row.put("task_id", f.taskId().toString());
+            row.put("scheduled_for", f.scheduledFor().toString());
+            row.put("attempt", f.attempt());
+            row.put("caught_up_for", caughtUpFor == null ? null : caughtUpFor.toString());
+        }
+        int recorded = jdbc.sql(RECORD_FOLDED).param("folded", rows.toString()).param("now", Timestamp.from(now)).update();
+        if (recorded != foldedRuns.size()) {
+            throw new IllegalStateException(foldedRuns.size() + " runs folded into catch-ups (first " + foldedRuns.get(0).id()
+                    + ") recorded as " + recorded + " rows");
+        }
     }
 
     /**
@@ -437,6 +490,10 @@ class WindowFirer {
     }
 
     record Missed(List<Instant> occurrences, Instant caughtUpFor, String reason) {
+    }
+
+    /** A run enqueued ahead before an outage, taken out of the queue by a fire that folds it into the catch-up. */
+    private record Folded(UUID id, UUID taskId, UUID scheduleId, Instant scheduledFor, int attempt) {
     }
 
     record Result(int schedules, int runs) {

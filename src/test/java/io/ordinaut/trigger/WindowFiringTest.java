@@ -224,7 +224,7 @@ class WindowFiringTest extends NodeTestSupport {
     }
 
     @Test
-    void after_an_outage_the_runs_enqueued_ahead_before_it_and_never_started_are_folded_into_the_one_catch_up() throws Exception {
+    void after_an_outage_the_runs_enqueued_ahead_before_it_and_never_started_are_folded_into_the_one_catch_up_and_each_recorded() throws Exception {
         // (started well before the outage below, so every second of it is an occurrence)
         Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(600);
         Map<String, Object> task = interval("folded", "PT1S", start);
@@ -249,6 +249,9 @@ class WindowFiringTest extends NodeTestSupport {
             return runAts(id);
         });
         assertThat(enqueuedAhead).hasSizeGreaterThanOrEqualTo(2);
+        List<String> aheadIds = jdbc.sql("SELECT CAST(id AS text) FROM due_work WHERE task_id = CAST(:id AS uuid) ORDER BY run_at")
+                .param("id", id).query(String.class).list();
+        assertThat(api.get("/runs/" + aheadIds.get(0)).expect(200).string("status")).as("listed as queued").isEqualTo("queued");
 
         await(() -> !missed(id).isEmpty(), "the missed occurrences recorded");
 
@@ -264,8 +267,18 @@ class WindowFiringTest extends NodeTestSupport {
         List<Instant> queued = runAts(id);
         assertThat(queued).as("the catch-up, then the occurrences from now on").first().isEqualTo(catchUp);
         assertThat(queued).doesNotContainAnyElementsOf(enqueuedAhead);
+        // and each folded run answers by its id with its record: skipped, naming the catch-up run; none vanished
+        String catchUpRun = jdbc.sql("SELECT CAST(id AS text) FROM due_work WHERE task_id = CAST(:id AS uuid) AND scheduled_for = :at")
+                .param("id", id).param("at", Timestamp.from(catchUp)).query(String.class).single();
+        for (String folded : aheadIds) {
+            Map<String, Object> run = api.get("/runs/" + folded).expect(200).map();
+            assertThat(run).as(folded).containsEntry("status", "skipped").containsEntry("trigger", "schedule").containsEntry("attempt", 1)
+                    .containsEntry("started_at", null);
+            assertThat((String) run.get("error")).as(folded)
+                    .isEqualTo("not run: coalesced into the catch-up run " + catchUpRun + " (for " + catchUp + ") after the scheduler recovered from an outage");
+        }
         assertThat(jdbc.sql("SELECT count(*) FROM task_run WHERE task_id = CAST(:id AS uuid)").param("id", id).query(Long.class).single())
-                .as("history rows for the folded runs (they never started)").isZero();
+                .as("history rows: the folded runs', no other").isEqualTo(aheadIds.size());
     }
 
     private List<Map<String, Object>> missed(String id) {
