@@ -43,8 +43,13 @@ record Outcome(UUID runId, UUID leaseToken, UUID recordId, UUID taskId, Instant 
                     result.output(), delay);
         }
         // A dead letter is a run that used up its retries; a task with max_retries 0 opted out of
-        // retrying, so its failure simply ends the run as failed.
-        String error = result.error() + " (attempt " + run.attempt() + " of " + (run.maxRetries() + 1) + "; no retries left)";
+        // retrying, so its failure simply ends the run as failed. An attempt past the task's allowance is a
+        // retry by request of a run that had used it (POST /runs/{id}/retry gives a dead run one attempt):
+        // "attempt 5 of 4" would be impossible, so the message says what it was.
+        int allowed = run.maxRetries() + 1;
+        String error = result.error() + (run.attempt() > allowed
+                ? " (attempt " + run.attempt() + ": a retry by request after the task's " + allowed + " attempts were used; no retries left)"
+                : " (attempt " + run.attempt() + " of " + allowed + "; no retries left)");
         RunStatus end = run.maxRetries() > 0 ? RunStatus.DEAD : RunStatus.FAILED;
         return last(run, end, false, startedAt, finishedAt, error, result.output());
     }

@@ -2,6 +2,7 @@ package io.ordinaut.queue;
 
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -48,8 +49,12 @@ public class RunCommands {
 
     /**
      * Puts a run that ended in failure back in the queue under its own id: its last attempt's row moves
-     * to a fresh id (it stays in the history, with its status, as an earlier attempt of the run) and the
-     * run is queued as attempt + 1 with trigger retry, due now (the database's now, as every due time).
+     * to a fresh id and stays in the history as an earlier attempt of the run, and the run is queued as
+     * attempt + 1 with trigger retry, due now (the database's now, as every due time). The moved row of a
+     * dead run becomes failed, as every earlier attempt that was retried is: the run is no longer a dead
+     * letter, and should it die again it is one dead letter, not two (GET /runs?status=dead, the stats'
+     * dead count and GET /admin/queue's dead_letters all count dead rows). Its error says it was retried
+     * by request, and when it had been dead.
      */
     private static final String RETRY = StatusSql.of("""
             WITH old AS (
@@ -58,7 +63,12 @@ public class RunCommands {
                  WHERE r.id = :id AND r.run_id = :id AND r.status IN ({run:failed}, {run:dead}) AND t.status <> {task:canceled}
                    FOR UPDATE OF r
             ), moved AS (
-                UPDATE task_run r SET id = :historyId FROM old WHERE r.id = old.id
+                UPDATE task_run r
+                   SET id = :historyId, status = {run:failed},
+                       error = concat_ws(' ', r.error, CASE WHEN r.status = {run:dead}
+                                                            THEN '(a dead letter until retried by request at ' || :now || ')'
+                                                            ELSE '(retried by request at ' || :now || ')' END)
+                  FROM old WHERE r.id = old.id
             ), queued AS (
                 INSERT INTO due_work (id, task_id, scheduled_for, run_at, queue_order, priority, trigger, attempt,
                                       overlap_policy, concurrency_key, concurrency_limit, event)
@@ -78,6 +88,7 @@ public class RunCommands {
         RunStatus.QUEUED.to(RunStatus.CANCELED);
         RunStatus.DEAD.to(RunStatus.QUEUED);
         RunStatus.FAILED.to(RunStatus.QUEUED);
+        RunStatus.DEAD.to(RunStatus.FAILED);
     }
 
     private final JdbcClient jdbc;
@@ -116,7 +127,11 @@ public class RunCommands {
                 .orElseGet(() -> Result.notFound(runId));
     }
 
-    /** Re-queues a run that ended failed or dead. */
+    /**
+     * Re-queues a run that ended failed or dead. Its attempts count on: retries the task's max_retries
+     * still allows follow a failure as usual; a run that had used them (a dead letter) gets this one
+     * attempt, and ends dead again — one dead letter — if it fails.
+     */
     public Result retry(UUID runId) {
         Optional<String> live = jdbc.sql(QUEUED_STATE).param("id", runId).query(String.class).optional();
         if (live.isPresent()) {
@@ -142,6 +157,7 @@ public class RunCommands {
         long queued = jdbc.sql(RETRY)
                 .param("id", runId)
                 .param("historyId", UUID.randomUUID())
+                .param("now", clock.instant().truncatedTo(ChronoUnit.SECONDS).toString())
                 .param("aging", agingSeconds)
                 .query(Long.class).single();
         if (queued != 1) {

@@ -16,6 +16,8 @@ import java.util.Locale;
  *           it never started: shutdown, a claim whose reply was lost)
  * failed  → queued (POST /runs/{id}/retry of a run that failed for good)
  * dead    → queued (POST /runs/{id}/retry of a dead letter)
+ *         | failed (that retry's other half: the dead attempt's record, moved to an id of its own, is then
+ *           an earlier attempt that failed and was retried, no longer a dead letter)
  * succeeded, skipped, canceled: final
  * </pre>
  *
@@ -48,7 +50,8 @@ public enum RunStatus {
             // RUNNING -> SKIPPED: claimed, then refused before its pipeline started (over the owner's budget).
             case RUNNING -> next == SUCCEEDED || next == FAILED || next == DEAD || next == CANCELED || next == QUEUED
                     || next == SKIPPED;
-            case FAILED, DEAD -> next == QUEUED;
+            case FAILED -> next == QUEUED;
+            case DEAD -> next == QUEUED || next == FAILED;
             case SUCCEEDED, SKIPPED, CANCELED -> false;
         };
     }

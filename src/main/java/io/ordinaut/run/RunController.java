@@ -47,7 +47,8 @@ import io.ordinaut.web.Scopes;
  * own id; each earlier attempt (failed and retried, lost with its node and reclaimed, released at
  * shutdown) gets an id of its own. Every row carries {@code run_id}, so the attempts of a run are
  * {@code GET /runs?…} rows sharing one {@code run_id}. {@code POST /runs/{id}/retry} re-queues a failed
- * or dead run under the same id; its last attempt's row moves to an id of its own.
+ * or dead run under the same id; its last attempt's row moves to an id of its own as a failed attempt, so
+ * a retried run that dies again is one dead letter (docs/api.md, "Retry by request").
  *
  * <h2>Routes</h2>
  * <ul>

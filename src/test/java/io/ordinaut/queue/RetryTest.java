@@ -125,12 +125,13 @@ class RetryTest {
             healthy.set(true);
             RunCommands.Result retried = commands.retry(runId);
 
-            // then it runs again as attempt 3 and succeeds under the same id; the dead attempt stays in history
+            // then it runs again as attempt 3 and succeeds under the same id; the dead attempt stays in history,
+            // as an earlier attempt that failed and was retried
             assertThat(retried.applied()).isTrue();
             assertThat(retried.status()).isEqualTo(RunStatus.QUEUED);
             Eventually.until("retried run recorded", () -> fx.history(task).size() == 3);
             List<Map<String, Object>> history = fx.history(task);
-            assertThat(history.get(1)).containsEntry("status", "dead").containsEntry("run_id", runId);
+            assertThat(history.get(1)).containsEntry("status", "failed").containsEntry("run_id", runId);
             assertThat(history.get(1).get("id")).isNotEqualTo(runId);
             assertThat(history.get(2)).containsEntry("id", runId).containsEntry("status", "succeeded")
                     .containsEntry("attempt", 3).containsEntry("trigger", "retry");
@@ -140,6 +141,41 @@ class RetryTest {
             assertThat(commands.retry(runId).status()).isEqualTo(RunStatus.SUCCEEDED);
             assertThat(commands.retry((UUID) history.get(1).get("id")).applied()).isFalse();
             assertThat(commands.retry(UUID.randomUUID()).found()).isFalse();
+        }
+    }
+
+    @Test
+    void a_dead_run_retried_by_request_that_dies_again_is_one_dead_letter_whose_error_says_so() {
+        try (QueueFixture fx = new QueueFixture()) {
+            // given a dead run (max_retries 1: two attempts, both failed) whose cause is not fixed
+            UUID task = fx.task(QueueFixture.TaskRow.defaults().retries(1, "fixed"));
+            RunProperties runs = QueueFixture.runs(Duration.ofMillis(10), Duration.ofMillis(10));
+            UUID runId = fx.queue(runs).enqueueNow(task, "run_now", fx.clock.instant());
+            fx.node("node-a", run -> RunResult.failed("tool answered 503", true, null), QueueFixture.executor(2, 30, 0), runs, () -> 0.5);
+            Eventually.until("dead", () -> fx.history(task).size() == 2);
+            RunCommands commands = new RunCommands(fx.jdbc, fx.clock, RunProperties.defaults());
+
+            // when it is retried by request and fails again
+            assertThat(commands.retry(runId).message()).isEqualTo("Run " + runId + " queued again as attempt 3");
+            Eventually.until("retried run recorded", () -> fx.history(task).size() == 3);
+
+            // then it is one dead letter, the retried attempt: the earlier dead one is history that says it was
+            // retried, and the new error names a retry by request rather than an impossible "attempt 3 of 2"
+            List<Map<String, Object>> history = fx.history(task);
+            assertThat(history).extracting(r -> r.get("status")).containsExactly("failed", "failed", "dead");
+            assertThat(history).extracting(r -> r.get("attempt")).containsExactly(1, 2, 3);
+            assertThat(history).extracting(r -> r.get("run_id")).containsOnly(runId);
+            assertThat(fx.jdbc.sql("SELECT count(*) FROM task_run WHERE status = 'dead'").query(Long.class).single()).isEqualTo(1);
+            assertThat((String) history.get(1).get("error"))
+                    .startsWith("tool answered 503 (attempt 2 of 2; no retries left) (a dead letter until retried by request at ");
+            assertThat(history.get(2)).containsEntry("id", runId).containsEntry("trigger", "retry").containsEntry("error",
+                    "tool answered 503 (attempt 3: a retry by request after the task's 2 attempts were used; no retries left)");
+            assertThat(fx.queueRow(runId)).isNull();
+
+            // and it can be retried again, still as one run with one dead letter
+            assertThat(commands.retry(runId).applied()).isTrue();
+            Eventually.until("second retry recorded", () -> fx.history(task).size() == 4);
+            assertThat(fx.history(task)).extracting(r -> r.get("status")).containsExactly("failed", "failed", "failed", "dead");
         }
     }
 }

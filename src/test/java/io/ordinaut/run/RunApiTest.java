@@ -115,6 +115,11 @@ class RunApiTest extends NodeTestSupport {
         assertThat(run).containsEntry("attempt", 5).containsEntry("trigger", "retry");
         assertThat(api.get("/runs?status=dead").expect(200).items()).extracting(r -> r.get("id")).doesNotContain(runId.toString());
         api.post("/runs/" + runId + "/retry", "{}").expect(409);
+        // and no count of dead letters holds its earlier attempt: it is a failed attempt that was retried
+        assertThat(api.get("/runs?status=dead&task_id=" + taskId).expect(200).map()).containsEntry("total", 0);
+        assertThat((Map<String, Object>) api.get("/task/" + taskId + "/stats").expect(200).get("status_counts"))
+                .containsEntry("dead", 0).containsEntry("failed", 1).containsEntry("succeeded", 1);
+        assertThat((Map<String, Object>) api.get("/admin/queue").expect(200).get("dead_letters")).containsEntry("total", 0);
     }
 
     @Test
