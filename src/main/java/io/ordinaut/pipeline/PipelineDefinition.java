@@ -1,5 +1,7 @@
 package io.ordinaut.pipeline;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +71,75 @@ public final class PipelineDefinition {
         return addresses;
     }
 
+    /** Each step's arguments as far as they are known before any run, by step index. */
+    public List<KnownArguments> knownArguments() {
+        return steps.stream().map(KnownArguments::of).toList();
+    }
+
     List<Step> steps() {
         return steps;
+    }
+
+    /**
+     * A step's {@code with} as far as it is known when the task is created: what a tool's input schema can
+     * be checked against then. A {@code ${…}} is known only once a run renders it — a whole-value one may
+     * give any JSON type, and text around one says nothing of the rest — so every value holding one is
+     * unknown; keys, and everything around such values, are literal.
+     *
+     * @param index     the step's index in the pipeline
+     * @param stepId    the step's id
+     * @param uses      the step's tool address
+     * @param literal   the arguments with every templated value as null (so not copied: nulls are values here)
+     * @param templated the JSON pointers (RFC 6901) of the templated values, e.g. {@code /address/city}
+     */
+    public record KnownArguments(int index, String stepId, String uses, Map<String, Object> literal, Set<String> templated) {
+
+        static KnownArguments of(Step step) {
+            Set<String> templated = new LinkedHashSet<>();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> literal = (Map<String, Object>) known(step.with(), "", templated);
+            return new KnownArguments(step.index(), step.id(), step.uses(), literal, Set.copyOf(templated));
+        }
+
+        private static Object known(Template template, String pointer, Set<String> templated) {
+            if (template instanceof Template.Constant constant) {
+                return constant.value();
+            }
+            if (template instanceof Template.ObjectTemplate object) {
+                Map<String, Object> value = new LinkedHashMap<>(object.keys().size() * 2);
+                for (int i = 0; i < object.keys().size(); i++) {
+                    String key = object.keys().get(i);
+                    value.put(key, known(object.values().get(i), pointer + "/" + escape(key), templated));
+                }
+                return value;
+            }
+            if (template instanceof Template.ArrayTemplate array) {
+                List<Object> value = new ArrayList<>(array.items().size());
+                for (int i = 0; i < array.items().size(); i++) {
+                    value.add(known(array.items().get(i), pointer + "/" + i, templated));
+                }
+                return value;
+            }
+            // Typed or Interpolated: a value only a run can give
+            templated.add(pointer);
+            return null;
+        }
+
+        private static String escape(String key) {
+            return key.replace("~", "~0").replace("/", "~1");
+        }
+
+        /**
+         * The request field of a place in these arguments, e.g. {@code payload.pipeline[1].with.address.city}.
+         *
+         * @param path property names (strings) and array indexes (integers), as from the arguments' root
+         */
+        public String field(List<Object> path) {
+            String field = "payload.pipeline[" + index + "].with";
+            for (Object part : path) {
+                field = part instanceof Integer i ? FieldPath.index(field, i) : FieldPath.key(field, String.valueOf(part));
+            }
+            return field;
+        }
     }
 }

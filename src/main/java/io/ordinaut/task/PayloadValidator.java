@@ -16,7 +16,8 @@ import io.ordinaut.tool.ToolRouter;
 /**
  * Checks a task's payload when it is created or changed, so it cannot fail later for a reason visible
  * now: the pipeline's structure and expressions, tool addresses the catalog must know (when unknown
- * tools are rejected), and the scopes of every catalogued tool against those its owning agent holds.
+ * tools are rejected), the scopes of every catalogued tool against those its owning agent holds, and each
+ * step's literal arguments against the input schema of the tool its runs would call.
  */
 @Component
 class PayloadValidator {
@@ -30,32 +31,57 @@ class PayloadValidator {
     }
 
     /**
-     * Parses the pipeline and checks that the agent holds every scope of every tool it uses.
+     * Parses the pipeline, then checks each step as its runs would, in their order: the agent must hold every
+     * scope of the tool, and the step's arguments must not already break the tool's input schema. A step
+     * with an {@code if} is checked too: whenever it runs, it sends those arguments.
      *
-     * @throws InvalidInputException naming {@code payload.pipeline[i].uses} and the missing scopes
+     * @throws InvalidInputException naming {@code payload.pipeline[i].uses} and the missing scopes, or the
+     *                               place in {@code payload.pipeline[i].with} and the schema violations
      */
     void validate(Map<String, Object> payload, UUID agentId) {
         PipelineDefinition definition = PipelineDefinition.parse(payload, tools::accepts);
-        List<String> uses = definition.stepUses();
         Set<String> granted = null;
-        for (int i = 0; i < uses.size(); i++) {
-            List<String> required = tools.requiredScopes(uses.get(i));
-            if (required.isEmpty()) {
-                continue;
+        for (PipelineDefinition.KnownArguments step : definition.knownArguments()) {
+            List<String> required = tools.requiredScopes(step.uses());
+            if (!required.isEmpty()) {
+                if (granted == null) {
+                    granted = agents.current(agentId);
+                }
+                requireScopes(step, granted, required, agentId);
             }
-            if (granted == null) {
-                granted = agents.current(agentId);
-            }
-            List<String> missing = AgentScopes.missing(granted, required);
-            if (!missing.isEmpty()) {
-                String field = "payload.pipeline[" + i + "].uses";
-                Map<String, Object> details = new LinkedHashMap<>();
-                details.put("tool", uses.get(i));
-                details.put("missing_scopes", missing);
-                throw new InvalidInputException(field, field + ": tool " + uses.get(i)
-                        + " needs scope" + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing)
-                        + ", which agent " + agentId + " does not hold", details);
-            }
+            requireValidArguments(step, agentId);
         }
+    }
+
+    private static void requireScopes(PipelineDefinition.KnownArguments step, Set<String> granted, List<String> required,
+                                      UUID agentId) {
+        List<String> missing = AgentScopes.missing(granted, required);
+        if (!missing.isEmpty()) {
+            String field = "payload.pipeline[" + step.index() + "].uses";
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("tool", step.uses());
+            details.put("missing_scopes", missing);
+            throw new InvalidInputException(field, field + ": tool " + step.uses()
+                    + " needs scope" + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing)
+                    + ", which agent " + agentId + " does not hold", details);
+        }
+    }
+
+    /** Literal arguments that break the schema would fail every run of the step, so they are refused now. */
+    private void requireValidArguments(PipelineDefinition.KnownArguments step, UUID agentId) {
+        List<ToolRouter.InputViolation> violations = tools.knownInputViolations(step.uses(), agentId, step.literal(),
+                step.templated());
+        if (violations.isEmpty()) {
+            return;
+        }
+        String field = step.field(violations.get(0).path());
+        List<String> messages = violations.stream().map(ToolRouter.InputViolation::message).toList();
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("step_index", step.index());
+        details.put("step_id", step.stepId());
+        details.put("tool", step.uses());
+        details.put("violations", messages);
+        throw new InvalidInputException(field, field + ": step '" + step.stepId() + "' would call " + step.uses()
+                + " with arguments that break its input schema: " + String.join("; ", messages), details);
     }
 }

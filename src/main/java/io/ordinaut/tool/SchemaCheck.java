@@ -6,6 +6,7 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.path.NodePath;
 import com.networknt.schema.path.PathType;
 import tools.jackson.databind.JsonNode;
 
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -23,6 +25,17 @@ final class SchemaCheck {
 
     private static final int MAX_CACHED = 1_000;
     private static final int MAX_REPORTED = 5;
+    /**
+     * Keywords whose verdict on an object or array depends only on its keys, its size or its own type —
+     * all literal in a step's arguments even when some values are templates.
+     */
+    private static final Set<String> SHAPE = Set.of("type", "required", "additionalProperties", "dependentRequired",
+            "minProperties", "maxProperties", "minItems", "maxItems");
+    /** Keywords that pick which subschemas apply by what the value is, or depend on which ones passed. */
+    private static final Set<String> CHOOSING = Set.of("anyOf", "oneOf", "not", "if", "then", "else",
+            "unevaluatedProperties", "unevaluatedItems", "contains", "minContains", "maxContains");
+    /** Keywords reported at the object whose {@code property} is the one missing or not allowed. */
+    private static final Set<String> NAMES_PROPERTY = Set.of("required", "additionalProperties");
 
     private final SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
             builder -> builder
@@ -84,8 +97,43 @@ final class SchemaCheck {
 
     /** Each violation as {@code <json pointer>: <message>}; empty when the value is valid. */
     List<String> violations(String what, Map<String, Object> schema, Object value) {
-        JsonNode instance = Json.MAPPER.valueToTree(value);
-        List<Error> errors = schema(what, schema).validate(instance);
+        List<Error> errors = schema(what, schema).validate(Json.MAPPER.<JsonNode>valueToTree(value));
+        return describe(errors);
+    }
+
+    /**
+     * The violations a value will have whatever its unknown parts turn out to be: the check a task's step
+     * arguments get when the task is created, before templates are rendered. The value is validated as it
+     * is, then an error is kept only when no unknown part can change it:
+     * <ul>
+     *   <li>errors at or inside an unknown part are dropped: its value (even its type) is not known yet;</li>
+     *   <li>at an object or array holding an unknown part, only errors about its keys, size or own type are
+     *       kept ({@link #SHAPE}), since those are literal; an {@code enum}, {@code const} or
+     *       {@code uniqueItems} there depends on the unknown part;</li>
+     *   <li>with any unknown part, errors reached through a keyword that chooses between subschemas by the
+     *       value ({@link #CHOOSING}) are dropped: an unknown part may make another branch apply.</li>
+     * </ul>
+     * With no unknown parts this is {@link #violations} exactly, so creation and run time cannot disagree
+     * about a literal value.
+     *
+     * @param unknown JSON pointers (RFC 6901) of the parts not known yet, whose placeholder in {@code value}
+     *                is ignored
+     * @return each violation with the path of the offending value (for a missing or unexpected property, of
+     *         that property), worded as {@link #violations} words it
+     */
+    List<ToolRouter.InputViolation> knownViolations(String what, Map<String, Object> schema, Object value, Set<String> unknown) {
+        List<Error> errors = schema(what, schema).validate(Json.MAPPER.<JsonNode>valueToTree(value));
+        List<Error> known = errors.stream().filter(error -> certain(error, unknown)).toList();
+        List<String> texts = describe(known);
+        List<ToolRouter.InputViolation> violations = new ArrayList<>(texts.size());
+        for (int i = 0; i < texts.size(); i++) {
+            // the last text may be "… n more", which has no place of its own
+            violations.add(new ToolRouter.InputViolation(i < MAX_REPORTED ? path(known.get(i)) : List.of(), texts.get(i)));
+        }
+        return violations;
+    }
+
+    private static List<String> describe(List<Error> errors) {
         List<String> violations = new ArrayList<>();
         for (Error error : errors) {
             if (violations.size() == MAX_REPORTED) {
@@ -96,6 +144,49 @@ final class SchemaCheck {
             violations.add((pointer.isEmpty() ? "/" : pointer) + ": " + error.getMessage());
         }
         return violations;
+    }
+
+    private static boolean certain(Error error, Set<String> unknown) {
+        if (unknown.isEmpty()) {
+            return true;
+        }
+        NodePath evaluation = error.getEvaluationPath();
+        for (int i = 0; i < evaluation.getNameCount(); i++) {
+            // A property named like one of these keywords is dropped too: a missed refusal, never a wrong one.
+            if (CHOOSING.contains(evaluation.getName(i))) {
+                return false;
+            }
+        }
+        String at = pointer(error.getInstanceLocation());
+        for (String part : unknown) {
+            if (part.equals(at) || part.startsWith(at + "/") && !SHAPE.contains(error.getKeyword())
+                    || at.startsWith(part + "/")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The instance location as an RFC 6901 pointer ("" for the whole value), escaped as the unknown parts are. */
+    private static String pointer(NodePath location) {
+        StringBuilder pointer = new StringBuilder();
+        for (int i = 0; i < location.getNameCount(); i++) {
+            pointer.append('/').append(String.valueOf(location.getElement(i)).replace("~", "~0").replace("/", "~1"));
+        }
+        return pointer.toString();
+    }
+
+    /** Where the offending value is: property names are strings, array indexes integers. */
+    private static List<Object> path(Error error) {
+        NodePath location = error.getInstanceLocation();
+        List<Object> path = new ArrayList<>(location.getNameCount() + 1);
+        for (int i = 0; i < location.getNameCount(); i++) {
+            path.add(location.getElement(i));
+        }
+        if (error.getProperty() != null && NAMES_PROPERTY.contains(error.getKeyword())) {
+            path.add(error.getProperty());
+        }
+        return path;
     }
 
     private Schema schema(String what, Map<String, Object> schema) {

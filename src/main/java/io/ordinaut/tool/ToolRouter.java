@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
 import java.util.function.Function;
 
 import javax.net.ssl.SSLContext;
@@ -178,6 +180,45 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
             return !found.get().gone();
         }
         return !settings.rejectUnknownTools();
+    }
+
+    /**
+     * What is already wrong with a step's arguments before any run: checked against the input schema of the
+     * tool a run of {@code agentId}'s task would call at {@code address}, with the validator the call uses
+     * (see {@link SchemaCheck#knownViolations} for what templated parts leave undecided). Empty when such a
+     * run would not check them: an unknown address (simulated or refused by {@link #accepts}), a gone tool, a
+     * tool without input schema — or another agent's tool the task may not call ({@link ToolTrust}): the run
+     * fails there anyway, and its schema is that agent's business.
+     *
+     * @param args    the step's arguments with templated values as placeholders
+     * @param unknown JSON pointers (RFC 6901) of the templated values
+     */
+    public List<InputViolation> knownInputViolations(String address, UUID agentId, Map<String, Object> args, Set<String> unknown) {
+        Optional<ToolDefinition> found = catalog.apply(address);
+        if (found.isEmpty() || found.get().gone() || found.get().inputSchema() == null || !trust.trusts(agentId, found.get())) {
+            return List.of();
+        }
+        ToolDefinition tool = found.get();
+        try {
+            return schemas.knownViolations("input of " + tool.address(), tool.inputSchema(), args, unknown);
+        } catch (ToolCallException e) {
+            // a schema the validator cannot compile fails every call as well
+            return List.of(new InputViolation(List.of(), e.getMessage()));
+        }
+    }
+
+    /**
+     * One way a step's arguments break its tool's input schema.
+     *
+     * @param path    where in the arguments: property names as strings, array indexes as integers; for a missing
+     *                or unexpected property, that property
+     * @param message as a run's error words it, e.g. {@code /days: string found, integer expected}
+     */
+    public record InputViolation(List<Object> path, String message) {
+
+        public InputViolation {
+            path = List.copyOf(path);
+        }
     }
 
     /** The scopes a task needs to use this address: the catalogued tool's, none for an unknown address. */

@@ -48,13 +48,23 @@ final class ToolTrust {
      *                           retryable, when the owner's scopes cannot be read now
      */
     void check(ToolDefinition tool, ToolCall call) {
-        UUID owner = tool.owner();
-        if (owner == null || owner.equals(call.agentId()) || ownerIsAdmin(owner)) {
+        if (trusts(call.agentId(), tool)) {
             return;
         }
+        UUID owner = tool.owner();
         // Names the owner, never the endpoint: that is the other agent's business.
         throw ToolCallException.permanent("tool " + tool.address() + " belongs to another agent (" + owner
                 + "); a pipeline may call only its own agent's tools and admins' tools");
+    }
+
+    /**
+     * Whether a pipeline of {@code agent} (null: on no agent's behalf) may call the tool.
+     *
+     * @throws ToolCallException retryable, when the owner's scopes cannot be read now
+     */
+    boolean trusts(UUID agent, ToolDefinition tool) {
+        UUID owner = tool.owner();
+        return owner == null || owner.equals(agent) || ownerIsAdmin(owner);
     }
 
     private boolean ownerIsAdmin(UUID owner) {

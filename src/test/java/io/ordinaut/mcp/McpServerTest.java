@@ -273,6 +273,24 @@ class McpServerTest {
     }
 
     @Test
+    void create_task_refuses_literal_arguments_that_break_the_tool_input_schema_as_post_tasks_does() {
+        admin.post("/tools", Map.of("address", "mcp-test.forecast", "transport", "simulate", "input_schema", Map.of("type", "object",
+                "required", List.of("city"), "properties", Map.of("city", Map.of("type", "string"), "days", Map.of("type", "integer")))))
+                .expect(201);
+        McpSyncClient client = connected(fullAgent("schema-breaker"));
+        Map<String, Object> task = weekdayMorningTask("bad days");
+        task.put("payload", Map.of("pipeline", List.of(Map.of("id", "forecast", "uses", "mcp-test.forecast",
+                "with", Map.of("city", "Chisinau", "days", "two")))));
+
+        McpSchema.CallToolResult refused = call(client, "create_task", task);
+
+        assertThat(refused.isError()).isTrue();
+        assertThat(text(refused)).contains("ValidationError", "field: payload.pipeline[0].with.days",
+                "/days: string found, integer expected");
+        admin.delete("/tools/mcp-test.forecast").expect(200);
+    }
+
+    @Test
     void each_tool_input_schema_is_the_openapi_request_schema_of_its_rest_twin() {
         McpSyncClient client = connected(fullAgent("schemas"));
         Map<String, Object> document = admin.get("/v3/api-docs").expect(200).map();

@@ -67,7 +67,8 @@ class PrometheusScrapeTest extends NodeTestSupport {
         api.post("/tools", Map.of("address", "metrics.echo", "transport", "simulate", "input_schema", Map.of("type", "object",
                 "required", List.of("text"), "properties", Map.of("text", Map.of("type", "string"))))).expect(201);
         String echo = task("echo", "0 3 1 1 *", "cron", Map.of("text", "hi"));
-        String bad = task("bad input", "0 3 1 1 *", "cron", Map.of("text", 42));
+        // a number where the schema wants text, known only when run (a literal 42 is refused at creation)
+        String bad = task("bad input", "0 3 1 1 *", "cron", Map.of("text", "${run.attempt}"));
         List<String> runs = new ArrayList<>();
         for (int i = 0; i < RUN_NOW; i++) {
             runs.add(runNow(echo));

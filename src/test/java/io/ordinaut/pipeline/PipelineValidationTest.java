@@ -166,4 +166,26 @@ class PipelineValidationTest {
         assertThat(definition.params()).isEqualTo(Map.of("city", "Oslo"));
         assertThat(definition.toolAddresses()).containsExactly("weather.forecast");
     }
+
+    @Test
+    void known_arguments_keep_literals_and_point_at_every_templated_value() {
+        var tree = JsonMapper.shared().readTree("""
+                {"pipeline": [{"id": "a", "uses": "x.y"},
+                              {"id": "b", "uses": "x.z", "with": {"city": "Oslo", "days": "${params.days}",
+                               "note": "in ${params.city}", "a/b": {"n": 1, "m": "${params.m}"}, "list": [1, "${params.i}"],
+                               "escaped": "$${not a template}"}}]}""");
+
+        PipelineDefinition.KnownArguments b = PipelineDefinition.parse(tree, null).knownArguments().get(1);
+
+        assertThat(b.index()).isEqualTo(1);
+        assertThat(b.stepId()).isEqualTo("b");
+        assertThat(b.uses()).isEqualTo("x.z");
+        assertThat(b.templated()).containsExactlyInAnyOrder("/days", "/note", "/a~1b/m", "/list/1");
+        assertThat(b.literal()).containsEntry("city", "Oslo").containsEntry("days", null).containsEntry("note", null)
+                .containsEntry("escaped", "${not a template}");
+        assertThat(b.literal().get("a/b")).isEqualTo(new java.util.HashMap<>(java.util.Map.of("n", 1)) {{ put("m", null); }});
+        assertThat(b.literal().get("list")).isEqualTo(java.util.Arrays.asList(1, null));
+        assertThat(b.field(List.of("a/b", "m"))).isEqualTo("payload.pipeline[1].with[\"a/b\"].m");
+        assertThat(b.field(List.of("list", 1))).isEqualTo("payload.pipeline[1].with.list[1]");
+    }
 }
