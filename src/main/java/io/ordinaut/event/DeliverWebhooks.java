@@ -30,7 +30,10 @@ import io.ordinaut.tool.ToolRouter;
  * deliveries with SKIP LOCKED, so nodes share the work, checks the URL against the tools' egress
  * policy, and POSTs; a failure is retried with exponential backoff (1 s, 2 s, 4 s … at most 5 min)
  * until ordinaut.events.webhook-retry-for has passed, then recorded as failed. A refused destination
- * fails at once.
+ * fails at once. Every attempt goes to the agent's webhook_url and is signed with its secret as they are
+ * at that moment, so a changed URL or a rotated secret applies to retries too; an agent whose webhook_url
+ * was removed gets no more requests, its pending deliveries end as canceled (the agent trigger of
+ * db/changelog/028-webhook-follows-agent.sql usually does that first, at the moment of the change).
  */
 final class DeliverWebhooks implements Runnable {
 
@@ -38,6 +41,8 @@ final class DeliverWebhooks implements Runnable {
     private static final int BATCH = 1000;
     private static final int DELIVER_BATCH = 20;
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+    /** As the agent trigger of 028-webhook-follows-agent.sql words it. */
+    private static final String REMOVED = "canceled: the agent's webhook_url was removed";
 
     private static final String CURSOR = """
             SELECT w.seq AS after, s.seq AS sequenced,
@@ -65,20 +70,25 @@ final class DeliverWebhooks implements Runnable {
             """;
     private static final String ADVANCE = "UPDATE outbox_cursor SET seq = :upto WHERE name = 'webhooks'";
     private static final String DUE = """
-            SELECT d.outbox_id, d.agent_id, d.url, d.body::text AS body, d.attempts, d.deliver_until, a.webhook_secret
-              FROM webhook_delivery d JOIN agent a ON a.id = d.agent_id
+            SELECT d.outbox_id, d.agent_id, a.webhook_url AS url, d.body::text AS body, d.attempts, d.deliver_until,
+                   a.webhook_secret
+              FROM webhook_delivery d LEFT JOIN agent a ON a.id = d.agent_id
              WHERE d.status = 'pending' AND d.next_at <= :now
              ORDER BY d.next_at LIMIT :batch
              FOR UPDATE OF d SKIP LOCKED
             """;
     private static final String DELIVERED = """
-            UPDATE webhook_delivery SET status = 'delivered', attempts = attempts + 1, last_error = NULL
+            UPDATE webhook_delivery SET status = 'delivered', url = :url, attempts = attempts + 1, last_error = NULL
              WHERE outbox_id = :outbox AND agent_id = :agent
             """;
     private static final String FAILED = """
             UPDATE webhook_delivery
-               SET attempts = attempts + 1, last_error = :error, next_at = :next,
+               SET url = :url, attempts = attempts + 1, last_error = :error, next_at = :next,
                    status = CASE WHEN :final THEN 'failed' ELSE 'pending' END
+             WHERE outbox_id = :outbox AND agent_id = :agent
+            """;
+    private static final String CANCELED = """
+            UPDATE webhook_delivery SET status = 'canceled', last_error = :error, next_at = :now
              WHERE outbox_id = :outbox AND agent_id = :agent
             """;
 
@@ -152,12 +162,22 @@ final class DeliverWebhooks implements Runnable {
     private void deliver(Map<String, Object> d) {
         Object outbox = d.get("outbox_id");
         Object agent = d.get("agent_id");
-        String body = compact((String) d.get("body"));
         int attempt = ((Number) d.get("attempts")).intValue() + 1;
+        String url = (String) d.get("url");
+        String secret = (String) d.get("webhook_secret");
+        if (url == null || secret == null) {
+            // The webhook was removed after this delivery was scheduled (the secret cannot be, but an agent row
+            // gone leaves both null): nobody is to receive it any more, and nothing is ever sent unsigned.
+            jdbc.sql(CANCELED).param("outbox", outbox).param("agent", agent).param("error", REMOVED)
+                    .param("now", Timestamp.from(clock.instant())).update();
+            log.debug("Webhook of outbox entry {} to agent {} {}", outbox, agent, REMOVED);
+            return;
+        }
+        String body = compact((String) d.get("body"));
         String error;
         boolean retryable;
         try {
-            URI uri = URI.create((String) d.get("url"));
+            URI uri = URI.create(url);
             egress.checkDestination(uri);
             long t = clock.instant().getEpochSecond();
             HttpRequest request = HttpRequest.newBuilder(uri)
@@ -165,12 +185,12 @@ final class DeliverWebhooks implements Runnable {
                     .header("Content-Type", "application/json")
                     .header("User-Agent", "Ordinaut-Webhook")
                     .header("Ordinaut-Delivery", outbox.toString())
-                    .header(WebhookSignature.HEADER, WebhookSignature.header((String) d.get("webhook_secret"), t, body))
+                    .header(WebhookSignature.HEADER, WebhookSignature.header(secret, t, body))
                     .POST(HttpRequest.BodyPublishers.ofString(body))
                     .build();
             HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
             if (response.statusCode() / 100 == 2) {
-                jdbc.sql(DELIVERED).param("outbox", outbox).param("agent", agent).update();
+                jdbc.sql(DELIVERED).param("outbox", outbox).param("agent", agent).param("url", url).update();
                 return;
             }
             error = "HTTP " + response.statusCode();
@@ -190,7 +210,7 @@ final class DeliverWebhooks implements Runnable {
         }
         Instant next = clock.instant().plus(backoff(attempt));
         boolean last = !retryable || next.isAfter(((Timestamp) d.get("deliver_until")).toInstant());
-        jdbc.sql(FAILED).param("outbox", outbox).param("agent", agent).param("error", error)
+        jdbc.sql(FAILED).param("outbox", outbox).param("agent", agent).param("url", url).param("error", error)
                 .param("next", Timestamp.from(next)).param("final", last).update();
         if (last) {
             log.warn("Webhook of outbox entry {} to agent {} failed for good after {} attempts: {}", outbox, agent, attempt, error);

@@ -32,7 +32,8 @@ import io.ordinaut.web.Scopes;
 /**
  * POST /agents/{id}/webhook_secret (admin): creates or rotates the secret webhooks to the agent's
  * webhook_url are signed with, shown in this answer only, and sets which run outcomes it receives
- * ({@code events}: {@code all} or {@code failures}). Webhooks are sent only once the agent has a secret.
+ * ({@code events}: {@code all} or {@code failures}). Webhooks are sent only once the agent has a secret; a
+ * rotated one signs the retries of deliveries already pending too (they read the agent at each attempt).
  * GET /agents/{id}/webhook_deliveries (admin) pages through the deliveries, newest first, with their outcome.
  */
 @RestController
@@ -59,7 +60,10 @@ class WebhookController {
         this.jdbc = jdbc;
     }
 
-    /** The agent's latest webhook deliveries: pending (with the next attempt), delivered, or failed with the error. */
+    /**
+     * The agent's latest webhook deliveries: pending (with the next attempt), delivered, failed with the error, or
+     * canceled because the agent's webhook_url was removed.
+     */
     @RequiresScope(Scopes.ADMIN)
     @GetMapping("/agents/{id}/webhook_deliveries")
     @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Page size (default 100)", schema = @Schema(type = "integer", minimum = "1", maximum = "1000", defaultValue = "100"))

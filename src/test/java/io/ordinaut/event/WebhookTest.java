@@ -16,7 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import com.sun.net.httpserver.HttpServer;
 
@@ -30,6 +32,9 @@ class WebhookTest extends NodeTestSupport {
     record Received(String path, String signature, String delivery, String body) {
     }
 
+    @Autowired
+    private TransactionTemplate tx;
+
     private HttpServer server;
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final AtomicInteger failuresLeft = new AtomicInteger();
@@ -41,7 +46,8 @@ class WebhookTest extends NodeTestSupport {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             received.add(new Received(exchange.getRequestURI().getPath(), exchange.getRequestHeaders().getFirst("Ordinaut-Signature"),
                     exchange.getRequestHeaders().getFirst("Ordinaut-Delivery"), body));
-            int status = exchange.getRequestURI().getPath().startsWith("/flaky") && failuresLeft.getAndDecrement() > 0 ? 500 : 204;
+            String path = exchange.getRequestURI().getPath();
+            int status = path.startsWith("/down") || path.startsWith("/flaky") && failuresLeft.getAndDecrement() > 0 ? 500 : 204;
             exchange.sendResponseHeaders(status, -1);
             exchange.close();
         });
@@ -114,6 +120,81 @@ class WebhookTest extends NodeTestSupport {
         List<Received> flaky = received.stream().filter(r -> r.path().equals("/flaky")).toList();
         assertThat(flaky).hasSize(3);
         assertThat(flaky).extracting(Received::delivery).containsOnly(flaky.get(0).delivery());
+    }
+
+    /** Waits until the agent's one delivery has failed at least once and waits for its next attempt. */
+    private void awaitRetrying(String agent) {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(jdbc.sql(
+                "SELECT status FROM webhook_delivery WHERE agent_id = CAST(:a AS uuid) AND attempts >= 1")
+                .param("a", agent).query(String.class).list()).containsExactly("pending"));
+    }
+
+    private List<Received> receivedAt(String path) {
+        return received.stream().filter(r -> r.path().equals(path)).toList();
+    }
+
+    @Test
+    void a_pending_retry_goes_to_the_agents_current_webhook_url_signed_with_its_current_secret() {
+        // given a delivery retrying against a receiver that fails
+        String[] a = agentWithRun(url("127.0.0.1", "/down-moved"), "all");
+        awaitRetrying(a[0]);
+        String delivery = receivedAt("/down-moved").get(0).delivery();
+
+        // when the agent's webhook moves and its secret is rotated
+        api.put("/agents/" + a[0], Map.of("webhook_url", url("127.0.0.1", "/moved"))).expect(200);
+        String rotated = api.post("/agents/" + a[0] + "/webhook_secret", "{}").expect(200).string("webhook_secret");
+
+        // then the retry goes to the new URL, is the same delivery, and verifies with the new secret only
+        await().atMost(Duration.ofSeconds(30)).until(() -> !receivedAt("/moved").isEmpty());
+        Received r = receivedAt("/moved").get(0);
+        assertThat(r.delivery()).isEqualTo(delivery);
+        String t = r.signature().split(",")[0].substring(2);
+        String v1 = r.signature().split(",")[1].substring(3);
+        assertThat(WebhookSignature.hmac(rotated, t + "." + r.body())).isEqualTo(v1);
+        assertThat(WebhookSignature.hmac(a[1], t + "." + r.body())).isNotEqualTo(v1);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                api.get("/agents/" + a[0] + "/webhook_deliveries").expect(200).items()).singleElement()
+                .satisfies(d -> assertThat(d).containsEntry("status", "delivered").containsEntry("url", url("127.0.0.1", "/moved"))));
+    }
+
+    @Test
+    void removing_the_webhook_url_cancels_the_pending_deliveries_and_sends_no_more() throws Exception {
+        // given a delivery retrying against a receiver that fails
+        String[] a = agentWithRun(url("127.0.0.1", "/down-removed"), "all");
+        awaitRetrying(a[0]);
+
+        // when the agent's webhook_url is removed
+        api.put("/agents/" + a[0], "{\"webhook_url\": null}").expect(200);
+
+        // then the delivery is recorded canceled, with the reason (at once, unless an attempt held it just then:
+        // that attempt's next one cancels it), and nothing more is sent
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            Map<String, Object> d = api.get("/agents/" + a[0] + "/webhook_deliveries").expect(200).items().get(0);
+            assertThat(d).containsEntry("status", "canceled").containsEntry("next_attempt_at", null);
+            assertThat(d.get("last_error").toString()).contains("webhook_url was removed");
+        });
+        int sent = receivedAt("/down-removed").size();
+        Thread.sleep(2500); // longer than the next backoff steps (1 s, 2 s)
+        assertThat(receivedAt("/down-removed")).hasSize(sent);
+    }
+
+    @Test
+    void a_delivery_whose_agent_lost_its_webhook_unnoticed_is_canceled_at_its_next_attempt() {
+        // given a delivery retrying against a receiver that fails
+        String[] a = agentWithRun(url("127.0.0.1", "/down-unnoticed"), "all");
+        awaitRetrying(a[0]);
+
+        // when the webhook_url goes without the agent trigger seeing it, as when an attempt held the delivery
+        tx.executeWithoutResult(s -> {
+            jdbc.sql("SET LOCAL session_replication_role = replica").update();
+            jdbc.sql("UPDATE agent SET webhook_url = NULL WHERE id = CAST(:a AS uuid)").param("a", a[0]).update();
+        });
+
+        // then the next attempt sends nothing and records it canceled
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(jdbc.sql(
+                "SELECT status || ':' || last_error FROM webhook_delivery WHERE agent_id = CAST(:a AS uuid)")
+                .param("a", a[0]).query(String.class).list()).singleElement().asString()
+                .isEqualTo("canceled:canceled: the agent's webhook_url was removed"));
     }
 
     @Test
