@@ -23,6 +23,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param sseKeepAlive      interval of SSE comment lines that keep idle connections open
  * @param webhookRetryFor   how long a failing webhook is retried (with exponential backoff) before it is failed
  * @param webhookTimeout    timeout of one webhook POST
+ * @param redisHealthTimeout how long /health waits for Redis to answer its PING before it reports redis
+ *                          unhealthy; kept well under a load balancer's health-check timeout, since a Redis
+ *                          host that drops packets would otherwise hold /health for the 10 s connect timeout
  */
 @ConfigurationProperties("ordinaut.events")
 public record EventProperties(
@@ -40,7 +43,8 @@ public record EventProperties(
         Duration inboundClaimIdle,
         Duration sseKeepAlive,
         Duration webhookRetryFor,
-        Duration webhookTimeout) {
+        Duration webhookTimeout,
+        Duration redisHealthTimeout) {
 
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
     public static final String DEFAULT_EVENTS_STREAM = "ordinaut:events";
@@ -55,6 +59,7 @@ public record EventProperties(
     public static final Duration DEFAULT_SSE_KEEP_ALIVE = Duration.ofSeconds(15);
     public static final Duration DEFAULT_WEBHOOK_RETRY_FOR = Duration.ofHours(1);
     public static final Duration DEFAULT_WEBHOOK_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_REDIS_HEALTH_TIMEOUT = Duration.ofSeconds(1);
 
     public EventProperties {
         redisUrl = redisUrl == null ? "" : redisUrl.strip();
@@ -75,6 +80,7 @@ public record EventProperties(
         sseKeepAlive = duration("sse-keep-alive", sseKeepAlive, DEFAULT_SSE_KEEP_ALIVE);
         webhookRetryFor = duration("webhook-retry-for", webhookRetryFor, DEFAULT_WEBHOOK_RETRY_FOR);
         webhookTimeout = duration("webhook-timeout", webhookTimeout, DEFAULT_WEBHOOK_TIMEOUT);
+        redisHealthTimeout = duration("redis-health-timeout", redisHealthTimeout, DEFAULT_REDIS_HEALTH_TIMEOUT);
     }
 
     public boolean redisConfigured() {
