@@ -156,7 +156,7 @@ final class Claims implements AutoCloseable {
                    locked_until = now() + make_interval(secs => :leaseSeconds)
               FROM picked p, task t
              WHERE d.id = p.id AND t.id = d.task_id
-            RETURNING d.id, d.task_id, d.scheduled_for, d.run_at, d.trigger, d.attempt, CAST(d.event AS text) AS event,
+            RETURNING d.id, d.task_id, d.scheduled_for, d.run_at, d.started_at, d.trigger, d.attempt, CAST(d.event AS text) AS event,
                       t.title, t.timezone, CAST(t.payload AS text) AS payload, t.max_retries, t.backoff_strategy,
                       t.run_timeout_seconds, t.created_by
             """).formatted(OVERLAPPING, SKIPPABLE, STALE);
@@ -235,7 +235,8 @@ final class Claims implements AutoCloseable {
                         rs.getString("backoff_strategy"),
                         (Integer) rs.getObject("run_timeout_seconds"),
                         rs.getString("event"),
-                        rs.getObject("created_by", UUID.class)))
+                        rs.getObject("created_by", UUID.class),
+                        rs.getTimestamp("started_at").toInstant()))
                 .list());
     }
 

@@ -1,5 +1,6 @@
 package io.ordinaut.queue;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -12,6 +13,7 @@ final class Execution {
 
     private final ClaimedRun run;
     private final int timeoutSeconds;
+    private final Instant claimedAt;
     private final Instant deadline;
     private final AtomicBoolean settled = new AtomicBoolean();
     private volatile Instant startedAt;
@@ -22,6 +24,7 @@ final class Execution {
     Execution(ClaimedRun run, int timeoutSeconds, Instant claimedAt) {
         this.run = run;
         this.timeoutSeconds = timeoutSeconds;
+        this.claimedAt = claimedAt;
         this.deadline = claimedAt.plusSeconds(timeoutSeconds);
     }
 
@@ -41,6 +44,16 @@ final class Execution {
     /** When the worker began executing it; null while it waits for its thread. */
     Instant startedAt() {
         return startedAt;
+    }
+
+    /**
+     * When the attempt ended, for its record: the claim's started_at (the database's clock) plus the time
+     * since, measured on this node. Both stamps then come from one clock, so a node whose clock is off
+     * records neither an end before the start nor a wrong duration. (The time is counted from when the
+     * claim reached this node, a round trip after the database stamped it.)
+     */
+    Instant endedAt(Instant now) {
+        return run.startedAt().plus(Duration.between(claimedAt, now));
     }
 
     /** True when a worker has been executing it for longer than {@code nanos}. */

@@ -175,7 +175,7 @@ class ExecutorPool implements SmartLifecycle {
                 e.interrupt();
                 interrupted++;
                 RunResult cut = RunResult.failed("node shut down during the run", true, null);
-                recorder.add(Outcome.of(e.run(), cut, e.startedAt(), now, backoff));
+                recorder.add(Outcome.of(e.run(), cut, e.run().startedAt(), e.endedAt(now), backoff));
             }
         }
         if (interrupted > 0) {
@@ -328,7 +328,7 @@ class ExecutorPool implements SmartLifecycle {
                 result = RunResult.failed("internal error: " + ex.getClass().getSimpleName() + ": " + ex.getMessage(), true, null);
             }
             if (e.settle()) {
-                recorder.add(Outcome.of(run, result, startedAt, clock.instant(), backoff));
+                recorder.add(Outcome.of(run, result, run.startedAt(), e.endedAt(clock.instant()), backoff));
             }
             pace.ran(System.nanoTime() - began);
         } finally {
@@ -352,7 +352,7 @@ class ExecutorPool implements SmartLifecycle {
         e.interrupt();
         int seconds = e.timeoutSeconds();
         RunResult timedOut = RunResult.failed("run timed out after " + seconds + " s (run_timeout_seconds)", true, null);
-        recorder.add(Outcome.of(e.run(), timedOut, e.startedAt() != null ? e.startedAt() : now, now, backoff));
+        recorder.add(Outcome.of(e.run(), timedOut, e.run().startedAt(), e.endedAt(now), backoff));
         log.info("Run {} of task {} timed out after {} s and was interrupted", e.run().id(), e.run().taskId(), seconds);
     }
 
@@ -363,8 +363,7 @@ class ExecutorPool implements SmartLifecycle {
             return;
         }
         e.interrupt();
-        Instant now = clock.instant();
-        recorder.add(Outcome.canceled(e.run(), e.startedAt() != null ? e.startedAt() : now, now, "canceled by request while running"));
+        recorder.add(Outcome.canceled(e.run(), e.run().startedAt(), e.endedAt(clock.instant()), "canceled by request while running"));
         log.info("Run {} of task {} canceled while running", runId, e.run().taskId());
     }
 

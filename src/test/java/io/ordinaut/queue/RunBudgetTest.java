@@ -43,6 +43,6 @@ class RunBudgetTest extends NodeTestSupport {
 
     private static ClaimedRun attempt(UUID runId, UUID agent, int attempt, String trigger) {
         return new ClaimedRun(runId, UUID.randomUUID(), UUID.randomUUID(), Instant.now(), Instant.now(), trigger, attempt,
-                "budgeted", "UTC", PIPELINE, 3, "fixed", null, null, agent);
+                "budgeted", "UTC", PIPELINE, 3, "fixed", null, null, agent, Instant.now());
     }
 }

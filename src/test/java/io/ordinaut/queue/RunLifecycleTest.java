@@ -124,7 +124,7 @@ class RunLifecycleTest {
     @Test
     void a_run_settled_before_its_worker_began_it_never_begins() {
         ClaimedRun run = new ClaimedRun(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), Instant.now(), Instant.now(),
-                "run_now", 1, "t", "UTC", "{}", 0, "fixed", null, null, null);
+                "run_now", 1, "t", "UTC", "{}", 0, "fixed", null, null, null, Instant.now());
         // shutdown first: the run is released as never started, and its worker may not begin it
         Execution first = new Execution(run, 60, Instant.now());
         assertThat(first.settleBeforeStart()).isTrue();

@@ -1,0 +1,121 @@
+package io.ordinaut.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.test.context.TestPropertySource;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import io.ordinaut.support.Eventually;
+import io.ordinaut.support.NodeTestSupport;
+
+/**
+ * What GET /runs/{id} shows of a run, while it runs and once recorded, on a real node calling real HTTP
+ * tools: started_at is one instant from claim to record.
+ */
+@TestPropertySource(properties = "ordinaut.tools.allow-loopback=true")
+class RunRecordTest extends NodeTestSupport {
+
+    private static HttpServer tools;
+    private static final ExecutorService toolThreads = Executors.newCachedThreadPool();
+
+    @BeforeAll
+    static void startTools() throws IOException {
+        tools = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+        tools.setExecutor(toolThreads);
+        tools.createContext("/forecast", exchange -> answer(exchange, 1_500, "{\"temp\": -3}"));
+        tools.start();
+    }
+
+    @AfterAll
+    static void stopTools() {
+        tools.stop(0);
+        toolThreads.shutdownNow();
+    }
+
+    @Test
+    void started_at_is_the_same_instant_while_the_run_runs_and_once_it_is_recorded() {
+        // given a run whose only step takes 1.5 s
+        tool("weather.forecast", "/forecast");
+        String taskId = task(Map.of(), List.of(step("forecast", "weather.forecast", Map.of())));
+        String runId = runNow(taskId);
+
+        // when it is seen running, and then recorded
+        Map<String, Object> running = Eventually.until("run " + runId + " running", () -> api.get("/runs/" + runId).map(),
+                r -> "running".equals(r.get("status")));
+        Map<String, Object> recorded = api.awaitFinished(runId);
+
+        // then both show the started_at its claim recorded
+        assertThat(recorded.get("status")).isEqualTo("succeeded");
+        assertThat(running.get("started_at")).isNotNull();
+        assertThat(recorded.get("started_at")).isEqualTo(running.get("started_at"));
+        assertThat(((Number) recorded.get("duration_ms")).longValue()).isGreaterThanOrEqualTo(1_500L);
+    }
+
+    private void tool(String address, String path) {
+        Map<String, Object> tool = new LinkedHashMap<>();
+        tool.put("address", address);
+        tool.put("transport", "http");
+        tool.put("endpoint", "http://127.0.0.1:" + tools.getAddress().getPort() + path);
+        api.post("/tools", tool).expect(201);
+    }
+
+    private String task(Map<String, Object> fields, List<Map<String, Object>> steps) {
+        Map<String, Object> task = new LinkedHashMap<>();
+        task.put("title", "recorded");
+        task.put("schedule_kind", "cron");
+        task.put("schedule_expr", "0 3 1 1 *");
+        task.put("max_retries", 0);
+        task.put("payload", Map.of("params", Map.of(), "pipeline", steps));
+        task.putAll(fields);
+        return api.post("/tasks", task).expect(201).string("id");
+    }
+
+    private String runNow(String taskId) {
+        return api.post("/tasks/" + taskId + "/run_now", Map.of()).expect(200).details().get("run_id").toString();
+    }
+
+    private static Map<String, Object> step(String id, String uses, Map<String, Object> with, Object... options) {
+        Map<String, Object> step = new LinkedHashMap<>();
+        step.put("id", id);
+        step.put("uses", uses);
+        step.put("with", with);
+        for (int i = 0; i < options.length; i += 2) {
+            step.put((String) options[i], options[i + 1]);
+        }
+        return step;
+    }
+
+    private static void answer(HttpExchange exchange, long afterMillis, String json) throws IOException {
+        exchange.getRequestBody().readAllBytes();
+        try {
+            Thread.sleep(afterMillis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        try (OutputStream out = exchange.getResponseBody()) {
+            exchange.sendResponseHeaders(200, body.length);
+            out.write(body);
+        } catch (IOException callerGone) {
+            // the run was ended before the answer: it goes nowhere
+        }
+    }
+}
