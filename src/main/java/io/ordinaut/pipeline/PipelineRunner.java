@@ -82,6 +82,11 @@ public final class PipelineRunner {
     }
 
     public PipelineResult run(PipelineDefinition definition, RunContext context) {
+        return run(definition, context, new PipelineProgress());
+    }
+
+    /** As {@link #run(PipelineDefinition, RunContext)}, telling {@code progress} how far it got as it goes. */
+    public PipelineResult run(PipelineDefinition definition, RunContext context, PipelineProgress progress) {
         Instant start = clock.instant();
         Map<String, Object> saved = new LinkedHashMap<>();
         RunScope scope = new RunScope(rootContext(definition, context, start, saved), start);
@@ -89,6 +94,7 @@ public final class PipelineRunner {
         Map<String, Object> output = new LinkedHashMap<>(4);
         output.put("steps", saved);
         output.put("trace", trace);
+        progress.started(definition.steps().size());
 
         for (Step step : definition.steps()) {
             if (Thread.currentThread().isInterrupted()) {
@@ -96,12 +102,15 @@ public final class PipelineRunner {
                         "run interrupted before step '" + step.id() + "'", output);
             }
             long stepStart = System.nanoTime();
-            StepOutcome outcome = runStep(step, scope, context);
+            StepOutcome outcome = runStep(step, scope, context, progress);
             metrics.stepEnded(STEP_OUTCOMES[outcome.status().ordinal()], System.nanoTime() - stepStart);
             trace.add(outcome.traceEntry());
+            if (outcome.status() == StepOutcome.Status.OK) {
+                saved.put(step.storeName(), outcome.output());
+            }
+            progress.ended(saved, trace);
             switch (outcome.status()) {
-                case OK -> saved.put(step.storeName(), outcome.output());
-                case SKIPPED -> {
+                case OK, SKIPPED -> {
                 }
                 case FAILED -> {
                     if (outcome.interrupted()) {
@@ -120,8 +129,9 @@ public final class PipelineRunner {
         return new PipelineResult(true, false, false, null, null, output);
     }
 
-    private StepOutcome runStep(Step step, RunScope scope, RunContext context) {
+    private StepOutcome runStep(Step step, RunScope scope, RunContext context, PipelineProgress progress) {
         StepOutcome.Timer timer = new StepOutcome.Timer(step, clock.instant());
+        progress.running(timer, 0);
         Map<String, Object> args;
         try {
             if (step.condition() != null) {
@@ -143,6 +153,7 @@ public final class PipelineRunner {
         int attempts = 0;
         while (true) {
             attempts++;
+            progress.running(timer, attempts);
             Duration wait;
             try {
                 return timer.ok(attempts, calls.call(call));

@@ -46,6 +46,15 @@ record StepOutcome(Status status, Object output, String error, boolean retryable
             return new StepOutcome(Status.FAILED, null, "interrupted", true, true, entry("failed", attempts, "interrupted"), null);
         }
 
+        Step step() {
+            return step;
+        }
+
+        /** The trace entry of a step the run was ended in, from another thread ({@link PipelineProgress#cut}). */
+        Map<String, Object> cut(int attempts, String error) {
+            return entry("failed", attempts, error);
+        }
+
         private Map<String, Object> entry(String status, int attempts, String error) {
             Map<String, Object> entry = new LinkedHashMap<>(10);
             entry.put("id", step.id());

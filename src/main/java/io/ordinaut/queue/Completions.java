@@ -46,7 +46,7 @@ final class Completions {
                 RETURNING d.id, d.concurrency_key, d.event
             ), retried AS (
                 UPDATE due_work d
-                   SET locked_by = NULL, lease_token = NULL, locked_until = NULL, started_at = NULL,
+                   SET locked_by = NULL, lease_token = NULL, locked_until = NULL, started_at = NULL, progress = NULL,
                        attempt = d.attempt + 1, trigger = 'retry',
                        run_at = now() + make_interval(secs => h.retry_in_ms / 1000.0),
                        queue_order = now() + make_interval(secs => h.retry_in_ms / 1000.0 + (d.priority - 1) * :aging),

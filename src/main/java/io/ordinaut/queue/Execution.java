@@ -2,7 +2,11 @@ package io.ordinaut.queue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.ordinaut.pipeline.PipelineProgress;
+import io.ordinaut.pipeline.PipelineResult;
 
 /**
  * One claimed run on this node, from claim to record. Several parties may want to end it — the worker
@@ -15,11 +19,14 @@ final class Execution {
     private final int timeoutSeconds;
     private final Instant claimedAt;
     private final Instant deadline;
+    private final PipelineProgress progress = new PipelineProgress();
     private final AtomicBoolean settled = new AtomicBoolean();
     private volatile Instant startedAt;
     /** System.nanoTime() when the worker took it up; meaningful once startedAt is set. */
     private volatile long beganNanos;
     private Thread thread;
+    /** progress.changes() when the lease renewal last took it; the renewal's thread alone uses it. */
+    private int progressTaken;
 
     Execution(ClaimedRun run, int timeoutSeconds, Instant claimedAt) {
         this.run = run;
@@ -44,6 +51,42 @@ final class Execution {
     /** When the worker began executing it; null while it waits for its thread. */
     Instant startedAt() {
         return startedAt;
+    }
+
+    /** What its pipeline did so far, kept up to date by the handler. */
+    PipelineProgress progress() {
+        return progress;
+    }
+
+    /**
+     * Its progress when it changed since the lease renewal last took it, else null. For the renewal's
+     * thread only: it writes the progress with the lease, for a node that may have to reclaim the run.
+     */
+    Map<String, Object> progressToWrite() {
+        int changes = progress.changes();
+        if (changes == progressTaken) {
+            return null;
+        }
+        progressTaken = changes;
+        return progress.sofar();
+    }
+
+    /** The renewal that took the progress failed: the next one takes it again. */
+    void progressNotWritten() {
+        progressTaken = 0;
+    }
+
+    /**
+     * The attempt's result when it is ended for {@code reason} before it returns (timeout, cancel,
+     * shutdown): the output and trace of the steps that finished, and an error that names the step it was
+     * in. Only for the party that settled it: a worker that had not begun never will.
+     */
+    RunResult cut(String reason) {
+        if (startedAt == null) {
+            return RunResult.failed(reason + " before a worker took it up", true, null);
+        }
+        PipelineResult cut = progress.cut(reason);
+        return RunResult.failed(cut.error(), true, cut.output());
     }
 
     /**

@@ -172,9 +172,9 @@ class ExecutorPool implements SmartLifecycle {
             if (e.settleBeforeStart()) {
                 notStarted.add(e.run());
             } else if (e.settle()) {
+                RunResult cut = e.cut("node shut down during the run");
                 e.interrupt();
                 interrupted++;
-                RunResult cut = RunResult.failed("node shut down during the run", true, null);
                 recorder.add(Outcome.of(e.run(), cut, e.run().startedAt(), e.endedAt(now), backoff));
             }
         }
@@ -317,7 +317,7 @@ class ExecutorPool implements SmartLifecycle {
             long began = System.nanoTime();
             RunResult result;
             try {
-                result = handler.execute(run);
+                result = handler.execute(run, e.progress());
             } catch (RuntimeException | Error ex) {
                 // An Error too (an assertion, a stack overflow in a plug-in): the run ends as a failed attempt
                 // now, not when its lease runs out; only a JVM that cannot go on (out of memory) goes further.
@@ -344,16 +344,19 @@ class ExecutorPool implements SmartLifecycle {
         }
     }
 
-    /** The run outlived its timeout: fail it now (retryable) and interrupt its thread. */
+    /**
+     * The run outlived its timeout: fail it now (retryable) with what it did so far, and interrupt its
+     * thread — after taking its progress, which the interrupted pipeline would go on to change.
+     */
     void timeOut(Execution e, Instant now) {
         if (!e.settle()) {
             return;
         }
-        e.interrupt();
         int seconds = e.timeoutSeconds();
-        RunResult timedOut = RunResult.failed("run timed out after " + seconds + " s (run_timeout_seconds)", true, null);
+        RunResult timedOut = e.cut("run timed out after " + seconds + " s");
+        e.interrupt();
         recorder.add(Outcome.of(e.run(), timedOut, e.run().startedAt(), e.endedAt(now), backoff));
-        log.info("Run {} of task {} timed out after {} s and was interrupted", e.run().id(), e.run().taskId(), seconds);
+        log.info("Run {} of task {}: {}; interrupted", e.run().id(), e.run().taskId(), timedOut.error());
     }
 
     /** A cancel request for a run this node may be running: interrupt it and record it as canceled. */
@@ -362,8 +365,9 @@ class ExecutorPool implements SmartLifecycle {
         if (e == null || !e.settle()) {
             return;
         }
+        RunResult cut = e.cut("canceled by request while running");
         e.interrupt();
-        recorder.add(Outcome.canceled(e.run(), e.run().startedAt(), e.endedAt(clock.instant()), "canceled by request while running"));
+        recorder.add(Outcome.canceled(e.run(), e.run().startedAt(), e.endedAt(clock.instant()), cut.error(), cut.output()));
         log.info("Run {} of task {} canceled while running", runId, e.run().taskId());
     }
 

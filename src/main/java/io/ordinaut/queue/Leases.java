@@ -20,20 +20,21 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class Leases {
 
-    /** Extends the leases this node still holds; says which runs someone asked to cancel. */
     /**
-     * Extends the leases this node holds. Rows are locked in id order, as the batched finish locks them
+     * Extends the leases this node holds, and writes the progress of runs whose progress changed; says
+     * which runs someone asked to cancel. Rows are locked in id order, as the batched finish locks them
      * (it may be writing some of the same runs at that moment), so the two never deadlock.
      */
     private static final String RENEW = """
             WITH held AS MATERIALIZED (
-                SELECT d.id FROM due_work d
-                  JOIN json_to_recordset(CAST(:batch AS json)) AS r(id uuid, lease_token uuid)
+                SELECT d.id, r.progress FROM due_work d
+                  JOIN json_to_recordset(CAST(:batch AS json)) AS r(id uuid, lease_token uuid, progress jsonb)
                     ON d.id = r.id AND d.lease_token = r.lease_token
                  ORDER BY d.id
                    FOR UPDATE OF d
             )
-            UPDATE due_work d SET locked_until = now() + make_interval(secs => :leaseSeconds)
+            UPDATE due_work d SET locked_until = now() + make_interval(secs => :leaseSeconds),
+                                  progress = coalesce(h.progress, d.progress)
               FROM held h
              WHERE d.id = h.id
             RETURNING d.id, d.cancel_requested
@@ -45,12 +46,14 @@ final class Leases {
      * node); the run is re-queued as attempt + 1 with trigger {@code reclaim} — or, when the lost attempt
      * was its last allowed one, ended as dead (failed when max_retries is 0): a run that keeps killing its
      * node must not loop forever, and with max_retries 0 a run is never executed twice. A run whose cancel
-     * was requested ends as canceled.
+     * was requested ends as canceled. The record keeps the progress the lost node last wrote with its lease
+     * (output and trace of the steps that ended, and the step it was in), as of up to a renewal interval
+     * before the node was lost.
      */
     private static final String RECLAIM = StatusSql.of("""
             WITH expired AS (
                 SELECT d.id, d.task_id, d.scheduled_for, d.trigger, d.attempt, d.locked_by, d.started_at,
-                       d.cancel_requested, d.concurrency_key, d.event, t.max_retries
+                       d.cancel_requested, d.concurrency_key, d.event, d.progress, t.max_retries
                   FROM due_work d JOIN task t ON t.id = d.task_id
                  WHERE d.locked_by IS NOT NULL AND d.locked_until < now()
                  ORDER BY d.locked_until
@@ -58,7 +61,7 @@ final class Leases {
                  FOR UPDATE OF d SKIP LOCKED
             ), requeued AS (
                 UPDATE due_work d
-                   SET locked_by = NULL, lease_token = NULL, locked_until = NULL, started_at = NULL,
+                   SET locked_by = NULL, lease_token = NULL, locked_until = NULL, started_at = NULL, progress = NULL,
                        attempt = d.attempt + 1, trigger = 'reclaim', created_at = now()
                   FROM expired e
                  WHERE d.id = e.id AND NOT e.cancel_requested AND e.attempt <= e.max_retries
@@ -75,10 +78,11 @@ final class Leases {
                             WHEN e.max_retries > 0 THEN {run:dead} ELSE {run:failed} END,
                        false, e.locked_by, e.started_at, now(),
                        'lease expired; the node running it was lost (' || e.locked_by || ' stopped renewing its lease)'
+                         || coalesce('; last seen in ' || (e.progress ->> 'at'), '')
                          || CASE WHEN q.id IS NOT NULL THEN '; reclaimed as attempt ' || (e.attempt + 1)
                                  WHEN e.cancel_requested THEN '; canceled as requested'
                                  ELSE '; no retries left' END,
-                       NULL, e.event
+                       e.progress -> 'output', e.event
                   FROM expired e LEFT JOIN requeued q ON q.id = e.id
                  WHERE q.id IS NOT NULL OR e.id IN (SELECT id FROM ended)
                 RETURNING status
@@ -112,7 +116,13 @@ final class Leases {
         }
         List<Map<String, Object>> rows = new ArrayList<>(leases.size());
         for (Lease l : leases) {
-            rows.add(Map.of("id", l.runId(), "lease_token", l.token()));
+            Map<String, Object> row = new HashMap<>(4);
+            row.put("id", l.runId());
+            row.put("lease_token", l.token());
+            if (l.progress() != null) {
+                row.put("progress", l.progress());
+            }
+            rows.add(row);
         }
         Map<UUID, Boolean> held = new HashMap<>();
         jdbc.sql(RENEW)
@@ -136,8 +146,16 @@ final class Leases {
         return new Reclaimed(((Number) row.get("reclaimed")).intValue(), ((Number) row.get("recovered")).intValue());
     }
 
-    /** A lease this node holds: the run and the token its claim handed out. */
-    record Lease(UUID runId, UUID token) {
+    /**
+     * A lease this node holds: the run and the token its claim handed out.
+     *
+     * @param progress the run's progress to write with the renewal, or null to leave it as written
+     */
+    record Lease(UUID runId, UUID token, Map<String, Object> progress) {
+
+        Lease(UUID runId, UUID token) {
+            this(runId, token, null);
+        }
     }
 
     /** @param requeued runs given another attempt; @param total runs taken back (re-queued or ended) */

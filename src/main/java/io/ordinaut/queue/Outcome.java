@@ -54,8 +54,8 @@ record Outcome(UUID runId, UUID leaseToken, UUID recordId, UUID taskId, Instant 
         return last(run, end, false, startedAt, finishedAt, error, result.output());
     }
 
-    static Outcome canceled(ClaimedRun run, Instant startedAt, Instant finishedAt, String reason) {
-        return last(run, RunStatus.CANCELED, false, startedAt, finishedAt, reason, null);
+    static Outcome canceled(ClaimedRun run, Instant startedAt, Instant finishedAt, String reason, Object output) {
+        return last(run, RunStatus.CANCELED, false, startedAt, finishedAt, reason, output);
     }
 
     private static Outcome last(ClaimedRun run, RunStatus status, boolean success, Instant startedAt, Instant finishedAt,

@@ -11,6 +11,7 @@ import io.ordinaut.agent.AgentScopes;
 import io.ordinaut.agent.RunBudget;
 import io.ordinaut.pipeline.InvalidPipelineException;
 import io.ordinaut.pipeline.PipelineDefinition;
+import io.ordinaut.pipeline.PipelineProgress;
 import io.ordinaut.pipeline.PipelineResult;
 import io.ordinaut.pipeline.PipelineRunner;
 import io.ordinaut.pipeline.RunContext;
@@ -40,6 +41,11 @@ class PipelineRunHandler implements RunHandler {
 
     @Override
     public RunResult execute(ClaimedRun run) {
+        return execute(run, new PipelineProgress());
+    }
+
+    @Override
+    public RunResult execute(ClaimedRun run, PipelineProgress progress) {
         // Every execution counts against the budget — retries, reclaims and re-drives call the tools again.
         if (!budget.admit(run.createdBy())) {
             return RunResult.skipped("budget: agent " + run.createdBy() + " has used up its runs_per_day");
@@ -59,7 +65,7 @@ class PipelineRunHandler implements RunHandler {
         if (run.eventJson() != null) {
             context = context.withEvent(event(run.eventJson()));
         }
-        PipelineResult result = runner.run(definition, context);
+        PipelineResult result = runner.run(definition, context, progress);
         return result.success()
                 ? RunResult.succeeded(result.output())
                 : RunResult.failed(result.error(), result.retryable(), result.output(), result.retryAfter());

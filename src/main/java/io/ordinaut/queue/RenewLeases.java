@@ -12,7 +12,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Heartbeat of this node's runs: renews, in one statement, the leases of every run it holds — running
  * ones, and ended ones whose results the recorder has not written yet (it may lag behind, or wait out a
- * database outage), so no other node takes back a run that already ended here. A running run whose lease
+ * database outage), so no other node takes back a run that already ended here. With a running run's lease
+ * goes its pipeline's progress when it changed since the last renewal: should this node be lost, the node
+ * that reclaims the run records what it did. A running run whose lease
  * is gone (it expired and another node reclaimed it) is interrupted and its result will be dropped; a
  * run someone asked to cancel is canceled (the fallback when the NOTIFY was missed).
  */
@@ -43,7 +45,7 @@ final class RenewLeases implements Runnable {
         }
         List<Leases.Lease> held = new ArrayList<>(executions.size() + unwritten.size());
         for (Execution e : executions) {
-            held.add(new Leases.Lease(e.run().id(), e.run().leaseToken()));
+            held.add(new Leases.Lease(e.run().id(), e.run().leaseToken(), e.progressToWrite()));
         }
         held.addAll(unwritten);
         Map<UUID, Boolean> renewed;
@@ -52,6 +54,7 @@ final class RenewLeases implements Runnable {
             contact.reached();
         } catch (RuntimeException e) {
             contact.lost();
+            executions.forEach(Execution::progressNotWritten);
             throw e;
         }
         for (Execution e : executions) {

@@ -2,8 +2,10 @@ package io.ordinaut.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -16,6 +18,10 @@ import org.junit.jupiter.api.Test;
 
 import tools.jackson.databind.json.JsonMapper;
 
+import io.ordinaut.pipeline.PipelineDefinition;
+import io.ordinaut.pipeline.PipelineProgress;
+import io.ordinaut.pipeline.PipelineRunner;
+import io.ordinaut.pipeline.RunContext;
 import io.ordinaut.support.Eventually;
 
 /** Leases: a dead node's runs are reclaimed, a live node's long runs are not, and stale results are fenced off. */
@@ -67,6 +73,57 @@ class LeaseRecoveryTest {
             assertThat(completions.finish("node-a", List.of(late))).isZero();
             assertThat(fx.history(task)).hasSize(2);
             assertThat(fx.history(task).get(1)).containsEntry("lease_owner", "node-b");
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void a_run_lost_with_its_node_is_recorded_with_what_its_finished_steps_did() throws Exception {
+        try (QueueFixture fx = new QueueFixture()) {
+            // given node A runs a two-step pipeline: the first step has ended, the second hangs
+            UUID task = fx.task(QueueFixture.TaskRow.defaults().retries(0, "fixed"));
+            UUID runId = fx.queue().enqueueNow(task, "run_now", fx.clock.instant());
+            CountDownLatch inSecondStep = new CountDownLatch(1);
+            PipelineRunner runner = new PipelineRunner(call -> {
+                if (call.address().equals("geo.locate")) {
+                    return Map.of("lat", 47.0);
+                }
+                inSecondStep.countDown();
+                sleep(60_000);
+                return Map.of();
+            }, Clock.systemUTC());
+            PipelineDefinition pipeline = PipelineDefinition.parse(Map.of("pipeline", List.of(
+                    Map.of("id", "locate", "uses", "geo.locate"), Map.of("id", "weather", "uses", "weather.get"))), null);
+            ExecutorPool a = fx.node("node-a", new RunHandler() {
+                @Override
+                public RunResult execute(ClaimedRun run) {
+                    throw new AssertionError("the pool tells the handler of its progress");
+                }
+
+                @Override
+                public RunResult execute(ClaimedRun run, PipelineProgress progress) {
+                    RunContext context = new RunContext(run.taskId().toString(), run.taskTitle(), ZoneOffset.UTC,
+                            run.id().toString(), run.attempt(), run.scheduledFor(), run.trigger());
+                    return RunResult.succeeded(runner.run(pipeline, context, progress).output());
+                }
+            }, QueueFixture.executor(2, 2, 0));
+            assertThat(inSecondStep.await(30, TimeUnit.SECONDS)).isTrue();
+            Eventually.until("progress written with the lease", () -> fx.queueRow(runId).get("progress") != null);
+
+            // when A dies and node B reclaims the run
+            a.halt();
+            fx.node("node-b", run -> RunResult.succeeded(null), QueueFixture.executor(2, 2, 0));
+            Eventually.until("lost attempt recorded", () -> fx.history(task).size() == 1);
+
+            // then the lost attempt's record keeps the first step's output and trace, and names the step A was in
+            Map<String, Object> lost = fx.history(task).get(0);
+            assertThat(lost).containsEntry("id", runId).containsEntry("status", "failed").containsEntry("lease_owner", "node-a");
+            assertThat((String) lost.get("error")).contains("lease expired", "last seen in step 2 of 2 'weather' (weather.get)",
+                    "no retries left");
+            Map<String, Object> output = JsonMapper.shared().readValue(String.valueOf(lost.get("output")), Map.class);
+            assertThat(output.get("steps")).isEqualTo(Map.of("locate", Map.of("lat", 47.0)));
+            assertThat((List<Map<String, Object>>) output.get("trace")).singleElement()
+                    .satisfies(step -> assertThat(step).containsEntry("id", "locate").containsEntry("status", "ok"));
         }
     }
 

@@ -26,7 +26,8 @@ import io.ordinaut.support.NodeTestSupport;
 
 /**
  * What GET /runs/{id} shows of a run, while it runs and once recorded, on a real node calling real HTTP
- * tools: started_at is one instant from claim to record.
+ * tools: a run ended by its timeout keeps what its finished steps did and names the step it was in;
+ * started_at is one instant from claim to record.
  */
 @TestPropertySource(properties = "ordinaut.tools.allow-loopback=true")
 class RunRecordTest extends NodeTestSupport {
@@ -38,7 +39,9 @@ class RunRecordTest extends NodeTestSupport {
     static void startTools() throws IOException {
         tools = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
         tools.setExecutor(toolThreads);
+        tools.createContext("/geo", exchange -> answer(exchange, 0, "{\"lat\": 47.0, \"lon\": 28.8}"));
         tools.createContext("/forecast", exchange -> answer(exchange, 1_500, "{\"temp\": -3}"));
+        tools.createContext("/hang", exchange -> answer(exchange, 60_000, "{}"));
         tools.start();
     }
 
@@ -46,6 +49,35 @@ class RunRecordTest extends NodeTestSupport {
     static void stopTools() {
         tools.stop(0);
         toolThreads.shutdownNow();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void a_run_that_times_out_keeps_its_finished_steps_and_names_the_step_it_was_in() {
+        // given a task with a 5 s run timeout whose second step's tool never answers in time
+        tool("geo.locate", "/geo");
+        tool("weather.get", "/hang");
+        String taskId = task(Map.of("run_timeout_seconds", 5), List.of(
+                step("locate", "geo.locate", Map.of("city", "Chisinau"), "save_as", "place"),
+                step("weather", "weather.get", Map.of("lat", "${steps.place.lat}"), "save_as", "forecast"),
+                step("notify", "geo.locate", Map.of())));
+        // when it runs
+        Map<String, Object> run = api.awaitFinished(runNow(taskId));
+
+        // then it failed on its timeout, naming the step that was running, and kept the first step's output and trace
+        assertThat(run.get("status")).isEqualTo("failed");
+        assertThat((String) run.get("error"))
+                .startsWith("run timed out after 5 s in step 2 of 3 'weather' (weather.get, save_as forecast)");
+        Map<String, Object> output = (Map<String, Object>) run.get("output");
+        assertThat(output).as("output of a timed-out run").isNotNull();
+        assertThat((Map<String, Object>) output.get("steps")).containsOnlyKeys("place")
+                .containsEntry("place", Map.of("lat", 47.0, "lon", 28.8));
+        List<Map<String, Object>> trace = (List<Map<String, Object>>) output.get("trace");
+        assertThat(trace).extracting(e -> e.get("id")).containsExactly("locate", "weather");
+        assertThat(trace.get(0)).containsEntry("status", "ok").containsEntry("attempts", 1).containsEntry("error", null);
+        assertThat(trace.get(1)).containsEntry("uses", "weather.get").containsEntry("status", "failed")
+                .containsEntry("attempts", 1).containsEntry("error", "run timed out after 5 s");
+        assertThat(((Number) trace.get(1).get("duration_ms")).longValue()).isBetween(100L, 5_000L);
     }
 
     @Test
