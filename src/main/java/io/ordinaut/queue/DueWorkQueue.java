@@ -34,7 +34,13 @@ public class DueWorkQueue {
      * {@link #TASK_COLUMNS}) into queue rows.
      * The dedupe ledger row of a key is taken only when its last sighting is older than the new run's
      * window; ON CONFLICT makes that atomic across nodes. DISTINCT ON keeps one candidate per key, so
-     * two tasks sharing a key in one batch are a duplicate of each other, not an error.
+     * two tasks (or two occurrences) sharing a key in one batch are a duplicate of each other, not an error.
+     *
+     * <p>Every key comes back from {@code taken} with the run that holds it after the statement — a key
+     * whose window has not passed is rewritten unchanged for that — and a skip names that run. Reading
+     * dedupe_ledger instead would see neither a holder this statement wrote (the winner of its own batch)
+     * nor one another statement committed since this one began (a racing enqueue on another node), and
+     * would name no run or an earlier one.
      */
     private static final String ENQUEUE = StatusSql.of("""
             WITH candidate AS MATERIALIZED (
@@ -46,9 +52,14 @@ public class DueWorkQueue {
                   FROM candidate
                  WHERE dedupe_window IS NOT NULL
                  ORDER BY dedupe_key, scheduled_for, id
-                ON CONFLICT (key) DO UPDATE SET run_id = EXCLUDED.run_id, seen_at = EXCLUDED.seen_at, expires_at = EXCLUDED.expires_at
-                 WHERE l.seen_at + (EXCLUDED.expires_at - EXCLUDED.seen_at) <= EXCLUDED.seen_at
-                RETURNING run_id
+                ON CONFLICT (key) DO UPDATE
+                   SET run_id = CASE WHEN l.seen_at + (EXCLUDED.expires_at - EXCLUDED.seen_at) <= EXCLUDED.seen_at
+                                     THEN EXCLUDED.run_id ELSE l.run_id END,
+                       seen_at = CASE WHEN l.seen_at + (EXCLUDED.expires_at - EXCLUDED.seen_at) <= EXCLUDED.seen_at
+                                      THEN EXCLUDED.seen_at ELSE l.seen_at END,
+                       expires_at = CASE WHEN l.seen_at + (EXCLUDED.expires_at - EXCLUDED.seen_at) <= EXCLUDED.seen_at
+                                         THEN EXCLUDED.expires_at ELSE l.expires_at END
+                RETURNING key, run_id
             ), queued AS (
                 INSERT INTO due_work (id, task_id, scheduled_for, run_at, queue_order, priority, trigger, overlap_policy,
                                       concurrency_key, concurrency_limit, event, active_since)
@@ -63,9 +74,9 @@ public class DueWorkQueue {
                 SELECT c.id, c.id, c.task_id, c.scheduled_for, c.trigger, 1, {run:skipped}, CAST(:now AS timestamptz),
                        'skipped (dedupe): dedupe_key ' || regexp_replace(c.dedupe_key, '^agent:[^:]+:', '')
                          || ' was already seen within the last '
-                         || c.dedupe_window || ' s' || coalesce(' (run ' || l.run_id || ')', ''),
+                         || c.dedupe_window || ' s (run ' || h.run_id || ')',
                        c.event
-                  FROM candidate c LEFT JOIN dedupe_ledger l ON l.key = c.dedupe_key
+                  FROM candidate c JOIN taken h ON h.key = c.dedupe_key
                  WHERE c.dedupe_window IS NOT NULL AND c.id NOT IN (SELECT run_id FROM taken) AND :recordDuplicates
                 RETURNING id
             ), slot AS (

@@ -3,6 +3,7 @@ package io.ordinaut.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.sql.Connection;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,13 +13,18 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 import io.ordinaut.support.Eventually;
 
@@ -191,6 +197,72 @@ class ClaimPolicyTest {
             assertThat(queue.enqueueNow(task, "run_now", fx.clock.instant())).isNotEqualTo(first);
             assertThat(fx.count("SELECT count(*) FROM due_work")).isEqualTo(2);
         }
+    }
+
+    @Test
+    void a_dedupe_skip_names_the_run_of_its_own_batch_that_took_the_key() {
+        try (QueueFixture fx = new QueueFixture()) {
+            UUID task = fx.task(QueueFixture.TaskRow.defaults().allowOverlap().dedupe("hourly-sync", 60));
+            DueWorkQueue queue = fx.queue();
+            Instant now = fx.clock.instant().truncatedTo(ChronoUnit.MICROS);
+
+            // given two occurrences sharing the key in one enqueue (a window fire enqueued ahead)
+            assertThat(queue.enqueueTaskOccurrences(task, List.of(now.minusSeconds(2), now.minusSeconds(1)))).isOne();
+
+            // then the skipped one names the run that took the key in the same statement
+            assertThat(skipNames(fx, task)).containsExactly(queuedRun(fx, task));
+
+            // and once the window has passed, a new batch's skip names the new holder, not the expired one
+            fx.clock.advance(Duration.ofSeconds(61));
+            Instant later = fx.clock.instant().truncatedTo(ChronoUnit.MICROS);
+            fx.jdbc.sql("DELETE FROM due_work").update();
+            fx.jdbc.sql("DELETE FROM task_run").update();
+            assertThat(queue.enqueueTaskOccurrences(task, List.of(later.minusSeconds(2), later.minusSeconds(1)))).isOne();
+            assertThat(skipNames(fx, task)).containsExactly(queuedRun(fx, task));
+        }
+    }
+
+    @Test
+    void a_dedupe_skip_names_the_run_a_racing_enqueue_committed_after_it_began() throws Exception {
+        try (QueueFixture fx = new QueueFixture();
+             Connection other = fx.dataSource.getConnection()) {
+            UUID task = fx.task(QueueFixture.TaskRow.defaults().allowOverlap().dedupe("hourly-sync", 60));
+            Instant now = fx.clock.instant().truncatedTo(ChronoUnit.MICROS);
+
+            // given another node's enqueue with the key, not yet committed
+            other.setAutoCommit(false);
+            DueWorkQueue otherQueue = new DueWorkQueue(JdbcClient.create(new SingleConnectionDataSource(other, true)), fx.clock,
+                    RunProperties.defaults());
+            assertThat(otherQueue.enqueueTaskOccurrences(task, List.of(now.minusSeconds(2)))).isOne();
+
+            // when this node enqueues another occurrence with the key, and waits on the other's ledger row
+            CompletableFuture<Integer> mine = CompletableFuture.supplyAsync(
+                    () -> fx.queue().enqueueTaskOccurrences(task, List.of(now.minusSeconds(1))));
+            Eventually.until("the second enqueue waits for the first", () -> fx.count(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") == 1);
+            other.commit();
+
+            // then its skip names the run the other node queued
+            assertThat(mine.get(30, TimeUnit.SECONDS)).isZero();
+            assertThat(skipNames(fx, task)).containsExactly(queuedRun(fx, task));
+        }
+    }
+
+    /** The run id each dedupe skip of the task names ("… (run <id>)"), or null for one that names none. */
+    private static List<UUID> skipNames(QueueFixture fx, UUID task) {
+        return fx.history(task).stream()
+                .filter(r -> "skipped".equals(r.get("status")))
+                .map(r -> (String) r.get("error"))
+                .map(error -> {
+                    assertThat(error).startsWith("skipped (dedupe): dedupe_key hourly-sync was already seen");
+                    Matcher m = Pattern.compile("\\(run ([0-9a-f-]{36})\\)$").matcher(error);
+                    return m.find() ? UUID.fromString(m.group(1)) : null;
+                })
+                .toList();
+    }
+
+    private static UUID queuedRun(QueueFixture fx, UUID task) {
+        return fx.jdbc.sql("SELECT id FROM due_work WHERE task_id = :task").param("task", task).query(UUID.class).single();
     }
 
     private static RunHandler blockingFirstRun(CountDownLatch started, CountDownLatch release) {
