@@ -101,7 +101,7 @@ final class HttpTransport implements AutoCloseable {
                     post = post && (status == 307 || status == 308);
                     continue;
                 }
-                String text = read(tool, response, timeout);
+                String text = read(tool, request, response, timeout);
                 if (status >= 200 && status < 300) {
                     return output(text);
                 }
@@ -112,7 +112,7 @@ final class HttpTransport implements AutoCloseable {
                         retryable, status, null, retryAfter);
             } catch (IOException e) {
                 // closing the response failed; the answer was already taken
-                throw new ToolCallException(tool.address() + " connection could not be released: " + e, true, null, e);
+                throw new ToolCallException(tool.address() + " connection could not be released: " + IoFailures.describe(e), true, null, e);
             }
         }
     }
@@ -176,36 +176,50 @@ final class HttpTransport implements AutoCloseable {
             if (e instanceof InterruptedIOException) {
                 throw new ToolCallException(tool.address() + " timed out after " + timeout.toSeconds() + "s", true, null, e);
             }
-            throw new ToolCallException(tool.address() + " could not be reached: " + e, true, null, e);
+            throw new ToolCallException(tool.address() + " could not be reached: " + IoFailures.describe(e), true, null, e);
         }
     }
 
-    /** Reads at most {@code maxBodyBytes}, and gives up once the call's time is spent (a slow drip). */
-    private String read(ToolDefinition tool, CloseableHttpResponse response, Duration timeout) {
+    /**
+     * Reads at most {@code maxBodyBytes}, and gives up once the call's time is spent (a slow drip). A body
+     * not read to its end is aborted, not closed: closing would read and discard the rest to keep the
+     * connection for reuse, and an endless answer would hold this thread until the step timed out.
+     */
+    private String read(ToolDefinition tool, HttpUriRequestBase request, CloseableHttpResponse response, Duration timeout) {
         HttpEntity entity = response.getEntity();
         if (entity == null) {
             return "";
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         try (InputStream in = entity.getContent()) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            byte[] buffer = new byte[8192];
-            int n;
-            while ((n = in.read(buffer)) >= 0) {
-                out.write(buffer, 0, n);
-                if (out.size() > maxBodyBytes) {
-                    throw ToolCallException.permanent(tool.address() + " answered with more than " + maxBodyBytes + " bytes");
-                }
-                if (System.nanoTime() - deadline > 0) {
-                    throw new ToolCallException(tool.address() + " timed out while sending its answer", true, null, null);
-                }
+            try {
+                return readCapped(tool, in, deadline);
+            } catch (ToolCallException | IOException e) {
+                request.abort(); // before the stream's close, which would drain the rest
+                throw e;
             }
-            return out.toString(StandardCharsets.UTF_8);
         } catch (InterruptedIOException e) {
             throw new ToolCallException(tool.address() + " timed out while sending its answer", true, null, e);
         } catch (IOException e) {
-            throw new ToolCallException(tool.address() + " answer could not be read: " + e, true, null, e);
+            throw new ToolCallException(tool.address() + " answer could not be read: " + IoFailures.describe(e), true, null, e);
         }
+    }
+
+    private String readCapped(ToolDefinition tool, InputStream in, long deadline) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+            out.write(buffer, 0, n);
+            if (out.size() > maxBodyBytes) {
+                throw ToolCallException.permanent(tool.address() + " answered with more than " + maxBodyBytes
+                        + " bytes (ordinaut.tools.max-response-bytes)");
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new ToolCallException(tool.address() + " timed out while sending its answer", true, null, null);
+            }
+        }
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     private static String headerValue(CloseableHttpResponse response, String name) {

@@ -249,6 +249,46 @@ class HttpToolTest {
     }
 
     @Test
+    void answer_over_the_size_cap_drops_the_connection_instead_of_downloading_the_rest() throws Exception {
+        // 64 MiB, far more than the socket buffers between the two ends can hold
+        TestHttpServer.Stream stream = server.stream("/endless", 64 * 1024, 1024, 0);
+        catalog.put("feed.all", ToolDefinition.http("feed.all", server.url("/endless")));
+
+        try (ToolRouter capped = cappedRouter(100_000)) {
+            ToolCallException e = catchThrowableOfType(ToolCallException.class,
+                    () -> capped.invoke(call("feed.all", Map.of(), 60)));
+
+            assertThat(stream.hungUp().get(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .as("the server saw the connection dropped before the end of its answer").isTrue();
+            assertThat(stream.written().get()).as("bytes the server got out").isLessThan(32L * 1024 * 1024);
+            assertThat(e.retryable()).isFalse();
+            assertThat(e.getMessage()).isEqualTo("feed.all answered with more than 100000 bytes (ordinaut.tools.max-response-bytes)");
+        }
+    }
+
+    @Test
+    void slow_answer_over_the_size_cap_fails_at_once_not_at_the_timeout() throws Exception {
+        // 4 KiB every 20 ms, for a minute unless the client hangs up
+        TestHttpServer.Stream stream = server.stream("/drip", 4096, 3_000, 20);
+        catalog.put("feed.drip", ToolDefinition.http("feed.drip", server.url("/drip")));
+
+        try (ToolRouter capped = cappedRouter(16_384)) {
+            ToolCallException e = catchThrowableOfType(ToolCallException.class,
+                    () -> capped.invoke(call("feed.drip", Map.of(), 300)));
+
+            assertThat(stream.hungUp().get(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .as("the server saw the connection dropped before the end of its answer").isTrue();
+            assertThat(e.retryable()).isFalse();
+            assertThat(e.getMessage()).contains("more than 16384 bytes");
+        }
+    }
+
+    private ToolRouter cappedRouter(int maxResponseBytes) {
+        ToolProperties capped = new ToolProperties(null, true, null, null, null, null, maxResponseBytes, null, null, null, null);
+        return new ToolRouter(address -> Optional.ofNullable(catalog.get(address)), ToolRouter.Settings.of(capped, System::getenv, CLOCK));
+    }
+
+    @Test
     void unreachable_tool_is_retryable() throws Exception {
         String url;
         try (TestHttpServer closed = new TestHttpServer()) {
@@ -260,6 +300,8 @@ class HttpToolTest {
                 () -> router.invoke(call("weather.forecast", Map.of(), 5)));
 
         assertThat(e.retryable()).isTrue();
+        assertThat(e.getMessage()).startsWith("weather.forecast could not be reached: ").contains("Connection refused")
+                .doesNotContain("java.", "Exception");
     }
 
     @Test

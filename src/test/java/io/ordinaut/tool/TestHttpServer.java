@@ -4,13 +4,16 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** A real HTTP server on 127.0.0.1 with scripted answers per path, recording every request. */
 final class TestHttpServer implements AutoCloseable {
@@ -61,6 +64,42 @@ final class TestHttpServer implements AutoCloseable {
 
     TestHttpServer on(String path, Answer answer) {
         return on(path, (request, previous) -> answer);
+    }
+
+    /** How a {@link #stream streamed} answer went: bytes written, and whether the client hung up midway. */
+    record Stream(AtomicLong written, CompletableFuture<Boolean> hungUp) {
+    }
+
+    /**
+     * Answers {@code path} with 200 and a chunked body of {@code chunks} chunks of {@code chunkBytes}, pausing
+     * {@code pauseMillis} between them: for clients that should stop reading early and drop the connection.
+     */
+    Stream stream(String path, int chunkBytes, long chunks, long pauseMillis) {
+        Stream stream = new Stream(new AtomicLong(), new CompletableFuture<>());
+        byte[] chunk = "x".repeat(chunkBytes).getBytes(StandardCharsets.US_ASCII);
+        server.createContext(path, exchange -> {
+            try (exchange) {
+                exchange.getRequestBody().readAllBytes();
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, 0);
+                OutputStream out = exchange.getResponseBody();
+                for (long i = 0; i < chunks; i++) {
+                    out.write(chunk);
+                    out.flush();
+                    stream.written().addAndGet(chunk.length);
+                    if (pauseMillis > 0) {
+                        Thread.sleep(pauseMillis);
+                    }
+                }
+                stream.hungUp().complete(false);
+            } catch (IOException e) {
+                stream.hungUp().complete(true);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stream.hungUp().complete(false);
+            }
+        });
+        return stream;
     }
 
     String url(String path) {
