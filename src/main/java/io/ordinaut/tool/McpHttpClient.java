@@ -193,7 +193,7 @@ final class McpHttpClient extends HttpClient {
             // first would wait for demand that never comes.
             executor.execute(() -> {
                 try (response) {
-                    pump(response.getEntity(), subscriber, timeout);
+                    pump(outgoing, response.getEntity(), subscriber, timeout);
                 } catch (IOException ignored) {
                     // the subscriber got the failure already
                 }
@@ -204,12 +204,15 @@ final class McpHttpClient extends HttpClient {
                 value = subscriber.getBody().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                outgoing.abort(); // a plain close would wait for the pump to drain the body
                 response.close();
                 throw new IOException("interrupted while reading the MCP answer", e);
             } catch (ExecutionException e) {
+                outgoing.abort(); // a plain close would wait for the pump to drain the body
                 response.close();
                 throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
             } catch (TimeoutException e) {
+                outgoing.abort(); // a plain close would wait for the pump to drain the body
                 response.close();
                 throw new IOException("MCP answer not complete after " + timeout.toSeconds() + "s", e);
             }
@@ -221,8 +224,13 @@ final class McpHttpClient extends HttpClient {
         }
     }
 
-    /** Hands the body to the subscriber as it asks for it, at most {@code maxBodyBytes} in all. */
-    private void pump(HttpEntity entity, HttpResponse.BodySubscriber<?> subscriber, Duration timeout) throws IOException {
+    /**
+     * Hands the body to the subscriber as it asks for it, at most {@code maxBodyBytes} in all. A body not
+     * read to its end (too large, a reader that stopped asking or cancelled) is aborted before the stream
+     * is closed: closing would read and discard the rest to reuse the connection, for ever on an endless one.
+     */
+    private void pump(HttpUriRequestBase outgoing, HttpEntity entity, HttpResponse.BodySubscriber<?> subscriber,
+                      Duration timeout) throws IOException {
         Demand demand = new Demand(timeout);
         subscriber.onSubscribe(demand);
         if (entity == null) {
@@ -230,21 +238,36 @@ final class McpHttpClient extends HttpClient {
             return;
         }
         long total = 0;
+        boolean complete = false;
         try (InputStream in = entity.getContent()) {
-            byte[] buffer = new byte[8192];
-            int n;
-            while (demand.awaitDemand() && (n = in.read(buffer)) >= 0) {
-                total += n;
-                if (total > maxBodyBytes) {
-                    throw new IOException("MCP answer larger than " + maxBodyBytes + " bytes (ordinaut.tools.max-response-bytes)");
+            try {
+                byte[] buffer = new byte[8192];
+                int n;
+                while (demand.awaitDemand() && (n = in.read(buffer)) >= 0) {
+                    total += n;
+                    if (total > maxBodyBytes) {
+                        throw new AnswerTooLarge(maxBodyBytes);
+                    }
+                    subscriber.onNext(List.of(ByteBuffer.wrap(buffer.clone(), 0, n)));
                 }
-                subscriber.onNext(List.of(ByteBuffer.wrap(buffer.clone(), 0, n)));
+                complete = !demand.cancelled();
+            } finally {
+                if (!complete) {
+                    outgoing.abort();
+                }
             }
         } catch (IOException e) {
             subscriber.onError(e);
             throw e;
         }
         subscriber.onComplete();
+    }
+
+    /** An answer over the size limit: the server's doing, so trying again would fail the same way. */
+    static final class AnswerTooLarge extends IOException {
+        AnswerTooLarge(int maxBodyBytes) {
+            super("answered with more than " + maxBodyBytes + " bytes (ordinaut.tools.max-response-bytes)");
+        }
     }
 
     private static byte[] body(HttpRequest request, Duration timeout) throws IOException {
@@ -303,6 +326,10 @@ final class McpHttpClient extends HttpClient {
         public synchronized void cancel() {
             cancelled = true;
             notifyAll();
+        }
+
+        synchronized boolean cancelled() {
+            return cancelled;
         }
 
         /** @return false when cancelled */

@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -26,6 +27,9 @@ import io.modelcontextprotocol.json.TypeRef;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
 
 import tools.jackson.core.JacksonException;
 
@@ -42,6 +46,8 @@ final class McpTransport implements AutoCloseable {
     static final String META_RUN_ID = "io.ordinaut/run-id";
     static final String META_ATTEMPT = "io.ordinaut/attempt";
     private static final int JSON_RPC_INTERNAL_ERROR = -32603;
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    private static final Logger log = LoggerFactory.getLogger(McpTransport.class);
     private static final TypeRef<Map<String, Object>> MAP = new TypeRef<>() {
     };
 
@@ -144,10 +150,11 @@ final class McpTransport implements AutoCloseable {
             }
             return definitions;
         } catch (RuntimeException e) {
-            ToolCallException failure = classify(serverUrl, e, timeout);
+            // the caller names the server already
+            ToolCallException failure = classify("the server", e, timeout);
             throw new ToolCallException(resolved.redact(failure.getMessage()), failure.retryable(), null, e);
         } finally {
-            connection.close();
+            connection.close().subscribe();
         }
     }
 
@@ -201,8 +208,11 @@ final class McpTransport implements AutoCloseable {
             if (cause instanceof IOException && cause.getCause() instanceof ToolCallException refused) {
                 return refused; // the egress guard's verdict, raised inside the pinned client
             }
+            if (cause instanceof McpHttpClient.AnswerTooLarge) {
+                return ToolCallException.permanent(what + " " + cause.getMessage());
+            }
             if (cause instanceof IOException) {
-                return ToolCallException.retryable(what + " could not be reached: " + cause);
+                return ToolCallException.retryable(what + " could not be reached: " + IoFailures.describe(cause));
             }
             cause = cause.getCause() == cause ? null : cause.getCause();
         }
@@ -213,7 +223,18 @@ final class McpTransport implements AutoCloseable {
             // the SDK found the result at odds with the tool's declared output schema
             return ToolCallException.permanent(what + ": " + e.getMessage());
         }
-        return ToolCallException.retryable(what + " failed: " + e);
+        // the SDK wraps what went wrong in a message of its own ("Client failed to initialize by explicit API
+        // call"); the innermost cause says what the server did (a 404, an HTML page, no JSON-RPC, silence)
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root instanceof TimeoutException) {
+            return ToolCallException.retryable(what + " timed out after " + timeout.toSeconds() + "s");
+        }
+        boolean handshake = String.valueOf(e.getMessage()).startsWith("Client failed to initialize");
+        return ToolCallException.retryable(what + (handshake ? " did not complete the MCP initialize handshake: " : " failed: ")
+                + truncated(IoFailures.describe(root)));
     }
 
     /**
@@ -222,6 +243,9 @@ final class McpTransport implements AutoCloseable {
      */
     private static boolean brokenConnection(RuntimeException e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof McpHttpClient.AnswerTooLarge) {
+                return false; // the server answered; only that answer was refused
+            }
             if (cause instanceof IOException) {
                 return true;
             }
@@ -260,14 +284,21 @@ final class McpTransport implements AutoCloseable {
 
     private void drop(String key, Connection connection) {
         if (connections.remove(key, connection)) {
-            connection.close();
+            connection.close().subscribe();
         }
     }
 
     @Override
     public void close() {
-        connections.values().forEach(Connection::close);
+        List<Mono<Void>> closing = new ArrayList<>();
+        connections.values().forEach(connection -> closing.add(connection.close()));
         connections.clear();
+        try {
+            // the sessions' DELETEs run on the exchange threads: stop those only once they are sent
+            Mono.when(closing).block(CLOSE_TIMEOUT.multipliedBy(2));
+        } catch (RuntimeException e) {
+            // each close gives up on its own after CLOSE_TIMEOUT; shutting down goes on either way
+        }
         exchanges.shutdownNow();
     }
 
@@ -341,8 +372,7 @@ final class McpTransport implements AutoCloseable {
                 try {
                     fresh.initialize().block(timeout);
                 } catch (RuntimeException e) {
-                    fresh.close();
-                    PinnedClients.closeQuietly(pinnedHttp);
+                    closeInOrder(fresh, pinnedHttp).subscribe();
                     throw e;
                 }
                 client = fresh;
@@ -351,15 +381,30 @@ final class McpTransport implements AutoCloseable {
             return client;
         }
 
-        synchronized void close() {
-            if (client != null) {
-                client.close();
-                client = null;
-            }
-            if (http != null) {
-                PinnedClients.closeQuietly(http);
-                http = null;
-            }
+        /** Starts closing; the answer completes (never fails) once the session is ended and the pool shut. */
+        synchronized Mono<Void> close() {
+            CloseableHttpClient pool = http;
+            Mono<Void> closing = client != null ? closeInOrder(client, pool)
+                    : pool != null ? Mono.fromRunnable(() -> PinnedClients.closeQuietly(pool)) : Mono.empty();
+            client = null;
+            http = null;
+            return closing;
         }
+    }
+
+    /**
+     * Ends the MCP session (the SDK sends a DELETE), then shuts the HTTP pool it is sent through. The
+     * SDK's own {@code close()} sends that DELETE without waiting for it: shutting the pool right after
+     * failed it ("Connection pool shut down") and the SDK logged a WARN with a stack trace on every
+     * discovery and dropped connection. A server that does not answer the DELETE does not keep the pool.
+     */
+    private static Mono<Void> closeInOrder(McpAsyncClient client, CloseableHttpClient http) {
+        return client.closeGracefully()
+                .timeout(CLOSE_TIMEOUT)
+                .onErrorResume(e -> {
+                    log.debug("MCP session did not close cleanly: {}", IoFailures.describe(e));
+                    return Mono.empty();
+                })
+                .doFinally(signal -> PinnedClients.closeQuietly(http));
     }
 }

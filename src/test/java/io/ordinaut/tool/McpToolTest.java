@@ -25,7 +25,17 @@ import io.modelcontextprotocol.spec.McpSchema;
 import org.apache.catalina.Context;
 import org.apache.catalina.Wrapper;
 import org.apache.catalina.connector.Connector;
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.connector.Response;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.catalina.valves.ValveBase;
+import org.slf4j.LoggerFactory;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.ordinaut.support.Eventually;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,11 +52,16 @@ class McpToolTest {
     private static final McpJsonMapper JSON = McpJsonDefaults.getMapper();
     private static final List<McpSchema.CallToolRequest> RECEIVED = new CopyOnWriteArrayList<>();
     private static final List<String> AUTHORIZATION = new CopyOnWriteArrayList<>();
+    private static final List<String> METHODS = new CopyOnWriteArrayList<>();
+    private static final AtomicInteger BIG_CALLS = new AtomicInteger();
     private static Tomcat tomcat;
     private static McpSyncServer mcpServer;
     private static String serverUrl;
 
     private final Map<String, ToolDefinition> catalog = new HashMap<>();
+    private final ListAppender<ILoggingEvent> transportLog = new ListAppender<>();
+    // where the SDK reports a failed close of a client's session
+    private final Logger transportLogger = (Logger) LoggerFactory.getLogger("io.modelcontextprotocol.spec.McpTransport");
     private ToolRouter router;
 
     @BeforeAll
@@ -90,8 +105,10 @@ class McpToolTest {
                         .addTextContent("{\"rows\": [1, 2, 3]}").build())
                 .toolCall(greet, (exchange, request) -> McpSchema.CallToolResult.builder()
                         .addTextContent("Hello " + request.arguments().get("name")).build())
-                .toolCall(big, (exchange, request) -> McpSchema.CallToolResult.builder()
-                        .addTextContent("x".repeat(((Number) request.arguments().get("size")).intValue())).build())
+                .toolCall(big, (exchange, request) -> {
+                    BIG_CALLS.incrementAndGet();
+                    return McpSchema.CallToolResult.builder().addTextContent("x".repeat(((Number) request.arguments().get("size")).intValue())).build();
+                })
                 .toolCall(broken, (exchange, request) -> McpSchema.CallToolResult.builder()
                         .addTextContent("quota exceeded for this account").isError(true).build())
                 .build();
@@ -107,6 +124,13 @@ class McpToolTest {
         Wrapper servlet = Tomcat.addServlet(context, "mcp", transport);
         servlet.setAsyncSupported(true);
         context.addServletMappingDecoded("/*", "mcp");
+        tomcat.getHost().getPipeline().addValve(new ValveBase(true) {
+            @Override
+            public void invoke(Request request, Response response) throws java.io.IOException, jakarta.servlet.ServletException {
+                METHODS.add(request.getMethod());
+                getNext().invoke(request, response);
+            }
+        });
         tomcat.start();
         serverUrl = "http://127.0.0.1:" + connector.getLocalPort() + "/mcp";
     }
@@ -122,6 +146,10 @@ class McpToolTest {
     void router() {
         RECEIVED.clear();
         AUTHORIZATION.clear();
+        METHODS.clear();
+        BIG_CALLS.set(0);
+        transportLog.start();
+        transportLogger.addAppender(transportLog);
         for (String name : List.of("forecast", "rows", "greet", "broken")) {
             catalog.put("weather." + name, ToolDefinition.mcp("weather." + name, serverUrl));
         }
@@ -131,6 +159,7 @@ class McpToolTest {
     @org.junit.jupiter.api.AfterEach
     void closeRouter() {
         router.close();
+        transportLogger.detachAppender(transportLog);
     }
 
     private static ToolCall call(String address, Map<String, Object> args) {
@@ -187,8 +216,14 @@ class McpToolTest {
         catalog.put("gone.tool", ToolDefinition.mcp("gone.tool", "http://127.0.0.1:" + port + "/mcp"));
 
         ToolCallException e = catchThrowableOfType(ToolCallException.class, () -> router.invoke(call("gone.tool", Map.of())));
+        ToolCallException listing = catchThrowableOfType(ToolCallException.class,
+                () -> router.discover("http://127.0.0.1:" + port + "/mcp", "gone", Map.of()));
 
         assertThat(e.retryable()).isTrue();
+        assertThat(e.getMessage()).startsWith("gone.tool could not be reached: ").contains("Connection refused")
+                .doesNotContain("java.", "Exception");
+        assertThat(listing.getMessage()).startsWith("the server could not be reached: ").contains("Connection refused")
+                .doesNotContain("java.", "Exception");
     }
 
     @Test
@@ -286,8 +321,60 @@ class McpToolTest {
             ToolCallException e = catchThrowableOfType(ToolCallException.class,
                     () -> capped.invoke(call("weather.big", Map.of("size", 50_000))));
 
-            assertThat(e).isNotNull();
-            assertThat(e.getMessage()).contains("1024 bytes");
+            assertThat(e.retryable()).as("the server would answer the same again").isFalse();
+            assertThat(e.getMessage()).isEqualTo("weather.big answered with more than 1024 bytes (ordinaut.tools.max-response-bytes)");
+            // the session survives a refused answer
+            assertThat(capped.invoke(call("weather.big", Map.of("size", 10)))).isEqualTo(Map.of("text", "x".repeat(10)));
+        }
+    }
+
+    @Test
+    void step_with_an_oversized_mcp_answer_fails_without_calling_the_tool_again() {
+        ToolProperties small = new ToolProperties(null, true, null, null, null, null, 1024, null, null, null, null);
+        catalog.put("weather.big", ToolDefinition.mcp("weather.big", serverUrl));
+        try (ToolRouter capped = new ToolRouter(address -> Optional.ofNullable(catalog.get(address)),
+                ToolRouter.Settings.of(small, System::getenv, java.time.Clock.systemUTC()))) {
+            PipelineDefinition definition = PipelineDefinition.parse(Map.of("pipeline", List.of(Map.of(
+                    "id", "huge", "uses", "weather.big", "with", Map.of("size", 50_000), "max_retries", 2))), capped::accepts);
+
+            PipelineResult result = new PipelineRunner(capped, Clock.systemUTC(), java.util.concurrent.Executors.newCachedThreadPool(),
+                    Duration.ZERO).run(definition, new RunContext("t", "T", ZoneId.of("UTC"), "r", 1, Instant.now(), "run_now"));
+
+            assertThat(result.success()).isFalse();
+            assertThat(result.error()).contains("weather.big answered with more than 1024 bytes")
+                    .doesNotContain("could not be reached", "java.", "Exception");
+            assertThat(BIG_CALLS.get()).as("calls the server received").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void closing_a_discovery_session_ends_it_without_a_warning() {
+        router.discover(serverUrl, "weather", Map.of());
+
+        // the SDK ends the session with a DELETE; it used to be sent after the HTTP pool was shut
+        Eventually.until("the session's DELETE reached the server", () -> METHODS.contains("DELETE"));
+        router.close();
+        assertThat(transportLog.list).filteredOn(event -> event.getLevel().isGreaterOrEqual(Level.WARN))
+                .extracting(ILoggingEvent::getFormattedMessage).isEmpty();
+    }
+
+    @Test
+    void discovering_a_server_that_is_not_an_mcp_server_says_so_without_java_names() throws Exception {
+        try (TestHttpServer web = new TestHttpServer()) {
+            web.on("/page", new TestHttpServer.Answer(200, "<html>hello</html>", Map.of("Content-Type", "text/html"), 0));
+            web.on("/api", TestHttpServer.Answer.json(200, "{\"hello\": 1}"));
+
+            ToolCallException html = catchThrowableOfType(ToolCallException.class, () -> router.discover(web.url("/page"), "w", Map.of()));
+            ToolCallException json = catchThrowableOfType(ToolCallException.class, () -> router.discover(web.url("/api"), "w", Map.of()));
+            ToolCallException missing = catchThrowableOfType(ToolCallException.class, () -> router.discover(web.url("/none"), "w", Map.of()));
+
+            assertThat(html.getMessage()).isEqualTo("the server did not complete the MCP initialize handshake: "
+                    + "Unknown media type returned: text/html");
+            assertThat(json.getMessage()).startsWith("the server did not complete the MCP initialize handshake: ")
+                    .contains("{\"hello\": 1}");
+            assertThat(missing.getMessage()).startsWith("the server did not complete the MCP initialize handshake: ").contains("404");
+            assertThat(List.of(html.getMessage(), json.getMessage(), missing.getMessage()))
+                    .allSatisfy(message -> assertThat(message).doesNotContain("java.", "Exception", "explicit API call"));
         }
     }
 

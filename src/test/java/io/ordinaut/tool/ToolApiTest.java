@@ -289,8 +289,23 @@ class ToolApiTest extends NodeTestSupport {
 
         Response unreachable = api.post("/tools/discover", Map.of("server_url", "http://127.0.0.1:9/mcp", "prefix", "gone"))
                 .expect(502);
-        assertThat(unreachable.map()).containsKeys("error", "message", "request_id");
+        assertThat(unreachable.map()).containsKeys("error", "message", "request_id").containsEntry("error", "ToolServerError");
+        assertThat(unreachable.string("message")).startsWith("MCP server http://127.0.0.1:9/mcp could not be listed: the server could not be reached: ")
+                .contains("Connection refused").doesNotContain("java.", "Exception", "explicit API call");
         assertThat(api.get("/tools?prefix=gone.").expect(200).map()).containsEntry("total", 0);
+    }
+
+    @Test
+    void discovering_a_web_page_says_it_is_no_mcp_server() throws Exception {
+        try (TestHttpServer web = new TestHttpServer()) {
+            web.on("/", new TestHttpServer.Answer(200, "<html>welcome</html>", Map.of("Content-Type", "text/html"), 0));
+
+            Response page = api.post("/tools/discover", Map.of("server_url", web.url("/"), "prefix", "page")).expect(502);
+
+            assertThat(page.string("error")).isEqualTo("ToolServerError");
+            assertThat(page.string("message")).isEqualTo("MCP server " + web.url("/") + " could not be listed: the server did not "
+                    + "complete the MCP initialize handshake: Unknown media type returned: text/html");
+        }
     }
 
 
