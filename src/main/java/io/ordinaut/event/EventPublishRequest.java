@@ -12,7 +12,9 @@ import io.swagger.v3.oas.annotations.media.Schema;
 public record EventPublishRequest(
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED, description = "Dot-separated topic name, no wildcards",
                 maxLength = 200, example = "orders.created") String topic,
-        @Schema(description = "A JSON object handed to the triggered pipelines as ${event.payload…}") Map<String, Object> payload,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED,
+                description = "A JSON object handed to the triggered pipelines as ${event.payload…}; may be empty ({})")
+        Map<String, Object> payload,
         @Schema(description = "Makes publishing idempotent: the same id again triggers nothing", maxLength = 200) String eventId,
         @Schema(description = "The agent the event comes from (informational)", format = "uuid") String sourceAgentId) {
 }

@@ -16,10 +16,16 @@ record JsonRpcError(int status, int code, String message, Object id) {
 
     static final int PARSE_ERROR = -32700;
     static final int INVALID_REQUEST = -32600;
+    static final int INVALID_PARAMS = -32602;
     static final int INTERNAL_ERROR = -32603;
 
     static JsonRpcError invalidRequest(String problem, Object id) {
         return new JsonRpcError(HttpServletResponse.SC_BAD_REQUEST, INVALID_REQUEST, "Invalid Request: " + problem, id);
+    }
+
+    /** Answered 400 as an invalid request is: the SDK never saw it, so it is no MCP-level error (200). */
+    static JsonRpcError invalidParams(String problem, Object id) {
+        return new JsonRpcError(HttpServletResponse.SC_BAD_REQUEST, INVALID_PARAMS, "Invalid params: " + problem, id);
     }
 
     byte[] body() {

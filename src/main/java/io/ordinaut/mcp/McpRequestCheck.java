@@ -9,7 +9,8 @@ import jakarta.servlet.http.HttpServletResponse;
 /**
  * The checks the SDK's stateless transport makes before it handles a POST (Content-Type, Accept, a
  * JSON-RPC request or notification), made here first: the SDK answers a failed one with its McpError
- * exception serialized, stack trace and all, and logs the client's mistake at ERROR.
+ * exception serialized, stack trace and all, and logs the client's mistake at ERROR. The params of the
+ * methods the server handles are checked too, which the SDK does not do at all.
  */
 final class McpRequestCheck {
 
@@ -74,6 +75,58 @@ final class McpRequestCheck {
         Object params = message.get("params");
         if (params != null && !(params instanceof Map<?, ?>)) {
             return JsonRpcError.invalidRequest("\"params\" must be an object", id);
+        }
+        String problem = paramsProblem(method, (Map<?, ?>) params);
+        return problem == null ? null : JsonRpcError.invalidParams(problem, id);
+    }
+
+    /**
+     * What is wrong with the params of a method this server handles, or null. The SDK reads them without
+     * looking: a missing one is a NullPointerException and a wrong type a MismatchedInputException, both
+     * answered 500 with the exception's text and logged at ERROR. Values inside {@code arguments} are not
+     * judged here: they are the REST twin's to refuse, as a tool error naming the field.
+     */
+    private static String paramsProblem(String method, Map<?, ?> params) {
+        if (params != null && params.containsKey("_meta") && !(params.get("_meta") instanceof Map<?, ?>)) {
+            return "\"params._meta\" must be an object";
+        }
+        return switch (method) {
+            case "initialize" -> params == null ? method + " needs params (protocolVersion, capabilities, clientInfo)"
+                    : firstProblem(
+                            stringProblem(params, "protocolVersion", true),
+                            objectProblem(params, "capabilities"),
+                            objectProblem(params, "clientInfo"));
+            case "tools/call" -> params == null ? method + " needs params with the tool's \"name\""
+                    : firstProblem(
+                            stringProblem(params, "name", true),
+                            objectProblem(params, "arguments"));
+            case "resources/read" -> params == null ? method + " needs params with the resource's \"uri\""
+                    : stringProblem(params, "uri", true);
+            case "tools/list", "resources/list", "resources/templates/list", "prompts/list" ->
+                    params == null ? null : stringProblem(params, "cursor", false);
+            default -> null;
+        };
+    }
+
+    private static String stringProblem(Map<?, ?> params, String name, boolean required) {
+        Object value = params.get(name);
+        if (value == null) {
+            return required ? "\"params." + name + "\" is required" : null;
+        }
+        return value instanceof String text && !text.isBlank() ? null : "\"params." + name + "\" must be a non-empty string";
+    }
+
+    /** Optional, but an object when given. */
+    private static String objectProblem(Map<?, ?> params, String name) {
+        Object value = params.get(name);
+        return value == null || value instanceof Map<?, ?> ? null : "\"params." + name + "\" must be an object";
+    }
+
+    private static String firstProblem(String... problems) {
+        for (String problem : problems) {
+            if (problem != null) {
+                return problem;
+            }
         }
         return null;
     }

@@ -132,16 +132,18 @@ final class OrdinautMcpServer {
     }
 
     /** The REST error as a tool error: the same message and field as the 400 (403, 404, 429 …) would carry. */
-    private static McpSchema.CallToolResult failure(RestTwins.Answer answer) {
+    static McpSchema.CallToolResult failure(RestTwins.Answer answer) {
         Map<String, Object> error = OpenApiSchemas.map(answer.body());
+        String message = String.valueOf(error.getOrDefault("message", "request failed"));
         StringBuilder text = new StringBuilder(String.valueOf(error.getOrDefault("error", "Error")))
-                .append(" (HTTP ").append(answer.status()).append("): ").append(error.getOrDefault("message", "request failed"));
+                .append(" (HTTP ").append(answer.status()).append("): ").append(message);
         Map<String, Object> details = OpenApiSchemas.map(error.get("details"));
         if (details.get("field") != null) {
             text.append(" (field: ").append(details.get("field")).append(")");
         }
-        if (answer.retryAfter() != null) {
-            text.append(" Retry after ").append(answer.retryAfter()).append(" s.");
+        // the rate limiter's message says when already ("retry in 12 s"); saying it twice reads as a glitch
+        if (answer.retryAfter() != null && !message.toLowerCase(java.util.Locale.ROOT).contains("retry")) {
+            text.append(" (retry after ").append(answer.retryAfter()).append(" s)");
         }
         return error(text.toString(), error);
     }

@@ -186,6 +186,35 @@ class McpProtocolErrorsTest {
     }
 
     @Test
+    void bad_params_of_the_methods_the_server_handles_are_invalid_params_naming_what_is_wrong() throws Exception {
+        Map<String, String> problems = new java.util.LinkedHashMap<>();
+        problems.put("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/call\"}", "needs params");
+        problems.put("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/call\",\"params\":{\"arguments\":{}}}", "\"params.name\" is required");
+        problems.put("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/call\",\"params\":{\"name\":7}}", "\"params.name\" must be");
+        problems.put("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/call\",\"params\":{\"name\":\"list_tasks\",\"arguments\":[1]}}",
+                "\"params.arguments\" must be an object");
+        problems.put("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/call\",\"params\":{\"name\":\"list_tasks\",\"arguments\":\"x\"}}",
+                "\"params.arguments\" must be an object");
+        problems.put("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/call\",\"params\":{\"name\":\"list_tasks\",\"_meta\":1}}",
+                "\"params._meta\" must be an object");
+        problems.put("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"resources/read\"}", "\"uri\"");
+        problems.put("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"resources/read\",\"params\":{\"uri\":[]}}", "\"params.uri\" must be");
+        problems.put("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"initialize\"}", "needs params");
+        problems.put("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
+                + "\"capabilities\":[],\"clientInfo\":{\"name\":\"c\",\"version\":\"1\"}}}", "\"params.capabilities\" must be an object");
+        problems.put("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/list\",\"params\":{\"cursor\":{}}}", "\"params.cursor\" must be");
+        for (Map.Entry<String, String> problem : problems.entrySet()) {
+            Map<String, Object> error = jsonRpcError(post(problem.getKey()), 400, 8);
+            assertThat(error).as(problem.getKey()).containsEntry("code", -32602);
+            assertThat((String) error.get("message")).as(problem.getKey()).startsWith("Invalid params: ").contains(problem.getValue())
+                    .doesNotContain("Exception", "null", "io.modelcontextprotocol");
+        }
+        assertThat(logged.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+                .filteredOn(e -> e.getLoggerName().startsWith("io.modelcontextprotocol") || e.getLoggerName().startsWith("io.ordinaut.mcp"))
+                .extracting(ILoggingEvent::getFormattedMessage).isEmpty();
+    }
+
+    @Test
     void valid_messages_still_reach_the_server() throws Exception {
         HttpResponse<String> init = post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
                 + "\"capabilities\":{},\"clientInfo\":{\"name\":\"curl\",\"version\":\"1\"}}}");

@@ -178,6 +178,7 @@ class McpServerTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
     void update_resume_snooze_retry_publish_list_tools_and_resources_reach_their_rest_twins() {
         McpSyncClient client = connected(agentToken("steering", "tasks:create", "tasks:read", "tasks:update", "tasks:delete",
                 "runs:read", "runs:write", "tools:read", "events:publish"));
@@ -207,6 +208,11 @@ class McpServerTest {
         assertThat(retry.isError()).isTrue();
         assertThat(text(retry)).contains("409");
 
+        McpSchema.Tool publish = client.listTools().tools().stream().filter(t -> t.name().equals("publish_event")).findFirst().orElseThrow();
+        assertThat((List<Object>) publish.inputSchema().get("required")).as("as the POST /events twin requires").containsExactlyInAnyOrder("topic", "payload");
+        McpSchema.CallToolResult noPayload = call(client, "publish_event", Map.of("topic", "mcp.steering"));
+        assertThat(noPayload.isError()).isTrue();
+        assertThat(text(noPayload)).contains("payload is required", "field: payload");
         Map<String, Object> published = ok(call(client, "publish_event", Map.of("topic", "mcp.steering", "payload", Map.of("n", 1))));
         String eventId = (String) OpenApiSchemas.map(published.get("details")).get("event_id");
         assertThat(eventId).isNotBlank();
