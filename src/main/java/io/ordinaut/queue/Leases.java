@@ -48,7 +48,8 @@ final class Leases {
      * node must not loop forever, and with max_retries 0 a run is never executed twice. A run whose cancel
      * was requested ends as canceled. The record keeps the progress the lost node last wrote with its lease
      * (output and trace of the steps that ended, and the step it was in), as of up to a renewal interval
-     * before the node was lost.
+     * before the node was lost. The re-queued ones are counted as the runs requeued returned, not by their
+     * history's status: a run ended for good because its task allows no retries is failed too.
      */
     private static final String RECLAIM = StatusSql.of("""
             WITH expired AS (
@@ -85,9 +86,9 @@ final class Leases {
                        e.progress -> 'output', e.event
                   FROM expired e LEFT JOIN requeued q ON q.id = e.id
                  WHERE q.id IS NOT NULL OR e.id IN (SELECT id FROM ended)
-                RETURNING status
+                RETURNING run_id
             )
-            SELECT count(*) FILTER (WHERE status = {run:failed}) AS reclaimed, count(*) AS recovered FROM recorded
+            SELECT count(*) FILTER (WHERE run_id IN (SELECT id FROM requeued)) AS reclaimed, count(*) AS recovered FROM recorded
             """).formatted(Completions.freeSlots("expired"));
 
     static {

@@ -283,6 +283,41 @@ class LeaseRecoveryTest {
         }
     }
 
+    @Test
+    void reclaiming_counts_as_requeued_only_the_runs_given_another_attempt() throws Exception {
+        try (QueueFixture fx = new QueueFixture()) {
+            // given a node running ten runs when it dies: six of a task without retries, four of one with three
+            UUID once = fx.task(QueueFixture.TaskRow.defaults().retries(0, "fixed").allowOverlap());
+            UUID retried = fx.task(QueueFixture.TaskRow.defaults().retries(3, "fixed").allowOverlap());
+            DueWorkQueue queue = fx.queue();
+            fx.enqueue(queue, once, 6);
+            fx.enqueue(queue, retried, 4);
+            CountDownLatch started = new CountDownLatch(10);
+            ExecutorPool a = fx.node("node-a", run -> {
+                started.countDown();
+                sleep(60_000);
+                return RunResult.succeeded(null);
+            }, QueueFixture.executor(10, 1, 0));
+            assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+            a.halt();
+            Eventually.until("leases expired", () -> fx.count("SELECT count(*) FROM due_work WHERE locked_until < now()") == 10);
+
+            // when the expired leases are reclaimed
+            Leases.Reclaimed reclaimed = new Leases(fx.jdbc, JsonMapper.shared()).reclaimExpired(100);
+
+            // then only the four runs given another attempt count as re-queued; the six without retries ended
+            assertThat(reclaimed.total()).isEqualTo(10);
+            assertThat(reclaimed.requeued()).isEqualTo(4);
+            assertThat(fx.count("SELECT count(*) FROM due_work WHERE task_id = ? AND attempt = 2 AND trigger = 'reclaim'", retried))
+                    .isEqualTo(4);
+            assertThat(fx.count("SELECT count(*) FROM due_work WHERE task_id = ?", once)).isZero();
+            assertThat(fx.history(once)).hasSize(6).allSatisfy(r -> {
+                assertThat(r).containsEntry("status", "failed");
+                assertThat((String) r.get("error")).endsWith("; no retries left");
+            });
+        }
+    }
+
     static void sleep(long millis) {
         try {
             Thread.sleep(millis);
