@@ -23,8 +23,9 @@ import io.ordinaut.trigger.StandbyGate;
  * {@code standby} and bumps {@code generation}; every scheduler node polls the row every
  * {@value #POLL_MS} ms and obeys each new generation once — standby, or start (which also starts a node
  * that was put in standby on its own). While the flag is set a node keeps itself in standby (it corrects
- * itself should anything start it), a node starting meanwhile never starts Quartz ({@link StandbyGate}),
- * and a start of this node alone is refused: the flag would put it back at once.
+ * itself should anything start it), a node starting meanwhile never starts Quartz nor makes its start-up
+ * window pass ({@link StandbyGate}), and a start of this node alone is refused: the flag would put it
+ * back at once.
  */
 @Component
 class ClusterStandby implements StandbyGate, SmartLifecycle {
@@ -33,6 +34,8 @@ class ClusterStandby implements StandbyGate, SmartLifecycle {
     static final long POLL_MS = 1_000;
 
     private static final String READ = "SELECT standby, generation, changed_at, changed_by FROM scheduler_control";
+    /** A share lock on the row: SET, an UPDATE of it, waits for the reader's transaction to end. */
+    private static final String READ_LOCKED = "SELECT standby FROM scheduler_control FOR SHARE";
     private static final String SET = """
             UPDATE scheduler_control SET standby = :standby, generation = generation + 1, changed_at = now(), changed_by = :by
             """;
@@ -73,6 +76,11 @@ class ClusterStandby implements StandbyGate, SmartLifecycle {
             log.warn("Could not read the cluster standby flag at start ({}); starting the scheduler", e.getMessage());
             return false;
         }
+    }
+
+    @Override
+    public boolean lockStandby() {
+        return jdbc.sql(READ_LOCKED).query(Boolean.class).single();
     }
 
     /** Sets the cluster flag and obeys it here at once; the other nodes follow within {@value #POLL_MS} ms. */

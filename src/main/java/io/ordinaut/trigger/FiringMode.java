@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 import org.quartz.JobDataMap;
 import org.quartz.JobKey;
@@ -118,23 +120,63 @@ class FiringMode {
      * an outage the runs enqueued ahead before it are still queued and overdue; this pass folds them into
      * each schedule's one catch-up (see {@link WindowFirer}) before a claim could start them back to back.
      * A failure is only logged: the window triggers make the same pass a moment later.
+     *
+     * <p>The pass does only what the window triggers would do now: nothing while the cluster is in
+     * standby, and nothing for a group whose window trigger is paused. What it leaves stays due and is
+     * handled as any standby or pause is — by the group's window fires once the cluster is started or the
+     * trigger resumed, under the misfire rule. The flag is read share-locked in each batch's transaction
+     * (the first one before anything is locked), so a standby command waits for a batch in progress and
+     * the pass enqueues nothing once the command has answered. A pause that comes while its group's pass
+     * runs lets that pass finish, as it lets a window fire in progress finish.
+     *
+     * @param standby the cluster's standby flag; null: none (the pass always runs)
      */
-    void catchUp() {
+    void catchUp(StandbyGate standby) {
         if (!properties.windows()) {
             return;
         }
         try {
+            AtomicBoolean inStandby = new AtomicBoolean();
+            BooleanSupplier firing = () -> {
+                if (standby != null && standby.lockStandby()) {
+                    inStandby.set(true);
+                }
+                return !inStandby.get();
+            };
+            if (!Boolean.TRUE.equals(transactions.execute(status -> firing.getAsBoolean()))) {
+                log.info("Start-up window pass skipped: the cluster is in standby (the window fires take over once it is started)");
+                return;
+            }
             int schedules = 0;
             int runs = 0;
-            for (int group = 0; group < properties.groups(); group++) {
-                WindowFirer.Result result = firer.fire(group);
+            List<String> paused = new ArrayList<>();
+            for (int group = 0; group < properties.groups() && !inStandby.get(); group++) {
+                TriggerKey key = windowKey(group);
+                Trigger.TriggerState state = quartz("read the state of window trigger " + key, () -> scheduler.getTriggerState(key));
+                if (state == Trigger.TriggerState.PAUSED) {
+                    paused.add(key.getName());
+                    continue;
+                }
+                WindowFirer.Result result = firer.fire(group, firing);
                 schedules += result.schedules();
                 runs += result.runs();
             }
-            log.info("Start-up window pass: {} schedules, {} runs enqueued", schedules, runs);
+            if (inStandby.get()) {
+                log.info("Start-up window pass stopped: the cluster was put in standby ({} schedules, {} runs enqueued before)",
+                        schedules, runs);
+            } else if (paused.isEmpty()) {
+                log.info("Start-up window pass: {} schedules, {} runs enqueued", schedules, runs);
+            } else {
+                log.info("Start-up window pass: {} schedules, {} runs enqueued; paused window triggers skipped: {}",
+                        schedules, runs, String.join(", ", paused));
+            }
         } catch (RuntimeException e) {
             log.warn("Start-up window pass failed ({}); the window triggers take over", e.getMessage(), e);
         }
+    }
+
+    private static TriggerKey windowKey(int group) {
+        return new TriggerKey("window-" + group, WINDOW_GROUP);
     }
 
     private int fillNextFireAt() {
@@ -174,7 +216,7 @@ class FiringMode {
     private void windowTriggers() {
         long interval = properties.window().toMillis();
         for (int group = 0; group < properties.groups(); group++) {
-            TriggerKey key = new TriggerKey("window-" + group, WINDOW_GROUP);
+            TriggerKey key = windowKey(group);
             Trigger existing = quartz("read window trigger " + key, () -> scheduler.getTrigger(key));
             if (existing instanceof SimpleTrigger simple && simple.getRepeatInterval() == interval) {
                 continue;

@@ -80,8 +80,8 @@ class QuartzConfiguration {
     }
 
     @Bean
-    SmartLifecycle firingPreparation(FiringMode firingMode, NodeProperties node) {
-        return new FiringPreparation(firingMode, node);
+    SmartLifecycle firingPreparation(FiringMode firingMode, NodeProperties node, ObjectProvider<StandbyGate> gate) {
+        return new FiringPreparation(firingMode, node, gate);
     }
 
     @Bean
@@ -92,7 +92,8 @@ class QuartzConfiguration {
     /**
      * Brings Quartz's triggers in line with the firing mode and, on a scheduler node, makes one window
      * pass — before the executors start (they start in a later phase), so runs left overdue by an outage
-     * are folded into their catch-up before any claim sees them.
+     * are folded into their catch-up before any claim sees them. No pass while the cluster is in standby,
+     * none for a paused window trigger (see {@link FiringMode#catchUp}).
      */
     static final class FiringPreparation implements SmartLifecycle {
 
@@ -100,11 +101,13 @@ class QuartzConfiguration {
         private static final int PREPARE_ATTEMPTS = 3;
         private final FiringMode firingMode;
         private final NodeProperties node;
+        private final ObjectProvider<StandbyGate> gate;
         private volatile boolean running;
 
-        FiringPreparation(FiringMode firingMode, NodeProperties node) {
+        FiringPreparation(FiringMode firingMode, NodeProperties node, ObjectProvider<StandbyGate> gate) {
             this.firingMode = firingMode;
             this.node = node;
+            this.gate = gate;
         }
 
         @Override
@@ -123,7 +126,9 @@ class QuartzConfiguration {
                 }
             }
             if (node.has(NodeProperties.Role.SCHEDULER)) {
-                firingMode.catchUp();
+                // The pass reads the cluster's standby flag itself, before it enqueues anything: this phase
+                // comes before SchedulerRole's, which asks the gate whether Quartz may start.
+                firingMode.catchUp(gate.getIfAvailable());
             }
             running = true;
         }

@@ -1,11 +1,19 @@
 package io.ordinaut.trigger;
 
 /**
- * Asked once when a scheduler node starts: whether Quartz must stay in standby instead of firing (the
- * operator put the whole cluster in standby, see io.ordinaut.admin). Without a gate, Quartz starts.
+ * Asked when a scheduler node starts: whether Quartz must stay in standby instead of firing, and whether
+ * the start-up window pass may enqueue (the operator put the whole cluster in standby, see
+ * io.ordinaut.admin). Without a gate, Quartz starts and the pass runs.
  */
 public interface StandbyGate {
 
     /** True while the cluster is in standby; a failure to find out is logged by the gate and answers false. */
     boolean holdInStandby();
+
+    /**
+     * Reads the cluster's standby flag with a share lock held until the caller's transaction ends: true
+     * while the cluster is in standby. A standby command waits for that transaction, so what it enqueues
+     * comes before the command answers, and the next transaction sees the standby. A failure is thrown.
+     */
+    boolean lockStandby();
 }

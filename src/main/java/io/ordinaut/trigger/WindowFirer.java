@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
@@ -183,10 +184,22 @@ class WindowFirer {
 
     /** One fire of group {@code group}'s window trigger: batches until none of its schedules is due within the horizon. */
     Result fire(int group) {
+        return fire(group, () -> true);
+    }
+
+    /**
+     * {@link #fire(int)} that asks {@code proceed} first in each batch's transaction, before the batch locks
+     * or enqueues anything, and ends the fire at the first false (the start-up pass, once the cluster is
+     * put in standby: see {@link FiringMode#catchUp}).
+     */
+    Result fire(int group, BooleanSupplier proceed) {
         int schedules = 0;
         int runs = 0;
         while (true) {
-            Result batch = transactions.execute(status -> fireBatch(group));
+            Result batch = transactions.execute(status -> proceed.getAsBoolean() ? fireBatch(group) : null);
+            if (batch == null) {
+                return new Result(schedules, runs);
+            }
             schedules += batch.schedules();
             runs += batch.runs();
             if (batch.schedules() < properties.batchSize()) {
