@@ -13,7 +13,7 @@ import io.ordinaut.tool.ToolInvoker;
 class PipelineConfiguration {
 
     @Bean
-    PipelineRunner pipelineRunner(ToolInvoker tools, Clock clock, OrdinautMetrics metrics) {
-        return new PipelineRunner(tools, clock, metrics);
+    PipelineRunner pipelineRunner(ToolInvoker tools, Clock clock, OrdinautMetrics metrics, PipelineProperties properties) {
+        return new PipelineRunner(tools, clock, metrics, properties);
     }
 }

@@ -54,6 +54,7 @@ public final class PipelineRunner {
     private final Clock clock;
     private final Duration retryBackoff;
     private final OrdinautMetrics metrics;
+    private final ValueLimits limits;
 
     /** Uses a shared daemon thread pool for tool calls and a 500 ms initial retry backoff. */
     public PipelineRunner(ToolInvoker tools, Clock clock) {
@@ -70,11 +71,22 @@ public final class PipelineRunner {
 
     /** As {@link #PipelineRunner(ToolInvoker, Clock)}, measuring each step's duration into {@code metrics}. */
     public PipelineRunner(ToolInvoker tools, Clock clock, OrdinautMetrics metrics) {
-        this(tools, clock, TimedCalls.sharedExecutor(), Duration.ofMillis(500), metrics);
+        this(tools, clock, TimedCalls.sharedExecutor(), Duration.ofMillis(500), metrics, ValueLimits.DEFAULTS);
+    }
+
+    /** As {@link #PipelineRunner(ToolInvoker, Clock, OrdinautMetrics)}, bounding values by {@code properties}. */
+    public PipelineRunner(ToolInvoker tools, Clock clock, OrdinautMetrics metrics, PipelineProperties properties) {
+        this(tools, clock, TimedCalls.sharedExecutor(), Duration.ofMillis(500), metrics, new ValueLimits(properties));
     }
 
     private PipelineRunner(ToolInvoker tools, Clock clock, ExecutorService callExecutor, Duration retryBackoff,
                            OrdinautMetrics metrics) {
+        this(tools, clock, callExecutor, retryBackoff, metrics, ValueLimits.DEFAULTS);
+    }
+
+    private PipelineRunner(ToolInvoker tools, Clock clock, ExecutorService callExecutor, Duration retryBackoff,
+                           OrdinautMetrics metrics, ValueLimits limits) {
+        this.limits = Objects.requireNonNull(limits, "limits");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.calls = new TimedCalls(Objects.requireNonNull(tools, "tools"), Objects.requireNonNull(callExecutor, "callExecutor"));
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -142,7 +154,8 @@ public final class PipelineRunner {
             }
             @SuppressWarnings("unchecked")
             Map<String, Object> rendered = (Map<String, Object>) step.with().render(scope);
-            args = rendered;
+            // a copy: arguments that referred to the live context could end up inside a saved output
+            args = limits.arguments(step, rendered);
         } catch (EvaluationException e) {
             return timer.failed(0, e.getMessage(), false);
         }
@@ -156,7 +169,7 @@ public final class PipelineRunner {
             progress.running(timer, attempts);
             Duration wait;
             try {
-                return timer.ok(attempts, calls.call(call));
+                return timer.ok(attempts, limits.output(step, calls.call(call)));
             } catch (ToolCallException e) {
                 if (!e.retryable() || attempts > step.maxRetries()) {
                     String suffix = attempts > 1 ? " (after " + attempts + " attempts)" : "";

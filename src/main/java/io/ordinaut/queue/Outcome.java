@@ -58,6 +58,26 @@ record Outcome(UUID runId, UUID leaseToken, UUID recordId, UUID taskId, Instant 
         return last(run, RunStatus.CANCELED, false, startedAt, finishedAt, reason, output);
     }
 
+    /**
+     * This attempt as it can be stored when it could not be as it was (its output cannot be written as
+     * JSON, or the database refuses its text): the run ends failed — a retry would build the same value —
+     * with a short error instead of the offending output.
+     */
+    Outcome unstorable(String reason) {
+        String why = reason == null ? "" : reason.replace('\0', ' ');
+        if (why.length() > 300) {
+            why = why.substring(0, 300) + "…";
+        }
+        String was = error == null ? "" : " (the attempt had ended: " + shortened(error.replace('\0', ' ')) + ")";
+        return new Outcome(runId, leaseToken, runId, taskId, scheduledFor, trigger, attempt, RunStatus.RUNNING.to(RunStatus.FAILED),
+                false, startedAt, finishedAt, "the run's result could not be stored: " + why + was
+                + " (not retried: retrying would fail the same way)", null, null);
+    }
+
+    private static String shortened(String text) {
+        return text.length() <= 500 ? text : text.substring(0, 500) + "…";
+    }
+
     private static Outcome last(ClaimedRun run, RunStatus status, boolean success, Instant startedAt, Instant finishedAt,
                                 String error, Object output) {
         return new Outcome(run.id(), run.leaseToken(), run.id(), run.taskId(), run.scheduledFor(), run.trigger(),

@@ -19,6 +19,12 @@ import io.ordinaut.metrics.OrdinautMetrics;
  * takes (a database outage): the lease renewal keeps renewing the leases of what waits here, so no other
  * node takes back a run whose result is known. Runs whose lease was lost meanwhile are dropped by the
  * fenced statement, not here.
+ *
+ * <p>A write that fails because of what an outcome holds — an output that cannot be written as JSON
+ * (one that contains itself, or nests past the writer's limit), or text the database refuses (a NUL
+ * character) — is not an outage and would fail forever, holding every later run of every agent on this
+ * node. Such a batch is written outcome by outcome instead, and the outcome that cannot be stored is
+ * written as a failed run with a short error and without its output ({@link Outcome#unstorable}).
  */
 final class RunRecorder implements Runnable {
 
@@ -147,6 +153,31 @@ final class RunRecorder implements Runnable {
     }
 
     private void writeWithRetry(List<Outcome> batch) throws InterruptedException {
+        String poison = tryWrite(batch);
+        if (poison == null) {
+            return;
+        }
+        for (Outcome o : batch) {
+            String reason = batch.size() == 1 ? poison : tryWrite(List.of(o));
+            if (reason == null) {
+                continue;
+            }
+            log.warn("Run {} attempt {}: its result cannot be stored ({}); recording it as failed without its output",
+                    o.runId(), o.attempt(), reason);
+            String again = tryWrite(List.of(o.unstorable(reason)));
+            if (again != null) {
+                // Cannot happen with the fixed text above; dropped rather than retried forever: the lease
+                // expires and the run is reclaimed as a lost attempt.
+                log.error("Run {}: even its failure could not be stored ({}); dropped", o.runId(), again);
+            }
+        }
+    }
+
+    /**
+     * Writes the batch, retrying outages; returns null when written (or given up at shutdown), else why
+     * the batch itself cannot be stored.
+     */
+    private String tryWrite(List<Outcome> batch) throws InterruptedException {
         long backoff = 100;
         while (!abandoned) {
             try {
@@ -157,20 +188,27 @@ final class RunRecorder implements Runnable {
                 }
                 count(batch);
                 afterWrite.run();
-                return;
+                return null;
             } catch (IllegalStateException e) {
                 throw e;
+            } catch (StackOverflowError e) {
+                return "its output is nested too deeply to be written";
             } catch (RuntimeException e) {
+                String poison = UnstorableOutcome.reason(e);
+                if (poison != null) {
+                    return poison;
+                }
                 if (!running && backoff > 5000) {
                     log.error("Giving up recording {} ended runs at shutdown; their leases will expire and they will be reclaimed "
                             + "(each as a lost attempt: retried if retries are left, else failed)",
                             batch.size(), e);
-                    return;
+                    return null;
                 }
                 log.warn("Could not record {} ended runs ({}); retrying in {} ms", batch.size(), e.getMessage(), backoff);
                 Thread.sleep(backoff);
                 backoff = Math.min(backoff * 2, 10_000);
             }
         }
+        return null;
     }
 }
