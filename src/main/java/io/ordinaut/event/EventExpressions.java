@@ -5,25 +5,28 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.burt.jmespath.Expression;
-import io.burt.jmespath.RuntimeConfiguration;
-import io.burt.jmespath.function.FunctionRegistry;
 import io.burt.jmespath.jcf.JcfRuntime;
 
 import tools.jackson.databind.json.JsonMapper;
+
+import io.ordinaut.pipeline.BoundedJmesPath;
 
 /**
  * What an event task decides at publish time: its {@code payload.event_filter} (a JMESPath expression over
  * the event, {@code {id, topic, payload, published_at, source_agent_id}}, that must be truthy) and its
  * dedupe_key, which may hold {@code ${…}} templates over {@code {event: …}} such as
  * {@code order-${event.payload.order_id}}. Both were checked to compile when the task was saved
- * (io.ordinaut.pipeline checks the filter); a task whose expression fails anyway is not triggered.
+ * (io.ordinaut.pipeline checks the filter); a task whose expression fails anyway — or passes the bounds on
+ * what an expression may build ({@link BoundedJmesPath}) — is not triggered.
  */
 final class EventExpressions {
 
-    private static final JcfRuntime RUNTIME = new JcfRuntime(RuntimeConfiguration.builder()
-            .withFunctionRegistry(FunctionRegistry.defaultRegistry())
-            .withSilentTypeErrors(true)
-            .build());
+    /**
+     * The pipelines' bounded runtime: filters run inside the publisher's request, and an admin's event
+     * evaluates every agent's filter, so one agent's {@code join('', [@, @])} chain must fail its own
+     * filter (not matching), not exhaust the node the publisher is waiting on.
+     */
+    private static final JcfRuntime RUNTIME = BoundedJmesPath.RUNTIME;
     private static final int CACHE_LIMIT = 1000;
     private static final Map<String, Expression<Object>> CACHE = new ConcurrentHashMap<>();
 
@@ -38,7 +41,7 @@ final class EventExpressions {
         if (filter == null || filter.isBlank()) {
             return true;
         }
-        Object value = compile(filter).search(event);
+        Object value = BoundedJmesPath.search(compile(filter), event);
         if (value == null) {
             return false;
         }
@@ -74,11 +77,11 @@ final class EventExpressions {
                 return out.toString();
             }
             out.append(template, from, start);
-            Object value = compile(template.substring(start + 2, end)).search(root);
+            Object value = BoundedJmesPath.search(compile(template.substring(start + 2, end)), root);
             if (value == null) {
                 return null;
             }
-            out.append(value instanceof String s ? s : json.writeValueAsString(value));
+            out.append(value instanceof String s ? s : json.writeValueAsString(BoundedJmesPath.writable(value)));
             from = end + 1;
         }
     }

@@ -6,9 +6,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Walks a plain-Java JSON value with a depth bound, copying it or only measuring it. The walk stops at
- * the first level past the bound, so a value that holds itself (an echoing tool given {@code ${@}})
- * is refused as too deep instead of recursing until the stack or the JSON writer gives up.
+ * Walks a plain-Java JSON value within bounds on its depth and on its size written as compact JSON,
+ * copying it or only measuring it. The walk stops as soon as a bound is passed, so refusing a value far
+ * beyond it costs no more than the bound: a string doubled twenty times, an array holding itself twice
+ * at every level ({@code [@, @]} nested, small in memory but exponential written out), or a value that
+ * holds itself (an echoing tool handed {@code ${@}}), which is infinitely deep.
  */
 final class BoundedWalk {
 
@@ -24,10 +26,14 @@ final class BoundedWalk {
 
     private final int maxDepth;
     private final String depthSetting;
+    private final long maxBytes;
+    private final String bytesSetting;
 
-    BoundedWalk(int maxDepth, String depthSetting) {
+    BoundedWalk(int maxDepth, String depthSetting, long maxBytes, String bytesSetting) {
         this.maxDepth = maxDepth;
         this.depthSetting = depthSetting;
+        this.maxBytes = maxBytes;
+        this.bytesSetting = bytesSetting;
     }
 
     /**
@@ -35,44 +41,84 @@ final class BoundedWalk {
      * it (or what a tool builds around it) can never make the run's context contain itself.
      */
     Object copy(Object value) {
-        return walk(value, 0, true);
+        return new Walk(true).walk(value, 0);
     }
 
-    /** Checks the value without copying it. */
-    void measure(Object value) {
-        walk(value, 0, false);
+    /** Returns the value's size as compact JSON (about: a character counts as a byte), without copying it. */
+    long measure(Object value) {
+        Walk walk = new Walk(false);
+        walk.walk(value, 0);
+        return walk.bytes;
     }
 
-    private Object walk(Object value, int depth, boolean copying) {
-        if (value instanceof Map<?, ?> map) {
-            enter(depth);
-            Map<String, Object> copy = copying ? new LinkedHashMap<>(Math.max(4, map.size() * 2)) : null;
-            for (Map.Entry<?, ?> entry : map.entrySet()) {
-                Object item = walk(entry.getValue(), depth + 1, copying);
-                if (copying) {
-                    copy.put(String.valueOf(entry.getKey()), item);
-                }
-            }
-            return copy;
+    /** Bytes in MiB or KiB when round, for messages. */
+    static String bytes(long bytes) {
+        if (bytes >= 1 << 20 && bytes % (1 << 20) == 0) {
+            return (bytes >> 20) + " MiB";
         }
-        if (value instanceof List<?> list) {
-            enter(depth);
-            List<Object> copy = copying ? new ArrayList<>(list.size()) : null;
-            for (Object item : list) {
-                Object walked = walk(item, depth + 1, copying);
-                if (copying) {
-                    copy.add(walked);
-                }
-            }
-            return copy;
+        if (bytes >= 1 << 10 && bytes % (1 << 10) == 0) {
+            return (bytes >> 10) + " KiB";
         }
-        // strings, numbers, booleans and null are immutable: shared as they are
-        return value;
+        return bytes + " bytes";
     }
 
-    private void enter(int depth) {
-        if (depth >= maxDepth) {
-            throw new LimitExceeded("nested deeper than " + maxDepth + " levels (" + depthSetting + "), or containing itself");
+    private final class Walk {
+        private final boolean copying;
+        private long bytes;
+
+        Walk(boolean copying) {
+            this.copying = copying;
+        }
+
+        Object walk(Object value, int depth) {
+            if (value instanceof Map<?, ?> map) {
+                enter(depth);
+                add(2L + Math.max(0, map.size() - 1));
+                Map<String, Object> copy = copying ? new LinkedHashMap<>(Math.max(4, map.size() * 2)) : null;
+                for (Map.Entry<?, ?> entry : map.entrySet()) {
+                    String key = String.valueOf(entry.getKey());
+                    add(key.length() + 3L);
+                    Object item = walk(entry.getValue(), depth + 1);
+                    if (copying) {
+                        copy.put(key, item);
+                    }
+                }
+                return copy;
+            }
+            if (value instanceof List<?> list) {
+                enter(depth);
+                add(2L + Math.max(0, list.size() - 1));
+                List<Object> copy = copying ? new ArrayList<>(list.size()) : null;
+                for (Object item : list) {
+                    Object walked = walk(item, depth + 1);
+                    if (copying) {
+                        copy.add(walked);
+                    }
+                }
+                return copy;
+            }
+            if (value instanceof String text) {
+                add(text.length() + 2L);
+            } else if (value instanceof Boolean || value == null) {
+                add(5);
+            } else {
+                add(String.valueOf(value).length());
+            }
+            // strings, numbers, booleans and null are immutable: shared as they are
+            return value;
+        }
+
+        private void enter(int depth) {
+            if (depth >= maxDepth) {
+                throw new LimitExceeded("nested deeper than " + maxDepth + " levels (" + depthSetting + "), or containing itself");
+            }
+        }
+
+        private void add(long count) {
+            bytes += count;
+            if (bytes > maxBytes) {
+                throw new LimitExceeded("larger than " + BoundedWalk.bytes(maxBytes) + " (" + bytesSetting + ")");
+            }
         }
     }
 }

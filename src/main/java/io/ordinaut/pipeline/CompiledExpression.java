@@ -20,7 +20,7 @@ sealed interface CompiledExpression {
     record JmesPath(String source, Expression<Object> compiled) implements CompiledExpression {
         @Override
         public Object evaluate(RunScope scope) {
-            return compiled.search(scope.root());
+            return BoundedJmesPath.search(compiled, scope.root());
         }
     }
 

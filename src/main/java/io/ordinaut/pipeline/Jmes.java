@@ -1,8 +1,6 @@
 package io.ordinaut.pipeline;
 
 import io.burt.jmespath.Expression;
-import io.burt.jmespath.RuntimeConfiguration;
-import io.burt.jmespath.function.FunctionRegistry;
 import io.burt.jmespath.jcf.JcfRuntime;
 import io.burt.jmespath.parser.ParseError;
 import io.burt.jmespath.parser.ParseException;
@@ -18,12 +16,9 @@ final class Jmes {
 
     /**
      * Function type errors (e.g. {@code length(null)} after a skipped step) yield null instead of
-     * failing the step, in line with a missing path yielding null.
+     * failing the step, in line with a missing path yielding null; what an evaluation builds is bounded.
      */
-    static final JcfRuntime RUNTIME = new JcfRuntime(RuntimeConfiguration.builder()
-            .withFunctionRegistry(FunctionRegistry.defaultRegistry())
-            .withSilentTypeErrors(true)
-            .build());
+    static final JcfRuntime RUNTIME = BoundedJmesPath.RUNTIME;
 
     /** Longer expressions are refused before parsing: no legitimate condition or placeholder comes near it. */
     static final int MAX_LENGTH = 4096;

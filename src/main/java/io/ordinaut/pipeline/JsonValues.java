@@ -37,7 +37,8 @@ final class JsonValues {
         } else if (value instanceof Number || value instanceof Boolean) {
             text.append(value);
         } else {
-            text.append(JSON.writeValueAsString(value));
+            // measured first: [@, @] nested is small in memory but exponential written out
+            text.append(JSON.writeValueAsString(BoundedJmesPath.writable(value)));
         }
     }
 

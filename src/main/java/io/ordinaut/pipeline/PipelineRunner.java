@@ -169,7 +169,7 @@ public final class PipelineRunner {
             progress.running(timer, attempts);
             Duration wait;
             try {
-                return timer.ok(attempts, limits.output(step, calls.call(call)));
+                return timer.ok(attempts, limits.output(step, calls.call(call), scope.outputs()));
             } catch (ToolCallException e) {
                 if (!e.retryable() || attempts > step.maxRetries()) {
                     String suffix = attempts > 1 ? " (after " + attempts + " attempts)" : "";

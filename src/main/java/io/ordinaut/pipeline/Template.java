@@ -51,9 +51,18 @@ sealed interface Template {
             StringBuilder text = new StringBuilder(64);
             for (Object part : parts) {
                 if (part instanceof CompiledExpression expression) {
-                    JsonValues.appendAsText(text, Evaluation.evaluate(field, expression, scope));
+                    Object value = Evaluation.evaluate(field, expression, scope);
+                    try {
+                        JsonValues.appendAsText(text, value);
+                    } catch (BoundedWalk.LimitExceeded e) {
+                        throw new EvaluationException(field, "cannot interpolate '" + expression.source() + "': " + e.getMessage(), e);
+                    }
                 } else {
                     text.append((String) part);
+                }
+                if (text.length() > BoundedJmesPath.MAX_STRING_CHARS) {
+                    throw new EvaluationException(field, "the interpolated string is longer than "
+                            + BoundedJmesPath.MAX_STRING_CHARS + " characters", null);
                 }
             }
             return text.toString();

@@ -1,0 +1,237 @@
+package io.ordinaut.pipeline;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+import io.burt.jmespath.Adapter;
+import io.burt.jmespath.Expression;
+import io.burt.jmespath.JmesPathType;
+import io.burt.jmespath.RuntimeConfiguration;
+import io.burt.jmespath.function.ArgumentConstraints;
+import io.burt.jmespath.function.BaseFunction;
+import io.burt.jmespath.function.FunctionArgument;
+import io.burt.jmespath.function.FunctionRegistry;
+import io.burt.jmespath.jcf.JcfRuntime;
+import io.burt.jmespath.node.Node;
+import io.burt.jmespath.node.NodeFactory;
+import io.burt.jmespath.node.StandardNodeFactory;
+
+/**
+ * The JMESPath runtime every expression an agent writes runs on — {@code ${…}} templates, {@code if}
+ * conditions, event filters and dedupe keys — with bounds on what an evaluation may build.
+ *
+ * <p>JMESPath can grow values fast: each {@code join('', [@, @])} doubles a string, {@code [@, @]}
+ * builds a value that is small in memory (both items are the same object) but doubles when written out
+ * ({@code to_string}, a stored output), and {@code [][]} materialises such a value. An expression of a
+ * few hundred characters would run a node out of memory. So any string an expression builds is at most
+ * {@value #MAX_STRING_CHARS} characters, any array {@value #MAX_ARRAY_ITEMS} items, and one evaluation
+ * builds and compares at most {@value #MAX_EVALUATION_WORK} characters and items in all; past a bound the
+ * evaluation fails (a step fails, not retried; an event filter does not match). {@code join},
+ * {@code to_string} and flattening stop as soon as they pass the bound, before building the value.
+ */
+public final class BoundedJmesPath {
+
+    /** Longest string any expression builds (join, to_string, …). */
+    public static final int MAX_STRING_CHARS = 1 << 20;
+    /** Most items of any array an expression builds (projections, flattening, functions). */
+    public static final int MAX_ARRAY_ITEMS = 1 << 20;
+    /** Characters and items one evaluation may build, plus the values it may compare, in all. */
+    public static final long MAX_EVALUATION_WORK = 1L << 22;
+
+    /** Function type errors yield null rather than failing, as a missing path does. */
+    public static final JcfRuntime RUNTIME = new Runtime(RuntimeConfiguration.builder()
+            .withFunctionRegistry(FunctionRegistry.defaultRegistry().extend(new Join()))
+            .withSilentTypeErrors(true)
+            .build());
+
+    /** Work done by the evaluation running on this thread; null outside {@link #search}. */
+    private static final ThreadLocal<long[]> WORK = new ThreadLocal<>();
+
+    /** The measure applied before {@code to_string} writes a value out. */
+    private static final BoundedWalk TEXT = new BoundedWalk(BoundedWalk.MAX_NESTING, "ordinaut's bound on JSON nesting",
+            MAX_STRING_CHARS, "the bound on any string an expression builds");
+
+    private BoundedJmesPath() {
+    }
+
+    /**
+     * Evaluates within the bounds.
+     *
+     * @throws RuntimeException saying which bound was passed
+     */
+    public static Object search(Expression<Object> expression, Object root) {
+        if (WORK.get() != null) {
+            return expression.search(root);
+        }
+        WORK.set(new long[1]);
+        try {
+            return expression.search(root);
+        } finally {
+            WORK.remove();
+        }
+    }
+
+    /**
+     * The value, when it can be written as JSON of at most {@value #MAX_STRING_CHARS} characters.
+     *
+     * @throws RuntimeException when it cannot
+     */
+    public static Object writable(Object value) {
+        TEXT.measure(value);
+        return value;
+    }
+
+    private static void work(long units) {
+        long[] work = WORK.get();
+        if (work != null && (work[0] += units) > MAX_EVALUATION_WORK) {
+            throw new BoundedWalk.LimitExceeded("the expression builds or compares more than " + MAX_EVALUATION_WORK
+                    + " characters and items in one evaluation");
+        }
+    }
+
+    private static void items(int count) {
+        if (count > MAX_ARRAY_ITEMS) {
+            throw new BoundedWalk.LimitExceeded("the expression builds an array of more than " + MAX_ARRAY_ITEMS + " items");
+        }
+        work(count);
+    }
+
+    private static String string(String text) {
+        if (text.length() > MAX_STRING_CHARS) {
+            throw new BoundedWalk.LimitExceeded("the expression builds a string of more than " + MAX_STRING_CHARS + " characters");
+        }
+        work(text.length());
+        return text;
+    }
+
+    /** Charges every value the library builds, and writes values out only once they are known to be small. */
+    private static final class Runtime extends JcfRuntime {
+
+        private final NodeFactory<Object> nodes;
+
+        Runtime(RuntimeConfiguration configuration) {
+            super(configuration);
+            this.nodes = new Nodes(this);
+        }
+
+        @Override
+        public NodeFactory<Object> nodeFactory() {
+            return nodes;
+        }
+
+        @Override
+        public Object createString(String text) {
+            return super.createString(string(text));
+        }
+
+        @Override
+        public Object createArray(Collection<Object> items) {
+            items(items.size());
+            return super.createArray(items);
+        }
+
+        @Override
+        public Object createObject(Map<Object, Object> entries) {
+            work(entries.size());
+            return super.createObject(entries);
+        }
+
+        @Override
+        public String toString(Object value) {
+            if (value instanceof String text) {
+                return text;
+            }
+            // [@, @] nested twenty times is small in memory and a million times larger written out
+            writable(value);
+            return string(super.toString(value));
+        }
+
+        @Override
+        public int compare(Object a, Object b) {
+            // comparing two such values item by item takes as long as writing them out
+            work(1);
+            return super.compare(a, b);
+        }
+    }
+
+    /** The library's nodes, but flattening stops at the array bound instead of building the whole array first. */
+    private static final class Nodes extends StandardNodeFactory<Object> {
+        private final Adapter<Object> runtime;
+
+        Nodes(Adapter<Object> runtime) {
+            super(runtime);
+            this.runtime = runtime;
+        }
+
+        @Override
+        public Node<Object> createFlattenArray() {
+            return new Flatten(runtime);
+        }
+    }
+
+    private static final class Flatten extends Node<Object> {
+        Flatten(Adapter<Object> runtime) {
+            super(runtime);
+        }
+
+        @Override
+        public Object search(Object input) {
+            if (runtime.typeOf(input) != JmesPathType.ARRAY) {
+                return runtime.createNull();
+            }
+            List<Object> flat = new ArrayList<>();
+            for (Object item : runtime.toList(input)) {
+                if (runtime.typeOf(item) == JmesPathType.ARRAY) {
+                    List<Object> inner = runtime.toList(item);
+                    if (flat.size() + inner.size() > MAX_ARRAY_ITEMS) {
+                        items(flat.size() + inner.size());
+                    }
+                    work(inner.size());
+                    flat.addAll(inner);
+                } else {
+                    flat.add(item);
+                }
+            }
+            return runtime.createArray(flat);
+        }
+
+        @Override
+        protected boolean internalEquals(Object o) {
+            return true;
+        }
+
+        @Override
+        protected int internalHashCode() {
+            return 19;
+        }
+    }
+
+    /** join(glue, strings), stopping before the string passes the bound rather than after building it. */
+    private static final class Join extends BaseFunction {
+        Join() {
+            super("join", ArgumentConstraints.typeOf(JmesPathType.STRING),
+                    ArgumentConstraints.arrayOf(ArgumentConstraints.typeOf(JmesPathType.STRING)));
+        }
+
+        @Override
+        protected <T> T callFunction(Adapter<T> runtime, List<FunctionArgument<T>> arguments) {
+            String glue = runtime.toString(arguments.get(0).value());
+            StringBuilder joined = new StringBuilder();
+            boolean first = true;
+            for (T part : runtime.toList(arguments.get(1).value())) {
+                String text = runtime.toString(part);
+                if ((long) joined.length() + glue.length() + text.length() > MAX_STRING_CHARS) {
+                    throw new BoundedWalk.LimitExceeded("join would build a string of more than " + MAX_STRING_CHARS + " characters");
+                }
+                if (!first) {
+                    joined.append(glue);
+                }
+                joined.append(text);
+                first = false;
+            }
+            return runtime.createString(joined.toString());
+        }
+    }
+}
