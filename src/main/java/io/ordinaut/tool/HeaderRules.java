@@ -2,6 +2,7 @@ package io.ordinaut.tool;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -82,6 +83,16 @@ final class HeaderRules {
     static String notOpen(String who, String variable, List<String> secretEnvPrefixes) {
         return who + " may not read environment variable " + variable + ": tools may only read variables whose names "
                 + "start with " + String.join(" or ", secretEnvPrefixes) + " (ordinaut.tools.secret-env-prefixes)";
+    }
+
+    /**
+     * The names of the headers whose values name a secret ({@code ${env:…}} or {@code ${secret:…}}), in their
+     * order. Only tools registered by an admin may have any ({@link ToolTrust#mayReadSecrets}): a secret
+     * reference is not tied to a tool, an owner or an endpoint, so any agent that could write one could send
+     * the operator's secrets to a server of its own.
+     */
+    static List<String> namingSecrets(Map<String, String> headers) {
+        return headers.entrySet().stream().filter(h -> REFERENCE.matcher(h.getValue()).find()).map(Map.Entry::getKey).toList();
     }
 
     /** Whether a URL query parameter's name says its value is a credential ({@code api_key}, {@code access_token}…). */

@@ -260,6 +260,8 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
                     + " no longer lists it (found by POST /tools/discover); discover again or delete it");
         }
         checkScopes(tool, call);
+        // Before any transport resolves a header: a non-admin's tool never gets the operator's secrets.
+        trust.checkSecrets(tool);
         if (tool.inputSchema() != null) {
             schemas.requireValid("input of " + tool.address(), tool.inputSchema(), call.args());
         }

@@ -19,6 +19,7 @@ import org.springframework.stereotype.Service;
 
 import io.ordinaut.Actor;
 import io.ordinaut.ConflictException;
+import io.ordinaut.ForbiddenException;
 import io.ordinaut.InvalidInputException;
 import io.ordinaut.JsonFields;
 import io.ordinaut.NotFoundException;
@@ -30,6 +31,8 @@ class ToolService {
 
     private static final Logger log = LoggerFactory.getLogger(ToolService.class);
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_-]{1,100}");
+    /** The rule a refused secret reference breaks, as the error's details name it. */
+    static final String SECRETS_RULE = "only-admin-tools-read-secrets";
     static final List<String> DISCOVER_FIELDS = List.of("server_url", "prefix", "headers", "scopes", "timeout_seconds");
 
     private final ToolCatalog catalog;
@@ -46,6 +49,7 @@ class ToolService {
 
     ToolCatalog.Entry create(JsonFields body, Actor actor) {
         ToolDefinition tool = ToolSpec.forCreate(body, rules);
+        requireAdminForSecrets(tool.headers(), "headers", actor);
         checkEgress(tool.endpoint(), "endpoint");
         if (!catalog.insert(tool, actor.agentId(), now())) {
             throw new ConflictException("Tool " + tool.address() + " already exists; change it with PUT /tools/" + tool.address(),
@@ -62,6 +66,8 @@ class ToolService {
             throw new NotFoundException("Tool", address);
         }
         ToolDefinition changed = ToolSpec.forUpdate(entry.definition(), body, rules);
+        // the headers as they would be stored, so a reference kept from before the rule is refused too
+        requireAdminForSecrets(changed.headers(), "headers", actor);
         checkEgress(changed.endpoint(), "endpoint");
         if (!catalog.update(changed, actor.ownerFilter(), now())) {
             throw new NotFoundException("Tool", address);
@@ -75,6 +81,27 @@ class ToolService {
             throw new NotFoundException("Tool", address);
         }
         log.info("Tool {} deleted by agent {}", address, actor.agentId());
+    }
+
+    /**
+     * Only an admin (an operator) may write a header that names a secret: {@code ${env:ORDINAUT_TOOL_…}} is not
+     * tied to a tool, an owner or an endpoint, so any other agent could send the operator's secrets to a server
+     * of its own. Run time checks again ({@link ToolTrust#checkSecrets}).
+     *
+     * @throws ForbiddenException naming the first such header
+     */
+    private static void requireAdminForSecrets(Map<String, String> headers, String field, Actor actor) {
+        List<String> naming = HeaderRules.namingSecrets(headers);
+        if (actor.admin() || naming.isEmpty()) {
+            return;
+        }
+        String headerField = field + "." + naming.get(0);
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("field", headerField);
+        details.put("rule", SECRETS_RULE);
+        throw new ForbiddenException("header " + naming.get(0) + " names a secret (${env:…} or ${secret:…}), and only "
+                + "tools registered by an admin may read secrets; ask an operator to register the tool, or leave the "
+                + "header out", details);
     }
 
     private static boolean mayChange(ToolCatalog.Entry entry, Actor actor) {
@@ -105,6 +132,8 @@ class ToolService {
             throw new InvalidInputException("prefix", "prefix may only contain letters, digits, '_' and '-' (got \"" + prefix + "\")");
         }
         Map<String, String> headers = ToolSpec.headers(body, "headers", rules);
+        // refused before the server is listed: the listing itself would send the resolved headers there
+        requireAdminForSecrets(headers, "headers", actor);
         List<String> scopes = ToolSpec.scopes(body, "scopes");
         Integer timeout = body.integer("timeout_seconds", 1, 3600);
         checkEgress(serverUrl, "server_url");

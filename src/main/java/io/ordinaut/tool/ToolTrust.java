@@ -1,5 +1,6 @@
 package io.ordinaut.tool;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
@@ -65,6 +66,31 @@ final class ToolTrust {
     boolean trusts(UUID agent, ToolDefinition tool) {
         UUID owner = tool.owner();
         return owner == null || owner.equals(agent) || ownerIsAdmin(owner);
+    }
+
+    /**
+     * Whether the tool's headers may read secrets ({@code ${env:…}}, {@code ${secret:…}}): only an admin's or
+     * an ownerless tool's. Registration refuses a reference from anyone else; this catches rows written before
+     * that rule, and tools whose owner has since lost {@value AgentScopes#ADMIN}.
+     *
+     * @throws ToolCallException retryable, when the owner's scopes cannot be read now
+     */
+    boolean mayReadSecrets(ToolDefinition tool) {
+        return tool.owner() == null || ownerIsAdmin(tool.owner());
+    }
+
+    /**
+     * @throws ToolCallException not retryable, when a header names a secret and the tool's owner is not an admin;
+     *                           the secret is never read, and neither its value nor its name is told
+     */
+    void checkSecrets(ToolDefinition tool) {
+        List<String> naming = HeaderRules.namingSecrets(tool.headers());
+        if (!naming.isEmpty() && !mayReadSecrets(tool)) {
+            throw ToolCallException.permanent("tool " + tool.address() + " was registered by an agent that is not an admin, "
+                    + "and its header" + (naming.size() > 1 ? "s " : " ") + String.join(", ", naming)
+                    + " name" + (naming.size() > 1 ? "" : "s") + " a secret; only tools registered by an admin may read "
+                    + "${env:…}/${secret:…} secrets, so it is not called (an admin must register it, or its owner remove the header)");
+        }
     }
 
     private boolean ownerIsAdmin(UUID owner) {

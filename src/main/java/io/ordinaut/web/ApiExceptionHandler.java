@@ -27,6 +27,7 @@ import org.springframework.web.servlet.NoHandlerFoundException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 
 import io.ordinaut.ConflictException;
+import io.ordinaut.ForbiddenException;
 import io.ordinaut.InvalidInputException;
 import io.ordinaut.NotFoundException;
 import io.ordinaut.PayloadTooLargeException;
@@ -60,6 +61,11 @@ class ApiExceptionHandler {
     @ExceptionHandler(NotFoundException.class)
     ResponseEntity<ApiError> notFound(NotFoundException e, HttpServletRequest request) {
         return api(ApiException.notFound(e.resource(), e.id()), request);
+    }
+
+    @ExceptionHandler(ForbiddenException.class)
+    ResponseEntity<ApiError> forbidden(ForbiddenException e, HttpServletRequest request) {
+        return body(HttpStatus.FORBIDDEN, "Forbidden", e.getMessage(), e.details(), request);
     }
 
     @ExceptionHandler(ConflictException.class)

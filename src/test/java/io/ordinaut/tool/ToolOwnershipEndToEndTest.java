@@ -19,10 +19,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
 
 import io.ordinaut.support.Api;
 import io.ordinaut.support.Api.AgentApi;
+import io.ordinaut.support.Api.Response;
 import io.ordinaut.support.NodeTestSupport;
 import io.ordinaut.tool.TestHttpServer.Answer;
 
@@ -31,14 +33,20 @@ import io.ordinaut.tool.TestHttpServer.Answer;
  * registers (or discovers) an address another agent's task names gets no call from that task. On a real
  * node, with real HTTP and MCP tool servers.
  */
-@TestPropertySource(properties = "ordinaut.tools.allow-loopback=true")
+@TestPropertySource(properties = {"ordinaut.tools.allow-loopback=true",
+        // the operator's secret for admins' tools, opened to tool headers by the default prefix
+        "ORDINAUT_TOOL_SECRET=" + ToolOwnershipEndToEndTest.OPERATOR_SECRET})
 class ToolOwnershipEndToEndTest extends NodeTestSupport {
 
+    static final String OPERATOR_SECRET = "operator-secret-5b9e1c";
+    private static final Map<String, Object> SECRET_HEADER = Map.of("Authorization", "Bearer ${env:ORDINAUT_TOOL_SECRET}");
     private static final String SECRET = "alice-private-4711";
     private static TestMcpServer mcp;
     private TestHttpServer collector;
     private AgentApi alice;
     private AgentApi bob;
+    @Autowired
+    private ToolCatalog catalog;
 
     @BeforeAll
     static void startMcpServer() throws Exception {
@@ -123,6 +131,57 @@ class ToolOwnershipEndToEndTest extends NodeTestSupport {
 
         assertRefused(run, "noop.admin", bob.id());
         assertThat(collector.requests()).isEmpty();
+    }
+
+    @Test
+    void a_non_admin_agent_may_not_register_or_change_a_tool_that_reads_the_operators_secrets() {
+        Response refused = bob.api().post("/tools", httpTool("bl.echo", collector.url("/collect"), "headers", SECRET_HEADER))
+                .expect(403);
+
+        assertThat(refused.string("error")).isEqualTo("Forbidden");
+        assertThat(refused.string("message")).contains("only tools registered by an admin may read secrets");
+        assertThat(refused.details()).containsEntry("field", "headers.Authorization")
+                .containsEntry("rule", "only-admin-tools-read-secrets");
+        api.get("/tools/bl.echo").expect(404);
+
+        bob.api().post("/tools", httpTool("bl.echo", collector.url("/collect"))).expect(201);
+        assertThat(bob.api().put("/tools/bl.echo", Map.of("headers", SECRET_HEADER)).expect(403).details())
+                .containsEntry("field", "headers.Authorization");
+        assertThat(bob.api().post("/tools/discover", Map.of("server_url", mcp.url("collect"), "prefix", "bl",
+                "headers", Map.of("X-Key", "${secret:ORDINAUT_TOOL_SECRET}"))).expect(403).details())
+                .containsEntry("field", "headers.X-Key");
+        assertThat(api.get("/tools/bl.echo").expect(200).map()).containsEntry("headers", Map.of());
+        assertThat(collector.requests()).isEmpty();
+    }
+
+    @Test
+    void a_stored_non_admin_tool_that_names_a_secret_fails_without_reading_it() {
+        AgentApi mallory = api.newAgent("tasks:create", "tasks:read", "runs:write", "runs:read", "tools:read", "tools:write");
+        mallory.api().post("/tools", httpTool("bl.grab", collector.url("/collect"))).expect(201);
+        // as registered before the rule
+        jdbc.sql("UPDATE tool SET headers = '{\"Authorization\": \"Bearer ${env:ORDINAUT_TOOL_SECRET}\"}' WHERE address = 'bl.grab'")
+                .update();
+        catalog.refreshIfChanged();
+
+        Map<String, Object> run = runNow(mallory.api(), create(mallory.api(), sending("bl.grab")));
+
+        assertThat(run.get("status")).isEqualTo("failed");
+        assertThat(String.valueOf(run.get("error"))).contains("bl.grab")
+                .contains("only tools registered by an admin may read ${env:…}/${secret:…} secrets");
+        assertThat(traceOf(run, "send")).containsEntry("attempts", 1);
+        assertThat(run.toString()).doesNotContain(OPERATOR_SECRET);
+        assertThat(collector.requests()).isEmpty();
+    }
+
+    @Test
+    void an_admins_tool_reads_the_operators_secret() {
+        api.post("/tools", httpTool("ops.collect", collector.url("/collect"), "headers", SECRET_HEADER)).expect(201);
+
+        Map<String, Object> run = runNow(alice.api(), create(alice.api(), sending("ops.collect")));
+
+        assertThat(run.get("status")).as(String.valueOf(run.get("error"))).isEqualTo("succeeded");
+        assertThat(collector.requests("/collect")).singleElement()
+                .satisfies(r -> assertThat(r.header("Authorization")).isEqualTo("Bearer " + OPERATOR_SECRET));
     }
 
     private void assertRefused(Map<String, Object> run, String address, String owner) {
