@@ -39,7 +39,8 @@ final class SchemaCheck {
 
     private final SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
             builder -> builder
-                    .schemaRegistryConfig(SchemaRegistryConfig.builder().pathType(PathType.JSON_POINTER).build())
+                    .schemaRegistryConfig(SchemaRegistryConfig.builder().pathType(PathType.JSON_POINTER)
+                            .regularExpressionFactory(new BoundedRegularExpressions()).build())
                     .schemaLoader(loader -> loader.fetchRemoteResources(false)));
     private final Map<Map<String, Object>, Schema> compiled = new ConcurrentHashMap<>();
 
@@ -97,8 +98,7 @@ final class SchemaCheck {
 
     /** Each violation as {@code <json pointer>: <message>}; empty when the value is valid. */
     List<String> violations(String what, Map<String, Object> schema, Object value) {
-        List<Error> errors = schema(what, schema).validate(Json.MAPPER.<JsonNode>valueToTree(value));
-        return describe(errors);
+        return describe(validate(what, schema, value));
     }
 
     /**
@@ -122,7 +122,7 @@ final class SchemaCheck {
      *         that property), worded as {@link #violations} words it
      */
     List<ToolRouter.InputViolation> knownViolations(String what, Map<String, Object> schema, Object value, Set<String> unknown) {
-        List<Error> errors = schema(what, schema).validate(Json.MAPPER.<JsonNode>valueToTree(value));
+        List<Error> errors = validate(what, schema, value);
         List<Error> known = errors.stream().filter(error -> certain(error, unknown)).toList();
         List<String> texts = describe(known);
         List<ToolRouter.InputViolation> violations = new ArrayList<>(texts.size());
@@ -131,6 +131,27 @@ final class SchemaCheck {
             violations.add(new ToolRouter.InputViolation(i < MAX_REPORTED ? path(known.get(i)) : List.of(), texts.get(i)));
         }
         return violations;
+    }
+
+    /**
+     * Validates with a bound on the work its regular expressions do ({@link BoundedRegularExpressions}).
+     *
+     * @throws ToolCallException not retryable, when a pattern needs more than that to decide: a schema that
+     *                           cannot be checked is as good as violated, and trying again costs as much
+     */
+    private List<Error> validate(String what, Map<String, Object> schema, Object value) {
+        Schema compiledSchema = schema(what, schema);
+        JsonNode node = Json.MAPPER.valueToTree(value);
+        try {
+            return BoundedRegularExpressions.within(() -> compiledSchema.validate(node));
+        } catch (RuntimeException e) {
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof BoundedRegularExpressions.TooCostly tooCostly) {
+                    throw ToolCallException.permanent(what + " violates its schema: " + tooCostly.getMessage());
+                }
+            }
+            throw e;
+        }
     }
 
     private static List<String> describe(List<Error> errors) {
