@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * Validates values against tool JSON Schemas (draft 2020-12 unless the schema says otherwise).
@@ -36,12 +37,18 @@ final class SchemaCheck {
             "unevaluatedProperties", "unevaluatedItems", "contains", "minContains", "maxContains");
     /** Keywords reported at the object whose {@code property} is the one missing or not allowed. */
     private static final Set<String> NAMES_PROPERTY = Set.of("required", "additionalProperties");
+    /** Keywords whose value is a URI reference to another schema. */
+    private static final Set<String> REFERENCES = Set.of("$ref", "$dynamicRef", "$recursiveRef");
+    /** A Java class name ending in Exception or Error, with the ": " after it, as exception messages nest them. */
+    private static final Pattern JAVA_EXCEPTION = Pattern.compile("\\b(?:[a-z_$][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error)\\b:?\\s*");
 
     private final SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
             builder -> builder
                     .schemaRegistryConfig(SchemaRegistryConfig.builder().pathType(PathType.JSON_POINTER)
                             .regularExpressionFactory(new BoundedRegularExpressions()).build())
-                    .schemaLoader(loader -> loader.fetchRemoteResources(false)));
+                    // Nothing but the meta-schemas shipped with the validator is ever loaded: not remote
+                    // (the egress guard), not classpath: or file: (the node's own configuration and files).
+                    .schemaLoader(loader -> loader.fetchRemoteResources(false).allow(iri -> standard(iri.toString()))));
     private final Map<Map<String, Object>, Schema> compiled = new ConcurrentHashMap<>();
 
     /**
@@ -74,6 +81,10 @@ final class SchemaCheck {
             dialect = known.get();
         }
         List<String> problems = new ArrayList<>();
+        outsideReferences(schema, "", problems);
+        if (!problems.isEmpty()) {
+            return problems;
+        }
         try {
             Schema meta = registry.getSchema(SchemaLocation.of(dialect.getDialectId()));
             for (Error error : meta.validate(Json.MAPPER.<JsonNode>valueToTree(schema))) {
@@ -94,6 +105,40 @@ final class SchemaCheck {
             }
         }
         return problems;
+    }
+
+    /**
+     * Adds a problem for each reference ({@code $ref}, {@code $dynamicRef}, {@code $recursiveRef}) that leaves
+     * the schema: a tool schema may point only within itself ({@code #…}) or at a standard meta-schema. A
+     * {@code classpath:} or {@code file:} reference would read the node's configuration or files (and the
+     * validator's errors would tell what they hold), a remote one would pass the egress guard.
+     */
+    @SuppressWarnings("unchecked")
+    private static void outsideReferences(Object node, String pointer, List<String> problems) {
+        if (problems.size() == MAX_REPORTED) {
+            return;
+        }
+        if (node instanceof Map<?, ?> map) {
+            for (Map.Entry<String, Object> entry : ((Map<String, Object>) map).entrySet()) {
+                String at = pointer + "/" + entry.getKey().replace("~", "~0").replace("/", "~1");
+                if (REFERENCES.contains(entry.getKey()) && entry.getValue() instanceof String target
+                        && !target.startsWith("#") && !standard(target)) {
+                    problems.add(at + ": " + entry.getKey() + " \"" + target + "\" is not allowed: a tool schema may reference "
+                            + "only within itself (\"#…\", e.g. \"#/$defs/address\") or a standard meta-schema (https://json-schema.org/…)");
+                } else {
+                    outsideReferences(entry.getValue(), at, problems);
+                }
+            }
+        } else if (node instanceof List<?> list) {
+            for (int i = 0; i < list.size(); i++) {
+                outsideReferences(list.get(i), pointer + "/" + i, problems);
+            }
+        }
+    }
+
+    /** Whether an IRI names a meta-schema of a JSON Schema dialect, which ship with the validator. */
+    private static boolean standard(String iri) {
+        return iri.startsWith("https://json-schema.org/") || iri.startsWith("http://json-schema.org/");
     }
 
     /** Each violation as {@code <json pointer>: <message>}; empty when the value is valid. */
@@ -220,7 +265,9 @@ final class SchemaCheck {
             fresh = registry.getSchema(Json.MAPPER.<JsonNode>valueToTree(schema));
             fresh.initializeValidators();
         } catch (RuntimeException e) {
-            throw ToolCallException.permanent("the schema for " + what + " is invalid: " + e.getMessage());
+            // The message is the caller's to read: no Java exception names (nor what they would wrap).
+            String reason = JAVA_EXCEPTION.matcher(String.valueOf(e.getMessage())).replaceAll("");
+            throw ToolCallException.permanent("the schema for " + what + " is invalid: " + reason);
         }
         if (compiled.size() >= MAX_CACHED) {
             // tool schemas are few; a full cache means churn, so start over rather than track recency

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
 
 import ch.qos.logback.classic.Logger;
@@ -39,6 +40,8 @@ class ToolSchemaLimitsEndToEndTest extends NodeTestSupport {
 
     private TestHttpServer tool;
     private AgentApi agent;
+    @Autowired
+    private ToolCatalog catalog;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -96,6 +99,48 @@ class ToolSchemaLimitsEndToEndTest extends NodeTestSupport {
         } finally {
             validatorLog.detachAppender(logged);
         }
+    }
+
+    @Test
+    void a_schema_may_reference_only_within_itself() {
+        for (Map<String, Object> schema : List.of(
+                Map.<String, Object>of("$ref", "classpath:application.yaml"),
+                Map.<String, Object>of("type", "object", "properties",
+                        Map.of("u", Map.of("$ref", "classpath:application.yaml#/spring/datasource/url"))),
+                Map.<String, Object>of("$ref", "file:///etc/passwd"),
+                Map.<String, Object>of("$dynamicRef", "jar:file:/app.jar!/application.yaml"))) {
+            Response refused = agent.api().post("/tools", httpTool("ref.read", tool.url("/echo"), "input_schema", schema))
+                    .expect(400);
+
+            String ref = String.valueOf(schema.containsKey("properties") ? "classpath:application.yaml#/spring/datasource/url"
+                    : schema.values().iterator().next());
+            assertThat(refused.details()).as(ref).containsEntry("field", "input_schema");
+            assertThat(refused.string("message")).as(ref).contains("\"" + ref + "\" is not allowed")
+                    .contains("may reference only within itself")
+                    .doesNotContain("Exception").doesNotContain("java.").doesNotContain("STRING");
+        }
+        agent.api().post("/tools", httpTool("ref.local", tool.url("/echo"), "input_schema", Map.of("type", "object",
+                "properties", Map.of("u", Map.of("$ref", "#/$defs/url")), "$defs", Map.of("url", Map.of("type", "string")))))
+                .expect(201);
+    }
+
+    @Test
+    void a_stored_schema_that_reads_the_classpath_fails_the_step_without_reading_it() {
+        agent.api().post("/tools", httpTool("ref.stored", tool.url("/echo"))).expect(201);
+        String taskId = create(agent.api(), task("Read", pipeline(Map.of(), List.of(
+                step("call", "ref.stored", Map.of("x", 1), "max_retries", 2)))));
+        // as registered before the rule
+        jdbc.sql("UPDATE tool SET input_schema = '{\"$ref\": \"classpath:application.yaml#/spring/datasource/url\"}' "
+                + "WHERE address = 'ref.stored'").update();
+        catalog.refreshIfChanged();
+
+        Map<String, Object> run = runNow(agent.api(), taskId);
+
+        assertThat(run.get("status")).isEqualTo("failed");
+        assertThat(String.valueOf(run.get("error"))).contains("ref.stored").contains("not allowed to be loaded")
+                .doesNotContain("STRING").doesNotContain("jdbc:");
+        assertThat(traceOf(run, "call")).containsEntry("attempts", 1);
+        assertThat(tool.requests()).isEmpty();
     }
 
     /** Tool-call and request threads of the node whose stack is in java.util.regex now. */
