@@ -89,10 +89,21 @@ final class ToolCatalog {
     private static final String FIND = "SELECT " + COLUMNS + " FROM tool WHERE address = :address";
     private static final String ALL = "SELECT " + COLUMNS + " FROM tool";
 
+    /**
+     * The tools an agent may see: those its pipelines may call ({@link ToolTrust}) — its own, admins' and
+     * ownerless ones; every tool for a null viewer (an admin). Another agent's endpoint, headers and schemas,
+     * and its id, are none of the viewer's business.
+     */
+    private static final String VISIBLE = """
+               AND (CAST(:viewer AS uuid) IS NULL OR tool.created_by IS NULL OR tool.created_by = :viewer
+                    OR EXISTS (SELECT 1 FROM agent a WHERE a.id = tool.created_by AND 'admin' = ANY (a.scopes)))
+            """;
+
     private static final String FILTER = """
              WHERE (CAST(:transport AS text) IS NULL OR transport = :transport)
                AND (CAST(:prefix AS text) IS NULL OR starts_with(address, :prefix))
-            """;
+            """ + VISIBLE;
+    private static final String FIND_VISIBLE = FIND + VISIBLE;
     private static final String PAGE = "SELECT " + COLUMNS + " FROM tool" + FILTER
             + " ORDER BY address LIMIT :limit OFFSET :offset";
     private static final String COUNT = "SELECT count(*) FROM tool" + FILTER;
@@ -152,18 +163,26 @@ final class ToolCatalog {
         return jdbc.sql(FIND).param("address", address).query(ToolCatalog::entry).optional();
     }
 
-    List<Entry> page(String transport, String prefix, int limit, int offset) {
+    /** The tool as {@code viewer} may see it: empty for a tool it may not ({@link #VISIBLE}); null sees all. */
+    Optional<Entry> load(String address, UUID viewer) {
+        return jdbc.sql(FIND_VISIBLE).param("address", address).param("viewer", viewer).query(ToolCatalog::entry).optional();
+    }
+
+    /** @param viewer only the tools this agent may see ({@link #VISIBLE}); null for all (admin) */
+    List<Entry> page(String transport, String prefix, UUID viewer, int limit, int offset) {
         return jdbc.sql(PAGE)
                 .param("transport", transport)
                 .param("prefix", prefix)
+                .param("viewer", viewer)
                 .param("limit", limit)
                 .param("offset", offset)
                 .query(ToolCatalog::entry)
                 .list();
     }
 
-    long count(String transport, String prefix) {
-        return jdbc.sql(COUNT).param("transport", transport).param("prefix", prefix).query(Long.class).single();
+    long count(String transport, String prefix, UUID viewer) {
+        return jdbc.sql(COUNT).param("transport", transport).param("prefix", prefix).param("viewer", viewer)
+                .query(Long.class).single();
     }
 
     /** @return false when a tool with this address already exists */

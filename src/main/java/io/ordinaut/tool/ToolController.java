@@ -32,9 +32,10 @@ import io.ordinaut.web.RequiresScope;
 import io.ordinaut.web.Scopes;
 
 /**
- * /tools: the tool catalog. Every agent with {@code tools:read} sees every tool; only the agent that
- * registered a tool ({@code created_by}) or an admin may change or delete it, and another agent's
- * {@code PUT}/{@code DELETE} answers 404, as for tasks. A pipeline step's {@code uses} names a tool by address; an address not
+ * /tools: the tool catalog. An agent with {@code tools:read} sees the tools its pipelines may call — its own,
+ * admins' and ownerless ones — and an admin sees every tool; another agent's tool answers 404 as an unknown
+ * one does. Only the agent that registered a tool ({@code created_by}) or an admin may change or delete it,
+ * and another agent's {@code PUT}/{@code DELETE} answers 404, as for tasks. A pipeline step's {@code uses} names a tool by address; an address not
  * catalogued is simulated unless {@code ordinaut.tools.reject-unknown-tools} is set, so deleting a tool
  * makes later runs that use it simulate it (or fail, when unknown tools are rejected). Changes apply to
  * this node's runs at once and to other nodes' within {@code ordinaut.tools.catalog-refresh-seconds}.
@@ -68,22 +69,22 @@ class ToolController {
     @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Page size (default 50)", schema = @Schema(type = "integer", minimum = "1", maximum = "200", defaultValue = "50"))
     @Parameter(name = "offset", in = ParameterIn.QUERY, description = "Rows to skip (default 0)", schema = @Schema(type = "integer", minimum = "0", defaultValue = "0"))
     @Operation(operationId = "listTools", summary = "List catalogued tools")
-    Map<String, Object> list(@RequestParam Map<String, String> query) {
+    Map<String, Object> list(@RequestParam Map<String, String> query, Caller caller) {
         QueryParams q = QueryParams.of(query);
         String transport = q.oneOf("transport", ToolSpec.TRANSPORTS);
         String prefix = q.string("prefix");
         int limit = q.integer("limit", 1, 200, 50);
         int offset = q.offset();
-        List<ToolView> items = service.page(transport, prefix, limit, offset).stream().map(ToolView::of).toList();
-        long total = service.count(transport, prefix);
+        List<ToolView> items = service.page(transport, prefix, caller.actor(), limit, offset).stream().map(ToolView::of).toList();
+        long total = service.count(transport, prefix, caller.actor());
         return PageBody.of(items, total, limit, offset);
     }
 
     @RequiresScope(Scopes.TOOLS_READ)
     @GetMapping("/tools/{address}")
     @Operation(operationId = "getTool", summary = "Get a catalogued tool")
-    ToolView get(@PathVariable String address) {
-        return ToolView.of(service.get(known(address)));
+    ToolView get(@PathVariable String address, Caller caller) {
+        return ToolView.of(service.get(known(address), caller.actor()));
     }
 
     @RequiresScope(Scopes.TOOLS_WRITE)

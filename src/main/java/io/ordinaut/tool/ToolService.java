@@ -112,12 +112,21 @@ class ToolService {
         return catalog.load(address).orElseThrow(() -> new NotFoundException("Tool", address));
     }
 
-    List<ToolCatalog.Entry> page(String transport, String prefix, int limit, int offset) {
-        return catalog.page(transport, prefix, limit, offset);
+    /**
+     * A tool as the actor may see it: a non-admin sees only the tools its pipelines may call (its own, admins'
+     * and ownerless ones, {@link ToolTrust}); another agent's answers 404, as for one that does not exist.
+     */
+    ToolCatalog.Entry get(String address, Actor actor) {
+        return catalog.load(address, actor.ownerFilter()).orElseThrow(() -> new NotFoundException("Tool", address));
     }
 
-    long count(String transport, String prefix) {
-        return catalog.count(transport, prefix);
+    /** The tools the actor may see, as {@link #get(String, Actor)}. */
+    List<ToolCatalog.Entry> page(String transport, String prefix, Actor actor, int limit, int offset) {
+        return catalog.page(transport, prefix, actor.ownerFilter(), limit, offset);
+    }
+
+    long count(String transport, String prefix, Actor actor) {
+        return catalog.count(transport, prefix, actor.ownerFilter());
     }
 
     /**

@@ -184,6 +184,32 @@ class ToolOwnershipEndToEndTest extends NodeTestSupport {
                 .satisfies(r -> assertThat(r.header("Authorization")).isEqualTo("Bearer " + OPERATOR_SECRET));
     }
 
+    @Test
+    void a_non_admin_sees_only_the_tools_its_pipelines_may_call() {
+        bob.api().post("/tools", httpTool("bob.private", collector.url("/collect"), "description", "Bob's")).expect(201);
+        api.post("/tools", httpTool("shared.visible", collector.url("/collect"))).expect(201);
+        alice.api().post("/tools", httpTool("alice.own", collector.url("/collect"))).expect(201);
+        jdbc.sql("INSERT INTO tool (address, transport, created_at, updated_at) VALUES ('legacy.ownerless', 'simulate', now(), now())")
+                .update();
+
+        Response seen = alice.api().get("/tools").expect(200);
+
+        assertThat(seen.items()).extracting(t -> t.get("address"))
+                .containsExactly("alice.own", "legacy.ownerless", "shared.visible");
+        assertThat(seen.map()).containsEntry("total", 3);
+        assertThat(seen.body()).doesNotContain("bob.private").doesNotContain(bob.id());
+        assertThat(alice.api().get("/tools?prefix=bob").expect(200).map()).containsEntry("total", 0);
+        Response hidden = alice.api().get("/tools/bob.private").expect(404);
+        Response unknown = alice.api().get("/tools/nobody.knows").expect(404);
+        assertThat(hidden.string("error")).isEqualTo(unknown.string("error"));
+        assertThat(hidden.string("message")).isEqualTo("Tool bob.private not found");
+        assertThat(bob.api().get("/tools").expect(200).items()).extracting(t -> t.get("address"))
+                .containsExactly("bob.private", "legacy.ownerless", "shared.visible");
+        assertThat(api.get("/tools").expect(200).items()).extracting(t -> t.get("address"))
+                .containsExactly("alice.own", "bob.private", "legacy.ownerless", "shared.visible");
+        assertThat(api.get("/tools/bob.private").expect(200).map()).containsEntry("created_by", bob.id());
+    }
+
     private void assertRefused(Map<String, Object> run, String address, String owner) {
         assertThat(run.get("status")).isEqualTo("failed");
         assertThat(String.valueOf(run.get("error")))
