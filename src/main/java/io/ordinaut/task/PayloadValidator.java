@@ -16,7 +16,8 @@ import io.ordinaut.tool.ToolRouter;
 /**
  * Checks a task's payload when it is created or changed, so it cannot fail later for a reason visible
  * now: the pipeline's structure and expressions, tool addresses the catalog must know (when unknown
- * tools are rejected), the scopes of every catalogued tool against those its owning agent holds, and each
+ * tools are rejected), that its owning agent may call every catalogued tool (not another agent's), the
+ * scopes of every catalogued tool against those its owning agent holds, and each
  * step's literal arguments against the input schema of the tool its runs would call.
  */
 @Component
@@ -42,6 +43,8 @@ class PayloadValidator {
         PipelineDefinition definition = PipelineDefinition.parse(payload, tools::accepts);
         Set<String> granted = null;
         for (PipelineDefinition.KnownArguments step : definition.knownArguments()) {
+            // first: another agent's tool is not this task's to call, and its scopes and schema are not its business
+            requireCallable(step, agentId);
             List<String> required = tools.requiredScopes(step.uses());
             if (!required.isEmpty()) {
                 if (granted == null) {
@@ -51,6 +54,20 @@ class PayloadValidator {
             }
             requireValidArguments(step, agentId);
         }
+    }
+
+    /** Every run would fail at a step naming another agent's tool (ToolTrust), so it is refused now. */
+    private void requireCallable(PipelineDefinition.KnownArguments step, UUID agentId) {
+        if (tools.mayCall(step.uses(), agentId)) {
+            return;
+        }
+        String field = "payload.pipeline[" + step.index() + "].uses";
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("step_index", step.index());
+        details.put("step_id", step.stepId());
+        details.put("tool", step.uses());
+        throw new InvalidInputException(field, field + ": step '" + step.stepId() + "' uses tool " + step.uses()
+                + ", which belongs to another agent; a pipeline may call only its own agent's tools and admins' tools", details);
     }
 
     private static void requireScopes(PipelineDefinition.KnownArguments step, Set<String> granted, List<String> required,

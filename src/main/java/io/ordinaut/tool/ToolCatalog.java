@@ -109,6 +109,18 @@ final class ToolCatalog {
     private static final String COUNT = "SELECT count(*) FROM tool" + FILTER;
 
     /**
+     * Whether a task of another agent that is not canceled names the address in a step. Such a task runs the
+     * address simulated (or fails, with unknown tools rejected) until someone registers it; whoever does would
+     * then receive that task's arguments — were ToolTrust not to refuse the call — or make its runs fail.
+     * A scan of the tasks' payloads: registrations are rare.
+     */
+    private static final String USED_BY_OTHERS = """
+            SELECT EXISTS (SELECT 1 FROM task
+                            WHERE status <> 'canceled' AND created_by <> :agent
+                              AND payload -> 'pipeline' @> jsonb_build_array(jsonb_build_object('uses', CAST(:address AS text))))
+            """;
+
+    /**
      * Changes whenever a row is inserted, updated or deleted: xmin is the transaction that wrote each row
      * version, so no clock (which may differ between nodes) is trusted.
      */
@@ -183,6 +195,11 @@ final class ToolCatalog {
     long count(String transport, String prefix, UUID viewer) {
         return jdbc.sql(COUNT).param("transport", transport).param("prefix", prefix).param("viewer", viewer)
                 .query(Long.class).single();
+    }
+
+    /** Whether a step of a task not canceled, owned by an agent other than {@code agent}, uses the address. */
+    boolean usedByOtherAgentsTasks(String address, UUID agent) {
+        return jdbc.sql(USED_BY_OTHERS).param("address", address).param("agent", agent).query(Boolean.class).single();
     }
 
     /** @return false when a tool with this address already exists */

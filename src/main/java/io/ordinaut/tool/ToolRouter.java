@@ -208,6 +208,17 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
     }
 
     /**
+     * Whether a pipeline of {@code agentId}'s task may call the tool at this address ({@link ToolTrust}): true for
+     * an address the catalog does not know (it is simulated, or refused by {@link #accepts}).
+     *
+     * @throws ToolCallException retryable, when the tool owner's scopes cannot be read now
+     */
+    public boolean mayCall(String address, UUID agentId) {
+        Optional<ToolDefinition> found = catalog.apply(address);
+        return found.isEmpty() || trust.trusts(agentId, found.get());
+    }
+
+    /**
      * One way a step's arguments break its tool's input schema.
      *
      * @param path    where in the arguments: property names as strings, array indexes as integers; for a missing

@@ -50,6 +50,10 @@ class ToolService {
     ToolCatalog.Entry create(JsonFields body, Actor actor) {
         ToolDefinition tool = ToolSpec.forCreate(body, rules);
         requireAdminForSecrets(tool.headers(), "headers", actor);
+        if (squats(tool.address(), actor)) {
+            throw new ConflictException("Tool address " + tool.address() + " is used by other agents' tasks, which this "
+                    + "agent's tool may not serve; register it under another address", Map.of("address", tool.address()));
+        }
         checkEgress(tool.endpoint(), "endpoint");
         if (!catalog.insert(tool, actor.agentId(), now())) {
             throw new ConflictException("Tool " + tool.address() + " already exists; change it with PUT /tools/" + tool.address(),
@@ -102,6 +106,17 @@ class ToolService {
         throw new ForbiddenException("header " + naming.get(0) + " names a secret (${env:…} or ${secret:…}), and only "
                 + "tools registered by an admin may read secrets; ask an operator to register the tool, or leave the "
                 + "header out", details);
+    }
+
+    /**
+     * Whether a non-admin would take an address that other agents' tasks (not canceled) already name: their
+     * pipelines may not call its tool (ToolTrust), so every run of theirs would fail at that step — and the
+     * task's author cannot have meant this agent's tool. An admin's tool is one every pipeline may call, so an
+     * admin may register any free address. Names no task nor agent: that is their business. (A task created
+     * between this check and the insert is still refused its call at run time.)
+     */
+    private boolean squats(String address, Actor actor) {
+        return !actor.admin() && catalog.usedByOtherAgentsTasks(address, actor.agentId());
     }
 
     private static boolean mayChange(ToolCatalog.Entry entry, Actor actor) {
@@ -166,6 +181,10 @@ class ToolService {
             String problem = schemaProblem(tool);
             if (problem != null || tool.address().length() > ToolSpec.MAX_ADDRESS_LENGTH) {
                 skipped.add(Map.of("address", tool.address(), "reason", problem == null ? "address is too long" : problem));
+                continue;
+            }
+            if (catalog.load(tool.address()).isEmpty() && squats(tool.address(), actor)) {
+                skipped.add(Map.of("address", tool.address(), "reason", "address used by other agents' tasks"));
                 continue;
             }
             Optional<Boolean> inserted = catalog.upsert(tool, actor.agentId(), actor.ownerFilter(), now);

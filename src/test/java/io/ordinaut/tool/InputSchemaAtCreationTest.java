@@ -49,6 +49,7 @@ class InputSchemaAtCreationTest extends NodeTestSupport {
     @BeforeEach
     void setUp() {
         ToolRuns.clearTools(api);
+        ToolRuns.cancelTasks(api);
         alice = api.newAgent("tasks:create", "tasks:read", "tasks:update", "runs:write", "runs:read", "tools:read", "tools:write");
     }
 
@@ -153,16 +154,18 @@ class InputSchemaAtCreationTest extends NodeTestSupport {
     }
 
     @Test
-    void another_agents_tool_is_not_checked_and_its_schema_is_not_told() {
-        // bob's tool at the address: alice's runs will refuse to call it (ToolTrust), never validate against it
+    void another_agents_tool_is_refused_without_checking_or_telling_its_schema() {
+        // bob's tool at the address: alice's runs would refuse to call it (ToolTrust), so her task is refused its
+        // step — by whose tool it is, never by bob's schema
         AgentApi bob = api.newAgent("tools:read", "tools:write");
         Map<String, Object> secretSchema = Map.of("type", "object", "required", List.of("bobs_private_field"),
                 "properties", Map.of("bobs_private_field", Map.of("type", "integer")));
         bob.api().post("/tools", simulatedTool("weather.forecast", secretSchema)).expect(201);
 
-        Response created = alice.api().post("/tasks", forecastTask("weather.forecast", Map.of("days", "two"))).expect(201);
+        Response refused = alice.api().post("/tasks", forecastTask("weather.forecast", Map.of("days", "two"))).expect(400);
 
-        assertThat(created.body()).doesNotContain("bobs_private_field");
+        assertThat(refused.string("message")).contains("belongs to another agent");
+        assertThat(refused.body()).doesNotContain("bobs_private_field").doesNotContain("integer");
     }
 
     @Test

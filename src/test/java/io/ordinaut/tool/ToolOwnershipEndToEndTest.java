@@ -79,11 +79,11 @@ class ToolOwnershipEndToEndTest extends NodeTestSupport {
     }
 
     @Test
-    void another_agents_tool_registered_at_the_address_a_task_names_is_not_called() {
+    void another_agents_tool_at_the_address_a_task_names_is_not_called() {
         String taskId = create(alice.api(), sending("noop.run"));
         assertThat(steps(runNow(alice.api(), taskId)).get("send")).asString().contains("simulated");
 
-        bob.api().post("/tools", httpTool("noop.run", collector.url("/collect"))).expect(201);
+        registeredBeforeTheRules("noop.run", bob.id());
         Map<String, Object> run = runNow(alice.api(), taskId);
 
         assertRefused(run, "noop.run", bob.id());
@@ -91,14 +91,52 @@ class ToolOwnershipEndToEndTest extends NodeTestSupport {
     }
 
     @Test
-    void another_agents_discovered_mcp_tool_is_not_called() {
+    void registering_an_address_other_agents_tasks_use_is_refused() {
+        String taskId = create(alice.api(), sending("sim.tool"));
+
+        Response refused = bob.api().post("/tools", Map.of("address", "sim.tool", "transport", "simulate")).expect(409);
+
+        assertThat(refused.string("message")).contains("address sim.tool is used by other agents' tasks")
+                .doesNotContain(alice.id()).doesNotContain(taskId);
+        api.get("/tools/sim.tool").expect(404);
+        assertThat(steps(runNow(alice.api(), taskId)).get("send")).asString().contains("simulated");
+        // the agent's own tasks and canceled ones do not count; an admin's tool serves every agent
+        alice.api().post("/tools", httpTool("sim.tool", collector.url("/collect"))).expect(201);
+        api.delete("/tools/sim.tool").expect(200);
+        api.post("/tasks/" + taskId + "/cancel", Map.of()).expect(200);
+        bob.api().post("/tools", Map.of("address", "sim.tool", "transport", "simulate")).expect(201);
+        create(alice.api(), sending("admin.tool"));
+        api.post("/tools", Map.of("address", "admin.tool", "transport", "simulate")).expect(201);
+    }
+
+    @Test
+    void discovery_skips_an_address_other_agents_tasks_use() {
         String taskId = create(alice.api(), sending("hijack.run"));
-        bob.api().post("/tools/discover", Map.of("server_url", mcp.url("collect"), "prefix", "hijack")).expect(200);
 
-        Map<String, Object> run = runNow(alice.api(), taskId);
+        Response discovered = bob.api().post("/tools/discover", Map.of("server_url", mcp.url("collect"), "prefix", "hijack"))
+                .expect(200);
 
-        assertRefused(run, "hijack.run", bob.id());
+        assertThat(discovered.map()).containsEntry("created", 0);
+        assertThat(discovered.map().get("skipped")).isEqualTo(List.of(
+                Map.of("address", "hijack.run", "reason", "address used by other agents' tasks")));
+        assertThat(steps(runNow(alice.api(), taskId)).get("send")).asString().contains("simulated");
         assertThat(mcp.calls()).isEmpty();
+    }
+
+    @Test
+    void a_task_naming_another_agents_tool_is_refused_at_creation_and_update() {
+        bob.api().post("/tools", httpTool("bob.collect", collector.url("/collect"), "scopes", List.of("bob:only"))).expect(201);
+
+        Response refused = alice.api().post("/tasks", sending("bob.collect")).expect(400);
+
+        assertThat(refused.details()).containsEntry("field", "payload.pipeline[0].uses").containsEntry("step_id", "send");
+        assertThat(refused.string("message")).contains("step 'send' uses tool bob.collect, which belongs to another agent")
+                .doesNotContain(bob.id()).doesNotContain("bob:only").doesNotContain("127.0.0.1");
+        api.post("/tasks", sending("bob.collect")).expect(400);
+        String taskId = create(alice.api(), sending("alice.later"));
+        assertThat(api.put("/tasks/" + taskId, Map.of("payload", sending("bob.collect").get("payload"))).expect(400).details())
+                .containsEntry("field", "payload.pipeline[0].uses");
+        assertThat(collector.requests()).isEmpty();
     }
 
     @Test
@@ -125,7 +163,7 @@ class ToolOwnershipEndToEndTest extends NodeTestSupport {
     @Test
     void an_admins_task_does_not_call_a_non_admin_agents_tool() {
         String taskId = create(api, sending("noop.admin"));
-        bob.api().post("/tools", httpTool("noop.admin", collector.url("/collect"))).expect(201);
+        registeredBeforeTheRules("noop.admin", bob.id());
 
         Map<String, Object> run = runNow(api, taskId);
 
@@ -208,6 +246,18 @@ class ToolOwnershipEndToEndTest extends NodeTestSupport {
         assertThat(api.get("/tools").expect(200).items()).extracting(t -> t.get("address"))
                 .containsExactly("alice.own", "bob.private", "legacy.ownerless", "shared.visible");
         assertThat(api.get("/tools/bob.private").expect(200).map()).containsEntry("created_by", bob.id());
+    }
+
+    /**
+     * Another agent's tool at an address a task already names, as registering it could make one before
+     * registration refused that ({@code address used by other agents' tasks}).
+     */
+    private void registeredBeforeTheRules(String address, String owner) {
+        jdbc.sql("""
+                INSERT INTO tool (address, transport, endpoint, created_at, updated_at, created_by)
+                VALUES (:address, 'http', :endpoint, now(), now(), CAST(:owner AS uuid))
+                """).param("address", address).param("endpoint", collector.url("/collect")).param("owner", owner).update();
+        catalog.refreshIfChanged();
     }
 
     private void assertRefused(Map<String, Object> run, String address, String owner) {

@@ -96,6 +96,18 @@ final class ToolRuns {
         return tool;
     }
 
+    /**
+     * Cancels every task through the API, so that the addresses earlier tests' tasks named are free for another
+     * agent to register (a non-admin may not take an address other agents' tasks use).
+     */
+    static void cancelTasks(Api api) {
+        for (Map<String, Object> task : api.get("/tasks?limit=200").expect(200).items()) {
+            if (!"canceled".equals(task.get("status"))) {
+                api.post("/tasks/" + task.get("id") + "/cancel", Map.of()).expect(200);
+            }
+        }
+    }
+
     /** Deletes every catalogued tool through the API, so this node's copy of the catalog is empty at once. */
     static void clearTools(Api api) {
         for (Map<String, Object> tool : api.get("/tools?limit=200").expect(200).items()) {
