@@ -62,8 +62,12 @@ final class LibRecurSequence implements LocalSequence {
                     // Floating DateTimes carry their wall-clock fields as if they were UTC.
                     long millis = iterator.nextMillis();
                     return LocalDateTime.ofEpochSecond(Math.floorDiv(millis, 1000), 0, ZoneOffset.UTC);
-                } catch (IllegalArgumentException e) {
-                    // lib-recur gives up after too many empty periods: treat as the end of the rule.
+                } catch (RuntimeException e) {
+                    // lib-recur gives up after too many empty periods (IllegalArgumentException "too many
+                    // filtered recurrence instances", or IllegalStateException "too many empty recurrence sets"
+                    // from its BYSETPOS filter): treat it, and anything else it throws while iterating, as
+                    // the end of the rule. A rule that ends before its first occurrence is refused when it
+                    // is compiled (RecurrenceSchedule), so this can only cut a rule short, never fail a query.
                     done = true;
                     return null;
                 }

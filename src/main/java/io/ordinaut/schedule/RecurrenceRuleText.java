@@ -151,6 +151,11 @@ final class RecurrenceRuleText {
         };
     }
 
+    /** The same rule without BYSETPOS (to tell a BYSETPOS that selects nothing from other impossible rules). */
+    RecurrenceRuleText withoutSetPos() {
+        return bySetPos == null ? this : parse(canonical.replaceFirst(";BYSETPOS=[^;]*", ""));
+    }
+
     /** This rule's occurrences in floating local time, starting at {@code start} (DTSTART). */
     LocalSequence expand(LocalDateTime start) {
         return freq.subDaily() ? new SubDailySequence(this, start) : new LibRecurSequence(this, start);
@@ -192,7 +197,7 @@ final class RecurrenceRuleText {
         String text = until == null ? canonical : canonical.replace(";UNTIL=" + until.value(), "");
         try {
             return new RecurrenceRule(text, RecurrenceRule.RfcMode.RFC5545_STRICT);
-        } catch (InvalidRecurrenceRuleException | IllegalArgumentException e) {
+        } catch (InvalidRecurrenceRuleException | RuntimeException e) {
             throw invalid(original, e.getMessage());
         }
     }

@@ -54,8 +54,13 @@ final class RecurrenceSchedule extends BoundedSchedule {
         boolean startDateMatters = false;
         for (RecurrenceRuleText rule : set.rules) {
             LocalSequence expanded = rule.expand(start);
-            boolean possible = !(expanded instanceof SubDailySequence subDaily) || subDaily.canFire();
-            if (!possible || expanded.from(start).next() == null) {
+            if (!fires(expanded, start)) {
+                if (rule.bySetPos != null && fires(rule.withoutSetPos().expand(start), start)) {
+                    throw InvalidScheduleException.expression("The rule " + rule.canonical + " never produces an"
+                            + " occurrence: BYSETPOS=" + join(rule.bySetPos) + " selects nothing, because no "
+                            + rule.freq + " period of the rule has that many occurrences; use a smaller position"
+                            + " or a negative one (-1 is the last).");
+                }
                 throw InvalidScheduleException.expression("The rule " + rule.canonical + " never produces an"
                         + " occurrence: no date-time satisfies all of its BY parts together (or they are too"
                         + " rare to compute).");
@@ -73,6 +78,16 @@ final class RecurrenceSchedule extends BoundedSchedule {
                 d.startAt(), d.endAt());
         return new RecurrenceSchedule(normalised, zone, List.copyOf(rules), rdates, Set.copyOf(exdates),
                 startDateKey);
+    }
+
+    /** Whether the expansion has a first occurrence (lib-recur giving up counts as none: LibRecurSequence). */
+    private static boolean fires(LocalSequence expanded, LocalDateTime start) {
+        boolean possible = !(expanded instanceof SubDailySequence subDaily) || subDaily.canFire();
+        return possible && expanded.from(start).next() != null;
+    }
+
+    private static String join(int[] values) {
+        return Arrays.stream(values).mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(","));
     }
 
     /** Applies UNTIL: a UTC value bounds instants; a floating one (or a whole DATE) bounds local times. */

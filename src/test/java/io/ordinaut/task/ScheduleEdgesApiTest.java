@@ -1,0 +1,55 @@
+package io.ordinaut.task;
+
+import static io.ordinaut.task.TaskApiTest.task;
+import static io.ordinaut.task.TaskApiTest.with;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.ordinaut.support.Api.Response;
+import io.ordinaut.support.NodeTestSupport;
+
+/** Schedules at their edges, through the API: refusals are 400s naming the field, previews are what fires. */
+class ScheduleEdgesApiTest extends NodeTestSupport {
+
+    private static final String EMPTY_SETPOS = "FREQ=MONTHLY;BYDAY=MO;BYSETPOS=6";
+
+    @Test
+    void a_bysetpos_that_selects_nothing_is_a_400_on_preview_create_and_update() {
+        for (String rule : List.of(EMPTY_SETPOS, "FREQ=MONTHLY;BYMONTHDAY=31;BYSETPOS=2",
+                "FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=1;BYSETPOS=-2", "FREQ=DAILY;BYHOUR=9;BYSETPOS=2")) {
+            Response preview = api.post("/schedules/preview", Map.of("schedule_kind", "rrule", "schedule_expr", rule)).expect(400);
+            assertThat(preview.details()).containsEntry("field", "schedule_expr");
+            assertThat(preview.string("message")).contains("BYSETPOS").contains("selects nothing");
+        }
+        Response created = api.post("/tasks", task("rrule", EMPTY_SETPOS)).expect(400);
+        assertThat(created.details()).containsEntry("field", "schedule_expr");
+
+        String id = api.post("/tasks", task("rrule", "FREQ=MONTHLY;BYDAY=MO;BYSETPOS=1")).expect(201).string("id");
+        Response updated = api.put("/tasks/" + id, Map.of("schedule_expr", EMPTY_SETPOS)).expect(400);
+        assertThat(updated.details()).containsEntry("field", "schedule_expr");
+        assertThat(api.get("/tasks/" + id).expect(200).get("schedule_expr")).isEqualTo("FREQ=MONTHLY;BYDAY=MO;BYSETPOS=1");
+    }
+
+    @Test
+    void a_batch_item_whose_bysetpos_selects_nothing_fails_alone() {
+        Response r = api.post("/tasks/batch", Map.of("tasks", List.of(
+                with(task("cron", "0 9 * * *"), "title", "setpos ok 1"),
+                task("rrule", EMPTY_SETPOS),
+                with(task("cron", "0 10 * * *"), "title", "setpos ok 2")))).expect(200);
+
+        assertThat(r.get("created")).isEqualTo(2);
+        assertThat(r.get("failed")).isEqualTo(1);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> results = (List<Map<String, Object>>) r.get("results");
+        assertThat(results.get(1)).containsEntry("status", 400);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> error = (Map<String, Object>) results.get(1).get("error");
+        assertThat(error).containsEntry("details", Map.of("field", "schedule_expr"));
+        assertThat(results.get(0)).containsEntry("status", 201);
+        assertThat(results.get(2)).containsEntry("status", 201);
+    }
+}
