@@ -11,9 +11,13 @@ import org.dmfs.rfc5545.recur.RecurrenceRuleIterator;
  * resolves DST overlaps to the later instant). DAILY and WEEKLY rules without COUNT restart from the
  * latest period boundary before the requested time (start + k·period): their BY parts depend only on
  * the local date-time, so the occurrence set from there on is unchanged and old occurrences need not
- * be replayed.
+ * be replayed. Occurrences outside the weeks BYWEEKNO lists are dropped
+ * ({@link RecurrenceRuleText#inListedWeek}).
  */
 final class LibRecurSequence implements LocalSequence {
+
+    /** Occurrences are filtered (BYWEEKNO) no further than this year: none after it can fire. */
+    private static final int LAST_YEAR = 10_000;
 
     private final RecurrenceRuleText rule;
     private final LocalDateTime start;
@@ -55,13 +59,19 @@ final class LibRecurSequence implements LocalSequence {
                             iterator.fastForward(target * 1000);
                         }
                     }
-                    if (!iterator.hasNext()) {
-                        done = true;
-                        return null;
+                    while (iterator.hasNext()) {
+                        // Floating DateTimes carry their wall-clock fields as if they were UTC.
+                        long millis = iterator.nextMillis();
+                        LocalDateTime t = LocalDateTime.ofEpochSecond(Math.floorDiv(millis, 1000), 0, ZoneOffset.UTC);
+                        if (rule.inListedWeek(t.toLocalDate())) {
+                            return t;
+                        }
+                        if (t.getYear() > LAST_YEAR) {
+                            break; // nothing past the horizon counts: stop filtering there
+                        }
                     }
-                    // Floating DateTimes carry their wall-clock fields as if they were UTC.
-                    long millis = iterator.nextMillis();
-                    return LocalDateTime.ofEpochSecond(Math.floorDiv(millis, 1000), 0, ZoneOffset.UTC);
+                    done = true;
+                    return null;
                 } catch (RuntimeException e) {
                     // lib-recur gives up after too many empty periods (IllegalArgumentException "too many
                     // filtered recurrence instances", or IllegalStateException "too many empty recurrence sets"

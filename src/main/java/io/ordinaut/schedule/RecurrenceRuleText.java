@@ -1,7 +1,11 @@
 package io.ordinaut.schedule;
 
+import java.time.DayOfWeek;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.temporal.WeekFields;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -55,6 +59,8 @@ final class RecurrenceRuleText {
     final int[] byMinute;
     final int[] bySecond;
     final int[] bySetPos;
+    /** Weeks as BYWEEKNO counts them: starting on WKST, week 1 the first with at least 4 days of its year. */
+    final WeekFields weeks;
     final String canonical;
     /** The rule without UNTIL, which is applied outside lib-recur (it may be a UTC instant). */
     final RecurrenceRule withoutUntil;
@@ -90,6 +96,7 @@ final class RecurrenceRuleText {
             throw InvalidScheduleException.expression("WKST=" + wkst + " is not a weekday; use MO, TU, WE, TH,"
                     + " FR, SA or SU.");
         }
+        weeks = WeekFields.of(DayOfWeek.of(WEEKDAYS.indexOf(wkst == null ? "MO" : wkst) + 1), 4);
         canonical = canonicalText(wkst);
         withoutUntil = libRecur(original);
     }
@@ -149,6 +156,31 @@ final class RecurrenceRuleText {
             case YEARLY -> !(interval == 1
                     && (byYearDay != null || (byMonth != null && (byMonthDay != null || byDay != null))));
         };
+    }
+
+    /**
+     * Whether {@code date} lies in a week BYWEEKNO lists (true without BYWEEKNO). RFC 5545: weeks start on
+     * WKST, week 1 of a year is the first with at least four days in it, and -1 is the year's last week,
+     * so a date early in January may be in the previous year's last week and one late in December in the
+     * next year's week 1. lib-recur alone also yields days of week "53" in years that have only 52 weeks
+     * (the following year's week 1), and around such years even days that are not on a BYDAY weekday
+     * (a Saturday for BYDAY=SU), which this check removes.
+     */
+    boolean inListedWeek(LocalDate date) {
+        if (byWeekNo == null) {
+            return true;
+        }
+        if (byDay != null && Arrays.stream(byDay).noneMatch(d -> d[0] == date.getDayOfWeek().getValue())) {
+            return false;
+        }
+        int week = date.get(weeks.weekOfWeekBasedYear());
+        int weeksInYear = (int) date.range(weeks.weekOfWeekBasedYear()).getMaximum();
+        for (int wanted : byWeekNo) {
+            if (wanted == week || weeksInYear + 1 + wanted == week) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The same rule without BYSETPOS (to tell a BYSETPOS that selects nothing from other impossible rules). */
