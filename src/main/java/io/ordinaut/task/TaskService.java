@@ -214,7 +214,7 @@ public class TaskService {
     Task update(UUID id, UUID owner, Function<Task, TaskSpec> changes) {
         Instant now = now();
         Task current = lockForChange(id, owner, seen -> {
-            if (seen.status() != TaskStatus.ACTIVE) {
+            if (seen.status() != TaskStatus.ACTIVE && seen.status() != TaskStatus.COMPLETED) {
                 return null;
             }
             TaskSpec planned = changes.apply(seen);
@@ -235,9 +235,14 @@ public class TaskService {
         if (rescheduled && current.status() == TaskStatus.ACTIVE) {
             requireFutureOccurrence(schedule, spec, now);
         }
+        // A completed task given a schedule that fires again is re-planned like an active one: active from now.
+        boolean reactivated = rescheduled && current.status() == TaskStatus.COMPLETED && firesAfter(schedule, now);
         Task updated = current.withSpec(spec, now);
+        if (reactivated) {
+            updated = updated.withStatus(TaskStatus.ACTIVE, now);
+        }
         tasks.update(updated);
-        if (rescheduled && current.status() == TaskStatus.ACTIVE) {
+        if (rescheduled && (current.status() == TaskStatus.ACTIVE || reactivated)) {
             // The new schedule starts from now; runs enqueued ahead for the old one must not run.
             takeOffSchedule(current, true, "canceled: the task's schedule changed");
             putOnSchedule(updated, schedule, now);
@@ -391,6 +396,14 @@ public class TaskService {
         }
         throw new InvalidScheduleException(spec.endAt() != null ? "end_at" : "schedule_expr",
                 "the schedule has no occurrences after now; check COUNT/UNTIL, start_at and end_at (none after the year 9999 count)");
+    }
+
+    /** Whether the schedule has an occurrence after {@code now}: a time-driven one, or an event one not yet ended. */
+    private static boolean firesAfter(Schedule schedule, Instant now) {
+        if (!firesOnTime(schedule)) {
+            return schedule.definition().endAt() == null || schedule.definition().endAt().isAfter(now);
+        }
+        return schedule.nextAfter(now).isPresent();
     }
 
     private static boolean firesOnTime(Schedule schedule) {

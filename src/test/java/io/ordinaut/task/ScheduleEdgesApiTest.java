@@ -4,12 +4,17 @@ import static io.ordinaut.task.TaskApiTest.task;
 import static io.ordinaut.task.TaskApiTest.with;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
 import io.ordinaut.support.Api.Response;
+import io.ordinaut.support.Eventually;
 import io.ordinaut.support.NodeTestSupport;
 
 /** Schedules at their edges, through the API: refusals are 400s naming the field, previews are what fires. */
@@ -51,5 +56,34 @@ class ScheduleEdgesApiTest extends NodeTestSupport {
         assertThat(error).containsEntry("details", Map.of("field", "schedule_expr"));
         assertThat(results.get(0)).containsEntry("status", 201);
         assertThat(results.get(2)).containsEntry("status", 201);
+    }
+
+    @Test
+    void a_new_schedule_with_future_occurrences_reactivates_a_completed_task_and_it_fires() {
+        // given a once task that fired and completed
+        String soon = Instant.now().plusSeconds(5).truncatedTo(ChronoUnit.SECONDS).toString();
+        String id = api.post("/tasks", task("once", soon)).expect(201).string("id");
+        Eventually.until("the once task completes", Duration.ofSeconds(30),
+                () -> "completed".equals(api.get("/tasks/" + id).expect(200).get("status")));
+        int runsBefore = api.get("/runs?task_id=" + id).expect(200).items().size();
+
+        // when its schedule is changed to one that fires again
+        Instant next = Instant.now().plusSeconds(5).truncatedTo(ChronoUnit.SECONDS);
+        Response updated = api.put("/tasks/" + id, Map.of("schedule_expr", next.toString())).expect(200);
+
+        // then it is active, plans the new occurrence, fires it and completes again
+        assertThat(updated.get("status")).isEqualTo("active");
+        assertThat(OffsetDateTime.parse(updated.string("next_run_at")).toInstant()).isEqualTo(next);
+        Eventually.until("the reactivated task fires", Duration.ofSeconds(30),
+                () -> api.get("/runs?task_id=" + id).expect(200).items().size() > runsBefore);
+        Eventually.until("the task completes again", Duration.ofSeconds(30),
+                () -> "completed".equals(api.get("/tasks/" + id).expect(200).get("status")));
+
+        // a schedule with nothing left keeps it completed; a canceled task cannot be changed at all
+        Response stale = api.put("/tasks/" + id, Map.of("schedule_expr", "2020-01-01T00:00:00Z")).expect(200);
+        assertThat(stale.get("status")).isEqualTo("completed");
+        assertThat(stale.get("next_run_at")).isNull();
+        api.post("/tasks/" + id + "/cancel", Map.of()).expect(200);
+        api.put("/tasks/" + id, Map.of("schedule_expr", Instant.now().plusSeconds(60).toString())).expect(409);
     }
 }
