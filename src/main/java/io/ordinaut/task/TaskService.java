@@ -387,7 +387,15 @@ public class TaskService {
     }
 
     private static void requireFutureOccurrence(Schedule schedule, TaskSpec spec, Instant now) {
-        if (!firesOnTime(schedule) || schedule.nextAfter(now).isPresent()) {
+        if (!firesOnTime(schedule)) {
+            // An event task runs only for events published by end_at: a past end_at leaves it nothing to run.
+            if (spec.endAt() != null && !spec.endAt().isAfter(now)) {
+                throw new InvalidScheduleException("end_at", "end_at " + spec.endAt() + " is not in the future: the event"
+                        + " task would never run; move end_at later or leave it out");
+            }
+            return;
+        }
+        if (schedule.nextAfter(now).isPresent()) {
             return;
         }
         if (schedule.definition().kind() == ScheduleKind.ONCE) {

@@ -86,4 +86,16 @@ class ScheduleEdgesApiTest extends NodeTestSupport {
         api.post("/tasks/" + id + "/cancel", Map.of()).expect(200);
         api.put("/tasks/" + id, Map.of("schedule_expr", Instant.now().plusSeconds(60).toString())).expect(409);
     }
+
+    @Test
+    void an_event_task_whose_end_at_is_past_is_refused_naming_end_at() {
+        Response created = api.post("/tasks", with(task("event", "orders.created"), "end_at", "2020-01-01T00:00:00Z")).expect(400);
+        assertThat(created.details()).containsEntry("field", "end_at");
+        assertThat(created.string("message")).contains("end_at");
+
+        String id = api.post("/tasks", with(task("event", "orders.created"), "end_at", Instant.now().plusSeconds(3600).toString()))
+                .expect(201).string("id");
+        Response updated = api.put("/tasks/" + id, Map.of("end_at", "2020-01-01T00:00:00Z")).expect(400);
+        assertThat(updated.details()).containsEntry("field", "end_at");
+    }
 }
