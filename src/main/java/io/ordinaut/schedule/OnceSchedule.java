@@ -12,8 +12,9 @@ import io.ordinaut.Horizon;
 
 /**
  * A single instant. Written with an offset or Z it is absolute; written as a local date-time it is
- * read in the schedule's zone with the DST rule. Fractional seconds are dropped. Past instants are
- * accepted: whether to refuse them is the caller's decision.
+ * read in the schedule's zone with the DST rule. Fractional seconds are kept to the microsecond (what
+ * PostgreSQL stores a run's time with), so the instant shown, compared and fired at is the one given.
+ * Past instants are accepted: whether to refuse them is the caller's decision.
  */
 final class OnceSchedule extends BoundedSchedule {
 
@@ -25,7 +26,7 @@ final class OnceSchedule extends BoundedSchedule {
     }
 
     static OnceSchedule compile(ScheduleDefinition d) {
-        Instant at = parse(d).truncatedTo(ChronoUnit.SECONDS);
+        Instant at = parse(d).truncatedTo(ChronoUnit.MICROS);
         if (!Horizon.contains(at)) {
             throw InvalidScheduleException.expression("'" + d.expression() + "' is outside the years 1–9999 a task can run in.");
         }

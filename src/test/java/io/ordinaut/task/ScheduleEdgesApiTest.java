@@ -98,4 +98,30 @@ class ScheduleEdgesApiTest extends NodeTestSupport {
         Response updated = api.put("/tasks/" + id, Map.of("end_at", "2020-01-01T00:00:00Z")).expect(400);
         assertThat(updated.details()).containsEntry("field", "end_at");
     }
+
+    @Test
+    void fractional_seconds_are_kept_wherever_an_instant_is_shown_or_compared() {
+        Response once = api.post("/schedules/preview", Map.of("schedule_kind", "once",
+                "schedule_expr", "2026-12-24T18:00:00.123Z", "after", "2026-01-01T00:00:00Z")).expect(200);
+        assertThat(once.get("occurrences")).isEqualTo(List.of("2026-12-24T18:00:00.123Z"));
+
+        // never before start_at: the first occurrence is start_at itself, fraction included
+        Response interval = api.post("/schedules/preview", Map.of("schedule_kind", "interval", "schedule_expr", "PT1H",
+                "start_at", "2026-01-01T00:00:00.5Z", "after", "2025-12-31T00:00:00Z", "count", 2)).expect(200);
+        assertThat(interval.get("occurrences")).isEqualTo(List.of("2026-01-01T00:00:00.500Z", "2026-01-01T01:00:00.500Z"));
+
+        // a once a fraction of a second past a whole second is compared as given, and quoted as given
+        Instant soon = Instant.now().plusSeconds(30).truncatedTo(ChronoUnit.SECONDS).plusMillis(990);
+        Response created = api.post("/tasks", task("once", soon.toString())).expect(201);
+        assertThat(OffsetDateTime.parse(created.string("next_run_at")).toInstant()).isEqualTo(soon);
+        assertThat(api.get("/tasks/" + created.string("id") + "/preview").expect(200).get("occurrences"))
+                .isEqualTo(List.of(soon.toString()));
+        Response past = api.post("/tasks", task("once", "2020-01-01T00:00:30.990Z")).expect(400);
+        assertThat(past.string("message")).contains("2020-01-01T00:00:30.990Z");
+
+        String start = Instant.now().plusSeconds(3600).truncatedTo(ChronoUnit.SECONDS).plusMillis(800).toString();
+        String id = api.post("/tasks", with(task("interval", "PT1M"), "start_at", start)).expect(201).string("id");
+        assertThat((List<?>) api.get("/tasks/" + id + "/preview?count=1").expect(200).get("occurrences"))
+                .isEqualTo(List.of(start));
+    }
 }

@@ -79,7 +79,7 @@ class TaskApiTest extends NodeTestSupport {
         Response once = api.get("/tasks?schedule_kind=once").expect(200);
         assertThat(once.items()).hasSize(1);
         assertThat(OffsetDateTime.parse(once.items().get(0).get("next_run_at").toString()).toInstant())
-                .isEqualTo(Instant.parse(future).truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+                .isEqualTo(Instant.parse(future).truncatedTo(java.time.temporal.ChronoUnit.MICROS));
     }
 
     static List<Object[]> badTasks() {
