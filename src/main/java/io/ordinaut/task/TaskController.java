@@ -323,7 +323,7 @@ class TaskController {
     @GetMapping("/tasks/{id}/preview")
     @Parameter(name = "count", in = ParameterIn.QUERY, description = "How many (default 10)", schema = @Schema(type = "integer", minimum = "1", maximum = "1000", defaultValue = "10"))
     @Parameter(name = "after", in = ParameterIn.QUERY, description = "List occurrences after this instant (default now)", schema = @Schema(type = "string", format = "date-time"))
-    @Operation(operationId = "previewTaskOccurrences", summary = "List the next occurrences of a task")
+    @Operation(operationId = "previewTaskOccurrences", summary = "List the next occurrences of a task: what it will run at, given its status and snooze")
     Map<String, Object> preview(@PathVariable String id, @RequestParam Map<String, String> query, Caller caller) {
         UUID taskId = Ids.task(id);
         QueryParams q = QueryParams.of(query);
@@ -331,7 +331,8 @@ class TaskController {
         Instant after = q.instant("after");
         Task task = service.get(taskId, caller.ownerFilter());
         List<Instant> occurrences = service.preview(task, after == null ? clock.instant() : after, count);
-        return Map.of("timezone", task.spec().timezone(),
+        // status says why a task that is not active lists nothing
+        return Map.of("timezone", task.spec().timezone(), "status", task.status().wireName(),
                 "occurrences", OccurrenceFormat.format(occurrences, Schedules.zone(task.spec().timezone())));
     }
 

@@ -350,10 +350,32 @@ public class TaskService {
         return new ActionResult("Task " + id + " snoozed by " + delaySeconds + " s", details);
     }
 
-    /** The instants the task's schedule fires at, strictly after {@code after}. */
+    /**
+     * The instants the task will run at, strictly after {@code after}: none unless it is active (a paused,
+     * completed or canceled task fires nothing), and a pending snooze moves its occurrence to the snoozed
+     * time, as {@link #nextRunAt} does.
+     */
     @Transactional(readOnly = true)
     List<Instant> preview(Task task, Instant after, int count) {
-        return compile(task).occurrencesAfter(after, count);
+        if (task.status() != TaskStatus.ACTIVE) {
+            return List.of();
+        }
+        Schedule schedule = compile(task);
+        Instant snoozedFor = task.state().snoozedFor();
+        if (snoozedFor == null || !snoozedFor.isAfter(task.activeSince())) {
+            return schedule.occurrencesAfter(after, count);
+        }
+        Instant delayed = snoozedFor.plusSeconds(task.state().snoozeSeconds());
+        if (!delayed.isAfter(clock.instant())) {
+            return schedule.occurrencesAfter(after, count); // the snoozed run is due or done
+        }
+        List<Instant> planned = new ArrayList<>(schedule.occurrencesAfter(after, count + 1));
+        planned.remove(snoozedFor);
+        if (delayed.isAfter(after)) {
+            planned.add(delayed);
+            planned.sort(null);
+        }
+        return planned.size() > count ? planned.subList(0, count) : planned;
     }
 
     /** When the task will next run: its next occurrence (or a pending snoozed one); null when it will not. */

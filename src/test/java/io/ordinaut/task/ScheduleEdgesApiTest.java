@@ -124,4 +124,34 @@ class ScheduleEdgesApiTest extends NodeTestSupport {
         assertThat((List<?>) api.get("/tasks/" + id + "/preview?count=1").expect(200).get("occurrences"))
                 .isEqualTo(List.of(start));
     }
+
+    @Test
+    void a_task_preview_lists_what_the_task_will_run_given_its_status_and_snooze() {
+        String cron = "0 9 * * *";
+        String active = api.post("/tasks", task("cron", cron)).expect(201).string("id");
+        Response regular = api.get("/tasks/" + active + "/preview?count=3").expect(200);
+        assertThat(regular.get("status")).isEqualTo("active");
+        assertThat((List<?>) regular.get("occurrences")).hasSize(3);
+
+        // snoozed: the first occurrence is at the snoozed time, as next_run_at says; the others are unchanged
+        Response snoozed = api.post("/tasks/" + active + "/snooze", Map.of("delay_seconds", 30)).expect(200);
+        Instant nextRunAt = Instant.parse(String.valueOf(snoozed.details().get("next_run_at")));
+        List<?> after = (List<?>) api.get("/tasks/" + active + "/preview?count=3").expect(200).get("occurrences");
+        assertThat(after).hasSize(3);
+        assertThat(OffsetDateTime.parse((String) after.get(0)).toInstant()).isEqualTo(nextRunAt);
+        assertThat(OffsetDateTime.parse(api.get("/tasks/" + active).expect(200).string("next_run_at")).toInstant()).isEqualTo(nextRunAt);
+        assertThat(after.subList(1, 3)).isEqualTo(((List<?>) regular.get("occurrences")).subList(1, 3));
+
+        // paused, canceled: nothing will fire, and status says why
+        String paused = api.post("/tasks", task("cron", cron)).expect(201).string("id");
+        api.post("/tasks/" + paused + "/pause", Map.of()).expect(200);
+        Response pausedPreview = api.get("/tasks/" + paused + "/preview").expect(200);
+        assertThat(pausedPreview.get("status")).isEqualTo("paused");
+        assertThat((List<?>) pausedPreview.get("occurrences")).isEmpty();
+
+        api.post("/tasks/" + active + "/cancel", Map.of()).expect(200);
+        Response canceledPreview = api.get("/tasks/" + active + "/preview").expect(200);
+        assertThat(canceledPreview.get("status")).isEqualTo("canceled");
+        assertThat((List<?>) canceledPreview.get("occurrences")).isEmpty();
+    }
 }
