@@ -43,6 +43,8 @@ final class RecurrenceRuleText {
     private static final List<String> PART_ORDER = List.of("FREQ", "INTERVAL", "COUNT", "UNTIL", "BYMONTH",
             "BYWEEKNO", "BYYEARDAY", "BYMONTHDAY", "BYDAY", "BYHOUR", "BYMINUTE", "BYSECOND", "BYSETPOS", "WKST");
     private static final List<String> WEEKDAYS = List.of("MO", "TU", "WE", "TH", "FR", "SA", "SU");
+    /** Largest INTERVAL and COUNT: nine digits. */
+    private static final int MAX_POSITIVE = 999_999_999;
     private static final Pattern WEEKDAY_NUM = Pattern.compile("([+-]?\\d{1,2})?([A-Z]{2})");
 
     final Frequency freq;
@@ -249,8 +251,8 @@ final class RecurrenceRuleText {
             return fallback;
         }
         if (!value.matches("\\d{1,9}") || Integer.parseInt(value) < 1) {
-            throw InvalidScheduleException.expression(name + "=" + value + " must be a whole number of at"
-                    + " least 1.");
+            throw InvalidScheduleException.expression(name + "=" + value + " must be a whole number from 1 to "
+                    + MAX_POSITIVE + ".");
         }
         return Integer.parseInt(value);
     }

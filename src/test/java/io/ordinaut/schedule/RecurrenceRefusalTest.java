@@ -62,4 +62,13 @@ class RecurrenceRefusalTest {
             schedule.latestBetween(Fixtures.ANCHOR, after.plusSeconds(86_400));
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"FREQ=SECONDLY;INTERVAL=2147483647", "FREQ=DAILY;INTERVAL=1000000000", "FREQ=DAILY;COUNT=0"})
+    void interval_and_count_out_of_range_are_refused_stating_the_limit(String rule) {
+        assertThatThrownBy(() -> rrule(rule, "UTC"))
+                .isInstanceOf(InvalidScheduleException.class)
+                .hasMessageContaining("from 1 to 999999999");
+        assertThat(rrule("FREQ=SECONDLY;INTERVAL=999999999", "UTC").nextAfter(Fixtures.ANCHOR)).isPresent();
+    }
 }
