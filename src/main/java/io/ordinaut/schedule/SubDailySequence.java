@@ -18,7 +18,11 @@ import java.util.Arrays;
 final class SubDailySequence implements LocalSequence {
 
     private static final long DAY = 86_400;
-    /** The Gregorian calendar repeats every 400 years: searching further finds nothing new. */
+    /**
+     * The Gregorian calendar repeats every 400 years: a search that finds no occurrence for this long
+     * finds none at all. It counts from the last occurrence found, so a rule that keeps firing is
+     * followed to the end of time (the year 9999, where {@link BoundedSchedule} stops every schedule).
+     */
     private static final long HORIZON = 401L * 366 * DAY;
     /** Periods examined without an occurrence before a query gives up (pathological rules only). */
     private static final int MAX_EMPTY_PERIODS = 1_000_000;
@@ -113,7 +117,7 @@ final class SubDailySequence implements LocalSequence {
     private final class Cursor implements LocalCursor {
         private long k;
         private final long from;
-        private final long horizon;
+        private long horizon;
         private long[] buffer = new long[0];
         private int index;
         private long counted;
@@ -184,6 +188,9 @@ final class SubDailySequence implements LocalSequence {
                 k++;
                 buffer = rule.bySetPos == null ? candidates : setPositions(candidates, rule.bySetPos);
                 index = 0;
+                if (buffer.length > 0) {
+                    horizon = Math.max(horizon, p + HORIZON);
+                }
                 return;
             }
         }
