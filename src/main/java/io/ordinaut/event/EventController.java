@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import io.swagger.v3.oas.annotations.Operation;
@@ -105,13 +106,23 @@ class EventController {
         return PageBody.of(items, store.count(owner, topic, since), limit, offset);
     }
 
+    /**
+     * Event ids are per publisher: an agent reads its own event of this id. An admin reads its own, else
+     * another publisher's (the earliest published, or the one {@code published_by} names).
+     */
     @RequiresScope(Scopes.EVENTS_PUBLISH)
     @GetMapping("/events/{id}")
+    @Parameter(name = "published_by", in = ParameterIn.QUERY, description = "Admins: the publisher whose event of this id to read", schema = @Schema(type = "string", format = "uuid"))
     @Operation(operationId = "getEvent", summary = "Read an event with the runs it triggered")
-    Map<String, Object> get(@PathVariable String id, Caller caller) {
-        EventStore.StoredEvent e = store.find(id)
-                .filter(found -> caller.isAdmin() || found.publishedBy().equals(caller.agentId()))
-                .orElseThrow(() -> new NotFoundException("Event", id));
+    Map<String, Object> get(@PathVariable String id, @RequestParam Map<String, String> query, Caller caller) {
+        UUID publisher = QueryParams.of(query).uuid("published_by");
+        Optional<EventStore.StoredEvent> found;
+        if (caller.isAdmin()) {
+            found = store.findAny(id, publisher, caller.agentId());
+        } else {
+            found = publisher == null || publisher.equals(caller.agentId()) ? store.find(caller.agentId(), id) : Optional.empty();
+        }
+        EventStore.StoredEvent e = found.orElseThrow(() -> new NotFoundException("Event", id));
         Map<String, Object> view = view(e);
         view.put("runs", store.runs(e));
         return view;

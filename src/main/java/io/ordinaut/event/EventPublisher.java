@@ -16,7 +16,6 @@ import org.springframework.transaction.annotation.Transactional;
 
 import tools.jackson.databind.json.JsonMapper;
 
-import io.ordinaut.ConflictException;
 import io.ordinaut.InvalidInputException;
 import io.ordinaut.queue.DueWorkQueue;
 
@@ -25,7 +24,9 @@ import io.ordinaut.queue.DueWorkQueue;
  * task whose topic pattern matches, whose {@code payload.event_filter} is truthy, and that the publisher
  * may trigger (its own tasks; an admin's event reaches everyone's). The outbox row of the event and the
  * run.queued rows are written by the database triggers of the same statements (db/changelog/013-events.sql).
- * A repeated caller-given event_id returns the first result and triggers nothing.
+ * A caller-given event_id the same publisher used before returns the first result and triggers nothing;
+ * event ids are per publisher (db/changelog/029-event-id-per-publisher.sql), so another agent's use of the
+ * same id neither blocks this one nor is revealed to it.
  */
 @Service
 class EventPublisher {
@@ -46,22 +47,21 @@ class EventPublisher {
         this.clock = clock;
     }
 
-    /** The stored event, and whether this call stored it (false: the event_id was published before). */
+    /** The stored event, and whether this call stored it (false: this publisher published the event_id before). */
     record Published(EventStore.StoredEvent event, boolean created) {
     }
 
     /**
      * @param publisher the agent publishing (its tasks are the ones a non-admin may trigger)
      * @param admin     whether the publisher holds admin (its events reach every agent's tasks)
-     * @throws ConflictException     when the event_id was used by another publisher
      * @throws InvalidInputException when source_agent_id names no agent
      */
     @Transactional
     Published publish(EventInput input, UUID publisher, boolean admin) {
         if (input.eventId() != null) {
-            var existing = store.find(input.eventId());
+            var existing = store.find(publisher, input.eventId());
             if (existing.isPresent()) {
-                return repeated(existing.get(), publisher);
+                return new Published(existing.get(), false);
             }
         }
         if (input.sourceAgentId() != null && store.agentScopes(input.sourceAgentId()).isEmpty()) {
@@ -104,8 +104,8 @@ class EventPublisher {
         EventStore.StoredEvent stored = new EventStore.StoredEvent(id, input.topic(), input.payload(), publisher,
                 input.sourceAgentId(), now, triggered);
         if (!store.insert(stored, input.payloadJson())) {
-            // another publish of the same event_id committed between our look-up and insert
-            return repeated(store.find(id).orElseThrow(), publisher);
+            // this publisher's other publish of the same event_id committed between our look-up and insert
+            return new Published(store.find(publisher, id).orElseThrow(), false);
         }
         if (!runs.isEmpty()) {
             Map<String, Object> runEvent = new LinkedHashMap<>(event);
@@ -114,13 +114,5 @@ class EventPublisher {
         }
         log.debug("Event {} on {} triggered {} tasks", id, input.topic(), triggered.size());
         return new Published(stored, true);
-    }
-
-    private static Published repeated(EventStore.StoredEvent existing, UUID publisher) {
-        if (!existing.publishedBy().equals(publisher)) {
-            throw new ConflictException("event_id " + existing.id() + " was already used by another publisher",
-                    Map.of("event_id", existing.id()));
-        }
-        return new Published(existing, false);
     }
 }

@@ -22,12 +22,22 @@ class EventStore {
     private static final String INSERT = """
             INSERT INTO event (id, topic, payload, published_by, source_agent_id, published_at, triggered_tasks)
             VALUES (:id, :topic, CAST(:payload AS jsonb), :publishedBy, :source, :at, CAST(:triggered AS uuid[]))
-            ON CONFLICT (id) DO NOTHING
+            ON CONFLICT (published_by, id) DO NOTHING
             """;
     private static final String COLUMNS = """
             id, topic, payload::text AS payload, published_by, source_agent_id, published_at, triggered_tasks::text AS triggered
             """;
-    private static final String FIND = "SELECT " + COLUMNS + " FROM event WHERE id = :id";
+    private static final String FIND = "SELECT " + COLUMNS + " FROM event WHERE published_by = :publisher AND id = :id";
+    /**
+     * An admin's read by id: event ids are per publisher, so several events may carry it. The admin's own
+     * comes first, then the earliest published; {@code :publisher} (when given) picks one publisher's.
+     */
+    private static final String FIND_ANY = "SELECT " + COLUMNS + """
+              FROM event
+             WHERE id = :id AND (CAST(:publisher AS uuid) IS NULL OR published_by = CAST(:publisher AS uuid))
+             ORDER BY published_by = :me DESC, published_at, published_by
+             LIMIT 1
+            """;
     private static final String LIST_FILTER = """
              FROM event
             WHERE (CAST(:owner AS uuid) IS NULL OR published_by = CAST(:owner AS uuid))
@@ -35,7 +45,7 @@ class EventStore {
               AND (CAST(:since AS timestamptz) IS NULL OR published_at >= CAST(:since AS timestamptz))
             """;
     private static final String LIST = "SELECT " + COLUMNS + LIST_FILTER
-            + " ORDER BY published_at DESC, id LIMIT :limit OFFSET :offset";
+            + " ORDER BY published_at DESC, id, published_by LIMIT :limit OFFSET :offset";
     private static final String COUNT = "SELECT count(*)" + LIST_FILTER;
 
     /**
@@ -60,16 +70,21 @@ class EventStore {
              ORDER BY schedule_expr
             """;
 
-    /** Runs of the event: still in the queue, or attempts in the history (the last attempt of each run). */
+    /**
+     * Runs of the event: still in the queue, or attempts in the history (the last attempt of each run). A run
+     * carries the event's id and published_at, not its publisher; both are needed since another publisher's
+     * event of the same id (an admin's) may have triggered the same task.
+     */
     private static final String RUNS = """
             SELECT run_id, task_id, status, attempt, at FROM (
                 SELECT id AS run_id, task_id, CASE WHEN locked_by IS NULL THEN 'queued' ELSE 'running' END AS status,
                        attempt, created_at AS at
                   FROM due_work WHERE task_id = ANY(CAST(:tasks AS uuid[])) AND event ->> 'id' = :id
+                       AND event ->> 'published_at' = :at
                 UNION ALL
                 SELECT DISTINCT ON (run_id) run_id, task_id, status, attempt, coalesce(finished_at, created_at)
                   FROM task_run WHERE task_id = ANY(CAST(:tasks AS uuid[])) AND event ->> 'id' = :id
-                     AND NOT EXISTS (SELECT 1 FROM due_work d WHERE d.id = task_run.run_id)
+                     AND event ->> 'published_at' = :at AND NOT EXISTS (SELECT 1 FROM due_work d WHERE d.id = task_run.run_id)
                  ORDER BY run_id, attempt DESC
             ) r ORDER BY task_id
             """;
@@ -94,7 +109,7 @@ class EventStore {
     record Topic(String expression, List<UUID> tasks) {
     }
 
-    /** @return false when an event with this id exists already (nothing was stored) */
+    /** @return false when this publisher has an event with this id already (nothing was stored) */
     boolean insert(StoredEvent e, String payloadJson) {
         return jdbc.sql(INSERT)
                 .param("id", e.id())
@@ -112,8 +127,15 @@ class EventStore {
         return jdbc.sql(AGENT_SCOPES).param("id", agentId).query(String.class).optional();
     }
 
-    Optional<StoredEvent> find(String id) {
-        return jdbc.sql(FIND).param("id", id).query((rs, n) -> row(rs)).optional();
+    /** The publisher's event of this id. */
+    Optional<StoredEvent> find(UUID publisher, String id) {
+        return jdbc.sql(FIND).param("publisher", publisher).param("id", id).query((rs, n) -> row(rs)).optional();
+    }
+
+    /** For an admin ({@code me}): an event of this id, of {@code publisher} when given (see {@link #FIND_ANY}). */
+    Optional<StoredEvent> findAny(String id, UUID publisher, UUID me) {
+        return jdbc.sql(FIND_ANY).param("id", id).param("publisher", publisher).param("me", me)
+                .query((rs, n) -> row(rs)).optional();
     }
 
     List<StoredEvent> list(UUID owner, String topic, Instant since, int limit, int offset) {
@@ -155,7 +177,8 @@ class EventStore {
         if (e.triggeredTasks().isEmpty()) {
             return List.of();
         }
-        return jdbc.sql(RUNS).param("id", e.id()).param("tasks", uuidArray(e.triggeredTasks()))
+        // EventPublisher wrote published_at as Instant.toString() of this same microsecond instant
+        return jdbc.sql(RUNS).param("id", e.id()).param("at", e.publishedAt().toString()).param("tasks", uuidArray(e.triggeredTasks()))
                 .query((rs, n) -> {
                     Map<String, Object> run = new LinkedHashMap<>();
                     run.put("run_id", rs.getString("run_id"));

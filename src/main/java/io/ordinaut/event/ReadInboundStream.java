@@ -24,7 +24,6 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
-import io.ordinaut.ConflictException;
 import io.ordinaut.InvalidInputException;
 
 /**
@@ -132,7 +131,7 @@ final class ReadInboundStream implements Runnable {
             return;
         } catch (InvalidInputException e) {
             reason = (e.field() == null ? "" : e.field() + ": ") + e.getMessage();
-        } catch (EventInput.PayloadTooLargeException | ConflictException e) {
+        } catch (EventInput.PayloadTooLargeException e) {
             reason = e.getMessage();
         }
         Map<String, String> dead = new LinkedHashMap<>(message.getBody());

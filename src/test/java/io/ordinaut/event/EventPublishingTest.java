@@ -19,6 +19,8 @@ import io.ordinaut.support.NodeTestSupport;
 /** POST /events on a real node with no Redis: matching, filters, ownership, idempotency, the event in the pipeline. */
 class EventPublishingTest extends NodeTestSupport {
 
+    private static final String SYSTEM = "00000000-0000-0000-0000-000000000001";
+
     private String eventTask(Api as, String topic, Map<String, Object> extra) {
         Map<String, Object> payload = new HashMap<>();
         payload.put("pipeline", List.of(Map.of("id", "echo", "uses", "noop.run", "save_as", "echo", "with",
@@ -114,6 +116,46 @@ class EventPublishingTest extends NodeTestSupport {
                      + (SELECT count(DISTINCT run_id) FROM task_run WHERE task_id = CAST(:t AS uuid))""")
                 .param("t", task).query(Integer.class).single();
         assertThat(runs).isEqualTo(1);
+    }
+
+    /** An event_id taken first by another agent neither blocks this one's publish nor tells it that the id was used. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void an_event_id_is_scoped_to_its_publisher() {
+        Api alice = api.as(agentToken("alice", "tasks:create", "events:publish"));
+        Api bob = api.as(agentToken("bob", "tasks:create", "events:publish"));
+        String alicesTask = eventTask(alice, "scoped.id", Map.of());
+        String bobsTask = eventTask(bob, "scoped.id", Map.of());
+        String id = "shared-" + UUID.randomUUID();
+        Map<String, Object> body = event("scoped.id", Map.of("n", 1));
+        body.put("event_id", id);
+
+        // given bob used the id first
+        Response byBob = bob.post("/events", body).expect(202);
+        // when alice publishes with the same id, it is an event of her own
+        Response byAlice = alice.post("/events", body).expect(202);
+        assertThat(triggered(byAlice)).containsExactly(alicesTask);
+        assertThat(triggered(byBob)).containsExactly(bobsTask);
+        assertThat(byAlice.details()).containsEntry("event_id", id);
+        assertThat(alice.post("/events", body).expect(200).details()).as("still idempotent per publisher").isEqualTo(byAlice.details());
+        Response byAdmin = api.post("/events", body).expect(202);
+        assertThat(triggered(byAdmin)).containsExactlyInAnyOrder(alicesTask, bobsTask);
+
+        // each reads its own event of that id, with only its own runs (the admin's event triggered alice's task too)
+        Response alicesRead = alice.get("/events/" + id).expect(200);
+        assertThat(alicesRead.get("triggered_tasks")).isEqualTo(List.of(alicesTask));
+        assertThat((List<Map<String, Object>>) alicesRead.get("runs")).extracting(r -> r.get("task_id")).containsExactly(alicesTask);
+        assertThat(bob.get("/events/" + id).expect(200).get("triggered_tasks")).isEqualTo(List.of(bobsTask));
+        String bobId = bob.get("/events/" + id).string("published_by");
+        String aliceId = alicesRead.string("published_by");
+        alice.get("/events/" + id + "?published_by=" + bobId).expect(404);
+        assertThat(api.get("/events/" + id).expect(200).get("published_by")).as("an admin's own first").isEqualTo(SYSTEM);
+        assertThat(api.get("/events/" + id + "?published_by=" + aliceId).expect(200).get("triggered_tasks")).isEqualTo(List.of(alicesTask));
+        assertThat(api.get("/events/" + id + "?published_by=" + bobId).expect(200).get("triggered_tasks")).isEqualTo(List.of(bobsTask));
+
+        // three events, three outbox entries of their own
+        assertThat(jdbc.sql("SELECT count(DISTINCT (row_id, entry_no)) FROM outbox_entry WHERE type = 'event' AND body ->> 'event_id' = :id")
+                .param("id", id).query(Integer.class).single()).isEqualTo(3);
     }
 
     @Test
