@@ -25,7 +25,7 @@ import io.ordinaut.queue.DueWorkQueue;
  * may trigger (its own tasks; an admin's event reaches everyone's). The outbox row of the event and the
  * run.queued rows are written by the database triggers of the same statements (db/changelog/013-events.sql).
  * A caller-given event_id the same publisher used before returns the first result and triggers nothing;
- * event ids are per publisher (db/changelog/029-event-id-per-publisher.sql), so another agent's use of the
+ * event ids are per publisher (db/changelog/030-event-id-per-publisher.sql), so another agent's use of the
  * same id neither blocks this one nor is revealed to it.
  */
 @Service
