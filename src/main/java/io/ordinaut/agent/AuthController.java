@@ -5,11 +5,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import jakarta.servlet.http.HttpServletRequest;
+
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -17,9 +21,11 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.ordinaut.JsonFields;
+import io.ordinaut.audit.AuditLog;
 import io.ordinaut.web.ApiException;
 import io.ordinaut.web.AuditSubject;
 import io.ordinaut.web.PublicEndpoint;
+import io.ordinaut.web.RequestContext;
 
 /** /agents/auth: trading an agent's secret for tokens, refreshing and revoking them. */
 @RestController
@@ -27,14 +33,19 @@ import io.ordinaut.web.PublicEndpoint;
 @PublicEndpoint
 class AuthController {
 
+    private static final Logger log = LoggerFactory.getLogger(AuthController.class);
     private static final String INVALID = "Invalid agent_id or agent_secret";
+    /** The same for a replay, so the answer does not say which refresh tokens were once good. */
+    private static final String REFUSED_REFRESH = "The refresh token is unknown, expired, used or revoked";
 
     private final Credentials credentials;
     private final TokenStore tokens;
+    private final AuditLog audit;
 
-    AuthController(Credentials credentials, TokenStore tokens) {
+    AuthController(Credentials credentials, TokenStore tokens, AuditLog audit) {
         this.credentials = credentials;
         this.tokens = tokens;
+        this.audit = audit;
     }
 
     @PostMapping(path = "/agents/auth/token", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -72,11 +83,23 @@ class AuthController {
     @Operation(operationId = "refreshToken", summary = "Exchange a refresh token for new tokens",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
             content = @Content(schema = @Schema(implementation = TokenRefreshRequest.class))))
-    Map<String, Object> refresh(@RequestBody Object body) {
+    Map<String, Object> refresh(@RequestBody Object body, HttpServletRequest request) {
         JsonFields f = JsonFields.of(body).allowOnly(List.of("refresh_token"));
         String refresh = f.requiredString("refresh_token", 1, 500);
-        return tokens.refresh(refresh).map(AuthController::answer)
-                .orElseThrow(() -> ApiException.unauthorized("The refresh token is unknown, expired, used or revoked"));
+        TokenStore.Refresh outcome = tokens.refresh(refresh);
+        if (outcome instanceof TokenStore.Refresh.Issued issued) {
+            return answer(issued.tokens());
+        }
+        if (outcome instanceof TokenStore.Refresh.Reused reused && reused.revoked() > 0) {
+            // A 401 is only counted per address by the audit interceptor; a stolen session ended deserves a row of its own.
+            log.warn("Agent {}: a used refresh token was presented again; its session ({} live tokens) is revoked",
+                    reused.agentId(), reused.revoked());
+            audit.record(null, "token.refresh_reused", reused.agentId().toString(),
+                    Map.of("family", reused.family().toString(), "revoked_tokens", reused.revoked()),
+                    RequestContext.requestId(request), request.getMethod(), request.getRequestURI(),
+                    HttpStatus.UNAUTHORIZED.value(), RequestContext.clientAddress(request));
+        }
+        throw ApiException.unauthorized(REFUSED_REFRESH);
     }
 
     /** Holding a token is the authority to revoke it (and the tokens issued with it). */

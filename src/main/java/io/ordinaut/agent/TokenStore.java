@@ -24,6 +24,12 @@ import io.ordinaut.web.Caller;
 /**
  * Opaque bearer tokens. Only their SHA-256 hashes are stored, so a database leak reveals no token, and
  * every node checks the same rows, so revocation takes effect everywhere at once.
+ * <p>
+ * A token's {@code family} is its session: every token descended from one {@code POST /agents/auth/token}
+ * through refreshes. A refresh retires the pair it came from and issues the next pair into the same family;
+ * a used refresh token presented again means two parties hold the session (one of them stole it), and
+ * which one is the agent cannot be told, so the whole family is revoked (OAuth refresh-token rotation with
+ * reuse detection, RFC 9700 4.14.2).
  */
 @Component
 class TokenStore implements Authenticator {
@@ -41,9 +47,9 @@ class TokenStore implements Authenticator {
              WHERE t.token_hash = :hash AND t.kind IN ('access', 'bootstrap') AND t.revoked_at IS NULL
                AND (t.expires_at IS NULL OR t.expires_at > :now)
             """;
-    private static final String LIVE_REFRESH = """
-            SELECT agent_id, family FROM agent_token
-             WHERE token_hash = :hash AND kind = 'refresh' AND revoked_at IS NULL AND expires_at > :now
+    private static final String REFRESH_TOKEN = """
+            SELECT agent_id, family, revoked_at IS NOT NULL AS used, expires_at > :now AS unexpired FROM agent_token
+             WHERE token_hash = :hash AND kind = 'refresh'
              FOR UPDATE
             """;
     private static final String FAMILY_OF = "SELECT family FROM agent_token WHERE token_hash = :hash";
@@ -75,11 +81,13 @@ class TokenStore implements Authenticator {
                 .optional();
     }
 
-    /** Issues a new access + refresh pair for an agent. */
+    /** Issues a new access + refresh pair for an agent: a new session, a family of its own. */
     @Transactional
     IssuedTokens issue(UUID agentId) {
-        Instant now = clock.instant();
-        UUID family = UUID.randomUUID();
+        return issue(agentId, UUID.randomUUID(), clock.instant());
+    }
+
+    private IssuedTokens issue(UUID agentId, UUID family, Instant now) {
         String access = "ord_at_" + randomToken();
         String refresh = "ord_rt_" + randomToken();
         store(access, agentId, "access", family, now.plusSeconds(properties.accessTokenTtlSeconds()));
@@ -87,22 +95,49 @@ class TokenStore implements Authenticator {
         return new IssuedTokens(access, refresh, properties.accessTokenTtlSeconds());
     }
 
-    /** Trades a live refresh token for a new pair; the old family is revoked, so a refresh token works once. */
+    /**
+     * Trades a live refresh token for the next pair of its family, retiring the pair it belonged to, so a
+     * refresh token works once. A used one presented again revokes every live token of its family.
+     */
     @Transactional
-    Optional<IssuedTokens> refresh(String refreshToken) {
+    Refresh refresh(String refreshToken) {
         Instant now = clock.instant();
-        return jdbc.sql(LIVE_REFRESH)
+        Optional<RefreshRow> row = jdbc.sql(REFRESH_TOKEN)
                 .param("hash", hash(refreshToken))
                 .param("now", Timestamp.from(now))
-                .query((rs, i) -> new Object[] {rs.getObject("agent_id", UUID.class), rs.getObject("family", UUID.class)})
-                .optional()
-                .map(row -> {
-                    jdbc.sql(REVOKE_FAMILY).param("family", row[1]).param("now", Timestamp.from(now)).update();
-                    return issue((UUID) row[0]);
-                });
+                .query((rs, i) -> new RefreshRow(rs.getObject("agent_id", UUID.class), rs.getObject("family", UUID.class),
+                        rs.getBoolean("used"), rs.getBoolean("unexpired")))
+                .optional();
+        if (row.isEmpty() || !row.get().used() && !row.get().unexpired()) {
+            return new Refresh.Refused();
+        }
+        RefreshRow r = row.get();
+        int revoked = jdbc.sql(REVOKE_FAMILY).param("family", r.family()).param("now", Timestamp.from(now)).update();
+        if (r.used()) {
+            // Revoked already: refreshed before (or revoked with its session). Whatever of the family is still
+            // live descends from it, and is now in the hands of whoever refreshed first.
+            return new Refresh.Reused(r.agentId(), r.family(), revoked);
+        }
+        return new Refresh.Issued(issue(r.agentId(), r.family(), now));
     }
 
-    /** Revokes the token and the others issued with it; unknown tokens are ignored (RFC 7009). */
+    /** What a refresh came to: new tokens, a replay of a used refresh token, or an unknown or expired one. */
+    sealed interface Refresh {
+        record Issued(IssuedTokens tokens) implements Refresh {
+        }
+
+        /** {@code revoked}: the live tokens of the family this replay revoked (0 when it had none left). */
+        record Reused(UUID agentId, UUID family, int revoked) implements Refresh {
+        }
+
+        record Refused() implements Refresh {
+        }
+    }
+
+    private record RefreshRow(UUID agentId, UUID family, boolean used, boolean unexpired) {
+    }
+
+    /** Revokes the token and the rest of its session (family); unknown tokens are ignored (RFC 7009). */
     @Transactional
     boolean revoke(String token) {
         Optional<UUID> family = jdbc.sql(FAMILY_OF).param("hash", hash(token)).query(UUID.class).optional();

@@ -183,6 +183,35 @@ class AccessControlTest extends NodeTestSupport {
         api.as(null).post("/agents/auth/token", Map.of("agent_id", carol.id(), "agent_secret", rotated)).expect(200);
     }
 
+    /** Whoever refreshed first holds the session; the other party's replay tells us it was stolen, and ends it. */
+    @Test
+    void replaying_a_used_refresh_token_revokes_its_whole_session_and_is_audited() {
+        TestAgent ivan = agent("ivan", null, "tasks:read");
+        Api anonymous = api.as(null);
+        String otherSession = anonymous.post("/agents/auth/token", Map.of("agent_id", ivan.id(), "agent_secret", ivan.secret()))
+                .expect(200).string("access_token");
+        // given a thief refreshed with ivan's refresh token, twice
+        Response stolen = anonymous.post("/agents/auth/refresh", Map.of("refresh_token", ivan.refresh())).expect(200);
+        Response later = anonymous.post("/agents/auth/refresh", Map.of("refresh_token", stolen.string("refresh_token"))).expect(200);
+        api.as(later.string("access_token")).get("/tasks").expect(200);
+
+        // when ivan presents his (used) refresh token
+        Response replay = anonymous.post("/agents/auth/refresh", Map.of("refresh_token", ivan.refresh())).expect(401);
+        assertThat(replay.string("message")).isEqualTo("The refresh token is unknown, expired, used or revoked");
+
+        // then every token descended from that login is revoked
+        api.as(later.string("access_token")).get("/tasks").expect(401);
+        anonymous.post("/agents/auth/refresh", Map.of("refresh_token", later.string("refresh_token"))).expect(401);
+        api.as(stolen.string("access_token")).get("/tasks").expect(401);
+        api.as(otherSession).get("/tasks").expect(200); // another login is another session
+        // and audited, once: a second replay finds nothing left to revoke
+        anonymous.post("/agents/auth/refresh", Map.of("refresh_token", ivan.refresh())).expect(401);
+        List<Map<String, Object>> rows = api.get("/audit?action=token.refresh_reused&subject_id=" + ivan.id()).expect(200).items();
+        assertThat(rows).hasSize(1);
+        assertThat(rows.get(0)).containsEntry("status", 401);
+        assertThat(rows.get(0).get("details").toString()).contains("revoked_tokens=2");
+    }
+
     @Test
     void repeated_wrong_secrets_lock_the_credential() {
         TestAgent dave = agent("dave", null, "tasks:read");
