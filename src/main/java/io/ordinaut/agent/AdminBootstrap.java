@@ -14,6 +14,10 @@ import io.ordinaut.config.SecurityProperties;
  * Makes sure the system admin agent can be reached. With ORDINAUT_ADMIN_TOKEN set, that token is its
  * token (and any other bootstrap token is revoked). Without it, the first node of a cluster generates
  * one, stores only its hash and prints it once; later starts print nothing.
+ * <p>
+ * The admin token is operator configuration, not a session: the API does not revoke it (POST
+ * /agents/auth/revoke answers 409, rotating the system agent's credentials leaves it valid). To replace it,
+ * set a new ORDINAUT_ADMIN_TOKEN and restart; a configured token revoked in the database is restored here.
  */
 @Component
 class AdminBootstrap implements ApplicationRunner {

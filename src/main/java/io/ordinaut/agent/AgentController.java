@@ -47,6 +47,11 @@ import io.ordinaut.web.Scopes;
 class AgentController {
 
     private static final Set<String> FIELDS = Set.of("name", "scopes", "webhook_url", "budget");
+    /** The admin token is operator configuration, which a rotation does not touch (see AdminBootstrap). */
+    private static final String ADMIN_TOKEN_STAYS = "Store this secret now: it is shown only once. Earlier secrets of this agent "
+            + "and the tokens they issued no longer work. The system admin token (ORDINAUT_ADMIN_TOKEN, or the one generated at "
+            + "the first start) stays valid: it is operator configuration; to replace it, set a new ORDINAUT_ADMIN_TOKEN on every "
+            + "node and restart them.";
 
     private final AgentRepository agents;
     private final Credentials credentials;
@@ -177,7 +182,8 @@ class AgentController {
         out.put("agent_id", agent.id());
         out.put("agent_secret", secret);
         out.put("created_at", now());
-        out.put("message", "Store this secret now: it is shown only once. Earlier secrets and tokens of this agent no longer work.");
+        out.put("message", agent.id().equals(Agent.SYSTEM) ? ADMIN_TOKEN_STAYS
+                : "Store this secret now: it is shown only once. Earlier secrets and tokens of this agent no longer work.");
         return out;
     }
 

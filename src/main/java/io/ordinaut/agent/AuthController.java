@@ -102,14 +102,21 @@ class AuthController {
         throw ApiException.unauthorized(REFUSED_REFRESH);
     }
 
-    /** Holding a token is the authority to revoke it (and the tokens issued with it). */
+    /**
+     * Holding a token is the authority to revoke it (and the rest of its session). Not the system admin
+     * token: it is operator configuration that every node start restores, so "revoked" would not be true.
+     */
     @PostMapping(path = "/agents/auth/revoke", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "revokeToken", summary = "Revoke a token and the tokens issued with it",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
             content = @Content(schema = @Schema(implementation = TokenRevokeRequest.class))))
     Map<String, Object> revoke(@RequestBody Object body) {
         JsonFields f = JsonFields.of(body).allowOnly(List.of("token"));
-        tokens.revoke(f.requiredString("token", 1, 500));
+        if (tokens.revoke(f.requiredString("token", 1, 500)) == TokenStore.Revocation.ADMIN_TOKEN) {
+            throw ApiException.conflict("The system admin token cannot be revoked: it is operator configuration. To replace it, "
+                    + "set a new ORDINAUT_ADMIN_TOKEN on every node and restart them; the old one stops working at the first start",
+                    Map.of("field", "token"));
+        }
         return Map.of("success", true, "message", "Token revoked", "details", Map.of());
     }
 

@@ -52,7 +52,7 @@ class TokenStore implements Authenticator {
              WHERE token_hash = :hash AND kind = 'refresh'
              FOR UPDATE
             """;
-    private static final String FAMILY_OF = "SELECT family FROM agent_token WHERE token_hash = :hash";
+    private static final String FAMILY_OF = "SELECT family, kind FROM agent_token WHERE token_hash = :hash";
     private static final String REVOKE_FAMILY = "UPDATE agent_token SET revoked_at = :now WHERE family = :family AND revoked_at IS NULL";
     private static final String REVOKE_AGENT = """
             UPDATE agent_token SET revoked_at = :now WHERE agent_id = :agent AND kind <> 'bootstrap' AND revoked_at IS NULL
@@ -137,14 +137,30 @@ class TokenStore implements Authenticator {
     private record RefreshRow(UUID agentId, UUID family, boolean used, boolean unexpired) {
     }
 
-    /** Revokes the token and the rest of its session (family); unknown tokens are ignored (RFC 7009). */
+    /**
+     * Revokes the token and the rest of its session (family); unknown tokens are ignored (RFC 7009). The
+     * system admin token is not revoked: it is operator configuration (see {@link AdminBootstrap}).
+     */
     @Transactional
-    boolean revoke(String token) {
-        Optional<UUID> family = jdbc.sql(FAMILY_OF).param("hash", hash(token)).query(UUID.class).optional();
-        family.ifPresent(f -> jdbc.sql(REVOKE_FAMILY).param("family", f).param("now", Timestamp.from(clock.instant())).update());
-        return family.isPresent();
+    Revocation revoke(String token) {
+        Optional<Object[]> row = jdbc.sql(FAMILY_OF).param("hash", hash(token))
+                .query((rs, i) -> new Object[] {rs.getObject("family", UUID.class), rs.getString("kind")}).optional();
+        if (row.isEmpty()) {
+            return Revocation.UNKNOWN;
+        }
+        if ("bootstrap".equals(row.get()[1])) {
+            return Revocation.ADMIN_TOKEN;
+        }
+        jdbc.sql(REVOKE_FAMILY).param("family", row.get()[0]).param("now", Timestamp.from(clock.instant())).update();
+        return Revocation.REVOKED;
     }
 
+    /** What a revocation did; ADMIN_TOKEN: nothing, the token is the system admin token. */
+    enum Revocation {
+        REVOKED, UNKNOWN, ADMIN_TOKEN
+    }
+
+    /** Revokes every token an agent's secrets issued (credential rotation, agent deletion); never the admin token. */
     /** Revokes every token an agent holds (credential rotation, agent deletion). */
     void revokeAll(UUID agentId) {
         jdbc.sql(REVOKE_AGENT).param("agent", agentId).param("now", Timestamp.from(clock.instant())).update();

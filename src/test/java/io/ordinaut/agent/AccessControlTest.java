@@ -212,6 +212,33 @@ class AccessControlTest extends NodeTestSupport {
         assertThat(rows.get(0).get("details").toString()).contains("revoked_tokens=2");
     }
 
+    /** The admin token is operator configuration: answers must not claim the API ended it, since a restart restores it. */
+    @Test
+    void the_admin_token_is_not_revoked_by_the_api_and_the_answers_say_so() {
+        String system = "00000000-0000-0000-0000-000000000001";
+        Response refused = api.as(null).post("/agents/auth/revoke", Map.of("token", Api.ADMIN_TOKEN)).expect(409);
+        assertThat(refused.get("error")).isEqualTo("Conflict");
+        assertThat(refused.string("message")).contains("cannot be revoked", "ORDINAUT_ADMIN_TOKEN", "restart");
+        api.get("/agents").expect(200);
+
+        Response rotated = api.post("/agents/" + system + "/credentials", "{}").expect(200);
+        assertThat(rotated.string("message")).contains("ORDINAUT_ADMIN_TOKEN", "stays valid")
+                .doesNotContain("Earlier secrets and tokens of this agent no longer work");
+        api.get("/agents").expect(200);
+
+        // the system agent's secret sessions are ordinary ones: rotation and revocation end them
+        Response login = api.as(null).post("/agents/auth/token", Map.of("agent_id", system, "agent_secret", rotated.string("agent_secret")))
+                .expect(200);
+        api.as(login.string("access_token")).get("/agents").expect(200);
+        api.post("/agents/" + system + "/credentials", "{}").expect(200);
+        api.as(login.string("access_token")).get("/agents").expect(401);
+        Response again = api.as(null).post("/agents/auth/token", Map.of("agent_id", system,
+                "agent_secret", api.post("/agents/" + system + "/credentials", "{}").expect(200).string("agent_secret"))).expect(200);
+        api.as(null).post("/agents/auth/revoke", Map.of("token", again.string("access_token"))).expect(200);
+        api.as(again.string("access_token")).get("/agents").expect(401);
+        api.get("/agents").expect(200);
+    }
+
     @Test
     void repeated_wrong_secrets_lock_the_credential() {
         TestAgent dave = agent("dave", null, "tasks:read");
