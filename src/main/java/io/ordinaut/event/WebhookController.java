@@ -23,7 +23,6 @@ import org.springframework.web.bind.annotation.RestController;
 
 import io.ordinaut.JsonFields;
 import io.ordinaut.NotFoundException;
-import io.ordinaut.web.ApiException;
 import io.ordinaut.web.PageBody;
 import io.ordinaut.web.QueryParams;
 import io.ordinaut.web.RequiresScope;
@@ -53,6 +52,7 @@ class WebhookController {
              ORDER BY created_at DESC, outbox_id DESC LIMIT :limit OFFSET :offset
             """;
     private static final String DELIVERY_COUNT = "SELECT count(*) FROM webhook_delivery WHERE agent_id = :id";
+    private static final String AGENT_EXISTS = "SELECT EXISTS (SELECT 1 FROM agent WHERE id = :id)";
 
     private final JdbcClient jdbc;
 
@@ -71,6 +71,9 @@ class WebhookController {
     @Operation(operationId = "listWebhookDeliveries", summary = "List an agent's latest webhook deliveries")
     Map<String, Object> deliveries(@PathVariable String id, @RequestParam Map<String, String> query) {
         UUID agent = agentId(id);
+        if (!jdbc.sql(AGENT_EXISTS).param("id", agent).query(Boolean.class).single()) {
+            throw new NotFoundException("Agent", id);
+        }
         QueryParams q = QueryParams.of(query);
         int limit = q.integer("limit", 1, 1000, 100);
         int offset = q.offset();
@@ -118,11 +121,12 @@ class WebhookController {
         return out;
     }
 
+    /** A malformed id names no agent: 404, as on every other id route (GET /agents/{id}). */
     private static UUID agentId(String id) {
         try {
             return UUID.fromString(id);
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("id", "agent id must be a UUID");
+            throw new NotFoundException("Agent", id);
         }
     }
 }

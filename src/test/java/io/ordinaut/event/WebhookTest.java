@@ -221,7 +221,7 @@ class WebhookTest extends NodeTestSupport {
     @Test
     void webhook_deliveries_page_like_the_other_lists() {
         // Finished deliveries written directly: the sender only picks up pending ones, so they stay as they are.
-        String agent = UUID.randomUUID().toString();
+        String agent = api.post("/agents", Map.of("name", "paged-" + UUID.randomUUID().toString().substring(0, 8))).expect(201).string("id");
         for (int i = 1; i <= 3; i++) {
             jdbc.sql("""
                     INSERT INTO webhook_delivery (outbox_id, agent_id, url, body, next_at, deliver_until, status, attempts, created_at)
@@ -242,6 +242,17 @@ class WebhookTest extends NodeTestSupport {
             var bad = api.get(path + "?" + query).expect(400);
             assertThat(bad.get("error")).as(query).isEqualTo("ValidationError");
             assertThat(bad.details()).as(query).containsEntry("field", query.substring(0, query.indexOf('=')));
+        }
+    }
+
+    /** As on every other id route: an id that names no agent, malformed or not, is a 404. */
+    @Test
+    void webhook_routes_answer_404_for_an_unknown_or_malformed_agent_id() {
+        for (String id : List.of("not-a-uuid", UUID.randomUUID().toString())) {
+            var deliveries = api.get("/agents/" + id + "/webhook_deliveries").expect(404);
+            assertThat(deliveries.get("error")).as(id).isEqualTo("NotFound");
+            assertThat(api.post("/agents/" + id + "/webhook_secret", "{}").expect(404).get("error")).as(id).isEqualTo("NotFound");
+            assertThat(api.get("/agents/" + id).expect(404).get("error")).as(id).isEqualTo("NotFound");
         }
     }
 }
