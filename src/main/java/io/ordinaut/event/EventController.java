@@ -16,6 +16,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -114,7 +115,12 @@ class EventController {
     @GetMapping("/events/{id}")
     @Parameter(name = "published_by", in = ParameterIn.QUERY, description = "Admins: the publisher whose event of this id to read", schema = @Schema(type = "string", format = "uuid"))
     @Operation(operationId = "getEvent", summary = "Read an event with the runs it triggered")
-    Map<String, Object> get(@PathVariable String id, @RequestParam Map<String, String> query, Caller caller) {
+    Map<String, Object> get(@PathVariable String id, @RequestParam Map<String, String> query, Caller caller)
+            throws HttpMediaTypeNotAcceptableException {
+        if (EventInput.STREAM.equals(id)) {
+            // GET /events/stream whose Accept admits no text/event-stream lands here, the route that answers JSON.
+            throw new HttpMediaTypeNotAcceptableException(List.of(MediaType.TEXT_EVENT_STREAM));
+        }
         UUID publisher = QueryParams.of(query).uuid("published_by");
         Optional<EventStore.StoredEvent> found;
         if (caller.isAdmin()) {

@@ -21,6 +21,9 @@ record EventInput(String topic, Map<String, Object> payload, String payloadJson,
      * @throws InvalidInputException         naming the field at fault
      * @throws PayloadTooLargeException      when the payload is over the cap
      */
+    /** The one event_id that GET /events/{id} cannot serve: GET /events/stream is the SSE route. */
+    static final String STREAM = "stream";
+
     static EventInput of(Object topic, Object payload, String payloadJson, Object eventId, UUID sourceAgentId, int maxPayloadBytes) {
         if (topic == null) {
             throw new InvalidInputException("topic", "topic is required");
@@ -44,6 +47,10 @@ record EventInput(String topic, Map<String, Object> payload, String payloadJson,
             if (!(eventId instanceof String s) || !EVENT_ID.matcher(s).matches()) {
                 throw new InvalidInputException("event_id", "event_id must be 1 to 200 characters among letters, digits"
                         + " and . _ : / @ -");
+            }
+            if (s.equals(STREAM)) {
+                throw new InvalidInputException("event_id", "event_id " + STREAM + " is reserved: GET /events/" + STREAM
+                        + " is the live stream, so such an event could not be read by its id");
             }
             id = s;
         }

@@ -184,4 +184,19 @@ class OutboxAndStreamTest extends NodeTestSupport {
         assertThat(header.statusCode()).isEqualTo(400);
         assertThat(header.body()).contains("Last-Event-ID must be").doesNotContain("last_event_id");
     }
+
+    /** GET /events/stream asked for JSON reaches GET /events/{id}; it must say what the stream needs, not "not found". */
+    @Test
+    void the_stream_asked_for_json_answers_406_naming_text_event_stream() throws Exception {
+        HttpResponse<String> json = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + port + "/events/stream"))
+                .header("Authorization", "Bearer " + Api.ADMIN_TOKEN).header("Accept", "application/json").GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(json.statusCode()).isEqualTo(406);
+        assertThat(json.body()).contains("\"NotAcceptable\"", "text/event-stream");
+
+        // so no event may be named stream: GET /events/stream could never read it
+        Response reserved = api.post("/events", Map.of("topic", "ok.topic", "payload", Map.of(), "event_id", "stream")).expect(400);
+        assertThat(reserved.details()).containsEntry("field", "event_id");
+    }
 }
