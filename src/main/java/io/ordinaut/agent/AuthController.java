@@ -52,7 +52,7 @@ class AuthController {
     @Operation(operationId = "issueToken", summary = "Exchange an agent id and secret for tokens",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
             content = @Content(schema = @Schema(implementation = TokenRequest.class))))
-    Map<String, Object> token(@RequestBody Object body) {
+    Map<String, Object> token(@RequestBody Object body, HttpServletRequest request) {
         JsonFields f = JsonFields.of(body).allowOnly(List.of("agent_id", "agent_secret"));
         String rawId = f.string("agent_id", 1, 100);
         String secret = f.string("agent_secret", 1, 500);
@@ -66,11 +66,11 @@ class AuthController {
             throw ApiException.unauthorized(INVALID);
         }
         AuditSubject.set(agentId);
-        Credentials.Verdict verdict = credentials.verify(agentId, secret);
+        Credentials.Verdict verdict = credentials.verify(agentId, secret, RequestContext.clientAddress(request));
         if (verdict.lockedFor() != null) {
             long seconds = Math.max(1, verdict.lockedFor().toSeconds());
             throw new ApiException(HttpStatus.TOO_MANY_REQUESTS, "RateLimited",
-                    "Too many failed attempts for this agent; try again in " + seconds + " s",
+                    "Too many failed attempts for this agent from this address; try again in " + seconds + " s",
                     Map.of("retry_after_seconds", seconds)).withHeader("Retry-After", Long.toString(seconds));
         }
         if (!verdict.accepted()) {

@@ -4,6 +4,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.UUID;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -14,8 +15,10 @@ import org.springframework.transaction.annotation.Transactional;
 import io.ordinaut.config.SecurityProperties;
 
 /**
- * Agent secrets: generated here, shown once, stored only as BCrypt hashes. Repeated wrong secrets lock
- * the credential for a while that doubles with each further failure, so guessing is slow.
+ * Agent secrets: generated here, shown once, stored only as BCrypt hashes. Repeated wrong secrets from one
+ * client address lock the credential for that address for a while that doubles with each further failure,
+ * so guessing is slow; other addresses, the agent's own included, are not locked out by them (agent ids are
+ * no secret, so a lockout per agent would let anyone lock any agent out).
  */
 @Component
 class Credentials {
@@ -24,16 +27,37 @@ class Credentials {
     /** Compared against when the agent has no credential, so timing does not reveal which agents exist. */
     private static final String DUMMY_HASH = BCRYPT.encode("no-such-credential");
     private static final Duration MAX_LOCKOUT = Duration.ofMinutes(15);
+    /** An address that has not failed for this long is forgotten (its row deleted at the agent's next failure). */
+    private static final Duration FORGET_AFTER = Duration.ofDays(1);
 
     private static final String UPSERT = """
-            INSERT INTO agent_credential (agent_id, secret_hash, failed_attempts, locked_until, created_at)
-            VALUES (:agent, :hash, 0, NULL, :now)
-            ON CONFLICT (agent_id) DO UPDATE SET secret_hash = EXCLUDED.secret_hash, failed_attempts = 0,
-                   locked_until = NULL, created_at = EXCLUDED.created_at
+            INSERT INTO agent_credential (agent_id, secret_hash, created_at)
+            VALUES (:agent, :hash, :now)
+            ON CONFLICT (agent_id) DO UPDATE SET secret_hash = EXCLUDED.secret_hash, created_at = EXCLUDED.created_at
             """;
-    private static final String FIND = "SELECT secret_hash, failed_attempts, locked_until FROM agent_credential WHERE agent_id = :agent FOR UPDATE";
-    private static final String FAILED = "UPDATE agent_credential SET failed_attempts = :attempts, locked_until = :lockedUntil WHERE agent_id = :agent";
-    private static final String SUCCEEDED = "UPDATE agent_credential SET failed_attempts = 0, locked_until = NULL WHERE agent_id = :agent";
+    private static final String FORGET_FAILURES = "DELETE FROM credential_failure WHERE agent_id = :agent";
+    private static final String FIND = "SELECT secret_hash FROM agent_credential WHERE agent_id = :agent";
+    /** The row of this agent and address, created if need be so it can be locked: concurrent guesses from one address queue. */
+    private static final String ENSURE_FAILURES = """
+            INSERT INTO credential_failure (agent_id, client_address, last_failed_at) VALUES (:agent, :address, :now)
+            ON CONFLICT (agent_id, client_address) DO NOTHING
+            """;
+    private static final String FAILURES = """
+            SELECT failed_attempts, locked_until FROM credential_failure WHERE agent_id = :agent AND client_address = :address
+               FOR UPDATE
+            """;
+    /** An upsert: a right secret from the same address may have deleted the row since it was read. */
+    private static final String FAILED = """
+            INSERT INTO credential_failure (agent_id, client_address, failed_attempts, locked_until, last_failed_at)
+            VALUES (:agent, :address, :attempts, :lockedUntil, :now)
+            ON CONFLICT (agent_id, client_address) DO UPDATE
+               SET failed_attempts = EXCLUDED.failed_attempts, locked_until = EXCLUDED.locked_until, last_failed_at = EXCLUDED.last_failed_at
+            """;
+    private static final String SUCCEEDED = "DELETE FROM credential_failure WHERE agent_id = :agent AND client_address = :address";
+    private static final String PRUNE = """
+            DELETE FROM credential_failure WHERE agent_id = :agent AND last_failed_at < :before
+               AND (locked_until IS NULL OR locked_until < :now)
+            """;
 
     private final JdbcClient jdbc;
     private final SecurityProperties properties;
@@ -46,31 +70,36 @@ class Credentials {
     }
 
     /** Creates or replaces the agent's secret and returns it; this is the only time it is visible. */
+    @Transactional
     String rotate(UUID agentId) {
         String secret = "ord_sk_" + TokenStore.randomToken();
         jdbc.sql(UPSERT).param("agent", agentId).param("hash", BCRYPT.encode(secret)).param("now", Timestamp.from(clock.instant())).update();
+        // guesses at the old secret say nothing about the new one
+        jdbc.sql(FORGET_FAILURES).param("agent", agentId).update();
         return secret;
     }
 
-    /** Checks a secret; {@link Verdict#LOCKED} carries how long to wait. */
+    /** Checks a secret sent from {@code address}; {@link Verdict#locked} carries how long that address must wait. */
     @Transactional(noRollbackFor = RuntimeException.class)
-    Verdict verify(UUID agentId, String secret) {
+    Verdict verify(UUID agentId, String secret, String address) {
         Instant now = clock.instant();
-        var row = jdbc.sql(FIND).param("agent", agentId).query((rs, i) -> new Stored(rs.getString("secret_hash"),
-                rs.getInt("failed_attempts"), rs.getTimestamp("locked_until") == null ? null : rs.getTimestamp("locked_until").toInstant()))
-                .optional();
-        if (row.isEmpty()) {
+        Optional<String> hash = jdbc.sql(FIND).param("agent", agentId).query(String.class).optional();
+        if (hash.isEmpty()) {
             BCRYPT.matches(secret, DUMMY_HASH);
             return Verdict.wrong();
         }
-        Stored stored = row.get();
+        jdbc.sql(ENSURE_FAILURES).param("agent", agentId).param("address", address).param("now", Timestamp.from(now)).update();
+        Stored stored = jdbc.sql(FAILURES).param("agent", agentId).param("address", address)
+                .query((rs, i) -> new Stored(rs.getInt("failed_attempts"),
+                        rs.getTimestamp("locked_until") == null ? null : rs.getTimestamp("locked_until").toInstant()))
+                .optional()
+                // deleted by a right secret from this address that committed while this call waited for the row
+                .orElse(new Stored(0, null));
         if (stored.lockedUntil() != null && stored.lockedUntil().isAfter(now)) {
             return Verdict.locked(Duration.between(now, stored.lockedUntil()));
         }
-        if (BCRYPT.matches(secret, stored.hash())) {
-            if (stored.failedAttempts() > 0) {
-                jdbc.sql(SUCCEEDED).param("agent", agentId).update();
-            }
+        if (BCRYPT.matches(secret, hash.get())) {
+            jdbc.sql(SUCCEEDED).param("agent", agentId).param("address", address).update();
             return Verdict.ok();
         }
         int attempts = stored.failedAttempts() + 1;
@@ -81,11 +110,13 @@ class Credentials {
             lockedUntil = now.plus(lock.compareTo(MAX_LOCKOUT) > 0 ? MAX_LOCKOUT : lock);
         }
         jdbc.sql(FAILED).param("attempts", attempts).param("lockedUntil", lockedUntil == null ? null : Timestamp.from(lockedUntil))
-                .param("agent", agentId).update();
+                .param("now", Timestamp.from(now)).param("agent", agentId).param("address", address).update();
+        jdbc.sql(PRUNE).param("agent", agentId).param("before", Timestamp.from(now.minus(FORGET_AFTER)))
+                .param("now", Timestamp.from(now)).update();
         return Verdict.wrong();
     }
 
-    private record Stored(String hash, int failedAttempts, Instant lockedUntil) {
+    private record Stored(int failedAttempts, Instant lockedUntil) {
     }
 
     record Verdict(boolean accepted, Duration lockedFor) {

@@ -2,6 +2,10 @@ package io.ordinaut.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +34,8 @@ import io.ordinaut.web.RequiresScope;
 @ExtendWith(OutputCaptureExtension.class)
 @TestPropertySource(properties = {"ordinaut.security.burst-per-second=30", "ordinaut.security.max-body-bytes=65536",
         "ordinaut.security.lockout-threshold=3", "ordinaut.security.lockout-seconds=30",
+        // So a test can send calls from other addresses, through X-Forwarded-For; calls without it stay 127.0.0.1's.
+        "ordinaut.security.trusted-proxies=127.0.0.1/32, ::1",
         // Every call comes from 127.0.0.1, and the route walk makes hundreds of refused calls on purpose.
         "ordinaut.security.unauthenticated-burst=10000"})
 class AccessControlTest extends NodeTestSupport {
@@ -255,6 +261,29 @@ class AccessControlTest extends NodeTestSupport {
                 .isEqualTo(401);
         anonymous.post("/agents/auth/token", Map.of("agent_id", "not-a-uuid", "agent_secret", "x")).expect(401);
         anonymous.post("/agents/auth/token", Map.of("agent_id", dave.id())).expect(400);
+    }
+
+    /** Agent ids are no secret: wrong secrets sent from one address must not lock the agent out everywhere. */
+    @Test
+    void wrong_secrets_lock_out_only_the_address_they_came_from() throws Exception {
+        TestAgent judy = agent("judy", null, "tasks:read");
+        for (int i = 0; i < 3; i++) {
+            assertThat(tokenFrom("203.0.113.66", judy.id(), "guess-" + i).statusCode()).isEqualTo(401);
+        }
+        HttpResponse<String> locked = tokenFrom("203.0.113.66", judy.id(), judy.secret());
+        assertThat(locked.statusCode()).as("the guessing address waits, even with the right secret").isEqualTo(429);
+
+        assertThat(tokenFrom("198.51.100.23", judy.id(), judy.secret()).statusCode()).as("another address is not locked out").isEqualTo(200);
+        api.as(null).post("/agents/auth/token", Map.of("agent_id", judy.id(), "agent_secret", judy.secret())).expect(200);
+        assertThat(tokenFrom("203.0.113.66", judy.id(), judy.secret()).statusCode()).isEqualTo(429);
+        assertThat(locked.body()).contains("from this address");
+    }
+
+    private HttpResponse<String> tokenFrom(String address, String agentId, String secret) throws Exception {
+        String body = "{\"agent_id\":\"" + agentId + "\",\"agent_secret\":\"" + secret + "\"}";
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/agents/auth/token"))
+                .header("X-Forwarded-For", address).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

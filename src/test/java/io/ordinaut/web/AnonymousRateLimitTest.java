@@ -61,7 +61,7 @@ class AnonymousRateLimitTest extends NodeTestSupport {
     }
 
     private int failedAttempts(Credentials agent) {
-        return jdbc.sql("SELECT failed_attempts FROM agent_credential WHERE agent_id = CAST(:id AS uuid)")
+        return jdbc.sql("SELECT coalesce(sum(failed_attempts), 0) FROM credential_failure WHERE agent_id = CAST(:id AS uuid)")
                 .param("id", agent.id()).query(Integer.class).single();
     }
 
