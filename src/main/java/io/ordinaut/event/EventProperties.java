@@ -26,6 +26,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param redisHealthTimeout how long /health waits for Redis to answer its PING before it reports redis
  *                          unhealthy; kept well under a load balancer's health-check timeout, since a Redis
  *                          host that drops packets would otherwise hold /health for the 10 s connect timeout
+ * @param sseMaxStreamsPerAgent GET /events/stream connections one agent may hold open at once on one node;
+ *                          one more answers 429
  */
 @ConfigurationProperties("ordinaut.events")
 public record EventProperties(
@@ -44,7 +46,8 @@ public record EventProperties(
         Duration sseKeepAlive,
         Duration webhookRetryFor,
         Duration webhookTimeout,
-        Duration redisHealthTimeout) {
+        Duration redisHealthTimeout,
+        Integer sseMaxStreamsPerAgent) {
 
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
     public static final String DEFAULT_EVENTS_STREAM = "ordinaut:events";
@@ -60,6 +63,7 @@ public record EventProperties(
     public static final Duration DEFAULT_WEBHOOK_RETRY_FOR = Duration.ofHours(1);
     public static final Duration DEFAULT_WEBHOOK_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_REDIS_HEALTH_TIMEOUT = Duration.ofSeconds(1);
+    public static final int DEFAULT_SSE_MAX_STREAMS_PER_AGENT = 10;
 
     public EventProperties {
         redisUrl = redisUrl == null ? "" : redisUrl.strip();
@@ -81,6 +85,7 @@ public record EventProperties(
         webhookRetryFor = duration("webhook-retry-for", webhookRetryFor, DEFAULT_WEBHOOK_RETRY_FOR);
         webhookTimeout = duration("webhook-timeout", webhookTimeout, DEFAULT_WEBHOOK_TIMEOUT);
         redisHealthTimeout = duration("redis-health-timeout", redisHealthTimeout, DEFAULT_REDIS_HEALTH_TIMEOUT);
+        sseMaxStreamsPerAgent = positive("sse-max-streams-per-agent", sseMaxStreamsPerAgent, DEFAULT_SSE_MAX_STREAMS_PER_AGENT);
     }
 
     public boolean redisConfigured() {

@@ -1,11 +1,13 @@
 package io.ordinaut.event;
 
 import java.io.IOException;
+import java.util.Map;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
@@ -31,10 +33,15 @@ class EventStreamController {
 
     private final EventDuties duties;
     private final JsonMapper json;
+    private final StreamSlots slots;
+    private final long retryAfterSeconds;
 
-    EventStreamController(EventDuties duties, JsonMapper json) {
+    EventStreamController(EventDuties duties, JsonMapper json, EventProperties properties) {
         this.duties = duties;
         this.json = json;
+        this.slots = new StreamSlots(properties.sseMaxStreamsPerAgent());
+        // A stream the client dropped is noticed at its next keep-alive, which gives its slot back.
+        this.retryAfterSeconds = Math.max(1, properties.sseKeepAlive().toSeconds());
     }
 
     @RequiresScope(Scopes.RUNS_READ)
@@ -45,37 +52,58 @@ class EventStreamController {
         // The header (what a reconnecting EventSource sends) wins; an error names wherever the bad value came from.
         boolean fromHeader = lastEventId != null && !lastEventId.isBlank();
         Long after = fromHeader ? position("Last-Event-ID", lastEventId) : position("last_event_id", lastEventParam);
+        Runnable release = slots.take(caller.agentId());
+        if (release == null) {
+            throw new ApiException(HttpStatus.TOO_MANY_REQUESTS, "RateLimited", "This agent holds " + slots.max()
+                    + " event streams open on this node already, the most it may; close one before opening another",
+                    Map.of("max_streams", slots.max(), "retry_after_seconds", retryAfterSeconds))
+                    .withHeader("Retry-After", Long.toString(retryAfterSeconds));
+        }
         SseEmitter emitter = new SseEmitter(0L);
-        Runnable unsubscribe = duties.feed().subscribe(caller.ownerFilter(), after, new LiveFeed.Sink() {
-            @Override
-            public boolean deliver(OutboxEntry entry) {
-                try {
-                    emitter.send(SseEmitter.event().id(Long.toString(entry.seq())).name(entry.type())
-                            .data(json.writeValueAsString(entry.fields(json))));
-                    return true;
-                } catch (IOException | IllegalStateException e) {
-                    return false;
+        Runnable unsubscribe;
+        try {
+            unsubscribe = duties.feed().subscribe(caller.ownerFilter(), after, new LiveFeed.Sink() {
+                @Override
+                public boolean deliver(OutboxEntry entry) {
+                    try {
+                        emitter.send(SseEmitter.event().id(Long.toString(entry.seq())).name(entry.type())
+                                .data(json.writeValueAsString(entry.fields(json))));
+                        return true;
+                    } catch (IOException | IllegalStateException e) {
+                        // the feed drops this subscriber; the slot must not wait for a callback that may not come
+                        release.run();
+                        return false;
+                    }
                 }
-            }
 
-            @Override
-            public boolean keepAlive() {
-                try {
-                    emitter.send(SseEmitter.event().comment("keep-alive"));
-                    return true;
-                } catch (IOException | IllegalStateException e) {
-                    return false;
+                @Override
+                public boolean keepAlive() {
+                    try {
+                        emitter.send(SseEmitter.event().comment("keep-alive"));
+                        return true;
+                    } catch (IOException | IllegalStateException e) {
+                        release.run();
+                        return false;
+                    }
                 }
-            }
 
-            @Override
-            public void close() {
-                emitter.complete();
-            }
-        });
-        emitter.onCompletion(unsubscribe);
-        emitter.onTimeout(unsubscribe);
-        emitter.onError(e -> unsubscribe.run());
+                @Override
+                public void close() {
+                    release.run();
+                    emitter.complete();
+                }
+            });
+        } catch (RuntimeException e) {
+            release.run();
+            throw e;
+        }
+        Runnable end = () -> {
+            unsubscribe.run();
+            release.run();
+        };
+        emitter.onCompletion(end);
+        emitter.onTimeout(end);
+        emitter.onError(e -> end.run());
         return emitter;
     }
 

@@ -3,11 +3,16 @@ package io.ordinaut.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -198,5 +203,67 @@ class OutboxAndStreamTest extends NodeTestSupport {
         // so no event may be named stream: GET /events/stream could never read it
         Response reserved = api.post("/events", Map.of("topic", "ok.topic", "payload", Map.of(), "event_id", "stream")).expect(400);
         assertThat(reserved.details()).containsEntry("field", "event_id");
+    }
+
+    /** One agent holding hundreds of streams would take the node's connections and feed rounds from every other agent. */
+    @Test
+    void an_agent_holds_at_most_ten_streams_open_at_once_and_a_closed_one_frees_its_slot() throws Exception {
+        String token = agentToken("streamer", "runs:read");
+        List<Socket> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 10; i++) {
+                Socket stream = openStream(token);
+                assertThat(statusLine(stream)).as("stream %d", i + 1).contains(" 200");
+                open.add(stream);
+            }
+            // the body is read only once the status is known: a stream that was not refused never ends
+            HttpResponse<InputStream> refused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create("http://localhost:" + port + "/events/stream"))
+                    .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream body = refused.body()) {
+                assertThat(refused.statusCode()).isEqualTo(429);
+                assertThat(new String(body.readAllBytes(), StandardCharsets.UTF_8)).contains("\"RateLimited\"", "\"max_streams\":10");
+            }
+            assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+
+            // another agent has slots of its own
+            Socket others = openStream(agentToken("other-streamer", "runs:read"));
+            open.add(others);
+            assertThat(statusLine(others)).contains(" 200");
+
+            // a stream the client dropped gives its slot back (noticed at its next keep-alive, 1 s here)
+            open.remove(0).close();
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                Socket again = openStream(token);
+                if (statusLine(again).contains(" 200")) {
+                    open.add(again);
+                    return true;
+                }
+                again.close();
+                return false;
+            });
+        } finally {
+            for (Socket s : open) {
+                s.close();
+            }
+        }
+    }
+
+    private Socket openStream(String token) throws IOException {
+        Socket socket = new Socket("127.0.0.1", port);
+        socket.setSoTimeout(10_000);
+        socket.getOutputStream().write(("GET /events/stream HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nAuthorization: Bearer " + token
+                + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        return socket;
+    }
+
+    private static String statusLine(Socket socket) throws IOException {
+        StringBuilder line = new StringBuilder();
+        InputStream in = socket.getInputStream();
+        for (int c = in.read(); c != -1 && c != '\n'; c = in.read()) {
+            line.append((char) c);
+        }
+        return line.toString();
     }
 }
