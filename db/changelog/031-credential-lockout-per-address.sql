@@ -1,6 +1,6 @@
 --liquibase formatted sql
 
---changeset ordinaut:030-credential-lockout-per-address
+--changeset ordinaut:031-credential-lockout-per-address
 -- Wrong secrets are counted per agent and client address, not per agent: agent ids are no secret (every
 -- agent sees them), so a count per agent let anyone lock any agent out of POST /agents/auth/token with a
 -- few wrong secrets. Guessing from one address is slowed by its lockout here; guessing from many by the
