@@ -1,5 +1,6 @@
 package io.ordinaut.web;
 
+import java.sql.SQLTransientConnectionException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -11,10 +12,12 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.ConcurrencyFailureException;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
@@ -162,9 +165,55 @@ class ApiExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ApiError> unexpected(Exception e, HttpServletRequest request) {
+        Throwable unreachable = databaseUnreachable(e);
+        if (unreachable != null) {
+            return databaseDown(unreachable, request);
+        }
         log.error("Unhandled error on {} {}", request.getMethod(), request.getRequestURI(), e);
         return body(HttpStatus.INTERNAL_SERVER_ERROR, "InternalError",
                 "The server failed to handle the request; see the node log for request " + requestId(request), Map.of(), request);
+    }
+
+    /**
+     * The node cannot reach its database (stopped, unreachable, out of connections): a 503, so that nginx
+     * ({@code proxy_next_upstream http_503}) asks another node, and a WARN line without a stack trace — the
+     * outage is the operator's news, not a bug, and a trace per request would bury the log. The wait before
+     * it is bounded by the pool's connection timeout (spring.datasource.hikari.connection-timeout, ORDINAUT_DB_CONNECTION_TIMEOUT_MS).
+     */
+    private ResponseEntity<ApiError> databaseDown(Throwable cause, HttpServletRequest request) {
+        log.warn("Database unreachable on {} {}: {}", request.getMethod(), request.getRequestURI(), innermostMessage(cause));
+        return body(ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", "5"), "ServiceUnavailable",
+                "The node's database is unreachable; nothing was done, retry the request (another node may serve it)",
+                Map.of("retryable", true), request);
+    }
+
+    /**
+     * The failure that says the database is unreachable, or null. Looked for along the whole cause chain:
+     * JdbcClient wraps the pool's SQLTransientConnectionException in CannotGetJdbcConnectionException, but a
+     * {@code @Transactional} method fails earlier, in the transaction manager, with a
+     * CannotCreateTransactionException around the same SQLTransientConnectionException; a connection that
+     * breaks mid-statement (08xxx, 57P01 admin shutdown) is translated to DataAccessResourceFailureException.
+     */
+    static Throwable databaseUnreachable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            // CannotGetJdbcConnectionException is a DataAccessResourceFailureException; named for the reader
+            if (t instanceof CannotGetJdbcConnectionException || t instanceof DataAccessResourceFailureException
+                    || t instanceof SQLTransientConnectionException) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    /** The deepest message in the chain (the driver's "Connection refused" rather than Spring's wrapper's). */
+    private static String innermostMessage(Throwable e) {
+        String message = e.getMessage();
+        for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+            if (t.getMessage() != null) {
+                message = t.getMessage();
+            }
+        }
+        return message;
     }
 
     private ResponseEntity<ApiError> body(HttpStatus status, String error, String message, Map<String, Object> details,
