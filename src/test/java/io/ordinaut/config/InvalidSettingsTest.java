@@ -1,0 +1,108 @@
+package io.ordinaut.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.mock.env.MockEnvironment;
+
+import io.ordinaut.support.Nodes;
+
+/**
+ * A setting handed to a library (the pool, Quartz, Lettuce) with a value that cannot work stops the node at
+ * start with one line naming the environment variable, the property and what is accepted — Spring Boot's
+ * failure report, no stack trace — as the settings of our own properties records always did. Each value is
+ * given the way an operator gives it, as the variable application.yaml reads.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class InvalidSettingsTest {
+
+    private static Nodes nodes;
+
+    @BeforeAll
+    static void database() {
+        nodes = Nodes.onFreshDatabase();
+    }
+
+    @AfterAll
+    static void close() {
+        nodes.close();
+    }
+
+    @Test
+    void a_pool_too_small_for_the_held_connections_is_refused(CapturedOutput output) {
+        refused(output, "ORDINAUT_DB_POOL_SIZE", "1",
+                "ORDINAUT_DB_POOL_SIZE (spring.datasource.hikari.maximum-pool-size) is '1'; use a whole number of at least 3");
+        refused(output, "ORDINAUT_DB_POOL_SIZE", "many",
+                "ORDINAUT_DB_POOL_SIZE (spring.datasource.hikari.maximum-pool-size) is 'many'; use a whole number of at least 3");
+    }
+
+    @Test
+    void a_connection_timeout_below_hikaris_floor_is_refused(CapturedOutput output) {
+        refused(output, "ORDINAUT_DB_CONNECTION_TIMEOUT_MS", "100",
+                "ORDINAUT_DB_CONNECTION_TIMEOUT_MS (spring.datasource.hikari.connection-timeout) is '100'; use a whole number of at least 250");
+    }
+
+    @Test
+    void a_redis_url_that_is_not_one_is_refused_without_showing_its_password(CapturedOutput output) {
+        refused(output, "ORDINAUT_REDIS_URL", "notaurl",
+                "ORDINAUT_REDIS_URL (ordinaut.events.redis-url) is 'notaurl'; use empty (no Redis) or a Redis URL such as redis://");
+        refused(output, "ORDINAUT_REDIS_URL", "http://:s3cret@127.0.0.1:6379",
+                "ORDINAUT_REDIS_URL (ordinaut.events.redis-url) is 'http://…@127.0.0.1:6379'");
+        assertThat(output.getAll()).doesNotContain("s3cret");
+    }
+
+    @Test
+    void every_redis_url_lettuce_takes_passes_the_check() {
+        for (String url : List.of("redis://127.0.0.1:6379/0", "rediss://:secret@redis.internal:6380", "redis://user:pw@h",
+                "redis-sentinel://127.0.0.1:26379,127.0.0.1:26380/0#mymaster", "redis-socket:///tmp/redis.sock", "")) {
+            CheckSettings.check(new MockEnvironment().withProperty(CheckSettings.REDIS_URL, url));
+        }
+    }
+
+    @Test
+    void a_negative_misfire_threshold_is_refused(CapturedOutput output) {
+        refused(output, "ORDINAUT_MISFIRE_THRESHOLD_MS", "-5",
+                "ORDINAUT_MISFIRE_THRESHOLD_MS (spring.quartz.properties.org.quartz.jobStore.misfireThreshold) is '-5'; use a whole number of at least 1");
+    }
+
+    @Test
+    void a_quartz_idle_wait_that_is_no_number_or_under_a_second_is_refused(CapturedOutput output) {
+        refused(output, "ORDINAUT_QUARTZ_IDLE_WAIT_MS", "abc",
+                "ORDINAUT_QUARTZ_IDLE_WAIT_MS (spring.quartz.properties.org.quartz.scheduler.idleWaitTime) is 'abc'; use a whole number of at least 1000");
+        refused(output, "ORDINAUT_QUARTZ_IDLE_WAIT_MS", "10",
+                "ORDINAUT_QUARTZ_IDLE_WAIT_MS (spring.quartz.properties.org.quartz.scheduler.idleWaitTime) is '10'; use a whole number of at least 1000");
+    }
+
+    @Test
+    void the_smallest_accepted_pool_serves() {
+        ConfigurableApplicationContext node = nodes.start("pool-of-three", Map.of("ORDINAUT_DB_POOL_SIZE", 3));
+        try {
+            Nodes.api(node).get("/tasks").expect(200);
+            Nodes.api(node).get("/health/ready").expect(200);
+        } finally {
+            nodes.stop(node);
+        }
+    }
+
+    private static void refused(CapturedOutput output, String variable, String value, String message) {
+        int before = output.getAll().length();
+        assertThatThrownBy(() -> nodes.start("bad-setting", Map.of(variable, value)))
+                .as("%s=%s", variable, value).isInstanceOf(Exception.class);
+        String report = output.getAll().substring(before);
+        assertThat(report).contains("APPLICATION FAILED TO START").contains(message);
+        // no stack trace, nor the library's own complaint the message replaces
+        assertThat(report).as("no stack trace for %s=%s", variable, value).doesNotContain("\tat ").doesNotContain("Caused by:")
+                .doesNotContain("NumberFormatException").doesNotContain("URI scheme must not be null")
+                .doesNotContain("Connection is not available");
+    }
+}
