@@ -77,7 +77,8 @@ class RunRecordTest extends NodeTestSupport {
         assertThat(trace.get(0)).containsEntry("status", "ok").containsEntry("attempts", 1).containsEntry("error", null);
         assertThat(trace.get(1)).containsEntry("uses", "weather.get").containsEntry("status", "failed")
                 .containsEntry("attempts", 1).containsEntry("error", "run timed out after 5 s");
-        assertThat(((Number) trace.get(1).get("duration_ms")).longValue()).isBetween(100L, 5_000L);
+        // From the step's start to the cut, which comes when the timeout is enforced: a little after the 5 s.
+        assertThat(((Number) trace.get(1).get("duration_ms")).longValue()).isBetween(100L, 30_000L);
     }
 
     @Test
