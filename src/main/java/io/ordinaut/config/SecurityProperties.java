@@ -14,7 +14,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param burstPerSecond          requests per second one non-admin agent may make (default 50; cluster-wide)
  * @param defaultCallsPerHour     hourly limit for agents without their own api_calls_per_hour (default none)
  * @param maxBodyBytes            largest request body accepted (default 1 MiB); larger ones get 413
- * @param lockoutThreshold        failed secret attempts before an agent's credential is locked (default 5)
+ * @param lockoutThreshold        failed secret attempts from one client address before the agent's credential
+ *                                is locked for that address (default 5)
  * @param lockoutSeconds          first lockout; it doubles with each further failure, up to 15 minutes (default 30)
  * @param unauthenticatedPerMinute calls per minute one client address may make to the token endpoints plus
  *                                requests that end in 401 (default 60), counted in memory on each node before

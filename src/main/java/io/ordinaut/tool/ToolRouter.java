@@ -164,7 +164,6 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
                 settings.mcpMaxConnections(), settings.mcpIdle(), settings.sslContext());
     }
 
-    /** Whether a pipeline may use this address; pass as the predicate of {@code PipelineDefinition.parse}. */
     /**
      * Applies the tools' egress policy to a URL something else will call (webhooks).
      *
@@ -174,6 +173,7 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
         guard.check(uri);
     }
 
+    /** Whether a pipeline may use this address; pass as the predicate of {@code PipelineDefinition.parse}. */
     public boolean accepts(String address) {
         Optional<ToolDefinition> found = catalog.apply(address);
         if (found.isPresent()) {

@@ -11,11 +11,11 @@ import org.springframework.dao.DataAccessException;
 import io.ordinaut.agent.AgentScopes;
 
 /**
- * Which catalogued tools a task's pipeline may call. The catalog is shared and any agent with
- * {@code tools:write} may register an address nobody has taken yet — including one another agent's
- * pipeline already names (and runs simulated). Calling such a tool would hand the calling task's data
- * (its rendered arguments) to whoever registered it, so a step may call only a tool its task's owner
- * trusts:
+ * Which catalogued tools a task's pipeline may call. The catalog is shared: an address another agent's
+ * pipeline already names is refused to a non-admin at registration, but a tool registered before that rule,
+ * or one whose owner lost {@code admin}, may still sit at such an address. Calling it would hand the calling
+ * task's data (its rendered arguments) to whoever registered it, so a step may call only a tool its task's
+ * owner trusts:
  * <ul>
  *   <li>one that owner registered itself,</li>
  *   <li>one an admin registered (the owner holds {@value AgentScopes#ADMIN}), or</li>
