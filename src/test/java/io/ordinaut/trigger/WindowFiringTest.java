@@ -22,6 +22,7 @@ import org.springframework.test.context.TestPropertySource;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import io.ordinaut.support.Eventually;
 import io.ordinaut.support.NodeTestSupport;
 
 /**
@@ -78,10 +79,12 @@ class WindowFiringTest extends NodeTestSupport {
             System.out.printf("windows mode: %d distinct schedules, %d Quartz fires in %.1f s%n", n, fired, seconds);
             long bound = (long) Math.ceil(seconds / WINDOW.toSeconds() + 2) * GROUPS;
             assertThat(fired).as("Quartz fires in %.1f s with %d distinct schedules", seconds, n).isLessThanOrEqualTo(bound);
-            long withRun = jdbc.sql("SELECT count(DISTINCT task_id) FROM due_work WHERE task_id IN (SELECT CAST(value AS uuid) FROM "
-                    + "jsonb_array_elements_text(CAST(:ids AS jsonb))) AND scheduled_for >= :from AND scheduled_for < :to")
+            // (the last window's enqueue may finish a moment after the 10 s on a loaded machine: 1942 of 2000 seen)
+            long withRun = Eventually.until("every task's occurrence of the 10 s enqueued", Duration.ofSeconds(20), () -> jdbc.sql(
+                            "SELECT count(DISTINCT task_id) FROM due_work WHERE task_id IN (SELECT CAST(value AS uuid) FROM "
+                            + "jsonb_array_elements_text(CAST(:ids AS jsonb))) AND scheduled_for >= :from AND scheduled_for < :to")
                     .param("ids", json(created)).param("from", Timestamp.from(from)).param("to", Timestamp.from(from.plusSeconds(10)))
-                    .query(Long.class).single();
+                    .query(Long.class).single(), count -> count >= n);
             assertThat(withRun).as("tasks with their occurrence of the 10 s enqueued").isEqualTo(n);
             assertThat(jdbc.sql("SELECT coalesce(sum(missed_count), 0) FROM missed_occurrence WHERE task_id IN (SELECT CAST(value AS uuid) "
                     + "FROM jsonb_array_elements_text(CAST(:ids AS jsonb)))").param("ids", json(created)).query(Long.class).single())
