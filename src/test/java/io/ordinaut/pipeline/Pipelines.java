@@ -1,5 +1,6 @@
 package io.ordinaut.pipeline;
 
+import io.ordinaut.support.PipelineSteps;
 import io.ordinaut.tool.ToolCall;
 import io.ordinaut.tool.ToolInvoker;
 
@@ -34,13 +35,7 @@ final class Pipelines {
     }
 
     static Map<String, Object> step(String id, String uses, Object... keyValues) {
-        Map<String, Object> step = new java.util.LinkedHashMap<>();
-        step.put("id", id);
-        step.put("uses", uses);
-        for (int i = 0; i < keyValues.length; i += 2) {
-            step.put((String) keyValues[i], keyValues[i + 1]);
-        }
-        return step;
+        return PipelineSteps.step(id, uses, null, keyValues);
     }
 
     static Map<String, Object> payload(Map<String, Object> params, List<?> steps) {

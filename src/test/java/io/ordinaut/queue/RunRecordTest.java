@@ -23,6 +23,7 @@ import com.sun.net.httpserver.HttpServer;
 
 import io.ordinaut.support.Eventually;
 import io.ordinaut.support.NodeTestSupport;
+import io.ordinaut.support.PipelineSteps;
 
 /**
  * What GET /runs/{id} shows of a run, while it runs and once recorded, on a real node calling real HTTP
@@ -58,9 +59,9 @@ class RunRecordTest extends NodeTestSupport {
         tool("geo.locate", "/geo");
         tool("weather.get", "/hang");
         String taskId = task(Map.of("run_timeout_seconds", 5), List.of(
-                step("locate", "geo.locate", Map.of("city", "Chisinau"), "save_as", "place"),
-                step("weather", "weather.get", Map.of("lat", "${steps.place.lat}"), "save_as", "forecast"),
-                step("notify", "geo.locate", Map.of())));
+                PipelineSteps.step("locate", "geo.locate", Map.of("city", "Chisinau"), "save_as", "place"),
+                PipelineSteps.step("weather", "weather.get", Map.of("lat", "${steps.place.lat}"), "save_as", "forecast"),
+                PipelineSteps.step("notify", "geo.locate", Map.of())));
         // when it runs
         Map<String, Object> run = api.awaitFinished(runNow(taskId));
 
@@ -85,7 +86,7 @@ class RunRecordTest extends NodeTestSupport {
     void started_at_is_the_same_instant_while_the_run_runs_and_once_it_is_recorded() {
         // given a run whose only step takes 1.5 s
         tool("weather.forecast", "/forecast");
-        String taskId = task(Map.of(), List.of(step("forecast", "weather.forecast", Map.of())));
+        String taskId = task(Map.of(), List.of(PipelineSteps.step("forecast", "weather.forecast", Map.of())));
         String runId = runNow(taskId);
 
         // when it is seen running, and then recorded
@@ -123,16 +124,6 @@ class RunRecordTest extends NodeTestSupport {
         return api.post("/tasks/" + taskId + "/run_now", Map.of()).expect(200).details().get("run_id").toString();
     }
 
-    private static Map<String, Object> step(String id, String uses, Map<String, Object> with, Object... options) {
-        Map<String, Object> step = new LinkedHashMap<>();
-        step.put("id", id);
-        step.put("uses", uses);
-        step.put("with", with);
-        for (int i = 0; i < options.length; i += 2) {
-            step.put((String) options[i], options[i + 1]);
-        }
-        return step;
-    }
 
     private static void answer(HttpExchange exchange, long afterMillis, String json) throws IOException {
         exchange.getRequestBody().readAllBytes();

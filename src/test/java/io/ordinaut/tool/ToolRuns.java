@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.ordinaut.support.Api;
+import io.ordinaut.support.PipelineSteps;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Drives tasks through the REST API for the end-to-end tool tests: create, run now, wait for the run. */
@@ -39,14 +40,7 @@ final class ToolRuns {
     }
 
     static Map<String, Object> step(String id, String uses, Map<String, Object> with, Object... options) {
-        Map<String, Object> step = new LinkedHashMap<>();
-        step.put("id", id);
-        step.put("uses", uses);
-        step.put("with", with);
-        for (int i = 0; i < options.length; i += 2) {
-            step.put((String) options[i], options[i + 1]);
-        }
-        return step;
+        return PipelineSteps.step(id, uses, with, options);
     }
 
     static Map<String, Object> pipeline(Map<String, Object> params, List<Map<String, Object>> steps) {
