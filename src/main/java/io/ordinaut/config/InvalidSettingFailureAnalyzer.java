@@ -10,6 +10,6 @@ class InvalidSettingFailureAnalyzer extends AbstractFailureAnalyzer<InvalidSetti
     protected FailureAnalysis analyze(Throwable rootFailure, InvalidSettingException cause) {
         return new FailureAnalysis(cause.getMessage(),
                 "Set " + cause.environmentVariable() + " (" + cause.property() + ") to an accepted value, or unset it for the default,"
-                        + " and start the node again (docs/operations.md, Configuration).", cause);
+                        + " and start the node again (docs/operations.md, Settings).", cause);
     }
 }
