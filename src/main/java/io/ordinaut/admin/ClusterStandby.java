@@ -25,7 +25,9 @@ import io.ordinaut.trigger.StandbyGate;
  * that was put in standby on its own). While the flag is set a node keeps itself in standby (it corrects
  * itself should anything start it), a node starting meanwhile never starts Quartz nor makes its start-up
  * window pass ({@link StandbyGate}), and a start of this node alone is refused: the flag would put it
- * back at once.
+ * back at once. In windows mode the flag also stops window fires already running (at their next batch)
+ * and the enqueue a new schedule's creation would make; both read it share-locked, so {@link #setCluster}
+ * answers only after those in progress have committed.
  */
 @Component
 class ClusterStandby implements StandbyGate, SmartLifecycle {

@@ -13,6 +13,10 @@ import org.slf4j.LoggerFactory;
  * <p>A failed fire is not handed back to Quartz: the group's next fire, one window later, takes the same
  * schedules (their next_fire_at did not move) while the horizon still covers their occurrences. A fire
  * that Quartz recovers after its node died is skipped for the same reason.
+ *
+ * <p>Quartz's standby lets a fire already running finish; the fire itself stops at its next batch once
+ * the cluster is in standby ({@link WindowFirer#fire(int)}), so a cluster standby command that has
+ * answered is not followed by a window enqueue.
  */
 public class EnqueueWindowJob implements Job {
 

@@ -42,7 +42,8 @@ import io.ordinaut.schedule.Schedule;
  * <p>windows: schedules without next_fire_at (created in per-schedule mode) get it from the ledger —
  * the occurrence after the latest one handled, or the first after the schedule was created — then the
  * per-schedule triggers are removed and the window triggers (one per group, repeating every window)
- * created or updated. An old trigger firing meanwhile is harmless: the ledger claims each occurrence once.
+ * created or updated (a trigger an operator paused stays paused when a changed window replaces it). An old
+ * trigger firing meanwhile is harmless: the ledger claims each occurrence once.
  *
  * <p>per-schedule: window triggers are removed, next_fire_at cleared, and every schedule without its own
  * trigger gets one again.
@@ -175,7 +176,7 @@ class FiringMode {
         }
     }
 
-    private static TriggerKey windowKey(int group) {
+    static TriggerKey windowKey(int group) {
         return new TriggerKey("window-" + group, WINDOW_GROUP);
     }
 
@@ -244,7 +245,18 @@ class FiringMode {
                     }
                 });
             } else {
-                quartz("update window trigger " + key, () -> scheduler.rescheduleJob(key, trigger));
+                // rescheduleJob stores the new trigger WAITING: an operator's pause would be lost with the old one.
+                boolean paused = quartz("update window trigger " + key, () -> {
+                    boolean wasPaused = scheduler.getTriggerState(key) == Trigger.TriggerState.PAUSED;
+                    scheduler.rescheduleJob(key, trigger);
+                    if (wasPaused) {
+                        scheduler.pauseTrigger(key);
+                    }
+                    return wasPaused;
+                });
+                if (paused) {
+                    log.info("Window trigger {} now fires every {}; it stays paused", key, properties.window());
+                }
             }
         }
         for (TriggerKey key : quartz("list the window triggers", () -> scheduler.getTriggerKeys(GroupMatcher.triggerGroupEquals(WINDOW_GROUP)))) {

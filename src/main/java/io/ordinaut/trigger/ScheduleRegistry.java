@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 
 import org.postgresql.PGStatement;
@@ -40,6 +41,10 @@ import io.ordinaut.schedule.ScheduleDefinition;
  * distinct schedule however many tasks use it. In windows mode ({@link TriggerProperties}) a schedule
  * has no trigger of its own: its {@code next_fire_at} is set when it is created (and its occurrences
  * inside the horizon enqueued, see {@link WindowFirer#start}), and the window triggers take it from there.
+ * Not while its window group does not fire ({@link WindowHold}: the cluster in standby, its window
+ * trigger paused): then the creation enqueues nothing, as no fire would, and the group's fires take the
+ * schedule from its first occurrence once firing resumes. A task joining an existing schedule still gets
+ * the occurrences the schedule's fires enqueued ahead before the standby or pause, as its other tasks do.
  *
  * <p>Both methods must run inside the caller's transaction: the schedule row lock serialises joins,
  * leaves and the enqueue job of one schedule, and Quartz (JobStoreCMT) writes its trigger in the same
@@ -62,8 +67,9 @@ public class ScheduleRegistry {
      */
     private static final String INSERT_SCHEDULE = """
             INSERT INTO schedule (id, sharing_key, kind, expr, timezone, anchor, start_at, end_at, misfire_grace_seconds,
-                                  next_fire_at, finished, enqueued_through)
-            VALUES (:id, :key, :kind, :expr, :timezone, :anchor, :startAt, :endAt, :grace, :nextFireAt, :finished, :enqueuedThrough)
+                                  next_fire_at, finished, enqueued_through, fire_bucket)
+            VALUES (:id, :key, :kind, :expr, :timezone, :anchor, :startAt, :endAt, :grace, :nextFireAt, :finished, :enqueuedThrough,
+                    :bucket)
             ON CONFLICT (sharing_key) DO NOTHING
             RETURNING id
             """;
@@ -71,12 +77,12 @@ public class ScheduleRegistry {
     /** {@link #INSERT_SCHEDULE} for the distinct schedules of a batch, in sharing-key order. */
     private static final String INSERT_SCHEDULES = """
             INSERT INTO schedule (id, sharing_key, kind, expr, timezone, anchor, start_at, end_at, misfire_grace_seconds,
-                                  next_fire_at, finished, enqueued_through)
+                                  next_fire_at, finished, enqueued_through, fire_bucket)
             SELECT id, sharing_key, kind, expr, timezone, anchor, start_at, end_at, misfire_grace_seconds,
-                   next_fire_at, finished, enqueued_through
+                   next_fire_at, finished, enqueued_through, fire_bucket
               FROM json_to_recordset(CAST(:rows AS json)) AS r(id uuid, sharing_key text, kind text, expr text, timezone text,
                    anchor timestamptz, start_at timestamptz, end_at timestamptz, misfire_grace_seconds integer,
-                   next_fire_at timestamptz, finished boolean, enqueued_through timestamptz)
+                   next_fire_at timestamptz, finished boolean, enqueued_through timestamptz, fire_bucket smallint)
              ORDER BY sharing_key
             ON CONFLICT (sharing_key) DO NOTHING
             RETURNING id, sharing_key
@@ -104,6 +110,13 @@ public class ScheduleRegistry {
     /** Attempts at joining a schedule that concurrent leaves keep deleting between its insert and its lock. */
     private static final int JOIN_ATTEMPTS = 10;
 
+    /**
+     * fire_bucket is drawn here, as the column's default would draw it (0..1023), rather than by the
+     * insert: in windows mode its group decides — before the insert — whether the new schedule's first
+     * occurrences may be enqueued at once (not while that group's window trigger is paused).
+     */
+    private static final int FIRE_BUCKETS = 1024;
+
     private static final String LOCK_SCHEDULE = "SELECT id FROM schedule WHERE id = :id FOR UPDATE";
     private static final String HAS_TASKS = "SELECT EXISTS (SELECT 1 FROM task WHERE schedule_id = :id)";
     private static final String DELETE_SCHEDULE = "DELETE FROM schedule WHERE id = :id";
@@ -124,9 +137,11 @@ public class ScheduleRegistry {
     private final DueWorkQueue queue;
     private final TriggerProperties properties;
     private final WindowFirer windows;
+    private final WindowHold hold;
 
     ScheduleRegistry(JdbcClient jdbc, JdbcTemplate template, Scheduler scheduler, DueWorkQueue queue, TriggerProperties properties,
-                     WindowFirer windows) {
+                     WindowFirer windows, WindowHold hold) {
+        this.hold = hold;
         this.jdbc = jdbc;
         this.template = template;
         this.scheduler = scheduler;
@@ -157,6 +172,7 @@ public class ScheduleRegistry {
     public UUID joinAll(List<UUID> taskIds, Schedule schedule, int misfireGraceSeconds, Instant since, Consumer<UUID> attach) {
         ScheduleDefinition d = schedule.definition();
         String key = sharingKey(schedule, misfireGraceSeconds);
+        WindowHold.Check held = hold.check();
         for (int attempt = 1; attempt <= JOIN_ATTEMPTS; attempt++) {
             // Most joins find their schedule: lock it first, so they plan nothing and insert nothing.
             Optional<Existing> existing = jdbc.sql(LOCK_EXISTING + lockMode()).param("key", key)
@@ -181,7 +197,10 @@ public class ScheduleRegistry {
                 return scheduleId;
             }
             UUID id = UUID.randomUUID();
-            WindowFirer.Plan plan = properties.windows() ? windows.planStart(id, schedule, misfireGraceSeconds, since) : null;
+            int bucket = ThreadLocalRandom.current().nextInt(FIRE_BUCKETS);
+            WindowFirer.Plan plan = properties.windows()
+                    ? windows.planStart(id, schedule, misfireGraceSeconds, since, () -> held.fires(bucket % properties.groups()))
+                    : null;
             Optional<UUID> inserted = jdbc.sql(INSERT_SCHEDULE)
                     .param("id", id)
                     .param("key", key)
@@ -196,13 +215,15 @@ public class ScheduleRegistry {
                     .param("finished", plan != null && plan.finished())
                     .param("enqueuedThrough", plan == null || plan.enqueue().isEmpty() ? null
                             : Timestamp.from(plan.enqueue().get(plan.enqueue().size() - 1)))
+                    .param("bucket", bucket)
                     .query(UUID.class)
                     .optional();
             if (inserted.isPresent()) {
                 attach.accept(id);
                 if (plan != null) {
                     // No Quartz trigger of its own: the group's window fires take it from here. Occurrences
-                    // inside the horizon are enqueued now, so none waits for the next window fire.
+                    // inside the horizon are enqueued now, so none waits for the next window fire — unless
+                    // its group does not fire now (the plan then enqueues nothing).
                     windows.start(id, taskIds, schedule, plan);
                 } else {
                     createTrigger(id, d, misfireGraceSeconds, key);
@@ -254,6 +275,7 @@ public class ScheduleRegistry {
         Map<UUID, WindowFirer.Plan> plans = new HashMap<>();
         Map<UUID, Schedule> schedules = new HashMap<>();
         Set<String> pending = new TreeSet<>(byKey.keySet());
+        WindowHold.Check held = hold.check();
         for (int attempt = 1; !pending.isEmpty(); attempt++) {
             if (attempt > JOIN_ATTEMPTS) {
                 throw new IllegalStateException("A batch could not join schedules " + pending + " in " + JOIN_ATTEMPTS
@@ -274,7 +296,9 @@ public class ScheduleRegistry {
                 Joining g = byKey.get(key);
                 ScheduleDefinition d = g.schedule().definition();
                 UUID id = UUID.randomUUID();
-                WindowFirer.Plan plan = windows.planStart(id, g.schedule(), g.misfireGraceSeconds(), g.since());
+                int bucket = ThreadLocalRandom.current().nextInt(FIRE_BUCKETS);
+                WindowFirer.Plan plan = windows.planStart(id, g.schedule(), g.misfireGraceSeconds(), g.since(),
+                        () -> held.fires(bucket % properties.groups()));
                 tried.put(id, plan);
                 Map<String, Object> row = new HashMap<>();
                 row.put("id", id);
@@ -289,6 +313,7 @@ public class ScheduleRegistry {
                 row.put("next_fire_at", plan.nextFireAt().toString());
                 row.put("finished", plan.finished());
                 row.put("enqueued_through", plan.enqueue().isEmpty() ? null : plan.enqueue().get(plan.enqueue().size() - 1).toString());
+                row.put("fire_bucket", bucket);
                 rows.add(row);
             }
             jdbc.sql(INSERT_SCHEDULES).param("rows", JSON.writeValueAsString(rows)).query((rs, i) -> {

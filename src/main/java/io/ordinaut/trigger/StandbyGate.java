@@ -3,7 +3,9 @@ package io.ordinaut.trigger;
 /**
  * Asked when a scheduler node starts: whether Quartz must stay in standby instead of firing, and whether
  * the start-up window pass may enqueue (the operator put the whole cluster in standby, see
- * io.ordinaut.admin). Without a gate, Quartz starts and the pass runs.
+ * io.ordinaut.admin); and in windows mode by every batch of a window fire and by a join that creates a
+ * schedule, which enqueue nothing while the cluster is in standby ({@link WindowHold}). Without a gate,
+ * Quartz starts, the pass runs and nothing is held.
  */
 public interface StandbyGate {
 

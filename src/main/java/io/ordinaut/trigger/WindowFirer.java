@@ -169,11 +169,13 @@ class WindowFirer {
     private final TriggerProperties properties;
     private final TransactionTemplate transactions;
     private final OrdinautMetrics metrics;
+    private final WindowHold hold;
     private final Map<UUID, Schedule> compiled = new ConcurrentHashMap<>();
 
     WindowFirer(JdbcClient jdbc, DueWorkQueue queue, Clock clock, ScheduleEndListener scheduleEnd, TriggerProperties properties,
-                PlatformTransactionManager transactionManager, OrdinautMetrics metrics) {
+                PlatformTransactionManager transactionManager, OrdinautMetrics metrics, WindowHold hold) {
         this.metrics = metrics;
+        this.hold = hold;
         this.jdbc = jdbc;
         this.queue = queue;
         this.clock = clock;
@@ -182,9 +184,14 @@ class WindowFirer {
         this.transactions = new TransactionTemplate(transactionManager);
     }
 
-    /** One fire of group {@code group}'s window trigger: batches until none of its schedules is due within the horizon. */
+    /**
+     * One fire of group {@code group}'s window trigger: batches until none of its schedules is due within the
+     * horizon. Each batch first reads the cluster's standby flag share-locked ({@link WindowHold#clusterStandby}):
+     * Quartz's standby lets a fire already running finish, so a fire that started before a standby command
+     * stops at its next batch, and the command answers only after the batch in progress committed.
+     */
     Result fire(int group) {
-        return fire(group, () -> true);
+        return fire(group, () -> !hold.clusterStandby());
     }
 
     /**
@@ -227,8 +234,12 @@ class WindowFirer {
      * the schedule, the clock and the horizon only): the occurrences inside the horizon its first tasks get
      * enqueued at once, and the next_fire_at, finished and enqueued_through its row is inserted with — so
      * the insert needs no ADVANCE after it.
+     *
+     * @param fires asked only when there is something to enqueue: whether the schedule's window group fires
+     *              now ({@link WindowHold.Check#fires}); when it does not, nothing is enqueued and the row
+     *              keeps its first occurrence as next_fire_at
      */
-    Plan planStart(UUID scheduleId, Schedule schedule, int misfireGraceSeconds, Instant since) {
+    Plan planStart(UUID scheduleId, Schedule schedule, int misfireGraceSeconds, Instant since, BooleanSupplier fires) {
         Instant now = clock.instant();
         Instant endAt = schedule.definition().endAt();
         Instant startAt = schedule.definition().startAt();
@@ -236,10 +247,20 @@ class WindowFirer {
         // moment (a slow request) is due to it and enqueued late rather than lost.
         Instant from = startAt != null && startAt.minusMillis(1).isAfter(since) ? startAt.minusMillis(1) : since;
         Optional<Instant> first = schedule.nextAfter(from).filter(i -> endAt == null || !i.isAfter(endAt));
-        return first.isEmpty()
-                ? new Plan(List.of(), List.of(), now, true, false)
-                : plan(new Due(scheduleId, schedule, endAt, misfireGraceSeconds, first.get(), false), now, now.plus(properties.horizon()),
-                        List.of());
+        if (first.isEmpty()) {
+            return new Plan(List.of(), List.of(), now, true, false);
+        }
+        Plan plan = plan(new Due(scheduleId, schedule, endAt, misfireGraceSeconds, first.get(), false), now, now.plus(properties.horizon()),
+                List.of());
+        if (plan.enqueue().isEmpty() || fires.getAsBoolean()) {
+            return plan;
+        }
+        // Its window group does not fire now (cluster standby, paused trigger): enqueuing here would fire it
+        // anyway. The schedule waits at its first occurrence, and the group's first fire once firing resumes
+        // takes it from there like any of its schedules — backlog, or an outage under the misfire rule.
+        log.debug("Schedule {} created while its window group does not fire: its first occurrence {} waits for the window fires",
+                scheduleId, first.get());
+        return new Plan(List.of(), List.of(), first.get(), false, false);
     }
 
     /**
