@@ -40,7 +40,8 @@ import io.ordinaut.web.Scopes;
  * the id run_now returns, and it names the run for its whole life: {@code GET /runs/{id}} shows the
  * queue row while the run is queued or running (status {@code queued}/{@code running}, with its current
  * attempt number; a retry waiting for its backoff is {@code queued} with a future {@code run_at}), and
- * the recorded row once it has ended.
+ * the recorded row once it has ended. A running run's output is the progress its node last wrote with
+ * a lease renewal (the steps that ended, shaped as a recorded run's output), hidden and scoped as any.
  *
  * <p>Every <em>attempt</em> writes one history row ({@code GET /runs} lists attempts). The attempt that
  * ends the run — succeeded, failed without retry, dead, skipped, canceled — is recorded under the run's

@@ -30,11 +30,18 @@ class RunRepository {
                    CAST(output AS text) AS output, created_at
               FROM task_run""";
 
+    /**
+     * Runs still in the queue. A running one shows as its output the progress its node last wrote with a
+     * lease renewal (the outputs and trace of the steps that ended, in the shape of a recorded run's output;
+     * 029-run-progress): a column of the row already read, so a list page costs nothing more. A queued run
+     * has none (a re-queue clears it).
+     */
     private static final String LIVE = StatusSql.of("""
             SELECT id, id AS run_id, task_id, CASE WHEN locked_by IS NULL THEN {run:queued} ELSE {run:running} END AS status,
                    trigger, attempt, scheduled_for, run_at, CAST(NULL AS boolean) AS success, locked_by AS lease_owner,
                    locked_until AS leased_until, started_at, CAST(NULL AS timestamptz) AS finished_at,
-                   CAST(NULL AS text) AS error, CAST(NULL AS text) AS output, created_at
+                   CAST(NULL AS text) AS error,
+                   CASE WHEN locked_by IS NOT NULL THEN CAST(progress -> 'output' AS text) END AS output, created_at
               FROM due_work""");
 
     private static final String ALL_RUNS = RECORDED + "\nUNION ALL\n" + LIVE;

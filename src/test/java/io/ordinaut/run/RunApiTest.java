@@ -10,6 +10,7 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
+import io.ordinaut.support.Api;
 import io.ordinaut.support.Api.Response;
 import io.ordinaut.support.Eventually;
 import io.ordinaut.support.NodeTestSupport;
@@ -120,6 +121,53 @@ class RunApiTest extends NodeTestSupport {
         assertThat((Map<String, Object>) api.get("/task/" + taskId + "/stats").expect(200).get("status_counts"))
                 .containsEntry("dead", 0).containsEntry("failed", 1).containsEntry("succeeded", 1);
         assertThat((Map<String, Object>) api.get("/admin/queue").expect(200).get("dead_letters")).containsEntry("total", 0);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void a_running_run_shows_the_progress_its_node_last_wrote_as_its_output() {
+        // given an agent's task with a run held by a node that wrote its progress with a lease renewal:
+        // the first step ended (its error kept, as on_error continue does), the second is running
+        Api.AgentApi owner = api.newAgent("tasks:create", "runs:read");
+        Api.AgentApi stranger = api.newAgent("tasks:create", "runs:read");
+        String taskId = owner.api().post("/tasks", task("long pipeline", Map.of())).expect(201).string("id");
+        UUID runId = UUID.randomUUID();
+        jdbc.sql("""
+                INSERT INTO due_work (id, task_id, scheduled_for, run_at, queue_order, priority, trigger, attempt,
+                                      locked_by, locked_until, lease_token, started_at, progress)
+                VALUES (:id, CAST(:task AS uuid), now(), now(), now(), 5, 'run_now', 1, 'node-elsewhere',
+                        now() + interval '1 hour', gen_random_uuid(), now(), CAST(:progress AS jsonb))""")
+                .param("id", runId).param("task", taskId)
+                .param("progress", """
+                        {"output": {"steps": {"lookup": {"n": 1}}, "trace": [
+                          {"id": "lookup", "uses": "crm.lookup", "status": "failed", "error": "HTTP 503 from crm.internal"}]},
+                         "at": "step 2 of 3 'weather' (weather.get)"}""")
+                .update();
+
+        // when its owner asks for it by id, the run is running and its output holds the finished steps, errors in full
+        Response one = owner.api().get("/runs/" + runId).expect(200);
+        assertThat(one.get("status")).isEqualTo("running");
+        assertThat(one.get("error")).isNull();
+        assertThat((Map<String, Object>) ((Map<String, Object>) one.get("output")).get("steps")).containsEntry("lookup", Map.of("n", 1));
+        assertThat(stepErrors(one.map())).containsExactly("HTTP 503 from crm.internal");
+        assertThat(((Map<String, Object>) one.get("output")).keySet()).containsExactly("steps", "trace");
+
+        // then the lists show it in the same shape, step errors hidden unless asked for
+        String hidden = "[Error details hidden - use include_errors=true]";
+        for (String list : List.of("/runs?status=running", "/tasks/" + taskId + "/runs")) {
+            Map<String, Object> listed = owner.api().get(list).expect(200).items().get(0);
+            assertThat(listed.get("id")).as(list).isEqualTo(runId.toString());
+            assertThat(stepErrors(listed)).as(list).containsExactly(hidden);
+            assertThat(listed.toString()).as(list).doesNotContain("crm.internal");
+            Map<String, Object> shown = owner.api().get(list + (list.contains("?") ? "&" : "?") + "include_errors=true").expect(200).items().get(0);
+            assertThat(stepErrors(shown)).as(list).containsExactly("HTTP 503 from crm.internal");
+        }
+        assertThat(api.get("/task/" + taskId + "/latest").expect(200).map().get("output")).isNotNull();
+
+        // and another agent sees nothing of it
+        stranger.api().get("/runs/" + runId).expect(404);
+        assertThat(stranger.api().get("/runs?status=running").expect(200).items()).isEmpty();
+        jdbc.sql("DELETE FROM due_work WHERE id = :id").param("id", runId).update();
     }
 
     @Test
