@@ -273,9 +273,12 @@ public class TaskService {
         transition(task, TaskStatus.ACTIVE, "resumed");
         Instant now = now();
         Schedule schedule = compile(task);
-        if (firesOnTime(schedule) && schedule.nextAfter(now).isEmpty()) {
-            throw new ConflictException("Task " + id + " has no occurrences after now; change its schedule to resume it",
-                    Map.of("status", task.status().wireName()));
+        // As for a time-driven task with nothing left to fire: an event task takes events only until its
+        // end_at, so one whose end_at is past would be active and never run (creation refuses it, 400).
+        if (!firesAfter(schedule, now)) {
+            throw new ConflictException("Task " + id + (firesOnTime(schedule) ? " has no occurrences after now"
+                    : " takes events only until its end_at " + task.spec().endAt() + ", which is past")
+                    + "; change its schedule to resume it", Map.of("status", task.status().wireName()));
         }
         // Resuming never replays occurrences missed while paused: the task is active from now on.
         Task resumed = task.resumed(now);

@@ -100,6 +100,31 @@ class ScheduleEdgesApiTest extends NodeTestSupport {
     }
 
     @Test
+    void a_paused_task_whose_end_at_has_passed_cannot_be_resumed_whatever_its_kind() {
+        // given a paused cron task and a paused event task, each given an end_at that is past while paused
+        String future = Instant.now().plus(Duration.ofDays(3)).toString();
+        String cron = api.post("/tasks", with(task("cron", "0 9 * * *"), "end_at", future)).expect(201).string("id");
+        String event = api.post("/tasks", with(task("event", "orders.created"), "end_at", future)).expect(201).string("id");
+        for (String id : List.of(cron, event)) {
+            api.post("/tasks/" + id + "/pause", Map.of()).expect(200);
+            api.put("/tasks/" + id, Map.of("end_at", "2020-01-01T00:00:00Z")).expect(200);
+        }
+
+        // when each is resumed, then each is refused with 409, stays paused, and says how to go on
+        for (String id : List.of(cron, event)) {
+            Response resumed = api.post("/tasks/" + id + "/resume", Map.of()).expect(409);
+            assertThat(resumed.get("error")).as(id).isEqualTo("Conflict");
+            assertThat(resumed.details()).as(id).containsEntry("status", "paused");
+            assertThat(resumed.string("message")).as(id).contains("change its schedule to resume it");
+            assertThat(api.get("/tasks/" + id).expect(200).get("status")).as(id).isEqualTo("paused");
+        }
+
+        // and once end_at is moved later the event task resumes
+        api.put("/tasks/" + event, Map.of("end_at", future)).expect(200);
+        assertThat(api.post("/tasks/" + event + "/resume", Map.of()).expect(200).details()).containsEntry("status", "active");
+    }
+
+    @Test
     void fractional_seconds_are_kept_wherever_an_instant_is_shown_or_compared() {
         Response once = api.post("/schedules/preview", Map.of("schedule_kind", "once",
                 "schedule_expr", "2026-12-24T18:00:00.123Z", "after", "2026-01-01T00:00:00Z")).expect(200);
