@@ -26,6 +26,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.ordinaut.ConflictException;
 import io.ordinaut.InvalidInputException;
 import io.ordinaut.JsonFields;
 import io.ordinaut.PayloadTooLargeException;
@@ -65,7 +66,7 @@ class TaskController {
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
             content = @Content(schema = @Schema(implementation = TaskCreateRequest.class))))
     TaskView create(@RequestBody Object body, Caller caller) {
-        Task task = service.create(specOf(body, caller));
+        Task task = service.create(specOf(body, caller), !caller.isAdmin());
         AuditSubject.set(task.id());
         return view(task);
     }
@@ -107,7 +108,7 @@ class TaskController {
         AuditSubject.detail("atomic", atomic);
         List<TaskService.BatchOutcome> outcomes;
         try {
-            outcomes = service.createAll(specs, atomic);
+            outcomes = service.createAll(specs, atomic, !caller.isAdmin());
         } catch (TaskService.BatchRefused e) {
             List<Map<String, Object>> errors = new ArrayList<>();
             for (int i = 0; i < e.outcomes().size(); i++) {
@@ -154,6 +155,9 @@ class TaskController {
         if (e instanceof ApiException api) {
             return api.status().value();
         }
+        if (e instanceof ConflictException) {
+            return HttpStatus.CONFLICT.value(); // over the owner's open-task cap
+        }
         return e instanceof PayloadTooLargeException ? HttpStatus.CONTENT_TOO_LARGE.value() : HttpStatus.BAD_REQUEST.value();
     }
 
@@ -168,6 +172,10 @@ class TaskController {
             body.put("error", "PayloadTooLarge");
             body.put("message", tooLarge.getMessage());
             body.put("details", tooLarge.details());
+        } else if (e instanceof ConflictException conflict) {
+            body.put("error", "Conflict");
+            body.put("message", conflict.getMessage());
+            body.put("details", conflict.details());
         } else if (e instanceof InvalidInputException invalid) {
             body.put("error", "ValidationError");
             body.put("message", invalid.getMessage());

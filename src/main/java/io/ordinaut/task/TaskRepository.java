@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 import io.ordinaut.TaskStatus;
+import io.ordinaut.queue.StatusSql;
 
 /** SQL for the task table. */
 @Repository
@@ -78,6 +80,29 @@ class TaskRepository {
     private static final String COUNT = "SELECT coalesce(sum(n), 0) FROM task_count%s";
 
     private static final String AGENT_EXISTS = "SELECT EXISTS (SELECT 1 FROM agent WHERE id = :id)";
+
+    /**
+     * Serialises, per agent and until commit, whatever may raise the number of its open tasks (creations,
+     * reactivations), on every node: the count that checks its cap and the insert that follows are then
+     * one step, so concurrent calls cannot each see room for the same slot. Taken in owner order — a
+     * transaction of grouped creations may lock several agents — and before any schedule lock.
+     */
+    private static final String LOCK_OWNERS = """
+            SELECT count(pg_advisory_xact_lock(hashtextextended('ordinaut:open_tasks:' || o, 0)))
+              FROM (SELECT value AS o FROM jsonb_array_elements_text(CAST(:owners AS jsonb)) ORDER BY value) AS s
+            """;
+
+    /**
+     * The agents' open (active or paused) tasks, from the kept counts (024-task-paging): every column of
+     * task_count_group_idx is given, so each (status, kind, owner) group is a probe, however many agents
+     * and tasks there are. Run after {@link #LOCK_OWNERS}, in a statement of its own: a statement's snapshot
+     * is taken when it starts, so one that waited for the lock would not see the commit it waited for.
+     */
+    private static final String OPEN_TASKS = StatusSql.of("""
+            SELECT created_by, sum(n) AS open FROM task_count
+             WHERE status IN ({task:active}, {task:paused}) AND schedule_kind IN (:kinds) AND created_by IN (:owners)
+             GROUP BY created_by
+            """);
 
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
 
@@ -241,6 +266,25 @@ class TaskRepository {
             params.put("createdBy", createdBy);
         }
         return jdbc.sql(sql.formatted(where(status, kind, createdBy))).params(params);
+    }
+
+    /**
+     * Locks the agents' open-task counts for the rest of the transaction ({@link #LOCK_OWNERS}) and reads
+     * them: every owner given is in the answer, 0 when it has no open task.
+     */
+    Map<UUID, Long> lockOpenTasks(Collection<UUID> owners) {
+        List<String> sorted = owners.stream().map(UUID::toString).sorted().toList();
+        jdbc.sql(LOCK_OWNERS).param("owners", json.writeValueAsString(sorted)).query().listOfRows();
+        return openTasks(owners);
+    }
+
+    /** The agents' open tasks, every owner given in the answer (0 when it has none); locks nothing. */
+    Map<UUID, Long> openTasks(Collection<UUID> owners) {
+        Map<UUID, Long> open = new HashMap<>();
+        owners.forEach(o -> open.put(o, 0L));
+        jdbc.sql(OPEN_TASKS).param("kinds", TaskSpec.KINDS).param("owners", List.copyOf(owners))
+                .query((rs, row) -> open.put(rs.getObject("created_by", UUID.class), rs.getLong("open"))).list();
+        return open;
     }
 
     boolean agentExists(UUID id) {

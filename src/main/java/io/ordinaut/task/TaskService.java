@@ -53,15 +53,17 @@ public class TaskService {
     private final ScheduleRegistry registry;
     private final DueWorkQueue queue;
     private final PayloadValidator payloads;
+    private final TaskProperties properties;
     private final Clock clock;
     private final GroupCommit<Object, BatchOutcome> creations;
 
-    TaskService(TaskRepository tasks, ScheduleRegistry registry, DueWorkQueue queue, PayloadValidator payloads, Clock clock,
-                PlatformTransactionManager transactionManager) {
+    TaskService(TaskRepository tasks, ScheduleRegistry registry, DueWorkQueue queue, PayloadValidator payloads,
+                TaskProperties properties, Clock clock, PlatformTransactionManager transactionManager) {
         this.tasks = tasks;
         this.registry = registry;
         this.queue = queue;
         this.payloads = payloads;
+        this.properties = properties;
         this.clock = clock;
         TransactionTemplate transaction = new TransactionTemplate(transactionManager);
         this.creations = new GroupCommit<>(specs -> transaction.execute(status -> checkAndStore(specs, false)),
@@ -73,9 +75,11 @@ public class TaskService {
      * while others are being stored are stored together, in one transaction ({@link GroupCommit}): a task
      * costs PostgreSQL a share of a few set-based statements and of one commit instead of all of them, and
      * joins of one shared schedule stop queueing on its row. A creation that fails fails alone.
+     *
+     * @param capped whether the owner's open-task cap applies (the caller is no admin)
      */
-    Task create(TaskSpec spec) {
-        BatchOutcome outcome = creations.submit(spec);
+    Task create(TaskSpec spec, boolean capped) {
+        BatchOutcome outcome = creations.submit(new NewTask(spec, capped));
         if (outcome.error() != null) {
             throw outcome.error();
         }
@@ -93,24 +97,28 @@ public class TaskService {
      * the tasks are attached to their schedules with one UPDATE.
      *
      * @param specs   the parsed items; an item the controller already refused is given as its exception
-     * @param atomic  all or nothing: when any item fails, nothing is stored and {@link BatchRefused} is thrown
+     * @param atomic  all or nothing: when any item fails, nothing is stored and {@link BatchRefused} is thrown;
+     *                when the valid items would take their owner past its open-task cap, nothing is stored
+     *                and a {@link ConflictException} is thrown
+     * @param capped  whether the owner's open-task cap applies (the caller is no admin)
      * @return one outcome per item, in order: the created task or the exception that refused it
      */
     @Transactional
-    List<BatchOutcome> createAll(List<Object> specs, boolean atomic) {
-        return checkAndStore(specs, atomic);
+    List<BatchOutcome> createAll(List<Object> specs, boolean atomic, boolean capped) {
+        return checkAndStore(specs.stream().map(s -> s instanceof TaskSpec spec ? new NewTask(spec, capped) : s).toList(), atomic);
     }
 
-    private List<BatchOutcome> checkAndStore(List<Object> specs, boolean atomic) {
+    /** @param items {@link NewTask}s, or the exceptions that already refused an item */
+    private List<BatchOutcome> checkAndStore(List<Object> items, boolean atomic) {
         Instant now = now();
         Map<UUID, Boolean> owners = new HashMap<>();
         Predicate<UUID> agentExists = id -> owners.computeIfAbsent(id, tasks::agentExists);
-        List<Object> checked = new ArrayList<>(specs.size());
+        List<Object> checked = new ArrayList<>(items.size());
         boolean anyRefused = false;
-        for (Object item : specs) {
-            if (item instanceof TaskSpec spec) {
+        for (Object item : items) {
+            if (item instanceof NewTask newTask) {
                 try {
-                    checked.add(check(spec, now, agentExists));
+                    checked.add(check(newTask, now, agentExists));
                     continue;
                 } catch (InvalidInputException e) {
                     item = e;
@@ -119,13 +127,14 @@ public class TaskService {
             checked.add(item);
             anyRefused = true;
         }
-        List<BatchOutcome> outcomes = new ArrayList<>(specs.size());
+        List<BatchOutcome> outcomes = new ArrayList<>(items.size());
         if (atomic && anyRefused) {
             for (Object c : checked) {
                 outcomes.add(c instanceof Checked ? new BatchOutcome(null, null) : new BatchOutcome(null, (RuntimeException) c));
             }
             throw new BatchRefused(outcomes);
         }
+        refuseOverCap(checked, atomic);
         List<Checked> valid = checked.stream().filter(Checked.class::isInstance).map(Checked.class::cast).toList();
         Map<UUID, Task> stored = valid.isEmpty() ? Map.of() : store(valid);
         for (Object c : checked) {
@@ -177,8 +186,84 @@ public class TaskService {
         return stored;
     }
 
+    /**
+     * Refuses the checked items that would take their owner past its open-task cap: in order, each owner's
+     * items beyond the room it has left become a {@link ConflictException} (atomic: the whole call is
+     * refused). The owners are locked until commit ({@link TaskRepository#lockOpenTasks}) before they are
+     * counted, so concurrent creations of one agent — on any node — are counted one after the other.
+     */
+    private void refuseOverCap(List<Object> checked, boolean atomic) {
+        if (!properties.capsOpenTasks()) {
+            return;
+        }
+        Map<UUID, List<Integer>> byOwner = new TreeMap<>();
+        for (int i = 0; i < checked.size(); i++) {
+            if (checked.get(i) instanceof Checked c && c.capped()) {
+                byOwner.computeIfAbsent(c.task().createdBy(), o -> new ArrayList<>()).add(i);
+            }
+        }
+        if (byOwner.isEmpty()) {
+            return;
+        }
+        Map<UUID, Long> open = tasks.lockOpenTasks(byOwner.keySet());
+        byOwner.forEach((owner, indexes) -> {
+            long room = Math.max(0, properties.maxOpenPerAgent() - open.get(owner));
+            if (indexes.size() <= room) {
+                return;
+            }
+            if (atomic) {
+                throw overCap(owner, open.get(owner), indexes.size(), "the batch is atomic, so none was created");
+            }
+            ConflictException refused = overCap(owner, open.get(owner) + room, 1, null);
+            indexes.subList((int) room, indexes.size()).forEach(i -> checked.set(i, refused));
+        });
+    }
+
+    /**
+     * Refuses a reactivation (resume or schedule change of a completed task) that would take a capped
+     * owner past its cap. The caller took the owner's lock before the task's (see {@link #capLock}); a
+     * task completed between that look and its lock is counted without it, which at worst lets a race
+     * with the owner's own creations overshoot by that one task.
+     */
+    private void requireRoomToReactivate(Task task, UUID owner) {
+        if (owner == null || !properties.capsOpenTasks()) {
+            return;
+        }
+        long open = tasks.openTasks(List.of(task.createdBy())).get(task.createdBy());
+        if (open >= properties.maxOpenPerAgent()) {
+            throw overCap(task.createdBy(), open, 1, null);
+        }
+    }
+
+    /**
+     * Takes a capped caller's open-task lock before a change locks the task, when the task (as seen
+     * unlocked) is completed and the change may reactivate it: creations take that lock before any
+     * schedule lock, so a change must not take it after its own schedule and task locks.
+     */
+    private void capLock(UUID id, UUID owner) {
+        if (owner == null || !properties.capsOpenTasks()) {
+            return;
+        }
+        tasks.find(id).filter(t -> t.status() == TaskStatus.COMPLETED && owner.equals(t.createdBy()))
+                .ifPresent(t -> tasks.lockOpenTasks(List.of(owner)));
+    }
+
+    private ConflictException overCap(UUID owner, long open, int requested, String outcome) {
+        int max = properties.maxOpenPerAgent();
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("agent_id", owner);
+        details.put("open_tasks", open);
+        details.put("max_open_tasks", max);
+        details.put("requested", requested);
+        return new ConflictException("Agent " + owner + " owns " + open + " open tasks (active or paused) and may own at most " + max
+                + " (ordinaut.tasks.max-open-per-agent); " + (requested == 1 ? "this one would be one too many" : requested + " more would exceed it")
+                + (outcome == null ? "" : "; " + outcome) + ". Cancel tasks it no longer needs, or ask an operator to raise the cap",
+                details);
+    }
+
     /** Everything create checks before it stores a task: the owner, the payload, the schedule. */
-    private Checked check(TaskSpec spec, Instant now, Predicate<UUID> agentExists) {
+    private Checked check(NewTask newTask, Instant now, Predicate<UUID> agentExists) {
+        TaskSpec spec = newTask.spec();
         if (!agentExists.test(spec.createdBy())) {
             throw new InvalidInputException("created_by", "Agent " + spec.createdBy() + " does not exist");
         }
@@ -186,7 +271,7 @@ public class TaskService {
         EventReferences.check(spec);
         Schedule schedule = compile(spec, now);
         requireFutureOccurrence(schedule, spec, now);
-        return new Checked(Task.created(UUID.randomUUID(), spec, now), schedule);
+        return new Checked(Task.created(UUID.randomUUID(), spec, now), schedule, newTask.capped());
     }
 
     @Transactional(readOnly = true)
@@ -213,6 +298,7 @@ public class TaskService {
     @Transactional
     Task update(UUID id, UUID owner, Function<Task, TaskSpec> changes) {
         Instant now = now();
+        capLock(id, owner);
         Task current = lockForChange(id, owner, seen -> {
             if (seen.status() != TaskStatus.ACTIVE && seen.status() != TaskStatus.COMPLETED) {
                 return null;
@@ -237,6 +323,9 @@ public class TaskService {
         }
         // A completed task given a schedule that fires again is re-planned like an active one: active from now.
         boolean reactivated = rescheduled && current.status() == TaskStatus.COMPLETED && firesAfter(schedule, now);
+        if (reactivated) {
+            requireRoomToReactivate(current, owner);
+        }
         Task updated = current.withSpec(spec, now);
         if (reactivated) {
             updated = updated.withStatus(TaskStatus.ACTIVE, now);
@@ -265,6 +354,7 @@ public class TaskService {
 
     @Transactional
     ActionResult resume(UUID id, UUID owner) {
+        capLock(id, owner);
         Task task = lock(id, owner);
         refuseIfCanceled(task, "resumed");
         if (task.status() == TaskStatus.ACTIVE) {
@@ -279,6 +369,9 @@ public class TaskService {
             throw new ConflictException("Task " + id + (firesOnTime(schedule) ? " has no occurrences after now"
                     : " takes events only until its end_at " + task.spec().endAt() + ", which is past")
                     + "; change its schedule to resume it", Map.of("status", task.status().wireName()));
+        }
+        if (task.status() == TaskStatus.COMPLETED) {
+            requireRoomToReactivate(task, owner); // a paused task is open already
         }
         // Resuming never replays occurrences missed while paused: the task is active from now on.
         Task resumed = task.resumed(now);
@@ -539,8 +632,12 @@ public class TaskService {
     record TaskPage(List<Task> items, long total) {
     }
 
-    /** A task that passed create's checks, not yet stored, with its compiled schedule. */
-    private record Checked(Task task, Schedule schedule) {
+    /** A task that passed create's checks, not yet stored, with its compiled schedule; capped: its owner's cap applies. */
+    private record Checked(Task task, Schedule schedule, boolean capped) {
+    }
+
+    /** A creation as asked: capped when the caller is no admin, so its owner's open-task cap applies. */
+    private record NewTask(TaskSpec spec, boolean capped) {
     }
 
     /** One item of a batch: the created task, or the exception that refused it (neither: valid, not stored). */

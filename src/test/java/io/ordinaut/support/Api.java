@@ -33,6 +33,11 @@ public final class Api {
         this.token = token;
     }
 
+    /** The bearer token this client sends (null: none), for a test that calls another endpoint (e.g. /mcp) itself. */
+    public String token() {
+        return token;
+    }
+
     public Api as(String otherToken) {
         return new Api(Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)), otherToken);
     }
