@@ -99,6 +99,7 @@ public final class PipelineRunner {
 
     /** As {@link #run(PipelineDefinition, RunContext)}, telling {@code progress} how far it got as it goes. */
     public PipelineResult run(PipelineDefinition definition, RunContext context, PipelineProgress progress) {
+        Clock clock = clockOf(context);
         Instant start = clock.instant();
         Map<String, Object> saved = new LinkedHashMap<>();
         RunScope scope = new RunScope(rootContext(definition, context, start, saved), start);
@@ -142,6 +143,7 @@ public final class PipelineRunner {
     }
 
     private StepOutcome runStep(Step step, RunScope scope, RunContext context, PipelineProgress progress) {
+        Clock clock = clockOf(context);
         StepOutcome.Timer timer = new StepOutcome.Timer(step, clock.instant());
         progress.running(timer, 0);
         Map<String, Object> args;
@@ -162,7 +164,7 @@ public final class PipelineRunner {
 
         ToolCall call = new ToolCall(step.uses(), args,
                 ToolCall.idempotencyKey(context.taskId(), context.scheduledFor(), step.id()),
-                context.runId(), context.attempt(), step.timeout(), context.grantedScopes(), context.agentId());
+                context.runId(), context.attempt(), step.timeout(), context.grantedScopes(), context.agentId(), clock);
         int attempts = 0;
         while (true) {
             attempts++;
@@ -190,6 +192,11 @@ public final class PipelineRunner {
      * sheds load is not hit again early. The ask is bounded by the step's timeout, so a hostile or
      * confused tool cannot park a run.
      */
+    /** The run's own clock when it has one (see {@link RunContext#clock()}), else this runner's. */
+    private Clock clockOf(RunContext context) {
+        return context.clock() != null ? context.clock() : this.clock;
+    }
+
     private Duration retryWait(int attempt, Duration retryAfter, Duration stepTimeout) {
         Duration wait = backoff(attempt);
         if (retryAfter == null) {

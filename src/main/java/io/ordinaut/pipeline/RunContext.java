@@ -1,5 +1,6 @@
 package io.ordinaut.pipeline;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Objects;
@@ -15,6 +16,9 @@ import java.util.UUID;
  * @param grantedScopes scopes the task may use, checked against each tool's scopes; null = not enforced
  * @param agentId       the task's owner, whose trust decides which catalogued tools its steps may call
  *                      (its own and admins'); null = no agent, which may call only admins' tools
+ * @param clock         the run's clock, which stamps its steps (trace started_at, {@code now}, simulated
+ *                      tools' timestamps): the executor gives each run its node's clock set to the frame of
+ *                      the run's started_at (see {@code Execution#runClock}); null = the runner's own clock
  */
 public record RunContext(
         String taskId,
@@ -26,7 +30,8 @@ public record RunContext(
         String trigger,
         Event event,
         Set<String> grantedScopes,
-        UUID agentId) {
+        UUID agentId,
+        Clock clock) {
 
     public static final Set<String> TRIGGERS = Set.of("schedule", "run_now", "event", "retry", "reclaim");
 
@@ -46,20 +51,26 @@ public record RunContext(
 
     public RunContext(String taskId, String taskTitle, ZoneId timezone, String runId, int attempt,
                       Instant scheduledFor, String trigger) {
-        this(taskId, taskTitle, timezone, runId, attempt, scheduledFor, trigger, null, null, null);
+        this(taskId, taskTitle, timezone, runId, attempt, scheduledFor, trigger, null, null, null, null);
     }
 
     public RunContext withEvent(Event event) {
-        return new RunContext(taskId, taskTitle, timezone, runId, attempt, scheduledFor, trigger, event, grantedScopes, agentId);
+        return new RunContext(taskId, taskTitle, timezone, runId, attempt, scheduledFor, trigger, event, grantedScopes, agentId, clock);
     }
 
     public RunContext withGrantedScopes(Set<String> scopes) {
-        return new RunContext(taskId, taskTitle, timezone, runId, attempt, scheduledFor, trigger, event, scopes, agentId);
+        return new RunContext(taskId, taskTitle, timezone, runId, attempt, scheduledFor, trigger, event, scopes, agentId, clock);
     }
 
     /** The run on behalf of this agent, the task's owner. */
     public RunContext withAgent(UUID agent) {
-        return new RunContext(taskId, taskTitle, timezone, runId, attempt, scheduledFor, trigger, event, grantedScopes, agent);
+        return new RunContext(taskId, taskTitle, timezone, runId, attempt, scheduledFor, trigger, event, grantedScopes, agent, clock);
+    }
+
+    /** The run with its own clock (see {@code clock} above). */
+    public RunContext withClock(Clock runClock) {
+        return new RunContext(taskId, taskTitle, timezone, runId, attempt, scheduledFor, trigger, event, grantedScopes, agentId,
+                runClock);
     }
 
     /**

@@ -23,7 +23,7 @@ final class EnforceRunTimeouts implements Runnable {
         Instant now = clock.instant();
         for (Execution e : pool.executions()) {
             if (!e.isSettled() && now.isAfter(e.deadline())) {
-                pool.timeOut(e, now);
+                pool.timeOut(e);
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.ordinaut.queue;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -90,10 +91,25 @@ final class Execution {
     }
 
     /**
+     * The clock of the attempt's record: this node's clock moved into the frame of the claim's started_at,
+     * which the database stamped (its {@code now()}, the claim transaction's start). The node's clock may be
+     * off from the database's, and the claim reaches the node some time after it was stamped; reading the
+     * node's clock plain, steps would be stamped after the run's finished_at (or before its started_at).
+     * Through this clock the run's start, every step and the end of the attempt are one timeline: the
+     * steps fall between started_at and finished_at whatever the node's clock says — at no cost, as it is
+     * the same offset {@link #endedAt} adds.
+     */
+    Clock runClock(Clock node) {
+        return Clock.offset(node, Duration.between(claimedAt, run.startedAt()));
+    }
+
+    /**
      * When the attempt ended, for its record: the claim's started_at (the database's clock) plus the time
-     * since, measured on this node. Both stamps then come from one clock, so a node whose clock is off
-     * records neither an end before the start nor a wrong duration. (The time is counted from when the
-     * claim reached this node, a round trip after the database stamped it.)
+     * since, measured on this node — the instant {@link #runClock} shows at {@code now}. Both stamps then
+     * come from one clock, so a node whose clock is off records neither an end before the start nor a
+     * wrong duration. (The time is counted from when the claim reached this node, a round trip after the
+     * database stamped it.) Read {@code now} after taking the run's progress, so that no step of the
+     * record ends after it.
      */
     Instant endedAt(Instant now) {
         return run.startedAt().plus(Duration.between(claimedAt, now));

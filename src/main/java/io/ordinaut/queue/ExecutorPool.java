@@ -167,7 +167,6 @@ class ExecutorPool implements SmartLifecycle {
         }
         List<ClaimedRun> notStarted = new ArrayList<>();
         int interrupted = 0;
-        Instant now = clock.instant();
         for (Execution e : inFlight.values()) {
             if (e.settleBeforeStart()) {
                 notStarted.add(e.run());
@@ -175,7 +174,7 @@ class ExecutorPool implements SmartLifecycle {
                 RunResult cut = e.cut("node shut down during the run");
                 e.interrupt();
                 interrupted++;
-                recorder.add(Outcome.of(e.run(), cut, e.run().startedAt(), e.endedAt(now), backoff));
+                recorder.add(Outcome.of(e.run(), cut, e.run().startedAt(), e.endedAt(clock.instant()), backoff));
             }
         }
         if (interrupted > 0) {
@@ -307,7 +306,8 @@ class ExecutorPool implements SmartLifecycle {
     private void execute(Execution e) {
         ClaimedRun run = e.run();
         try {
-            Instant startedAt = clock.instant();
+            Clock runClock = e.runClock(clock);
+            Instant startedAt = runClock.instant();
             if (!e.begin(Thread.currentThread(), startedAt)) {
                 return;
             }
@@ -317,7 +317,7 @@ class ExecutorPool implements SmartLifecycle {
             long began = System.nanoTime();
             RunResult result;
             try {
-                result = handler.execute(run, e.progress());
+                result = handler.execute(run, e.progress(), runClock);
             } catch (RuntimeException | Error ex) {
                 // An Error too (an assertion, a stack overflow in a plug-in): the run ends as a failed attempt
                 // now, not when its lease runs out; only a JVM that cannot go on (out of memory) goes further.
@@ -348,14 +348,15 @@ class ExecutorPool implements SmartLifecycle {
      * The run outlived its timeout: fail it now (retryable) with what it did so far, and interrupt its
      * thread — after taking its progress, which the interrupted pipeline would go on to change.
      */
-    void timeOut(Execution e, Instant now) {
+    void timeOut(Execution e) {
         if (!e.settle()) {
             return;
         }
         int seconds = e.timeoutSeconds();
         RunResult timedOut = e.cut("run timed out after " + seconds + " s");
         e.interrupt();
-        recorder.add(Outcome.of(e.run(), timedOut, e.run().startedAt(), e.endedAt(now), backoff));
+        // The end is read after the cut, whose running step is timed to the cut: it ends within the attempt.
+        recorder.add(Outcome.of(e.run(), timedOut, e.run().startedAt(), e.endedAt(clock.instant()), backoff));
         log.info("Run {} of task {}: {}; interrupted", e.run().id(), e.run().taskId(), timedOut.error());
     }
 

@@ -1,5 +1,6 @@
 package io.ordinaut.queue;
 
+import java.time.Clock;
 import java.time.ZoneId;
 import java.util.Map;
 
@@ -46,6 +47,12 @@ class PipelineRunHandler implements RunHandler {
 
     @Override
     public RunResult execute(ClaimedRun run, PipelineProgress progress) {
+        return execute(run, progress, null);
+    }
+
+    /** Its steps are stamped by {@code runClock}: between the run's started_at and finished_at. */
+    @Override
+    public RunResult execute(ClaimedRun run, PipelineProgress progress, Clock runClock) {
         // Every execution counts against the budget — retries, reclaims and re-drives call the tools again.
         if (!budget.admit(run.createdBy())) {
             return RunResult.skipped("budget: agent " + run.createdBy() + " has used up its runs_per_day");
@@ -61,7 +68,8 @@ class PipelineRunHandler implements RunHandler {
                 // The owner's scopes as they are now (cached briefly): a scope taken away stops its runs.
                 .withGrantedScopes(scopes.granted(run.createdBy()))
                 // whose tools its steps may call: the owner's own and admins' (ToolTrust)
-                .withAgent(run.createdBy());
+                .withAgent(run.createdBy())
+                .withClock(runClock);
         if (run.eventJson() != null) {
             context = context.withEvent(event(run.eventJson()));
         }

@@ -1,5 +1,7 @@
 package io.ordinaut.queue;
 
+import java.time.Clock;
+
 import io.ordinaut.pipeline.PipelineProgress;
 
 /**
@@ -15,5 +17,13 @@ interface RunHandler {
      */
     default RunResult execute(ClaimedRun run, PipelineProgress progress) {
         return execute(run);
+    }
+
+    /**
+     * As {@link #execute(ClaimedRun, PipelineProgress)}, stamping what the run records (its steps' times)
+     * with {@code runClock}, the clock of its started_at and finished_at.
+     */
+    default RunResult execute(ClaimedRun run, PipelineProgress progress, Clock runClock) {
+        return execute(run, progress);
     }
 }

@@ -20,7 +20,8 @@ public final class SimulatedTool implements ToolInvoker {
         output.put("status", "simulated");
         output.put("tool_address", call.address());
         output.put("input_args", call.args());
-        output.put("timestamp", clock.instant().truncatedTo(ChronoUnit.MILLIS).toString());
+        Clock stamp = call.clock() != null ? call.clock() : clock;
+        output.put("timestamp", stamp.instant().truncatedTo(ChronoUnit.MILLIS).toString());
         output.put("message", "Simulated execution of " + call.address());
         return output;
     }

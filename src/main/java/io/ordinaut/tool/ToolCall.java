@@ -1,5 +1,6 @@
 package io.ordinaut.tool;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -20,6 +21,8 @@ import java.util.UUID;
  * @param grantedScopes  scopes the task may use; null when scopes are not enforced
  * @param agentId        the task's owner: it may call only its own and admins' tools ({@link ToolTrust});
  *                       null for a call on no agent's behalf, which may call only admins' (and ownerless) tools
+ * @param clock          the calling run's clock, for what a tool stamps on this node (a simulated tool's
+ *                       timestamp); null = the invoker's own clock
  */
 public record ToolCall(
         String address,
@@ -29,7 +32,8 @@ public record ToolCall(
         int attempt,
         Duration timeout,
         Set<String> grantedScopes,
-        UUID agentId) {
+        UUID agentId,
+        Clock clock) {
 
     public ToolCall {
         Objects.requireNonNull(address, "address");
@@ -37,10 +41,16 @@ public record ToolCall(
         Objects.requireNonNull(timeout, "timeout");
     }
 
+    /** A call stamped by the invoker's own clock. */
+    public ToolCall(String address, Map<String, Object> args, String idempotencyKey, String runId, int attempt,
+                    Duration timeout, Set<String> grantedScopes, UUID agentId) {
+        this(address, args, idempotencyKey, runId, attempt, timeout, grantedScopes, agentId, null);
+    }
+
     /** A call on no agent's behalf. */
     public ToolCall(String address, Map<String, Object> args, String idempotencyKey, String runId, int attempt,
                     Duration timeout, Set<String> grantedScopes) {
-        this(address, args, idempotencyKey, runId, attempt, timeout, grantedScopes, null);
+        this(address, args, idempotencyKey, runId, attempt, timeout, grantedScopes, null, null);
     }
 
     /**
