@@ -145,7 +145,9 @@ class RunController {
     /** The task's most recent run (queued, running or recorded), or JSON null when it never ran. */
     @RequiresScope(Scopes.RUNS_READ)
     @GetMapping({"/task/{taskId}/latest", "/runs/task/{taskId}/latest"})
-    @Operation(operationId = "getLatestTaskRun", summary = "Get the latest run of a task")
+    @Operation(operationId = "getLatestTaskRun", summary = "Get the latest run of a task",
+            description = "The task's most recent run, in full like getRun; the body is JSON null when the task has no run"
+                    + " yet (as in the original Ordinaut API). 404 for an unknown task.")
     ResponseEntity<?> latest(@PathVariable String taskId, Caller caller) {
         UUID id = visibleTask(taskId, caller);
         return runs.latest(id).<ResponseEntity<?>>map(ResponseEntity::ok)
