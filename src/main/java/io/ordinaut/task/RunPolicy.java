@@ -2,7 +2,6 @@ package io.ordinaut.task;
 
 import java.util.List;
 
-import io.ordinaut.InvalidInputException;
 import io.ordinaut.JsonFields;
 
 /**
@@ -29,16 +28,13 @@ record RunPolicy(String overlapPolicy, Integer runTimeoutSeconds, int concurrenc
                 limit == null ? DEFAULT.concurrencyLimit() : limit);
     }
 
-    /** The stored policy with the present fields applied; run_timeout_seconds null goes back to the default. */
+    /** The stored policy with the present fields applied; null resets a field to its default. */
     static RunPolicy forUpdate(RunPolicy current, JsonFields f) {
-        for (String required : List.of("overlap_policy", "concurrency_limit")) {
-            if (f.isNull(required)) {
-                throw new InvalidInputException(required, required + " cannot be null");
-            }
-        }
+        String overlap = f.oneOf("overlap_policy", OVERLAP_POLICIES);
+        Integer limit = f.integer("concurrency_limit", 1, 10_000);
         return new RunPolicy(
-                f.has("overlap_policy") ? f.oneOf("overlap_policy", OVERLAP_POLICIES) : current.overlapPolicy(),
+                f.has("overlap_policy") ? (overlap == null ? DEFAULT.overlapPolicy() : overlap) : current.overlapPolicy(),
                 f.has("run_timeout_seconds") ? f.integer("run_timeout_seconds", 1, WEEK_SECONDS) : current.runTimeoutSeconds(),
-                f.has("concurrency_limit") ? f.integer("concurrency_limit", 1, 10_000) : current.concurrencyLimit());
+                f.has("concurrency_limit") ? (limit == null ? DEFAULT.concurrencyLimit() : limit) : current.concurrencyLimit());
     }
 }

@@ -83,31 +83,45 @@ record TaskSpec(
                 RunPolicy.forCreate(f));
     }
 
-    /** The stored task with the present fields of a partial update applied; JSON null clears optional fields. */
+    /**
+     * The stored task with the present fields of a partial update applied. JSON null resets an optional
+     * field to its default (as if the task had been created without it); the required fields and
+     * created_by cannot be cleared. Clearing dedupe_key clears dedupe_window_seconds too: a window without
+     * a key dedupes nothing, and a key set later should not inherit a window nobody chose for it.
+     */
     static TaskSpec forUpdate(TaskSpec t, JsonFields f) {
         f.allowOnly(CREATABLE);
-        for (String required : List.of("title", "schedule_kind", "schedule_expr", "payload", "timezone", "priority",
-                "max_retries", "backoff_strategy", "misfire_grace_seconds", "jitter_seconds", "description", "created_by")) {
+        for (String required : List.of("title", "schedule_kind", "schedule_expr", "payload")) {
             if (f.isNull(required)) {
-                throw new InvalidInputException(required, required + " cannot be null");
+                throw new InvalidInputException(required, required + " is required and cannot be cleared with null");
             }
+        }
+        if (f.isNull("created_by")) {
+            throw new InvalidInputException("created_by", "created_by cannot be null: give the id of the agent to own the task");
+        }
+        boolean keyCleared = f.isNull("dedupe_key");
+        if (keyCleared && f.has("dedupe_window_seconds") && !f.isNull("dedupe_window_seconds")) {
+            throw new InvalidInputException("dedupe_window_seconds",
+                    "dedupe_window_seconds needs a dedupe_key, which this update clears");
         }
         return new TaskSpec(
                 f.has("title") ? title(f) : t.title(),
-                f.has("description") ? f.string("description", 0, 2000) : t.description(),
+                f.has("description") ? orDefault(f.string("description", 0, 2000), "") : t.description(),
                 f.has("schedule_kind") ? f.oneOf("schedule_kind", KINDS) : t.scheduleKind(),
                 f.has("schedule_expr") ? scheduleExpr(f) : t.scheduleExpr(),
-                f.has("timezone") ? f.string("timezone", 1, 100) : t.timezone(),
+                f.has("timezone") ? orDefault(f.string("timezone", 1, 100), "UTC") : t.timezone(),
                 f.has("payload") ? f.object("payload") : t.payload(),
-                f.has("priority") ? f.integer("priority", 1, 9) : t.priority(),
-                f.has("max_retries") ? f.integer("max_retries", 0, 10) : t.maxRetries(),
-                f.has("backoff_strategy") ? f.oneOf("backoff_strategy", BACKOFF) : t.backoffStrategy(),
+                f.has("priority") ? orDefault(f.integer("priority", 1, 9), 5) : t.priority(),
+                f.has("max_retries") ? orDefault(f.integer("max_retries", 0, 10), 3) : t.maxRetries(),
+                f.has("backoff_strategy") ? orDefault(f.oneOf("backoff_strategy", BACKOFF), "exponential_jitter") : t.backoffStrategy(),
                 f.has("dedupe_key") ? f.string("dedupe_key", 1, 200) : t.dedupeKey(),
-                f.has("dedupe_window_seconds") ? f.integer("dedupe_window_seconds", 0, YEAR_SECONDS) : t.dedupeWindowSeconds(),
+                keyCleared ? null
+                        : f.has("dedupe_window_seconds") ? f.integer("dedupe_window_seconds", 0, YEAR_SECONDS) : t.dedupeWindowSeconds(),
                 f.has("concurrency_key") ? f.string("concurrency_key", 1, 200) : t.concurrencyKey(),
                 f.has("created_by") ? f.uuid("created_by") : t.createdBy(),
-                f.has("misfire_grace_seconds") ? f.integer("misfire_grace_seconds", 0, YEAR_SECONDS) : t.misfireGraceSeconds(),
-                f.has("jitter_seconds") ? f.integer("jitter_seconds", 0, 86_400) : t.jitterSeconds(),
+                f.has("misfire_grace_seconds")
+                        ? orDefault(f.integer("misfire_grace_seconds", 0, YEAR_SECONDS), DEFAULT_MISFIRE_GRACE) : t.misfireGraceSeconds(),
+                f.has("jitter_seconds") ? orDefault(f.integer("jitter_seconds", 0, 86_400), 0) : t.jitterSeconds(),
                 f.has("start_at") ? f.instant("start_at") : t.startAt(),
                 f.has("end_at") ? f.instant("end_at") : t.endAt(),
                 RunPolicy.forUpdate(t.runPolicy(), f));

@@ -5,13 +5,13 @@ import java.util.Map;
 import io.swagger.v3.oas.annotations.media.Schema;
 
 /**
- * A partial update of a task: only the fields present change; JSON null clears an optional field.
+ * A partial update of a task: only the fields present change; JSON null resets an optional field to its default.
  * A changed schedule re-plans the next occurrence.
  *
  * <p>The OpenAPI description of this request body (and the input schema of the matching MCP tool). The
  * controller reads the body field by field with {@code JsonFields}, which is what enforces these rules.
  */
-@Schema(name = "TaskUpdateRequest", description = "A partial update of a task: only the fields present change; JSON null clears an optional field")
+@Schema(name = "TaskUpdateRequest", description = "A partial update of a task: only the fields present change; JSON null resets an optional field to its default (null for title, schedule_kind, schedule_expr, payload or created_by is a 400)")
 public record TaskUpdateRequest(
         @Schema(description = "Short name of the task", minLength = 1, maxLength = 200) String title,
         @Schema(description = "What the task is for", maxLength = 2000) String description,
