@@ -2,6 +2,7 @@ package io.ordinaut.task;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 
@@ -52,17 +53,18 @@ class SchedulePreviewController {
         if (expr == null || expr.isBlank()) {
             throw ApiException.badRequest("schedule_expr", "schedule_expr is required");
         }
-        String timezone = f.string("timezone", 1, 100);
-        timezone = timezone == null ? "UTC" : timezone;
+        String name = f.string("timezone", 1, 100);
+        // echoed in its canonical spelling (utc → UTC), as a task stores it
+        ZoneId zone = Schedules.zone(name == null ? "UTC" : name);
         Integer count = f.integer("count", 1, 1000);
         Instant after = f.instant("after");
         Instant now = clock.instant();
         // Without a task, the schedule is anchored (RRULE without DTSTART, interval) as if a task had been
         // created at `after` — or now, when `after` is in the future or absent.
         Instant anchor = after != null && after.isBefore(now) ? after : now;
-        Schedule schedule = Schedules.compile(new ScheduleDefinition(ScheduleKind.fromWire(kind), expr, Schedules.zone(timezone),
+        Schedule schedule = Schedules.compile(new ScheduleDefinition(ScheduleKind.fromWire(kind), expr, zone,
                 anchor, f.instant("start_at"), f.instant("end_at")));
         List<Instant> occurrences = schedule.occurrencesAfter(after == null ? now : after, count == null ? 10 : count);
-        return Map.of("timezone", timezone, "occurrences", OccurrenceFormat.format(occurrences, Schedules.zone(timezone)));
+        return Map.of("timezone", zone.getId(), "occurrences", OccurrenceFormat.format(occurrences, zone));
     }
 }

@@ -8,6 +8,7 @@ import java.util.UUID;
 
 import io.ordinaut.InvalidInputException;
 import io.ordinaut.JsonFields;
+import io.ordinaut.schedule.Schedules;
 
 /**
  * The user-settable fields of a task, read and checked from a request body: defaults for a create,
@@ -67,7 +68,7 @@ record TaskSpec(
                 orDefault(f.string("description", 0, 2000), ""),
                 f.oneOf("schedule_kind", KINDS),
                 scheduleExpr(f),
-                orDefault(f.string("timezone", 1, 100), "UTC"),
+                orDefault(timezone(f), "UTC"),
                 f.object("payload"),
                 orDefault(f.integer("priority", 1, 9), 5),
                 orDefault(f.integer("max_retries", 0, 10), 3),
@@ -109,7 +110,7 @@ record TaskSpec(
                 f.has("description") ? orDefault(f.string("description", 0, 2000), "") : t.description(),
                 f.has("schedule_kind") ? f.oneOf("schedule_kind", KINDS) : t.scheduleKind(),
                 f.has("schedule_expr") ? scheduleExpr(f) : t.scheduleExpr(),
-                f.has("timezone") ? orDefault(f.string("timezone", 1, 100), "UTC") : t.timezone(),
+                f.has("timezone") ? orDefault(timezone(f), "UTC") : t.timezone(),
                 f.has("payload") ? f.object("payload") : t.payload(),
                 f.has("priority") ? orDefault(f.integer("priority", 1, 9), 5) : t.priority(),
                 f.has("max_retries") ? orDefault(f.integer("max_retries", 0, 10), 3) : t.maxRetries(),
@@ -145,6 +146,16 @@ record TaskSpec(
             throw new InvalidInputException("title", "title must not be blank");
         }
         return title;
+    }
+
+    /**
+     * The zone in its canonical IANA spelling ({@code europe/paris} → {@code Europe/Paris}): zones are
+     * accepted in any letter case, and stored, echoed and compared (the runs' context, the task views)
+     * as one spelling; null when absent or JSON null.
+     */
+    private static String timezone(JsonFields f) {
+        String name = f.string("timezone", 1, 100);
+        return name == null ? null : Schedules.zone(name).getId();
     }
 
     private static String scheduleExpr(JsonFields f) {
