@@ -18,6 +18,11 @@ record JsonRpcError(int status, int code, String message, Object id) {
     static final int INVALID_REQUEST = -32600;
     static final int INVALID_PARAMS = -32602;
     static final int INTERNAL_ERROR = -32603;
+    /**
+     * The REST twin of a resources/read refused it (403, 429, 503 …): a server error in JSON-RPC's
+     * implementation-defined range, its message and data those of the REST error.
+     */
+    static final int REFUSED = -32000;
 
     static JsonRpcError invalidRequest(String problem, Object id) {
         return new JsonRpcError(HttpServletResponse.SC_BAD_REQUEST, INVALID_REQUEST, "Invalid Request: " + problem, id);

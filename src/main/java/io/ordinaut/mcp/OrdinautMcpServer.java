@@ -133,6 +133,11 @@ final class OrdinautMcpServer {
 
     /** The REST error as a tool error: the same message and field as the 400 (403, 404, 429 …) would carry. */
     static McpSchema.CallToolResult failure(RestTwins.Answer answer) {
+        return error(failureText(answer), OpenApiSchemas.map(answer.body()));
+    }
+
+    /** {@code RateLimited (HTTP 429): … retry in 12 s}: the REST error's name, status, message, field and retry delay. */
+    static String failureText(RestTwins.Answer answer) {
         Map<String, Object> error = OpenApiSchemas.map(answer.body());
         String message = String.valueOf(error.getOrDefault("message", "request failed"));
         StringBuilder text = new StringBuilder(String.valueOf(error.getOrDefault("error", "Error")))
@@ -145,7 +150,30 @@ final class OrdinautMcpServer {
         if (answer.retryAfter() != null && !message.toLowerCase(java.util.Locale.ROOT).contains("retry")) {
             text.append(" (retry after ").append(answer.retryAfter()).append(" s)");
         }
-        return error(text.toString(), error);
+        return text.toString();
+    }
+
+    /**
+     * A resource read the REST twin refused, as the JSON-RPC error resources/read answers with. "Not found"
+     * (-32002) only when there is nothing to read: the twin found no such item, or only another agent's
+     * (404), or the id could not name one (400). Any other refusal — a missing scope (403), the rate limit
+     * (429), a node that cannot serve (503) — says what the tools say, since an agent told "not found"
+     * about its own task would conclude the task is gone.
+     */
+    static McpError readRefusal(String uri, RestTwins.Answer answer) {
+        if (answer.status() == 404 || answer.status() == 400) {
+            return McpError.RESOURCE_NOT_FOUND.apply(uri);
+        }
+        Map<String, Object> data = new LinkedHashMap<>(OpenApiSchemas.map(answer.body()));
+        data.put("status", answer.status());
+        if (answer.retryAfter() != null) {
+            try {
+                data.put("retry_after_seconds", Long.parseLong(answer.retryAfter().trim()));
+            } catch (NumberFormatException e) {
+                data.put("retry_after", answer.retryAfter());
+            }
+        }
+        return McpError.builder(JsonRpcError.REFUSED).message(failureText(answer)).data(data).build();
     }
 
     private static McpSchema.CallToolResult error(String text, Map<String, Object> body) {
@@ -172,7 +200,7 @@ final class OrdinautMcpServer {
                     new OrdinautTool.Twin("GET", restPrefix + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8),
                             Map.of(), null), "mcp:resources/read");
             if (!answer.ok()) {
-                throw McpError.RESOURCE_NOT_FOUND.apply(read.uri());
+                throw readRefusal(read.uri(), answer);
             }
             return new McpSchema.ReadResourceResult(List.of(new McpSchema.TextResourceContents(read.uri(), "application/json",
                     Jsons.text(answer.body()))));

@@ -231,6 +231,51 @@ class McpServerTest {
     }
 
     @Test
+    void reading_a_resource_reports_a_refusal_as_the_tools_do_and_not_as_not_found() {
+        // given an agent whose budget is three calls an hour, and its own task
+        Map<String, Object> agent = new LinkedHashMap<>();
+        agent.put("name", "budgeted-" + UUID.randomUUID().toString().substring(0, 8));
+        agent.put("scopes", List.of("tasks:create", "tasks:read"));
+        agent.put("budget", Map.of("api_calls_per_hour", 3));
+        String agentId = admin.post("/agents", agent).expect(201).string("id");
+        String secret = admin.post("/agents/" + agentId + "/credentials", "{}").expect(200).string("agent_secret");
+        String token = admin.as(null).post("/agents/auth/token", Map.of("agent_id", agentId, "agent_secret", secret)).expect(200)
+                .string("access_token");
+        McpSyncClient budgeted = connected(token);
+        String taskId = (String) ok(call(budgeted, "create_task", weekdayMorningTask("budgeted"))).get("id");
+        McpSchema.ReadResourceRequest own = new McpSchema.ReadResourceRequest("ordinaut://tasks/" + taskId);
+
+        // when it reads its own task past the budget, then it is told it is rate limited and when to retry
+        budgeted.readResource(own);
+        budgeted.readResource(own);
+        assertThatThrownBy(() -> budgeted.readResource(own)).isInstanceOfSatisfying(io.modelcontextprotocol.spec.McpError.class, e -> {
+            assertThat(e.getJsonRpcError().code()).isNotEqualTo(-32002);
+            assertThat(e.getJsonRpcError().message()).contains("RateLimited", "429", "retry in").doesNotContain("not found");
+            assertThat(OpenApiSchemas.map(e.getJsonRpcError().data())).containsEntry("status", 429).containsKey("retry_after_seconds");
+        });
+
+        // an agent without tasks:read or runs:read is told which scope it lacks
+        McpSyncClient scopeless = connected(agentToken("scopeless", "tools:read"));
+        assertThatThrownBy(() -> scopeless.readResource(own)).isInstanceOfSatisfying(io.modelcontextprotocol.spec.McpError.class, e -> {
+            assertThat(e.getJsonRpcError().code()).isNotEqualTo(-32002);
+            assertThat(e.getJsonRpcError().message()).contains("Forbidden", "403", "tasks:read");
+            assertThat(OpenApiSchemas.map(e.getJsonRpcError().data())).containsEntry("status", 403);
+        });
+        assertThatThrownBy(() -> scopeless.readResource(new McpSchema.ReadResourceRequest("ordinaut://runs/" + UUID.randomUUID())))
+                .isInstanceOfSatisfying(io.modelcontextprotocol.spec.McpError.class,
+                        e -> assertThat(e.getJsonRpcError().message()).contains("Forbidden", "runs:read"));
+
+        // another agent's task, or none at all, is still simply not found
+        McpSyncClient stranger = connected(fullAgent("resource-stranger"));
+        for (String uri : List.of("ordinaut://tasks/" + taskId, "ordinaut://tasks/" + UUID.randomUUID(), "ordinaut://runs/" + UUID.randomUUID(),
+                "ordinaut://tasks/not-a-uuid")) {
+            assertThatThrownBy(() -> stranger.readResource(new McpSchema.ReadResourceRequest(uri))).as(uri)
+                    .isInstanceOfSatisfying(io.modelcontextprotocol.spec.McpError.class,
+                            e -> assertThat(e.getJsonRpcError().code()).isEqualTo(-32002));
+        }
+    }
+
+    @Test
     void an_agent_without_tasks_create_gets_a_tool_error_from_create_task() {
         McpSyncClient reader = connected(agentToken("reader", "tasks:read"));
         McpSchema.CallToolResult result = call(reader, "create_task", weekdayMorningTask("not allowed"));
