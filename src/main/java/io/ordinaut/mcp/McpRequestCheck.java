@@ -3,8 +3,13 @@ package io.ordinaut.mcp;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import jakarta.servlet.http.HttpServletResponse;
+
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.exc.StreamConstraintsException;
 
 /**
  * The checks the SDK's stateless transport makes before it handles a POST (Content-Type, Accept, a
@@ -22,16 +27,21 @@ final class McpRequestCheck {
     }
 
     private static final Object NOT_JSON = new Object();
+    /** Deepest nesting of objects and arrays the SDK's mapper (Jackson's defaults) reads. */
+    static final int MAX_DEPTH = StreamReadConstraints.defaults().getMaxNestingDepth();
+    private static final Set<String> TOOL_NAMES = OrdinautTool.ALL.stream().map(OrdinautTool::name).collect(Collectors.toUnmodifiableSet());
 
     private McpRequestCheck() {
     }
 
     static Outcome check(String contentType, String accept, byte[] body) {
         Object parsed;
+        String parseProblem = null;
         try {
             parsed = Jsons.parse(body);
         } catch (RuntimeException e) {
             parsed = NOT_JSON;
+            parseProblem = limitExceeded(e);
         }
         // the id is echoed in every error the body lets us name it for, including the header ones
         Object id = parsed instanceof Map<?, ?> message ? usableId(message.get("id")) : null;
@@ -46,7 +56,8 @@ final class McpRequestCheck {
         }
         if (parsed == null || parsed == NOT_JSON) {
             return new Outcome(null, new JsonRpcError(HttpServletResponse.SC_BAD_REQUEST, JsonRpcError.PARSE_ERROR,
-                    parsed == null ? "Parse error: the body is empty" : "Parse error: the body is not valid JSON", null));
+                    parsed == null ? "Parse error: the body is empty"
+                            : "Parse error: " + (parseProblem != null ? parseProblem : "the body is not valid JSON"), null));
         }
         return new Outcome(id, problem(parsed, id));
     }
@@ -59,7 +70,7 @@ final class McpRequestCheck {
             return JsonRpcError.invalidRequest("the body must be a JSON-RPC 2.0 request or notification object", null);
         }
         if (message.containsKey("id") && id == null) {
-            return JsonRpcError.invalidRequest("\"id\" must be a string or a number", null);
+            return JsonRpcError.invalidRequest("\"id\" must be a string or an integer (a whole number from -2^63 to 2^63-1)", null);
         }
         if (!"2.0".equals(message.get("jsonrpc"))) {
             return JsonRpcError.invalidRequest("\"jsonrpc\" must be \"2.0\"", id);
@@ -77,7 +88,41 @@ final class McpRequestCheck {
             return JsonRpcError.invalidRequest("\"params\" must be an object", id);
         }
         String problem = paramsProblem(method, (Map<?, ?>) params);
-        return problem == null ? null : JsonRpcError.invalidParams(problem, id);
+        if (problem != null) {
+            return JsonRpcError.invalidParams(problem, id);
+        }
+        return "tools/call".equals(method) ? unknownTool((String) ((Map<?, ?>) params).get("name"), id) : null;
+    }
+
+    /**
+     * The SDK's own answer to an unknown tool names none ({@code Unknown tool: invalid_tool_name}, the MCP
+     * spec's example text); this one names the tool sent. Status 200 and code -32602 as the SDK's: it is
+     * an MCP-level error, not a malformed request.
+     */
+    private static JsonRpcError unknownTool(String name, Object id) {
+        if (TOOL_NAMES.contains(name)) {
+            return null;
+        }
+        String shown = name.length() > 100 ? name.substring(0, 100) + "…" : name;
+        return new JsonRpcError(HttpServletResponse.SC_OK, JsonRpcError.INVALID_PARAMS,
+                "Unknown tool: " + shown + "; tools/list lists this server's tools", id);
+    }
+
+    /**
+     * What a parser limit that stopped the body says, without the parser's class names; null when the body
+     * was simply not JSON. The SDK reads messages with Jackson's default limits (StreamReadConstraints).
+     */
+    private static String limitExceeded(RuntimeException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof StreamConstraintsException limit) {
+                if (limit.getMessage() != null && limit.getMessage().startsWith("Document nesting depth")) {
+                    return "the body is nested deeper than " + MAX_DEPTH + " levels of objects and arrays, the limit";
+                }
+                String message = limit.getOriginalMessage() == null ? "" : limit.getOriginalMessage();
+                return "the body exceeds a limit of the JSON parser: " + message.replaceAll(", from `[^`]*`", "");
+            }
+        }
+        return null;
     }
 
     /**
@@ -131,8 +176,12 @@ final class McpRequestCheck {
         return null;
     }
 
+    /**
+     * A string or an integer, as the SDK takes them (MCP: "a string or integer"): 1.5, 1e400 and integers
+     * beyond a long are refused here, saying so, instead of by the SDK as "Invalid message format".
+     */
     private static Object usableId(Object id) {
-        return id instanceof String || id instanceof Number ? id : null;
+        return id instanceof String || id instanceof Integer || id instanceof Long ? id : null;
     }
 
     private static boolean isJson(String contentType) {

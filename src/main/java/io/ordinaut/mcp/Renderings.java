@@ -20,7 +20,7 @@ final class Renderings {
             case TASK_PAGE -> page(body, "tasks", Renderings::task);
             case RUN -> runWithTrace(body);
             case RUN_PAGE -> page(body, "runs", Renderings::run);
-            case TOOL_PAGE -> page(body, "tools", t -> t.get("address") + " (" + t.get("transport") + "): " + t.get("description"));
+            case TOOL_PAGE -> page(body, "tools", Renderings::tool);
             case PREVIEW -> preview(body);
             case ACTION, EVENT -> action(body);
         };
@@ -29,6 +29,12 @@ final class Renderings {
     private static String task(Map<String, Object> t) {
         return "Task " + t.get("id") + " \"" + t.get("title") + "\" is " + t.get("status") + "; " + t.get("schedule_kind") + " "
                 + t.get("schedule_expr") + " in " + t.get("timezone") + "; next run " + or(t.get("next_run_at"), "none") + ".";
+    }
+
+    /** A tool registered without a description is listed without one (not as "null"). */
+    private static String tool(Map<String, Object> t) {
+        String line = t.get("address") + " (" + t.get("transport") + ")";
+        return t.get("description") instanceof String d && !d.isBlank() ? line + ": " + d : line;
     }
 
     private static String run(Map<String, Object> r) {

@@ -215,6 +215,55 @@ class McpProtocolErrorsTest {
     }
 
     @Test
+    void an_unknown_tool_is_named_in_the_error_message() throws Exception {
+        HttpResponse<String> response = post("{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/call\",\"params\":{\"name\":\"nosuch\"}}");
+
+        Map<String, Object> error = jsonRpcError(response, 200, 6);
+        assertThat(error).containsEntry("code", -32602);
+        assertThat((String) error.get("message")).contains("Unknown tool", "nosuch", "tools/list").doesNotContain("invalid_tool_name");
+        assertNoErrorLogged();
+    }
+
+    @Test
+    void an_id_with_a_fraction_is_refused_saying_ids_are_strings_or_integers() throws Exception {
+        for (String id : List.of("1.5", "1e400", "9223372036854775808")) {
+            Map<String, Object> error = jsonRpcError(post("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"ping\"}"), 400, null);
+            assertThat(error).as(id).containsEntry("code", -32600);
+            assertThat((String) error.get("message")).as(id).contains("\"id\"", "string", "integer").doesNotContain("Invalid message format");
+        }
+        // whole numbers are ids, as strings are
+        HttpResponse<String> whole = post("{\"jsonrpc\":\"2.0\",\"id\":9007199254740993,\"method\":\"ping\"}");
+        assertThat(whole.statusCode()).as(whole.body()).isEqualTo(200);
+        assertThat(whole.body()).contains("\"id\":9007199254740993");
+        assertNoErrorLogged();
+    }
+
+    @Test
+    void json_nested_too_deep_is_a_parse_error_saying_so_with_the_limit() throws Exception {
+        String deep = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"x\":" + "[".repeat(5000) + "]".repeat(5000) + "}}";
+
+        Map<String, Object> error = jsonRpcError(post(deep), 400, null);
+
+        assertThat(error).containsEntry("code", -32700);
+        assertThat((String) error.get("message")).contains("nested", "deeper than", "500")
+                .doesNotContain("not valid JSON", "StreamReadConstraints");
+        assertNoErrorLogged();
+    }
+
+    @Test
+    void list_tools_leaves_out_a_missing_description_instead_of_writing_null() throws Exception {
+        Nodes.api(node).post("/tools", Map.of("address", "nodesc.echo", "transport", "simulate")).expect(201);
+
+        HttpResponse<String> call = post("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\","
+                + "\"params\":{\"name\":\"list_tools\",\"arguments\":{\"prefix\":\"nodesc\"}}}");
+
+        assertThat(call.statusCode()).isEqualTo(200);
+        Map<String, Object> result = OpenApiSchemas.map(Jsons.object(call.body().getBytes(StandardCharsets.UTF_8)).get("result"));
+        String rendered = (String) OpenApiSchemas.map(((List<?>) result.get("content")).get(0)).get("text");
+        assertThat(rendered).contains("- nodesc.echo (simulate)").doesNotContain("null");
+    }
+
+    @Test
     void valid_messages_still_reach_the_server() throws Exception {
         HttpResponse<String> init = post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
                 + "\"capabilities\":{},\"clientInfo\":{\"name\":\"curl\",\"version\":\"1\"}}}");
