@@ -21,7 +21,7 @@ record EventInput(String topic, Map<String, Object> payload, String payloadJson,
      * @throws InvalidInputException         naming the field at fault
      * @throws PayloadTooLargeException      when the payload is over the cap
      */
-    /** The one event_id that GET /events/{id} cannot serve: GET /events/stream is the SSE route. */
+    /** An event_id that GET /events/{id} cannot serve: GET /events/stream is the SSE route (. and .. are refused too). */
     static final String STREAM = "stream";
 
     static EventInput of(Object topic, Object payload, String payloadJson, Object eventId, UUID sourceAgentId, int maxPayloadBytes) {
@@ -47,6 +47,11 @@ record EventInput(String topic, Map<String, Object> payload, String payloadJson,
             if (!(eventId instanceof String s) || !EVENT_ID.matcher(s).matches()) {
                 throw new InvalidInputException("event_id", "event_id must be 1 to 200 characters among letters, digits"
                         + " and . _ : / @ -");
+            }
+            if (s.equals(".") || s.equals("..")) {
+                // a URL's dot segments: GET /events/.. is the service index, GET /events/. is /events/
+                throw new InvalidInputException("event_id", "event_id '" + s + "' is not allowed: an event id may not be . or .."
+                        + ", since GET /events/" + s + " names another path (URL dot segments), so such an event could not be read by its id");
             }
             if (s.equals(STREAM)) {
                 throw new InvalidInputException("event_id", "event_id " + STREAM + " is reserved: GET /events/" + STREAM

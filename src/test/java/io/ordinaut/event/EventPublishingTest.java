@@ -310,6 +310,26 @@ class EventPublishingTest extends NodeTestSupport {
     }
 
     @Test
+    void event_ids_dot_and_dot_dot_are_refused_since_no_event_could_be_read_at_them() {
+        Integer before = jdbc.sql("SELECT count(*) FROM event").query(Integer.class).single();
+        for (String id : List.of(".", "..")) {
+            Map<String, Object> body = new LinkedHashMap<>(event("x.y", Map.of()));
+            body.put("event_id", id);
+
+            Response r = api.post("/events", body).expect(400);
+
+            assertThat(r.details()).as(id).containsEntry("field", "event_id");
+            assertThat((String) r.get("message")).as(id).contains("'" + id + "'", "GET /events/");
+        }
+        // dots inside an id are fine
+        Map<String, Object> dotted = new LinkedHashMap<>(event("x.y", Map.of()));
+        dotted.put("event_id", "...x");
+        api.post("/events", dotted).expect(202);
+        assertThat(api.get("/events/...x").expect(200).string("topic")).isEqualTo("x.y");
+        assertThat(jdbc.sql("SELECT count(*) FROM event").query(Integer.class).single()).isEqualTo(before + 1);
+    }
+
+    @Test
     void bad_events_answer_400_or_413_and_store_nothing() {
         Integer before = jdbc.sql("SELECT count(*) FROM event").query(Integer.class).single();
         List<Object> bad = List.of(
