@@ -66,7 +66,8 @@ final class HeaderRules {
         if (carriesSecret(lower) && !REFERENCES_ONLY.matcher(value).matches()) {
             return "header " + name + " carries credentials, so its value must name them instead of holding them, "
                     + "e.g. \"" + (lower.endsWith("authorization") ? "Bearer " : "") + "${env:" + suggestedVariable(name, secretEnvPrefixes)
-                    + "}\"; secrets are read from the environment at call time and never stored";
+                    + "}\"; secrets are read from the environment at call time and never stored, and only tools registered by an "
+                    + "admin may name them";
         }
         return null;
     }

@@ -150,7 +150,7 @@ class ToolService {
      */
     Map<String, Object> discover(JsonFields body, Actor actor) {
         body.allowOnly(DISCOVER_FIELDS);
-        String serverUrl = ToolSpec.endpoint(ToolDefinition.MCP, body.string("server_url", 1, 2000), "server_url");
+        String serverUrl = ToolSpec.endpoint(ToolDefinition.MCP, body.string("server_url", 1, 2000), "server_url", rules.secretEnvPrefixes());
         String prefix = body.requiredString("prefix", 1, 100);
         if (!PREFIX.matcher(prefix).matches()) {
             throw new InvalidInputException("prefix", "prefix may only contain letters, digits, '_' and '-' (got \"" + prefix + "\")");

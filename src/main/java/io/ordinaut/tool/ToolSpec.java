@@ -43,7 +43,7 @@ final class ToolSpec {
         if (transport == null) {
             throw new InvalidInputException("transport", "transport is required: one of " + String.join(", ", TRANSPORTS));
         }
-        String endpoint = endpoint(transport, f.string("endpoint", 1, MAX_ENDPOINT_LENGTH), "endpoint");
+        String endpoint = endpoint(transport, f.string("endpoint", 1, MAX_ENDPOINT_LENGTH), "endpoint", rules.secretEnvPrefixes());
         Integer timeout = f.integer("timeout_seconds", 1, 3600);
         return new ToolDefinition(address, transport, endpoint,
                 f.string("description", 0, MAX_DESCRIPTION_LENGTH),
@@ -67,9 +67,9 @@ final class ToolSpec {
         }
         String endpoint;
         if (f.has("endpoint")) {
-            endpoint = endpoint(transport, f.string("endpoint", 1, MAX_ENDPOINT_LENGTH), "endpoint");
+            endpoint = endpoint(transport, f.string("endpoint", 1, MAX_ENDPOINT_LENGTH), "endpoint", rules.secretEnvPrefixes());
         } else {
-            endpoint = transport.equals(ToolDefinition.SIMULATE) ? null : endpoint(transport, current.endpoint(), "endpoint");
+            endpoint = transport.equals(ToolDefinition.SIMULATE) ? null : endpoint(transport, current.endpoint(), "endpoint", rules.secretEnvPrefixes());
         }
         Integer timeout = f.has("timeout_seconds") ? f.integer("timeout_seconds", 1, 3600) : Integer.valueOf(current.timeoutSeconds());
         return new ToolDefinition(current.address(), transport, endpoint,
@@ -92,7 +92,7 @@ final class ToolSpec {
     /**
      * An absolute http(s) URL without credentials, or null for a simulated tool.
      */
-    static String endpoint(String transport, String endpoint, String field) {
+    static String endpoint(String transport, String endpoint, String field, List<String> secretEnvPrefixes) {
         if (transport.equals(ToolDefinition.SIMULATE)) {
             if (endpoint != null) {
                 throw new InvalidInputException(field, "a simulated tool has no " + field + "; leave it out or use transport http or mcp");
@@ -114,15 +114,15 @@ final class ToolSpec {
             throw new InvalidInputException(field, field + " must be an absolute http or https URL with a host (got \"" + endpoint + "\")");
         }
         if (uri.getRawUserInfo() != null) {
-            throw new InvalidInputException(field, field + " must not carry credentials; send them in a header that names an "
-                    + "environment variable, e.g. {\"Authorization\": \"Bearer ${env:TOOL_TOKEN}\"}");
+            throw new InvalidInputException(field, field + " must not carry credentials; " + credentialAdvice("Authorization", "Bearer ",
+                    "TOKEN", secretEnvPrefixes));
         }
         if (uri.getRawQuery() != null) {
             for (String parameter : uri.getRawQuery().split("&")) {
                 String parameterName = parameter.contains("=") ? parameter.substring(0, parameter.indexOf('=')) : parameter;
                 if (HeaderRules.namesSecretParameter(parameterName)) {
                     throw new InvalidInputException(field, field + " must not carry credentials (query parameter " + parameterName
-                            + "); send them in a header that names an environment variable, e.g. {\"X-Api-Key\": \"${env:TOOL_KEY}\"}");
+                            + "); " + credentialAdvice("X-Api-Key", "", "KEY", secretEnvPrefixes));
                 }
             }
         }
@@ -130,6 +130,17 @@ final class ToolSpec {
             throw new InvalidInputException(field, field + " must not have a #fragment");
         }
         return endpoint;
+    }
+
+    /**
+     * Advice that can be followed as given: the variable it names is one tools may read (its name starts
+     * with the first of ordinaut.tools.secret-env-prefixes), and it says who may register such a header.
+     */
+    private static String credentialAdvice(String header, String scheme, String variable, List<String> secretEnvPrefixes) {
+        List<String> prefixes = secretEnvPrefixes.isEmpty() ? ToolProperties.DEFAULT_SECRET_ENV_PREFIXES : secretEnvPrefixes;
+        return "send them in a header that names an environment variable whose name starts with " + String.join(" or ", prefixes)
+                + " (ordinaut.tools.secret-env-prefixes), e.g. {\"" + header + "\": \"" + scheme + "${env:" + prefixes.get(0) + variable
+                + "}\"}; only tools registered by an admin may name ${env:…} or ${secret:…} in their headers";
     }
 
     static List<String> scopes(JsonFields f, String field) {

@@ -120,6 +120,21 @@ class ToolApiTest extends NodeTestSupport {
     }
 
     @Test
+    void the_advice_given_for_credentials_in_an_endpoint_can_be_followed() {
+        for (String endpoint : List.of("http://u:p@127.0.0.1:9/echo", "http://127.0.0.1:9/echo?api_key=abc")) {
+            String message = api.post("/tools", httpTool("crm.advised", endpoint)).expect(400).string("message");
+            assertThat(message).as(endpoint).contains("${env:ORDINAUT_TOOL_", "only tools registered by an admin");
+            java.util.regex.Matcher advice = java.util.regex.Pattern.compile("\\{\"([^\"]+)\": \"([^\"]+)\"}").matcher(message);
+            assertThat(advice.find()).as(message).isTrue();
+
+            // as the admin, exactly what the message suggests is accepted
+            api.post("/tools", httpTool("crm.advised", "http://127.0.0.1:9/echo", "headers", Map.of(advice.group(1), advice.group(2))))
+                    .expect(201);
+            api.delete("/tools/crm.advised").expect(200);
+        }
+    }
+
+    @Test
     void duplicate_address_is_a_conflict() {
         api.post("/tools", httpTool("crm.dup", "http://127.0.0.1:9/x")).expect(201);
 
