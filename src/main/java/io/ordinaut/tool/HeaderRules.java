@@ -1,5 +1,6 @@
 package io.ordinaut.tool;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,10 +26,20 @@ final class HeaderRules {
     private static final Set<String> RESERVED = Set.of("host", "content-length", "connection", "expect", "upgrade",
             "transfer-encoding", "te", "trailer", "keep-alive", "content-type", "accept", "idempotency-key",
             "mcp-session-id", "mcp-protocol-version");
+    /** Headers a server sends, never a request: configuring one on a tool is a mistake, whatever its value. */
+    private static final Set<String> RESPONSE_ONLY = Set.of("set-cookie", "set-cookie2");
     private static final Set<String> SECRET_NAMES = Set.of("authorization", "proxy-authorization", "cookie");
     private static final Pattern SECRET_PARAMETER = Pattern.compile(
             "(?i)(.*[_.-])?(token|api[_-]?key|key|secret|password|passwd|pwd|signature|sig|auth|credentials?)");
-    private static final Pattern SECRET_WORDS = Pattern.compile("token|secret|key|password|passwd|auth|session|credential|signature");
+    /** Parts of a header name that mark a credential wherever they stand: X-Auth-Token, X-Csrftoken, X-JWT … */
+    private static final Pattern SECRET_WORDS = Pattern.compile(
+            "token|secret|key|password|passwd|pwd|auth|session|credential|signature|jwt|bearer|csrf|xsrf|cookie");
+    /**
+     * Words of a header name (between '-', '_' and '.') that mark a credential only as a whole word, being
+     * parts of ordinary words too: X-Access-Token but not X-Accessibility, X-Sig but not X-Design-Id,
+     * X-Client-Cert but not X-Concert.
+     */
+    private static final Set<String> SECRET_NAME_WORDS = Set.of("access", "sig", "cert", "certs", "certificate", "clientcert");
 
     private HeaderRules() {
     }
@@ -43,6 +54,10 @@ final class HeaderRules {
         String lower = name.toLowerCase(Locale.ROOT);
         if (RESERVED.contains(lower) || lower.startsWith("x-ordinaut-")) {
             return "header " + name + " is set by Ordinaut or its HTTP client and cannot be configured";
+        }
+        if (RESPONSE_ONLY.contains(lower)) {
+            return "header " + name + " is a response header, which a server sends and a request has no use for; "
+                    + "send cookies in a Cookie header naming them, e.g. \"${env:" + suggestedVariable("Cookie", secretEnvPrefixes) + "}\"";
         }
         if (value.length() > MAX_VALUE_LENGTH) {
             return "header " + name + " is longer than " + MAX_VALUE_LENGTH + " characters";
@@ -102,7 +117,8 @@ final class HeaderRules {
     }
 
     private static boolean carriesSecret(String lowerName) {
-        return SECRET_NAMES.contains(lowerName) || SECRET_WORDS.matcher(lowerName).find();
+        return SECRET_NAMES.contains(lowerName) || SECRET_WORDS.matcher(lowerName).find()
+                || Arrays.stream(lowerName.split("[-_.]+")).anyMatch(SECRET_NAME_WORDS::contains);
     }
 
     private static String suggestedVariable(String name, List<String> secretEnvPrefixes) {

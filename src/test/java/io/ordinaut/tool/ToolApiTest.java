@@ -135,6 +135,33 @@ class ToolApiTest extends NodeTestSupport {
     }
 
     @Test
+    void credential_like_headers_must_name_a_variable_while_ordinary_headers_may_hold_values() {
+        for (String name : List.of("X-JWT", "X-Bearer", "X-Access", "X-Access-Token", "X-Sig", "X-Signature", "X-Csrf",
+                "X-Csrf-Token", "X-XSRF-TOKEN", "X-Client-Cert", "X-Session-Id", "X-Credential", "X-Passwd", "X-Pwd",
+                "X-Password", "X-Secret", "X-Auth", "Api-Key", "Private-Token", "X-Amz-Security-Token")) {
+            Response refused = api.post("/tools", httpTool("crm.literal", "http://127.0.0.1:9/x", "headers", Map.of(name, "abc123"))).expect(400);
+            assertThat(refused.details()).as(name).containsEntry("field", "headers." + name);
+            assertThat(refused.string("message")).as(name).contains("must name them");
+            api.post("/tools", httpTool("crm.named", "http://127.0.0.1:9/x", "headers",
+                    Map.of(name, "${env:ORDINAUT_TOOL_API_TEST_TOKEN}"))).expect(201);
+            api.delete("/tools/crm.named").expect(200);
+        }
+        // a response header has no place in a request, with a value or a reference
+        for (String value : List.of("sid=abc", "${env:ORDINAUT_TOOL_API_TEST_TOKEN}")) {
+            Response setCookie = api.post("/tools", httpTool("crm.literal", "http://127.0.0.1:9/x", "headers",
+                    Map.of("Set-Cookie", value))).expect(400);
+            assertThat(setCookie.details()).containsEntry("field", "headers.Set-Cookie");
+            assertThat(setCookie.string("message")).contains("response header");
+        }
+        Map<String, Object> ordinary = new LinkedHashMap<>();
+        for (String name : List.of("User-Agent", "X-Request-Id", "X-Tenant", "Accept-Language", "X-Correlation-Id", "If-None-Match",
+                "X-Forwarded-For", "X-Api-Version", "Cache-Control", "X-Design-Id", "X-Concert-Venue", "Origin", "Referer")) {
+            ordinary.put(name, "value-1");
+        }
+        api.post("/tools", httpTool("crm.ordinary", "http://127.0.0.1:9/x", "headers", ordinary)).expect(201);
+    }
+
+    @Test
     void duplicate_address_is_a_conflict() {
         api.post("/tools", httpTool("crm.dup", "http://127.0.0.1:9/x")).expect(201);
 
