@@ -10,6 +10,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.web.servlet.DispatcherServlet;
 
 import io.ordinaut.audit.AuditLog;
+import io.ordinaut.config.NodeProperties;
 import io.ordinaut.web.Authenticator;
 
 /** Mounts the MCP server at {@code /mcp} on the node's own port, beside the REST API. */
@@ -18,11 +19,11 @@ class McpConfiguration {
 
     @Bean
     ServletRegistrationBean<McpEndpoint> mcpEndpoint(Authenticator authenticator, AuditLog audit, DispatcherServlet dispatcher,
-                                                     ObjectProvider<BuildProperties> build, Clock clock) {
+                                                     ObjectProvider<BuildProperties> build, Clock clock, NodeProperties node) {
         BuildProperties info = build.getIfAvailable();
         OrdinautMcpServer server = new OrdinautMcpServer(new RestTwins(dispatcher), info == null ? "dev" : info.getVersion());
         ServletRegistrationBean<McpEndpoint> registration = new ServletRegistrationBean<>(
-                new McpEndpoint(authenticator, audit, server, clock), OrdinautMcpServer.ENDPOINT);
+                new McpEndpoint(authenticator, audit, server, clock, node.publicUrl()), OrdinautMcpServer.ENDPOINT);
         registration.setName("mcp");
         registration.setAsyncSupported(true);
         return registration;

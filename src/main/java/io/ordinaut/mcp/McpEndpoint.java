@@ -44,12 +44,15 @@ final class McpEndpoint extends HttpServlet {
     private final transient AuditLog audit;
     private final transient OrdinautMcpServer server;
     private final transient Clock clock;
+    /** ordinaut.node.public-url, or null. */
+    private final String publicUrl;
 
-    McpEndpoint(Authenticator authenticator, AuditLog audit, OrdinautMcpServer server, Clock clock) {
+    McpEndpoint(Authenticator authenticator, AuditLog audit, OrdinautMcpServer server, Clock clock, String publicUrl) {
         this.authenticator = authenticator;
         this.audit = audit;
         this.server = server;
         this.clock = clock;
+        this.publicUrl = publicUrl;
     }
 
     @Override
@@ -119,7 +122,7 @@ final class McpEndpoint extends HttpServlet {
     private void refuse(HttpServletRequest request, HttpServletResponse response) throws IOException {
         boolean presented = request.getHeader("Authorization") != null;
         String message = presented ? "The bearer token is unknown, expired or revoked" : "Authorization: Bearer <token> is required";
-        StringBuilder challenge = new StringBuilder("Bearer resource_metadata=\"").append(baseUrl(request)).append(METADATA_PATH).append('"');
+        StringBuilder challenge = new StringBuilder("Bearer resource_metadata=\"").append(baseUrl(request, publicUrl)).append(METADATA_PATH).append('"');
         if (presented) {
             challenge.append(", error=\"invalid_token\"");
         }
@@ -147,8 +150,15 @@ final class McpEndpoint extends HttpServlet {
         response.getOutputStream().write(Jsons.bytes(body));
     }
 
-    /** This node as the client reached it (scheme, host and port as forwarded by a trusted proxy, if any). */
-    static String baseUrl(HttpServletRequest request) {
+    /**
+     * This node as clients reach it: ordinaut.node.public-url when set; else as this request reached it
+     * (scheme, host and port as forwarded by a trusted proxy, if any) — which is the client's Host header,
+     * so any client can make it name another host (documented in mcp.md and operations.md).
+     */
+    static String baseUrl(HttpServletRequest request, String publicUrl) {
+        if (publicUrl != null) {
+            return publicUrl;
+        }
         String scheme = request.getScheme();
         int port = request.getServerPort();
         boolean defaultPort = port <= 0 || "http".equals(scheme) && port == 80 || "https".equals(scheme) && port == 443;

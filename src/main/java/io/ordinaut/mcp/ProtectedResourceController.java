@@ -10,6 +10,7 @@ import io.swagger.v3.oas.annotations.Hidden;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.ordinaut.config.NodeProperties;
 import io.ordinaut.web.PublicEndpoint;
 import io.ordinaut.web.Scopes;
 
@@ -23,10 +24,16 @@ import io.ordinaut.web.Scopes;
 @Hidden // protocol metadata for MCP clients, not part of the REST API
 class ProtectedResourceController {
 
+    private final NodeProperties node;
+
+    ProtectedResourceController(NodeProperties node) {
+        this.node = node;
+    }
+
     @GetMapping({McpEndpoint.METADATA_PATH, McpEndpoint.METADATA_PATH + OrdinautMcpServer.ENDPOINT})
     Map<String, Object> metadata(HttpServletRequest request) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("resource", McpEndpoint.baseUrl(request) + OrdinautMcpServer.ENDPOINT);
+        body.put("resource", McpEndpoint.baseUrl(request, node.publicUrl()) + OrdinautMcpServer.ENDPOINT);
         body.put("resource_name", "Ordinaut MCP server");
         body.put("bearer_methods_supported", List.of("header"));
         body.put("scopes_supported", Scopes.ALL);
