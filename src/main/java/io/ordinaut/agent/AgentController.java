@@ -1,6 +1,7 @@
 package io.ordinaut.agent;
 
 import java.net.URI;
+import java.text.Normalizer;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -47,6 +49,13 @@ import io.ordinaut.web.Scopes;
 class AgentController {
 
     private static final Set<String> FIELDS = Set.of("name", "scopes", "webhook_url", "budget");
+    /**
+     * Letters and digits of any script (a name is only stored and shown: no URL, log line, header or stream
+     * key carries it), with the marks that some scripts write letters with, spaces, '.', '_' and '-'.
+     * Kept in NFC, so "e" followed by U+0301 and the precomposed U+00E9 make one name; no control, format (zero-width,
+     * bidirectional overrides) or symbol characters, which would make two names look alike.
+     */
+    private static final Pattern NAME = Pattern.compile("[\\p{L}\\p{Nd}][\\p{L}\\p{M}\\p{Nd} ._-]*");
     /** The admin token is operator configuration, which a rotation does not touch (see AdminBootstrap). */
     private static final String ADMIN_TOKEN_STAYS = "Store this secret now: it is shown only once. Earlier secrets of this agent "
             + "and the tokens they issued no longer work. The system admin token (ORDINAUT_ADMIN_TOKEN, or the one generated at "
@@ -198,9 +207,14 @@ class AgentController {
     }
 
     private static String name(JsonFields f) {
-        String name = f.string("name", 1, 100);
-        if (name != null && !name.matches("[A-Za-z0-9][A-Za-z0-9 ._-]*")) {
-            throw ApiException.badRequest("name", "name may hold letters, digits, spaces, '.', '_' and '-' and must start with a letter or digit");
+        String given = f.string("name", 1, 100);
+        if (given == null) {
+            return null;
+        }
+        String name = Normalizer.normalize(given, Normalizer.Form.NFC);
+        if (!NAME.matcher(name).matches()) {
+            throw ApiException.badRequest("name", "name may hold letters and digits (of any script, with their combining marks), "
+                    + "spaces, '.', '_' and '-', and must start with a letter or digit");
         }
         return name;
     }

@@ -32,8 +32,10 @@ class AgentRepository {
     private static final String SET_WEBHOOK_SECRET = "UPDATE agent SET webhook_secret = :secret WHERE id = :id";
     private static final String FIND = "SELECT " + COLUMNS + " FROM agent WHERE id = :id";
     private static final String NAME_TAKEN = "SELECT EXISTS (SELECT 1 FROM agent WHERE name = :name AND id <> :id)";
+    // name_filter is a plain substring, case-insensitive: strpos, not ILIKE, so '%' and '_' in it match
+    // themselves instead of acting as wildcards (there is no index for either to use).
     private static final String FILTER = """
-             WHERE (CAST(:name AS text) IS NULL OR name ILIKE '%' || :name || '%')
+             WHERE (CAST(:name AS text) IS NULL OR strpos(lower(name), lower(:name)) > 0)
                AND (CAST(:scope AS text) IS NULL OR :scope = ANY (scopes))
             """;
     private static final String PAGE = "SELECT " + COLUMNS + " FROM agent" + FILTER + " ORDER BY created_at, id LIMIT :limit OFFSET :offset";

@@ -62,7 +62,7 @@ function form(agent) {
     <h2 id="agent-form-h">${agent ? `Edit ${agent.name}` : 'New agent'}</h2>
     <form class="agent" @submit=${save}>
       <label for="agent-name">Name</label>
-      <input id="agent-name" name="name" required maxlength="100" pattern="[A-Za-z0-9][A-Za-z0-9 ._\\-]*" .value=${agent?.name || ''}>
+      <input id="agent-name" name="name" required maxlength="100" pattern="[\\p{L}\\p{Nd}][\\p{L}\\p{M}\\p{Nd} ._\\-]*" .value=${agent?.name || ''}>
       <fieldset><legend>Scopes</legend>
         ${BUILT_IN.map(sc => html`<label class="check"><input type="checkbox" name="scope" value=${sc} ?checked=${scopes.includes(sc)}> ${sc}</label>`)}
       </fieldset>
