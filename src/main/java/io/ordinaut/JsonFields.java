@@ -30,15 +30,10 @@ public final class JsonFields {
         if (!(body instanceof Map<?, ?> map)) {
             throw new InvalidInputException("body", "Request body must be a JSON object");
         }
-        storable(map, "body");
+        storable(map, "");
         return new JsonFields((Map<String, Object>) map);
     }
 
-    /**
-     * Refuses what parses as JSON but cannot be stored or read back as such: a NUL character (PostgreSQL
-     * text and jsonb cannot hold one) and numbers that overflow to infinity ({@code 1e999999}). Depth is
-     * bounded by the parser (see JsonConfiguration), so the recursion is too.
-     */
     /** False when a surrogate is not part of a pair: it would be stored as '?' and read back changed. */
     private static boolean wellFormedUtf16(String text) {
         for (int i = 0; i < text.length(); i++) {
@@ -52,14 +47,23 @@ public final class JsonFields {
         return true;
     }
 
+    /**
+     * Refuses what parses as JSON but cannot be stored or read back as such: a NUL character (PostgreSQL
+     * text and jsonb cannot hold one) and numbers that overflow to infinity ({@code 1e999999}). Depth is
+     * bounded by the parser (see JsonConfiguration), so the recursion is too. {@code path} is the field path
+     * as every other check names it ({@code title}, {@code payload.params.city}, {@code tasks[0].title}),
+     * empty for the body itself.
+     */
     private static void storable(Object value, String path) {
         if (value instanceof Map<?, ?> map) {
             for (Map.Entry<?, ?> e : map.entrySet()) {
                 String key = String.valueOf(e.getKey());
                 if (key.indexOf('\0') >= 0 || !wellFormedUtf16(key)) {
-                    throw new InvalidInputException(path, path + " has a key with a NUL character or an unpaired surrogate, which cannot be stored");
+                    String where = path.isEmpty() ? "body" : path;
+                    throw new InvalidInputException(where, (path.isEmpty() ? "The body" : path)
+                            + " has a key with a NUL character or an unpaired surrogate, which cannot be stored");
                 }
-                storable(e.getValue(), path + "." + key);
+                storable(e.getValue(), path.isEmpty() ? key : path + "." + key);
             }
         } else if (value instanceof List<?> list) {
             for (int i = 0; i < list.size(); i++) {

@@ -83,8 +83,11 @@ class TaskController {
             content = @Content(schema = @Schema(implementation = TaskBatchRequest.class))))
     Map<String, Object> createBatch(@RequestBody Object body, Caller caller) {
         JsonFields fields = JsonFields.of(body).allowOnly(List.of("tasks", "atomic"));
-        if (!(fields.raw("tasks") instanceof List<?> items)) {
-            throw ApiException.badRequest("tasks", "tasks is required: an array of 1 to " + MAX_BATCH + " task bodies, each as POST /tasks takes it");
+        Object given = fields.raw("tasks");
+        if (!(given instanceof List<?> items)) {
+            String expected = "an array of 1 to " + MAX_BATCH + " task bodies, each as POST /tasks takes it";
+            throw ApiException.badRequest("tasks", fields.has("tasks") ? "tasks must be " + expected + " (got " + jsonType(given) + ")"
+                    : "tasks is required: " + expected);
         }
         if (items.isEmpty() || items.size() > MAX_BATCH) {
             throw new ApiException(HttpStatus.BAD_REQUEST, "ValidationError", "tasks holds " + items.size()
@@ -140,6 +143,14 @@ class TaskController {
         answer.put("failed", outcomes.size() - created);
         answer.put("results", results);
         return answer;
+    }
+
+    private static String jsonType(Object value) {
+        if (value == null) {
+            return "null";
+        }
+        return value instanceof Map ? "an object" : value instanceof String ? "a string"
+                : value instanceof Boolean ? "a boolean" : value instanceof Number ? "a number" : "a " + value.getClass().getSimpleName();
     }
 
     private static Map<String, Object> itemResult(int index, int status, String key, Object value) {

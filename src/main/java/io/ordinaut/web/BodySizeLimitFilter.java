@@ -13,6 +13,7 @@ import java.util.Map;
 
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -67,12 +68,8 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
     }
 
     private void reject(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        response.setStatus(413);
-        response.setContentType("application/json");
-        Object requestId = request.getAttribute(RequestIdFilter.ATTRIBUTE);
-        ApiError error = new ApiError("PayloadTooLarge", "Request body exceeds the limit of " + maxBytes + " bytes",
-                Map.of("max_bytes", maxBytes), requestId == null ? null : requestId.toString(), clock.instant());
-        response.getWriter().write(json.writeValueAsString(error));
+        ErrorResponses.write(request, response, json, clock, new ApiException(HttpStatus.CONTENT_TOO_LARGE, "PayloadTooLarge",
+                "Request body exceeds the limit of " + maxBytes + " bytes", Map.of("max_bytes", maxBytes)));
     }
 
     static final class BodyTooLarge extends IOException {

@@ -47,7 +47,7 @@ class ErrorEndpoint implements ErrorController, HttpRequestHandler {
         } else {
             Object uri = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
             String message = status.is5xxServerError()
-                    ? "The server failed to handle the request; see the node log for request " + RequestContext.requestId(request)
+                    ? "The server failed to handle the request; see the node log for request " + ErrorResponses.requestId(request)
                     : status.getReasonPhrase() + (uri == null ? "" : " (" + uri + ")");
             error = new ApiException(status, errorName(status), message, Map.of());
         }

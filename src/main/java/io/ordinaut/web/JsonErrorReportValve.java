@@ -18,7 +18,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Tomcat's last word on an error nothing else answered, as the one error JSON instead of Tomcat's HTML page.
  * It speaks for requests Tomcat refuses before any filter or servlet sees them — a URL that does not
- * decode ({@code %ff}, {@code %00}), one that normalises outside the root ({@code ..%2f}), a bad header —
+ * decode ({@code %ff}, {@code %00}), one that climbs above the root ({@code /../x}) or holds a backslash, a bad header —
  * so none of the web layer ran: the request id is made here, from the caller's X-Request-Id when sane.
  */
 final class JsonErrorReportValve extends ErrorReportValve {

@@ -2,27 +2,49 @@ package io.ordinaut.web;
 
 import java.util.List;
 
+import org.springframework.boot.webmvc.autoconfigure.WebMvcRegistrations;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
-/** Access control and the Accept check for every route, and the {@link Caller} parameter for controllers. */
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Access control, the Accept check and the body check of bodyless routes for every route, the {@link Caller}
+ * parameter for controllers, and route lookup by {@link LiteralPathHandlerMapping}.
+ */
 @Configuration(proxyBeanMethods = false)
 class WebConfiguration implements WebMvcConfigurer {
 
     private final Authenticator authenticator;
     private final RateLimiter rateLimiter;
+    private final JsonMapper json;
 
-    WebConfiguration(Authenticator authenticator, RateLimiter rateLimiter) {
+    WebConfiguration(Authenticator authenticator, RateLimiter rateLimiter, JsonMapper json) {
         this.authenticator = authenticator;
         this.rateLimiter = rateLimiter;
+        this.json = json;
     }
 
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
         registry.addInterceptor(new AccessInterceptor(authenticator, rateLimiter)).order(0);
         registry.addInterceptor(new AcceptInterceptor()).order(1);
+        registry.addInterceptor(new BodylessRouteInterceptor(json)).order(2);
+    }
+
+    /** Routes are looked up by {@link LiteralPathHandlerMapping}: a wrong method on a literal path is a 405. */
+    @Bean
+    WebMvcRegistrations literalPathRouting() {
+        return new WebMvcRegistrations() {
+            @Override
+            public RequestMappingHandlerMapping getRequestMappingHandlerMapping() {
+                return new LiteralPathHandlerMapping();
+            }
+        };
     }
 
     @Override
