@@ -6,7 +6,7 @@
 
 Each entry is handled, then acknowledged (XACK). Entries a crashed consumer of the same group read but
 never acknowledged are taken over with XAUTOCLAIM once idle for --claim-idle-ms. Delivery is at least
-once: an entry can come twice (relay crash, consumer crash before XACK), so the handler deduplicates by
+once: an entry can come twice (a consumer crash before XACK; the relay itself appends each entry once), so the handler deduplicates by
 outbox_id — here in memory; a real extension keeps the ids it processed next to its own results.
 """
 import argparse

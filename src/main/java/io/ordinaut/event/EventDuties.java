@@ -49,7 +49,7 @@ class EventDuties implements SmartLifecycle {
                 new PruneOutbox(jdbc, clock, properties.retention(), properties.redisConfigured()), true));
         loops.add(new Duty("webhooks", WEBHOOK_POLL_MS, new DeliverWebhooks(jdbc, tx, tools, properties, clock, json), true));
         if (properties.redisConfigured()) {
-            redis = new RedisStreams(properties.redisUrl());
+            redis = new RedisStreams(properties.redisUrl(), properties.redisCommandTimeout());
             relayConnection = redis.new Lazy();
             healthConnection = redis.new Lazy();
             loops.add(new Duty("outbox-relay", properties.relayInterval().toMillis(),

@@ -28,6 +28,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *                          host that drops packets would otherwise hold /health for the 10 s connect timeout
  * @param sseMaxStreamsPerAgent GET /events/stream connections one agent may hold open at once on one node;
  *                          one more answers 429
+ * @param redisCommandTimeout how long a Redis command (the relay's append, the inbound reads) waits for an answer
+ *                          before it fails; the relay then backs off and sends the entries again, which the
+ *                          idempotent append makes safe. At least {@value #MIN_REDIS_COMMAND_TIMEOUT_MS} ms
  */
 @ConfigurationProperties("ordinaut.events")
 public record EventProperties(
@@ -47,7 +50,8 @@ public record EventProperties(
         Duration webhookRetryFor,
         Duration webhookTimeout,
         Duration redisHealthTimeout,
-        Integer sseMaxStreamsPerAgent) {
+        Integer sseMaxStreamsPerAgent,
+        Duration redisCommandTimeout) {
 
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
     public static final String DEFAULT_EVENTS_STREAM = "ordinaut:events";
@@ -64,6 +68,8 @@ public record EventProperties(
     public static final Duration DEFAULT_WEBHOOK_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_REDIS_HEALTH_TIMEOUT = Duration.ofSeconds(1);
     public static final int DEFAULT_SSE_MAX_STREAMS_PER_AGENT = 10;
+    public static final Duration DEFAULT_REDIS_COMMAND_TIMEOUT = Duration.ofSeconds(3);
+    public static final long MIN_REDIS_COMMAND_TIMEOUT_MS = 200;
 
     public EventProperties {
         redisUrl = redisUrl == null ? "" : redisUrl.strip();
@@ -86,6 +92,11 @@ public record EventProperties(
         webhookTimeout = duration("webhook-timeout", webhookTimeout, DEFAULT_WEBHOOK_TIMEOUT);
         redisHealthTimeout = duration("redis-health-timeout", redisHealthTimeout, DEFAULT_REDIS_HEALTH_TIMEOUT);
         sseMaxStreamsPerAgent = positive("sse-max-streams-per-agent", sseMaxStreamsPerAgent, DEFAULT_SSE_MAX_STREAMS_PER_AGENT);
+        redisCommandTimeout = duration("redis-command-timeout", redisCommandTimeout, DEFAULT_REDIS_COMMAND_TIMEOUT);
+        if (redisCommandTimeout.toMillis() < MIN_REDIS_COMMAND_TIMEOUT_MS) {
+            throw new IllegalArgumentException("ordinaut.events.redis-command-timeout must be at least "
+                    + MIN_REDIS_COMMAND_TIMEOUT_MS + "ms, got " + redisCommandTimeout);
+        }
     }
 
     public boolean redisConfigured() {

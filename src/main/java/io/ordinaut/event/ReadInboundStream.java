@@ -39,7 +39,7 @@ final class ReadInboundStream implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(ReadInboundStream.class);
     private static final int BATCH = 100;
-    private static final Duration BLOCK = Duration.ofSeconds(1);
+    private static final Duration MAX_BLOCK = Duration.ofSeconds(1);
     private static final Duration FAILURE_PAUSE = Duration.ofSeconds(1);
 
     private final RedisStreams redis;
@@ -71,7 +71,7 @@ final class ReadInboundStream implements Runnable {
                     XAutoClaimArgs.Builder.xautoclaim(me, properties.inboundClaimIdle(), "0-0").count(BATCH)).getMessages();
             claimed.forEach(m -> handle(commands, m));
             List<StreamMessage<String, String>> fresh = commands.xreadgroup(me,
-                    XReadArgs.Builder.count(BATCH).block(BLOCK), XReadArgs.StreamOffset.lastConsumed(properties.inboundStream()));
+                    XReadArgs.Builder.count(BATCH).block(block()), XReadArgs.StreamOffset.lastConsumed(properties.inboundStream()));
             fresh.forEach(m -> handle(commands, m));
             if (failing != null) {
                 log.info("Inbound stream {} readable again", properties.inboundStream());
@@ -95,6 +95,12 @@ final class ReadInboundStream implements Runnable {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** The blocking read's wait: a second, or half the command timeout when that is shorter, so it never times out. */
+    private Duration block() {
+        Duration half = properties.redisCommandTimeout().dividedBy(2);
+        return half.compareTo(MAX_BLOCK) < 0 ? half : MAX_BLOCK;
     }
 
     private RedisCommands<String, String> commands() {

@@ -16,13 +16,12 @@ import io.lettuce.core.api.sync.RedisCommands;
  */
 final class RedisStreams implements AutoCloseable {
 
-    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(3);
-
     private final RedisClient client;
 
-    RedisStreams(String url) {
+    /** @param commandTimeout how long a command waits for Redis's answer (ordinaut.events.redis-command-timeout) */
+    RedisStreams(String url, Duration commandTimeout) {
         RedisURI uri = RedisURI.create(url);
-        uri.setTimeout(COMMAND_TIMEOUT);
+        uri.setTimeout(commandTimeout);
         client = RedisClient.create(uri);
         client.setOptions(ClientOptions.builder()
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -47,6 +46,14 @@ final class RedisStreams implements AutoCloseable {
         /** Asynchronous commands: issued back to back they are pipelined, one round trip for many. */
         synchronized RedisAsyncCommands<String, String> async() {
             return open().async();
+        }
+
+        /**
+         * Drops the connection (the next use opens a new one): commands still waiting on it are abandoned rather
+         * than followed by more on a connection Redis has stopped reading.
+         */
+        synchronized void reset() {
+            close();
         }
 
         private StatefulRedisConnection<String, String> open() {

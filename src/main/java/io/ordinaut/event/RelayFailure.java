@@ -1,7 +1,11 @@
 package io.ordinaut.event;
 
 import java.sql.SQLException;
+import java.util.regex.Pattern;
 
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import org.springframework.dao.DataAccessException;
 import org.springframework.transaction.TransactionException;
@@ -24,6 +28,39 @@ enum RelayFailure {
 
     String warning() {
         return warning;
+    }
+
+    /** A qualified class name as a cause's toString() starts its message ("io.netty…ConnectException: "). */
+    private static final Pattern CLASS_NAME = Pattern.compile("\\b(?:[a-z][a-z0-9_]*\\.)+[A-Z][\\w$]*:\\s*");
+
+    /**
+     * What failed, in words for /health and the log: the message of the first Redis, JDBC or transaction
+     * exception in the cause chain, without Java class names (an operator reads it, not a developer).
+     */
+    static String describe(Throwable failure) {
+        for (Throwable e = failure; e != null; e = e.getCause() == e ? null : e.getCause()) {
+            if (e instanceof RedisCommandTimeoutException) {
+                return "Redis did not answer in time";
+            }
+            if (e instanceof RedisConnectionException) {
+                return "cannot connect to Redis: " + words(e, "no connection");
+            }
+            if (e instanceof RedisCommandExecutionException) {
+                return "Redis refused the command: " + words(e, "an error reply");
+            }
+            if (e instanceof RedisException) {
+                return words(e, "Redis failed");
+            }
+            if (e instanceof DataAccessException || e instanceof TransactionException || e instanceof SQLException) {
+                return "the database failed: " + words(e, "no connection");
+            }
+        }
+        return words(failure, "unexpected failure");
+    }
+
+    private static String words(Throwable e, String fallback) {
+        String message = e.getMessage() == null ? "" : CLASS_NAME.matcher(e.getMessage()).replaceAll("").strip();
+        return message.isEmpty() ? fallback : message;
     }
 
     /** The side named by the first Redis or JDBC/transaction exception in the cause chain. */

@@ -12,9 +12,13 @@ final class RelayStatus {
         return lastError.getAndSet(null) != null;
     }
 
-    /** @return true when this is the first failure after a success (worth a warning) */
+    /**
+     * Records what failed, in words ({@link RelayFailure#describe}: no Java class names in /health).
+     *
+     * @return true when this is the first failure after a success (worth a warning)
+     */
     boolean failed(RuntimeException e) {
-        return lastError.getAndSet(e.getClass().getSimpleName() + ": " + e.getMessage()) == null;
+        return lastError.getAndSet(RelayFailure.describe(e)) == null;
     }
 
     String lastError() {

@@ -34,7 +34,7 @@ class InboundStreamStopTest {
     void capture() {
         logged.start();
         logger.addAppender(logged);
-        redis = new RedisStreams(TestRedis.url());
+        redis = new RedisStreams(TestRedis.url(), EventProperties.DEFAULT_REDIS_COMMAND_TIMEOUT);
     }
 
     @AfterEach
@@ -52,7 +52,7 @@ class InboundStreamStopTest {
     @Test
     void anInterruptedReadEndsQuietlyAndKeepsTheInterrupt() throws Exception {
         EventProperties properties = new EventProperties(TestRedis.url(), null, null, null, null, null, null, null,
-                STREAM, null, null, null, null, null, null, null, null);
+                STREAM, null, null, null, null, null, null, null, null, null);
         // An empty stream: the reader never hands an event on, so it needs no publisher or store.
         ReadInboundStream reader = new ReadInboundStream(redis, null, null, properties, JsonMapper.builder().build(), "stop-test");
         AtomicBoolean interruptKept = new AtomicBoolean();

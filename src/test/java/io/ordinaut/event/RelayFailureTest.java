@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.ConnectException;
 import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 
 import io.lettuce.core.RedisCommandTimeoutException;
@@ -13,7 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.transaction.CannotCreateTransactionException;
 
-/** The relay's warning blames the side that failed: what a PostgreSQL outage and a Redis outage throw. */
+/**
+ * The relay's warning blames the side that failed (what a PostgreSQL outage and a Redis outage throw) and says
+ * what failed in words; failed rounds back off.
+ */
 class RelayFailureTest {
 
     @Test
@@ -35,6 +39,32 @@ class RelayFailureTest {
         assertThat(RelayFailure.of(new IllegalStateException("wrapped", new RedisCommandTimeoutException("timed out"))))
                 .isEqualTo(RelayFailure.REDIS);
         assertThat(RelayFailure.REDIS.warning()).contains("until Redis is back");
+    }
+
+    @Test
+    void the_health_message_says_what_failed_in_words_without_class_names() {
+        RedisException timedOut = new RedisException("Redis did not answer within 3000 ms",
+                new RedisCommandTimeoutException("Command timed out after 3 second(s)"));
+        assertThat(RelayFailure.describe(timedOut)).isEqualTo("Redis did not answer within 3000 ms");
+        assertThat(RelayFailure.describe(new IllegalStateException("x", new RedisCommandTimeoutException("XADD timed out"))))
+                .isEqualTo("Redis did not answer in time");
+        assertThat(RelayFailure.describe(new RedisConnectionException("Unable to connect to 127.0.0.1:6390",
+                new ConnectException("Connection refused"))))
+                .isEqualTo("cannot connect to Redis: Unable to connect to 127.0.0.1:6390");
+        assertThat(RelayFailure.describe(new RedisException(
+                "io.netty.channel.AbstractChannel$AnnotatedConnectException: Connection refused")))
+                .isEqualTo("Connection refused");
+        assertThat(RelayFailure.describe(new CannotCreateTransactionException("Could not open JDBC Connection for transaction",
+                new SQLTransientConnectionException("pool"))))
+                .isEqualTo("the database failed: Could not open JDBC Connection for transaction");
+    }
+
+    @Test
+    void failed_rounds_back_off_from_the_relay_interval_up_to_a_cap() {
+        Duration interval = Duration.ofMillis(200);
+        assertThat(RelayOutbox.backoff(1, interval)).isEqualTo(interval);
+        assertThat(RelayOutbox.backoff(3, interval)).isEqualTo(Duration.ofMillis(800));
+        assertThat(RelayOutbox.backoff(1_000, interval)).isEqualTo(RelayOutbox.MAX_BACKOFF);
     }
 
     @Test
