@@ -64,7 +64,7 @@ public class RedisHealth implements AutoCloseable {
             check.put("error", "no answer within " + deadline.toMillis() + " ms");
         } catch (ExecutionException e) {
             check.put("status", "unhealthy");
-            check.put("error", e.getCause().getClass().getSimpleName());
+            check.put("error", RelayFailure.describe(e.getCause()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             check.put("status", "unhealthy");
