@@ -33,8 +33,10 @@ import tools.jackson.databind.json.JsonMapper;
  * commit) rolls back and its rows are sent again, while Redis may still run — or has already run — the first
  * send. Marking rows relayed cannot be atomic with Redis, so instead every stream's entries go to Redis as one
  * Lua script per stream and round ({@link #APPEND}), atomic there, that appends only the entries whose
- * {@code outbox_id} is greater than that of the stream's last entry. A late run of a timed-out send and its
- * retry, from this node or another, therefore never both append, and nothing older can follow something newer.
+ * {@code outbox_id} is greater than the stream's position (a hash beside it, {@link #position}), and moves the
+ * position. A late run of a timed-out send and its retry, from this node or another, therefore never both
+ * append, and nothing older can follow something newer. The position names the database it counts for
+ * ({@code outbox_origin}), so a new database relaying to the same streams starts from its own first entry.
  * <p>
  * While Redis is down or stalled every round fails and rolls back; the outbox grows and is relayed in order once
  * Redis is back. Failed rounds back off (up to {@link #MAX_BACKOFF}), and after a timeout the connection is
@@ -64,25 +66,21 @@ final class RelayOutbox implements Runnable {
 
     /**
      * Appends one round's entries to one stream, atomically, skipping those the stream already holds.
-     * KEYS[1] the stream; ARGV[1] MAXLEN (~); then per entry, in outbox order: its outbox_id, its field count n,
-     * and n field/value pairs. The stream's position is the outbox_id of its last entry (MAXLEN ~ never trims
-     * the last one). Returns {appended, skipped, the outbox_id the stream ended with before}.
+     * KEYS[1] the stream; KEYS[2] its position, a hash of the outbox_id appended up to and the origin (the
+     * database, {@code outbox_origin}) that numbering belongs to; ARGV[1] MAXLEN (~); ARGV[2] this outbox's
+     * origin; then per entry, in outbox order: its outbox_id, its field count n, and n field/value pairs. A
+     * position of another origin counts as none: another database numbers from 1 again. Returns {appended,
+     * skipped, the outbox_id the stream's position was at before}.
      */
     static final String APPEND = """
             local last = 0
-            local tail = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
-            if tail[1] then
-              local f = tail[1][2]
-              for i = 1, #f, 2 do
-                if f[i] == 'outbox_id' then
-                  last = tonumber(f[i + 1]) or 0
-                  break
-                end
-              end
+            local pos = redis.call('HMGET', KEYS[2], 'origin', 'outbox_id')
+            if pos[1] == ARGV[2] then
+              last = tonumber(pos[2]) or 0
             end
             local before = last
             local appended, skipped = 0, 0
-            local i = 2
+            local i = 3
             while i <= #ARGV do
               local id = tonumber(ARGV[i])
               local n = tonumber(ARGV[i + 1])
@@ -95,8 +93,13 @@ final class RelayOutbox implements Runnable {
               end
               i = i + 2 + 2 * n
             end
+            if appended > 0 or pos[1] ~= ARGV[2] then
+              redis.call('HSET', KEYS[2], 'origin', ARGV[2], 'outbox_id', last)
+            end
             return {appended, skipped, before}
             """;
+
+    private static final String ORIGIN = "SELECT CAST(id AS text) FROM outbox_origin";
 
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
@@ -105,6 +108,7 @@ final class RelayOutbox implements Runnable {
     private final EventProperties properties;
     private final RelayStatus status;
     private String appendSha;
+    private String origin;
     private int failures;
     /** No round before this System.nanoTime(): a pause, so monotonic time rather than the (settable) Clock. */
     private long retryAt;
@@ -165,10 +169,13 @@ final class RelayOutbox implements Runnable {
         if (ids.isEmpty()) {
             return 0;
         }
+        if (origin == null) {
+            origin = jdbc.sql(ORIGIN).query(String.class).single();
+        }
         Map<String, List<String>> appends = new LinkedHashMap<>();
         for (OutboxEntry entry : entries) {
             String stream = "events".equals(entry.stream()) ? properties.eventsStream() : properties.runsStream();
-            List<String> args = appends.computeIfAbsent(stream, s -> new ArrayList<>(List.of(Long.toString(properties.streamMaxLength()))));
+            List<String> args = appends.computeIfAbsent(stream, s -> new ArrayList<>(List.of(Long.toString(properties.streamMaxLength()), origin)));
             Map<String, String> fields = fields(entry);
             args.add(Long.toString(entry.seq()));
             args.add(Integer.toString(fields.size()));
@@ -204,6 +211,11 @@ final class RelayOutbox implements Runnable {
     }
 
     /** One script call per stream, pipelined (one round trip for the round), and their results in that order. */
+    /** The key beside a stream that holds how far the relay has appended to it. */
+    static String position(String stream) {
+        return stream + ":relayed";
+    }
+
     private List<List<Object>> append(Map<String, List<String>> appends, boolean eval) {
         RedisAsyncCommands<String, String> commands = redis.async();
         if (appendSha == null) {
@@ -211,7 +223,7 @@ final class RelayOutbox implements Runnable {
         }
         List<RedisFuture<List<Object>>> sent = new ArrayList<>(appends.size());
         appends.forEach((stream, args) -> {
-            String[] keys = {stream};
+            String[] keys = {stream, position(stream)};
             String[] argv = args.toArray(String[]::new);
             sent.add(eval ? commands.eval(APPEND, ScriptOutputType.MULTI, keys, argv)
                     : commands.evalsha(appendSha, ScriptOutputType.MULTI, keys, argv));
