@@ -202,7 +202,7 @@ final class DeliverWebhooks implements Runnable {
             error = "invalid webhook_url: " + e.getMessage();
             retryable = false;
         } catch (IOException e) {
-            error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            error = describe(e, properties.webhookTimeout());
             retryable = true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -233,5 +233,26 @@ final class DeliverWebhooks implements Runnable {
     static Duration backoff(int attempt) {
         Duration d = Duration.ofSeconds(1L << Math.min(attempt - 1, 16));
         return d.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : d;
+    }
+
+    /** What went wrong on the wire, in words an admin reading the delivery can act on (no Java class names). */
+    static String describe(IOException e, java.time.Duration timeout) {
+        String detail = e.getMessage() == null || e.getMessage().isBlank() ? "" : ": " + e.getMessage();
+        if (e instanceof java.net.http.HttpConnectTimeoutException) {
+            return "could not connect within " + timeout.toMillis() + " ms";
+        }
+        if (e instanceof java.net.http.HttpTimeoutException) {
+            return "no answer within " + timeout.toMillis() + " ms";
+        }
+        if (e instanceof java.net.ConnectException) {
+            return "cannot connect" + detail;
+        }
+        if (e instanceof java.net.UnknownHostException) {
+            return "unknown host" + detail;
+        }
+        if (e instanceof javax.net.ssl.SSLException) {
+            return "TLS failed" + detail;
+        }
+        return "the connection failed" + detail;
     }
 }
