@@ -3,10 +3,6 @@ package io.ordinaut.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +18,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.ordinaut.support.Api;
 import io.ordinaut.support.Nodes;
+import io.ordinaut.support.PrivateRedis;
 
 /**
  * Redis stopped while events are published and runs finish: the API and runs go on, /health is degraded
@@ -31,43 +28,13 @@ import io.ordinaut.support.Nodes;
 class RedisOutageTest {
 
     private final Nodes nodes = Nodes.onFreshDatabase();
-    private Process redis;
-    private Path dir;
+    private PrivateRedis redis;
 
     @AfterEach
     void stop() throws Exception {
         nodes.close();
-        stopRedis();
-    }
-
-    private static int sparePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private void startRedis(int port) throws Exception {
-        if (dir == null) {
-            dir = Files.createTempDirectory("ordinaut-redis");
-        }
-        redis = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", dir.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
-        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
-            RedisClient c = RedisClient.create("redis://127.0.0.1:" + port);
-            try (StatefulRedisConnection<String, String> conn = c.connect()) {
-                return "PONG".equals(conn.sync().ping());
-            } finally {
-                c.shutdown();
-            }
-        });
-    }
-
-    private void stopRedis() throws InterruptedException {
         if (redis != null) {
-            redis.destroy();
-            redis.waitFor();
-            redis = null;
+            redis.close();
         }
     }
 
@@ -79,9 +46,8 @@ class RedisOutageTest {
     @Test
     @SuppressWarnings("unchecked")
     void while_redis_is_down_the_outbox_grows_and_is_relayed_in_order_exactly_once_when_it_is_back() throws Exception {
-        int port = sparePort();
-        startRedis(port);
-        ConfigurableApplicationContext node = nodes.start("outage-1", Map.of("ordinaut.events.redis-url", "redis://127.0.0.1:" + port));
+        redis = PrivateRedis.start();
+        ConfigurableApplicationContext node = nodes.start("outage-1", Map.of("ordinaut.events.redis-url", redis.url()));
         Api api = Nodes.api(node);
         JdbcClient jdbc = Nodes.jdbc(node);
         String task = api.post("/tasks", eventTask("outage.topic")).expect(201).string("id");
@@ -90,7 +56,7 @@ class RedisOutageTest {
         long relayedBefore = jdbc.sql("SELECT max(last_seq) FROM outbox").query(Long.class).single();
 
         // when Redis stops
-        stopRedis();
+        redis.stopServer();
         List<String> events = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             events.add(api.post("/events", Map.of("topic", "outage.topic", "payload", Map.of("i", i))).expect(202)
@@ -112,12 +78,12 @@ class RedisOutageTest {
         });
 
         // when Redis is back
-        startRedis(port);
+        redis.startServer();
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
                 jdbc.sql("SELECT count(*) FROM outbox WHERE relayed_at IS NULL").query(Long.class).single()).isZero());
 
         // then every row since the outage is in its stream, in order, exactly once
-        RedisClient client = RedisClient.create("redis://127.0.0.1:" + port);
+        RedisClient client = RedisClient.create(redis.url());
         try (StatefulRedisConnection<String, String> conn = client.connect()) {
             for (String stream : List.of("events", "runs")) {
                 List<Long> expected = jdbc.sql("SELECT seq FROM outbox_entry WHERE stream = :s AND seq > :after ORDER BY seq")

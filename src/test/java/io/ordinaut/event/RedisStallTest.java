@@ -3,10 +3,6 @@ package io.ordinaut.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +21,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 import io.ordinaut.support.Api;
 import io.ordinaut.support.Nodes;
+import io.ordinaut.support.PrivateRedis;
 
 /**
  * Redis stalled (SIGSTOP) rather than down while events flow: the relay's appends time out, yet once Redis
@@ -38,8 +35,7 @@ class RedisStallTest {
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(1);
 
     private final Nodes nodes = Nodes.onFreshDatabase();
-    private Process redis;
-    private Path dir;
+    private PrivateRedis redis;
     private Thread publisher;
     private final AtomicBoolean publishing = new AtomicBoolean();
 
@@ -51,37 +47,8 @@ class RedisStallTest {
         }
         nodes.close();
         if (redis != null) {
-            signal("CONT"); // a stopped process would not act on SIGTERM
-            redis.destroy();
-            redis.waitFor();
+            redis.close();
         }
-    }
-
-    private static int sparePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private void startRedis(int port) throws Exception {
-        dir = Files.createTempDirectory("ordinaut-redis");
-        redis = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", dir.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
-        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
-            RedisClient c = RedisClient.create("redis://127.0.0.1:" + port);
-            try (StatefulRedisConnection<String, String> conn = c.connect()) {
-                return "PONG".equals(conn.sync().ping());
-            } finally {
-                c.shutdown();
-            }
-        });
-    }
-
-    /** kill -STOP / -CONT of this test's own redis-server. */
-    private void signal(String name) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(redis.pid())).inheritIO().start();
-        assertThat(kill.waitFor()).as("kill -" + name).isZero();
     }
 
     private static Map<String, Object> eventTask(String topic) {
@@ -103,10 +70,9 @@ class RedisStallTest {
     @Test
     void after_redis_stalls_longer_than_the_command_timeout_every_entry_is_in_its_stream_once_in_order() throws Exception {
         // given a node on its own Redis, with a steady flow of events that each start a run
-        int port = sparePort();
-        startRedis(port);
+        redis = PrivateRedis.start();
         ConfigurableApplicationContext node = nodes.start("stall-1", Map.of(
-                "ordinaut.events.redis-url", "redis://127.0.0.1:" + port,
+                "ordinaut.events.redis-url", redis.url(),
                 "ordinaut.events.redis-command-timeout", COMMAND_TIMEOUT.toMillis() + "ms"));
         Api api = Nodes.api(node);
         JdbcClient jdbc = Nodes.jdbc(node);
@@ -129,7 +95,7 @@ class RedisStallTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> published.get() >= 4);
 
         // when Redis stalls (not down: connections stay open, commands go unanswered) well past the timeout
-        signal("STOP");
+        redis.stall();
         long stoppedAt = System.nanoTime();
         String error = await().atMost(Duration.ofSeconds(60)).until(() -> outboxError(api), e -> e != null);
         long minimumStall = COMMAND_TIMEOUT.multipliedBy(6).toNanos();
@@ -137,7 +103,7 @@ class RedisStallTest {
         if (left > 0) {
             Thread.sleep(left / 1_000_000);
         }
-        signal("CONT");
+        redis.resume();
 
         // and once the flow stops and the backlog is relayed, each stream holds every entry once, in outbox order
         Thread.sleep(2_000);
@@ -145,7 +111,7 @@ class RedisStallTest {
         publisher.join(30_000);
         assertThat(publishFailed.get()).isNull();
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(unrelayed(jdbc)).isZero());
-        RedisClient client = RedisClient.create("redis://127.0.0.1:" + port);
+        RedisClient client = RedisClient.create(redis.url());
         try (StatefulRedisConnection<String, String> conn = client.connect()) {
             for (String stream : List.of("events", "runs")) {
                 List<Long> expected = jdbc.sql("SELECT seq FROM outbox_entry WHERE stream = :s ORDER BY seq")

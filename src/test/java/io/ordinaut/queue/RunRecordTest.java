@@ -3,23 +3,13 @@ package io.ordinaut.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.TestPropertySource;
-
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
 import io.ordinaut.support.Eventually;
 import io.ordinaut.support.NodeTestSupport;
@@ -33,23 +23,20 @@ import io.ordinaut.support.PipelineSteps;
 @TestPropertySource(properties = "ordinaut.tools.allow-loopback=true")
 class RunRecordTest extends NodeTestSupport {
 
-    private static HttpServer tools;
-    private static final ExecutorService toolThreads = Executors.newCachedThreadPool();
+    private static SlowTools tools;
 
     @BeforeAll
     static void startTools() throws IOException {
-        tools = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-        tools.setExecutor(toolThreads);
-        tools.createContext("/geo", exchange -> answer(exchange, 0, "{\"lat\": 47.0, \"lon\": 28.8}"));
-        tools.createContext("/forecast", exchange -> answer(exchange, 1_500, "{\"temp\": -3}"));
-        tools.createContext("/hang", exchange -> answer(exchange, 60_000, "{}"));
-        tools.start();
+        tools = new SlowTools()
+                .answering("/geo", 200, 0, "{\"lat\": 47.0, \"lon\": 28.8}")
+                .answering("/forecast", 200, 1_500, "{\"temp\": -3}")
+                .answering("/hang", 200, 60_000, "{}")
+                .start();
     }
 
     @AfterAll
     static void stopTools() {
-        tools.stop(0);
-        toolThreads.shutdownNow();
+        tools.close();
     }
 
     @Test
@@ -102,44 +89,14 @@ class RunRecordTest extends NodeTestSupport {
     }
 
     private void tool(String address, String path) {
-        Map<String, Object> tool = new LinkedHashMap<>();
-        tool.put("address", address);
-        tool.put("transport", "http");
-        tool.put("endpoint", "http://127.0.0.1:" + tools.getAddress().getPort() + path);
-        api.post("/tools", tool).expect(201);
+        tools.register(api, address, path);
     }
 
     private String task(Map<String, Object> fields, List<Map<String, Object>> steps) {
-        Map<String, Object> task = new LinkedHashMap<>();
-        task.put("title", "recorded");
-        task.put("schedule_kind", "cron");
-        task.put("schedule_expr", "0 3 1 1 *");
-        task.put("max_retries", 0);
-        task.put("payload", Map.of("params", Map.of(), "pipeline", steps));
-        task.putAll(fields);
-        return api.post("/tasks", task).expect(201).string("id");
+        return SlowTools.task(api, "recorded", fields, steps);
     }
 
     private String runNow(String taskId) {
-        return api.post("/tasks/" + taskId + "/run_now", Map.of()).expect(200).details().get("run_id").toString();
-    }
-
-
-    private static void answer(HttpExchange exchange, long afterMillis, String json) throws IOException {
-        exchange.getRequestBody().readAllBytes();
-        try {
-            Thread.sleep(afterMillis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-        }
-        byte[] body = json.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", "application/json");
-        try (OutputStream out = exchange.getResponseBody()) {
-            exchange.sendResponseHeaders(200, body.length);
-            out.write(body);
-        } catch (IOException callerGone) {
-            // the run was ended before the answer: it goes nowhere
-        }
+        return SlowTools.runNow(api, taskId);
     }
 }

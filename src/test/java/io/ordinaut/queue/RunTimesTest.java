@@ -3,19 +3,12 @@ package io.ordinaut.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterAll;
@@ -25,9 +18,6 @@ import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
 import org.springframework.test.context.TestPropertySource;
-
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
 import io.ordinaut.support.Eventually;
 import io.ordinaut.support.NodeTestSupport;
@@ -43,8 +33,7 @@ class RunTimesTest extends NodeTestSupport {
 
     static final Duration SKEW = Duration.ofSeconds(2);
 
-    private static HttpServer tools;
-    private static final ExecutorService toolThreads = Executors.newCachedThreadPool();
+    private static SlowTools tools;
     /** Calls the hanging tool has received. */
     private static final AtomicInteger hangs = new AtomicInteger();
 
@@ -60,21 +49,16 @@ class RunTimesTest extends NodeTestSupport {
 
     @BeforeAll
     static void startTools() throws IOException {
-        tools = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-        tools.setExecutor(toolThreads);
-        tools.createContext("/quick", exchange -> answer(exchange, 200, 20, "{\"ok\": true}"));
-        tools.createContext("/refuse", exchange -> answer(exchange, 400, 20, "{\"error\": \"no\"}"));
-        tools.createContext("/hang", exchange -> {
-            hangs.incrementAndGet();
-            answer(exchange, 200, 60_000, "{}");
-        });
-        tools.start();
+        tools = new SlowTools()
+                .answering("/quick", 200, 20, "{\"ok\": true}")
+                .answering("/refuse", 400, 20, "{\"error\": \"no\"}")
+                .answering("/hang", 200, 60_000, "{}", hangs::incrementAndGet)
+                .start();
     }
 
     @AfterAll
     static void stopTools() {
-        tools.stop(0);
-        toolThreads.shutdownNow();
+        tools.close();
     }
 
     @Test
@@ -163,41 +147,14 @@ class RunTimesTest extends NodeTestSupport {
     }
 
     private void tool(String address, String path) {
-        Map<String, Object> tool = new LinkedHashMap<>();
-        tool.put("address", address);
-        tool.put("transport", "http");
-        tool.put("endpoint", "http://127.0.0.1:" + tools.getAddress().getPort() + path);
-        api.post("/tools", tool).expect(201);
+        tools.register(api, address, path);
     }
 
     private String task(Map<String, Object> fields, List<Map<String, Object>> steps) {
-        Map<String, Object> task = new LinkedHashMap<>();
-        task.put("title", "timed");
-        task.put("schedule_kind", "cron");
-        task.put("schedule_expr", "0 3 1 1 *");
-        task.put("max_retries", 0);
-        task.put("payload", Map.of("params", Map.of(), "pipeline", steps));
-        task.putAll(fields);
-        return api.post("/tasks", task).expect(201).string("id");
+        return SlowTools.task(api, "timed", fields, steps);
     }
 
     private String runNow(String taskId) {
-        return api.post("/tasks/" + taskId + "/run_now", Map.of()).expect(200).details().get("run_id").toString();
-    }
-
-    private static void answer(HttpExchange exchange, int status, long afterMillis, String json) throws IOException {
-        exchange.getRequestBody().readAllBytes();
-        try {
-            Thread.sleep(afterMillis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-        }
-        byte[] body = json.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", "application/json");
-        try (OutputStream out = exchange.getResponseBody()) {
-            exchange.sendResponseHeaders(status, body.length);
-            out.write(body);
-        }
+        return SlowTools.runNow(api, taskId);
     }
 }
