@@ -256,7 +256,8 @@ public class TaskService {
         details.put("max_open_tasks", max);
         details.put("requested", requested);
         return new ConflictException("Agent " + owner + " owns " + open + " open tasks (active or paused) and may own at most " + max
-                + " (ordinaut.tasks.max-open-per-agent); " + (requested == 1 ? "this one would be one too many" : requested + " more would exceed it")
+                + " (ordinaut.tasks.max-open-per-agent); " + (open >= max ? "it is at or over the cap already"
+                : requested == 1 ? "this one would be one too many" : requested + " more would exceed it")
                 + (outcome == null ? "" : "; " + outcome) + ". Cancel tasks it no longer needs, or ask an operator to raise the cap",
                 details);
     }

@@ -43,6 +43,12 @@ final class BodylessRouteInterceptor implements HandlerInterceptor {
         if (!(handler instanceof HandlerMethod method) || WITHOUT_BODY.contains(request.getMethod()) || readsBody(method)) {
             return true;
         }
+        String declared = request.getContentType();
+        if (declared != null && parsedBeforeHandlers(declared) && declaresBody(request)) {
+            // Spring has already read such a body into request parameters (FormContentFilter, the multipart
+            // resolver), so the stream below would look empty: judge it by what the request declares.
+            throw unsupported("Content-Type " + declared + " is not supported; this route takes no body, or {} as application/json");
+        }
         byte[] body;
         try {
             body = request.getInputStream().readAllBytes(); // bounded by BodySizeLimitFilter
@@ -83,6 +89,19 @@ final class BodylessRouteInterceptor implements HandlerInterceptor {
             }
         }
         return false;
+    }
+
+    private static boolean parsedBeforeHandlers(String contentType) {
+        try {
+            MediaType type = MediaType.parseMediaType(contentType);
+            return MediaType.APPLICATION_FORM_URLENCODED.includes(type) || "multipart".equalsIgnoreCase(type.getType());
+        } catch (InvalidMediaTypeException e) {
+            return false;
+        }
+    }
+
+    private static boolean declaresBody(HttpServletRequest request) {
+        return request.getContentLengthLong() > 0 || "chunked".equalsIgnoreCase(request.getHeader("Transfer-Encoding"));
     }
 
     private static boolean isJson(String contentType) {

@@ -65,11 +65,16 @@ public final class Api {
     }
 
     public Response postRaw(String path, String body, String contentType) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).POST(HttpRequest.BodyPublishers.ofString(body));
+        return sendRaw("POST", path, body, contentType);
+    }
+
+    /** Any method with this body as it is, under this Content-Type (none when null). */
+    public Response sendRaw(String method, String path, String body, String contentType) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).method(method, HttpRequest.BodyPublishers.ofString(body));
         if (contentType != null) {
             b.header("Content-Type", contentType);
         }
-        return send(b, "POST " + path);
+        return send(b, method + " " + path);
     }
 
     public Response put(String path, Object body) {

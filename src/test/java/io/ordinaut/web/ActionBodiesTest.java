@@ -61,4 +61,31 @@ class ActionBodiesTest extends NodeTestSupport {
         assertThat(api.postRaw("/tasks/" + task + "/snooze", "hi", "text/plain").status()).isEqualTo(415);
         assertThat(api.post("/tasks/" + task + "/snooze", "{\"delay_seconds\":60,\"x\":1}").expect(400).details()).containsEntry("field", "x");
     }
+
+    @Test
+    void form_and_multipart_bodies_are_refused_too_though_spring_reads_them_first_and_nothing_is_deleted() {
+        String task = api.post("/tasks", TASK).expect(201).string("id");
+        String agent = api.post("/agents", Map.of("name", "forms-" + task.substring(0, 8), "scopes", List.of())).expect(201).string("id");
+        api.post("/tools", Map.of("address", "forms.tool", "transport", "http", "endpoint", "https://tools.example/forms")).expect(201);
+        String multipart = "multipart/form-data; boundary=XYZ";
+        String part = "--XYZ\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n1\r\n--XYZ--\r\n";
+        for (String route : List.of("/tasks/" + task, "/agents/" + agent, "/tools/forms.tool")) {
+            // curl -X DELETE -d '{}' sends a form: Spring's FormContentFilter reads DELETE forms into parameters
+            Response form = api.sendRaw("DELETE", route, "{}", "application/x-www-form-urlencoded");
+            assertThat(form.status()).as("DELETE %s form → %s", route, form.body()).isEqualTo(415);
+            assertThat(api.sendRaw("DELETE", route, "a=1", "application/x-www-form-urlencoded").status()).as(route).isEqualTo(415);
+            assertThat(api.sendRaw("DELETE", route, part, multipart).status()).as("DELETE %s multipart", route).isEqualTo(415);
+        }
+        for (String route : List.of("/tasks/" + task + "/run_now", "/tasks/" + task + "/pause", "/agents/" + agent + "/credentials")) {
+            Response parts = api.postRaw(route, part, multipart);
+            assertThat(parts.status()).as("%s multipart → %s", route, parts.body()).isEqualTo(415);
+            assertThat(api.postRaw(route, "a=1", "application/x-www-form-urlencoded").status()).as(route).isEqualTo(415);
+        }
+        assertThat(api.get("/tasks/" + task).expect(200).get("status")).as("refused calls changed nothing").isEqualTo("active");
+        assertThat(api.get("/runs?task_id=" + task).expect(200).get("total")).isEqualTo(0);
+        api.get("/agents/" + agent).expect(200);
+        api.get("/tools/forms.tool").expect(200);
+        // an empty form is no body
+        api.sendRaw("DELETE", "/tools/forms.tool", "", "application/x-www-form-urlencoded").expect(200);
+    }
 }
