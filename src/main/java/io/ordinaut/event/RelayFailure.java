@@ -43,7 +43,9 @@ enum RelayFailure {
                 return "Redis did not answer in time";
             }
             if (e instanceof RedisConnectionException) {
-                return "cannot connect to Redis: " + words(e, "no connection");
+                // a stalled Redis accepts the connection and never answers its handshake: not "refused"
+                return timedOut(e.getCause()) ? "Redis did not answer in time (connecting)"
+                        : "cannot connect to Redis: " + words(e, "no connection");
             }
             if (e instanceof RedisCommandExecutionException) {
                 return "Redis refused the command: " + words(e, "an error reply");
@@ -58,8 +60,19 @@ enum RelayFailure {
         return words(failure, "unexpected failure");
     }
 
+    private static boolean timedOut(Throwable cause) {
+        for (Throwable e = cause; e != null; e = e.getCause() == e ? null : e.getCause()) {
+            if (e instanceof RedisCommandTimeoutException || e instanceof java.util.concurrent.TimeoutException
+                    || e.getClass().getSimpleName().contains("Timeout")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static String words(Throwable e, String fallback) {
-        String message = e.getMessage() == null ? "" : CLASS_NAME.matcher(e.getMessage()).replaceAll("").strip();
+        // Lettuce prints an address as InetSocketAddress does: "127.0.0.1/<unresolved>:6379"
+        String message = e.getMessage() == null ? "" : CLASS_NAME.matcher(e.getMessage()).replaceAll("").replace("/<unresolved>", "").strip();
         return message.isEmpty() ? fallback : message;
     }
 

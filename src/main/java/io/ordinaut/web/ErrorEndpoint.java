@@ -70,7 +70,18 @@ class ErrorEndpoint implements ErrorController, HttpRequestHandler {
             case TOO_MANY_REQUESTS -> "RateLimited";
             case INTERNAL_SERVER_ERROR -> "InternalError";
             case SERVICE_UNAVAILABLE -> "ServiceUnavailable";
-            default -> status.getReasonPhrase().replaceAll("[^A-Za-z]", "");
+            default -> camelCase(status.getReasonPhrase());
         };
+    }
+
+    /** "HTTP Version not supported" → "HttpVersionNotSupported", in the style of the names above. */
+    private static String camelCase(String reason) {
+        StringBuilder name = new StringBuilder();
+        for (String word : reason.split("[^A-Za-z]+")) {
+            if (!word.isEmpty()) {
+                name.append(Character.toUpperCase(word.charAt(0))).append(word.substring(1).toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        return name.isEmpty() ? "Error" : name.toString();
     }
 }

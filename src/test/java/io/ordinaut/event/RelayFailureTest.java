@@ -51,6 +51,13 @@ class RelayFailureTest {
         assertThat(RelayFailure.describe(new RedisConnectionException("Unable to connect to 127.0.0.1:6390",
                 new ConnectException("Connection refused"))))
                 .isEqualTo("cannot connect to Redis: Unable to connect to 127.0.0.1:6390");
+        assertThat(RelayFailure.describe(new RedisConnectionException("Unable to connect to 127.0.0.1/<unresolved>:6393",
+                new ConnectException("Connection refused"))))
+                .isEqualTo("cannot connect to Redis: Unable to connect to 127.0.0.1:6393");
+        // a stalled Redis takes the connection but never answers its handshake
+        assertThat(RelayFailure.describe(new RedisConnectionException("Unable to connect to 127.0.0.1/<unresolved>:6393",
+                new RedisCommandTimeoutException("Command timed out after 1 second(s)"))))
+                .isEqualTo("Redis did not answer in time (connecting)");
         assertThat(RelayFailure.describe(new RedisException(
                 "io.netty.channel.AbstractChannel$AnnotatedConnectException: Connection refused")))
                 .isEqualTo("Connection refused");
