@@ -66,12 +66,15 @@ class AgentController {
     private final Credentials credentials;
     private final TokenStore tokens;
     private final Clock clock;
+    private final WebhookDestinations destinations;
 
-    AgentController(AgentRepository agents, Credentials credentials, TokenStore tokens, Clock clock) {
+    AgentController(AgentRepository agents, Credentials credentials, TokenStore tokens, Clock clock,
+                    WebhookDestinations destinations) {
         this.agents = agents;
         this.credentials = credentials;
         this.tokens = tokens;
         this.clock = clock;
+        this.destinations = destinations;
     }
 
     @PostMapping(path = "/agents", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -245,18 +248,25 @@ class AgentController {
         return new ArrayList<>(scopes);
     }
 
-    private static String webhook(JsonFields f) {
+    private String webhook(JsonFields f) {
         String url = f.string("webhook_url", 1, 2000);
         if (url == null) {
             return null;
         }
+        URI uri;
         try {
-            URI uri = URI.create(url);
+            uri = URI.create(url);
             if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
                 throw new IllegalArgumentException();
             }
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("webhook_url", "webhook_url must be an http(s) URL");
+        }
+        try {
+            destinations.check(uri);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("webhook_url", "webhook_url is refused by the egress policy: " + e.getMessage()
+                    + "; every delivery to it would fail");
         }
         return url;
     }

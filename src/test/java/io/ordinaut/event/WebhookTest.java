@@ -22,6 +22,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import com.sun.net.httpserver.HttpServer;
 
+import io.ordinaut.support.Api;
 import io.ordinaut.support.NodeTestSupport;
 
 /** Webhooks of run outcomes to a real HTTP receiver: signed, retried, and under the tools' egress policy. */
@@ -206,8 +207,30 @@ class WebhookTest extends NodeTestSupport {
     }
 
     @Test
-    void the_egress_guard_refuses_a_loopback_webhook_url() {
-        String[] a = agentWithRun(url("[::1]", "/loopback"), "all");
+    void a_webhook_url_the_egress_guard_refuses_is_refused_when_it_is_set_and_nothing_is_stored() {
+        Api.Response created = api.post("/agents", Map.of("name", "loop-" + UUID.randomUUID().toString().substring(0, 8),
+                "webhook_url", url("[::1]", "/loopback")));
+        assertThat(created.status()).as(created.body()).isEqualTo(400);
+        assertThat(created.details()).containsEntry("field", "webhook_url");
+        assertThat(created.string("message")).contains("egress policy").contains("loopback");
+        String agent = api.post("/agents", Map.of("name", "loop-" + UUID.randomUUID().toString().substring(0, 8),
+                "webhook_url", url("127.0.0.1", "/allowed"))).expect(201).string("id");
+        Api.Response changed = api.put("/agents/" + agent, Map.of("webhook_url", "http://169.254.169.254/latest"));
+        assertThat(changed.status()).as(changed.body()).isEqualTo(400);
+        assertThat(api.get("/agents/" + agent).expect(200).get("webhook_url")).isEqualTo(url("127.0.0.1", "/allowed"));
+    }
+
+    @Test
+    void the_egress_guard_refuses_a_loopback_webhook_url_at_delivery_too() {
+        // stored before the policy refused it (the setting changed, or the host's address did): each attempt checks again
+        String agent = api.post("/agents", Map.of("name", "hooked-" + UUID.randomUUID().toString().substring(0, 8),
+                "scopes", List.of("tasks:create"), "webhook_url", url("127.0.0.1", "/not-yet"))).expect(201).string("id");
+        api.post("/agents/" + agent + "/webhook_secret", Map.of("events", "all")).expect(200);
+        jdbc.sql("UPDATE agent SET webhook_url = :u WHERE id = CAST(:a AS uuid)").param("u", url("[::1]", "/loopback")).param("a", agent).update();
+        String task = api.post("/tasks", Map.of("title", "hooked", "schedule_kind", "cron", "schedule_expr", "0 3 1 1 *",
+                "created_by", agent, "payload", Map.of("pipeline", List.of(Map.of("id", "s", "uses", "noop.run")))))
+                .expect(201).string("id");
+        String[] a = {agent, null, task, api.post("/tasks/" + task + "/run_now", "{}").expect(200).details().get("run_id").toString()};
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(jdbc.sql(
                 "SELECT status || ':' || last_error FROM webhook_delivery WHERE agent_id = CAST(:a AS uuid)")
                 .param("a", a[0]).query(String.class).list()).singleElement().asString().startsWith("failed:refused"));
