@@ -65,20 +65,20 @@ record TaskSpec(
         }
         return new TaskSpec(
                 title,
-                orDefault(f.string("description", 0, 2000), ""),
+                description(f),
                 f.oneOf("schedule_kind", KINDS),
                 scheduleExpr(f),
-                orDefault(timezone(f), "UTC"),
+                timezone(f),
                 f.object("payload"),
-                orDefault(f.integer("priority", 1, 9), 5),
-                orDefault(f.integer("max_retries", 0, 10), 3),
-                orDefault(f.oneOf("backoff_strategy", BACKOFF), "exponential_jitter"),
+                priority(f),
+                maxRetries(f),
+                backoffStrategy(f),
                 f.string("dedupe_key", 1, 200),
                 f.integer("dedupe_window_seconds", 0, YEAR_SECONDS),
                 f.string("concurrency_key", 1, 200),
                 orDefault(f.uuid("created_by"), SYSTEM_AGENT),
-                orDefault(f.integer("misfire_grace_seconds", 0, YEAR_SECONDS), DEFAULT_MISFIRE_GRACE),
-                orDefault(f.integer("jitter_seconds", 0, 86_400), 0),
+                misfireGraceSeconds(f),
+                jitterSeconds(f),
                 f.instant("start_at"),
                 f.instant("end_at"),
                 RunPolicy.forCreate(f));
@@ -107,22 +107,22 @@ record TaskSpec(
         }
         return new TaskSpec(
                 f.has("title") ? title(f) : t.title(),
-                f.has("description") ? orDefault(f.string("description", 0, 2000), "") : t.description(),
+                f.has("description") ? description(f) : t.description(),
                 f.has("schedule_kind") ? f.oneOf("schedule_kind", KINDS) : t.scheduleKind(),
                 f.has("schedule_expr") ? scheduleExpr(f) : t.scheduleExpr(),
-                f.has("timezone") ? orDefault(timezone(f), "UTC") : t.timezone(),
+                f.has("timezone") ? timezone(f) : t.timezone(),
                 f.has("payload") ? f.object("payload") : t.payload(),
-                f.has("priority") ? orDefault(f.integer("priority", 1, 9), 5) : t.priority(),
-                f.has("max_retries") ? orDefault(f.integer("max_retries", 0, 10), 3) : t.maxRetries(),
-                f.has("backoff_strategy") ? orDefault(f.oneOf("backoff_strategy", BACKOFF), "exponential_jitter") : t.backoffStrategy(),
+                f.has("priority") ? priority(f) : t.priority(),
+                f.has("max_retries") ? maxRetries(f) : t.maxRetries(),
+                f.has("backoff_strategy") ? backoffStrategy(f) : t.backoffStrategy(),
                 f.has("dedupe_key") ? f.string("dedupe_key", 1, 200) : t.dedupeKey(),
                 keyCleared ? null
                         : f.has("dedupe_window_seconds") ? f.integer("dedupe_window_seconds", 0, YEAR_SECONDS) : t.dedupeWindowSeconds(),
                 f.has("concurrency_key") ? f.string("concurrency_key", 1, 200) : t.concurrencyKey(),
                 f.has("created_by") ? f.uuid("created_by") : t.createdBy(),
                 f.has("misfire_grace_seconds")
-                        ? orDefault(f.integer("misfire_grace_seconds", 0, YEAR_SECONDS), DEFAULT_MISFIRE_GRACE) : t.misfireGraceSeconds(),
-                f.has("jitter_seconds") ? orDefault(f.integer("jitter_seconds", 0, 86_400), 0) : t.jitterSeconds(),
+                        ? misfireGraceSeconds(f) : t.misfireGraceSeconds(),
+                f.has("jitter_seconds") ? jitterSeconds(f) : t.jitterSeconds(),
                 f.has("start_at") ? f.instant("start_at") : t.startAt(),
                 f.has("end_at") ? f.instant("end_at") : t.endAt(),
                 RunPolicy.forUpdate(t.runPolicy(), f));
@@ -148,14 +148,41 @@ record TaskSpec(
         return title;
     }
 
+    // The optional fields with a default, read one way for a create and for an update (where null resets
+    // the field): absent or null gives the default.
+
+    private static String description(JsonFields f) {
+        return orDefault(f.string("description", 0, 2000), "");
+    }
+
     /**
-     * The zone in its canonical IANA spelling ({@code europe/paris} → {@code Europe/Paris}): zones are
-     * accepted in any letter case, and stored, echoed and compared (the runs' context, the task views)
-     * as one spelling; null when absent or JSON null.
+     * The zone in its canonical IANA spelling ({@code europe/paris} → {@code Europe/Paris}), UTC by default:
+     * zones are accepted in any letter case, and stored, echoed and compared (the runs' context, the task
+     * views) as one spelling.
      */
     private static String timezone(JsonFields f) {
         String name = f.string("timezone", 1, 100);
-        return name == null ? null : Schedules.zone(name).getId();
+        return name == null ? "UTC" : Schedules.zone(name).getId();
+    }
+
+    private static int priority(JsonFields f) {
+        return orDefault(f.integer("priority", 1, 9), 5);
+    }
+
+    private static int maxRetries(JsonFields f) {
+        return orDefault(f.integer("max_retries", 0, 10), 3);
+    }
+
+    private static String backoffStrategy(JsonFields f) {
+        return orDefault(f.oneOf("backoff_strategy", BACKOFF), "exponential_jitter");
+    }
+
+    private static int misfireGraceSeconds(JsonFields f) {
+        return orDefault(f.integer("misfire_grace_seconds", 0, YEAR_SECONDS), DEFAULT_MISFIRE_GRACE);
+    }
+
+    private static int jitterSeconds(JsonFields f) {
+        return orDefault(f.integer("jitter_seconds", 0, 86_400), 0);
     }
 
     private static String scheduleExpr(JsonFields f) {
