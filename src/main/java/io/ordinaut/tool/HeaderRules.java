@@ -121,7 +121,8 @@ final class HeaderRules {
                 || Arrays.stream(lowerName.split("[-_.]+")).anyMatch(SECRET_NAME_WORDS::contains);
     }
 
-    private static String suggestedVariable(String name, List<String> secretEnvPrefixes) {
+    /** The variable to suggest for a header's secret: Authorization → ORDINAUT_TOOL_TOKEN, X-Api-Key → ORDINAUT_TOOL_API_KEY. */
+    static String suggestedVariable(String name, List<String> secretEnvPrefixes) {
         String upper = name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]+", "_");
         String base = upper.startsWith("X_") ? upper.substring(2) : upper.equals("AUTHORIZATION") ? "TOKEN" : upper;
         return (secretEnvPrefixes.isEmpty() ? "" : secretEnvPrefixes.get(0)) + base;

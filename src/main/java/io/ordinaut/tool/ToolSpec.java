@@ -114,15 +114,14 @@ final class ToolSpec {
             throw new InvalidInputException(field, field + " must be an absolute http or https URL with a host (got \"" + endpoint + "\")");
         }
         if (uri.getRawUserInfo() != null) {
-            throw new InvalidInputException(field, field + " must not carry credentials; " + credentialAdvice("Authorization", "Bearer ",
-                    "TOKEN", secretEnvPrefixes));
+            throw new InvalidInputException(field, field + " must not carry credentials; " + credentialAdvice("Authorization", "Bearer ", secretEnvPrefixes));
         }
         if (uri.getRawQuery() != null) {
             for (String parameter : uri.getRawQuery().split("&")) {
                 String parameterName = parameter.contains("=") ? parameter.substring(0, parameter.indexOf('=')) : parameter;
                 if (HeaderRules.namesSecretParameter(parameterName)) {
                     throw new InvalidInputException(field, field + " must not carry credentials (query parameter " + parameterName
-                            + "); " + credentialAdvice("X-Api-Key", "", "KEY", secretEnvPrefixes));
+                            + "); " + credentialAdvice("X-Api-Key", "", secretEnvPrefixes));
                 }
             }
         }
@@ -136,11 +135,12 @@ final class ToolSpec {
      * Advice that can be followed as given: the variable it names is one tools may read (its name starts
      * with the first of ordinaut.tools.secret-env-prefixes), and it says who may register such a header.
      */
-    private static String credentialAdvice(String header, String scheme, String variable, List<String> secretEnvPrefixes) {
+    private static String credentialAdvice(String header, String scheme, List<String> secretEnvPrefixes) {
         List<String> prefixes = secretEnvPrefixes.isEmpty() ? ToolProperties.DEFAULT_SECRET_ENV_PREFIXES : secretEnvPrefixes;
         return "send them in a header that names an environment variable whose name starts with " + String.join(" or ", prefixes)
-                + " (ordinaut.tools.secret-env-prefixes), e.g. {\"" + header + "\": \"" + scheme + "${env:" + prefixes.get(0) + variable
-                + "}\"}; only tools registered by an admin may name ${env:…} or ${secret:…} in their headers";
+                + " (ordinaut.tools.secret-env-prefixes), e.g. {\"" + header + "\": \"" + scheme + "${env:"
+                + HeaderRules.suggestedVariable(header, prefixes) + "}\"}; only tools registered by an admin may name ${env:…} or"
+                + " ${secret:…} in their headers";
     }
 
     static List<String> scopes(JsonFields f, String field) {
