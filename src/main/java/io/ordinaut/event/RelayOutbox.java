@@ -210,12 +210,12 @@ final class RelayOutbox implements Runnable {
         return entries.size();
     }
 
-    /** One script call per stream, pipelined (one round trip for the round), and their results in that order. */
     /** The key beside a stream that holds how far the relay has appended to it. */
     static String position(String stream) {
         return stream + ":relayed";
     }
 
+    /** One script call per stream, pipelined (one round trip for the round), and their results in that order. */
     private List<List<Object>> append(Map<String, List<String>> appends, boolean eval) {
         RedisAsyncCommands<String, String> commands = redis.async();
         if (appendSha == null) {
