@@ -123,12 +123,18 @@ class HeldFiringJoinTest {
 
             // when tasks on new schedules are created, alone and in a batch (each schedule lands in a random group)
             List<String> tasks = new ArrayList<>();
-            for (int interval = 1; interval <= 4; interval++) {
-                tasks.add(api.post("/tasks", AdminApiTest.secondly("created while paused " + interval, interval)).expect(201).string("id"));
-            }
             tasks.addAll(batch(api, AdminApiTest.secondly("batch while paused a", 5), AdminApiTest.secondly("batch while paused b", 6)));
             Map<String, Integer> groups = new HashMap<>();
             tasks.forEach(t -> groups.put(t, group(jdbc, t)));
+            // at least four alone, and on until both groups have a task (so the test cannot pass by a draw)
+            for (int i = 1; i <= 4 || !groups.containsValue(0) || !groups.containsValue(1); i++) {
+                assertThat(i).as("new schedules landing in both window groups").isLessThanOrEqualTo(40);
+                Map<String, Object> body = new HashMap<>(AdminApiTest.secondly("created while paused " + i, 1 + (i - 1) % 4));
+                body.put("misfire_grace_seconds", 3600 + i); // a schedule of its own: tasks share one only with the same grace
+                String task = api.post("/tasks", body).expect(201).string("id");
+                tasks.add(task);
+                groups.put(task, group(jdbc, task));
+            }
 
             // then those of the paused group have nothing enqueued, while the others' runs are enqueued ahead at once
             for (String task : tasks) {
