@@ -38,7 +38,8 @@ class RedisOutageTest {
         }
     }
 
-    private static Map<String, Object> eventTask(String topic) {
+    /** A task run by every event of {@code topic}, however many overlap. */
+    static Map<String, Object> eventTask(String topic) {
         return Map.of("title", "on " + topic, "schedule_kind", "event", "schedule_expr", topic, "overlap_policy", "allow",
                 "payload", Map.of("pipeline", List.of(Map.of("id", "s", "uses", "noop.run"))));
     }

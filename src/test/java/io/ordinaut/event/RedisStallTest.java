@@ -51,11 +51,6 @@ class RedisStallTest {
         }
     }
 
-    private static Map<String, Object> eventTask(String topic) {
-        return Map.of("title", "on " + topic, "schedule_kind", "event", "schedule_expr", topic, "overlap_policy", "allow",
-                "payload", Map.of("pipeline", List.of(Map.of("id", "s", "uses", "noop.run"))));
-    }
-
     private long unrelayed(JdbcClient jdbc) {
         return jdbc.sql("SELECT count(*) FROM outbox WHERE relayed_at IS NULL").query(Long.class).single();
     }
@@ -76,7 +71,7 @@ class RedisStallTest {
                 "ordinaut.events.redis-command-timeout", COMMAND_TIMEOUT.toMillis() + "ms"));
         Api api = Nodes.api(node);
         JdbcClient jdbc = Nodes.jdbc(node);
-        api.post("/tasks", eventTask("stall.topic")).expect(201);
+        api.post("/tasks", RedisOutageTest.eventTask("stall.topic")).expect(201);
         AtomicInteger published = new AtomicInteger();
         AtomicReference<Throwable> publishFailed = new AtomicReference<>();
         publishing.set(true);
