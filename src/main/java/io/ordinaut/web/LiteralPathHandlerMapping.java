@@ -5,7 +5,9 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.web.HttpRequestMethodNotSupportedException;
@@ -62,5 +64,16 @@ final class LiteralPathHandlerMapping extends RequestMappingHandlerMapping {
             throw new HttpRequestMethodNotSupportedException(method, allowed);
         }
         return super.lookupHandlerMethod(lookupPath, request);
+    }
+
+    /** OPTIONS on a literal path lists its own routes' methods, not those of a pattern such as {@code /tasks/{id}}. */
+    @Override
+    protected HandlerMethod handleNoMatch(Set<RequestMappingInfo> infos, String lookupPath, HttpServletRequest request)
+            throws ServletException {
+        if (literalMethods.containsKey(lookupPath)) {
+            infos = infos.stream().filter(info -> info.getPathPatternsCondition() != null
+                    && info.getPathPatternsCondition().getPatternValues().contains(lookupPath)).collect(Collectors.toSet());
+        }
+        return super.handleNoMatch(infos, lookupPath, request);
     }
 }

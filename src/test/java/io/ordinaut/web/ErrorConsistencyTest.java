@@ -114,6 +114,14 @@ class ErrorConsistencyTest extends NodeTestSupport {
                 assertThat(r.get("error")).isEqualTo("MethodNotAllowed");
             }
         }
+        // OPTIONS lists what the literal path takes, not the methods of the pattern it would otherwise match
+        for (String path : List.of("/tasks/batch", "/tools/discover", "/admin/triggers/repair")) {
+            Response options = api.method("OPTIONS", path);
+            assertThat(options.status()).as(path).isEqualTo(200);
+            assertThat(options.header("Allow")).as(path).isEqualTo("POST,OPTIONS");
+        }
+        assertThat(api.method("OPTIONS", "/tasks/4f1c7a4e-0000-4000-8000-000000000000").header("Allow"))
+                .contains("GET").contains("PUT").contains("DELETE");
         // real ids still reach their routes
         assertThat(api.get("/tasks/4f1c7a4e-0000-4000-8000-000000000000").status()).isEqualTo(404);
         assertThat(api.get("/tools/nobody.here").status()).isEqualTo(404);
