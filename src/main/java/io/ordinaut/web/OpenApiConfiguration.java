@@ -18,10 +18,12 @@ import io.swagger.v3.oas.models.PathItem;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
+import io.swagger.v3.oas.models.servers.Server;
 import io.swagger.v3.oas.models.tags.Tag;
 
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springdoc.core.customizers.OperationCustomizer;
+import org.springdoc.core.properties.SwaggerUiConfigProperties;
 import org.springdoc.core.utils.SpringDocUtils;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.info.BuildProperties;
@@ -31,6 +33,8 @@ import org.springframework.core.MethodParameter;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.method.HandlerMethod;
+
+import io.ordinaut.config.NodeProperties;
 
 /**
  * The OpenAPI description (/v3/api-docs), written for client generators as much as for people: every
@@ -68,9 +72,23 @@ class OpenApiConfiguration {
         SpringDocUtils.getConfig().addRequestWrapperToIgnore(Caller.class);
     }
 
+    /**
+     * With {@code ordinaut.node.public-url} set, the description's server and Swagger UI's OAuth2 redirect are
+     * built on it; left to springdoc, both come from the request's Host header, which any client (or a cache
+     * in front of the node) could make name another host.
+     */
     @Bean
-    OpenAPI ordinautOpenApi(ObjectProvider<BuildProperties> build) {
+    OpenAPI ordinautOpenApi(ObjectProvider<BuildProperties> build, NodeProperties node, ObjectProvider<SwaggerUiConfigProperties> swaggerUi) {
         BuildProperties info = build.getIfAvailable();
+        OpenAPI openApi = ordinautOpenApi(info);
+        if (node.publicUrl() != null) {
+            openApi.servers(List.of(new Server().url(node.publicUrl())));
+            swaggerUi.ifAvailable(ui -> ui.setOauth2RedirectUrl(node.publicUrl() + "/swagger-ui/oauth2-redirect.html"));
+        }
+        return openApi;
+    }
+
+    private static OpenAPI ordinautOpenApi(BuildProperties info) {
         return new OpenAPI()
                 .info(new Info().title("Ordinaut").version(info == null ? "dev" : info.getVersion())
                         .description("Clustered task scheduler for AI agents. Every route except /, /health* and the "

@@ -1,4 +1,4 @@
-package io.ordinaut.mcp;
+package io.ordinaut.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -17,10 +17,11 @@ import org.springframework.context.ConfigurableApplicationContext;
 import io.ordinaut.support.Nodes;
 
 /**
- * The addresses /mcp advertises (the protected resource metadata and the 401's {@code resource_metadata})
- * come from {@code ordinaut.node.public-url} when it is set, never from the request's Host header.
+ * The addresses a node advertises — /mcp's protected resource metadata and its 401's {@code resource_metadata},
+ * the OpenAPI description's server and Swagger UI's OAuth2 redirect — come from {@code ordinaut.node.public-url}
+ * when it is set, never from the request's Host header.
  */
-class McpPublicUrlTest {
+class PublicUrlTest {
 
     private static final String PUBLIC = "https://ordinaut.example.com/scheduler";
 
@@ -61,6 +62,21 @@ class McpPublicUrlTest {
 
         assertThat(refused).startsWith("HTTP/1.1 401").doesNotContain("evil.example")
                 .contains("WWW-Authenticate: Bearer resource_metadata=\"" + PUBLIC + "/.well-known/oauth-protected-resource\"");
+    }
+
+    @Test
+    void the_public_url_is_the_openapi_server_and_swagger_redirect_whatever_host_the_request_claims() throws Exception {
+        String description = exchange(configured, "GET /v3/api-docs HTTP/1.1\r\nHost: evil.example\r\n"
+                + "X-Forwarded-Host: evil.example\r\nConnection: close\r\n\r\n");
+
+        assertThat(description).startsWith("HTTP/1.1 200").contains("\"servers\":[{\"url\":\"" + PUBLIC + "\"")
+                .doesNotContain("evil.example");
+
+        String swaggerConfig = exchange(configured, "GET /v3/api-docs/swagger-config HTTP/1.1\r\nHost: evil.example\r\n"
+                + "Connection: close\r\n\r\n");
+
+        assertThat(swaggerConfig).startsWith("HTTP/1.1 200")
+                .contains("\"oauth2RedirectUrl\":\"" + PUBLIC + "/swagger-ui/oauth2-redirect.html\"").doesNotContain("evil.example");
     }
 
     @Test
