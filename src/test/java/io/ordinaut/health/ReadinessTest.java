@@ -60,6 +60,14 @@ class ReadinessTest {
             assertThat(api.get("/health").status()).isEqualTo(503);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
             assertThat(anonymous.get("/health/live").expect(200).get("status")).isEqualTo("alive");
+            // actuator's open probes judge as these do: an outage makes the node unready, never dead
+            assertThat(anonymous.get("/actuator/health/liveness").expect(200).get("status")).isEqualTo("UP");
+            assertThat(anonymous.get("/actuator/health/readiness").status()).isEqualTo(503);
+            // the admin-only endpoints answer the API's 503 (checking the token needs the database), not a 500
+            Response scrape = api.get("/actuator/prometheus");
+            assertThat(scrape.status()).as(scrape.body()).isEqualTo(503);
+            assertThat(scrape.get("error")).isEqualTo("ServiceUnavailable");
+            assertThat(scrape.header("Retry-After")).isEqualTo("5");
 
             pg.startServer();
             Response back = Eventually.until("/health/ready answers 200 again", OUTAGE_PATIENCE,
@@ -68,6 +76,8 @@ class ReadinessTest {
             anonymous.get("/health/live").expect(200);
             // the node works again without a restart
             api.get("/tasks").expect(200);
+            assertThat(anonymous.get("/actuator/health/readiness").expect(200).get("status")).isEqualTo("UP");
+            api.get("/actuator/prometheus").expect(200);
 
             // wedged: two threads of the process deadlocked (interruptible locks, so the test can undo it)
             ReentrantLock first = new ReentrantLock();
@@ -80,6 +90,7 @@ class ReadinessTest {
                         r -> r.status() == 503);
                 assertThat(wedged.get("status")).isEqualTo("wedged");
                 assertThat(wedged.get("deadlocked_threads")).isEqualTo(2);
+                assertThat(anonymous.get("/actuator/health/liveness").status()).isEqualTo(503);
             } finally {
                 a.interrupt();
                 b.interrupt();
