@@ -76,6 +76,14 @@ class ActuatorAccessFilter extends OncePerRequestFilter {
         } catch (ApiException e) {
             ErrorResponses.write(request, response, json, clock, e);
             return;
+        } catch (RuntimeException e) {
+            // Checking the token reads the database: while it is down, the API's 503, not a 500 and a stack trace.
+            Throwable unreachable = ApiExceptionHandler.databaseUnreachable(e);
+            if (unreachable == null) {
+                throw e;
+            }
+            ErrorResponses.write(request, response, json, clock, ApiExceptionHandler.databaseDown(request, unreachable));
+            return;
         }
         request.setAttribute(AccessInterceptor.CALLER, caller);
         if (!caller.isAdmin()) {

@@ -181,10 +181,18 @@ class ApiExceptionHandler {
      * it is bounded by the pool's connection timeout (spring.datasource.hikari.connection-timeout, ORDINAUT_DB_CONNECTION_TIMEOUT_MS).
      */
     private ResponseEntity<ApiError> databaseDown(Throwable cause, HttpServletRequest request) {
+        ApiException down = databaseDown(request, cause);
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(down.status());
+        down.headers().forEach((name, value) -> response.header(name, value));
+        return body(response, down.error(), down.getMessage(), down.details(), request);
+    }
+
+    /** The 503 for an unreachable database, logged as one WARN line; for filters that answer before Spring MVC too. */
+    static ApiException databaseDown(HttpServletRequest request, Throwable cause) {
         log.warn("Database unreachable on {} {}: {}", request.getMethod(), request.getRequestURI(), innermostMessage(cause));
-        return body(ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", "5"), "ServiceUnavailable",
+        return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "ServiceUnavailable",
                 "The node's database is unreachable; nothing was done, retry the request (another node may serve it)",
-                Map.of("retryable", true), request);
+                Map.of("retryable", true)).withHeader("Retry-After", "5");
     }
 
     /**
