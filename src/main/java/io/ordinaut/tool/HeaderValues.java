@@ -11,13 +11,16 @@ import java.util.regex.Pattern;
 /**
  * A tool's configured headers with {@code ${env:NAME}} / {@code ${secret:NAME}} replaced by the
  * environment variable's value at call time. The resolved values are kept so that they can be
- * removed from any error text before it leaves the tool layer.
+ * taken out of everything that comes back from the tool — its answer as much as its errors — before
+ * it leaves the tool layer: a tool may echo the headers it received, and what it answers is stored
+ * in the run, shown to the task's agent and templated into later steps.
  */
 final class HeaderValues {
 
     private static final Pattern REFERENCE = Pattern.compile("\\$\\{(env|secret):([A-Za-z_][A-Za-z0-9_]*)}");
     /** Shorter values would garble unrelated text when redacted. */
     private static final int MIN_REDACTED_LENGTH = 4;
+    static final String REDACTED = "***";
 
     private final Map<String, String> values;
     private final List<String> secrets;
@@ -51,22 +54,83 @@ final class HeaderValues {
             m.appendTail(resolved);
             values.put(header.getKey(), resolved.toString());
         }
-        return new HeaderValues(values, secrets);
+        // the longest first, so that a secret holding another is replaced whole
+        secrets.sort((a, b) -> Integer.compare(b.length(), a.length()));
+        return new HeaderValues(values, List.copyOf(secrets));
     }
 
     Map<String, String> values() {
         return values;
     }
 
-    /** The text with every resolved secret replaced by {@code ***}. */
-    String redact(String text) {
+    /** Whether the text holds a resolved secret. */
+    boolean reveals(String text) {
         if (text == null) {
-            return null;
+            return false;
+        }
+        for (String secret : secrets) {
+            if (text.contains(secret)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The text with every resolved secret replaced by {@value #REDACTED}. */
+    String redact(String text) {
+        if (text == null || secrets.isEmpty()) {
+            return text;
         }
         String redacted = text;
         for (String secret : secrets) {
-            redacted = redacted.replace(secret, "***");
+            redacted = redacted.replace(secret, REDACTED);
         }
         return redacted;
+    }
+
+    /**
+     * A tool's answer (plain JSON-shaped Java: Map, List, String, Number, Boolean or null) with every resolved
+     * secret replaced in every string, object keys included. The same object when there is nothing to replace,
+     * else a copy; the answer given is not changed. Nesting is bounded by the JSON parser that read the answer.
+     */
+    Object redact(Object value) {
+        if (secrets.isEmpty()) {
+            return value;
+        }
+        if (value instanceof String text) {
+            return redact(text);
+        }
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> copy = new LinkedHashMap<>(Math.max(4, map.size() * 2));
+            map.forEach((key, item) -> copy.put(redact(String.valueOf(key)), redact(item)));
+            return copy;
+        }
+        if (value instanceof List<?> list) {
+            List<Object> copy = new ArrayList<>(list.size());
+            for (Object item : list) {
+                copy.add(redact(item));
+            }
+            return copy;
+        }
+        return value;
+    }
+
+    /** The failure with every resolved secret taken out of its message; itself when there is none in it. */
+    ToolCallException redact(ToolCallException e) {
+        String message = redact(e.getMessage());
+        if (message == null || message.equals(e.getMessage())) {
+            return e;
+        }
+        return new ToolCallException(message, e.retryable(), e.httpStatus(), e.getCause(), e.retryAfter());
+    }
+
+    /**
+     * The start of a tool's own text (an error body, an error message it reported) for an error message, at most
+     * {@code max} characters and {@code …} when cut. Redacted before it is cut: redacting after would miss a secret
+     * the cut went through, and leave all of it but its last characters.
+     */
+    String excerpt(String text, int max) {
+        String redacted = redact(text);
+        return redacted.length() > max ? redacted.substring(0, max) + "…" : redacted;
     }
 }

@@ -27,7 +27,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Function;
 
 import javax.net.ssl.SSLContext;
 
@@ -48,30 +47,21 @@ final class HttpTransport implements AutoCloseable {
 
     private final CloseableHttpClient client;
     private final EgressGuard guard;
-    private final Function<String, String> environment;
     private final int maxBodyBytes;
     private final Clock clock;
 
-    HttpTransport(EgressGuard guard, Function<String, String> environment, int maxBodyBytes, Clock clock, SSLContext sslContext) {
+    HttpTransport(EgressGuard guard, int maxBodyBytes, Clock clock, SSLContext sslContext) {
         this.guard = guard;
-        this.environment = environment;
         this.maxBodyBytes = maxBodyBytes;
         this.clock = clock;
         this.client = PinnedClients.create(guard, sslContext);
     }
 
-    Object invoke(ToolDefinition tool, ToolCall call) {
-        HeaderValues headers = HeaderValues.resolve(tool, environment);
-        try {
-            return exchange(tool, call, headers);
-        } catch (ToolCallException e) {
-            // a tool may echo a header back in an error body
-            String message = headers.redact(e.getMessage());
-            throw new ToolCallException(message, e.retryable(), e.httpStatus(), e.getCause(), e.retryAfter());
-        }
-    }
-
-    private Object exchange(ToolDefinition tool, ToolCall call, HeaderValues headers) {
+    /**
+     * @param headers the tool's headers, resolved by the caller, which also takes their secrets out of what
+     *                this answers or throws; error bodies are quoted here already redacted ({@link HeaderValues#excerpt})
+     */
+    Object invoke(ToolDefinition tool, ToolCall call, HeaderValues headers) {
         byte[] body = Json.write(call.args());
         Duration timeout = min(call.timeout(), Duration.ofSeconds(tool.timeoutSeconds()));
         URI origin = URI.create(tool.endpoint());
@@ -108,7 +98,7 @@ final class HttpTransport implements AutoCloseable {
                 boolean retryable = status >= 500 || status == 429 || status == 408;
                 Duration retryAfter = status == 429 || status == 503
                         ? RetryAfter.parse(headerValue(response, "Retry-After"), clock.instant()) : null;
-                throw new ToolCallException(tool.address() + " answered HTTP " + status + errorText(text),
+                throw new ToolCallException(tool.address() + " answered HTTP " + status + errorText(text, headers),
                         retryable, status, null, retryAfter);
             } catch (IOException e) {
                 // closing the response failed; the answer was already taken
@@ -238,12 +228,11 @@ final class HttpTransport implements AutoCloseable {
         }
     }
 
-    private static String errorText(String body) {
+    private static String errorText(String body, HeaderValues headers) {
         if (body == null || body.isBlank()) {
             return "";
         }
-        String trimmed = body.strip();
-        return ": " + (trimmed.length() > MAX_ERROR_TEXT ? trimmed.substring(0, MAX_ERROR_TEXT) + "…" : trimmed);
+        return ": " + headers.excerpt(body.strip(), MAX_ERROR_TEXT);
     }
 
     private static Duration min(Duration a, Duration b) {

@@ -14,7 +14,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 
 import javax.net.ssl.SSLContext;
 
@@ -46,13 +45,13 @@ final class McpTransport implements AutoCloseable {
     static final String META_RUN_ID = "io.ordinaut/run-id";
     static final String META_ATTEMPT = "io.ordinaut/attempt";
     private static final int JSON_RPC_INTERNAL_ERROR = -32603;
+    private static final int MAX_ERROR_TEXT = 300;
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
     private static final Logger log = LoggerFactory.getLogger(McpTransport.class);
     private static final TypeRef<Map<String, Object>> MAP = new TypeRef<>() {
     };
 
     private final EgressGuard guard;
-    private final Function<String, String> environment;
     private final McpSchemaValidation validation;
     private final McpJsonMapper mapper = McpJsonDefaults.getMapper();
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
@@ -62,10 +61,9 @@ final class McpTransport implements AutoCloseable {
     private final SSLContext sslContext;
     private final ExecutorService exchanges = Executors.newCachedThreadPool(daemon("ordinaut-mcp-http-"));
 
-    McpTransport(EgressGuard guard, Function<String, String> environment, SchemaCheck schemas,
+    McpTransport(EgressGuard guard, SchemaCheck schemas,
                  int maxResponseBytes, int maxConnections, Duration idle, SSLContext sslContext) {
         this.guard = guard;
-        this.environment = environment;
         this.validation = new McpSchemaValidation(schemas);
         this.maxResponseBytes = maxResponseBytes;
         this.maxConnections = maxConnections;
@@ -87,9 +85,13 @@ final class McpTransport implements AutoCloseable {
         return connections.size();
     }
 
-    Object invoke(ToolDefinition tool, ToolCall call) {
+    /**
+     * @param headers the tool's headers, resolved by the caller, which also takes their secrets out of what
+     *                this answers or throws; the server's own error text is quoted here already redacted
+     *                ({@link HeaderValues#excerpt})
+     */
+    Object invoke(ToolDefinition tool, ToolCall call, HeaderValues headers) {
         String toolName = tool.address().substring(tool.address().indexOf('.') + 1);
-        HeaderValues headers = HeaderValues.resolve(tool, environment);
         Duration timeout = call.timeout().compareTo(Duration.ofSeconds(tool.timeoutSeconds())) <= 0
                 ? call.timeout() : Duration.ofSeconds(tool.timeoutSeconds());
         Map<String, Object> meta = new LinkedHashMap<>();
@@ -113,11 +115,11 @@ final class McpTransport implements AutoCloseable {
         try {
             result = connection.client(timeout).callTool(request).block(timeout);
         } catch (RuntimeException e) {
-            ToolCallException failure = classify(tool.address(), e, timeout);
+            ToolCallException failure = classify(tool.address(), e, timeout, headers);
             if (brokenConnection(e)) {
                 drop(key, connection);
             }
-            throw new ToolCallException(headers.redact(failure.getMessage()), failure.retryable(), null, e);
+            throw new ToolCallException(failure.getMessage(), failure.retryable(), null, e);
         } finally {
             connection.leave();
         }
@@ -126,15 +128,20 @@ final class McpTransport implements AutoCloseable {
             throw ToolCallException.retryable(tool.address() + " returned no result");
         }
         if (Boolean.TRUE.equals(result.isError())) {
-            throw ToolCallException.permanent(tool.address() + " reported an error: " + headers.redact(truncated(text(result))));
+            throw ToolCallException.permanent(tool.address() + " reported an error: " + headers.excerpt(text(result), MAX_ERROR_TEXT));
         }
         return output(result);
     }
 
-    /** Lists a server's tools as definitions addressed {@code <prefix>.<tool name>}. */
-    List<ToolDefinition> discover(String serverUrl, String prefix, Map<String, String> headers, Duration timeout) {
+    /**
+     * Lists a server's tools as definitions addressed {@code <prefix>.<tool name>}.
+     *
+     * @param headers  as the definitions are to store them ({@code ${env:…}} unresolved)
+     * @param resolved the same headers resolved, as they are sent; the caller takes their secrets out of the answer
+     */
+    List<ToolDefinition> discover(String serverUrl, String prefix, Map<String, String> headers, HeaderValues resolved,
+                                  Duration timeout) {
         guard.checkName(URI.create(serverUrl));
-        HeaderValues resolved = HeaderValues.resolve(prefix, headers, environment);
         Connection connection = new Connection(serverUrl, resolved.values());
         try {
             McpSchema.ListToolsResult listed = connection.client(timeout).listTools().block(timeout);
@@ -151,8 +158,8 @@ final class McpTransport implements AutoCloseable {
             return definitions;
         } catch (RuntimeException e) {
             // the caller names the server already
-            ToolCallException failure = classify("the server", e, timeout);
-            throw new ToolCallException(resolved.redact(failure.getMessage()), failure.retryable(), null, e);
+            ToolCallException failure = classify("the server", e, timeout, resolved);
+            throw new ToolCallException(failure.getMessage(), failure.retryable(), null, e);
         } finally {
             connection.close().subscribe();
         }
@@ -172,10 +179,6 @@ final class McpTransport implements AutoCloseable {
         }
     }
 
-    private static String truncated(String text) {
-        return text.length() > 300 ? text.substring(0, 300) + "…" : text;
-    }
-
     private static String text(McpSchema.CallToolResult result) {
         if (result.content() == null) {
             return "";
@@ -189,8 +192,11 @@ final class McpTransport implements AutoCloseable {
         return String.join("\n", texts);
     }
 
-    /** Tool-reported and protocol errors are final; timeouts and transport trouble may pass. */
-    private static ToolCallException classify(String what, RuntimeException e, Duration timeout) {
+    /**
+     * Tool-reported and protocol errors are final; timeouts and transport trouble may pass. The SDK's text may
+     * quote the server's answer, so it is excerpted redacted.
+     */
+    private static ToolCallException classify(String what, RuntimeException e, Duration timeout, HeaderValues headers) {
         Throwable cause = e;
         while (cause != null) {
             if (cause instanceof ToolCallException failure) {
@@ -234,7 +240,7 @@ final class McpTransport implements AutoCloseable {
         }
         boolean handshake = String.valueOf(e.getMessage()).startsWith("Client failed to initialize");
         return ToolCallException.retryable(what + (handshake ? " did not complete the MCP initialize handshake: " : " failed: ")
-                + truncated(IoFailures.describe(root)));
+                + headers.excerpt(IoFailures.describe(root), MAX_ERROR_TEXT));
     }
 
     /**

@@ -3,6 +3,7 @@ package io.ordinaut.tool;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -13,6 +14,9 @@ import java.util.function.Function;
 
 import javax.net.ssl.SSLContext;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.ordinaut.agent.AgentScopes;
 import io.ordinaut.metrics.OrdinautMetrics;
 
@@ -22,10 +26,13 @@ import io.ordinaut.metrics.OrdinautMetrics;
  * output schema after the call.
  * Unknown addresses are simulated unless {@link Settings#rejectUnknownTools()}. A catalogued tool is called
  * only when the task's owner trusts it ({@link ToolTrust}: its own, an admin's or an ownerless tool), over
- * every transport. The catalog function is consulted on every call (and by {@link #accepts}), so back it
- * by an in-memory cache.
+ * every transport. The values its headers' {@code ${env:…}}/{@code ${secret:…}} resolve to are replaced by
+ * {@code ***} in everything the call gives back, answer and error alike, before a run sees it. The catalog
+ * function is consulted on every call (and by {@link #accepts}), so back it by an in-memory cache.
  */
 public final class ToolRouter implements ToolInvoker, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ToolRouter.class);
 
     /**
      * @param rejectUnknownTools fail calls (and, through {@link #accepts}, task creation) for addresses
@@ -158,10 +165,9 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.guard = new EgressGuard(settings.egress(), settings.resolver());
         this.simulated = new SimulatedTool(settings.clock());
-        this.http = new HttpTransport(guard, settings.headerEnvironment(), settings.maxResponseBytes(), settings.clock(),
+        this.http = new HttpTransport(guard, settings.maxResponseBytes(), settings.clock(), settings.sslContext());
+        this.mcp = new McpTransport(guard, schemas, settings.maxResponseBytes(), settings.mcpMaxConnections(), settings.mcpIdle(),
                 settings.sslContext());
-        this.mcp = new McpTransport(guard, settings.headerEnvironment(), schemas, settings.maxResponseBytes(),
-                settings.mcpMaxConnections(), settings.mcpIdle(), settings.sslContext());
     }
 
     /**
@@ -276,11 +282,30 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
         if (tool.inputSchema() != null) {
             schemas.requireValid("input of " + tool.address(), tool.inputSchema(), call.args());
         }
-        Object output = switch (tool.transport()) {
-            case ToolDefinition.HTTP -> http.invoke(tool, call);
-            case ToolDefinition.MCP -> mcp.invoke(tool, call);
-            default -> simulated.invoke(call);
-        };
+        if (tool.transport().equals(ToolDefinition.SIMULATE)) {
+            return checkedOutput(tool, simulated.invoke(call));
+        }
+        HeaderValues headers = HeaderValues.resolve(tool, settings.headerEnvironment());
+        // The one place the operator's secrets are taken out of what a tool gives back. A tool may echo the headers
+        // it received — in an error or in a 2xx answer alike — and its output is stored in the run, read by the task's
+        // agent (REST, MCP, events, webhooks) and templated into later steps, which may send it anywhere.
+        try {
+            Object output = tool.transport().equals(ToolDefinition.HTTP) ? http.invoke(tool, call, headers)
+                    : mcp.invoke(tool, call, headers);
+            return headers.redact(checkedOutput(tool, output));
+        } catch (ToolCallException e) {
+            throw headers.redact(e);
+        } catch (RuntimeException e) {
+            // a bug in a transport: its text becomes the step's error too (TimedCalls)
+            if (!headers.reveals(String.valueOf(e))) {
+                throw e;
+            }
+            throw new ToolCallException(tool.address() + " failed: " + headers.redact(String.valueOf(e)), false, null, e);
+        }
+    }
+
+    /** The output, once it matches the tool's output schema (checked as the tool gave it, before any redaction). */
+    private Object checkedOutput(ToolDefinition tool, Object output) {
         if (tool.outputSchema() != null) {
             schemas.requireValid("output of " + tool.address(), tool.outputSchema(), output);
         }
@@ -299,7 +324,9 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
 
     /**
      * Asks an MCP server ({@code tools/list}) for its tools, as definitions addressed
-     * {@code <prefix>.<tool name>} with the server's input and output schemas; ready for the catalog.
+     * {@code <prefix>.<tool name>} with the server's input and output schemas; ready for the catalog. What the
+     * server says has the headers' resolved secrets replaced by {@code ***} (descriptions, schemas), and a tool
+     * whose name holds one is left out.
      *
      * @param headers stored as given in the definitions ({@code ${env:…}} stays unresolved)
      * @throws ToolCallException when the server is refused or cannot be listed
@@ -308,7 +335,32 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
         if (!prefix.matches("[A-Za-z0-9_-]+")) {
             throw new IllegalArgumentException("prefix may only contain letters, digits, '_' and '-', got '" + prefix + "'");
         }
-        return mcp.discover(serverUrl, prefix, headers == null ? Map.of() : headers, Duration.ofSeconds(30));
+        Map<String, String> configured = headers == null ? Map.of() : headers;
+        HeaderValues resolved = HeaderValues.resolve(prefix, configured, settings.headerEnvironment());
+        List<ToolDefinition> listed;
+        try {
+            listed = mcp.discover(serverUrl, prefix, configured, resolved, Duration.ofSeconds(30));
+        } catch (ToolCallException e) {
+            throw resolved.redact(e);
+        }
+        // what the server says of its tools is stored and shown to every agent that may call them: the same rule as
+        // for a call's answer (see invoke)
+        List<ToolDefinition> redacted = new ArrayList<>(listed.size());
+        for (ToolDefinition tool : listed) {
+            if (resolved.reveals(tool.address())) {
+                log.warn("Discovery of {} as {}.*: a tool whose name holds a value of the headers' secrets is left out", serverUrl, prefix);
+                continue;
+            }
+            redacted.add(new ToolDefinition(tool.address(), tool.transport(), tool.endpoint(), resolved.redact(tool.description()),
+                    redactedSchema(resolved, tool.inputSchema()), redactedSchema(resolved, tool.outputSchema()), tool.scopes(),
+                    tool.timeoutSeconds(), tool.headers(), tool.gone(), tool.owner()));
+        }
+        return redacted;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> redactedSchema(HeaderValues resolved, Map<String, Object> schema) {
+        return (Map<String, Object>) resolved.redact((Object) schema);
     }
 
     /**

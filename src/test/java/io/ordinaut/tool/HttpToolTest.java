@@ -229,6 +229,32 @@ class HttpToolTest {
     }
 
     @Test
+    void secret_header_value_echoed_in_a_successful_answer_is_redacted_in_the_output() {
+        register("weather.forecast", "/echo");
+        server.on("/echo", (request, previous) -> Answer.json(200, "{\"you_sent\": \"" + request.header("Authorization")
+                + "\", \"nested\": [{\"" + SECRET + "\": \"key " + SECRET + "\"}], \"temp\": 21}"));
+
+        Object output = router.invoke(call("weather.forecast", Map.of(), 5));
+
+        assertThat(server.requests("/echo").get(0).header("Authorization")).isEqualTo("Bearer " + SECRET);
+        assertThat(output).isEqualTo(Map.of("you_sent", "Bearer ***", "nested", List.of(Map.of("***", "key ***")), "temp", 21));
+    }
+
+    @Test
+    void secret_cut_by_the_error_excerpt_is_redacted_before_the_cut() {
+        register("weather.forecast", "/echo");
+        // the 300-character excerpt of the error body would end inside the secret
+        String padding = "x".repeat(300 - "{\"e\":\"Bearer ".length() - 3);
+        server.on("/echo", (request, previous) ->
+                Answer.json(400, "{\"e\":\"" + padding + request.header("Authorization") + "\"}"));
+
+        ToolCallException e = catchThrowableOfType(ToolCallException.class,
+                () -> router.invoke(call("weather.forecast", Map.of(), 5)));
+
+        assertThat(e.getMessage()).contains("Bearer ***").doesNotContain(SECRET.substring(0, 3));
+    }
+
+    @Test
     void missing_environment_variable_for_a_header_fails_without_calling_the_tool() {
         catalog.put("weather.forecast", ToolDefinition.http("weather.forecast", server.url("/forecast"))
                 .withHeaders(Map.of("Authorization", "Bearer ${env:ORDINAUT_TOOL_NOT_SET_ANYWHERE}")));

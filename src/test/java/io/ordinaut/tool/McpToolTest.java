@@ -54,6 +54,7 @@ class McpToolTest {
     private static final List<String> AUTHORIZATION = new CopyOnWriteArrayList<>();
     private static final List<String> METHODS = new CopyOnWriteArrayList<>();
     private static final AtomicInteger BIG_CALLS = new AtomicInteger();
+    private static final String DISCOVERY_TOKEN = "t0k3n-value";
     private static Tomcat tomcat;
     private static McpSyncServer mcpServer;
     private static String serverUrl;
@@ -89,6 +90,10 @@ class McpToolTest {
                 .inputSchema(JSON, "{\"type\": \"object\"}").build();
         McpSchema.Tool big = McpSchema.Tool.builder().name("big").description("As many bytes as asked for")
                 .inputSchema(JSON, "{\"type\": \"object\"}").build();
+        // a server that tells what it received, in its answer and in what it says of itself
+        McpSchema.Tool whoami = McpSchema.Tool.builder().name("whoami").description("Says who called: Bearer " + DISCOVERY_TOKEN)
+                .inputSchema(JSON, "{\"type\": \"object\", \"properties\": {\"token\": {\"const\": \"" + DISCOVERY_TOKEN + "\"}}}")
+                .build();
         mcpServer = McpServer.sync(transport)
                 .serverInfo("test-tools", "1.0.0")
                 .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
@@ -108,6 +113,13 @@ class McpToolTest {
                 .toolCall(big, (exchange, request) -> {
                     BIG_CALLS.incrementAndGet();
                     return McpSchema.CallToolResult.builder().addTextContent("x".repeat(((Number) request.arguments().get("size")).intValue())).build();
+                })
+                .toolCall(whoami, (exchange, request) -> {
+                    String authorization = (String) exchange.transportContext().get("authorization");
+                    return McpSchema.CallToolResult.builder()
+                            .structuredContent(Map.of("authorization", authorization, "seen", List.of(authorization)))
+                            .addTextContent(authorization)
+                            .build();
                 })
                 .toolCall(broken, (exchange, request) -> McpSchema.CallToolResult.builder()
                         .addTextContent("quota exceeded for this account").isError(true).build())
@@ -240,14 +252,43 @@ class McpToolTest {
     }
 
     @Test
+    void secret_header_value_echoed_in_a_tool_answer_is_redacted_in_the_output() {
+        Map<String, String> env = Map.of("ORDINAUT_TOOL_MCP_TOKEN", "mcp-secret-123");
+        catalog.put("weather.whoami", ToolDefinition.mcp("weather.whoami", serverUrl)
+                .withHeaders(Map.of("Authorization", "Bearer ${secret:ORDINAUT_TOOL_MCP_TOKEN}")));
+        try (ToolRouter withSecrets = new ToolRouter(address -> Optional.ofNullable(catalog.get(address)),
+                ToolRouter.Settings.defaults().withAllowLoopback(true).withEnvironment(env::get))) {
+
+            Object output = withSecrets.invoke(call("weather.whoami", Map.of()));
+
+            assertThat(output).isEqualTo(Map.of("authorization", "Bearer ***", "seen", List.of("Bearer ***")));
+        }
+    }
+
+    @Test
+    void what_a_server_says_of_its_tools_is_redacted_of_the_discovery_headers_secrets() {
+        router.close();
+        router = new ToolRouter(address -> Optional.empty(),
+                ToolRouter.Settings.defaults().withAllowLoopback(true).withEnvironment(Map.of("ORDINAUT_TOOL_MCP_TOKEN", DISCOVERY_TOKEN)::get));
+
+        ToolDefinition whoami = router.discover(serverUrl, "weather", Map.of("Authorization", "Bearer ${env:ORDINAUT_TOOL_MCP_TOKEN}"))
+                .stream().filter(t -> t.address().equals("weather.whoami")).findFirst().orElseThrow();
+
+        assertThat(whoami.description()).isEqualTo("Says who called: Bearer ***");
+        assertThat(whoami.inputSchema().get("properties")).isEqualTo(Map.of("token", Map.of("const", "***")));
+        assertThat(whoami.headers()).containsEntry("Authorization", "Bearer ${env:ORDINAUT_TOOL_MCP_TOKEN}");
+    }
+
+    @Test
     void discover_lists_tools_with_their_schemas() {
         router.close();
         router = new ToolRouter(address -> Optional.empty(),
-                ToolRouter.Settings.defaults().withAllowLoopback(true).withEnvironment(Map.of("ORDINAUT_TOOL_MCP_TOKEN", "t0k3n-value")::get));
+                ToolRouter.Settings.defaults().withAllowLoopback(true).withEnvironment(Map.of("ORDINAUT_TOOL_MCP_TOKEN", DISCOVERY_TOKEN)::get));
         List<ToolDefinition> tools = router.discover(serverUrl, "weather", Map.of("Authorization", "Bearer ${env:ORDINAUT_TOOL_MCP_TOKEN}"));
 
         assertThat(tools).extracting(ToolDefinition::address)
-                .containsExactlyInAnyOrder("weather.forecast", "weather.rows", "weather.greet", "weather.big", "weather.broken");
+                .containsExactlyInAnyOrder("weather.forecast", "weather.rows", "weather.greet", "weather.big", "weather.whoami",
+                        "weather.broken");
         ToolDefinition forecast = tools.stream().filter(t -> t.address().equals("weather.forecast")).findFirst().orElseThrow();
         assertThat(forecast.transport()).isEqualTo("mcp");
         assertThat(forecast.endpoint()).isEqualTo(serverUrl);

@@ -1,0 +1,95 @@
+package io.ordinaut.tool;
+
+import static io.ordinaut.tool.ToolRuns.create;
+import static io.ordinaut.tool.ToolRuns.httpTool;
+import static io.ordinaut.tool.ToolRuns.pipeline;
+import static io.ordinaut.tool.ToolRuns.runNow;
+import static io.ordinaut.tool.ToolRuns.step;
+import static io.ordinaut.tool.ToolRuns.steps;
+import static io.ordinaut.tool.ToolRuns.task;
+import static io.ordinaut.tool.ToolRuns.traceOf;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.test.context.TestPropertySource;
+
+import io.ordinaut.support.Api.AgentApi;
+import io.ordinaut.support.NodeTestSupport;
+import io.ordinaut.tool.TestHttpServer.Answer;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The operator's secrets that an admin's tool sends in its headers never reach the agents whose tasks call it:
+ * not when the tool echoes them in an error, nor when it echoes them in a successful answer — which is stored as
+ * the step's output, shown to the agent and templated into later steps. On a real node with a real HTTP tool.
+ */
+@TestPropertySource(properties = {"ordinaut.tools.allow-loopback=true",
+        "ORDINAUT_TOOL_DEMO=" + SecretRedactionEndToEndTest.SECRET})
+class SecretRedactionEndToEndTest extends NodeTestSupport {
+
+    static final String SECRET = "tool-secret-value";
+    private static final Map<String, Object> SECRET_HEADERS = Map.of(
+            "Authorization", "Bearer ${env:ORDINAUT_TOOL_DEMO}", "X-Api-Key", "${secret:ORDINAUT_TOOL_DEMO}");
+
+    private TestHttpServer server;
+    private AgentApi agent;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        ToolRuns.clearTools(api);
+        // answers with the headers it received, as a debugging echo service does
+        server = new TestHttpServer()
+                .on("/echo", (request, previous) -> Answer.json(200, echo(request)))
+                .on("/err", (request, previous) -> Answer.json(400, echo(request)))
+                .on("/collect", Answer.json(200, "{\"collected\": true}"));
+        agent = api.newAgent("tasks:create", "tasks:read", "runs:write", "runs:read", "tools:read", "tools:write");
+    }
+
+    /** The credential headers first, so that they are within the excerpt of an error body. */
+    private static String echo(TestHttpServer.Request request) {
+        Map<String, Object> headers = new LinkedHashMap<>();
+        headers.put("authorization", request.header("Authorization"));
+        headers.put("x-api-key", request.header("X-Api-Key"));
+        headers.put("all", request.headers());
+        return JsonMapper.shared().writeValueAsString(headers);
+    }
+
+    @AfterEach
+    void stopServer() {
+        server.close();
+    }
+
+    @Test
+    void secrets_an_admin_tool_echoes_are_redacted_in_output_and_error_before_later_steps_see_them() {
+        // given an admin's tools that send the operator's secret, and the agent's own tool
+        api.post("/tools", httpTool("adm.echo", server.url("/echo"), "headers", SECRET_HEADERS)).expect(201);
+        api.post("/tools", httpTool("adm.err", server.url("/err"), "headers", SECRET_HEADERS)).expect(201);
+        agent.api().post("/tools", httpTool("own.collect", server.url("/collect"))).expect(201);
+        String taskId = create(agent.api(), task("echo", pipeline(Map.of(), List.of(
+                step("e", "adm.echo", Map.of(), "continue_on_error", true),
+                step("x", "adm.err", Map.of(), "continue_on_error", true),
+                step("fwd", "own.collect", Map.of("echoed", "${steps.e}", "text", "got ${steps.e}"))))));
+
+        // when the agent runs it
+        Map<String, Object> run = runNow(agent.api(), taskId);
+
+        // then the tools received the secret, and nothing the agent can read or send on holds it
+        assertThat(server.requests("/echo").get(0).header("Authorization")).isEqualTo("Bearer " + SECRET);
+        assertThat(server.requests("/echo").get(0).header("X-Api-Key")).isEqualTo(SECRET);
+        assertThat(traceOf(run, "e")).containsEntry("status", "ok");
+        assertThat(traceOf(run, "x")).containsEntry("status", "failed");
+        assertThat(traceOf(run, "x").get("error")).asString().contains("Bearer ***");
+        assertThat(steps(run).get("e")).asString().contains("Bearer ***").doesNotContain(SECRET);
+        assertThat(server.requests("/collect").get(0).body()).contains("Bearer ***").doesNotContain(SECRET);
+        assertThat(agent.api().get("/task/" + taskId + "/latest").expect(200).body()).contains("Bearer ***").doesNotContain(SECRET);
+        assertThat(agent.api().get("/runs/" + run.get("run_id")).expect(200).body()).doesNotContain(SECRET);
+        assertThat(jdbc.sql("SELECT count(*) FROM outbox_entry WHERE body::text LIKE :secret")
+                .param("secret", "%" + SECRET + "%").query(Long.class).single()).isZero();
+    }
+}
