@@ -88,6 +88,7 @@ final class EgressGuard {
         if (host == null || host.isEmpty()) {
             throw refused(String.valueOf(uri), "URL has no host");
         }
+        refuseZoneId(host);
         String name = normalise(host);
         if (METADATA_HOSTS.contains(name)) {
             throw refused(host, "cloud metadata endpoint");
@@ -102,6 +103,7 @@ final class EgressGuard {
      * addresses and no others.
      */
     InetAddress[] resolve(String host) {
+        refuseZoneId(host);
         String name = normalise(host);
         if (METADATA_HOSTS.contains(name)) {
             throw refused(host, "cloud metadata endpoint");
@@ -151,6 +153,20 @@ final class EgressGuard {
         boolean local = forms.stream().anyMatch(form -> local(form) != null);
         if (allowListMode && !local && !hostAllowListed && !inAllowedCidr) {
             throw refused(host, address.getHostAddress() + " is not on the allow list");
+        }
+    }
+
+    /**
+     * An IPv6 literal with a zone id ({@code [fe80::1%25eth0]}, {@code [fe80::1%eth0]}) names one of this node's
+     * interfaces, which only scoped — link-local — addresses need, and those are always refused. Judged by the
+     * text, before any lookup: the JDK resolves some such literals (to a scoped address, which the ranges
+     * would refuse) and fails on others ({@code %25eth0} is "no such interface"), which read as a host that does
+     * not resolve yet and was let through at registration. No host name holds a {@code %}.
+     */
+    private static void refuseZoneId(String host) {
+        if (host.indexOf('%') >= 0) {
+            throw refused(host, "an IPv6 zone id (%…) names a network interface of this node; zones scope link-local "
+                    + "addresses, which are always refused");
         }
     }
 

@@ -217,6 +217,10 @@ class WebhookTest extends NodeTestSupport {
                 "webhook_url", url("127.0.0.1", "/allowed"))).expect(201).string("id");
         Api.Response changed = api.put("/agents/" + agent, Map.of("webhook_url", "http://169.254.169.254/latest"));
         assertThat(changed.status()).as(changed.body()).isEqualTo(400);
+        Api.Response zoned = api.put("/agents/" + agent, Map.of("webhook_url", "http://[fe80::fc:ff:fe00:1%25eth0]:8212/hook"));
+        assertThat(zoned.status()).as(zoned.body()).isEqualTo(400);
+        assertThat(zoned.details()).containsEntry("field", "webhook_url");
+        assertThat(zoned.string("message")).contains("egress policy", "zone id");
         assertThat(api.get("/agents/" + agent).expect(200).get("webhook_url")).isEqualTo(url("127.0.0.1", "/allowed"));
     }
 

@@ -44,6 +44,32 @@ class EgressGuardTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} is always refused")
+    @CsvSource({
+            "http://[fe80::fc:ff:fe00:1%25eth0]:8212/",
+            "http://[fe80::1%eth0]/",
+            "http://[fe80::1%251]/",
+            "http://[::1%251]/",
+            "http://[fd12::1%25eth0]/",
+            "http://[2001:db8::1%25lo]/",
+    })
+    void ipv6_literals_with_a_zone_id_are_always_refused_without_a_lookup(String url) {
+        EgressGuard permissive = new EgressGuard(new EgressPolicy(true, List.of("*"), List.of(),
+                List.of("0.0.0.0/0", "::/0"), List.of()), host -> {
+                    throw new AssertionError("looked up " + host);
+                });
+
+        for (EgressGuard guard : List.of(DEFAULTS, permissive)) {
+            ToolCallException e = catchThrowableOfType(ToolCallException.class, () -> guard.check(URI.create(url)));
+            assertThat(e).as(url).isNotNull();
+            assertThat(e.retryable()).as(url).isFalse();
+            assertThat(e.getMessage()).as(url).contains("refused", "zone id");
+        }
+        // as a pinned connection asks for it, without brackets
+        String host = URI.create(url).getHost();
+        assertThatThrownBy(() -> DEFAULTS.resolve(host.substring(1, host.length() - 1))).hasMessageContaining("zone id");
+    }
+
     @ParameterizedTest(name = "{0} allowed by default")
     @CsvSource({"https://10.1.2.3/tool", "http://192.168.1.20:8080/tool", "http://172.16.0.1/", "http://[fd12::1]/",
             "https://93.184.215.14/"})

@@ -204,6 +204,8 @@ class ToolApiTest extends NodeTestSupport {
                 new Object[] {"simulated tool with endpoint", with(ok, "transport", "simulate"), "endpoint"},
                 new Object[] {"cloud metadata endpoint", with(ok, "endpoint", "http://169.254.169.254/latest/meta-data"), "endpoint"},
                 new Object[] {"link-local endpoint", with(ok, "endpoint", "http://169.254.10.1/x"), "endpoint"},
+                new Object[] {"link-local IPv6 endpoint with a zone id", with(ok, "endpoint", "http://[fe80::fc:ff:fe00:1%25eth0]:8212/"), "endpoint"},
+                new Object[] {"IPv6 endpoint with a zone id", with(ok, "endpoint", "http://[fd12::1%eth0]/x"), "endpoint"},
                 new Object[] {"metadata host name", with(ok, "endpoint", "http://metadata.google.internal/x"), "endpoint"},
                 new Object[] {"denied network", with(ok, "endpoint", "http://10.1.2.3/x"), "endpoint"},
                 new Object[] {"input_schema not an object", with(ok, "input_schema", "object"), "input_schema"},
@@ -323,6 +325,10 @@ class ToolApiTest extends NodeTestSupport {
     void discover_refuses_bad_requests_and_reports_unreachable_servers() {
         assertThat(api.post("/tools/discover", Map.of("server_url", "http://169.254.169.254/mcp", "prefix", "meta"))
                 .expect(400).details()).containsEntry("field", "server_url");
+        Response zoned = api.post("/tools/discover", Map.of("server_url", "http://[fe80::fc:ff:fe00:1%25eth0]:8212/mcp", "prefix", "zone"));
+        assertThat(zoned.status()).as(zoned.body()).isEqualTo(400);
+        assertThat(zoned.details()).containsEntry("field", "server_url");
+        assertThat(zoned.string("message")).contains("egress policy", "zone id");
         assertThat(api.post("/tools/discover", Map.of("server_url", mcp.url("weather"))).expect(400).details())
                 .containsEntry("field", "prefix");
         assertThat(api.post("/tools/discover", Map.of("server_url", mcp.url("weather"), "prefix", "a.b")).expect(400).details())
