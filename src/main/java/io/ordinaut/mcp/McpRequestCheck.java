@@ -129,7 +129,8 @@ final class McpRequestCheck {
      * What is wrong with the params of a method this server handles, or null. The SDK reads them without
      * looking: a missing one is a NullPointerException and a wrong type a MismatchedInputException, both
      * answered 500 with the exception's text and logged at ERROR. Values inside {@code arguments} are not
-     * judged here: they are the REST twin's to refuse, as a tool error naming the field.
+     * judged here: they are the REST twin's to refuse (or, for those that travel as text, {@link OrdinautTool#twin}'s),
+     * as a tool error naming the field.
      */
     private static String paramsProblem(String method, Map<?, ?> params) {
         if (params != null && params.containsKey("_meta") && !(params.get("_meta") instanceof Map<?, ?>)) {

@@ -89,7 +89,9 @@ final class OrdinautMcpServer {
                             tool.readOnly() || IDEMPOTENT.contains(tool.name()),
                             false, null))
                     .build();
-            tools.add(new McpStatelessServerFeatures.SyncToolSpecification(definition, (context, call) -> call(tool, context, call)));
+            Map<String, Object> properties = OpenApiSchemas.map(definition.inputSchema().get("properties"));
+            tools.add(new McpStatelessServerFeatures.SyncToolSpecification(definition,
+                    (context, call) -> call(tool, properties, context, call)));
         }
         server = McpServer.sync(built)
                 .serverInfo("ordinaut", version)
@@ -105,12 +107,13 @@ final class OrdinautMcpServer {
         return built;
     }
 
-    private McpSchema.CallToolResult call(OrdinautTool tool, McpTransportContext context, McpSchema.CallToolRequest call) {
+    private McpSchema.CallToolResult call(OrdinautTool tool, Map<String, Object> properties, McpTransportContext context,
+                                          McpSchema.CallToolRequest call) {
         Map<String, Object> args = call.arguments() == null ? Map.of() : call.arguments();
         OrdinautTool.Twin twin;
         try {
-            twin = tool.twin(args);
-        } catch (OrdinautTool.MissingArgument e) {
+            twin = tool.twin(args, properties);
+        } catch (OrdinautTool.InvalidArgument e) {
             return error("ValidationError: " + e.getMessage() + " (field: " + e.field() + ")",
                     Map.of("error", "ValidationError", "message", e.getMessage(), "details", Map.of("field", e.field())));
         }

@@ -23,20 +23,31 @@ record OrdinautTool(String name, String title, String description, String operat
     /** How the answer reads as text. */
     enum Rendering { TASK, TASK_PAGE, ACTION, PREVIEW, RUN, RUN_PAGE, TOOL_PAGE, EVENT }
 
-    /** The REST request for these arguments. */
-    Twin twin(Map<String, Object> args) {
+    /**
+     * The REST request for these arguments. An argument that travels as text — the id into the path, a list's
+     * filters into the query string — is checked against its type in {@code properties} (the tool's input schema)
+     * here: as text the twin could not tell {@code {"$ne": 1}} from a string, and would look for a task of that
+     * name. Arguments that go into a JSON body keep their type, and the twin judges them.
+     *
+     * @param properties the {@code properties} of the tool's input schema
+     * @throws InvalidArgument naming the argument that is missing or of the wrong type
+     */
+    Twin twin(Map<String, Object> args, Map<String, Object> properties) {
         String target = path;
         Map<String, Object> rest = new LinkedHashMap<>(args);
         if (idArgument != null) {
             Object id = rest.remove(idArgument);
-            if (id == null || id.toString().isBlank()) {
-                throw new MissingArgument(idArgument, idArgument + " is required: " + idHint());
+            if (id == null || id instanceof String text && text.isBlank()) {
+                throw new InvalidArgument(idArgument, idArgument + " is required: " + idHint());
             }
-            target = path.replace("{id}", URLEncoder.encode(id.toString(), StandardCharsets.UTF_8).replace("+", "%20"));
+            if (!(id instanceof String text)) {
+                throw new InvalidArgument(idArgument, idArgument + " must be a string, " + idHint() + ", not " + jsonType(id));
+            }
+            target = path.replace("{id}", URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20"));
         }
         return switch (arguments) {
             case BODY -> new Twin(method, target, Map.of(), rest);
-            case QUERY -> new Twin(method, target, query(rest), null);
+            case QUERY -> new Twin(method, target, query(rest, properties), null);
             case NONE -> new Twin(method, target, Map.of(), method.equals("GET") ? null : Map.of());
         };
     }
@@ -46,25 +57,71 @@ record OrdinautTool(String name, String title, String description, String operat
                 : "the id of a task (from create_task or list_tasks)";
     }
 
-    private static Map<String, String> query(Map<String, Object> args) {
+    /**
+     * Query parameters are text: an object or an array is none, and a parameter typed {@code string} takes only
+     * a string. A number or boolean given for an integer or boolean parameter (or a string holding one) goes as
+     * its text, which the twin parses and refuses naming the parameter ({@code limit must be an integer}).
+     */
+    private static Map<String, String> query(Map<String, Object> args, Map<String, Object> properties) {
         Map<String, String> query = new LinkedHashMap<>();
         args.forEach((name, value) -> {
-            if (value != null) {
-                query.put(name, value instanceof Map<?, ?> || value instanceof List<?> ? Jsons.text(value) : value.toString());
+            if (value == null) {
+                return;
             }
+            String type = type(properties.get(name));
+            if (value instanceof Map<?, ?> || value instanceof List<?> || "string".equals(type) && !(value instanceof String)) {
+                throw new InvalidArgument(name, name + " must be " + (type == null ? "a string, a number or true or false"
+                        : describe(type)) + ", not " + jsonType(value));
+            }
+            query.put(name, value.toString());
         });
         return query;
+    }
+
+    /** The JSON type a property's schema declares ({@code "string"}, or the first of {@code ["string", "null"]}), or null. */
+    private static String type(Object schema) {
+        Object type = schema instanceof Map<?, ?> map ? map.get("type") : null;
+        if (type instanceof List<?> types) {
+            return types.stream().filter(t -> t instanceof String && !"null".equals(t)).map(String.class::cast).findFirst().orElse(null);
+        }
+        return type instanceof String t ? t : null;
+    }
+
+    private static String describe(String type) {
+        return switch (type) {
+            case "integer" -> "an integer";
+            case "boolean" -> "true or false";
+            case "object", "array" -> "an " + type;
+            default -> "a " + type;
+        };
+    }
+
+    /** What a JSON value is, for an error message. */
+    private static String jsonType(Object value) {
+        if (value instanceof Map<?, ?>) {
+            return "an object";
+        }
+        if (value instanceof List<?>) {
+            return "an array";
+        }
+        if (value instanceof Boolean) {
+            return "a boolean";
+        }
+        if (value instanceof Number) {
+            return "a number";
+        }
+        return "a string";
     }
 
     /** A REST request: method, path, query parameters and JSON body (null: none). */
     record Twin(String method, String path, Map<String, String> query, Object body) {
     }
 
-    /** A required argument is missing; reported like the REST API's 400 for a missing field. */
-    static final class MissingArgument extends RuntimeException {
+    /** A required argument is missing, or of the wrong type; reported like the REST API's 400 for such a field. */
+    static final class InvalidArgument extends RuntimeException {
         private final String field;
 
-        MissingArgument(String field, String message) {
+        InvalidArgument(String field, String message) {
             super(message);
             this.field = field;
         }

@@ -324,6 +324,44 @@ class McpServerTest {
     }
 
     @Test
+    void an_id_or_query_argument_of_the_wrong_type_is_a_tool_error_naming_it_not_a_lookup() {
+        McpSyncClient client = connected(agentToken("typed", "tasks:create", "tasks:read", "tasks:update", "tasks:delete",
+                "runs:read", "runs:write", "tools:read", "events:publish"));
+        Map<String, Object> operator = Map.of("$ne", 1);
+        Map<String, McpSchema.Tool> listed = new LinkedHashMap<>();
+        client.listTools().tools().forEach(t -> listed.put(t.name(), t));
+        List<String> checked = new ArrayList<>();
+
+        for (OrdinautTool tool : OrdinautTool.ALL) {
+            if (tool.idArgument() != null) {
+                McpSchema.CallToolResult refused = call(client, tool.name(), Map.of(tool.idArgument(), operator));
+                assertThat(refused.isError()).as(tool.name()).isTrue();
+                assertThat(text(refused)).as(tool.name()).contains("ValidationError", tool.idArgument() + " must be a string",
+                        "not an object", "(field: " + tool.idArgument() + ")").doesNotContain("not found", "$ne");
+                checked.add(tool.name() + "." + tool.idArgument());
+            }
+            if (tool.arguments() == OrdinautTool.Arguments.QUERY) {
+                OpenApiSchemas.map(listed.get(tool.name()).inputSchema().get("properties")).forEach((name, schema) -> {
+                    Object wrong = "string".equals(OpenApiSchemas.map(schema).get("type")) ? operator : List.of(1);
+                    McpSchema.CallToolResult refused = call(client, tool.name(), Map.of(name, wrong));
+                    assertThat(refused.isError()).as(tool.name() + " " + name).isTrue();
+                    assertThat(text(refused)).as(tool.name() + " " + name).contains("ValidationError", name + " must be ",
+                            "(field: " + name + ")");
+                    checked.add(tool.name() + "." + name);
+                });
+            }
+        }
+        // a number is no string either; a query argument's text is still the twin's to parse
+        assertThat(text(call(client, "list_tools", Map.of("prefix", 7)))).contains("prefix must be a string, not a number");
+        assertThat(text(call(client, "list_tasks", Map.of("limit", "ten")))).contains("limit must be an integer", "field: limit");
+        assertThat(ok(call(client, "list_tasks", Map.of("limit", "5"))).get("limit")).isEqualTo(5);
+        // arguments of a JSON body keep their type, and the twin judges them
+        assertThat(text(call(client, "publish_event", Map.of("topic", operator, "payload", Map.of()))))
+                .contains("ValidationError", "field: topic");
+        assertThat(checked).contains("get_task.task_id", "get_run.run_id", "list_runs.task_id", "list_tools.prefix", "list_tasks.limit");
+    }
+
+    @Test
     void create_task_refuses_literal_arguments_that_break_the_tool_input_schema_as_post_tasks_does() {
         admin.post("/tools", Map.of("address", "mcp-test.forecast", "transport", "simulate", "input_schema", Map.of("type", "object",
                 "required", List.of("city"), "properties", Map.of("city", Map.of("type", "string"), "days", Map.of("type", "integer")))))
