@@ -16,5 +16,6 @@ public record EventPublishRequest(
                 description = "A JSON object handed to the triggered pipelines as ${event.payload…}; may be empty ({})")
         Map<String, Object> payload,
         @Schema(description = "Makes publishing idempotent: the same id again triggers nothing", maxLength = 200) String eventId,
-        @Schema(description = "The agent the event comes from (informational)", format = "uuid") String sourceAgentId) {
+        @Schema(description = "The agent the event comes from (informational): the publisher itself, or left out; "
+                + "only an admin may name another agent", format = "uuid") String sourceAgentId) {
 }

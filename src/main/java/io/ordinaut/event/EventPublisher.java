@@ -54,10 +54,15 @@ class EventPublisher {
     /**
      * @param publisher the agent publishing (its tasks are the ones a non-admin may trigger)
      * @param admin     whether the publisher holds admin (its events reach every agent's tasks)
-     * @throws InvalidInputException when source_agent_id names no agent
+     * @throws InvalidInputException when a non-admin's source_agent_id is not itself, or an admin's names no agent
      */
     @Transactional
     Published publish(EventInput input, UUID publisher, boolean admin) {
+        // First, before any look-up: what a refusal says must not depend on whether the named agent exists.
+        if (!admin && input.sourceAgentId() != null && !input.sourceAgentId().equals(publisher)) {
+            throw new InvalidInputException("source_agent_id", "source_agent_id may only be the publishing agent's own id ("
+                    + publisher + "), or left out: only an admin may name another agent as an event's source");
+        }
         if (input.eventId() != null) {
             var existing = store.find(publisher, input.eventId());
             if (existing.isPresent()) {

@@ -330,6 +330,53 @@ class EventPublishingTest extends NodeTestSupport {
     }
 
     @Test
+    void a_non_admin_may_name_only_itself_as_source_and_learns_nothing_of_other_ids() {
+        Api.AgentApi alice = api.newAgent("tasks:create", "tasks:read", "events:publish");
+        Api.AgentApi bob = api.newAgent("events:publish");
+        String aliceTask = eventTask(alice.api(), "sourced.topic", Map.of("event_filter", "source_agent_id == '" + alice.id() + "'"));
+        Integer before = jdbc.sql("SELECT count(*) FROM event").query(Integer.class).single();
+
+        // naming another agent, the admin or no agent at all is refused alike, before any look-up
+        List<String> messages = new java.util.ArrayList<>();
+        for (String other : List.of(bob.id(), SYSTEM, UUID.randomUUID().toString())) {
+            Map<String, Object> spoofed = new LinkedHashMap<>(event("sourced.topic", Map.of()));
+            spoofed.put("source_agent_id", other);
+            Response refused = alice.api().post("/events", spoofed);
+            assertThat(refused.status()).as(other).isEqualTo(400);
+            assertThat(refused.get("error")).isEqualTo("ValidationError");
+            assertThat(refused.details()).containsEntry("field", "source_agent_id");
+            messages.add(refused.string("message"));
+        }
+        assertThat(messages).containsOnly(messages.get(0));
+        assertThat(messages.get(0)).contains("only an admin may name another agent").doesNotContain("does not exist");
+        // an event_id published before does not let a spoofed source through either
+        Map<String, Object> first = new LinkedHashMap<>(event("sourced.topic", Map.of()));
+        first.put("event_id", "sourced-1");
+        alice.api().post("/events", first).expect(202);
+        first.put("source_agent_id", SYSTEM);
+        assertThat(alice.api().post("/events", first).expect(400).details()).containsEntry("field", "source_agent_id");
+        assertThat(jdbc.sql("SELECT count(*) FROM event").query(Integer.class).single()).isEqualTo(before + 1);
+
+        // itself, or none
+        Map<String, Object> own = new LinkedHashMap<>(event("sourced.topic", Map.of()));
+        own.put("source_agent_id", alice.id());
+        Response sourced = alice.api().post("/events", own).expect(202);
+        assertThat(triggered(sourced)).containsExactly(aliceTask);
+        assertThat(alice.api().get("/events/" + sourced.details().get("event_id")).expect(200).get("source_agent_id"))
+                .isEqualTo(alice.id());
+        Response unsourced = alice.api().post("/events", event("sourced.topic", Map.of())).expect(202);
+        assertThat(alice.api().get("/events/" + unsourced.details().get("event_id")).expect(200).get("source_agent_id")).isNull();
+
+        // an admin may name any agent that exists
+        Map<String, Object> onBehalf = new LinkedHashMap<>(event("sourced.topic", Map.of()));
+        onBehalf.put("source_agent_id", bob.id());
+        Response admins = api.post("/events", onBehalf).expect(202);
+        assertThat(api.get("/events/" + admins.details().get("event_id")).expect(200).get("source_agent_id")).isEqualTo(bob.id());
+        onBehalf.put("source_agent_id", UUID.randomUUID().toString());
+        assertThat(api.post("/events", onBehalf).expect(400).string("message")).contains("does not exist");
+    }
+
+    @Test
     void bad_events_answer_400_or_413_and_store_nothing() {
         Integer before = jdbc.sql("SELECT count(*) FROM event").query(Integer.class).single();
         List<Object> bad = List.of(

@@ -216,6 +216,10 @@ class McpServerTest {
         Map<String, Object> published = ok(call(client, "publish_event", Map.of("topic", "mcp.steering", "payload", Map.of("n", 1))));
         String eventId = (String) OpenApiSchemas.map(published.get("details")).get("event_id");
         assertThat(eventId).isNotBlank();
+        McpSchema.CallToolResult spoofed = call(client, "publish_event", Map.of("topic", "mcp.steering", "payload", Map.of(),
+                "source_agent_id", "00000000-0000-0000-0000-000000000001"));
+        assertThat(spoofed.isError()).isTrue();
+        assertThat(text(spoofed)).contains("ValidationError (HTTP 400)", "only an admin may name another agent", "field: source_agent_id");
         assertThat(admin.get("/events/" + eventId).expect(200).string("topic")).isEqualTo("mcp.steering");
 
         assertThat(ok(call(client, "list_tools", Map.of())).get("items")).isInstanceOf(List.class);
