@@ -16,8 +16,8 @@ import io.ordinaut.config.SecurityProperties;
  * one, stores only its hash and prints it once; later starts print nothing.
  * <p>
  * The admin token is operator configuration, not a session: the API does not revoke it (POST
- * /agents/auth/revoke answers 409, rotating the system agent's credentials leaves it valid). To replace it,
- * set a new ORDINAUT_ADMIN_TOKEN and restart; a configured token revoked in the database is restored here.
+ * /agents/auth/revoke answers it as any unknown token and revokes nothing, rotating the system agent's
+ * credentials leaves it valid). To replace it, set a new ORDINAUT_ADMIN_TOKEN and restart; a configured token revoked in the database is restored here.
  */
 @Component
 class AdminBootstrap implements ApplicationRunner {

@@ -37,6 +37,11 @@ class AuthController {
     private static final String INVALID = "Invalid agent_id or agent_secret";
     /** The same for a replay, so the answer does not say which refresh tokens were once good. */
     private static final String REFUSED_REFRESH = "The refresh token is unknown, expired, used or revoked";
+    /**
+     * The one answer to every revocation, whatever the token was (RFC 7009), so it must be true of each: the admin
+     * token, which is no session's, stays valid.
+     */
+    private static final String REVOKED = "If the token belonged to a live session, that session's tokens are revoked";
 
     private final Credentials credentials;
     private final TokenStore tokens;
@@ -103,21 +108,33 @@ class AuthController {
     }
 
     /**
-     * Holding a token is the authority to revoke it (and the rest of its session). Not the system admin
-     * token: it is operator configuration that every node start restores, so "revoked" would not be true.
+     * Holding a token is the authority to revoke it (and the rest of its session). Every token gets the same
+     * answer (RFC 7009 2.2), so it tells no one which tokens are live — nor which one is the system admin token,
+     * which is not revoked: it is operator configuration that every node start restores. A call that revoked
+     * nothing proved no credential: it costs its address a unit of the unauthenticated budget and writes no
+     * audit row (see {@link RequestContext#markNoValidCredential}).
      */
     @PostMapping(path = "/agents/auth/revoke", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "revokeToken", summary = "Revoke a token and the tokens issued with it",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
             content = @Content(schema = @Schema(implementation = TokenRevokeRequest.class))))
-    Map<String, Object> revoke(@RequestBody Object body) {
+    Map<String, Object> revoke(@RequestBody Object body, HttpServletRequest request) {
         JsonFields f = JsonFields.of(body).allowOnly(List.of("token"));
-        if (tokens.revoke(f.requiredString("token", 1, 500)) == TokenStore.Revocation.ADMIN_TOKEN) {
-            throw ApiException.conflict("The system admin token cannot be revoked: it is operator configuration. To replace it, "
-                    + "set a new ORDINAUT_ADMIN_TOKEN on every node and restart them; the old one stops working at the first start",
-                    Map.of("field", "token"));
+        TokenStore.Revocation outcome = tokens.revoke(f.requiredString("token", 1, 500));
+        if (outcome instanceof TokenStore.Revocation.Revoked revoked) {
+            AuditSubject.set(revoked.agentId());
+            AuditSubject.detail("family", revoked.family().toString());
+            AuditSubject.detail("revoked_tokens", revoked.tokens());
+        } else {
+            if (outcome instanceof TokenStore.Revocation.AdminToken) {
+                // The holder probably believes it leaked; the operator must learn it still works, though the caller may not.
+                log.warn("POST /agents/auth/revoke was given the system admin token from {}; it stays valid: it is operator "
+                        + "configuration (set a new ORDINAUT_ADMIN_TOKEN on every node and restart them to replace it)",
+                        RequestContext.clientAddress(request));
+            }
+            RequestContext.markNoValidCredential(request);
         }
-        return Map.of("success", true, "message", "Token revoked", "details", Map.of());
+        return Map.of("success", true, "message", REVOKED, "details", Map.of());
     }
 
     private static Map<String, Object> answer(TokenStore.IssuedTokens issued) {

@@ -52,7 +52,7 @@ class TokenStore implements Authenticator {
              WHERE token_hash = :hash AND kind = 'refresh'
              FOR UPDATE
             """;
-    private static final String FAMILY_OF = "SELECT family, kind FROM agent_token WHERE token_hash = :hash";
+    private static final String FAMILY_OF = "SELECT agent_id, family, kind FROM agent_token WHERE token_hash = :hash";
     private static final String REVOKE_FAMILY = "UPDATE agent_token SET revoked_at = :now WHERE family = :family AND revoked_at IS NULL";
     private static final String REVOKE_AGENT = """
             UPDATE agent_token SET revoked_at = :now WHERE agent_id = :agent AND kind <> 'bootstrap' AND revoked_at IS NULL
@@ -138,30 +138,43 @@ class TokenStore implements Authenticator {
     }
 
     /**
-     * Revokes the token and the rest of its session (family); unknown tokens are ignored (RFC 7009). The
-     * system admin token is not revoked: it is operator configuration (see {@link AdminBootstrap}).
+     * Revokes the token and the rest of its session (family). Unknown tokens, sessions with nothing live left
+     * and the system admin token revoke nothing (RFC 7009: the caller is not told which); the admin token is
+     * operator configuration (see {@link AdminBootstrap}).
      */
     @Transactional
     Revocation revoke(String token) {
-        Optional<Object[]> row = jdbc.sql(FAMILY_OF).param("hash", hash(token))
-                .query((rs, i) -> new Object[] {rs.getObject("family", UUID.class), rs.getString("kind")}).optional();
+        Optional<TokenRow> row = jdbc.sql(FAMILY_OF).param("hash", hash(token))
+                .query((rs, i) -> new TokenRow(rs.getObject("agent_id", UUID.class), rs.getObject("family", UUID.class),
+                        rs.getString("kind"))).optional();
         if (row.isEmpty()) {
-            return Revocation.UNKNOWN;
+            return new Revocation.Nothing();
         }
-        if ("bootstrap".equals(row.get()[1])) {
-            return Revocation.ADMIN_TOKEN;
+        if ("bootstrap".equals(row.get().kind())) {
+            return new Revocation.AdminToken();
         }
-        jdbc.sql(REVOKE_FAMILY).param("family", row.get()[0]).param("now", Timestamp.from(clock.instant())).update();
-        return Revocation.REVOKED;
+        int revoked = jdbc.sql(REVOKE_FAMILY).param("family", row.get().family()).param("now", Timestamp.from(clock.instant())).update();
+        return revoked == 0 ? new Revocation.Nothing() : new Revocation.Revoked(row.get().agentId(), row.get().family(), revoked);
     }
 
-    /** What a revocation did; ADMIN_TOKEN: nothing, the token is the system admin token. */
-    enum Revocation {
-        REVOKED, UNKNOWN, ADMIN_TOKEN
+    private record TokenRow(UUID agentId, UUID family, String kind) {
+    }
+
+    /** What a revocation did: ended a session's live tokens, or nothing (an unknown or dead token, the admin token). */
+    sealed interface Revocation {
+        record Revoked(UUID agentId, UUID family, int tokens) implements Revocation {
+        }
+
+        /** Unknown, or its session has no live token left. */
+        record Nothing() implements Revocation {
+        }
+
+        /** The system admin token (or a former one): never revoked through the API. */
+        record AdminToken() implements Revocation {
+        }
     }
 
     /** Revokes every token an agent's secrets issued (credential rotation, agent deletion); never the admin token. */
-    /** Revokes every token an agent holds (credential rotation, agent deletion). */
     void revokeAll(UUID agentId) {
         jdbc.sql(REVOKE_AGENT).param("agent", agentId).param("now", Timestamp.from(clock.instant())).update();
     }

@@ -22,7 +22,9 @@ import io.ordinaut.web.RequestContext;
  * Writes one audit row for every mutating call to our routes — refused ones too (403, 4xx), so probing
  * shows up. Calls refused for want of a valid token (401, on any method) are counted per client address
  * and minute instead of one row each: nobody is known to blame, and a flood must not grow the table
- * without bound. Registered before access control so it sees calls that control rejects.
+ * without bound; for the same reason a call that proved no credential and changed nothing (a revocation
+ * of a token that was not live) writes no row. Registered before access control so it sees calls that
+ * control rejects.
  */
 class AuditInterceptor implements HandlerInterceptor {
 
@@ -44,6 +46,11 @@ class AuditInterceptor implements HandlerInterceptor {
         boolean refused = response.getStatus() == HttpStatus.UNAUTHORIZED.value();
         Object named = request.getAttribute(AuditSubject.ACTION);
         if (!refused && named == null && !MUTATING.contains(request.getMethod())) {
+            return;
+        }
+        if (!refused && RequestContext.hadNoValidCredential(request)) {
+            // A revocation that revoked nothing: no caller, no change, and anyone may send it as often as the
+            // address budget allows — a row each would let anyone grow the table.
             return;
         }
         try {

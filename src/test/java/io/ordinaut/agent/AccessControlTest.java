@@ -218,14 +218,21 @@ class AccessControlTest extends NodeTestSupport {
         assertThat(rows.get(0).get("details").toString()).contains("revoked_tokens=2");
     }
 
-    /** The admin token is operator configuration: answers must not claim the API ended it, since a restart restores it. */
+    /**
+     * The admin token is operator configuration, so the API does not revoke it; but the answer must not say so,
+     * or revoke would tell anyone which string is the admin token (RFC 7009: an invalid token is not told apart).
+     */
     @Test
-    void the_admin_token_is_not_revoked_by_the_api_and_the_answers_say_so() {
+    void revoking_the_admin_token_is_answered_like_an_unknown_token_and_leaves_it_valid(CapturedOutput output) {
         String system = "00000000-0000-0000-0000-000000000001";
-        Response refused = api.as(null).post("/agents/auth/revoke", Map.of("token", Api.ADMIN_TOKEN)).expect(409);
-        assertThat(refused.get("error")).isEqualTo("Conflict");
-        assertThat(refused.string("message")).contains("cannot be revoked", "ORDINAUT_ADMIN_TOKEN", "restart");
+        Response unknown = api.as(null).post("/agents/auth/revoke", Map.of("token", "ord_at_" + UUID.randomUUID())).expect(200);
+        Response admin = api.as(null).post("/agents/auth/revoke", Map.of("token", Api.ADMIN_TOKEN)).expect(200);
+        assertThat(admin.map()).isEqualTo(unknown.map());
+        assertThat(admin.headers().keySet()).isEqualTo(unknown.headers().keySet());
+        assertThat(admin.string("message")).doesNotContainIgnoringCase("admin");
         api.get("/agents").expect(200);
+        // the operator, not the caller, learns that it still works
+        assertThat(output.getAll()).contains("was given the system admin token").doesNotContain(Api.ADMIN_TOKEN);
 
         Response rotated = api.post("/agents/" + system + "/credentials", "{}").expect(200);
         assertThat(rotated.string("message")).contains("ORDINAUT_ADMIN_TOKEN", "stays valid")
@@ -240,9 +247,38 @@ class AccessControlTest extends NodeTestSupport {
         api.as(login.string("access_token")).get("/agents").expect(401);
         Response again = api.as(null).post("/agents/auth/token", Map.of("agent_id", system,
                 "agent_secret", api.post("/agents/" + system + "/credentials", "{}").expect(200).string("agent_secret"))).expect(200);
-        api.as(null).post("/agents/auth/revoke", Map.of("token", again.string("access_token"))).expect(200);
+        assertThat(api.as(null).post("/agents/auth/revoke", Map.of("token", again.string("access_token"))).expect(200).map())
+                .isEqualTo(unknown.map());
         api.as(again.string("access_token")).get("/agents").expect(401);
         api.get("/agents").expect(200);
+    }
+
+    /** Anyone may call revoke with any string: only a revocation that ended a session is worth a row of its own. */
+    @Test
+    void revocations_that_revoke_nothing_write_no_audit_rows() {
+        TestAgent kim = agent("kim", null, "tasks:read");
+        int before = revokeRows();
+        for (int i = 0; i < 20; i++) {
+            api.as(null).post("/agents/auth/revoke", Map.of("token", "ord_at_guess-" + i)).expect(200);
+        }
+        assertThat(revokeRows()).as("unknown tokens").isEqualTo(before);
+        api.as(null).post("/agents/auth/revoke", Map.of("token", Api.ADMIN_TOKEN)).expect(200);
+        assertThat(revokeRows()).as("the admin token").isEqualTo(before);
+
+        api.as(null).post("/agents/auth/revoke", Map.of("token", kim.refresh())).expect(200);
+        api.as(kim.token()).get("/tasks").expect(401);
+        assertThat(revokeRows()).isEqualTo(before + 1);
+        List<Map<String, Object>> rows = api.get("/audit?action=POST%20/agents/auth/revoke&subject_id=" + kim.id()).expect(200).items();
+        assertThat(rows).hasSize(1);
+        assertThat(rows.get(0)).containsEntry("status", 200);
+        assertThat(rows.get(0).get("details").toString()).contains("revoked_tokens=2");
+        // revoking the same session again revokes nothing, and is not written either
+        api.as(null).post("/agents/auth/revoke", Map.of("token", kim.token())).expect(200);
+        assertThat(revokeRows()).isEqualTo(before + 1);
+    }
+
+    private int revokeRows() {
+        return jdbc.sql("SELECT count(*) FROM audit_log WHERE action = 'POST /agents/auth/revoke'").query(Integer.class).single();
     }
 
     @Test

@@ -109,6 +109,41 @@ class AnonymousRateLimitTest extends NodeTestSupport {
         }
     }
 
+    /**
+     * Revoke answers 200 whatever the token (RFC 7009), so the status cannot tell a guess it failed; one that
+     * revoked nothing still costs its address a unit, as a 401 would — the admin token too, so the limit does not
+     * tell it apart either. A revocation that ends a live session is an authenticated call and costs nothing.
+     */
+    @Test
+    void revocations_that_revoke_nothing_use_up_the_address_budget() throws Exception {
+        for (String guess : List.of("ord_at_guess", Api.ADMIN_TOKEN)) {
+            String address = guess.equals(Api.ADMIN_TOKEN) ? "192.0.2.41" : "192.0.2.40";
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<String> r = call("POST", "/agents/auth/revoke", address, null, Map.of("token", guess + i));
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            }
+            HttpResponse<String> limited = call("POST", "/agents/auth/revoke", address, null, Map.of("token", guess));
+            assertThat(limited.statusCode()).as("%s from %s: %s", guess, address, limited.body()).isEqualTo(429);
+            assertThat(limited.headers().firstValue("Retry-After")).isPresent();
+        }
+        HttpResponse<String> adminFirst = call("POST", "/agents/auth/revoke", "192.0.2.42", null, Map.of("token", Api.ADMIN_TOKEN));
+        assertThat(adminFirst.statusCode()).isEqualTo(200);
+        for (int i = 0; i < 2; i++) {
+            assertThat(call("POST", "/agents/auth/revoke", "192.0.2.42", null, Map.of("token", "ord_at_x" + i)).statusCode()).isEqualTo(200);
+        }
+        assertThat(call("POST", "/agents/auth/revoke", "192.0.2.42", null, Map.of("token", "ord_at_y")).statusCode())
+                .as("the admin token cost a unit like the unknown ones").isEqualTo(429);
+        assertThat(call("GET", "/agents", "192.0.2.43", Api.ADMIN_TOKEN, null).statusCode()).as("it stays valid").isEqualTo(200);
+
+        Credentials agent = agent();
+        for (int i = 0; i < 5; i++) {
+            Map<?, ?> tokens = JSON.readValue(token("192.0.2.5" + i, agent, agent.secret()).body(), Map.class);
+            HttpResponse<String> revoked = call("POST", "/agents/auth/revoke", "192.0.2.44", null,
+                    Map.of("token", tokens.get("access_token")));
+            assertThat(revoked.statusCode()).as("live session %d: %s", i, revoked.body()).isEqualTo(200);
+        }
+    }
+
     @Test
     void forwarded_addresses_are_believed_only_from_trusted_proxies() {
         ClientAddresses trustingTheProxy = new ClientAddresses(List.of("10.0.0.0/8", "fd00::/8"));
