@@ -57,6 +57,12 @@ final class McpEndpoint extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
+        if ("OPTIONS".equals(request.getMethod())) {
+            // the methods it takes, to anyone, as every route answers OPTIONS (CORS preflights never get here)
+            response.setHeader("Allow", "POST,OPTIONS");
+            response.setStatus(HttpServletResponse.SC_OK);
+            return;
+        }
         Optional<Caller> caller = RequestContext.optionalCaller(request, authenticator);
         if (caller.isEmpty()) {
             refuse(request, response);

@@ -29,6 +29,9 @@ class AccessInterceptor implements HandlerInterceptor {
 
     @Override
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
+        if (answeredBySpring(request, handler)) {
+            return true;
+        }
         String required = requiredScope(request, handler);
         if (required == null) {
             return true;
@@ -42,6 +45,16 @@ class AccessInterceptor implements HandlerInterceptor {
         }
         rateLimiter.admit(caller);
         return true;
+    }
+
+    /**
+     * OPTIONS that no route of ours takes: Spring MVC answers it from the route table (the {@code Allow} list) and
+     * runs no code of ours, so it needs no token — the methods of a path are as public as the OpenAPI description.
+     * Its handler is Spring's own, not a route's, so the scope check would treat it as an operator's route.
+     */
+    private static boolean answeredBySpring(HttpServletRequest request, Object handler) {
+        return "OPTIONS".equals(request.getMethod())
+                && !(handler instanceof HandlerMethod method && method.getBeanType().getPackageName().startsWith("io.ordinaut"));
     }
 
     /** The scope the route needs; null for a public route. */

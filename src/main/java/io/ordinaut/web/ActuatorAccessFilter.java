@@ -27,7 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
  * filter because actuator endpoints are not handled by the handler mapping our MVC interceptors see.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 3)
+@Order(Ordered.HIGHEST_PRECEDENCE + 4)
 class ActuatorAccessFilter extends OncePerRequestFilter {
 
     private static final UrlPathHelper MATCHED_PATH = new UrlPathHelper();
