@@ -18,7 +18,9 @@ import io.ordinaut.config.SecurityProperties;
  * Agent secrets: generated here, shown once, stored only as BCrypt hashes. Repeated wrong secrets from one
  * client address lock the credential for that address for a while that doubles with each further failure,
  * so guessing is slow; other addresses, the agent's own included, are not locked out by them (agent ids are
- * no secret, so a lockout per agent would let anyone lock any agent out).
+ * no secret, so a lockout per agent would let anyone lock any agent out). Failures are counted for the agent
+ * id presented whether or not that agent exists or has a secret, through the same statements, so neither
+ * the answers nor the lockout tell which ids exist.
  */
 @Component
 class Credentials {
@@ -27,8 +29,6 @@ class Credentials {
     /** Compared against when the agent has no credential, so timing does not reveal which agents exist. */
     private static final String DUMMY_HASH = BCRYPT.encode("no-such-credential");
     private static final Duration MAX_LOCKOUT = Duration.ofMinutes(15);
-    /** An address that has not failed for this long is forgotten (its row deleted at the agent's next failure). */
-    private static final Duration FORGET_AFTER = Duration.ofDays(1);
 
     private static final String UPSERT = """
             INSERT INTO agent_credential (agent_id, secret_hash, created_at)
@@ -54,10 +54,6 @@ class Credentials {
                SET failed_attempts = EXCLUDED.failed_attempts, locked_until = EXCLUDED.locked_until, last_failed_at = EXCLUDED.last_failed_at
             """;
     private static final String SUCCEEDED = "DELETE FROM credential_failure WHERE agent_id = :agent AND client_address = :address";
-    private static final String PRUNE = """
-            DELETE FROM credential_failure WHERE agent_id = :agent AND last_failed_at < :before
-               AND (locked_until IS NULL OR locked_until < :now)
-            """;
 
     private final JdbcClient jdbc;
     private final SecurityProperties properties;
@@ -79,15 +75,16 @@ class Credentials {
         return secret;
     }
 
-    /** Checks a secret sent from {@code address}; {@link Verdict#locked} carries how long that address must wait. */
+    /**
+     * Checks a secret sent from {@code address}; {@link Verdict#locked} carries how long that address must wait.
+     * An agent id that is no agent's, or an agent without a secret, takes the same path — its failures counted,
+     * its lockout kept — with BCrypt run against a dummy hash, so it answers as an existing id with a wrong
+     * secret does, in the same time. Rows idle for a day are deleted by the retention duty (audit.PruneRecords).
+     */
     @Transactional(noRollbackFor = RuntimeException.class)
     Verdict verify(UUID agentId, String secret, String address) {
         Instant now = clock.instant();
         Optional<String> hash = jdbc.sql(FIND).param("agent", agentId).query(String.class).optional();
-        if (hash.isEmpty()) {
-            BCRYPT.matches(secret, DUMMY_HASH);
-            return Verdict.wrong();
-        }
         jdbc.sql(ENSURE_FAILURES).param("agent", agentId).param("address", address).param("now", Timestamp.from(now)).update();
         Stored stored = jdbc.sql(FAILURES).param("agent", agentId).param("address", address)
                 .query((rs, i) -> new Stored(rs.getInt("failed_attempts"),
@@ -98,7 +95,9 @@ class Credentials {
         if (stored.lockedUntil() != null && stored.lockedUntil().isAfter(now)) {
             return Verdict.locked(Duration.between(now, stored.lockedUntil()));
         }
-        if (BCRYPT.matches(secret, hash.get())) {
+        // Both sides run BCrypt, so the time taken does not tell an unknown id from a wrong secret either.
+        boolean matches = BCRYPT.matches(secret, hash.orElse(DUMMY_HASH)) && hash.isPresent();
+        if (matches) {
             jdbc.sql(SUCCEEDED).param("agent", agentId).param("address", address).update();
             return Verdict.ok();
         }
@@ -111,8 +110,6 @@ class Credentials {
         }
         jdbc.sql(FAILED).param("attempts", attempts).param("lockedUntil", lockedUntil == null ? null : Timestamp.from(lockedUntil))
                 .param("now", Timestamp.from(now)).param("agent", agentId).param("address", address).update();
-        jdbc.sql(PRUNE).param("agent", agentId).param("before", Timestamp.from(now.minus(FORGET_AFTER)))
-                .param("now", Timestamp.from(now)).update();
         return Verdict.wrong();
     }
 

@@ -2,6 +2,7 @@ package io.ordinaut.audit;
 
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -17,7 +18,8 @@ import io.ordinaut.BackgroundLoop;
 
 /**
  * Retention for the records beside run history: audit rows, tokens that no longer work, and
- * missed-occurrence records, each past its ordinaut.retention.* age, in batches of short transactions.
+ * missed-occurrence records, each past its ordinaut.retention.* age, and the wrong-secret counts of client
+ * addresses that have not failed for a day, in batches of short transactions.
  * Runs on every node; two nodes deleting the same old rows merely find fewer to delete.
  */
 @Component
@@ -34,6 +36,16 @@ class PruneRecords implements SmartLifecycle, Runnable {
             DELETE FROM agent_token WHERE token_hash IN (
                 SELECT token_hash FROM agent_token WHERE COALESCE(revoked_at, expires_at) < :cutoff
                  ORDER BY COALESCE(revoked_at, expires_at) LIMIT :batch)
+            """;
+    /**
+     * A count idle this long is forgotten: its lockout (at most 15 min) is long over, and the next wrong secret
+     * from that address starts again from one. Counts for agent ids that are no agent's end only this way.
+     */
+    static final Duration CREDENTIAL_FAILURES_KEPT = Duration.ofDays(1);
+    private static final String PRUNE_CREDENTIAL_FAILURES = """
+            DELETE FROM credential_failure WHERE (agent_id, client_address) IN (
+                SELECT agent_id, client_address FROM credential_failure WHERE last_failed_at < :cutoff
+                 ORDER BY last_failed_at LIMIT :batch)
             """;
     private static final String PRUNE_MISSED = """
             DELETE FROM missed_occurrence WHERE id IN (
@@ -68,9 +80,14 @@ class PruneRecords implements SmartLifecycle, Runnable {
         long audit = prune(PRUNE_AUDIT, now.minus(retention.auditLog()));
         long tokens = prune(PRUNE_TOKENS, now.minus(retention.tokens()));
         long missed = prune(PRUNE_MISSED, now.minus(retention.missedOccurrences()));
+        long failures = prune(PRUNE_CREDENTIAL_FAILURES, now.minus(CREDENTIAL_FAILURES_KEPT));
         if (audit > 0 || tokens > 0 || missed > 0) {
             log.info("Retention: deleted {} audit rows older than {}, {} tokens ended before {} ago, {} missed-occurrence records older than {}",
                     audit, retention.auditLog(), tokens, retention.tokens(), missed, retention.missedOccurrences());
+        }
+        if (failures > 0) {
+            log.debug("Retention: forgot the wrong-secret counts of {} agent id and address pairs idle for {}", failures,
+                    CREDENTIAL_FAILURES_KEPT);
         }
     }
 

@@ -29,6 +29,7 @@ import io.ordinaut.support.Api.Response;
 import io.ordinaut.support.NodeTestSupport;
 import io.ordinaut.web.PublicEndpoint;
 import io.ordinaut.web.RequiresScope;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Who may call what: tokens, scopes, ownership, limits and the audit trail. */
 @ExtendWith(OutputCaptureExtension.class)
@@ -39,6 +40,8 @@ import io.ordinaut.web.RequiresScope;
         // Every call comes from 127.0.0.1, and the route walk makes hundreds of refused calls on purpose.
         "ordinaut.security.unauthenticated-burst=10000"})
 class AccessControlTest extends NodeTestSupport {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @Autowired
     @Qualifier("requestMappingHandlerMapping")
@@ -313,6 +316,35 @@ class AccessControlTest extends NodeTestSupport {
         api.as(null).post("/agents/auth/token", Map.of("agent_id", judy.id(), "agent_secret", judy.secret())).expect(200);
         assertThat(tokenFrom("203.0.113.66", judy.id(), judy.secret()).statusCode()).isEqualTo(429);
         assertThat(locked.body()).contains("from this address");
+    }
+
+    /** The 401 says the same for an unknown id and a wrong secret; the lockout must not tell them apart either. */
+    @Test
+    void an_unknown_agent_id_is_locked_out_exactly_like_an_existing_one() throws Exception {
+        TestAgent existing = agent("locked", null, "tasks:read");
+        String withoutSecret = api.post("/agents", Map.of("name", "secretless-" + UUID.randomUUID().toString().substring(0, 8),
+                "scopes", List.of("tasks:read"))).expect(201).string("id");
+        Map<String, List<String>> answers = new LinkedHashMap<>();
+        for (String id : List.of(existing.id(), UUID.randomUUID().toString(), withoutSecret)) {
+            List<String> seen = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                HttpResponse<String> r = tokenFrom("192.0.2.77", id, "guess-" + i);
+                Map<?, ?> error = JSON.readValue(r.body(), Map.class);
+                seen.add(r.statusCode() + " " + error.get("error") + " " + error.get("message").toString().replaceAll("\\d+ s$", "N s")
+                        + (r.headers().firstValue("Retry-After").isPresent() ? " Retry-After" : ""));
+            }
+            answers.put(id, seen);
+        }
+        assertThat(answers.get(existing.id())).as("an existing agent").containsExactly(
+                "401 Unauthorized Invalid agent_id or agent_secret", "401 Unauthorized Invalid agent_id or agent_secret",
+                "401 Unauthorized Invalid agent_id or agent_secret",
+                "429 RateLimited Too many failed attempts for this agent from this address; try again in N s Retry-After",
+                "429 RateLimited Too many failed attempts for this agent from this address; try again in N s Retry-After");
+        assertThat(answers.values()).as("unknown id, agent without a secret").allSatisfy(seen ->
+                assertThat(seen).isEqualTo(answers.get(existing.id())));
+        // the locked-out existing agent still signs in from elsewhere; the lockout held the right secret too
+        assertThat(tokenFrom("192.0.2.77", existing.id(), existing.secret()).statusCode()).isEqualTo(429);
+        assertThat(tokenFrom("192.0.2.78", existing.id(), existing.secret()).statusCode()).isEqualTo(200);
     }
 
     private HttpResponse<String> tokenFrom(String address, String agentId, String secret) throws Exception {

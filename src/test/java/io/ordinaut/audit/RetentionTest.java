@@ -15,7 +15,7 @@ import org.springframework.test.context.TestPropertySource;
 
 import io.ordinaut.support.NodeTestSupport;
 
-/** Audit rows, ended tokens and missed-occurrence records are deleted past their retention; the rest stay. */
+/** Audit rows, ended tokens, missed-occurrence records and idle wrong-secret counts are deleted past their retention; the rest stay. */
 @TestPropertySource(properties = {"ordinaut.retention.audit-log=30d", "ordinaut.retention.tokens=2d",
         "ordinaut.retention.missed-occurrences=7d", "ordinaut.retention.batch-size=2"})
 class RetentionTest extends NodeTestSupport {
@@ -45,6 +45,11 @@ class RetentionTest extends NodeTestSupport {
         missed(task, now.minus(Duration.ofDays(8)));
         missed(task, now.minus(Duration.ofDays(6)));
 
+        String strangerId = UUID.randomUUID().toString(); // no agent's: its wrong secrets are counted all the same
+        failures(agent, "192.0.2.1", now.minus(Duration.ofHours(25)));
+        failures(strangerId, "192.0.2.1", now.minus(Duration.ofHours(25)));
+        failures(strangerId, "192.0.2.2", now.minus(Duration.ofHours(23)));
+
         prune.run();
 
         assertThat(jdbc.sql("SELECT action FROM audit_log WHERE action LIKE 'retention %'").query(String.class).list())
@@ -53,6 +58,15 @@ class RetentionTest extends NodeTestSupport {
                 .query(String.class).list()).containsExactlyInAnyOrder("expired-lately", "live", "bootstrap");
         assertThat(jdbc.sql("SELECT count(*) FROM missed_occurrence WHERE task_id = CAST(:task AS uuid)").param("task", task)
                 .query(Long.class).single()).isEqualTo(1);
+        assertThat(jdbc.sql("SELECT CAST(agent_id AS text) || ' ' || client_address FROM credential_failure").query(String.class).list())
+                .as("wrong-secret counts idle for a day are forgotten").containsExactly(strangerId + " 192.0.2.2");
+    }
+
+    private void failures(String agent, String address, Instant lastFailed) {
+        jdbc.sql("""
+                INSERT INTO credential_failure (agent_id, client_address, failed_attempts, last_failed_at)
+                VALUES (CAST(:agent AS uuid), :address, 3, :at)
+                """).param("agent", agent).param("address", address).param("at", Timestamp.from(lastFailed)).update();
     }
 
     private void audit(String marker, Instant at) {
