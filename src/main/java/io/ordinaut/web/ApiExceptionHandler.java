@@ -125,9 +125,11 @@ class ApiExceptionHandler {
 
     @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
     ResponseEntity<ApiError> mediaType(HttpMediaTypeNotSupportedException e, HttpServletRequest request) {
-        String message = e.getContentType() == null
+        // The header as sent: Spring leaves the exception's content type empty when it could not parse the header.
+        String header = request.getContentType();
+        String message = header == null || header.isBlank()
                 ? "The request has no Content-Type; send its JSON body as application/json"
-                : "Content-Type " + e.getContentType() + " is not supported; send application/json";
+                : ContentTypes.refusal(header, "send application/json");
         return body(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "UnsupportedMediaType", message, Map.of(), request);
     }
 

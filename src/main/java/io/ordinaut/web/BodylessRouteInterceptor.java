@@ -31,6 +31,7 @@ import tools.jackson.databind.json.JsonMapper;
 final class BodylessRouteInterceptor implements HandlerInterceptor {
 
     private static final Set<String> WITHOUT_BODY = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
+    private static final String TAKES = "this route takes no body, or {} as application/json";
 
     private final JsonMapper json;
 
@@ -47,7 +48,7 @@ final class BodylessRouteInterceptor implements HandlerInterceptor {
         if (declared != null && parsedBeforeHandlers(declared) && declaresBody(request)) {
             // Spring has already read such a body into request parameters (FormContentFilter, the multipart
             // resolver), so the stream below would look empty: judge it by what the request declares.
-            throw unsupported("Content-Type " + declared + " is not supported; this route takes no body, or {} as application/json");
+            throw unsupported(ContentTypes.refusal(declared, TAKES));
         }
         byte[] body;
         try {
@@ -64,7 +65,7 @@ final class BodylessRouteInterceptor implements HandlerInterceptor {
             throw unsupported("The request has a body but no Content-Type; this route takes none, or {} as application/json");
         }
         if (!isJson(contentType)) {
-            throw unsupported("Content-Type " + contentType + " is not supported; this route takes no body, or {} as application/json");
+            throw unsupported(ContentTypes.refusal(contentType, TAKES));
         }
         Object parsed;
         try {
