@@ -29,6 +29,8 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 import org.springframework.web.servlet.NoHandlerFoundException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 
+import tools.jackson.core.JacksonException;
+
 import io.ordinaut.ConflictException;
 import io.ordinaut.ForbiddenException;
 import io.ordinaut.InvalidInputException;
@@ -91,6 +93,11 @@ class ApiExceptionHandler {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof BodySizeLimitFilter.BodyTooLarge) {
                 return body(HttpStatus.CONTENT_TOO_LARGE, "PayloadTooLarge", t.getMessage(), Map.of(), request);
+            }
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof JacksonException parse) {
+                return api(JsonSyntaxErrors.refusal(parse), request);
             }
         }
         String message = "Request body is not valid JSON of the expected shape";

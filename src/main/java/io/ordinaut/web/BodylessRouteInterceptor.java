@@ -71,7 +71,7 @@ final class BodylessRouteInterceptor implements HandlerInterceptor {
         try {
             parsed = json.readValue(body, Object.class);
         } catch (JacksonException e) {
-            throw ApiException.badRequest("body", "Request body is not valid JSON of the expected shape");
+            throw JsonSyntaxErrors.refusal(e);
         }
         JsonFields.of(parsed).allowOnly(List.of());
         return true;

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 
 import io.ordinaut.support.Api;
@@ -49,6 +50,59 @@ class BodyErrorMessagesTest extends NodeTestSupport {
         assertThat(api.postRaw("/tasks", TASK, null).expect(415).string("message")).contains("no Content-Type");
         assertThat(api.postRaw("/tasks", TASK, "text/plain").expect(415).string("message")).contains("text/plain is not supported");
         api.postRaw("/tasks", TASK, "application/json; charset=utf-8").expect(201);
+        assertThat(api.get("/tasks/" + task).get("status")).isEqualTo("active");
+    }
+
+    @Test
+    void a_body_that_is_not_json_is_told_which_rule_it_broke_and_where() throws Exception {
+        Map<String, String> bodies = new LinkedHashMap<>();
+        bodies.put("[".repeat(300) + "]".repeat(300), "nested deeper than 200 levels");
+        bodies.put(TASK.replace("{\"title\":\"t\"", "{\"title\":\"t\",\"title\":\"u\""), "duplicate key \"title\" at line 1, column 21");
+        bodies.put(TASK.replace("\"noop.run\"}]}}", "\"noop.run\"},]}}"), "trailing comma before ']' at line 1, column 117");
+        bodies.put(TASK.replace("\"noop.run\"}]}}", "\"noop.run\"}],}}"), "trailing comma before '}' at line 1, column 118");
+        bodies.put("{\n  \"title\": \"t\",\n  oops: 1\n}", "unexpected character 'o' at line 3, column 3: expected a key in double quotes");
+        bodies.put("{\"title\" \"t\"}", "unexpected character '\"' at line 1, column 10: expected ':' after a key");
+        bodies.put("{\"title\":\"t\" \"priority\":1}", "unexpected character '\"' at line 1, column 14: expected ',' or '}'");
+        bodies.put("{\"priority\":NaN}", "NaN is not a JSON number");
+        bodies.put("{\"priority\":01}", "a number with a leading zero");
+        bodies.put("{\"priority\":" + "1".repeat(150) + "}", "a number longer than 100 characters");
+        bodies.put("{\"" + "k".repeat(1200) + "\":1}", "a key longer than 1000 characters");
+        bodies.put("{\"title\":\"a\nb\"}", "an unescaped control character U+000A in a string at line 1, column 12");
+        bodies.put("{\"title\":\"t\"", "the body ends before its JSON does");
+        bodies.put("{\"title\":\"t\"}}", "unexpected '}' at line 1, column 14: nothing is open to close");
+        bodies.put("{\"title\":\"t\"} {\"more\":1}", "content after the JSON value at line 1, column 15");
+        bodies.put("{\"title\":undefined}", "unrecognized token 'undefined' at line 1, column 10");
+        SoftAssertions softly = new SoftAssertions();
+        for (Map.Entry<String, String> body : bodies.entrySet()) {
+            Response r = api.post("/tasks", body.getKey());
+            String what = body.getKey().length() > 60 ? body.getKey().substring(0, 60) + "…" : body.getKey();
+            softly.assertThat(r.status()).as("%s → %s", what, r.body()).isEqualTo(400);
+            softly.assertThat(r.get("error")).isEqualTo("ValidationError");
+            softly.assertThat(r.details()).as(what).containsEntry("field", "body");
+            softly.assertThat(r.string("message")).as(what).startsWith("Request body is not valid JSON: ").contains(body.getValue())
+                    .doesNotContain(INTERNALS);
+        }
+        softly.assertAll();
+        Response located = api.post("/tasks", "{\n  \"title\": \"t\",\n  oops: 1\n}");
+        assertThat(located.details()).containsEntry("line", 3).containsEntry("column", 3);
+    }
+
+    @Test
+    void bytes_that_are_not_utf8_and_an_action_body_are_described_the_same_way() throws Exception {
+        byte[] latin1 = "{\"title\":\"caf\u00e9\"}".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        HttpResponse<String> notUtf8 = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/tasks"))
+                .header("Authorization", "Bearer " + Api.ADMIN_TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(latin1)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(notUtf8.statusCode()).isEqualTo(400);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> error = JSON.readValue(notUtf8.body(), Map.class);
+        assertThat((String) error.get("message")).contains("not UTF-8").doesNotContain(INTERNALS);
+
+        String task = api.post("/tasks", TASK).expect(201).string("id");
+        Response action = api.post("/tasks/" + task + "/pause", "{\"a\":1,}");
+        assertThat(action.status()).isEqualTo(400);
+        assertThat(action.string("message")).isEqualTo("Request body is not valid JSON: trailing comma before '}' at line 1, column 8");
+        assertThat(action.details()).containsEntry("field", "body").containsEntry("line", 1).containsEntry("column", 8);
         assertThat(api.get("/tasks/" + task).get("status")).isEqualTo("active");
     }
 }
