@@ -137,6 +137,9 @@ class HealthController {
         c.put("status", started ? "healthy" : "unhealthy");
         c.put("started", started);
         c.put("firing", quartz.firing());
+        if (quartz.heldByCluster()) {
+            c.put("held_by_cluster_standby", true);
+        }
         return c;
     }
 

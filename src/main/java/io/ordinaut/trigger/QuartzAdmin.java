@@ -48,10 +48,12 @@ public class QuartzAdmin {
     private final NodeProperties node;
     private final JdbcClient jdbc;
     private final TransactionTemplate transactions;
+    private final QuartzStatus status;
 
     QuartzAdmin(Scheduler scheduler, FiringMode firingMode, TriggerProperties properties, NodeProperties node, JdbcClient jdbc,
-                PlatformTransactionManager transactionManager) {
+                PlatformTransactionManager transactionManager, QuartzStatus status) {
         this.scheduler = scheduler;
+        this.status = status;
         this.firingMode = firingMode;
         this.properties = properties;
         this.node = node;
@@ -106,6 +108,8 @@ public class QuartzAdmin {
         if (!schedulerRole()) {
             throw new IllegalStateException("node " + node.id() + " does not have the scheduler role");
         }
+        // No longer held by the cluster's standby: should the start fail, readiness says so.
+        status.releaseHold();
         try {
             scheduler.start();
         } catch (SchedulerException e) {

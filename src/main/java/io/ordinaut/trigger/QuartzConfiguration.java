@@ -85,8 +85,8 @@ class QuartzConfiguration {
     }
 
     @Bean
-    SmartLifecycle schedulerRole(Scheduler scheduler, NodeProperties node, ObjectProvider<StandbyGate> gate) {
-        return new SchedulerRole(scheduler, node, gate);
+    SmartLifecycle schedulerRole(Scheduler scheduler, NodeProperties node, ObjectProvider<StandbyGate> gate, QuartzStatus status) {
+        return new SchedulerRole(scheduler, node, gate, status);
     }
 
     /**
@@ -158,12 +158,14 @@ class QuartzConfiguration {
         private final Scheduler scheduler;
         private final NodeProperties node;
         private final ObjectProvider<StandbyGate> gate;
+        private final QuartzStatus status;
         private volatile boolean running;
 
-        SchedulerRole(Scheduler scheduler, NodeProperties node, ObjectProvider<StandbyGate> gate) {
+        SchedulerRole(Scheduler scheduler, NodeProperties node, ObjectProvider<StandbyGate> gate, QuartzStatus status) {
             this.scheduler = scheduler;
             this.node = node;
             this.gate = gate;
+            this.status = status;
         }
 
         @Override
@@ -174,7 +176,10 @@ class QuartzConfiguration {
             }
             StandbyGate standby = gate.getIfAvailable();
             if (standby != null && standby.holdInStandby()) {
-                // The cluster is in standby: Quartz stays unstarted until the operator starts the cluster again.
+                // The cluster is in standby: Quartz stays unstarted until the operator starts the cluster again
+                // (Quartz cannot be started paused: a start followed by standby could fire a trigger already due).
+                // The node is ready meanwhile, like every node of a cluster in standby (QuartzStatus#started).
+                status.holdForCluster();
                 log.info("The cluster is in standby: this node's scheduler stays in standby");
                 running = true;
                 return;

@@ -12,6 +12,11 @@ import org.springframework.stereotype.Component;
 public class QuartzStatus {
 
     private final Scheduler scheduler;
+    /**
+     * This node's scheduler role held Quartz unstarted because the cluster was in standby when the node started
+     * ({@link StandbyGate}); cleared when Quartz is started ({@link QuartzAdmin#start}).
+     */
+    private volatile boolean heldByCluster;
 
     QuartzStatus(Scheduler scheduler) {
         this.scheduler = scheduler;
@@ -37,14 +42,30 @@ public class QuartzStatus {
 
     /**
      * Quartz has been started and not shut down; it may be on standby (an operator's choice: the node still
-     * serves the API). False before the scheduler role starts it, after shutdown, or when Quartz cannot say.
+     * serves the API). A node that started while the cluster was in standby counts as started too: its Quartz
+     * is deliberately held unstarted (starting it and then putting it in standby would let it fire a trigger
+     * already due in between) and starts with the cluster's start command. False before the scheduler role
+     * starts it, after shutdown, or when Quartz cannot say.
      */
     public boolean started() {
         try {
-            return scheduler.isStarted() && !scheduler.isShutdown();
+            return !scheduler.isShutdown() && (scheduler.isStarted() || heldByCluster);
         } catch (SchedulerException e) {
             return false;
         }
+    }
+
+    /** Quartz is held unstarted by the cluster's standby (see {@link #started}). */
+    public boolean heldByCluster() {
+        return heldByCluster;
+    }
+
+    void holdForCluster() {
+        heldByCluster = true;
+    }
+
+    void releaseHold() {
+        heldByCluster = false;
     }
 
     /** The job store is clustered (it always is in production; a check for operators). */
