@@ -166,8 +166,10 @@ class HealthController {
     private Map<String, Object> scheduler() {
         Map<String, Object> c = new LinkedHashMap<>();
         boolean firing = quartz.firing();
-        boolean expected = node.has(NodeProperties.Role.SCHEDULER);
-        c.put("status", firing == expected ? "healthy" : "unhealthy");
+        // Standby — this node's or the cluster's — is an operator's choice, not a fault: a scheduler node is
+        // healthy while its Quartz is started (standby included, as for readiness) and says whether it fires.
+        boolean healthy = node.has(NodeProperties.Role.SCHEDULER) ? quartz.started() : !firing;
+        c.put("status", healthy ? "healthy" : "unhealthy");
         c.put("firing", firing);
         c.put("instance_id", quartz.instanceId());
         c.put("clustered", quartz.clustered());

@@ -60,4 +60,31 @@ class StandbyHealthTest {
                     () -> ((Number) apiLate.get("/admin/scheduler").expect(200).get("jobs_executed")).longValue() > 0);
         }
     }
+
+    @Test
+    void a_node_in_standby_on_its_own_or_by_the_cluster_is_healthy_and_says_it_does_not_fire() {
+        try (Nodes nodes = Nodes.onFreshDatabase()) {
+            Api api = Nodes.api(nodes.start("standby-health"));
+
+            api.post("/admin/scheduler/standby", "").expect(200);
+            healthyWithoutFiring(api);
+
+            api.post("/admin/scheduler/start", "").expect(200);
+            api.post("/admin/scheduler/standby?cluster=true", "").expect(200);
+            healthyWithoutFiring(api);
+
+            api.post("/admin/scheduler/start?cluster=true", "").expect(200);
+            Api.Response firing = api.get("/health").expect(200);
+            assertThat(check(firing, "scheduler")).containsEntry("status", "healthy").containsEntry("firing", true);
+        }
+    }
+
+    private static void healthyWithoutFiring(Api api) {
+        Api.Response health = api.get("/health");
+        assertThat(health.status()).as(health.body()).isEqualTo(200);
+        assertThat(health.get("status")).as(health.body()).isEqualTo("healthy");
+        assertThat(check(health, "scheduler")).containsEntry("status", "healthy").containsEntry("firing", false);
+        assertThat(api.as(null).get("/health").get("status")).isEqualTo("healthy");
+        api.get("/health/ready").expect(200);
+    }
 }
