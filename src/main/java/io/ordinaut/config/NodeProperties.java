@@ -15,8 +15,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * ordinaut.node.*: what this node does.
  *
- * @param roles which duties this node runs: {@code api} (REST), {@code scheduler} (Quartz fires
- *              triggers), {@code executor} (drains the run queue). Default: all three.
+ * @param roles which duties this node runs: {@code api} (REST, MCP, the console; without it they answer 503 and only
+ *              the health checks and actuator answer), {@code scheduler} (Quartz fires triggers), {@code executor}
+ *              (drains the run queue). Default: all three.
  * @param id    the node's name in leases and heartbeats; default host name plus process id.
  * @param publicUrl the base URL clients reach the node (or its load balancer) at, e.g.
  *              {@code https://ordinaut.example.com}: an http or https URL with a host, optionally a path, no
