@@ -108,7 +108,7 @@ class WorkerHeartbeat implements SmartLifecycle {
         }
     }
 
-    private static String hostName() {
+    static String hostName() {
         try {
             return InetAddress.getLocalHost().getHostName();
         } catch (UnknownHostException e) {
