@@ -80,8 +80,8 @@ class QuartzConfiguration {
     }
 
     @Bean
-    SmartLifecycle firingPreparation(FiringMode firingMode, NodeProperties node, ObjectProvider<StandbyGate> gate) {
-        return new FiringPreparation(firingMode, node, gate);
+    SmartLifecycle firingPreparation(FiringModeCheck check, FiringMode firingMode, NodeProperties node, ObjectProvider<StandbyGate> gate) {
+        return new FiringPreparation(check, firingMode, node, gate);
     }
 
     @Bean
@@ -99,12 +99,14 @@ class QuartzConfiguration {
 
         private static final Logger log = LoggerFactory.getLogger(FiringPreparation.class);
         private static final int PREPARE_ATTEMPTS = 3;
+        private final FiringModeCheck check;
         private final FiringMode firingMode;
         private final NodeProperties node;
         private final ObjectProvider<StandbyGate> gate;
         private volatile boolean running;
 
-        FiringPreparation(FiringMode firingMode, NodeProperties node, ObjectProvider<StandbyGate> gate) {
+        FiringPreparation(FiringModeCheck check, FiringMode firingMode, NodeProperties node, ObjectProvider<StandbyGate> gate) {
+            this.check = check;
             this.firingMode = firingMode;
             this.node = node;
             this.gate = gate;
@@ -112,6 +114,8 @@ class QuartzConfiguration {
 
         @Override
         public void start() {
+            // Before anything is converted: a node with another mode than the live nodes' stops here.
+            check.check();
             for (int attempt = 1; ; attempt++) {
                 try {
                     firingMode.prepare();
