@@ -26,6 +26,7 @@ class CheckSettings implements BeanFactoryPostProcessor, EnvironmentAware, Prior
     static final String MISFIRE_THRESHOLD = "spring.quartz.properties.org.quartz.jobStore.misfireThreshold";
     static final String IDLE_WAIT = "spring.quartz.properties.org.quartz.scheduler.idleWaitTime";
     static final String REDIS_URL = "ordinaut.events.redis-url";
+    static final String ROLES = "ordinaut.node.roles";
 
     /**
      * An executor node holds two connections for good — the queue listener's LISTEN and the claim loop's —
@@ -61,6 +62,17 @@ class CheckSettings implements BeanFactoryPostProcessor, EnvironmentAware, Prior
         atLeast(environment, MISFIRE_THRESHOLD, "ORDINAUT_MISFIRE_THRESHOLD_MS", 1, "");
         atLeast(environment, IDLE_WAIT, "ORDINAUT_QUARTZ_IDLE_WAIT_MS", MIN_IDLE_WAIT_MS, "");
         redisUrl(environment.getProperty(REDIS_URL));
+        roles(environment.getProperty(ROLES));
+    }
+
+    /**
+     * Unset, application.yaml gives every role; set but empty (ORDINAUT_ROLES=) would bind to an empty list, which
+     * reads as the default too — a node meant to do little that silently does everything.
+     */
+    private static void roles(String raw) {
+        if (raw != null && raw.replace(",", "").isBlank()) {
+            throw invalid(ROLES, "ORDINAUT_ROLES", raw, "a comma-separated list of api, scheduler and executor (unset: all three)");
+        }
     }
 
     private static void atLeast(Environment environment, String property, String variable, long minimum, String why) {

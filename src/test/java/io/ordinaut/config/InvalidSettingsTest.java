@@ -84,6 +84,16 @@ class InvalidSettingsTest {
     }
 
     @Test
+    void roles_set_to_nothing_are_refused_rather_than_read_as_every_role(CapturedOutput output) {
+        refused(output, "ORDINAUT_ROLES", "",
+                "ORDINAUT_ROLES (ordinaut.node.roles) is ''; use a comma-separated list of api, scheduler and executor (unset: all three)");
+        refused(output, "ORDINAUT_ROLES", " , ",
+                "ORDINAUT_ROLES (ordinaut.node.roles) is ' , '; use a comma-separated list of api, scheduler and executor");
+        CheckSettings.check(new MockEnvironment().withProperty("ordinaut.node.roles", "executor"));
+        CheckSettings.check(new MockEnvironment());
+    }
+
+    @Test
     void the_smallest_accepted_pool_serves() {
         ConfigurableApplicationContext node = nodes.start("pool-of-three", Map.of("ORDINAUT_DB_POOL_SIZE", 3));
         try {
