@@ -92,9 +92,10 @@ class ClusterStandby implements StandbyGate, SmartLifecycle {
         return read();
     }
 
-    /** This node alone. */
+    /** This node alone; refused, as {@link #startNode} is, on a node without the scheduler role or after shutdown. */
     void standbyNode() {
         synchronized (lock) {
+            refuseWithoutScheduler();
             nodeStandby = true;
             quartz.standby();
         }
@@ -103,19 +104,23 @@ class ClusterStandby implements StandbyGate, SmartLifecycle {
     /** This node alone; refused while the cluster is in standby, on a node without the scheduler role, or after shutdown. */
     void startNode() {
         synchronized (lock) {
-            if (!quartz.schedulerRole()) {
-                throw new ConflictException("This node does not have the scheduler role (ordinaut.node.roles), so it never fires",
-                        Map.of("state", quartz.state()));
-            }
-            if ("shutdown".equals(quartz.state())) {
-                throw new ConflictException("This node's scheduler is shut down", Map.of("state", "shutdown"));
-            }
+            refuseWithoutScheduler();
             if (read().standby()) {
                 throw new ConflictException("The cluster is in standby: POST /admin/scheduler/start?cluster=true starts every node",
                         Map.of("cluster_standby", true));
             }
             quartz.start();
             nodeStandby = false;
+        }
+    }
+
+    private void refuseWithoutScheduler() {
+        if (!quartz.schedulerRole()) {
+            throw new ConflictException("This node does not have the scheduler role (ordinaut.node.roles), so it never fires",
+                    Map.of("state", quartz.state()));
+        }
+        if ("shutdown".equals(quartz.state())) {
+            throw new ConflictException("This node's scheduler is shut down", Map.of("state", "shutdown"));
         }
     }
 
