@@ -114,7 +114,9 @@ class QueueController {
             row.put("due", due);
             row.put("waiting", waiting);
             row.put("running", running);
-            row.put("oldest_due_age_seconds", seconds(rs.getObject("oldest_due_age")));
+            // 0 when none of the priority is due, as the top-level oldest_waiting_age_seconds and the gauge say
+            Double oldestDue = seconds(rs.getObject("oldest_due_age"));
+            row.put("oldest_due_age_seconds", oldestDue == null ? 0.0 : oldestDue);
             return row;
         }).list();
         body.put("depth", totals[0] + totals[1] + totals[2]);

@@ -39,7 +39,13 @@ class WorkerController {
 
     private static final String STATE = """
             CASE WHEN state <> 'stopped' AND last_seen < now() - make_interval(secs => :staleSeconds) THEN 'lost' ELSE state END""";
-    private static final String ROWS = "SELECT *, " + STATE + " AS shown_state FROM worker_heartbeat";
+    /**
+     * A node's in_flight is what it last wrote; a lost node writes no more, and its leases are reclaimed by the others,
+     * so its runs in flight are the leases it still holds.
+     */
+    private static final String ROWS = "SELECT w.*, CASE WHEN shown_state = 'lost'"
+            + " THEN (SELECT count(*) FROM due_work d WHERE d.locked_by = w.node_id) ELSE w.in_flight END AS shown_in_flight"
+            + " FROM (SELECT *, " + STATE + " AS shown_state FROM worker_heartbeat) w";
     private static final String PAGE = "SELECT * FROM (" + ROWS + ") w WHERE (CAST(:state AS text) IS NULL OR shown_state = :state)"
             + " ORDER BY node_id LIMIT :limit OFFSET :offset";
     private static final String COUNT = "SELECT count(*) FROM (" + ROWS + ") w WHERE (CAST(:state AS text) IS NULL OR shown_state = :state)";
@@ -78,7 +84,7 @@ class WorkerController {
         return new WorkerView(rs.getString("node_id"), rs.getString("host"), rs.getLong("pid"),
                 Arrays.stream(rs.getString("roles").split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList(),
                 rs.getString("shown_state"), rs.getTimestamp("started_at").toInstant(), rs.getTimestamp("last_seen").toInstant(),
-                rs.getInt("in_flight"), rs.getLong("processed"));
+                rs.getInt("shown_in_flight"), rs.getLong("processed"));
     }
 
     /** A node as GET /workers shows it (snake_case on the wire). */
