@@ -10,12 +10,15 @@ import java.util.Locale;
 /**
  * Fire times as ISO-8601 with the zone's offset at that instant, always with seconds, and with the
  * fraction of a second when there is one (a once at 18:00:00.123Z, an interval from a start_at at
- * :54.800): an occurrence is shown as the instant it fires at.
+ * :54.800): an occurrence is shown as the instant it fires at. So the offset keeps its seconds when it
+ * has them (local mean time: -00:44:30 in Africa/Monrovia until 1972, -04:56:02 in New York until
+ * 1883); cut to minutes it would name another instant.
  */
 final class OccurrenceFormat {
 
     private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss");
-    private static final DateTimeFormatter OFFSET = DateTimeFormatter.ofPattern("XXX");
+    /** +HH:MM, +HH:MM:ss when the offset has seconds, Z for zero. */
+    private static final DateTimeFormatter OFFSET = DateTimeFormatter.ofPattern("XXXXX");
 
     private OccurrenceFormat() {
     }
