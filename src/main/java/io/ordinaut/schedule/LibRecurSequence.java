@@ -18,6 +18,12 @@ final class LibRecurSequence implements LocalSequence {
 
     /** Occurrences are filtered (BYWEEKNO) no further than this year: none after it can fire. */
     private static final int LAST_YEAR = 10_000;
+    /**
+     * lib-recur's fastForward reads a target before 0001-01-01T00:00 (local times of the year 0, west of
+     * UTC) as a year later: FREQ=DAILY from 0000-12-31 fast-forwarded to 0000-12-31T19:03 went on at
+     * 0002-01-01. Such targets are reached by skipping instead (occurrences of the year 0 at most).
+     */
+    private static final long FIRST_FAST_FORWARD_SECOND = LocalDateTime.of(1, 1, 1, 0, 0).toEpochSecond(ZoneOffset.UTC);
 
     private final RecurrenceRuleText rule;
     private final LocalDateTime start;
@@ -42,7 +48,8 @@ final class LibRecurSequence implements LocalSequence {
         }
         DateTime floatingOrigin = new DateTime(origin.getYear(), origin.getMonthValue() - 1, origin.getDayOfMonth(),
                 origin.getHour(), origin.getMinute(), origin.getSecond());
-        boolean fastForward = inclusiveStart.isAfter(origin);
+        boolean fastForward = inclusiveStart.isAfter(origin) && target >= FIRST_FAST_FORWARD_SECOND;
+        boolean skipEarlier = inclusiveStart.isAfter(origin) && !fastForward;
         return new LocalCursor() {
             private RecurrenceRuleIterator iterator;
             private boolean done;
@@ -63,6 +70,9 @@ final class LibRecurSequence implements LocalSequence {
                         // Floating DateTimes carry their wall-clock fields as if they were UTC.
                         long millis = iterator.nextMillis();
                         LocalDateTime t = LocalDateTime.ofEpochSecond(Math.floorDiv(millis, 1000), 0, ZoneOffset.UTC);
+                        if (skipEarlier && t.isBefore(inclusiveStart)) {
+                            continue;
+                        }
                         if (rule.inListedWeek(t.toLocalDate())) {
                             return t;
                         }

@@ -47,4 +47,19 @@ class ScheduleExtremesApiTest extends NodeTestSupport {
         assertThat(occurrences(preview("rrule", "FREQ=DAILY;BYHOUR=12", "Europe/Dublin", "1915-06-01T00:00:00Z", 1)))
                 .containsExactly("1915-06-01T12:00:00-00:25:21");
     }
+
+    @Test
+    void a_rule_previewed_from_the_first_instant_of_the_year_one_starts_in_the_year_one() {
+        // given New York's local mean time (-4:56:02): 0001-01-01T00:00:00Z is 0000-12-31T19:03:58 there
+        String after = "0001-01-01T00:00:00Z";
+
+        // when daily and monthly rules anchored then are previewed, then they start at the next local midnight
+        assertThat(occurrences(preview("rrule", "FREQ=DAILY", "America/New_York", after, 3))).containsExactly(
+                "0001-01-01T00:00:00-04:56:02", "0001-01-02T00:00:00-04:56:02", "0001-01-03T00:00:00-04:56:02");
+        assertThat(occurrences(preview("rrule", "FREQ=MONTHLY", "America/New_York", after, 2)))
+                .containsExactly("0001-01-31T00:00:00-04:56:02", "0001-03-31T00:00:00-04:56:02");
+        // as cron does
+        assertThat(occurrences(preview("cron", "0 0 * * *", "America/New_York", after, 1)))
+                .containsExactly("0001-01-01T00:00:00-04:56:02");
+    }
 }
