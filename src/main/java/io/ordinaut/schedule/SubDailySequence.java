@@ -12,20 +12,36 @@ import java.util.Arrays;
  * periods start at DTSTART + k·INTERVAL units in floating time; a period survives the date filters
  * (BYMONTH, BYYEARDAY, BYMONTHDAY, BYDAY) and the coarser time filters (BYHOUR, BYMINUTE, BYSECOND
  * at or above the frequency's unit), expands the finer ones (defaulting to DTSTART's minute/second),
- * then BYSETPOS picks within the period. A failing filter jumps straight to the next day, hour or
- * minute, and without COUNT a query restarts at the latest period at or before the requested time.
+ * then BYSETPOS picks within the period. A failing filter jumps straight to the next date, hour,
+ * minute or second it lets through, and without COUNT a query restarts at the latest period at or
+ * before the requested time.
+ *
+ * <p>How far to look: whether a period has occurrences depends only on its start modulo the 400-year
+ * Gregorian cycle (dates, weekdays and month lengths), so the pattern of periods repeats after
+ * lcm(period, cycle). A search that finds nothing for that long finds nothing ever; one that finds
+ * something goes on from there, so a rule is followed to the year 9999 however sparse it is. When the
+ * period does not divide the cycle the repeat is longer than 400 years (INTERVAL=1000 minutes:
+ * 10,000 years), and the search ends at the year 10,000 if that comes first: nothing fires after it.
+ *
+ * <p>What it costs: each step looks at a later period than the one before, and a failing filter skips
+ * every period up to the next date, hour, minute or second the rule lets through. A search thus takes
+ * about one step per date the date filters let through (a few more when the time filters then fail),
+ * or per period when periods are longer than a day: a rule for Monday 29 February looks at a few dates
+ * a year, not at every day. The slowest never-firing rules we could construct — such as
+ * FREQ=SECONDLY;INTERVAL=203;BYDAY=MO;BYHOUR=0;BYMINUTE=0;BYSECOND=1, whose 00:00:01 always falls on
+ * another weekday, searched to the year 10,000 — take a few tens of milliseconds, once, to be refused.
  */
 final class SubDailySequence implements LocalSequence {
 
     private static final long DAY = 86_400;
+    /** 400 Gregorian years: dates, weekdays and month lengths repeat after it. */
+    private static final long CYCLE = 146_097 * DAY;
     /**
-     * The Gregorian calendar repeats every 400 years: a search that finds no occurrence for this long
-     * finds none at all. It counts from the last occurrence found, so a rule that keeps firing is
-     * followed to the end of time (the year 9999, where {@link BoundedSchedule} stops every schedule).
+     * No local time from this one on (10000-01-02T00:00) can fire: offsets are at most 18 hours, and
+     * nothing fires after 9999-12-31T23:59:59Z.
      */
-    private static final long HORIZON = 401L * 366 * DAY;
-    /** Periods examined without an occurrence before a query gives up (pathological rules only). */
-    private static final int MAX_EMPTY_PERIODS = 1_000_000;
+    private static final LocalDate END_DATE = LocalDate.of(10_000, 1, 2);
+    private static final long END = END_DATE.toEpochDay() * DAY;
 
     private final RecurrenceRuleText rule;
     private final long start;
@@ -38,6 +54,8 @@ final class SubDailySequence implements LocalSequence {
     private final long secondMask;
     /** Offsets within the period's unit (hour or minute) to expand to; null for SECONDLY. */
     private final long[] expansion;
+    /** lcm(period, CYCLE): the periods' pattern repeats after it (Long.MAX_VALUE: not before the end). */
+    private final long repeat;
 
     SubDailySequence(RecurrenceRuleText rule, LocalDateTime start) {
         this.rule = rule;
@@ -72,6 +90,8 @@ final class SubDailySequence implements LocalSequence {
         } else {
             expansion = null;
         }
+        long periodsPerRepeat = period / gcd(period, CYCLE);
+        this.repeat = periodsPerRepeat > END / CYCLE + 1 ? Long.MAX_VALUE : periodsPerRepeat * CYCLE;
     }
 
     /**
@@ -122,11 +142,15 @@ final class SubDailySequence implements LocalSequence {
         private int index;
         private long counted;
         private boolean done;
+        /** The date filters' verdict on the last day looked at (periods often share a day). */
+        private long checkedDay = Long.MIN_VALUE;
+        private LocalDate checkedDate;
+        private boolean dayMatches;
 
         Cursor(long k, long from) {
             this.k = k;
             this.from = from;
-            this.horizon = Math.max(from, start) + HORIZON;
+            this.horizon = horizonAfter(Math.max(from, start));
         }
 
         @Override
@@ -152,28 +176,40 @@ final class SubDailySequence implements LocalSequence {
 
         /** Loads the next surviving period's occurrences into the buffer. */
         private void fill() {
-            for (int examined = 0; ; examined++) {
+            while (true) {
                 long p = start + k * period;
-                if (p > horizon || examined > MAX_EMPTY_PERIODS) {
+                if (p > horizon || p >= END) {
                     done = true;
                     return;
                 }
                 long unitStart = p - Math.floorMod(p, unit);
-                LocalDateTime at = LocalDateTime.ofEpochSecond(unitStart, 0, ZoneOffset.UTC);
-                if (!dateMatches(at.toLocalDate())) {
-                    skipTo(unitStart - Math.floorMod(unitStart, DAY) + DAY);
+                long day = Math.floorDiv(unitStart, DAY);
+                if (day != checkedDay) {
+                    checkedDay = day;
+                    checkedDate = LocalDate.ofEpochDay(day);
+                    dayMatches = dateMatches(checkedDate);
+                }
+                if (!dayMatches) {
+                    skipTo(afterDay());
                     continue;
                 }
-                if (hourMask != 0 && (hourMask & (1L << at.getHour())) == 0) {
-                    skipTo(unitStart - Math.floorMod(unitStart, 3600) + 3600);
+                long dayStart = day * DAY;
+                int secondOfDay = (int) (unitStart - dayStart);
+                int hour = secondOfDay / 3600;
+                int minute = secondOfDay / 60 % 60;
+                int second = secondOfDay % 60;
+                if (hourMask != 0 && (hourMask & (1L << hour)) == 0) {
+                    skipTo(afterHour(dayStart, hour));
                     continue;
                 }
-                if (minuteMask != 0 && (minuteMask & (1L << at.getMinute())) == 0) {
-                    skipTo(unitStart - Math.floorMod(unitStart, 60) + 60);
+                long hourStart = dayStart + hour * 3600L;
+                if (minuteMask != 0 && (minuteMask & (1L << minute)) == 0) {
+                    skipTo(afterMinute(dayStart, hour, minute));
                     continue;
                 }
-                if (secondMask != 0 && (secondMask & (1L << at.getSecond())) == 0) {
-                    skipTo(unitStart + 1);
+                if (secondMask != 0 && (secondMask & (1L << second)) == 0) {
+                    int next = nextAllowed(secondMask, second, 60);
+                    skipTo(next < 0 ? afterMinute(dayStart, hour, minute) : hourStart + minute * 60L + next);
                     continue;
                 }
                 long[] candidates;
@@ -189,16 +225,96 @@ final class SubDailySequence implements LocalSequence {
                 buffer = rule.bySetPos == null ? candidates : setPositions(candidates, rule.bySetPos);
                 index = 0;
                 if (buffer.length > 0) {
-                    horizon = Math.max(horizon, p + HORIZON);
+                    horizon = Math.max(horizon, horizonAfter(p));
                 }
                 return;
             }
+        }
+
+        /** The start of the next date the date filters let through (END when there is none). */
+        private long afterDay() {
+            LocalDate next = nextDate(checkedDate);
+            return next == null ? END : next.toEpochDay() * DAY;
+        }
+
+        /** The start of the next hour the rule allows after {@code hour} of this day, or of the next date. */
+        private long afterHour(long dayStart, int hour) {
+            int next = nextAllowed(hourMask, hour, 24);
+            return next < 0 ? afterDay() : dayStart + next * 3600L;
+        }
+
+        /** The start of the next minute the rule allows after {@code hour:minute} of this day, or later. */
+        private long afterMinute(long dayStart, int hour, int minute) {
+            int next = nextAllowed(minuteMask, minute, 60);
+            return next < 0 ? afterHour(dayStart, hour) : dayStart + hour * 3600L + next * 60L;
         }
 
         /** Moves to the first period starting at or after {@code boundary}. */
         private void skipTo(long boundary) {
             k = Math.max(k + 1, Math.floorDiv(boundary - start + period - 1, period));
         }
+    }
+
+    /** The last period start worth examining when nothing fires after {@code t}: one repeat on, or the end. */
+    private long horizonAfter(long t) {
+        return repeat >= END - t ? END : t + repeat;
+    }
+
+    /** The smallest set bit of {@code mask} above {@code bit}, or -1. */
+    private static int nextBit(long mask, int bit) {
+        long higher = mask & (-1L << bit << 1);
+        return higher == 0 ? -1 : Long.numberOfTrailingZeros(higher);
+    }
+
+    /** The next value after {@code value} below {@code limit} that {@code mask} allows (0: any), or -1. */
+    private static int nextAllowed(long mask, int value, int limit) {
+        if (mask == 0) {
+            return value + 1 < limit ? value + 1 : -1;
+        }
+        return nextBit(mask, value);
+    }
+
+    /**
+     * The first date after {@code date} that the date filters let through, or null when there is none
+     * before {@link #END_DATE}. Each step moves to the next month, day of the month, day of the year or
+     * weekday the rule lists, so a year costs a few steps, not a step per day.
+     */
+    private LocalDate nextDate(LocalDate date) {
+        LocalDate d = date.plusDays(1);
+        while (d.isBefore(END_DATE)) {
+            if (monthMask != 0 && (monthMask & (1L << d.getMonthValue())) == 0) {
+                int month = nextBit(monthMask, d.getMonthValue());
+                d = month < 0 ? LocalDate.of(d.getYear() + 1, Long.numberOfTrailingZeros(monthMask), 1)
+                        : LocalDate.of(d.getYear(), month, 1);
+            } else if (rule.byMonthDay != null
+                    && !matchesCounted(rule.byMonthDay, d.getDayOfMonth(), d.lengthOfMonth())) {
+                int day = nextCounted(rule.byMonthDay, d.getDayOfMonth(), d.lengthOfMonth());
+                d = day < 0 ? d.withDayOfMonth(1).plusMonths(1) : d.withDayOfMonth(day);
+            } else if (rule.byYearDay != null
+                    && !matchesCounted(rule.byYearDay, d.getDayOfYear(), d.lengthOfYear())) {
+                int day = nextCounted(rule.byYearDay, d.getDayOfYear(), d.lengthOfYear());
+                d = day < 0 ? LocalDate.of(d.getYear() + 1, 1, 1) : d.withDayOfYear(day);
+            } else if (weekdayMask != 0 && (weekdayMask & (1 << d.getDayOfWeek().getValue())) == 0) {
+                int weekday = d.getDayOfWeek().getValue();
+                int next = nextBit(weekdayMask, weekday);
+                d = d.plusDays(next < 0 ? 7 - weekday + Integer.numberOfTrailingZeros(weekdayMask) : next - weekday);
+            } else {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    /** The smallest listed value above {@code value} (negative entries counting back from {@code length}), or -1. */
+    private static int nextCounted(int[] wanted, int value, int length) {
+        int best = -1;
+        for (int w : wanted) {
+            int v = w > 0 ? w : length + 1 + w;
+            if (v > value && v <= length && v >= 1 && (best < 0 || v < best)) {
+                best = v;
+            }
+        }
+        return best;
     }
 
     private boolean dateMatches(LocalDate date) {

@@ -62,4 +62,20 @@ class ScheduleExtremesApiTest extends NodeTestSupport {
         assertThat(occurrences(preview("cron", "0 0 * * *", "America/New_York", after, 1)))
                 .containsExactly("0001-01-01T00:00:00-04:56:02");
     }
+
+    @Test
+    void sub_daily_rules_are_followed_across_centuries_without_an_occurrence() {
+        // given rules whose periods repeat their place in the calendar only after thousands of years
+        String every1002Minutes = "DTSTART:20261201T000000Z\nRRULE:FREQ=MINUTELY;INTERVAL=1002;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO;BYHOUR=23";
+        String secondly = "DTSTART:20261201T000000Z\nRRULE:FREQ=SECONDLY;INTERVAL=999999937;BYSECOND=0";
+
+        // when previewed, then their occurrences (see SubDailyHorizonTest for the arithmetic) are listed
+        assertThat(occurrences(preview("rrule", every1002Minutes, "UTC", "2026-12-01T00:00:00Z", 2)))
+                .containsExactly("2608-02-29T23:12:00Z", "2664-02-29T23:42:00Z");
+        assertThat(occurrences(preview("rrule", secondly, "UTC", "2026-12-01T00:00:00Z", 2)))
+                .containsExactly("3928-03-29T09:37:00Z", "5829-07-25T19:14:00Z");
+        // and a task created now is planned at the next one, not refused as never firing
+        assertThat(api.post("/tasks", TaskApiTest.task("rrule", secondly)).expect(201).string("next_run_at"))
+                .isEqualTo("3928-03-29T09:37:00Z");
+    }
 }
