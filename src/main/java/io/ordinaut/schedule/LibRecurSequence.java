@@ -7,12 +7,12 @@ import org.dmfs.rfc5545.DateTime;
 import org.dmfs.rfc5545.recur.RecurrenceRuleIterator;
 
 /**
- * DAILY and coarser rules, expanded by lib-recur in floating time (never its time-zone mode, which
- * resolves DST overlaps to the later instant). DAILY and WEEKLY rules without COUNT restart from the
- * latest period boundary before the requested time (start + k·period): their BY parts depend only on
- * the local date-time, so the occurrence set from there on is unchanged and old occurrences need not
- * be replayed. Occurrences outside the weeks BYWEEKNO lists are dropped
- * ({@link RecurrenceRuleText#inListedWeek}).
+ * WEEKLY, MONTHLY and YEARLY rules (DAILY and finer ones: {@link DailyAndFinerSequence}), expanded by
+ * lib-recur in floating time (never its time-zone mode, which resolves DST overlaps to the later
+ * instant). WEEKLY rules without COUNT restart from the latest period boundary before the requested
+ * time (start + k·period): their BY parts depend only on the local date-time, so the occurrence set
+ * from there on is unchanged and old occurrences need not be replayed. Occurrences outside the weeks
+ * BYWEEKNO lists are dropped ({@link RecurrenceRuleText#inListedWeek}).
  */
 final class LibRecurSequence implements LocalSequence {
 
@@ -20,8 +20,8 @@ final class LibRecurSequence implements LocalSequence {
     private static final int LAST_YEAR = 10_000;
     /**
      * lib-recur's fastForward reads a target before 0001-01-01T00:00 (local times of the year 0, west of
-     * UTC) as a year later: FREQ=DAILY from 0000-12-31 fast-forwarded to 0000-12-31T19:03 went on at
-     * 0002-01-01. Such targets are reached by skipping instead (occurrences of the year 0 at most).
+     * UTC) as a year later: FREQ=WEEKLY from 0000-12-31 fast-forwarded to 0000-12-31T19:03 went on at
+     * 0002-01-06. Such targets are reached by skipping instead (occurrences of the year 0 at most).
      */
     private static final long FIRST_FAST_FORWARD_SECOND = LocalDateTime.of(1, 1, 1, 0, 0).toEpochSecond(ZoneOffset.UTC);
 
@@ -33,8 +33,7 @@ final class LibRecurSequence implements LocalSequence {
     LibRecurSequence(RecurrenceRuleText rule, LocalDateTime start) {
         this.rule = rule;
         this.start = start;
-        boolean fixedPeriod = rule.freq == RecurrenceRuleText.Frequency.DAILY
-                || rule.freq == RecurrenceRuleText.Frequency.WEEKLY;
+        boolean fixedPeriod = rule.freq == RecurrenceRuleText.Frequency.WEEKLY;
         this.restartPeriod = rule.count == null && fixedPeriod ? rule.interval * rule.freq.seconds : 0;
     }
 

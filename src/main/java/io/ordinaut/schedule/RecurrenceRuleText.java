@@ -34,8 +34,8 @@ final class RecurrenceRuleText {
             this.seconds = seconds;
         }
 
-        boolean subDaily() {
-            return this == SECONDLY || this == MINUTELY || this == HOURLY;
+        boolean dailyOrFiner() {
+            return this == SECONDLY || this == MINUTELY || this == HOURLY || this == DAILY;
         }
     }
 
@@ -192,7 +192,7 @@ final class RecurrenceRuleText {
 
     /** This rule's occurrences in floating local time, starting at {@code start} (DTSTART). */
     LocalSequence expand(LocalDateTime start) {
-        return freq.subDaily() ? new SubDailySequence(this, start) : new LibRecurSequence(this, start);
+        return freq.dailyOrFiner() ? new DailyAndFinerSequence(this, start) : new LibRecurSequence(this, start);
     }
 
     private String canonicalText(String wkst) {

@@ -82,7 +82,7 @@ final class RecurrenceSchedule extends BoundedSchedule {
 
     /** Whether the expansion has a first occurrence (lib-recur giving up counts as none: LibRecurSequence). */
     private static boolean fires(LocalSequence expanded, LocalDateTime start) {
-        boolean possible = !(expanded instanceof SubDailySequence subDaily) || subDaily.canFire();
+        boolean possible = !(expanded instanceof DailyAndFinerSequence sequence) || sequence.canFire();
         return possible && expanded.from(start).next() != null;
     }
 

@@ -78,4 +78,19 @@ class ScheduleExtremesApiTest extends NodeTestSupport {
         assertThat(api.post("/tasks", TaskApiTest.task("rrule", secondly)).expect(201).string("next_run_at"))
                 .isEqualTo("3928-03-29T09:37:00Z");
     }
+
+    @Test
+    void daily_rules_for_a_weekday_on_29_february_are_previewed_not_refused() {
+        // given Feb 29 on a Tuesday (2028, 2056) and on a Monday (2044, 2072): see SparseDailyRuleTest
+        String tuesdays = "DTSTART:20280201T000000Z\nRRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29;BYDAY=TU";
+
+        // when previewed, then they list those days
+        assertThat(occurrences(preview("rrule", tuesdays, "UTC", "2026-12-01T00:00:00Z", 2)))
+                .containsExactly("2028-02-29T00:00:00Z", "2056-02-29T00:00:00Z");
+        assertThat(occurrences(preview("rrule", "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO", "UTC", "2026-12-01T00:00:00Z", 2)))
+                .containsExactly("2044-02-29T00:00:00Z", "2072-02-29T00:00:00Z");
+        // and one that never fires is still a 400 naming schedule_expr
+        assertThat(api.post("/schedules/preview", preview("rrule", "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "UTC",
+                "2026-12-01T00:00:00Z", 2)).expect(400).details()).containsEntry("field", "schedule_expr");
+    }
 }

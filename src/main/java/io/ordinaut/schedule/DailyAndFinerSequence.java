@@ -6,15 +6,16 @@ import java.time.ZoneOffset;
 import java.util.Arrays;
 
 /**
- * HOURLY, MINUTELY and SECONDLY rules, expanded here rather than by lib-recur: lib-recur gives up
- * after about a thousand empty periods, which ordinary rules such as FREQ=MINUTELY;BYDAY=MO;BYHOUR=9
- * hit, and it has to replay every period since DTSTART. This expander follows RFC 5545 directly:
- * periods start at DTSTART + k·INTERVAL units in floating time; a period survives the date filters
- * (BYMONTH, BYYEARDAY, BYMONTHDAY, BYDAY) and the coarser time filters (BYHOUR, BYMINUTE, BYSECOND
- * at or above the frequency's unit), expands the finer ones (defaulting to DTSTART's minute/second),
- * then BYSETPOS picks within the period. A failing filter jumps straight to the next date, hour,
- * minute or second it lets through, and without COUNT a query restarts at the latest period at or
- * before the requested time.
+ * DAILY, HOURLY, MINUTELY and SECONDLY rules, expanded here rather than by lib-recur: lib-recur gives
+ * up after a few thousand empty periods or filtered instances, which ordinary sub-daily rules such as
+ * FREQ=MINUTELY;BYDAY=MO;BYHOUR=9 hit, and DAILY rules whose dates are more than about twelve years
+ * apart (FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO: 2044, 2072, 2112 …); and it has to replay every
+ * period since DTSTART. This expander follows RFC 5545 directly: periods start at DTSTART + k·INTERVAL
+ * units in floating time; a period survives the date filters (BYMONTH, BYYEARDAY, BYMONTHDAY, BYDAY)
+ * and the time filters coarser than the frequency (BYHOUR, BYMINUTE, BYSECOND at or above its unit),
+ * expands the finer ones (defaulting to DTSTART's hour, minute and second), then BYSETPOS picks within
+ * the period. A failing filter jumps straight to the next date, hour, minute or second it lets
+ * through, and without COUNT a query restarts at the latest period at or before the requested time.
  *
  * <p>How far to look: whether a period has occurrences depends only on its start modulo the 400-year
  * Gregorian cycle (dates, weekdays and month lengths), so the pattern of periods repeats after
@@ -31,7 +32,7 @@ import java.util.Arrays;
  * FREQ=SECONDLY;INTERVAL=203;BYDAY=MO;BYHOUR=0;BYMINUTE=0;BYSECOND=1, whose 00:00:01 always falls on
  * another weekday, searched to the year 10,000 — take a few tens of milliseconds, once, to be refused.
  */
-final class SubDailySequence implements LocalSequence {
+final class DailyAndFinerSequence implements LocalSequence {
 
     private static final long DAY = 86_400;
     /** 400 Gregorian years: dates, weekdays and month lengths repeat after it. */
@@ -52,12 +53,12 @@ final class SubDailySequence implements LocalSequence {
     private final long hourMask;
     private final long minuteMask;
     private final long secondMask;
-    /** Offsets within the period's unit (hour or minute) to expand to; null for SECONDLY. */
+    /** Offsets within the period's unit (day, hour or minute) to expand to; null for SECONDLY. */
     private final long[] expansion;
     /** lcm(period, CYCLE): the periods' pattern repeats after it (Long.MAX_VALUE: not before the end). */
     private final long repeat;
 
-    SubDailySequence(RecurrenceRuleText rule, LocalDateTime start) {
+    DailyAndFinerSequence(RecurrenceRuleText rule, LocalDateTime start) {
         this.rule = rule;
         this.start = start.toEpochSecond(ZoneOffset.UTC);
         this.unit = rule.freq.seconds;
@@ -70,25 +71,32 @@ final class SubDailySequence implements LocalSequence {
             }
         }
         this.weekdayMask = weekdays;
-        this.hourMask = mask(rule.byHour);
-        boolean hourly = rule.freq == RecurrenceRuleText.Frequency.HOURLY;
-        boolean secondly = rule.freq == RecurrenceRuleText.Frequency.SECONDLY;
-        this.minuteMask = hourly ? 0 : mask(rule.byMinute);
+        // BY parts finer than the frequency expand a period; the others filter it (RFC 5545 §3.3.10).
+        RecurrenceRuleText.Frequency freq = rule.freq;
+        boolean daily = freq == RecurrenceRuleText.Frequency.DAILY;
+        boolean hourly = freq == RecurrenceRuleText.Frequency.HOURLY;
+        boolean secondly = freq == RecurrenceRuleText.Frequency.SECONDLY;
+        this.hourMask = daily ? 0 : mask(rule.byHour);
+        this.minuteMask = daily || hourly ? 0 : mask(rule.byMinute);
         this.secondMask = secondly ? mask(rule.bySecond) : 0;
+        int[] hours = daily && rule.byHour != null ? rule.byHour : new int[] {start.getHour()};
+        int[] minutes = (daily || hourly) && rule.byMinute != null ? rule.byMinute : new int[] {start.getMinute()};
         int[] seconds = rule.bySecond != null ? rule.bySecond : new int[] {start.getSecond()};
-        if (hourly) {
-            int[] minutes = rule.byMinute != null ? rule.byMinute : new int[] {start.getMinute()};
-            expansion = new long[minutes.length * seconds.length];
+        if (secondly) {
+            expansion = null;
+        } else {
+            // ascending, as BYSETPOS needs: hours, then minutes, then seconds, each list sorted
+            int[] expandedHours = daily ? hours : new int[] {0};
+            int[] expandedMinutes = daily || hourly ? minutes : new int[] {0};
+            expansion = new long[expandedHours.length * expandedMinutes.length * seconds.length];
             int i = 0;
-            for (int m : minutes) {
-                for (int s : seconds) {
-                    expansion[i++] = m * 60L + s;
+            for (int h : expandedHours) {
+                for (int m : expandedMinutes) {
+                    for (int s : seconds) {
+                        expansion[i++] = h * 3600L + m * 60L + s;
+                    }
                 }
             }
-        } else if (!secondly) {
-            expansion = Arrays.stream(seconds).asLongStream().toArray();
-        } else {
-            expansion = null;
         }
         long periodsPerRepeat = period / gcd(period, CYCLE);
         this.repeat = periodsPerRepeat > END / CYCLE + 1 ? Long.MAX_VALUE : periodsPerRepeat * CYCLE;
