@@ -157,7 +157,7 @@ export function requestedTimes(kind, expr) {
 
 /** The local date and time an occurrence string carries ("2026-03-08T03:30:00-04:00" → parts). */
 export function localParts(iso) {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(Z|[+-]\d{2}:\d{2})?/.exec(iso);
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(Z|[+-]\d{2}:\d{2}(?::\d{2})?)?/.exec(iso);
   if (!m) return null;
   return { date: `${m[1]}-${m[2]}-${m[3]}`, year: +m[1], month: +m[2], day: +m[3], time: `${m[4]}:${m[5]}`,
     offset: m[7] === 'Z' ? '+00:00' : m[7] || '' };
@@ -191,10 +191,18 @@ export const monthName = m => MONTHS[m - 1];
 
 export const viewerZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
 
+/** An ISO-8601 instant as a Date: JavaScript's own parser refuses an offset with seconds (LMT-era zones, -00:44:30). */
+export function instant(iso) {
+  const m = /^(.*?)([+-])(\d{2}):(\d{2}):(\d{2})$/.exec(iso);
+  if (!m) return new Date(iso);
+  const offsetSeconds = (m[2] === '-' ? -1 : 1) * ((+m[3] * 60 + +m[4]) * 60 + +m[5]);
+  return new Date(new Date(`${m[1]}Z`).getTime() - offsetSeconds * 1000);
+}
+
 /** An instant as "Mon 30 Nov, 09:00" in a zone. */
 export function inZone(iso, zone, withYear = false) {
   if (!iso) return '—';
-  const date = new Date(iso);
+  const date = instant(iso);
   if (Number.isNaN(date.getTime())) return iso;
   try {
     return new Intl.DateTimeFormat('en-GB', { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short',
@@ -205,7 +213,7 @@ export function inZone(iso, zone, withYear = false) {
 
 export function ago(iso, now = Date.now()) {
   if (!iso) return '—';
-  const s = Math.round((now - new Date(iso).getTime()) / 1000);
+  const s = Math.round((now - instant(iso).getTime()) / 1000);
   const abs = Math.abs(s);
   const text = abs < 60 ? `${abs} s` : abs < 3600 ? `${Math.round(abs / 60)} min` : abs < 86400 ? `${Math.round(abs / 3600)} h` : `${Math.round(abs / 86400)} d`;
   return s >= 0 ? `${text} ago` : `in ${text}`;

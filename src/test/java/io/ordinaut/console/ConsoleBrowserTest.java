@@ -269,4 +269,23 @@ class ConsoleBrowserTest extends NodeTestSupport {
                         "every 15 minutes, UTC", "every 1 hour and 30 minutes, UTC")));
         assertNoConsoleErrors("tasks");
     }
+
+    @Test
+    @Order(6)
+    void an_offset_with_seconds_names_the_instant_it_says() {
+        signIn(Api.ADMIN_TOKEN);
+        // Monrovia kept UTC-00:44:30 until 1972: the preview writes the offset whole, and so must the console read it.
+        Object occurrences = api.post("/schedules/preview", Map.of("schedule_kind", "cron", "schedule_expr", "0 12 * * *",
+                "timezone", "Africa/Monrovia", "after", "1971-06-01T00:00:00Z", "count", 2)).expect(200).get("occurrences");
+        assertThat(occurrences).isEqualTo(List.of("1971-06-01T12:00:00-00:44:30", "1971-06-02T12:00:00-00:44:30"));
+
+        Object read = ((JavascriptExecutor) browser.driver).executeAsyncScript("""
+                const [occurrences, done] = arguments;
+                import('/console/words.js').then(w => done({
+                  utc: w.inZone(occurrences[0], 'UTC', true),
+                  offset: w.localParts(occurrences[0]).offset,
+                  notes: Object.fromEntries(w.dstNotes('cron', '0 12 * * *', occurrences))}));""", occurrences);
+
+        assertThat(read).isEqualTo(Map.of("utc", "Tue, 1 Jun 1971, 12:44:30", "offset", "-00:44:30", "notes", Map.of()));
+    }
 }
