@@ -449,14 +449,17 @@ public class TaskService {
 
     /**
      * The instants the task will run at, strictly after {@code after}: none unless it is active (a paused,
-     * completed or canceled task fires nothing), and a pending snooze moves its occurrence to the snoozed
-     * time, as {@link #nextRunAt} does.
+     * completed or canceled task fires nothing), none at or before the moment it became active (an
+     * interval's base, the creation instant truncated to the second, or occurrences before a resume: the
+     * queue enqueues only occurrences after active_since), and a pending snooze moves its occurrence to
+     * the snoozed time, as {@link #nextRunAt} does.
      */
     @Transactional(readOnly = true)
-    List<Instant> preview(Task task, Instant after, int count) {
+    List<Instant> preview(Task task, Instant requestedAfter, int count) {
         if (task.status() != TaskStatus.ACTIVE) {
             return List.of();
         }
+        Instant after = later(requestedAfter, task.activeSince());
         Schedule schedule = compile(task);
         Instant snoozedFor = task.state().snoozedFor();
         if (snoozedFor == null || !snoozedFor.isAfter(task.activeSince())) {

@@ -151,6 +151,23 @@ class ScheduleEdgesApiTest extends NodeTestSupport {
     }
 
     @Test
+    void a_task_preview_never_lists_an_occurrence_at_or_before_the_moment_the_task_became_active() {
+        // given an interval task without start_at: its base is the creation instant truncated to the second
+        Response created = api.post("/tasks", task("interval", "PT1H")).expect(201);
+        String id = created.string("id");
+        Instant createdAt = Instant.parse(created.string("created_at"));
+        Instant base = createdAt.truncatedTo(ChronoUnit.SECONDS);
+
+        // when its preview starts before the creation, then the base (which never fires) is not listed
+        Response preview = api.get("/tasks/" + id + "/preview?count=2&after=" + base.minusSeconds(5)).expect(200);
+        assertThat(((List<?>) preview.get("occurrences")).stream().map(o -> Instant.parse((String) o)))
+                .containsExactly(base.plusSeconds(3600), base.plusSeconds(7200))
+                .allSatisfy(o -> assertThat(o).isAfter(createdAt));
+        // and the first listed is next_run_at
+        assertThat(Instant.parse(api.get("/tasks/" + id).expect(200).string("next_run_at"))).isEqualTo(base.plusSeconds(3600));
+    }
+
+    @Test
     void a_task_preview_lists_what_the_task_will_run_given_its_status_and_snooze() {
         String cron = "0 9 * * *";
         String active = api.post("/tasks", task("cron", cron)).expect(201).string("id");
