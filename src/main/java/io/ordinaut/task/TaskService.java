@@ -434,6 +434,16 @@ public class TaskService {
             throw new ConflictException("Task " + id + ": snoozing by " + total + " s would move its occurrence " + occurrence
                     + " past " + Horizon.LATEST + ", the last instant a task can run at", Map.of("snoozed_occurrence", occurrence));
         }
+        Instant endAt = task.spec().endAt();
+        if (endAt != null && occurrence.plusSeconds(total).isAfter(endAt)) {
+            // Nothing fires after end_at: the run would be enqueued with its delay all the same, and run late.
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("snoozed_occurrence", occurrence);
+            details.put("delay_seconds", total);
+            details.put("end_at", endAt);
+            throw new ConflictException("Task " + id + ": snoozing by " + total + " s would move its occurrence " + occurrence
+                    + " to " + occurrence.plusSeconds(total) + ", after its end_at " + endAt + "; nothing fires after end_at", details);
+        }
         Task snoozed = task.snoozed(occurrence, total, now);
         tasks.update(snoozed);
         queue.delayQueued(id, occurrence, delaySeconds);
