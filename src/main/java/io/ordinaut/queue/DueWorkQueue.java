@@ -106,6 +106,16 @@ public class DueWorkQueue {
                    CASE WHEN t.dedupe_key IS NOT NULL AND t.dedupe_window_seconds > 0 THEN t.dedupe_window_seconds END AS dedupe_window"""
             .formatted(scopedKey("t.concurrency_key"), scopedKey("t.dedupe_key"));
 
+    /**
+     * Leaves out the regular occurrence a task's snooze moved its snoozed run onto: the two fire once, as
+     * the snoozed run (scheduled_for its own occurrence, run_at the instant both share). Enqueuing both
+     * would run the task twice at that instant (overlap allow) or skip one of them against the other,
+     * which was only due (overlap skip). A snooze landing between occurrences leaves out nothing.
+     */
+    private static String notSnoozeLanding(String occurrence) {
+        return "(t.snoozed_for IS NULL OR %1$s <> t.snoozed_for + make_interval(secs => t.snooze_seconds))".formatted(occurrence);
+    }
+
     /** All active tasks of one shared schedule get their run for one occurrence. */
     private static final String SCHEDULE_OCCURRENCE = ENQUEUE.formatted(StatusSql.of("""
             SELECT gen_random_uuid() AS id, t.id AS task_id, CAST(:occurrence AS timestamptz) AS scheduled_for,
@@ -116,7 +126,8 @@ public class DueWorkQueue {
               FROM task t
              WHERE t.schedule_id = :scheduleId
                AND t.status = {task:active}
-               AND t.active_since < CAST(:occurrence AS timestamptz)""").formatted(TASK_COLUMNS));
+               AND t.active_since < CAST(:occurrence AS timestamptz)
+               AND %s""").formatted(TASK_COLUMNS, notSnoozeLanding("CAST(:occurrence AS timestamptz)")));
 
     /** All active tasks of several shared schedules get their runs for the listed occurrences (a window fire). */
     private static final String SCHEDULE_OCCURRENCES = ENQUEUE.formatted(StatusSql.of("""
@@ -128,7 +139,8 @@ public class DueWorkQueue {
               FROM json_to_recordset(CAST(:occurrences AS json)) AS o(schedule_id uuid, occurrence timestamptz)
               JOIN task t ON t.schedule_id = o.schedule_id
              WHERE t.status = {task:active}
-               AND t.active_since < o.occurrence""").formatted(TASK_COLUMNS));
+               AND t.active_since < o.occurrence
+               AND %s""").formatted(TASK_COLUMNS, notSnoozeLanding("o.occurrence")));
 
     private static final String TASK_OCCURRENCES = ENQUEUE.formatted(StatusSql.of("""
             SELECT gen_random_uuid() AS id, t.id AS task_id, o.occurrence AS scheduled_for,
@@ -139,7 +151,7 @@ public class DueWorkQueue {
               FROM task t,
                    (SELECT CAST(value AS timestamptz) AS occurrence
                       FROM jsonb_array_elements_text(CAST(:occurrences AS jsonb))) o
-             WHERE t.id IN (:taskIds) AND t.status = {task:active}""").formatted(TASK_COLUMNS));
+             WHERE t.id IN (:taskIds) AND t.status = {task:active} AND %s""").formatted(TASK_COLUMNS, notSnoozeLanding("o.occurrence")));
 
     /**
      * Joining tasks get a run for each occurrence their shared schedule already enqueued ahead (its ledger
@@ -155,7 +167,24 @@ public class DueWorkQueue {
               CROSS JOIN LATERAL (SELECT occurrence FROM schedule_occurrence
                                    WHERE schedule_id = t.schedule_id AND occurrence > t.active_since AND outcome = 'enqueued'
                                    ORDER BY occurrence LIMIT :cap) o
-             WHERE t.id IN (:taskIds) AND t.status = {task:active}""").formatted(TASK_COLUMNS));
+             WHERE t.id IN (:taskIds) AND t.status = {task:active} AND %s""").formatted(TASK_COLUMNS, notSnoozeLanding("o.occurrence")));
+
+    /**
+     * A task gets its run for one occurrence its shared schedule already enqueued ahead (its ledger says so),
+     * if it has none: the occurrence a snooze had moved the task's snoozed run onto, once a later snooze
+     * moved that run on again. An occurrence the schedule has not enqueued yet gets its run when it is.
+     */
+    private static final String ENQUEUED_OCCURRENCE = ENQUEUE.formatted(StatusSql.of("""
+            SELECT gen_random_uuid() AS id, t.id AS task_id, o.occurrence AS scheduled_for,
+                   o.occurrence
+                     + make_interval(secs => floor(random() * (t.jitter_seconds + 1)))
+                     + make_interval(secs => CASE WHEN t.snoozed_for = o.occurrence THEN t.snooze_seconds ELSE 0 END) AS run_at,
+                   'schedule' AS trigger, CAST(NULL AS jsonb) AS event, %s
+              FROM task t
+              JOIN schedule_occurrence o ON o.schedule_id = t.schedule_id AND o.occurrence = CAST(:occurrence AS timestamptz)
+                                        AND o.outcome = 'enqueued'
+             WHERE t.id = :taskId AND t.status = {task:active} AND t.active_since < o.occurrence
+               AND %s""").formatted(TASK_COLUMNS, notSnoozeLanding("o.occurrence")));
 
     private static final String NOW = ENQUEUE.formatted("""
             SELECT CAST(:id AS uuid) AS id, t.id AS task_id, CAST(:now AS timestamptz) AS scheduled_for,
@@ -199,6 +228,24 @@ public class DueWorkQueue {
                   FROM dropped
             )
             SELECT count(*) FROM dropped
+            """);
+
+    /**
+     * The queued run of the regular occurrence a snooze just moved the task's snoozed run onto (enqueued
+     * ahead before the snooze): the two fire once, as the snoozed run, so this one is taken out and
+     * recorded skipped with the reason — GET /runs had listed it as queued, with its id.
+     */
+    private static final String FOLD_QUEUED = StatusSql.of("""
+            WITH folded AS (
+                DELETE FROM due_work
+                 WHERE task_id = :taskId AND scheduled_for = :occurrence AND trigger = 'schedule' AND locked_by IS NULL
+                RETURNING id, task_id, scheduled_for, trigger, attempt, event
+            ), recorded AS (
+                INSERT INTO {task_run:not_run}
+                SELECT id, id, task_id, scheduled_for, trigger, attempt, {run:skipped}, CAST(:now AS timestamptz), :reason, event
+                  FROM folded
+            )
+            SELECT count(*) FROM folded
             """);
 
     private static final String DELAY_QUEUED = """
@@ -331,6 +378,34 @@ public class DueWorkQueue {
                 .param("occurrence", Timestamp.from(occurrence))
                 .param("seconds", seconds)
                 .update();
+    }
+
+    /**
+     * Folds a task's queued run for {@code occurrence} — a regular occurrence its snooze moved the snoozed
+     * run of {@code snoozedOccurrence} onto — into that snoozed run: it is taken out of the queue and
+     * recorded skipped, with the reason. Runs enqueued later for it are left out by the enqueue itself.
+     *
+     * @return how many runs were folded (0 or 1)
+     */
+    public int foldIntoSnoozedRun(UUID taskId, Instant occurrence, Instant snoozedOccurrence) {
+        RunStatus.QUEUED.to(RunStatus.SKIPPED);
+        return jdbc.sql(FOLD_QUEUED)
+                .param("taskId", taskId)
+                .param("occurrence", Timestamp.from(occurrence))
+                .param("now", Timestamp.from(clock.instant()))
+                .param("reason", "not run: the task's snooze moved its occurrence " + snoozedOccurrence + " to this instant;"
+                        + " the two fire once, as the run for " + snoozedOccurrence)
+                .query(Integer.class).single();
+    }
+
+    /**
+     * Enqueues a task's run for one occurrence its shared schedule already enqueued ahead, unless the task
+     * has one (an occurrence a snooze no longer moves the snoozed run onto); nothing when the schedule has
+     * not enqueued it yet.
+     */
+    public int enqueueEnqueuedOccurrence(UUID taskId, Instant occurrence) {
+        return run(jdbc.sql(ENQUEUED_OCCURRENCE).param("taskId", taskId).param("occurrence", Timestamp.from(occurrence)),
+                clock.instant(), true, "task_join").queued();
     }
 
     /** @param source the enqueue_batch_size metric's tag */

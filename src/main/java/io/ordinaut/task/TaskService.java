@@ -9,8 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -410,7 +410,9 @@ public class TaskService {
 
     @Transactional
     ActionResult snooze(UUID id, UUID owner, int delaySeconds, String reason) {
-        Task task = lock(id, owner);
+        // The schedule is locked first, as for any change: a window fire racing the snooze enqueues before
+        // it (and the snooze sees those runs) or after it (and sees the snooze), never with the old state.
+        Task task = lockForChange(id, owner, seen -> null);
         refuseIfCanceled(task, "snoozed");
         if (task.status() != TaskStatus.ACTIVE) {
             throw new ConflictException("Task " + id + " is " + task.status().wireName() + "; only an active task can be snoozed",
@@ -420,11 +422,13 @@ public class TaskService {
         Schedule schedule = compile(task);
         Instant occurrence;
         int total;
+        Instant landedOn = null;
         if (task.state().snoozedFor() != null && task.state().snoozeSeconds() != null
                 && task.state().snoozedFor().plusSeconds(task.state().snoozeSeconds()).isAfter(now)) {
             // Snoozing again pushes the already-snoozed occurrence further.
             occurrence = task.state().snoozedFor();
             total = task.state().snoozeSeconds() + delaySeconds;
+            landedOn = occurrence.plusSeconds(task.state().snoozeSeconds());
         } else {
             occurrence = schedule.nextAfter(later(now, task.activeSince())).orElseThrow(() -> new ConflictException(
                     "Task " + id + " has no next occurrence to snooze", Map.of("schedule_kind", task.spec().scheduleKind())));
@@ -447,6 +451,13 @@ public class TaskService {
         Task snoozed = task.snoozed(occurrence, total, now);
         tasks.update(snoozed);
         queue.delayQueued(id, occurrence, delaySeconds);
+        // A delayed run that lands on a regular occurrence fires once with it, as the snoozed run: the
+        // enqueue leaves that occurrence out, and a run enqueued for it ahead is folded here. The one it
+        // landed on before this snooze (if any) is a regular occurrence again.
+        queue.foldIntoSnoozedRun(id, occurrence.plusSeconds(total), occurrence);
+        if (landedOn != null) {
+            queue.enqueueEnqueuedOccurrence(id, landedOn);
+        }
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("snoozed_occurrence", occurrence);
         details.put("delay_seconds", total);
@@ -459,53 +470,46 @@ public class TaskService {
 
     /**
      * The instants the task will run at, strictly after {@code after}: none unless it is active (a paused,
-     * completed or canceled task fires nothing), none at or before the moment it became active (an
-     * interval's base, the creation instant truncated to the second, or occurrences before a resume: the
-     * queue enqueues only occurrences after active_since), and a pending snooze moves its occurrence to
-     * the snoozed time, as {@link #nextRunAt} does.
+     * completed or canceled task fires nothing); otherwise {@link #planned}.
      */
     @Transactional(readOnly = true)
-    List<Instant> preview(Task task, Instant requestedAfter, int count) {
+    List<Instant> preview(Task task, Instant after, int count) {
         if (task.status() != TaskStatus.ACTIVE) {
             return List.of();
         }
-        Instant after = later(requestedAfter, task.activeSince());
-        Schedule schedule = compile(task);
-        Instant snoozedFor = task.state().snoozedFor();
-        if (snoozedFor == null || !snoozedFor.isAfter(task.activeSince())) {
-            return schedule.occurrencesAfter(after, count);
-        }
-        Instant delayed = snoozedFor.plusSeconds(task.state().snoozeSeconds());
-        if (!delayed.isAfter(clock.instant())) {
-            return schedule.occurrencesAfter(after, count); // the snoozed run is due or done
-        }
-        List<Instant> planned = new ArrayList<>(schedule.occurrencesAfter(after, count + 1));
-        planned.remove(snoozedFor);
-        if (delayed.isAfter(after)) {
-            planned.add(delayed);
-            planned.sort(null);
-        }
-        return planned.size() > count ? planned.subList(0, count) : planned;
+        return planned(task, compile(task), after, count);
     }
 
-    /** When the task will next run: its next occurrence (or a pending snoozed one); null when it will not. */
+    /** When the task will next run: the first of {@link #planned} after now; null when it will not run on time. */
     Instant nextRunAt(Task task) {
         if (task.status() != TaskStatus.ACTIVE || "event".equals(task.spec().scheduleKind())) {
             return null;
         }
-        Instant now = clock.instant();
-        Schedule schedule = compile(task);
-        Optional<Instant> regular = schedule.nextAfter(later(now, task.activeSince()));
-        if (task.state().snoozedFor() != null && task.state().snoozeSeconds() != null) {
-            Instant delayed = task.state().snoozedFor().plusSeconds(task.state().snoozeSeconds());
-            if (regular.isPresent() && regular.get().equals(task.state().snoozedFor())) {
-                regular = schedule.nextAfter(task.state().snoozedFor());
-            }
-            if (delayed.isAfter(now) && task.state().snoozedFor().isAfter(task.activeSince())) {
-                return regular.filter(r -> r.isBefore(delayed)).orElse(delayed);
-            }
+        List<Instant> next = planned(task, compile(task), clock.instant(), 1);
+        return next.isEmpty() ? null : next.get(0);
+    }
+
+    /**
+     * The first {@code count} instants an active task fires at strictly after {@code after}, as the queue
+     * enqueues them: none at or before the moment it became active (an interval's base, the creation
+     * instant truncated to the second, or occurrences before a resume: runs are enqueued only for
+     * occurrences after active_since), and a snooze's occurrence at its delayed instant — once, when that
+     * is also a regular occurrence, which the snoozed run stands for (the enqueue leaves it out).
+     */
+    private static List<Instant> planned(Task task, Schedule schedule, Instant after, int count) {
+        Instant from = later(after, task.activeSince());
+        Instant snoozedFor = task.state().snoozedFor();
+        if (snoozedFor == null || !snoozedFor.isAfter(task.activeSince())) {
+            return schedule.occurrencesAfter(from, count);
         }
-        return regular.orElse(null);
+        // One more than asked: the snoozed occurrence may be among them and leave.
+        TreeSet<Instant> planned = new TreeSet<>(schedule.occurrencesAfter(from, count + 1));
+        planned.remove(snoozedFor);
+        Instant delayed = snoozedFor.plusSeconds(task.state().snoozeSeconds());
+        if (delayed.isAfter(from)) {
+            planned.add(delayed);
+        }
+        return planned.stream().limit(count).toList();
     }
 
     static Schedule compile(TaskSpec spec, Instant anchor) {
