@@ -9,6 +9,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +24,7 @@ import org.springframework.test.context.TestPropertySource;
 
 import io.ordinaut.support.Api;
 import io.ordinaut.support.Api.Response;
+import io.ordinaut.support.Eventually;
 import io.ordinaut.support.NodeTestSupport;
 
 /**
@@ -179,5 +182,31 @@ class OpenTaskCapTest extends NodeTestSupport {
         assertThat(call.statusCode()).isEqualTo(200);
         assertThat(call.body()).contains("\"isError\":true").contains("max-open-per-agent");
         assertThat(open(agent.id())).isEqualTo(CAP);
+    }
+
+    @Test
+    void an_event_task_whose_end_at_passes_becomes_completed_and_frees_its_place_under_the_cap() {
+        // given an agent at its cap, one of its tasks an event task taking events for a few more seconds
+        Api.AgentApi agent = api.newAgent("tasks:create", "tasks:read", "tasks:update");
+        for (int i = 0; i < CAP - 1; i++) {
+            agent.api().post("/tasks", cron("t" + i)).expect(201);
+        }
+        Instant endAt = Instant.now().plusSeconds(8);
+        String event = agent.api().post("/tasks", with(task("event", "orders.created"), "end_at", endAt.toString()))
+                .expect(201).string("id");
+        agent.api().post("/tasks", cron("one too many")).expect(409);
+
+        // when its end_at passes, then it becomes completed, with the task.completed event other completions have
+        Eventually.until("the event task completes after its end_at", Duration.ofSeconds(60),
+                () -> "completed".equals(agent.api().get("/tasks/" + event).expect(200).get("status")));
+        assertThat(Instant.now()).isAfter(endAt);
+        assertThat(jdbc.sql("SELECT count(*) FROM outbox_entry WHERE type = 'task.completed' AND task_id = CAST(:id AS uuid)")
+                .param("id", event).query(Long.class).single()).isOne();
+        Response resumed = agent.api().post("/tasks/" + event + "/resume", Map.of()).expect(409);
+        assertThat(resumed.string("message")).contains("end_at");
+
+        // and its place is free again
+        assertThat(open(agent.id())).isEqualTo(CAP - 1);
+        agent.api().post("/tasks", cron("room again")).expect(201);
     }
 }
