@@ -322,6 +322,9 @@ public class TaskService {
         if (rescheduled && current.status() == TaskStatus.ACTIVE) {
             requireFutureOccurrence(schedule, spec, now);
         }
+        if (rescheduled) {
+            requireFutureOnceInstant(spec, current.spec(), now);
+        }
         // A completed task given a schedule that fires again is re-planned like an active one: active from now.
         boolean reactivated = rescheduled && current.status() == TaskStatus.COMPLETED && firesAfter(schedule, now);
         if (reactivated) {
@@ -540,6 +543,30 @@ public class TaskService {
         }
         throw new InvalidScheduleException(spec.endAt() != null ? "end_at" : "schedule_expr",
                 "the schedule has no occurrences after now; check COUNT/UNTIL, start_at and end_at (none after the year 9999 count)");
+    }
+
+    /**
+     * A once instant that is not in the future could never fire, whatever the task's status: refused when a
+     * change gives it (as at creation), not kept for a resume that could only refuse it. A change that keeps
+     * the instant (its bounds, the zone of an instant written with an offset) is judged as before; bounds
+     * are judged by the status, as for every kind (see the caller): a paused task's end_at may still move.
+     */
+    private static void requireFutureOnceInstant(TaskSpec spec, TaskSpec current, Instant now) {
+        if (!"once".equals(spec.scheduleKind())) {
+            return;
+        }
+        Instant at = onceInstant(spec, now);
+        if (at.isAfter(now) || "once".equals(current.scheduleKind()) && at.equals(onceInstant(current, now))) {
+            return;
+        }
+        throw new InvalidScheduleException("schedule_expr", "once instant " + at + " is not in the future");
+    }
+
+    /** The instant a once schedule fires at, its bounds aside (within the years 1–9999, or it is refused). */
+    private static Instant onceInstant(TaskSpec spec, Instant now) {
+        Schedule unbounded = Schedules.compile(new ScheduleDefinition(ScheduleKind.ONCE, spec.scheduleExpr(),
+                Schedules.zone(spec.timezone()), now, null, null));
+        return unbounded.nextAfter(Horizon.EARLIEST.minusNanos(1)).orElseThrow();
     }
 
     /** Whether the schedule has an occurrence after {@code now}: a time-driven one, or an event one not yet ended. */

@@ -79,12 +79,44 @@ class ScheduleEdgesApiTest extends NodeTestSupport {
         Eventually.until("the task completes again", Duration.ofSeconds(30),
                 () -> "completed".equals(api.get("/tasks/" + id).expect(200).get("status")));
 
-        // a schedule with nothing left keeps it completed; a canceled task cannot be changed at all
-        Response stale = api.put("/tasks/" + id, Map.of("schedule_expr", "2020-01-01T00:00:00Z")).expect(200);
+        // a once instant in the past is refused, as at creation; a schedule with nothing left within its
+        // bounds keeps it completed; a canceled task cannot be changed at all
+        Response past = api.put("/tasks/" + id, Map.of("schedule_expr", "2020-01-01T00:00:00Z")).expect(400);
+        assertThat(past.details()).containsEntry("field", "schedule_expr");
+        assertThat(api.get("/tasks/" + id).expect(200).get("schedule_expr")).isEqualTo(next.toString());
+        // (a change that keeps the instant it fired at — the zone of an instant written with an offset — is no new instant)
+        assertThat(api.put("/tasks/" + id, Map.of("timezone", "Europe/Paris")).expect(200).get("status")).isEqualTo("completed");
+        Response stale = api.put("/tasks/" + id, Map.of("schedule_kind", "cron", "schedule_expr", "0 9 * * *",
+                "end_at", "2020-01-01T00:00:00Z")).expect(200);
         assertThat(stale.get("status")).isEqualTo("completed");
         assertThat(stale.get("next_run_at")).isNull();
         api.post("/tasks/" + id + "/cancel", Map.of()).expect(200);
         api.put("/tasks/" + id, Map.of("schedule_expr", Instant.now().plusSeconds(60).toString())).expect(409);
+    }
+
+    @Test
+    void a_once_instant_in_the_past_is_a_400_whatever_the_tasks_status() {
+        // given a paused cron task and a paused once task
+        String cron = api.post("/tasks", task("cron", "0 9 * * *")).expect(201).string("id");
+        String once = api.post("/tasks", task("once", Instant.now().plus(Duration.ofDays(2)).toString())).expect(201).string("id");
+        for (String id : List.of(cron, once)) {
+            api.post("/tasks/" + id + "/pause", Map.of()).expect(200);
+        }
+        Map<String, Object> before = api.get("/tasks/" + cron).expect(200).map();
+
+        // when either is given a once instant in the past, then it is refused as at creation, and nothing changes
+        Response toOnce = api.put("/tasks/" + cron, Map.of("schedule_kind", "once", "schedule_expr", "2020-01-01T00:00:00Z")).expect(400);
+        assertThat(toOnce.get("error")).isEqualTo("ValidationError");
+        assertThat(toOnce.details()).containsEntry("field", "schedule_expr");
+        assertThat(toOnce.string("message")).contains("2020-01-01T00:00:00Z").contains("not in the future");
+        assertThat(api.get("/tasks/" + cron).expect(200).map()).isEqualTo(before);
+        Response moved = api.put("/tasks/" + once, Map.of("schedule_expr", "2020-01-01T00:00")).expect(400);
+        assertThat(moved.details()).containsEntry("field", "schedule_expr");
+
+        // and a once instant in the future is kept for the resume, which plans it
+        String soon = Instant.now().plus(Duration.ofDays(1)).truncatedTo(ChronoUnit.SECONDS).toString();
+        api.put("/tasks/" + cron, Map.of("schedule_kind", "once", "schedule_expr", soon)).expect(200);
+        assertThat(api.post("/tasks/" + cron + "/resume", Map.of()).expect(200).details()).containsEntry("next_run_at", soon);
     }
 
     @Test
