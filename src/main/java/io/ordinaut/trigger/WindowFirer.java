@@ -126,13 +126,25 @@ class WindowFirer {
      * removed from the queue and returned, so the misfire rule folds them into the one catch-up (each is
      * recorded by {@link #RECORD_FOLDED} once the catch-up is queued). Only first attempts: a retry of an
      * occurrence that ran stays.
+     *
+     * <p>A snoozed run folded so has used its snooze up: the task's snooze is cleared. Left in place, it
+     * would keep the regular occurrence the run was delayed onto from being enqueued for the task (the
+     * snoozed run stands for it, see DueWorkQueue), and the task would get no run there — not even as the
+     * catch-up, which the fire enqueues after this statement.
      */
     private static final String FOLD_QUEUED = """
-            DELETE FROM due_work d USING task t
-             WHERE t.id = d.task_id
-               AND t.schedule_id IN (SELECT CAST(value AS uuid) FROM jsonb_array_elements_text(CAST(:ids AS jsonb)))
-               AND d.trigger = 'schedule' AND d.locked_by IS NULL AND d.attempt = 1 AND d.scheduled_for < :now
-            RETURNING d.id, d.task_id, t.schedule_id, d.scheduled_for, d.attempt
+            WITH folded AS (
+                DELETE FROM due_work d USING task t
+                 WHERE t.id = d.task_id
+                   AND t.schedule_id IN (SELECT CAST(value AS uuid) FROM jsonb_array_elements_text(CAST(:ids AS jsonb)))
+                   AND d.trigger = 'schedule' AND d.locked_by IS NULL AND d.attempt = 1 AND d.scheduled_for < :now
+                RETURNING d.id, d.task_id, t.schedule_id, d.scheduled_for, d.attempt
+            ), unsnoozed AS (
+                UPDATE task t SET snoozed_for = NULL, snooze_seconds = NULL
+                  FROM folded f
+                 WHERE t.id = f.task_id AND t.snoozed_for = f.scheduled_for
+            )
+            SELECT id, task_id, schedule_id, scheduled_for, attempt FROM folded
             """;
 
     /**

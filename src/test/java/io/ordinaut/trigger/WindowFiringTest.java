@@ -22,6 +22,7 @@ import org.springframework.test.context.TestPropertySource;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import io.ordinaut.queue.DueWorkQueue;
 import io.ordinaut.support.Eventually;
 import io.ordinaut.support.NodeTestSupport;
 
@@ -47,6 +48,9 @@ class WindowFiringTest extends NodeTestSupport {
 
     @Autowired
     PlatformTransactionManager transactionManager;
+
+    @Autowired
+    DueWorkQueue queue;
 
     static Map<String, Object> interval(String title, String every, Instant startAt) {
         Map<String, Object> task = new HashMap<>(Map.of("title", title, "schedule_kind", "interval", "schedule_expr", every,
@@ -284,6 +288,44 @@ class WindowFiringTest extends NodeTestSupport {
         }
         assertThat(jdbc.sql("SELECT count(*) FROM task_run WHERE task_id = CAST(:id AS uuid)").param("id", id).query(Long.class).single())
                 .as("history rows: the folded runs', no other").isEqualTo(aheadIds.size());
+    }
+
+    @Test
+    void an_outage_that_folds_a_snoozed_run_into_the_catch_up_uses_the_snooze_up_and_the_occurrence_it_had_landed_on_fires() throws Exception {
+        // given a task every 10 s, snoozed from an occurrence O onto a later occurrence D, O's run waiting for D
+        Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(600);
+        Map<String, Object> task = interval("snoozed in an outage", "PT10S", start);
+        task.put("misfire_grace_seconds", 900);
+        String id = api.post("/tasks", task).expect(201).string("id");
+        await(() -> !runAts(id).isEmpty(), "runs enqueued ahead");
+        UUID schedule = schedule(id);
+        Instant now = Instant.now();
+        Instant snoozed = start.plusSeconds((Duration.between(start, now).toSeconds() - 200) / 10 * 10);
+        Instant landing = start.plusSeconds((Duration.between(start, now).toSeconds() + 10) / 10 * 10 + 10);
+
+        // as if every node had stopped five minutes ago, with O's snoozed run queued (due at D, 10-20 s after the
+        // outage), in one transaction that holds the schedule row as a window fire does
+        new TransactionTemplate(transactionManager).executeWithoutResult(status -> {
+            jdbc.sql("SELECT id FROM schedule WHERE id = :s FOR UPDATE").param("s", schedule).query().listOfRows();
+            jdbc.sql("UPDATE schedule SET next_fire_at = next_fire_at - interval '300 seconds' WHERE id = :s").param("s", schedule).update();
+            jdbc.sql("DELETE FROM schedule_occurrence WHERE schedule_id = :s").param("s", schedule).update();
+            jdbc.sql("DELETE FROM due_work WHERE task_id = CAST(:id AS uuid)").param("id", id).update();
+            jdbc.sql("UPDATE task SET active_since = now() - interval '10 minutes', snoozed_for = :o, snooze_seconds = :s WHERE id = CAST(:id AS uuid)")
+                    .param("o", Timestamp.from(snoozed)).param("s", Duration.between(snoozed, landing).toSeconds()).param("id", id).update();
+            queue.enqueueTaskOccurrences(UUID.fromString(id), List.of(snoozed));
+            assertThat(runAts(id)).containsExactly(landing); // (read before the commit lets a fire see it)
+        });
+
+        // when the window fires after the outage, then the snoozed run is folded into the catch-up with the others
+        await(() -> !missed(id).isEmpty(), "the missed occurrences recorded");
+        assertThat(jdbc.sql("SELECT status FROM task_run WHERE task_id = CAST(:id AS uuid) AND scheduled_for = :o")
+                .param("id", id).param("o", Timestamp.from(snoozed)).query(String.class).list()).containsExactly("skipped");
+        // and its snooze is used up: D is a regular occurrence again, planned and enqueued
+        assertThat(jdbc.sql("SELECT snoozed_for IS NULL FROM task WHERE id = CAST(:id AS uuid)").param("id", id)
+                .query(Boolean.class).single()).isTrue();
+        assertThat(((List<?>) api.get("/tasks/" + id + "/preview?count=10").expect(200).get("occurrences")).stream().map(String::valueOf).toList())
+                .contains(landing.toString());
+        await(() -> runAts(id).contains(landing), "the run of the occurrence the snooze had landed on, enqueued");
     }
 
     private List<Map<String, Object>> missed(String id) {
