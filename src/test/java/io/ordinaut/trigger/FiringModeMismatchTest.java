@@ -30,20 +30,23 @@ class FiringModeMismatchTest {
     }
 
     @Test
-    void a_node_with_another_firing_mode_than_the_live_nodes_does_not_start(CapturedOutput output) {
+    void a_node_with_another_firing_mode_than_the_live_nodes_does_not_start(CapturedOutput captured) {
         try (Nodes nodes = Nodes.onFreshDatabase()) {
             ConfigurableApplicationContext windows = nodes.start("mode-windows");
             JdbcClient jdbc = Nodes.jdbc(windows);
             assertThat(windowTriggers(jdbc)).isEqualTo(4);
 
-            int before = output.getAll().length();
+            int before = captured.getAll().length();
             assertThatThrownBy(() -> nodes.start("mode-per-schedule", Map.of("ORDINAUT_TRIGGER_MODE", "per-schedule")))
                     .isInstanceOf(Exception.class);
-            String report = output.getAll().substring(before);
-            assertThat(report).contains("APPLICATION FAILED TO START")
-                    .contains("ORDINAUT_TRIGGER_MODE (ordinaut.trigger.mode) is 'per-schedule' but live nodes run another mode: "
-                            + "mode-windows (windows)")
-                    .doesNotContain("Firing mode per-schedule").doesNotContain("\tat ");
+            String output = captured.getAll().substring(before);
+            assertThat(output).contains("APPLICATION FAILED TO START").doesNotContain("Firing mode per-schedule");
+            // The refusal itself, without a stack trace. (Not the whole output: in one JVM the nodes share Quartz's
+            // connection provider, so the live node's Quartz may log the refused node's closed pool meanwhile.)
+            String report = output.substring(output.indexOf("APPLICATION FAILED TO START"));
+            report = report.substring(0, report.indexOf("Action:"));
+            assertThat(report).contains("ORDINAUT_TRIGGER_MODE (ordinaut.trigger.mode) is 'per-schedule' but live nodes run another mode: "
+                    + "mode-windows (windows)").doesNotContain("\tat ");
             assertThat(windowTriggers(jdbc)).as("the window triggers the live node fires by are left alone").isEqualTo(4);
             assertThat(jdbc.sql("SELECT state FROM worker_heartbeat WHERE node_id = 'mode-per-schedule'").query(String.class).single())
                     .as("the refused node does not count as live").isEqualTo("stopped");
