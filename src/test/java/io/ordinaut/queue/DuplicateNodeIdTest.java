@@ -15,6 +15,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 import io.ordinaut.support.Api;
 import io.ordinaut.support.Nodes;
+import io.ordinaut.support.StartupFailure;
 
 /**
  * A second process with a live node's ORDINAUT_NODE_ID refuses to start, with one line; a node whose id has a
@@ -32,8 +33,7 @@ class DuplicateNodeIdTest {
 
             int before = output.getAll().length();
             assertThatThrownBy(() -> nodes.start("twin")).isInstanceOf(Exception.class);
-            String report = output.getAll().substring(before);
-            assertThat(report).contains("APPLICATION FAILED TO START")
+            assertThat(StartupFailure.report(output.getAll().substring(before)))
                     .contains("ORDINAUT_NODE_ID (ordinaut.node.id) is 'twin', which a live node uses").doesNotContain("\tat ");
 
             // the first node goes on, its row untouched

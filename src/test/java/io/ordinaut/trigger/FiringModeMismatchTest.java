@@ -14,6 +14,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import io.ordinaut.support.Nodes;
+import io.ordinaut.support.StartupFailure;
 
 /**
  * A node started with another ordinaut.trigger.mode than the live nodes' would convert the triggers under them
@@ -41,11 +42,7 @@ class FiringModeMismatchTest {
                     .isInstanceOf(Exception.class);
             String output = captured.getAll().substring(before);
             assertThat(output).contains("APPLICATION FAILED TO START").doesNotContain("Firing mode per-schedule");
-            // The refusal itself, without a stack trace. (Not the whole output: in one JVM the nodes share Quartz's
-            // connection provider, so the live node's Quartz may log the refused node's closed pool meanwhile.)
-            String report = output.substring(output.indexOf("APPLICATION FAILED TO START"));
-            report = report.substring(0, report.indexOf("Action:"));
-            assertThat(report).contains("ORDINAUT_TRIGGER_MODE (ordinaut.trigger.mode) is 'per-schedule' but live nodes run another mode: "
+            assertThat(StartupFailure.report(output)).contains("ORDINAUT_TRIGGER_MODE (ordinaut.trigger.mode) is 'per-schedule' but live nodes run another mode: "
                     + "mode-windows (windows)").doesNotContain("\tat ");
             assertThat(windowTriggers(jdbc)).as("the window triggers the live node fires by are left alone").isEqualTo(4);
             assertThat(jdbc.sql("SELECT state FROM worker_heartbeat WHERE node_id = 'mode-per-schedule'").query(String.class).single())
