@@ -116,42 +116,47 @@ public class DueWorkQueue {
         return "(t.snoozed_for IS NULL OR %1$s <> t.snoozed_for + make_interval(secs => t.snooze_seconds))".formatted(occurrence);
     }
 
+    /**
+     * When a task's run for an occurrence is due: the occurrence, plus the task's jitter, plus its snooze
+     * when the snooze is of this occurrence.
+     */
+    private static String runAt(String occurrence) {
+        return """
+                %1$s
+                     + make_interval(secs => floor(random() * (t.jitter_seconds + 1)))
+                     + make_interval(secs => CASE WHEN t.snoozed_for = %1$s THEN t.snooze_seconds ELSE 0 END)""".formatted(occurrence);
+    }
+
     /** All active tasks of one shared schedule get their run for one occurrence. */
     private static final String SCHEDULE_OCCURRENCE = ENQUEUE.formatted(StatusSql.of("""
             SELECT gen_random_uuid() AS id, t.id AS task_id, CAST(:occurrence AS timestamptz) AS scheduled_for,
-                   CAST(:occurrence AS timestamptz)
-                     + make_interval(secs => floor(random() * (t.jitter_seconds + 1)))
-                     + make_interval(secs => CASE WHEN t.snoozed_for = CAST(:occurrence AS timestamptz) THEN t.snooze_seconds ELSE 0 END) AS run_at,
+                   %s AS run_at,
                    'schedule' AS trigger, CAST(NULL AS jsonb) AS event, %s
               FROM task t
              WHERE t.schedule_id = :scheduleId
                AND t.status = {task:active}
                AND t.active_since < CAST(:occurrence AS timestamptz)
-               AND %s""").formatted(TASK_COLUMNS, notSnoozeLanding("CAST(:occurrence AS timestamptz)")));
+               AND %s""").formatted(runAt("CAST(:occurrence AS timestamptz)"), TASK_COLUMNS, notSnoozeLanding("CAST(:occurrence AS timestamptz)")));
 
     /** All active tasks of several shared schedules get their runs for the listed occurrences (a window fire). */
     private static final String SCHEDULE_OCCURRENCES = ENQUEUE.formatted(StatusSql.of("""
             SELECT gen_random_uuid() AS id, t.id AS task_id, o.occurrence AS scheduled_for,
-                   o.occurrence
-                     + make_interval(secs => floor(random() * (t.jitter_seconds + 1)))
-                     + make_interval(secs => CASE WHEN t.snoozed_for = o.occurrence THEN t.snooze_seconds ELSE 0 END) AS run_at,
+                   %s AS run_at,
                    'schedule' AS trigger, CAST(NULL AS jsonb) AS event, %s
               FROM json_to_recordset(CAST(:occurrences AS json)) AS o(schedule_id uuid, occurrence timestamptz)
               JOIN task t ON t.schedule_id = o.schedule_id
              WHERE t.status = {task:active}
                AND t.active_since < o.occurrence
-               AND %s""").formatted(TASK_COLUMNS, notSnoozeLanding("o.occurrence")));
+               AND %s""").formatted(runAt("o.occurrence"), TASK_COLUMNS, notSnoozeLanding("o.occurrence")));
 
     private static final String TASK_OCCURRENCES = ENQUEUE.formatted(StatusSql.of("""
             SELECT gen_random_uuid() AS id, t.id AS task_id, o.occurrence AS scheduled_for,
-                   o.occurrence
-                     + make_interval(secs => floor(random() * (t.jitter_seconds + 1)))
-                     + make_interval(secs => CASE WHEN t.snoozed_for = o.occurrence THEN t.snooze_seconds ELSE 0 END) AS run_at,
+                   %s AS run_at,
                    'schedule' AS trigger, CAST(NULL AS jsonb) AS event, %s
               FROM task t,
                    (SELECT CAST(value AS timestamptz) AS occurrence
                       FROM jsonb_array_elements_text(CAST(:occurrences AS jsonb))) o
-             WHERE t.id IN (:taskIds) AND t.status = {task:active} AND %s""").formatted(TASK_COLUMNS, notSnoozeLanding("o.occurrence")));
+             WHERE t.id IN (:taskIds) AND t.status = {task:active} AND %s""").formatted(runAt("o.occurrence"), TASK_COLUMNS, notSnoozeLanding("o.occurrence")));
 
     /**
      * Joining tasks get a run for each occurrence their shared schedule already enqueued ahead (its ledger
@@ -159,15 +164,13 @@ public class DueWorkQueue {
      */
     private static final String ENQUEUED_AHEAD = ENQUEUE.formatted(StatusSql.of("""
             SELECT gen_random_uuid() AS id, t.id AS task_id, o.occurrence AS scheduled_for,
-                   o.occurrence
-                     + make_interval(secs => floor(random() * (t.jitter_seconds + 1)))
-                     + make_interval(secs => CASE WHEN t.snoozed_for = o.occurrence THEN t.snooze_seconds ELSE 0 END) AS run_at,
+                   %s AS run_at,
                    'schedule' AS trigger, CAST(NULL AS jsonb) AS event, %s
               FROM task t
               CROSS JOIN LATERAL (SELECT occurrence FROM schedule_occurrence
                                    WHERE schedule_id = t.schedule_id AND occurrence > t.active_since AND outcome = 'enqueued'
                                    ORDER BY occurrence LIMIT :cap) o
-             WHERE t.id IN (:taskIds) AND t.status = {task:active} AND %s""").formatted(TASK_COLUMNS, notSnoozeLanding("o.occurrence")));
+             WHERE t.id IN (:taskIds) AND t.status = {task:active} AND %s""").formatted(runAt("o.occurrence"), TASK_COLUMNS, notSnoozeLanding("o.occurrence")));
 
     /**
      * A task gets its run for one occurrence its shared schedule already enqueued ahead (its ledger says so),
@@ -176,15 +179,13 @@ public class DueWorkQueue {
      */
     private static final String ENQUEUED_OCCURRENCE = ENQUEUE.formatted(StatusSql.of("""
             SELECT gen_random_uuid() AS id, t.id AS task_id, o.occurrence AS scheduled_for,
-                   o.occurrence
-                     + make_interval(secs => floor(random() * (t.jitter_seconds + 1)))
-                     + make_interval(secs => CASE WHEN t.snoozed_for = o.occurrence THEN t.snooze_seconds ELSE 0 END) AS run_at,
+                   %s AS run_at,
                    'schedule' AS trigger, CAST(NULL AS jsonb) AS event, %s
               FROM task t
               JOIN schedule_occurrence o ON o.schedule_id = t.schedule_id AND o.occurrence = CAST(:occurrence AS timestamptz)
                                         AND o.outcome = 'enqueued'
              WHERE t.id = :taskId AND t.status = {task:active} AND t.active_since < o.occurrence
-               AND %s""").formatted(TASK_COLUMNS, notSnoozeLanding("o.occurrence")));
+               AND %s""").formatted(runAt("o.occurrence"), TASK_COLUMNS, notSnoozeLanding("o.occurrence")));
 
     private static final String NOW = ENQUEUE.formatted("""
             SELECT CAST(:id AS uuid) AS id, t.id AS task_id, CAST(:now AS timestamptz) AS scheduled_for,
