@@ -32,10 +32,13 @@ public record NodeProperties(List<String> roles, String id, String publicUrl) {
     public enum Role { API, SCHEDULER, EXECUTOR }
 
     public NodeProperties {
-        roles = roles == null || roles.isEmpty() ? List.of("api", "scheduler", "executor") : List.copyOf(roles);
+        // Names are kept lowercase and trimmed, as the docs write them, so "API, Executor" reads api,executor in the
+        // start-up line, /health and /workers.
+        roles = roles == null || roles.isEmpty() ? List.of("api", "scheduler", "executor")
+                : roles.stream().map(r -> r.trim().toLowerCase(Locale.ROOT)).toList();
         for (String r : roles) {
             try {
-                Role.valueOf(r.trim().toUpperCase());
+                Role.valueOf(r.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("ordinaut.node.roles: unknown role '" + r + "'; use api, scheduler and/or executor");
             }
@@ -64,13 +67,18 @@ public record NodeProperties(List<String> roles, String id, String publicUrl) {
     }
 
     private static IllegalArgumentException badPublicUrl(String value, String why) {
-        return new IllegalArgumentException("ordinaut.node.public-url (ORDINAUT_PUBLIC_URL) '" + value + "' is not usable: " + why
+        return new IllegalArgumentException("ordinaut.node.public-url (ORDINAUT_PUBLIC_URL) '" + masked(value) + "' is not usable: " + why
                 + ", e.g. https://ordinaut.example.com");
+    }
+
+    /** The URL with any user info (user:password@) shown as ***, so the refusal never logs credentials. */
+    static String masked(String url) {
+        return url.replaceFirst("^([^:/?#]*://)[^/?#]*@", "$1***@");
     }
 
     public Set<Role> roleSet() {
         Set<Role> set = EnumSet.noneOf(Role.class);
-        roles.forEach(r -> set.add(Role.valueOf(r.trim().toUpperCase())));
+        roles.forEach(r -> set.add(Role.valueOf(r.toUpperCase(Locale.ROOT))));
         return set;
     }
 

@@ -94,6 +94,18 @@ class InvalidSettingsTest {
     }
 
     @Test
+    void roles_are_read_in_any_case_and_reported_lowercase(CapturedOutput output) {
+        int before = output.getAll().length();
+        ConfigurableApplicationContext node = nodes.start("mixed-case-roles", Map.of("ORDINAUT_ROLES", "API, Executor"));
+        try {
+            assertThat(node.getBean(NodeProperties.class).roles()).containsExactly("api", "executor");
+            assertThat(output.getAll().substring(before)).contains("node=mixed-case-roles roles=api,executor");
+        } finally {
+            nodes.stop(node);
+        }
+    }
+
+    @Test
     void the_smallest_accepted_pool_serves() {
         ConfigurableApplicationContext node = nodes.start("pool-of-three", Map.of("ORDINAUT_DB_POOL_SIZE", 3));
         try {

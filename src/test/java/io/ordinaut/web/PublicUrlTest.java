@@ -12,6 +12,9 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import io.ordinaut.support.Nodes;
@@ -21,6 +24,7 @@ import io.ordinaut.support.Nodes;
  * the OpenAPI description's server and Swagger UI's OAuth2 redirect — come from {@code ordinaut.node.public-url}
  * when it is set, never from the request's Host header.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class PublicUrlTest {
 
     private static final String PUBLIC = "https://ordinaut.example.com/scheduler";
@@ -86,5 +90,21 @@ class PublicUrlTest {
             assertThatThrownBy(() -> nodes.start("mcp-bad-public", Map.of("ordinaut.node.public-url", bad))).as(bad)
                     .hasStackTraceContaining("ordinaut.node.public-url");
         }
+    }
+
+    @Test
+    void a_refused_public_url_with_credentials_is_reported_without_them(CapturedOutput output) {
+        int before = output.getAll().length();
+
+        assertThatThrownBy(() -> nodes.start("mcp-bad-public", Map.of("ORDINAUT_PUBLIC_URL", "https://user:s3cret@ordinaut.example.com")))
+                .hasStackTraceContaining("'https://***@ordinaut.example.com' is not usable")
+                .satisfies(e -> assertThat(stackTrace(e)).doesNotContain("s3cret").doesNotContain("user:"));
+        assertThat(output.getAll().substring(before)).contains("https://***@ordinaut.example.com").doesNotContain("s3cret");
+    }
+
+    private static String stackTrace(Throwable e) {
+        java.io.StringWriter text = new java.io.StringWriter();
+        e.printStackTrace(new java.io.PrintWriter(text));
+        return text.toString();
     }
 }
