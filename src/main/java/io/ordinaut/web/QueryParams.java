@@ -56,14 +56,18 @@ public final class QueryParams {
         return integer("offset", 0, Integer.MAX_VALUE, 0);
     }
 
+    /**
+     * A boolean flag: exactly {@code true} or {@code false}, null when absent. Anything else — {@code 1}, {@code TRUE},
+     * or the parameter given empty ({@code ?cluster=}) — is a 400 naming it, rather than a guess at what was meant.
+     */
     public Boolean bool(String name) {
-        String v = string(name);
+        String v = values.get(name);
         if (v == null) {
             return null;
         }
-        return switch (v.toLowerCase()) {
-            case "true", "1" -> true;
-            case "false", "0" -> false;
+        return switch (v) {
+            case "true" -> true;
+            case "false" -> false;
             default -> throw ApiException.badRequest(name, name + " must be true or false (got \"" + v + "\")");
         };
     }

@@ -150,6 +150,30 @@ class AdminApiTest extends NodeTestSupport {
     }
 
     @Test
+    void boolean_query_flags_take_only_true_or_false_and_anything_else_is_a_400_naming_the_flag() {
+        try {
+            for (String value : List.of("1", "TRUE", "True", "yes", "")) {
+                for (String verb : List.of("standby", "start")) {
+                    Response refused = api.post("/admin/scheduler/" + verb + "?cluster=" + value, "").expect(400);
+                    assertThat(refused.details()).as("cluster=%s", value).containsEntry("field", "cluster");
+                    assertThat(refused.string("message")).contains("cluster must be true or false");
+                }
+                assertThat(api.post("/admin/triggers/repair?dry_run=" + value, "").expect(400).details())
+                        .as("dry_run=%s", value).containsEntry("field", "dry_run");
+                assertThat(api.get("/runs?success=" + value).expect(400).details()).as("success=%s", value)
+                        .containsEntry("field", "success");
+            }
+            assertThat(api.get("/admin/scheduler").get("standby_reason")).as("no refused call put anything in standby").isNull();
+            api.get("/runs?success=false").expect(200);
+            api.post("/admin/triggers/repair?dry_run=true", "").expect(200);
+        } finally {
+            // without the strict parse a refused call may have stopped firing; later tests need it back
+            api.post("/admin/scheduler/start?cluster=true", "");
+            api.post("/admin/scheduler/start", "");
+        }
+    }
+
+    @Test
     void pausing_a_shared_trigger_stops_every_task_on_it_and_resuming_fires_again() throws Exception {
         String a = api.post("/tasks", secondly("pause a", 1)).expect(201).string("id");
         String b = api.post("/tasks", secondly("pause b", 1)).expect(201).string("id");
