@@ -9,7 +9,6 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.HttpStatus;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.HandlerInterceptor;
 import org.springframework.web.servlet.HandlerMapping;
@@ -20,11 +19,12 @@ import io.ordinaut.web.RequestContext;
 
 /**
  * Writes one audit row for every mutating call to our routes — refused ones too (403, 4xx), so probing
- * shows up. Calls refused for want of a valid token (401, on any method) are counted per client address
- * and minute instead of one row each: nobody is known to blame, and a flood must not grow the table
+ * shows up. Calls refused for want of a valid token (401, on any method) and the other refusals of the public
+ * auth routes to callers who proved nothing (a 400 for a bad body; see {@link RequestContext#refusedAnonymously})
+ * are counted per client address and minute instead of one row each: nobody is known to blame, and a flood must not grow the table
  * without bound; for the same reason a call that proved no credential and changed nothing (a revocation
- * of a token that was not live) writes no row. Registered before access control so it sees calls that
- * control rejects.
+ * of a token that was not live) writes no row. A call answered 503 because the database is unreachable writes
+ * none either: it could not be stored. Registered before access control so it sees calls that control rejects.
  */
 class AuditInterceptor implements HandlerInterceptor {
 
@@ -43,7 +43,12 @@ class AuditInterceptor implements HandlerInterceptor {
         if (!(handler instanceof HandlerMethod method) || !method.getBeanType().getPackageName().startsWith("io.ordinaut")) {
             return;
         }
-        boolean refused = response.getStatus() == HttpStatus.UNAUTHORIZED.value();
+        if (RequestContext.failedForDatabase(request)) {
+            // The row cannot be written while the database is unreachable, and trying would wait a second
+            // connection timeout before the 503 goes out; the request's WARN line is its record.
+            return;
+        }
+        boolean refused = RequestContext.refusedAnonymously(request, response.getStatus());
         Object named = request.getAttribute(AuditSubject.ACTION);
         if (!refused && named == null && !MUTATING.contains(request.getMethod())) {
             return;

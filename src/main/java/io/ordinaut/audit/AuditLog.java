@@ -46,7 +46,8 @@ public class AuditLog {
             VALUES (NULL, :action, :subject, CAST(:details AS jsonb), :requestId, :method, :path, :status, :at, :client, :window)
             ON CONFLICT (client_address, window_start) WHERE window_start IS NOT NULL DO UPDATE
                SET repeat_count = audit_log.repeat_count + 1, action = EXCLUDED.action, subject_id = EXCLUDED.subject_id,
-                   request_id = EXCLUDED.request_id, method = EXCLUDED.method, path = EXCLUDED.path, at = EXCLUDED.at
+                   request_id = EXCLUDED.request_id, method = EXCLUDED.method, path = EXCLUDED.path, status = EXCLUDED.status,
+                   details = EXCLUDED.details, at = EXCLUDED.at
             """;
 
     private final JdbcClient jdbc;

@@ -24,8 +24,9 @@ import io.ordinaut.metrics.OrdinautMetrics;
 
 /**
  * Limits what a client address may cost before it has proven who it is: every call to the token
- * endpoints, and every request that ends in 401 or proved no credential otherwise (a revocation of a token
- * that was not live, answered 200 by RFC 7009), takes one unit from the address's bucket
+ * endpoints, and every request that ends in 401, in another refusal of a public auth route to a caller who proved
+ * nothing ({@link RequestContext#refusedAnonymously}: a revocation with a bad body), or proved no credential otherwise
+ * (a revocation of a token that was not live, answered 200 by RFC 7009), takes one unit from the address's bucket
  * ({@code unauthenticated-burst} units, refilled at {@code unauthenticated-per-minute}). An address whose
  * bucket is empty gets 429 with Retry-After before its request reaches BCrypt or the token table.
  *
@@ -84,7 +85,7 @@ class AnonymousRateFilter extends OncePerRequestFilter {
             return;
         }
         chain.doFilter(request, response);
-        if (!tokenCall && (response.getStatus() == HttpStatus.UNAUTHORIZED.value() || RequestContext.hadNoValidCredential(request))) {
+        if (!tokenCall && (RequestContext.refusedAnonymously(request, response.getStatus()) || RequestContext.hadNoValidCredential(request))) {
             take(client);
         }
     }

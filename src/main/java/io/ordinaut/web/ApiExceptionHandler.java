@@ -198,6 +198,7 @@ class ApiExceptionHandler {
 
     /** The 503 for an unreachable database, logged as one WARN line; for filters that answer before Spring MVC too. */
     static ApiException databaseDown(HttpServletRequest request, Throwable cause) {
+        RequestContext.markDatabaseUnreachable(request);
         log.warn("Database unreachable on {} {}: {}", request.getMethod(), request.getRequestURI(), innermostMessage(cause));
         return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "ServiceUnavailable",
                 "The node's database is unreachable; nothing was done, retry the request (another node may serve it)",

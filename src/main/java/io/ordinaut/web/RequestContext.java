@@ -1,6 +1,7 @@
 package io.ordinaut.web;
 
 import java.util.Optional;
+import java.util.Set;
 
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -8,6 +9,9 @@ import jakarta.servlet.http.HttpServletRequest;
 public final class RequestContext {
 
     private static final String NO_VALID_CREDENTIAL = "ordinaut.noValidCredential";
+    private static final String DATABASE_UNREACHABLE = "ordinaut.databaseUnreachable";
+    /** The public routes that take a credential in their body: anyone may call them, no one is known when they fail. */
+    static final Set<String> AUTH_PATHS = Set.of("/agents/auth/token", "/agents/auth/refresh", "/agents/auth/revoke");
 
     private RequestContext() {
     }
@@ -55,5 +59,30 @@ public final class RequestContext {
     /** Whether {@link #markNoValidCredential} marked the request. */
     public static boolean hadNoValidCredential(HttpServletRequest request) {
         return Boolean.TRUE.equals(request.getAttribute(NO_VALID_CREDENTIAL));
+    }
+
+    /**
+     * Whether the call was refused before anyone was proven: a 401 anywhere, or a client error (a bad body, a wrong
+     * field) on one of the public auth routes from a caller who proved nothing. Such calls are one rule: they cost
+     * the client address a unit of the unauthenticated budget and are folded into at most one audit row per address
+     * and minute, so no refused anonymous call can grow the audit log at will. A 429 is not one: a lock-out is
+     * written as it is, and the token routes already pay for every call before it runs.
+     */
+    public static boolean refusedAnonymously(HttpServletRequest request, int status) {
+        return status == 401 || (caller(request) == null && AUTH_PATHS.contains(request.getRequestURI())
+                && status >= 400 && status < 500 && status != 429);
+    }
+
+    /** Marks a request answered 503 because the database could not be reached (the one WARN line says so). */
+    static void markDatabaseUnreachable(HttpServletRequest request) {
+        request.setAttribute(DATABASE_UNREACHABLE, Boolean.TRUE);
+    }
+
+    /**
+     * Whether the request failed for want of the database: its audit row could not be written either, and trying
+     * would hold the 503 for a second connection timeout.
+     */
+    public static boolean failedForDatabase(HttpServletRequest request) {
+        return Boolean.TRUE.equals(request.getAttribute(DATABASE_UNREACHABLE));
     }
 }

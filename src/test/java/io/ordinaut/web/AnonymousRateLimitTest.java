@@ -144,6 +144,45 @@ class AnonymousRateLimitTest extends NodeTestSupport {
         }
     }
 
+    /**
+     * A bad body on a public auth route proves no one, as a wrong token does: it costs the address a unit and is
+     * folded into the address's one refusal row a minute, so a flood of them gets 429 and never grows the audit log.
+     */
+    @Test
+    void bad_bodies_on_the_public_auth_routes_use_up_the_address_budget_and_are_folded_in_the_audit() throws Exception {
+        String address = "192.0.2.60";
+        for (String body : List.of("{}", "{", "{\"token\":\"\"}")) {
+            HttpResponse<String> refused = raw("/agents/auth/revoke", address, body);
+            assertThat(refused.statusCode()).as("%s: %s", body, refused.body()).isEqualTo(400);
+        }
+        HttpResponse<String> limited = raw("/agents/auth/revoke", address, "{}");
+        assertThat(limited.statusCode()).as(limited.body()).isEqualTo(429);
+        assertThat(limited.headers().firstValue("Retry-After")).isPresent();
+
+        String tokenAddress = "192.0.2.61";
+        for (String body : List.of("{}", "{", "{\"agent_id\":\"\"}")) {
+            assertThat(raw("/agents/auth/token", tokenAddress, body).statusCode()).as(body).isEqualTo(400);
+        }
+        assertThat(raw("/agents/auth/refresh", "192.0.2.62", "{}").statusCode()).isEqualTo(400);
+
+        for (String client : List.of(address, tokenAddress, "192.0.2.62")) {
+            io.ordinaut.support.Eventually.until("the audit row of " + client, () -> jdbc.sql(
+                    "SELECT count(*) FROM audit_log WHERE client_address = :client").param("client", client).query(Integer.class).single() > 0);
+            assertThat(jdbc.sql("SELECT count(*) FROM audit_log WHERE client_address = :client AND window_start IS NULL")
+                    .param("client", client).query(Integer.class).single()).as("rows of their own from %s", client).isZero();
+            // three calls may straddle a minute: one folded row, or two
+            assertThat(jdbc.sql("SELECT count(*) FROM audit_log WHERE client_address = :client")
+                    .param("client", client).query(Integer.class).single()).as("folded rows from %s", client).isBetween(1, 2);
+        }
+    }
+
+    private HttpResponse<String> raw(String path, String forwardedFor, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("X-Forwarded-For", forwardedFor).header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     @Test
     void forwarded_addresses_are_believed_only_from_trusted_proxies() {
         ClientAddresses trustingTheProxy = new ClientAddresses(List.of("10.0.0.0/8", "fd00::/8"));
