@@ -1,5 +1,6 @@
 package io.ordinaut.web;
 
+import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Clock;
 import java.time.Instant;
@@ -216,11 +217,21 @@ class ApiExceptionHandler {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             // CannotGetJdbcConnectionException is a DataAccessResourceFailureException; named for the reader
             if (t instanceof CannotGetJdbcConnectionException || t instanceof DataAccessResourceFailureException
-                    || t instanceof SQLTransientConnectionException) {
+                    || t instanceof SQLTransientConnectionException || lostConnection(t)) {
                 return t;
             }
         }
         return null;
+    }
+
+    /**
+     * A connection lost under a transaction: its rollback fails with the pool's "Connection is closed" (SQLState
+     * 08003), which Spring wraps in a TransactionSystemException rather than translating it. 08 is the class
+     * of connection exceptions; 57P01–57P03 are PostgreSQL shutting down or not accepting connections yet.
+     */
+    private static boolean lostConnection(Throwable t) {
+        return t instanceof SQLException e && e.getSQLState() != null
+                && (e.getSQLState().startsWith("08") || e.getSQLState().startsWith("57P0"));
     }
 
     /** The deepest message in the chain (the driver's "Connection refused" rather than Spring's wrapper's). */
