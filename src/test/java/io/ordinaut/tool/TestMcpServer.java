@@ -55,15 +55,23 @@ final class TestMcpServer implements AutoCloseable {
 
     /** Serves these tools at {@code /<name>/mcp} once {@link #start() started}. */
     TestMcpServer serve(String name, List<ServedTool> tools) {
+        return serve(name, name, null, tools);
+    }
+
+    /** As {@link #serve(String, List)}, with what the server says of itself in its initialize answer. */
+    TestMcpServer serve(String name, String serverName, String instructions, List<ServedTool> tools) {
         String endpoint = "/" + name + "/mcp";
         HttpServletStreamableServerTransportProvider transport = HttpServletStreamableServerTransportProvider.builder()
                 .jsonMapper(JSON)
                 .mcpEndpoint(endpoint)
                 .build();
         McpServer.SyncSpecification<?> spec = McpServer.sync(transport)
-                .serverInfo(name, "1.0.0")
+                .serverInfo(serverName, "1.0.0")
                 .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
                 .jsonSchemaValidator(new McpSchemaValidation(new SchemaCheck()));
+        if (instructions != null) {
+            spec.instructions(instructions);
+        }
         for (ServedTool tool : tools) {
             McpSchema.Tool.Builder definition = McpSchema.Tool.builder()
                     .name(tool.name())
