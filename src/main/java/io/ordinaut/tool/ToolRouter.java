@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import javax.net.ssl.SSLContext;
@@ -332,6 +333,15 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
      * @throws ToolCallException when the server is refused or cannot be listed
      */
     public List<ToolDefinition> discover(String serverUrl, String prefix, Map<String, String> headers) {
+        return discover(serverUrl, prefix, headers, withheld -> { });
+    }
+
+    /**
+     * As {@link #discover(String, String, Map)}, telling {@code withheld} the address, redacted, of each tool left
+     * out because its name holds a value of the headers' secrets.
+     */
+    public List<ToolDefinition> discover(String serverUrl, String prefix, Map<String, String> headers,
+                                         Consumer<String> withheld) {
         if (!prefix.matches("[A-Za-z0-9_-]+")) {
             throw new IllegalArgumentException("prefix may only contain letters, digits, '_' and '-', got '" + prefix + "'");
         }
@@ -349,6 +359,7 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
         for (ToolDefinition tool : listed) {
             if (resolved.reveals(tool.address())) {
                 log.warn("Discovery of {} as {}.*: a tool whose name holds a value of the headers' secrets is left out", serverUrl, prefix);
+                withheld.accept(resolved.redact(tool.address()));
                 continue;
             }
             redacted.add(new ToolDefinition(tool.address(), tool.transport(), tool.endpoint(), resolved.redact(tool.description()),

@@ -163,14 +163,15 @@ class ToolService {
         checkEgress(serverUrl, "server_url");
 
         List<ToolDefinition> listed;
+        List<Map<String, Object>> skipped = new ArrayList<>();
         try {
-            listed = router.discover(serverUrl, prefix, headers);
+            listed = router.discover(serverUrl, prefix, headers,
+                    withheld -> skipped.add(Map.of("address", withheld, "reason", "its name contains a header secret")));
         } catch (ToolCallException e) {
             throw new UpstreamFailureException("ToolServerError",
                     "MCP server " + serverUrl + " could not be listed: " + e.getMessage(), Map.of("server_url", serverUrl));
         }
         List<Map<String, Object>> items = new ArrayList<>();
-        List<Map<String, Object>> skipped = new ArrayList<>();
         int created = 0;
         Instant now = now();
         Set<String> listedAddresses = new HashSet<>();
