@@ -47,7 +47,11 @@ final class HeaderValues {
                             + " needs environment variable " + m.group(2) + ", which is not set");
                 }
                 if (value.length() >= MIN_REDACTED_LENGTH) {
-                    secrets.add(value);
+                    for (String form : escapedForms(value)) {
+                        if (!secrets.contains(form)) {
+                            secrets.add(form);
+                        }
+                    }
                 }
                 m.appendReplacement(resolved, Matcher.quoteReplacement(value));
             }
@@ -57,6 +61,43 @@ final class HeaderValues {
         // the longest first, so that a secret holding another is replaced whole
         secrets.sort((a, b) -> Integer.compare(b.length(), a.length()));
         return new HeaderValues(values, List.copyOf(secrets));
+    }
+
+    /**
+     * The value as it is and as a tool may echo it inside an error body that is matched as text: JSON-escaped
+     * (with {@code /} escaped or not, and with {@code < > & = '} as {@code \u003c}… as HTML-safe JSON writers such as
+     * Gson give them, in either hex case) and HTML-escaped ({@code &quot; &lt; &gt; &amp;}, {@code '} as
+     * {@code &#39;} or {@code &#x27;}).
+     */
+    static List<String> escapedForms(String value) {
+        List<String> forms = new ArrayList<>();
+        forms.add(value);
+        for (String slash : List.of("/", "\\/")) {
+            for (int htmlSafe = 0; htmlSafe < 3; htmlSafe++) {
+                StringBuilder json = new StringBuilder();
+                for (char c : value.toCharArray()) {
+                    switch (c) {
+                        case '"' -> json.append("\\\"");
+                        case '\\' -> json.append("\\\\");
+                        case '/' -> json.append(slash);
+                        case '\b' -> json.append("\\b");
+                        case '\f' -> json.append("\\f");
+                        case '\n' -> json.append("\\n");
+                        case '\r' -> json.append("\\r");
+                        case '\t' -> json.append("\\t");
+                        case '<', '>', '&', '=', '\'' -> json.append(htmlSafe == 0 ? String.valueOf(c)
+                                : String.format(htmlSafe == 1 ? "\\u%04x" : "\\u%04X", (int) c));
+                        default -> json.append(c < 0x20 ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+                    }
+                }
+                forms.add(json.toString());
+            }
+        }
+        for (String apostrophe : List.of("&#39;", "&#x27;")) {
+            forms.add(value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;")
+                    .replace("'", apostrophe));
+        }
+        return forms.stream().distinct().toList();
     }
 
     Map<String, String> values() {
@@ -102,7 +143,15 @@ final class HeaderValues {
         }
         if (value instanceof Map<?, ?> map) {
             Map<String, Object> copy = new LinkedHashMap<>(Math.max(4, map.size() * 2));
-            map.forEach((key, item) -> copy.put(redact(String.valueOf(key)), redact(item)));
+            // a key that redacts to one already there ("***" twice) is kept as "***#2", "***#3"…: both values stay
+            map.forEach((key, item) -> {
+                String redacted = redact(String.valueOf(key));
+                String kept = redacted;
+                for (int n = 2; copy.containsKey(kept); n++) {
+                    kept = redacted + "#" + n;
+                }
+                copy.put(kept, redact(item));
+            });
             return copy;
         }
         if (value instanceof List<?> list) {

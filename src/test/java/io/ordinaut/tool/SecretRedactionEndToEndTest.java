@@ -30,10 +30,12 @@ import tools.jackson.databind.json.JsonMapper;
  * the step's output, shown to the agent and templated into later steps. On a real node with a real HTTP tool.
  */
 @TestPropertySource(properties = {"ordinaut.tools.allow-loopback=true",
-        "ORDINAUT_TOOL_DEMO=" + SecretRedactionEndToEndTest.SECRET})
+        "ORDINAUT_TOOL_DEMO=" + SecretRedactionEndToEndTest.SECRET, "ORDINAUT_TOOL_SLASH=" + SecretRedactionEndToEndTest.ODD_SECRET})
 class SecretRedactionEndToEndTest extends NodeTestSupport {
 
     static final String SECRET = "tool-secret-value";
+    /** A secret that JSON and HTML writers escape. */
+    static final String ODD_SECRET = "Zx9/Qw+Er\"Ty<Ui";
     private static final Map<String, Object> SECRET_HEADERS = Map.of(
             "Authorization", "Bearer ${env:ORDINAUT_TOOL_DEMO}", "X-Api-Key", "${secret:ORDINAUT_TOOL_DEMO}");
 
@@ -91,5 +93,44 @@ class SecretRedactionEndToEndTest extends NodeTestSupport {
         assertThat(agent.api().get("/runs/" + run.get("run_id")).expect(200).body()).doesNotContain(SECRET);
         assertThat(jdbc.sql("SELECT count(*) FROM outbox_entry WHERE body::text LIKE :secret")
                 .param("secret", "%" + SECRET + "%").query(Long.class).single()).isZero();
+    }
+
+    @Test
+    void secrets_a_tool_echoes_escaped_in_an_error_body_are_redacted() {
+        // given an admin's tools that answer 401 echoing the secret header as JSON and HTML writers escape it
+        server.on("/slash", Answer.json(401, "{\"error\": \"bad token Zx9\\/Qw+Er\\\"Ty<Ui\"}"))
+                .on("/unicode", Answer.json(401, "{\"error\": \"bad token Zx9/Qw+Er\\\"Ty\\u003cUi\"}"))
+                .on("/html", Answer.json(401, "<p>bad token Zx9/Qw+Er&quot;Ty&lt;Ui</p>"));
+        Map<String, Object> headers = Map.of("X-Secret", "${env:ORDINAUT_TOOL_SLASH}");
+        for (String path : List.of("/slash", "/unicode", "/html")) {
+            api.post("/tools", httpTool("adm" + path.replace('/', '.'), server.url(path), "headers", headers)).expect(201);
+        }
+        String taskId = create(agent.api(), task("escaped", pipeline(Map.of(), List.of(
+                step("s", "adm.slash", Map.of(), "continue_on_error", true),
+                step("u", "adm.unicode", Map.of(), "continue_on_error", true),
+                step("h", "adm.html", Map.of(), "continue_on_error", true)))));
+
+        // when the agent runs it
+        Map<String, Object> run = runNow(agent.api(), taskId);
+
+        // then each step failed with the tool's body, the secret in it replaced whatever its escaping
+        assertThat(server.requests("/slash").get(0).header("X-Secret")).isEqualTo(ODD_SECRET);
+        assertThat(traceOf(run, "s").get("error")).asString().contains("bad token ***").doesNotContain("Zx9", "Ty");
+        assertThat(traceOf(run, "u").get("error")).asString().contains("bad token ***").doesNotContain("Zx9", "Ty");
+        assertThat(traceOf(run, "h").get("error")).asString().contains("bad token ***").doesNotContain("Zx9", "Ty");
+    }
+
+    @Test
+    void an_answer_key_that_is_a_secret_keeps_its_value_beside_a_key_that_reads_as_redacted() {
+        // given an admin's tool whose answer has a key "***" and a key that is the secret
+        server.on("/keys", Answer.json(200, "{\"***\": 1, \"" + SECRET + "\": 2}"));
+        api.post("/tools", httpTool("adm.keys", server.url("/keys"), "headers", SECRET_HEADERS)).expect(201);
+        String taskId = create(agent.api(), task("keys", pipeline(Map.of(), List.of(step("k", "adm.keys", Map.of())))));
+
+        // when the agent runs it
+        Map<String, Object> run = runNow(agent.api(), taskId);
+
+        // then both values are in the output, neither key the secret
+        assertThat(steps(run).get("k")).isEqualTo(Map.of("***", 1, "***#2", 2));
     }
 }
