@@ -7,6 +7,9 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.InvalidMediaTypeException;
+import org.springframework.http.MediaType;
+import io.ordinaut.web.ContentTypes;
 
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.exc.StreamConstraintsException;
@@ -48,6 +51,11 @@ final class McpRequestCheck {
         if (!isJson(contentType)) {
             return new Outcome(id, new JsonRpcError(HttpServletResponse.SC_UNSUPPORTED_MEDIA_TYPE, JsonRpcError.INVALID_REQUEST,
                     "Unsupported Media Type: Content-Type must be application/json", id));
+        }
+        // a charset Spring cannot read (charset=bogus) or a malformed parameter: refused as on every REST route
+        if (!parses(contentType)) {
+            return new Outcome(id, new JsonRpcError(HttpServletResponse.SC_UNSUPPORTED_MEDIA_TYPE, JsonRpcError.INVALID_REQUEST,
+                    "Unsupported Media Type: " + ContentTypes.refusal(contentType, "send application/json"), id));
         }
         // the same test as the SDK's, so nothing passes here that it refuses
         if (accept == null || !accept.contains("application/json") || !accept.contains("text/event-stream")) {
@@ -183,6 +191,15 @@ final class McpRequestCheck {
      */
     private static Object usableId(Object id) {
         return id instanceof String || id instanceof Integer || id instanceof Long ? id : null;
+    }
+
+    private static boolean parses(String contentType) {
+        try {
+            MediaType.parseMediaType(contentType);
+            return true;
+        } catch (InvalidMediaTypeException e) {
+            return false;
+        }
     }
 
     private static boolean isJson(String contentType) {

@@ -12,7 +12,7 @@ import org.springframework.http.MediaType;
  * cannot parse — an unknown charset among them — as if there were none, which sent a caller looking for a
  * header it had sent.
  */
-final class ContentTypes {
+public final class ContentTypes {
 
     /** Longest part of the caller's header repeated in a message. */
     private static final int SHOWN = 100;
@@ -24,7 +24,7 @@ final class ContentTypes {
      * The message for a Content-Type header that was sent but is refused: an unsupported charset (named), a
      * malformed header, or a media type the route does not take; {@code remedy} says what to send instead.
      */
-    static String refusal(String header, String remedy) {
+    public static String refusal(String header, String remedy) {
         String shown = shown(header);
         try {
             MediaType.parseMediaType(header);

@@ -146,6 +146,17 @@ class McpProtocolErrorsTest {
     }
 
     @Test
+    void an_unknown_charset_is_a_415_naming_it_as_on_the_rest_routes() throws Exception {
+        String ping = "{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"ping\"}";
+
+        Map<String, Object> error = jsonRpcError(post(ping, "application/json; charset=bogus", ACCEPT), 415, 10);
+
+        assertThat(error).containsEntry("code", -32600);
+        assertThat((String) error.get("message")).contains("charset \"bogus\"", "not supported", "UTF-8");
+        assertNoErrorLogged();
+    }
+
+    @Test
     void a_body_over_the_node_limit_is_413_in_the_rest_shape_declared_or_chunked() throws Exception {
         byte[] big = ("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"pad\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}}")
                 .getBytes(StandardCharsets.UTF_8);
