@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.ordinaut.audit.AuditLog;
+import io.ordinaut.web.ApiException;
 import io.ordinaut.web.Authenticator;
 import io.ordinaut.web.Caller;
 import io.ordinaut.web.RequestContext;
@@ -57,6 +58,22 @@ final class McpEndpoint extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
+        try {
+            serve(request, response);
+        } catch (RuntimeException | ServletException e) {
+            // the database unreachable (the token check, a tool's REST twin): the REST routes' 503 with Retry-After and
+            // one WARN line, not a 500 with a stack trace per request
+            ApiException down = ApiException.databaseUnavailable(request, e);
+            if (down == null || response.isCommitted()) {
+                throw e;
+            }
+            response.reset();
+            down.headers().forEach(response::setHeader);
+            restError(request, response, down.status().value(), down.error(), down.getMessage(), down.details());
+        }
+    }
+
+    private void serve(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
         if ("OPTIONS".equals(request.getMethod())) {
             // the methods it takes, to anyone, as every route answers OPTIONS (CORS preflights never get here)
             response.setHeader("Allow", "POST,OPTIONS");

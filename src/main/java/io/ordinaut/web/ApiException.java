@@ -3,6 +3,7 @@ package io.ordinaut.web;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.HttpStatus;
 
 /**
@@ -48,6 +49,15 @@ public class ApiException extends RuntimeException {
 
     public static ApiException forbidden(String message, Map<String, ?> details) {
         return new ApiException(HttpStatus.FORBIDDEN, "Forbidden", message, details);
+    }
+
+    /**
+     * The 503 ServiceUnavailable (Retry-After: 5, logged as one WARN line) when the failure says the node's database
+     * is unreachable, else null: for servlets outside Spring MVC (/mcp) to answer an outage as the REST routes do.
+     */
+    public static ApiException databaseUnavailable(HttpServletRequest request, Throwable failure) {
+        Throwable unreachable = ApiExceptionHandler.databaseUnreachable(failure);
+        return unreachable == null ? null : ApiExceptionHandler.databaseDown(request, unreachable);
     }
 
     /** Adds a response header (Retry-After, WWW-Authenticate …). */
