@@ -69,7 +69,7 @@ final class McpEndpoint extends HttpServlet {
             }
             response.reset();
             down.headers().forEach(response::setHeader);
-            restError(request, response, down.status().value(), down.error(), down.getMessage(), down.details());
+            restError(request, response, down.statusCode(), down.error(), down.getMessage(), down.details());
         }
     }
 

@@ -7,12 +7,11 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import jakarta.servlet.http.HttpServletResponse;
-import org.springframework.http.InvalidMediaTypeException;
-import org.springframework.http.MediaType;
-import io.ordinaut.web.ContentTypes;
 
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.exc.StreamConstraintsException;
+
+import io.ordinaut.web.ContentTypes;
 
 /**
  * The checks the SDK's stateless transport makes before it handles a POST (Content-Type, Accept, a
@@ -53,7 +52,7 @@ final class McpRequestCheck {
                     "Unsupported Media Type: Content-Type must be application/json", id));
         }
         // a charset Spring cannot read (charset=bogus) or a malformed parameter: refused as on every REST route
-        if (!parses(contentType)) {
+        if (!ContentTypes.parses(contentType)) {
             return new Outcome(id, new JsonRpcError(HttpServletResponse.SC_UNSUPPORTED_MEDIA_TYPE, JsonRpcError.INVALID_REQUEST,
                     "Unsupported Media Type: " + ContentTypes.refusal(contentType, "send application/json"), id));
         }
@@ -191,15 +190,6 @@ final class McpRequestCheck {
      */
     private static Object usableId(Object id) {
         return id instanceof String || id instanceof Integer || id instanceof Long ? id : null;
-    }
-
-    private static boolean parses(String contentType) {
-        try {
-            MediaType.parseMediaType(contentType);
-            return true;
-        } catch (InvalidMediaTypeException e) {
-            return false;
-        }
     }
 
     private static boolean isJson(String contentType) {

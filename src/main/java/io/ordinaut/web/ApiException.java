@@ -70,6 +70,11 @@ public class ApiException extends RuntimeException {
         return headers;
     }
 
+    /** The status as a number, for code that writes the answer without Spring's types (the /mcp servlet). */
+    public int statusCode() {
+        return status.value();
+    }
+
     public HttpStatus status() {
         return status;
     }

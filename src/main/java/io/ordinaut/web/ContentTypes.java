@@ -39,6 +39,16 @@ public final class ContentTypes {
         return "Content-Type " + shown + " is not supported; " + remedy;
     }
 
+    /** Whether Spring can parse the header (an unknown charset cannot be). */
+    public static boolean parses(String header) {
+        try {
+            MediaType.parseMediaType(header);
+            return true;
+        } catch (InvalidMediaTypeException e) {
+            return false;
+        }
+    }
+
     /** The value of the header's charset parameter, unquoted; null when it names none. */
     private static String charset(String header) {
         String[] parts = header.split(";");
