@@ -19,6 +19,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
+import org.springframework.transaction.TransactionSystemException;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
@@ -215,6 +216,14 @@ class ApiExceptionHandler {
      */
     static Throwable databaseUnreachable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            // A rollback that failed hides the failure that caused it (the statement the outage broke).
+            if (t instanceof TransactionSystemException rollback && rollback.getApplicationException() != null
+                    && rollback.getApplicationException() != e) {
+                Throwable original = databaseUnreachable(rollback.getApplicationException());
+                if (original != null) {
+                    return original;
+                }
+            }
             // CannotGetJdbcConnectionException is a DataAccessResourceFailureException; named for the reader
             if (t instanceof CannotGetJdbcConnectionException || t instanceof DataAccessResourceFailureException
                     || t instanceof SQLTransientConnectionException || lostConnection(t)) {
@@ -225,14 +234,20 @@ class ApiExceptionHandler {
     }
 
     /**
-     * A connection lost under a transaction: its rollback fails with the pool's "Connection is closed" (SQLState
-     * 08003), which Spring wraps in a TransactionSystemException rather than translating it. 08 is the class
-     * of connection exceptions; 57P01–57P03 are PostgreSQL shutting down or not accepting connections yet.
+     * A connection lost: SQLState class 08 (connection exceptions), 57P01–57P03 (PostgreSQL shutting down or not
+     * accepting connections yet), or the pool's closed connection, which a transaction's rollback meets once the
+     * outage broke it — HikariCP says "Connection is closed" with no SQLState, and Spring wraps it in a
+     * TransactionSystemException rather than translating it.
      */
     private static boolean lostConnection(Throwable t) {
-        return t instanceof SQLException e && e.getSQLState() != null
-                && (e.getSQLState().startsWith("08") || e.getSQLState().startsWith("57P0"));
+        if (!(t instanceof SQLException e)) {
+            return false;
+        }
+        String state = e.getSQLState();
+        return state == null ? HIKARI_CLOSED.equals(e.getMessage()) : state.startsWith("08") || state.startsWith("57P0");
     }
+
+    private static final String HIKARI_CLOSED = "Connection is closed";
 
     /** The deepest message in the chain (the driver's "Connection refused" rather than Spring's wrapper's). */
     private static String innermostMessage(Throwable e) {

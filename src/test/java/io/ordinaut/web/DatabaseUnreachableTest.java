@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.transaction.TransactionSystemException;
 
@@ -17,11 +18,16 @@ class DatabaseUnreachableTest {
 
     @Test
     void a_rollback_on_a_connection_the_pool_has_closed_is_the_database_unreachable() {
-        // The database stopped between the transaction's first statement and its end: Hikari closed the connection.
+        // The database stopped during the transaction: Hikari closed the broken connection, so the rollback meets
+        // its closed proxy ("Connection is closed", no SQLState), and Spring keeps the statement's failure aside.
         TransactionSystemException rollback = new TransactionSystemException("JDBC rollback failed",
-                new SQLException("Connection is closed", "08003"));
-
+                new SQLException("Connection is closed"));
         assertThat(ApiExceptionHandler.databaseUnreachable(rollback)).isInstanceOf(SQLException.class);
+
+        TransactionSystemException masking = new TransactionSystemException("JDBC rollback failed", new SQLException("odd"));
+        masking.initApplicationException(new DataAccessResourceFailureException("terminating connection",
+                new SQLException("FATAL: terminating connection due to administrator command", "57P01")));
+        assertThat(ApiExceptionHandler.databaseUnreachable(masking)).isInstanceOf(DataAccessResourceFailureException.class);
     }
 
     @Test
@@ -33,6 +39,9 @@ class DatabaseUnreachableTest {
         assertThat(ApiExceptionHandler.databaseUnreachable(new DataIntegrityViolationException("dup",
                 new SQLException("duplicate key", "23505")))).isNull();
         assertThat(ApiExceptionHandler.databaseUnreachable(new RuntimeException(new SQLException("no state")))).isNull();
+        TransactionSystemException unrelated = new TransactionSystemException("commit failed", new SQLException("odd"));
+        unrelated.initApplicationException(new IllegalStateException("a bug"));
+        assertThat(ApiExceptionHandler.databaseUnreachable(unrelated)).isNull();
         assertThat(ApiExceptionHandler.databaseUnreachable(new TransactionSystemException("commit failed",
                 new SQLException("serialization", "40001")))).isNull();
     }
