@@ -341,6 +341,14 @@ class FailoverTest {
     /** Waits until the window's runs have finished, cancels the tasks, and accounts for every occurrence. */
     private static Accounting settle(String scenario, List<String> ids, List<Instant> grid, Instant from, Instant to,
                                      boolean misfiresAccountFor) {
+        // First every occurrence up to `to` handled by a fire (enqueued, or recorded by the misfire policy): after an
+        // outage the window triggers come back on their next 5 s slot, and an occurrence whose fire had not come yet
+        // was counted missing although it was about to be enqueued as backlog.
+        Eventually.until(scenario + ": the fires reached the window's end", PATIENCE, () -> db.sql("""
+                SELECT count(*) FROM schedule
+                 WHERE id IN (SELECT schedule_id FROM task WHERE id = ANY(CAST(:ids AS uuid[])))
+                   AND NOT finished AND next_fire_at <= :to""")
+                .param("ids", array(ids)).param("to", Timestamp.from(to)).query(Long.class).single(), n -> n == 0);
         Eventually.until(scenario + ": the window's runs finished", PATIENCE, () -> db.sql(
                 "SELECT count(*) FROM due_work WHERE task_id = ANY(CAST(:ids AS uuid[])) AND scheduled_for <= :to")
                 .param("ids", array(ids)).param("to", Timestamp.from(to)).query(Long.class).single(), n -> n == 0);
