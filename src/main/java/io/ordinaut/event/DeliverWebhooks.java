@@ -2,9 +2,6 @@ package io.ordinaut.event;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,6 +16,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import tools.jackson.databind.json.JsonMapper;
 
+import io.ordinaut.tool.CheckedPost;
 import io.ordinaut.tool.ToolCallException;
 import io.ordinaut.tool.ToolRouter;
 
@@ -94,10 +92,9 @@ final class DeliverWebhooks implements Runnable {
 
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
-    private final ToolRouter egress;
     private final EventProperties properties;
     private final Clock clock;
-    private final HttpClient http;
+    private final CheckedPost http;
     private final JsonMapper json;
 
     DeliverWebhooks(JdbcClient jdbc, TransactionTemplate tx, ToolRouter egress, EventProperties properties, Clock clock,
@@ -105,12 +102,10 @@ final class DeliverWebhooks implements Runnable {
         this.json = json;
         this.jdbc = jdbc;
         this.tx = tx;
-        this.egress = egress;
         this.properties = properties;
         this.clock = clock;
-        // redirects are not followed: each hop would need the egress check again
-        this.http = HttpClient.newBuilder().connectTimeout(properties.webhookTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        // pinned to the addresses the egress check accepted; redirects are not followed
+        this.http = egress.checkedPost(properties.webhookTimeout());
     }
 
     @Override
@@ -178,22 +173,16 @@ final class DeliverWebhooks implements Runnable {
         boolean retryable;
         try {
             URI uri = URI.create(url);
-            egress.checkDestination(uri);
             long t = clock.instant().getEpochSecond();
-            HttpRequest request = HttpRequest.newBuilder(uri)
-                    .timeout(properties.webhookTimeout())
-                    .header("Content-Type", "application/json")
-                    .header("User-Agent", "Ordinaut-Webhook")
-                    .header("Ordinaut-Delivery", outbox.toString())
-                    .header(WebhookSignature.HEADER, WebhookSignature.header(secret, t, body))
-                    .POST(HttpRequest.BodyPublishers.ofString(body))
-                    .build();
-            HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
-            if (response.statusCode() / 100 == 2) {
+            int status = http.post(uri, Map.of(
+                    "User-Agent", "Ordinaut-Webhook",
+                    "Ordinaut-Delivery", outbox.toString(),
+                    WebhookSignature.HEADER, WebhookSignature.header(secret, t, body)), body);
+            if (status / 100 == 2) {
                 jdbc.sql(DELIVERED).param("outbox", outbox).param("agent", agent).param("url", url).update();
                 return;
             }
-            error = "HTTP " + response.statusCode();
+            error = "HTTP " + status;
             retryable = true;
         } catch (ToolCallException e) {
             error = "refused: " + e.getMessage();
@@ -202,11 +191,11 @@ final class DeliverWebhooks implements Runnable {
             error = "invalid webhook_url: " + e.getMessage();
             retryable = false;
         } catch (IOException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                return; // the node is stopping: the delivery stays due and is sent again
+            }
             error = describe(e, properties.webhookTimeout());
             retryable = true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
         }
         Instant next = clock.instant().plus(backoff(attempt));
         boolean last = !retryable || next.isAfter(((Timestamp) d.get("deliver_until")).toInstant());
@@ -238,10 +227,10 @@ final class DeliverWebhooks implements Runnable {
     /** What went wrong on the wire, in words an admin reading the delivery can act on (no Java class names). */
     static String describe(IOException e, java.time.Duration timeout) {
         String detail = e.getMessage() == null || e.getMessage().isBlank() ? "" : ": " + e.getMessage();
-        if (e instanceof java.net.http.HttpConnectTimeoutException) {
+        if (e instanceof org.apache.hc.client5.http.ConnectTimeoutException) {
             return "could not connect within " + timeout.toMillis() + " ms";
         }
-        if (e instanceof java.net.http.HttpTimeoutException) {
+        if (e instanceof java.io.InterruptedIOException) {
             return "no answer within " + timeout.toMillis() + " ms";
         }
         if (e instanceof java.net.ConnectException) {

@@ -33,7 +33,11 @@ final class PinnedClients {
 
     /** Resolves (and checks) each host when a connection to it is opened. */
     static CloseableHttpClient create(EgressGuard guard, SSLContext sslContext) {
-        return create(new CheckedResolver(guard), sslContext);
+        return create(new CheckedResolver(guard), sslContext, CONNECT_TIMEOUT);
+    }
+
+    static CloseableHttpClient create(EgressGuard guard, SSLContext sslContext, Duration connectTimeout) {
+        return create(new CheckedResolver(guard), sslContext, connectTimeout);
     }
 
     /**
@@ -68,6 +72,10 @@ final class PinnedClients {
 
     /** @param sslContext null for the JVM's default */
     static CloseableHttpClient create(DnsResolver resolver, SSLContext sslContext) {
+        return create(resolver, sslContext, CONNECT_TIMEOUT);
+    }
+
+    private static CloseableHttpClient create(DnsResolver resolver, SSLContext sslContext, Duration connectTimeout) {
         return HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
                         .setDnsResolver(resolver)
@@ -76,7 +84,7 @@ final class PinnedClients {
                         .setTlsSocketStrategy(sslContext == null
                                 ? DefaultClientTlsStrategy.createSystemDefault() : new DefaultClientTlsStrategy(sslContext))
                         .setDefaultConnectionConfig(ConnectionConfig.custom()
-                                .setConnectTimeout(Timeout.of(CONNECT_TIMEOUT))
+                                .setConnectTimeout(Timeout.of(connectTimeout))
                                 .build())
                         .setMaxConnTotal(200)
                         .setMaxConnPerRoute(20)

@@ -143,6 +143,7 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
     private final McpTransport mcp;
     private final OrdinautMetrics metrics;
     private final ToolTrust trust;
+    private final List<CheckedPost> posts = new ArrayList<>();
 
     public ToolRouter(Function<String, Optional<ToolDefinition>> catalog, Settings settings) {
         this(catalog, settings, OrdinautMetrics.none());
@@ -178,6 +179,16 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
      */
     public void checkDestination(java.net.URI uri) {
         guard.check(uri);
+    }
+
+    /**
+     * A sender of POSTs under the tools' egress policy, pinned to the addresses it checked (webhooks); closed
+     * with this router.
+     */
+    public synchronized CheckedPost checkedPost(Duration timeout) {
+        CheckedPost post = new CheckedPost(guard, timeout, settings.sslContext());
+        posts.add(post);
+        return post;
     }
 
     /** Whether a pipeline may use this address; pass as the predicate of {@code PipelineDefinition.parse}. */
@@ -406,6 +417,9 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
     /** Closes cached MCP connections and pooled HTTP connections. */
     @Override
     public void close() {
+        synchronized (this) {
+            posts.forEach(CheckedPost::close);
+        }
         mcp.close();
         http.close();
     }

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpTimeoutException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 
 import javax.net.ssl.SSLHandshakeException;
 
+import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.junit.jupiter.api.Test;
 
 /** A failed delivery's last_error says what happened on the wire in words, never a Java class name. */
@@ -20,9 +20,9 @@ class WebhookErrorTextTest {
 
     @Test
     void each_kind_of_wire_failure_is_described_in_words() {
-        assertThat(DeliverWebhooks.describe(new HttpConnectTimeoutException("HTTP connect timed out"), TIMEOUT))
+        assertThat(DeliverWebhooks.describe(new ConnectTimeoutException("Connect to http://hooks.example:443 failed: Connect timed out"), TIMEOUT))
                 .isEqualTo("could not connect within 10000 ms");
-        assertThat(DeliverWebhooks.describe(new HttpTimeoutException("request timed out"), TIMEOUT))
+        assertThat(DeliverWebhooks.describe(new SocketTimeoutException("Read timed out"), TIMEOUT))
                 .isEqualTo("no answer within 10000 ms");
         assertThat(DeliverWebhooks.describe(new ConnectException(), TIMEOUT)).isEqualTo("cannot connect");
         assertThat(DeliverWebhooks.describe(new ConnectException("Connection refused"), TIMEOUT))
