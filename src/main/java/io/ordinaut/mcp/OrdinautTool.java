@@ -161,7 +161,8 @@ record OrdinautTool(String name, String title, String description, String operat
                     "Cancel a task for good (it stays readable, with its runs). Cannot be undone.",
                     "cancelTask", "POST", "/tasks/{id}/cancel", "task_id", Arguments.NONE, false, true, Rendering.ACTION),
             new OrdinautTool("snooze_task", "Snooze a task",
-                    "Push the task's next occurrence back by delay_seconds (1-604800); reason is kept for the audit log.",
+                    "Push the task's next occurrence back by delay_seconds (1-604800). reason (optional) is only echoed back in the "
+                            + "answer: it is not stored, and the audit log records the call but no request body.",
                     "snoozeTask", "POST", "/tasks/{id}/snooze", "task_id", Arguments.BODY, false, false, Rendering.ACTION),
             new OrdinautTool("run_task_now", "Run a task now",
                     "Queue a run of the task right away, outside its schedule. Returns the run_id; read it with get_run.",

@@ -18,7 +18,7 @@ public record TaskCreateRequest(
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED, description = "5-field cron, RFC 5545 RRULE (or RRULE/RDATE/EXDATE lines), ISO-8601 instant, ISO-8601 duration, or event topic", maxLength = 10000, example = "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=9;BYMINUTE=0") String scheduleExpr,
         @Schema(description = "IANA time zone the schedule is read in (default UTC)", maxLength = 100, example = "Europe/Chisinau") String timezone,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED, description = "The work: {\"params\": {...}, \"pipeline\": [{\"id\", \"uses\", \"with\", \"save_as\", ...}]}; see docs/api.md", example = "{\"params\": {\"city\": \"Chisinau\"}, \"pipeline\": [{\"id\": \"weather\", \"uses\": \"weather-mcp.forecast\", \"with\": {\"city\": \"Chisinau\"}}]}") Map<String, Object> payload,
-        @Schema(description = "1 (lowest) to 9 (highest); default 5", minimum = "1", maximum = "9") Integer priority,
+        @Schema(description = "1 (highest) to 9 (lowest); default 5", minimum = "1", maximum = "9") Integer priority,
         @Schema(description = "Retries of a failed run; default 3", minimum = "0", maximum = "10") Integer maxRetries,
         @Schema(description = "Delay between retries; default exponential_jitter", allowableValues = {"exponential_jitter", "linear", "fixed"}) String backoffStrategy,
         @Schema(description = "Runs with the same key within dedupe_window_seconds are enqueued once", maxLength = 200) String dedupeKey,

@@ -11,5 +11,5 @@ import io.swagger.v3.oas.annotations.media.Schema;
 @Schema(name = "TaskSnoozeRequest", description = "Delays the task's next occurrence")
 public record TaskSnoozeRequest(
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED, description = "Seconds to push the next occurrence back", minimum = "1", maximum = "604800", example = "3600") Integer delaySeconds,
-        @Schema(description = "Why, for the audit log", maxLength = 500) String reason) {
+        @Schema(description = "Why; echoed back in the answer's details.reason and not stored (the audit log keeps no request bodies)", maxLength = 500) String reason) {
 }

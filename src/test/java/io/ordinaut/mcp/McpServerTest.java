@@ -115,6 +115,16 @@ class McpServerTest {
         return text.toString();
     }
 
+    private static Map<String, McpSchema.Tool> tools(McpSyncClient client) {
+        Map<String, McpSchema.Tool> listed = new LinkedHashMap<>();
+        client.listTools().tools().forEach(t -> listed.put(t.name(), t));
+        return listed;
+    }
+
+    private static Map<String, Object> property(McpSchema.Tool tool, String name) {
+        return OpenApiSchemas.map(OpenApiSchemas.map(tool.inputSchema().get("properties")).get(name));
+    }
+
     static Map<String, Object> weekdayMorningTask(String title) {
         Map<String, Object> task = new LinkedHashMap<>();
         task.put("title", title);
@@ -415,6 +425,37 @@ class McpServerTest {
         // and the twins' bodies are the typed records
         assertThat(openApi.requestBody(openApi.operation("createTask")).get("properties")).asInstanceOf(
                 org.assertj.core.api.InstanceOfAssertFactories.MAP).containsKeys("title", "schedule_kind", "schedule_expr", "timezone", "payload");
+    }
+
+    @Test
+    void schema_texts_say_what_the_api_does() {
+        McpSyncClient client = connected(fullAgent("texts"));
+        Map<String, McpSchema.Tool> tools = tools(client);
+        // priority 1 runs first (docs/api.md)
+        for (String name : List.of("create_task", "update_task")) {
+            assertThat(property(tools.get(name), "priority").get("description")).as(name).asString()
+                    .contains("1 (highest)").doesNotContain("1 (lowest)");
+        }
+        // the audit log keeps no bodies: a snooze's reason is echoed, not kept
+        McpSchema.Tool snooze = tools.get("snooze_task");
+        assertThat(snooze.description()).doesNotContain("kept for the audit log").contains("not stored");
+        assertThat(property(snooze, "reason").get("description")).asString().doesNotContain("for the audit log").contains("not stored");
+        String taskId = (String) ok(call(client, "create_task", weekdayMorningTask("snoozed with a reason"))).get("id");
+        Map<String, Object> snoozed = ok(call(client, "snooze_task", Map.of("task_id", taskId, "delay_seconds", 60, "reason", "a dentist visit")));
+        assertThat(OpenApiSchemas.map(snoozed.get("details"))).containsEntry("reason", "a dentist visit");
+        assertThat(admin.get("/audit?subject_id=" + taskId + "&limit=100").expect(200).body()).contains("mcp:snooze_task")
+                .doesNotContain("a dentist visit");
+
+        // list_runs filters on created_at, both bounds inclusive
+        McpSchema.Tool listRuns = tools.get("list_runs");
+        assertThat(property(listRuns, "start_time").get("description")).asString().contains("created", "at or after").doesNotContain("scheduled");
+        assertThat(property(listRuns, "end_time").get("description")).asString().contains("created", "at or before").doesNotContain("scheduled");
+        String runId = (String) OpenApiSchemas.map(ok(call(client, "run_task_now", Map.of("task_id", taskId))).get("details")).get("run_id");
+        Map<String, Object> run = Eventually.until("run " + runId + " finished", () -> ok(call(client, "get_run", Map.of("run_id", runId))),
+                r -> r.get("finished_at") != null);
+        String createdAt = (String) run.get("created_at");
+        assertThat((List<?>) ok(call(client, "list_runs", Map.of("task_id", taskId, "start_time", createdAt, "end_time", createdAt)))
+                .get("items")).hasSize(1);
     }
 
     @Test
