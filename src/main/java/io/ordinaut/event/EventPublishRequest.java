@@ -13,7 +13,8 @@ public record EventPublishRequest(
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED, description = "Dot-separated topic name, no wildcards",
                 maxLength = 200, example = "orders.created") String topic,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED,
-                description = "A JSON object handed to the triggered pipelines as ${event.payload…}; may be empty ({})")
+                description = "A JSON object handed to the triggered pipelines as ${event.payload…}; may be empty ({})",
+                additionalProperties = Schema.AdditionalPropertiesValue.TRUE)
         Map<String, Object> payload,
         @Schema(description = "Makes publishing idempotent: the same id again triggers nothing", maxLength = 200) String eventId,
         @Schema(description = "The agent the event comes from (informational): the publisher itself, or left out; "

@@ -62,7 +62,9 @@ final class OpenApiSchemas {
 
     /**
      * The output schema of a tool: its twin's success response, with every property not listed as
-     * required allowed to be null (the REST API writes absent values as null).
+     * required allowed to be null (the REST API writes absent values as null). springdoc writes the
+     * components of OpenAPI 3.1 (TaskView, RunView) without {@code "type": "object"}: a schema with
+     * properties is an object all the same, and says so here, since MCP requires an object type.
      */
     Map<String, Object> output(OrdinautTool tool) {
         Map<String, Object> responses = map(operation(tool.operationId()).get("responses"));
@@ -72,13 +74,18 @@ final class OpenApiSchemas {
                 Object schema = map(media).get("schema");
                 if (schema != null) {
                     Map<String, Object> resolved = map(resolve(schema, 0));
-                    if ("object".equals(resolved.get("type"))) {
-                        return nullable(resolved);
+                    Object type = resolved.get("type");
+                    if ("object".equals(type) || type == null && resolved.get("properties") instanceof Map<?, ?>) {
+                        Map<String, Object> object = new LinkedHashMap<>();
+                        object.put("type", "object");
+                        resolved.forEach(object::putIfAbsent);
+                        return nullable(object);
                     }
                 }
             }
         }
-        return new LinkedHashMap<>(Map.of("type", "object"));
+        throw new IllegalStateException("operation " + tool.operationId() + " answers no JSON object in the OpenAPI document; "
+                + "the tool " + tool.name() + " needs one for its outputSchema");
     }
 
     /** The request body schema of an operation, references resolved. */

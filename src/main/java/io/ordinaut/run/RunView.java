@@ -7,9 +7,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.swagger.v3.oas.annotations.media.Schema;
+
 /**
  * A run as the API shows it (snake_case on the wire): a recorded attempt from task_run, or a queued or
- * running one from due_work.
+ * running one from due_work. The fields marked required are never null; the others are null when they do not
+ * apply (the MCP tools' output schemas allow null for exactly those).
  *
  * @param runId        the logical run this attempt belongs to (equal to {@code id} for the run's
  *                     current or final state)
@@ -18,13 +21,13 @@ import java.util.UUID;
  * @param durationMs   finished_at − started_at of a recorded attempt
  */
 record RunView(
-        UUID id,
-        UUID runId,
-        UUID taskId,
-        String status,
-        String trigger,
-        int attempt,
-        Instant scheduledFor,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) UUID id,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) UUID runId,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) UUID taskId,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) String status,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) String trigger,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) int attempt,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) Instant scheduledFor,
         Instant runAt,
         Boolean success,
         String leaseOwner,
@@ -34,7 +37,7 @@ record RunView(
         Long durationMs,
         String error,
         Object output,
-        Instant createdAt) {
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) Instant createdAt) {
 
     static final String HIDDEN_ERROR = "[Error details hidden - use include_errors=true]";
 

@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 
+import io.swagger.v3.oas.annotations.media.Schema;
+
 /**
  * A tool as the API shows it. Headers appear as configured: secrets are only ever named there
  * ({@code ${env:NAME}}), never resolved into an answer. {@code gone}: discovery found that the tool's MCP
@@ -17,8 +19,8 @@ record ToolView(
         String transport,
         String endpoint,
         String description,
-        Map<String, Object> inputSchema,
-        Map<String, Object> outputSchema,
+        @Schema(additionalProperties = Schema.AdditionalPropertiesValue.TRUE) Map<String, Object> inputSchema,
+        @Schema(additionalProperties = Schema.AdditionalPropertiesValue.TRUE) Map<String, Object> outputSchema,
         List<String> scopes,
         int timeoutSeconds,
         Map<String, String> headers,

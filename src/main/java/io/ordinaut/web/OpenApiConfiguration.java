@@ -156,6 +156,44 @@ class OpenApiConfiguration {
         };
     }
 
+    /**
+     * A property declared {@code @Schema(nullable = true)} admits null in the document: the schema resolver works
+     * in OpenAPI 3.0 terms, whose {@code nullable} the 3.1 document drops without a word, so it becomes
+     * {@code "type": ["string", "null"]}, with null among the values of an {@code enum}. A JSON Schema validator
+     * (a client's, an MCP client's) then accepts the null that resets {@code overlap_policy} in a PUT.
+     */
+    @Bean
+    OpenApiCustomizer ordinautNullableProperties() {
+        return openApi -> {
+            if (openApi.getComponents() != null && openApi.getComponents().getSchemas() != null) {
+                openApi.getComponents().getSchemas().values().forEach(OpenApiConfiguration::admitNull);
+            }
+        };
+    }
+
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private static void admitNull(io.swagger.v3.oas.models.media.Schema schema) {
+        if (schema.getProperties() == null) {
+            return;
+        }
+        for (Object value : schema.getProperties().values()) {
+            io.swagger.v3.oas.models.media.Schema property = (io.swagger.v3.oas.models.media.Schema) value;
+            if (!Boolean.TRUE.equals(property.getNullable())) {
+                continue;
+            }
+            Set<String> types = new java.util.LinkedHashSet<>(property.getTypes() != null ? property.getTypes()
+                    : property.getType() != null ? Set.of(property.getType()) : Set.of());
+            types.add("null");
+            property.setTypes(types);
+            property.setNullable(null);
+            if (property.getEnum() != null && !property.getEnum().contains(null)) {
+                List<Object> values = new java.util.ArrayList<>(property.getEnum());
+                values.add(null);
+                property.setEnum(values);
+            }
+        }
+    }
+
     private static List<Operation> operations(PathItem item) {
         return item.readOperations();
     }

@@ -9,12 +9,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import com.networknt.schema.InputFormat;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
@@ -33,6 +37,9 @@ import io.ordinaut.support.Nodes;
  * database, agents with their own tokens and scopes.
  */
 class McpServerTest {
+
+    /** A JSON Schema validator as an MCP client uses one: draft 2020-12, the dialect of MCP and OpenAPI 3.1. */
+    private static final SchemaRegistry JSON_SCHEMAS = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
 
     private static Nodes nodes;
     private static ConfigurableApplicationContext nodeA;
@@ -113,6 +120,12 @@ class McpServerTest {
             }
         }
         return text.toString();
+    }
+
+    /** What a JSON Schema validator finds wrong with a value ({@code "/payload: …"}); empty when it is valid. */
+    private static List<String> violations(Map<String, Object> schema, Object value) {
+        return JSON_SCHEMAS.getSchema(Jsons.text(schema), InputFormat.JSON).validate(Jsons.text(value), InputFormat.JSON).stream()
+                .map(e -> e.getInstanceLocation() + ": " + e.getMessage()).toList();
     }
 
     private static Map<String, McpSchema.Tool> tools(McpSyncClient client) {
@@ -425,6 +438,79 @@ class McpServerTest {
         // and the twins' bodies are the typed records
         assertThat(openApi.requestBody(openApi.operation("createTask")).get("properties")).asInstanceOf(
                 org.assertj.core.api.InstanceOfAssertFactories.MAP).containsKeys("title", "schedule_kind", "schedule_expr", "timezone", "payload");
+    }
+
+    @Test
+    void documented_arguments_and_real_answers_validate_against_the_advertised_schemas() {
+        McpSyncClient client = connected(agentToken("validated", "tasks:create", "tasks:read", "tasks:update", "tasks:delete",
+                "runs:read", "runs:write", "tools:read", "events:publish"));
+        Map<String, McpSchema.Tool> tools = tools(client);
+        OpenApiSchemas openApi = new OpenApiSchemas(admin.get("/v3/api-docs").expect(200).map());
+
+        // given the documented arguments: a payload is an object whose values may be anything (a pipeline array, a number)
+        Map<String, Object> task = weekdayMorningTask("validated");
+        task.put("payload", Map.of("params", Map.of("city", "Chisinau"), "pipeline", List.of(Map.of("id", "s", "uses", "noop.run"))));
+        assertThat(violations(tools.get("create_task").inputSchema(), task)).isEmpty();
+        assertThat(violations(tools.get("publish_event").inputSchema(), Map.of("topic", "orders.created", "payload", Map.of("order_id", 17))))
+                .isEmpty();
+        Map<String, Object> tool = Map.of("address", "validated.forecast", "transport", "simulate",
+                "input_schema", Map.of("type", "object", "required", List.of("city")), "output_schema", Map.of("type", "object"));
+        assertThat(violations(openApi.requestBody(openApi.operation("createTool")), tool)).isEmpty();
+        assertThat(violations(openApi.requestBody(openApi.operation("updateTool")), Map.of("input_schema", Map.of("type", "object"))))
+                .isEmpty();
+        // a PUT resets an optional field with null (docs/api.md), and only those: title cannot be cleared
+        Map<String, Object> reset = new HashMap<>();
+        for (String field : List.of("description", "timezone", "priority", "max_retries", "backoff_strategy", "dedupe_key",
+                "dedupe_window_seconds", "concurrency_key", "misfire_grace_seconds", "jitter_seconds", "start_at", "end_at",
+                "overlap_policy", "run_timeout_seconds", "concurrency_limit")) {
+            reset.put(field, null);
+        }
+        assertThat(violations(openApi.requestBody(openApi.operation("updateTask")), reset)).isEmpty();
+        reset.put("task_id", UUID.randomUUID().toString());
+        assertThat(violations(tools.get("update_task").inputSchema(), reset)).isEmpty();
+        Map<String, Object> clearedTitle = new HashMap<>(Map.of("task_id", UUID.randomUUID().toString()));
+        clearedTitle.put("title", null);
+        assertThat(violations(tools.get("update_task").inputSchema(), clearedTitle)).singleElement().asString().contains("/title");
+
+        // the outputs are the twins' response schemas, with their properties
+        for (String name : List.of("create_task", "get_task", "update_task")) {
+            assertThat(OpenApiSchemas.map(tools.get(name).outputSchema().get("properties"))).as(name)
+                    .containsKeys("id", "title", "status", "payload", "next_run_at", "timezone");
+        }
+        assertThat(OpenApiSchemas.map(tools.get("get_run").outputSchema().get("properties")))
+                .containsKeys("id", "run_id", "task_id", "status", "output", "finished_at");
+
+        // when every tool answers, then each answer validates against the tool's outputSchema, nulls included
+        Map<String, Object> answers = new LinkedHashMap<>();
+        Map<String, Object> created = ok(call(client, "create_task", task));
+        answers.put("create_task", created);
+        String taskId = (String) created.get("id");
+        answers.put("get_task", ok(call(client, "get_task", Map.of("task_id", taskId))));
+        Map<String, Object> update = new HashMap<>(reset);
+        update.put("task_id", taskId);
+        Map<String, Object> updated = ok(call(client, "update_task", update));
+        assertThat(updated).containsEntry("timezone", "UTC").containsEntry("priority", 5).containsEntry("dedupe_key", null)
+                .containsEntry("overlap_policy", "skip");
+        answers.put("update_task", updated);
+        answers.put("list_tasks", ok(call(client, "list_tasks", Map.of())));
+        answers.put("preview_schedule", ok(call(client, "preview_schedule", Map.of("schedule_kind", "cron", "schedule_expr", "0 9 * * 1-5"))));
+        answers.put("snooze_task", ok(call(client, "snooze_task", Map.of("task_id", taskId, "delay_seconds", 60))));
+        Map<String, Object> ran = ok(call(client, "run_task_now", Map.of("task_id", taskId)));
+        answers.put("run_task_now", ran);
+        String runId = (String) OpenApiSchemas.map(ran.get("details")).get("run_id");
+        answers.put("get_run", Eventually.until("run " + runId + " finished", () -> ok(call(client, "get_run", Map.of("run_id", runId))),
+                r -> r.get("finished_at") != null));
+        answers.put("list_runs", ok(call(client, "list_runs", Map.of("task_id", taskId, "include_errors", true))));
+        answers.put("list_tools", ok(call(client, "list_tools", Map.of())));
+        answers.put("publish_event", ok(call(client, "publish_event", Map.of("topic", "orders.created", "payload", Map.of("order_id", 17)))));
+        answers.put("pause_task", ok(call(client, "pause_task", Map.of("task_id", taskId))));
+        answers.put("resume_task", ok(call(client, "resume_task", Map.of("task_id", taskId))));
+        answers.put("cancel_task", ok(call(client, "cancel_task", Map.of("task_id", taskId))));
+        assertThat(answers.get("get_run")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .containsEntry("run_at", null).containsEntry("leased_until", null);
+        answers.forEach((name, answer) -> assertThat(violations(tools.get(name).outputSchema(), answer))
+                .as("%s answered %s", name, answer).isEmpty());
+        assertThat(answers.keySet()).containsAll(tools.keySet().stream().filter(n -> !n.equals("retry_run")).toList());
     }
 
     @Test
