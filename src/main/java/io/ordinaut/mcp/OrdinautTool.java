@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * One MCP tool and the REST route it stands for (its twin): the route's method and path, the OpenAPI
@@ -27,13 +28,17 @@ record OrdinautTool(String name, String title, String description, String operat
      * The REST request for these arguments. An argument that travels as text — the id into the path, a list's
      * filters into the query string — is checked against its type in {@code properties} (the tool's input schema)
      * here: as text the twin could not tell {@code {"$ne": 1}} from a string, and would look for a task of that
-     * name. Arguments that go into a JSON body keep their type, and the twin judges them.
+     * name; so is an argument the tool does not take. Arguments that go into a JSON body keep their type, and the
+     * twin judges them.
      *
      * @param properties the {@code properties} of the tool's input schema
-     * @throws InvalidArgument naming the argument that is missing or of the wrong type
+     * @throws InvalidArgument naming the argument that is missing, unknown or of the wrong type
      */
     Twin twin(Map<String, Object> args, Map<String, Object> properties) {
         String target = path;
+        if (arguments != Arguments.BODY) {
+            refuseUnknown(args, properties);
+        }
         Map<String, Object> rest = new LinkedHashMap<>(args);
         if (idArgument != null) {
             Object id = rest.remove(idArgument);
@@ -50,6 +55,19 @@ record OrdinautTool(String name, String title, String description, String operat
             case QUERY -> new Twin(method, target, query(rest, properties), null);
             case NONE -> new Twin(method, target, Map.of(), method.equals("GET") ? null : Map.of());
         };
+    }
+
+    /**
+     * An argument the tool does not take is refused, naming it as the twin names an unknown body field: the query
+     * string of a list, or a route without a body, would otherwise drop it, and {@code list_runs {"taskId": …}}
+     * would answer every run. Arguments of a JSON body are left to the twin, which refuses unknown fields itself.
+     */
+    private static void refuseUnknown(Map<String, Object> args, Map<String, Object> properties) {
+        for (String name : args.keySet()) {
+            if (!properties.containsKey(name)) {
+                throw new InvalidArgument(name, "Unknown field " + name + "; allowed fields: " + String.join(", ", new TreeSet<>(properties.keySet())));
+            }
+        }
     }
 
     String idHint() {

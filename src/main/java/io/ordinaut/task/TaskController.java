@@ -212,8 +212,8 @@ class TaskController {
 
     @RequiresScope(Scopes.TASKS_READ)
     @GetMapping("/tasks")
-    @Parameter(name = "status", in = ParameterIn.QUERY, description = "Only tasks in this status", schema = @Schema(type = "string"))
-    @Parameter(name = "schedule_kind", in = ParameterIn.QUERY, description = "Only tasks with this schedule kind", schema = @Schema(type = "string"))
+    @Parameter(name = "status", in = ParameterIn.QUERY, description = "Only tasks in this status", schema = @Schema(type = "string", allowableValues = {"active", "paused", "canceled", "completed"}))
+    @Parameter(name = "schedule_kind", in = ParameterIn.QUERY, description = "Only tasks with this schedule kind", schema = @Schema(type = "string", allowableValues = {"cron", "rrule", "once", "interval", "event"}))
     @Parameter(name = "created_by", in = ParameterIn.QUERY, description = "Only tasks of this owner (admins)", schema = @Schema(type = "string", format = "uuid"))
     @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Page size (default 50)", schema = @Schema(type = "integer", minimum = "1", maximum = "200", defaultValue = "50"))
     @Parameter(name = "offset", in = ParameterIn.QUERY, description = "Rows to skip (default 0)", schema = @Schema(type = "integer", minimum = "0", defaultValue = "0"))

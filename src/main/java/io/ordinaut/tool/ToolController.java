@@ -64,7 +64,7 @@ class ToolController {
 
     @RequiresScope(Scopes.TOOLS_READ)
     @GetMapping("/tools")
-    @Parameter(name = "transport", in = ParameterIn.QUERY, description = "Only tools with this transport", schema = @Schema(type = "string"))
+    @Parameter(name = "transport", in = ParameterIn.QUERY, description = "Only tools with this transport", schema = @Schema(type = "string", allowableValues = {"http", "mcp", "simulate"}))
     @Parameter(name = "prefix", in = ParameterIn.QUERY, description = "Only tools whose address starts with this", schema = @Schema(type = "string"))
     @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Page size (default 50)", schema = @Schema(type = "integer", minimum = "1", maximum = "200", defaultValue = "50"))
     @Parameter(name = "offset", in = ParameterIn.QUERY, description = "Rows to skip (default 0)", schema = @Schema(type = "integer", minimum = "0", defaultValue = "0"))

@@ -545,6 +545,45 @@ class McpServerTest {
     }
 
     @Test
+    void every_tool_refuses_an_argument_it_does_not_take_and_list_filters_name_their_values() {
+        McpSyncClient client = connected(agentToken("strict", "tasks:create", "tasks:read", "tasks:update", "tasks:delete",
+                "runs:read", "runs:write", "tools:read", "events:publish"));
+        Map<String, McpSchema.Tool> tools = tools(client);
+        String taskId = (String) ok(call(client, "create_task", weekdayMorningTask("strict"))).get("id");
+        String runId = (String) OpenApiSchemas.map(ok(call(client, "run_task_now", Map.of("task_id", taskId))).get("details")).get("run_id");
+
+        for (OrdinautTool tool : OrdinautTool.ALL) {
+            Map<String, Object> args = new LinkedHashMap<>();
+            if (tool.idArgument() != null) {
+                args.put(tool.idArgument(), tool.idArgument().equals("run_id") ? runId : taskId);
+            }
+            args.put("bogus_arg", 1);
+            McpSchema.CallToolResult refused = call(client, tool.name(), args);
+            assertThat(refused.isError()).as(tool.name()).isTrue();
+            assertThat(text(refused)).as(tool.name()).contains("ValidationError", "Unknown field bogus_arg", "(field: bogus_arg)");
+        }
+        // the model's slip is named, rather than answered with every run
+        assertThat(text(call(client, "list_runs", Map.of("taskId", taskId)))).contains("Unknown field taskId", "task_id", "(field: taskId)");
+        assertThat(ok(call(client, "get_task", Map.of("task_id", taskId))).get("status")).isEqualTo("active");
+
+        // a filter with a fixed set of values lists them, the same the twin accepts
+        Map<String, List<String>> filters = Map.of("list_tasks", List.of("status", "schedule_kind"), "list_runs", List.of("status", "trigger"),
+                "list_tools", List.of("transport"));
+        filters.forEach((name, parameters) -> {
+            for (String parameter : parameters) {
+                List<?> values = (List<?>) property(tools.get(name), parameter).get("enum");
+                assertThat(values).as("%s %s", name, parameter).isNotEmpty();
+                McpSchema.CallToolResult refused = call(client, name, Map.of(parameter, "bogus"));
+                assertThat(text(refused)).as("%s %s", name, parameter).contains(parameter + " must be one of "
+                        + String.join(", ", values.stream().map(String::valueOf).toList()) + " (got \"bogus\")");
+                for (Object value : values) {
+                    ok(call(client, name, Map.of(parameter, value)));
+                }
+            }
+        });
+    }
+
+    @Test
     void two_nodes_behind_one_address_answer_consecutive_calls() throws Exception {
         try (RoundRobinProxy proxy = new RoundRobinProxy(List.of(Nodes.port(nodeA), Nodes.port(nodeB)))) {
             McpSyncClient client = client(proxy.url(), fullAgent("balanced"));
