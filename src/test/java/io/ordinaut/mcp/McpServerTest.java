@@ -522,6 +522,16 @@ class McpServerTest {
             assertThat(property(tools.get(name), "priority").get("description")).as(name).asString()
                     .contains("1 (highest)").doesNotContain("1 (lowest)");
         }
+        // the bounds the schema states are the validator's: 366 days (a leap year), not 365
+        for (String name : List.of("create_task", "update_task")) {
+            for (String field : List.of("dedupe_window_seconds", "misfire_grace_seconds")) {
+                assertThat(((Number) property(tools.get(name), field).get("maximum")).longValue()).as(name + " " + field)
+                        .isEqualTo(366L * 24 * 3600);
+            }
+        }
+        Map<String, Object> leapYearWindow = new java.util.HashMap<>(weekdayMorningTask("a leap year's dedupe window"));
+        leapYearWindow.put("dedupe_window_seconds", 366 * 24 * 3600);
+        ok(call(client, "create_task", leapYearWindow));
         // the audit log keeps no bodies: a snooze's reason is echoed, not kept
         McpSchema.Tool snooze = tools.get("snooze_task");
         assertThat(snooze.description()).doesNotContain("kept for the audit log").contains("not stored");
