@@ -56,7 +56,9 @@ import io.ordinaut.web.Scopes;
  *   <li>{@code GET /runs} — filters task_id, status, success, trigger, start_time, end_time (on
  *       created_at, ISO-8601), include_errors (default false: the run's error and its steps' errors in
  *       output.trace are replaced by a hint, as in the original Ordinaut), limit (1–1000, default 50),
- *       offset; newest first</li>
+ *       offset; newest first. An item carries its output within RunRepository's list bounds (256 KiB
+ *       each, 1 MiB a page); past them it is listed with {@code output: null, output_bytes,
+ *       output_omitted: true}, so a page costs the node about 1 MiB of outputs whatever the runs saved</li>
  *   <li>{@code GET /tasks/{id}/runs} (same filters); {@code GET /runs/{id}} shows one run in full</li>
  *   <li>{@code GET /task/{task_id}/latest}, {@code GET /task/{task_id}/stats?days=} (default 30) and
  *       {@code GET /stats/summary?days=} (default 7), also under {@code /runs/…} where the original's

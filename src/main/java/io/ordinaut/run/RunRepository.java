@@ -14,6 +14,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.util.RawValue;
 
 import io.ordinaut.queue.StatusSql;
 
@@ -24,34 +25,68 @@ import io.ordinaut.queue.StatusSql;
 @Repository
 class RunRepository {
 
+    /**
+     * The most of one run's output a list item carries (its jsonb text, in bytes); a larger one is left
+     * out of the item, marked, and read with GET /runs/{id}. Outputs may be up to
+     * ordinaut.pipeline.max-run-output-bytes (8 MiB) each, and a page up to 1000 items: without this, one
+     * list request could make the node hold gigabytes.
+     */
+    static final int MAX_LISTED_OUTPUT_BYTES = 256 * 1024;
+    /** The most output text one list page carries in all: items past it are listed with their output left out. */
+    static final int MAX_LISTED_PAGE_OUTPUT_BYTES = 1024 * 1024;
+
     private static final String RECORDED = """
-            SELECT id, run_id, task_id, status, trigger, attempt, scheduled_for, CAST(NULL AS timestamptz) AS run_at,
-                   success, lease_owner, CAST(NULL AS timestamptz) AS leased_until, started_at, finished_at, error,
-                   CAST(output AS text) AS output, created_at
+            SELECT 'recorded' AS source, id, run_id, task_id, status, trigger, attempt, scheduled_for,
+                   CAST(NULL AS timestamptz) AS run_at, success, lease_owner, CAST(NULL AS timestamptz) AS leased_until,
+                   started_at, finished_at, error, created_at
               FROM task_run""";
 
-    /**
-     * Runs still in the queue. A running one shows as its output the progress its node last wrote with a
-     * lease renewal (the outputs and trace of the steps that ended, in the shape of a recorded run's output;
-     * 029-run-progress): a column of the row already read, so a list page costs nothing more. A queued run
-     * has none (a re-queue clears it).
-     */
+    /** Runs still in the queue; a queued run has no output, a running one its progress (below). */
     private static final String LIVE = StatusSql.of("""
-            SELECT id, id AS run_id, task_id, CASE WHEN locked_by IS NULL THEN {run:queued} ELSE {run:running} END AS status,
+            SELECT 'live' AS source, id, id AS run_id, task_id,
+                   CASE WHEN locked_by IS NULL THEN {run:queued} ELSE {run:running} END AS status,
                    trigger, attempt, scheduled_for, run_at, CAST(NULL AS boolean) AS success, locked_by AS lease_owner,
                    locked_until AS leased_until, started_at, CAST(NULL AS timestamptz) AS finished_at,
-                   CAST(NULL AS text) AS error,
-                   CASE WHEN locked_by IS NOT NULL THEN CAST(progress -> 'output' AS text) END AS output, created_at
+                   CAST(NULL AS text) AS error, created_at
               FROM due_work""");
+
+    /**
+     * The output text of the run row {@code r} (from RECORDED or LIVE). The unions above carry no output:
+     * a query that sorts or counts them would otherwise turn every matching row's output into text, up to
+     * 8 MiB each, to keep a page of them. It is read by id for the rows of the answer only. A running
+     * run shows as its output the progress its node last wrote with a lease renewal (the outputs and
+     * trace of the steps that ended, in the shape of a recorded run's output; 029-run-progress); a queued
+     * one has none (a re-queue clears it).
+     */
+    private static final String OUTPUT = """
+            CASE r.source
+                 WHEN 'recorded' THEN (SELECT CAST(o.output AS text) FROM task_run o WHERE o.id = r.id)
+                 ELSE (SELECT CAST(o.progress -> 'output' AS text) FROM due_work o WHERE o.id = r.id AND o.locked_by IS NOT NULL)
+            END""";
 
     private static final String ALL_RUNS = RECORDED + "\nUNION ALL\n" + LIVE;
 
     private static final String VISIBLE = " AND (CAST(:owner AS uuid) IS NULL OR task_id IN (SELECT id FROM task WHERE created_by = :owner))";
 
-    private static final String FIND_LIVE = "SELECT * FROM (" + LIVE + ") r WHERE id = :id" + VISIBLE;
-    private static final String FIND_RECORDED = "SELECT * FROM (" + RECORDED + ") r WHERE id = :id" + VISIBLE;
-    private static final String LATEST = "SELECT * FROM (" + ALL_RUNS + ") r WHERE task_id = :taskId"
-            + " ORDER BY created_at DESC, attempt DESC, id LIMIT 1";
+    private static final String FIND_LIVE = "SELECT r.*, " + OUTPUT + " AS output FROM (" + LIVE + ") r WHERE id = :id" + VISIBLE;
+    private static final String FIND_RECORDED = "SELECT r.*, " + OUTPUT + " AS output FROM (" + RECORDED + ") r WHERE id = :id" + VISIBLE;
+    private static final String LATEST = "SELECT r.*, " + OUTPUT + " AS output FROM (SELECT * FROM (" + ALL_RUNS + ") r"
+            + " WHERE task_id = :taskId ORDER BY created_at DESC, attempt DESC, id LIMIT 1) r";
+
+    /**
+     * A page of runs (1: the filter, 2: OUTPUT, 3: ALL_RUNS) with each item's output size, and its output
+     * only while it is at most MAX_LISTED_OUTPUT_BYTES and the outputs listed so far on the page, in page
+     * order, stay within MAX_LISTED_PAGE_OUTPUT_BYTES. The page is chosen first, without outputs; only its
+     * rows are sized, in the database, so an output left out never leaves it.
+     */
+    private static final String PAGE = """
+            SELECT r.*, CASE WHEN r.output_bytes <= :maxItemBytes AND r.listed_bytes <= :maxPageBytes THEN %2$s END AS output
+              FROM (SELECT r.*, sum(CASE WHEN r.output_bytes <= :maxItemBytes THEN r.output_bytes ELSE 0 END)
+                                    OVER (ORDER BY created_at DESC, attempt DESC, id ROWS UNBOUNDED PRECEDING) AS listed_bytes
+                      FROM (SELECT r.*, octet_length(%2$s) AS output_bytes
+                              FROM (SELECT * FROM (%3$s) r%1$s
+                                     ORDER BY created_at DESC, attempt DESC, id LIMIT :limit OFFSET :offset) r) r) r
+             ORDER BY created_at DESC, attempt DESC, id""";
 
     private static final String TASK_VISIBLE = """
             SELECT EXISTS (SELECT 1 FROM task WHERE id = :taskId AND (CAST(:owner AS uuid) IS NULL OR created_by = :owner))
@@ -103,12 +138,14 @@ class RunRepository {
         this.json = json;
     }
 
+    /** A page of runs, newest first; outputs past the list bounds are left out and marked (RunView.outputOmitted). */
     List<RunView> page(RunFilter filter, int limit, int offset) {
         Query q = where(filter);
-        JdbcClient.StatementSpec spec = jdbc.sql("SELECT * FROM (" + ALL_RUNS + ") r" + q.sql()
-                + " ORDER BY created_at DESC, attempt DESC, id LIMIT :limit OFFSET :offset");
+        JdbcClient.StatementSpec spec = jdbc.sql(PAGE.formatted(q.sql(), OUTPUT, ALL_RUNS));
         q.params().forEach(spec::param);
-        return spec.param("limit", limit).param("offset", offset).query(this::map).list();
+        return spec.param("limit", limit).param("offset", offset)
+                .param("maxItemBytes", MAX_LISTED_OUTPUT_BYTES).param("maxPageBytes", MAX_LISTED_PAGE_OUTPUT_BYTES)
+                .query(this::listed).list();
     }
 
     long count(RunFilter filter) {
@@ -120,12 +157,12 @@ class RunRepository {
 
     /** The run with this id: its live queue row while queued or running, else its recorded row. */
     Optional<RunView> find(UUID id, UUID owner) {
-        Optional<RunView> live = jdbc.sql(FIND_LIVE).param("id", id).param("owner", owner).query(this::map).optional();
-        return live.isPresent() ? live : jdbc.sql(FIND_RECORDED).param("id", id).param("owner", owner).query(this::map).optional();
+        Optional<RunView> live = jdbc.sql(FIND_LIVE).param("id", id).param("owner", owner).query(RunRepository::whole).optional();
+        return live.isPresent() ? live : jdbc.sql(FIND_RECORDED).param("id", id).param("owner", owner).query(RunRepository::whole).optional();
     }
 
     Optional<RunView> latest(UUID taskId) {
-        return jdbc.sql(LATEST).param("taskId", taskId).query(this::map).optional();
+        return jdbc.sql(LATEST).param("taskId", taskId).query(RunRepository::whole).optional();
     }
 
     boolean taskVisible(UUID taskId, UUID owner) {
@@ -202,8 +239,27 @@ class RunRepository {
     private record Query(String sql, Map<String, Object> params) {
     }
 
-    private RunView map(ResultSet rs, int row) throws SQLException {
+    /**
+     * One run shown whole: its output is passed on as the stored JSON text, unparsed, so an 8 MiB output
+     * costs its text and not a tree of objects several times its size.
+     */
+    private static RunView whole(ResultSet rs, int row) throws SQLException {
         String output = rs.getString("output");
+        return map(rs, output == null ? null : new RawValue(output), null);
+    }
+
+    /**
+     * A list item: its output parsed (the list hides its steps' errors), or, when left out, null with
+     * its size. Parsing is bounded by the page's output bound.
+     */
+    private RunView listed(ResultSet rs, int row) throws SQLException {
+        String output = rs.getString("output");
+        long bytes = rs.getLong("output_bytes");
+        Long omittedBytes = output == null && !rs.wasNull() ? bytes : null;
+        return map(rs, output == null ? null : json.readValue(output, Object.class), omittedBytes);
+    }
+
+    private static RunView map(ResultSet rs, Object output, Long omittedBytes) throws SQLException {
         Instant startedAt = instant(rs, "started_at");
         Instant finishedAt = instant(rs, "finished_at");
         return new RunView(
@@ -222,7 +278,9 @@ class RunRepository {
                 finishedAt,
                 startedAt != null && finishedAt != null ? finishedAt.toEpochMilli() - startedAt.toEpochMilli() : null,
                 rs.getString("error"),
-                output == null ? null : json.readValue(output, Object.class),
+                output,
+                omittedBytes,
+                omittedBytes == null ? null : Boolean.TRUE,
                 instant(rs, "created_at"));
     }
 

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import io.swagger.v3.oas.annotations.media.Schema;
 
 /**
@@ -19,6 +21,12 @@ import io.swagger.v3.oas.annotations.media.Schema;
  * @param runAt        when a queued run is due (retries wait for their backoff); null once recorded
  * @param leasedUntil  while running: until when the node's lease holds
  * @param durationMs   finished_at − started_at of a recorded attempt
+ * @param output       the run's output; in a list, null when left out (outputOmitted)
+ * @param outputBytes  in a list, the size of the output left out of this item (its JSON text, in bytes);
+ *                     absent otherwise
+ * @param outputOmitted in a list, true when this item's output was left out for size (GET /runs/{id}
+ *                     shows it); absent otherwise, so an item whose output is listed has the fields it
+ *                     always had
  */
 record RunView(
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) UUID id,
@@ -37,6 +45,8 @@ record RunView(
         Long durationMs,
         String error,
         Object output,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Long outputBytes,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Boolean outputOmitted,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) Instant createdAt) {
 
     static final String HIDDEN_ERROR = "[Error details hidden - use include_errors=true]";
@@ -48,7 +58,8 @@ record RunView(
             return this;
         }
         return new RunView(id, runId, taskId, status, trigger, attempt, scheduledFor, runAt, success, leaseOwner,
-                leasedUntil, startedAt, finishedAt, durationMs, error == null ? null : HIDDEN_ERROR, hiddenOutput, createdAt);
+                leasedUntil, startedAt, finishedAt, durationMs, error == null ? null : HIDDEN_ERROR, hiddenOutput, outputBytes,
+                outputOmitted, createdAt);
     }
 
     /** A copy of the output whose trace entries carry the hint instead of their error; the output itself when none has one. */
