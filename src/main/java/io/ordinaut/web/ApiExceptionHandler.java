@@ -93,8 +93,8 @@ class ApiExceptionHandler {
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<ApiError> unreadable(HttpMessageNotReadableException e, HttpServletRequest request) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof BodySizeLimitFilter.BodyTooLarge) {
-                return body(HttpStatus.CONTENT_TOO_LARGE, "PayloadTooLarge", t.getMessage(), Map.of(), request);
+            if (t instanceof BodySizeLimitFilter.BodyTooLarge tooLarge) {
+                return api(BodySizeLimitFilter.refusal(tooLarge.max()), request);
             }
         }
         for (Throwable t = e; t != null; t = t.getCause()) {

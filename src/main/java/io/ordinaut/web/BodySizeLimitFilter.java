@@ -68,13 +68,25 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
     }
 
     private void reject(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        ErrorResponses.write(request, response, json, clock, new ApiException(HttpStatus.CONTENT_TOO_LARGE, "PayloadTooLarge",
-                "Request body exceeds the limit of " + maxBytes + " bytes", Map.of("max_bytes", maxBytes)));
+        ErrorResponses.write(request, response, json, clock, refusal(maxBytes));
+    }
+
+    /** The one 413 for a body over the limit, whether its Content-Length said so or reading it found out. */
+    static ApiException refusal(long maxBytes) {
+        return new ApiException(HttpStatus.CONTENT_TOO_LARGE, "PayloadTooLarge",
+                "Request body exceeds the limit of " + maxBytes + " bytes", Map.of("max_bytes", maxBytes));
     }
 
     static final class BodyTooLarge extends IOException {
+        private final long max;
+
         BodyTooLarge(long max) {
             super("request body exceeds " + max + " bytes");
+            this.max = max;
+        }
+
+        long max() {
+            return max;
         }
     }
 

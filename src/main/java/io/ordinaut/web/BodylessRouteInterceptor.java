@@ -54,8 +54,7 @@ final class BodylessRouteInterceptor implements HandlerInterceptor {
         try {
             body = request.getInputStream().readAllBytes(); // bounded by BodySizeLimitFilter
         } catch (BodySizeLimitFilter.BodyTooLarge e) {
-            throw new ApiException(HttpStatus.CONTENT_TOO_LARGE, "PayloadTooLarge", "Request body exceeds the limit: " + e.getMessage(),
-                    Map.of());
+            throw BodySizeLimitFilter.refusal(e.max());
         }
         if (blank(body)) {
             return true;

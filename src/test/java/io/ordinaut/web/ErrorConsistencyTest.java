@@ -76,6 +76,16 @@ class ErrorConsistencyTest extends NodeTestSupport {
                 + "\r\nContent-Type: application/json\r\nContent-Length: " + big.length() + "\r\nConnection: close\r\n\r\n" + big);
         assertThat(tooLarge.status).isEqualTo(413);
         assertJsonError("413", tooLarge);
+        // the same answer when the limit is found while a chunked body is read
+        Raw chunked = raw("POST /tasks HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + Api.ADMIN_TOKEN
+                + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                + Integer.toHexString(big.length()) + "\r\n" + big + "\r\n0\r\n\r\n");
+        assertThat(chunked.status).as(chunked.text).isEqualTo(413);
+        for (Raw refused : List.of(tooLarge, chunked)) {
+            assertThat(JSON.readValue(refused.body(), Map.class)).as(refused.text).containsEntry("error", "PayloadTooLarge")
+                    .containsEntry("message", "Request body exceeds the limit of 4096 bytes")
+                    .containsEntry("details", Map.of("max_bytes", 4096));
+        }
         Raw options = raw("OPTIONS /tasks HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
         assertThat(options.status).as(options.text).isLessThan(500);
         assertThat(options.header("x-request-id")).isNotBlank();
