@@ -21,7 +21,7 @@ class McpConfiguration {
     ServletRegistrationBean<McpEndpoint> mcpEndpoint(Authenticator authenticator, AuditLog audit, DispatcherServlet dispatcher,
                                                      ObjectProvider<BuildProperties> build, Clock clock, NodeProperties node) {
         BuildProperties info = build.getIfAvailable();
-        OrdinautMcpServer server = new OrdinautMcpServer(new RestTwins(dispatcher), info == null ? "dev" : info.getVersion());
+        OrdinautMcpServer server = new OrdinautMcpServer(new RestTwins(dispatcher), audit, info == null ? "dev" : info.getVersion());
         ServletRegistrationBean<McpEndpoint> registration = new ServletRegistrationBean<>(
                 new McpEndpoint(authenticator, audit, server, clock, node.publicUrl()), OrdinautMcpServer.ENDPOINT);
         registration.setName("mcp");

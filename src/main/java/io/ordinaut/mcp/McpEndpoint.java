@@ -22,6 +22,7 @@ import io.ordinaut.web.ApiException;
 import io.ordinaut.web.Authenticator;
 import io.ordinaut.web.Caller;
 import io.ordinaut.web.RequestContext;
+import io.ordinaut.web.RoutePaths;
 
 /**
  * {@code /mcp}: refuses a request without a valid bearer token the way the MCP authorization spec wants
@@ -74,6 +75,13 @@ final class McpEndpoint extends HttpServlet {
     }
 
     private void serve(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
+        // the container picks this servlet for //mcp, /./mcp, /x/../mcp and /;x/mcp too, having normalised the path;
+        // the REST routes match the path as sent, and so does /mcp
+        if (!RoutePaths.matches(request, OrdinautMcpServer.ENDPOINT)) {
+            restError(request, response, HttpServletResponse.SC_NOT_FOUND, "NotFound",
+                    "No endpoint " + request.getMethod() + " " + request.getRequestURI(), Map.of());
+            return;
+        }
         if ("OPTIONS".equals(request.getMethod())) {
             // the methods it takes, to anyone, as every route answers OPTIONS (CORS preflights never get here)
             response.setHeader("Allow", "POST,OPTIONS");
@@ -102,16 +110,24 @@ final class McpEndpoint extends HttpServlet {
                     "Request body exceeds the limit of " + MAX_BODY_BYTES + " bytes", Map.of("max_bytes", MAX_BODY_BYTES));
             return;
         }
-        McpRequestCheck.Outcome checked = McpRequestCheck.check(request.getContentType(), request.getHeader("Accept"), body);
+        McpRequestCheck.Outcome checked = McpRequestCheck.check(request.getContentType(), request.getHeader("Accept"),
+                request.getHeader(McpRequestCheck.PROTOCOL_VERSION_HEADER), () -> server.transport(request, response).protocolVersions(), body);
         if (!checked.passed()) {
             // the client's mistake, answered to it: nothing for an operator to act on
             LOG.debug("MCP request refused: {}", checked.error().message());
             checked.error().writeTo(response);
             return;
         }
+        if (checked.unheard()) {
+            // a notification gets no answer but the 202 (MCP), whether anything listens for it or not
+            LOG.debug("MCP notification without a handler ignored");
+            response.setStatus(HttpServletResponse.SC_ACCEPTED);
+            return;
+        }
         request.setAttribute(OrdinautMcpServer.RESPONSE, response);
+        request.setAttribute(OrdinautMcpServer.CALLER, caller.get());
         JsonRpcErrorResponse guarded = new JsonRpcErrorResponse(response, checked.id());
-        server.transport(request, response).service(new ReplayedBodyRequest(request, body), guarded);
+        server.transport(request, response).service(new ReplayedBodyRequest(request, OrdinautMcpServer.ENDPOINT, checked.json()), guarded);
         JsonRpcError sdkError = guarded.finish();
         if (sdkError != null) {
             LOG.debug("MCP transport answered {} {}", sdkError.status(), sdkError.message());

@@ -8,6 +8,9 @@ import java.util.Map;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpStatelessServerFeatures;
@@ -15,6 +18,9 @@ import io.modelcontextprotocol.server.McpStatelessSyncServer;
 import io.modelcontextprotocol.server.transport.HttpServletStatelessServerTransport;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
+import io.ordinaut.audit.AuditLog;
+import io.ordinaut.web.Caller;
+import io.ordinaut.web.RequestContext;
 
 /**
  * Ordinaut's MCP server: the stateless Streamable HTTP transport of the MCP SDK with one tool per
@@ -27,6 +33,9 @@ final class OrdinautMcpServer {
     /** Transport context keys: the MCP HTTP exchange a call arrived in. */
     static final String REQUEST = "ordinaut.mcp.request";
     static final String RESPONSE = "ordinaut.mcp.response";
+    /** Request attribute: the {@link Caller} the bearer token proved. */
+    static final String CALLER = "ordinaut.mcp.caller";
+    private static final Logger LOG = LoggerFactory.getLogger(OrdinautMcpServer.class);
 
     static final String INSTRUCTIONS = """
             Ordinaut is a task scheduler for agents: a task runs a pipeline of tool calls on a schedule, and each run \
@@ -44,12 +53,14 @@ final class OrdinautMcpServer {
     private static final java.util.Set<String> IDEMPOTENT = java.util.Set.of("update_task", "pause_task", "resume_task", "cancel_task");
 
     private final RestTwins twins;
+    private final AuditLog audit;
     private final String version;
     private volatile HttpServletStatelessServerTransport transport;
     private McpStatelessSyncServer server;
 
-    OrdinautMcpServer(RestTwins twins, String version) {
+    OrdinautMcpServer(RestTwins twins, AuditLog audit, String version) {
         this.twins = twins;
+        this.audit = audit;
         this.version = version;
     }
 
@@ -114,6 +125,7 @@ final class OrdinautMcpServer {
         try {
             twin = tool.twin(args, properties);
         } catch (OrdinautTool.InvalidArgument e) {
+            auditRefusal((HttpServletRequest) context.get(REQUEST), tool, e);
             return error("ValidationError: " + e.getMessage() + " (field: " + e.field() + ")",
                     Map.of("error", "ValidationError", "message", e.getMessage(), "details", Map.of("field", e.field())));
         }
@@ -132,6 +144,25 @@ final class OrdinautMcpServer {
                 .addTextContent(Renderings.render(tool.rendering(), body))
                 .addTextContent(Jsons.text(body))
                 .build();
+    }
+
+    /**
+     * The audit row of a call refused before its REST twin was reached (an argument of the wrong type): the row
+     * the twin would have written for a 400, so every tool call leaves one.
+     */
+    private void auditRefusal(HttpServletRequest request, OrdinautTool tool, OrdinautTool.InvalidArgument refusal) {
+        String route = tool.method() + " " + tool.path();
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("status", HttpServletResponse.SC_BAD_REQUEST);
+        details.put("route", route);
+        details.put("field", refusal.field());
+        Caller caller = (Caller) request.getAttribute(CALLER);
+        try {
+            audit.record(caller == null ? null : caller.agentId(), "mcp:" + tool.name(), null, details, RequestContext.requestId(request),
+                    tool.method(), tool.path(), HttpServletResponse.SC_BAD_REQUEST, RequestContext.clientAddress(request));
+        } catch (RuntimeException e) {
+            LOG.warn("Could not write the audit row for MCP tool call {} ({}): {}", tool.name(), route, e.getMessage());
+        }
     }
 
     /** The REST error as a tool error: the same message and field as the 400 (403, 404, 429 …) would carry. */

@@ -3,7 +3,6 @@ package io.ordinaut.mcp;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.InputStreamReader;
-import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 
 import jakarta.servlet.ReadListener;
@@ -11,14 +10,35 @@ import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 
-/** The request with its body, already read by {@link McpEndpoint} to check it, readable once more by the SDK. */
+/**
+ * The request as the SDK reads it: its body, already read and decoded by {@link McpEndpoint} to check it, as UTF-8
+ * JSON text (whatever charset and byte order mark it came in), and its path as the route names it ({@code /mcp;x=1}
+ * is {@code /mcp}, which the SDK compares with its endpoint).
+ */
 final class ReplayedBodyRequest extends HttpServletRequestWrapper {
 
+    private final String path;
     private final byte[] body;
 
-    ReplayedBodyRequest(HttpServletRequest request, byte[] body) {
+    ReplayedBodyRequest(HttpServletRequest request, String path, String json) {
         super(request);
-        this.body = body;
+        this.path = path;
+        this.body = json.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String getRequestURI() {
+        return getContextPath() + path;
+    }
+
+    @Override
+    public String getContentType() {
+        return "application/json; charset=UTF-8";
+    }
+
+    @Override
+    public String getCharacterEncoding() {
+        return StandardCharsets.UTF_8.name();
     }
 
     @Override
@@ -54,9 +74,7 @@ final class ReplayedBodyRequest extends HttpServletRequestWrapper {
 
     @Override
     public BufferedReader getReader() {
-        String encoding = getCharacterEncoding();
-        Charset charset = encoding == null ? StandardCharsets.UTF_8 : Charset.forName(encoding);
-        return new BufferedReader(new InputStreamReader(getInputStream(), charset));
+        return new BufferedReader(new InputStreamReader(getInputStream(), StandardCharsets.UTF_8));
     }
 
     @Override

@@ -49,6 +49,15 @@ public final class ContentTypes {
         }
     }
 
+    /**
+     * The charset a header that {@link #parses} names, or null when it names none (then UTF-8 is meant, as on the
+     * REST routes).
+     */
+    public static Charset namedCharset(String header) {
+        String name = header == null ? null : charset(header);
+        return name == null ? null : Charset.forName(name);
+    }
+
     /** The value of the header's charset parameter, unquoted; null when it names none. */
     private static String charset(String header) {
         String[] parts = header.split(";");

@@ -168,7 +168,11 @@ class McpProtocolErrorsTest {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(mcp).header("Authorization", "Bearer " + Api.ADMIN_TOKEN)
                     .header("Content-Type", "application/json").header("Accept", ACCEPT).POST(body).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).as(response.body()).isEqualTo(413);
-            assertThat(Jsons.object(response.body().getBytes(StandardCharsets.UTF_8))).containsEntry("error", "PayloadTooLarge");
+            Map<String, Object> refusal = Jsons.object(response.body().getBytes(StandardCharsets.UTF_8));
+            // the same answer whether the limit was declared or found while reading
+            assertThat(refusal).containsEntry("error", "PayloadTooLarge")
+                    .containsEntry("message", "Request body exceeds the limit of 1048576 bytes")
+                    .containsEntry("details", Map.of("max_bytes", 1048576));
         }
         assertNoErrorLogged();
     }
@@ -304,5 +308,155 @@ class McpProtocolErrorsTest {
         assertThat(noTool.statusCode()).isEqualTo(200);
         assertThat(noTool.body()).contains("\"id\":5", "no_such_tool").doesNotContain("stackTrace");
         assertNoErrorLogged();
+    }
+
+    private static HttpResponse<String> postBytes(byte[] body, String contentType, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + Nodes.port(node) + "/mcp"))
+                .header("Authorization", "Bearer " + Api.ADMIN_TOKEN).header("Content-Type", contentType).header("Accept", ACCEPT)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(request::header);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The request line and headers exactly as given (HttpClient would not send every path as is), answered with status and body. */
+    private static String[] rawPost(String path, String body) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", Nodes.port(node))) {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            String head = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + Api.ADMIN_TOKEN
+                    + "\r\nContent-Type: application/json\r\nAccept: " + ACCEPT + "\r\nContent-Length: " + bytes.length
+                    + "\r\nConnection: close\r\n\r\n";
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(bytes);
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String status = answer.substring(answer.indexOf(' ') + 1, answer.indexOf(' ') + 4);
+            String rest = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+            // a chunked answer: the JSON sits between the chunk sizes
+            String json = rest.contains("{") ? rest.substring(rest.indexOf('{'), rest.lastIndexOf('}') + 1) : rest;
+            return new String[] {status, json};
+        }
+    }
+
+    private List<String> warnings() {
+        return logged.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+                .filter(e -> e.getLoggerName().startsWith("io.modelcontextprotocol") || e.getLoggerName().startsWith("io.ordinaut.mcp"))
+                .map(e -> e.getLoggerName() + ": " + e.getFormattedMessage()).toList();
+    }
+
+    @Test
+    void a_key_given_twice_anywhere_in_the_body_is_a_parse_error_naming_it_as_rest_refuses_it() throws Exception {
+        String twice = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"create_task\",\"arguments\":"
+                + "{\"title\":\"x\",\"title\":\"twice-titled\",\"schedule_kind\":\"cron\",\"schedule_expr\":\"0 9 * * *\","
+                + "\"payload\":{\"pipeline\":[{\"id\":\"s\",\"uses\":\"noop.run\"}]}}}}";
+
+        Map<String, Object> error = jsonRpcError(post(twice), 400, null);
+
+        assertThat(error).containsEntry("code", -32700);
+        assertThat((String) error.get("message")).startsWith("Parse error").contains("duplicate key \"title\"");
+        assertThat(Nodes.api(node).get("/tasks?limit=100").expect(200).items()).extracting(t -> t.get("title")).doesNotContain("twice-titled");
+
+        Map<String, Object> envelope = jsonRpcError(post("{\"jsonrpc\":\"2.0\",\"id\":1,\"id\":2,\"method\":\"ping\"}"), 400, null);
+        assertThat(envelope).containsEntry("code", -32700);
+        assertThat((String) envelope.get("message")).contains("duplicate key \"id\"");
+        assertNoErrorLogged();
+    }
+
+    @Test
+    void a_body_with_a_byte_order_mark_or_in_a_declared_charset_is_decoded_as_on_the_rest_routes() throws Exception {
+        String create = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"create_task\",\"arguments\":"
+                + "{\"title\":\"%s\",\"schedule_kind\":\"cron\",\"schedule_expr\":\"0 9 * * *\","
+                + "\"payload\":{\"pipeline\":[{\"id\":\"s\",\"uses\":\"noop.run\"}]}}}}";
+        byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+        byte[] utf8 = String.format(create, "café bom").getBytes(StandardCharsets.UTF_8);
+        byte[] withBom = java.nio.ByteBuffer.allocate(bom.length + utf8.length).put(bom).put(utf8).array();
+        Map<String, byte[]> bodies = new java.util.LinkedHashMap<>();
+        bodies.put("application/json|café bom", withBom);
+        bodies.put("application/json; charset=utf-16|café utf-16", String.format(create, "café utf-16").getBytes(StandardCharsets.UTF_16));
+        bodies.put("application/json; charset=iso-8859-1|café latin-1", String.format(create, "café latin-1").getBytes(StandardCharsets.ISO_8859_1));
+
+        for (Map.Entry<String, byte[]> body : bodies.entrySet()) {
+            String[] typeAndTitle = body.getKey().split("\\|");
+            HttpResponse<String> response = postBytes(body.getValue(), typeAndTitle[0], Map.of());
+
+            assertThat(response.statusCode()).as(typeAndTitle[0] + ": " + response.body()).isEqualTo(200);
+            Map<String, Object> result = OpenApiSchemas.map(Jsons.object(response.body().getBytes(StandardCharsets.UTF_8)).get("result"));
+            assertThat(OpenApiSchemas.map(result.get("structuredContent"))).as(typeAndTitle[0]).containsEntry("title", typeAndTitle[1]);
+        }
+        assertNoErrorLogged();
+    }
+
+    @Test
+    void a_protocol_version_header_naming_a_version_the_server_does_not_speak_is_a_400_naming_those_it_does() throws Exception {
+        byte[] ping = "{\"jsonrpc\":\"2.0\",\"id\":11,\"method\":\"ping\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] list = "{\"jsonrpc\":\"2.0\",\"id\":11,\"method\":\"tools/list\"}".getBytes(StandardCharsets.UTF_8);
+        for (byte[] body : List.of(ping, list)) {
+            for (String version : List.of("garbage", "1999-01-01")) {
+                Map<String, Object> error = jsonRpcError(postBytes(body, "application/json", Map.of("MCP-Protocol-Version", version)), 400, 11);
+                assertThat(error).as(version).containsEntry("code", -32600);
+                assertThat((String) error.get("message")).as(version)
+                        .contains("MCP-Protocol-Version", "\"" + version + "\"", "2025-03-26", "2025-06-18");
+            }
+            assertThat(postBytes(body, "application/json", Map.of("MCP-Protocol-Version", "2025-06-18")).statusCode()).isEqualTo(200);
+            // no header: 2025-03-26 is assumed, which the server speaks
+            assertThat(postBytes(body, "application/json", Map.of()).statusCode()).isEqualTo(200);
+        }
+        assertNoErrorLogged();
+    }
+
+    @Test
+    void mcp_matches_its_path_as_sent_as_the_rest_routes_do() throws Exception {
+        String ping = "{\"jsonrpc\":\"2.0\",\"id\":12,\"method\":\"ping\"}";
+        for (String path : List.of("//mcp", "/./mcp", "/x/../mcp", "/;x/mcp")) {
+            String[] answer = rawPost(path, ping);
+            assertThat(answer[0]).as(path + ": " + answer[1]).isEqualTo("404");
+            Map<String, Object> body = Jsons.object(answer[1].getBytes(StandardCharsets.UTF_8));
+            assertThat(body.keySet()).as(path).containsExactly("error", "message", "details", "request_id", "timestamp");
+            assertThat(body).as(path).containsEntry("error", "NotFound");
+            // the same forms of a REST route are 404 too
+            assertThat(rawPost(path.replace("mcp", "tasks"), "{}")[0]).as(path).isEqualTo("404");
+        }
+        // a matrix parameter names no other path: /tasks;x=1 is /tasks, and /mcp;x=1 is /mcp
+        String[] matrix = rawPost("/mcp;x=1", ping);
+        assertThat(matrix[0]).as(matrix[1]).isEqualTo("200");
+        assertThat(matrix[1]).contains("\"id\":12", "\"result\"");
+    }
+
+    @Test
+    void a_tool_call_refused_by_the_argument_type_check_writes_its_audit_row() throws Exception {
+        List<String> arguments = List.of("{\"task_id\":{\"$ne\":1}}", "{\"task_id\":5}", "{}");
+        for (String args : arguments) {
+            HttpResponse<String> response = post("{\"jsonrpc\":\"2.0\",\"id\":13,\"method\":\"tools/call\","
+                    + "\"params\":{\"name\":\"get_task\",\"arguments\":" + args + "}}");
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).as(args).contains("\"isError\":true", "task_id");
+        }
+
+        List<Map<String, Object>> rows = Nodes.api(node).get("/audit?action=mcp:get_task&limit=100").expect(200).items();
+
+        assertThat(rows).filteredOn(row -> Integer.valueOf(400).equals(row.get("status"))).hasSize(arguments.size());
+        assertThat(rows).allSatisfy(row -> assertThat(row.get("action")).isEqualTo("mcp:get_task"));
+    }
+
+    @Test
+    void client_mistakes_the_sdk_would_warn_about_leave_the_log_quiet() throws Exception {
+        assertThat(post("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/foo\"}").statusCode()).isEqualTo(202);
+        assertThat(post("{\"jsonrpc\":\"2.0\",\"method\":\"tools/call\",\"params\":{\"name\":\"list_tasks\"}}").statusCode()).isEqualTo(202);
+        HttpResponse<String> init = post("{\"jsonrpc\":\"2.0\",\"id\":14,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"1999-01-01\","
+                + "\"capabilities\":{},\"clientInfo\":{\"name\":\"old\",\"version\":\"1\"}}}");
+        // MCP: the server answers with a version it speaks, and the client decides
+        assertThat(init.statusCode()).isEqualTo(200);
+        assertThat(init.body()).contains("\"protocolVersion\":\"2025-");
+
+        assertThat(warnings()).isEmpty();
+    }
+
+    @Test
+    void an_accept_header_refusing_a_type_with_q_0_does_not_list_it() throws Exception {
+        String ping = "{\"jsonrpc\":\"2.0\",\"id\":15,\"method\":\"ping\"}";
+        for (String accept : List.of("application/json;q=0, text/event-stream", "application/json, text/event-stream; q=0.000")) {
+            Map<String, Object> error = jsonRpcError(post(ping, "application/json", accept), 400, 15);
+            assertThat(error).as(accept).containsEntry("code", -32600);
+            assertThat((String) error.get("message")).contains("Accept");
+        }
+        assertThat(post(ping, "application/json", "application/json;q=0.5, text/event-stream;q=1").statusCode()).isEqualTo(200);
     }
 }
