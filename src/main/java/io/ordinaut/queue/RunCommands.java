@@ -144,8 +144,13 @@ public class RunCommands {
         }
         Recorded r = recorded.get();
         if (!r.runId().equals(runId)) {
-            return Result.conflict(runId, r.status(), runId + " is attempt " + r.attempt() + " of run " + r.runId()
-                    + ", which went on after it; retry run " + r.runId() + " instead");
+            // The 409 names the run to retry, with that run's status: the attempt's own row says only
+            // that this attempt failed, which is not why the retry is refused.
+            UUID run = r.runId();
+            RunStatus runStatus = jdbc.sql(QUEUED_STATE).param("id", run).query(String.class).optional().map(RunStatus::fromWire)
+                    .or(() -> recorded(run).map(Recorded::status)).orElse(r.status());
+            return Result.earlierAttempt(runId, run, runStatus, runId + " is attempt " + r.attempt() + " of run " + run
+                    + ", which went on after it; retry run " + run + " instead");
         }
         if (!r.status().canBecome(RunStatus.QUEUED)) {
             return Result.conflict(runId, r.status(), "Run " + runId + " is " + r.status().wireName()
@@ -180,25 +185,35 @@ public class RunCommands {
     /**
      * How a command went.
      *
-     * @param found   false when no run has this id
-     * @param applied false when the run's status does not allow the command (a conflict)
-     * @param status  the run's status after the command (or, on a conflict, its current status)
+     * @param runId     the run the command is about: the id given, or for an earlier attempt's id the run
+     *                  that attempt belongs to
+     * @param found     false when no run has this id
+     * @param applied   false when the run's status does not allow the command (a conflict)
+     * @param status    the run's status after the command (or, on a conflict, its current status)
+     * @param attemptId the id given when it names an earlier attempt of run {@code runId}; null otherwise
      */
-    public record Result(UUID runId, boolean found, boolean applied, RunStatus status, String message) {
+    public record Result(UUID runId, boolean found, boolean applied, RunStatus status, String message, UUID attemptId) {
 
         static Result applied(UUID runId, RunStatus status, String message) {
-            return new Result(runId, true, true, status, message);
+            return new Result(runId, true, true, status, message, null);
         }
 
         static Result conflict(UUID runId, RunStatus status, String message) {
-            return new Result(runId, true, false, status, message);
+            return new Result(runId, true, false, status, message, null);
+        }
+
+        static Result earlierAttempt(UUID attemptId, UUID runId, RunStatus runStatus, String message) {
+            return new Result(runId, true, false, runStatus, message, attemptId);
         }
 
         static Result notFound(UUID runId) {
-            return new Result(runId, false, false, null, "Run " + runId + " not found");
+            return new Result(runId, false, false, null, "Run " + runId + " not found", null);
         }
 
         public Map<String, Object> details() {
+            if (attemptId != null) {
+                return Map.of("run_id", runId, "status", status.wireName(), "attempt_id", attemptId);
+            }
             return status == null ? Map.of("run_id", runId) : Map.of("run_id", runId, "status", status.wireName());
         }
     }

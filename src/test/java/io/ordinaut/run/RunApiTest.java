@@ -124,6 +124,37 @@ class RunApiTest extends NodeTestSupport {
     }
 
     @Test
+    void a_retry_of_an_earlier_attempt_is_refused_naming_the_run_to_retry_in_message_and_details() {
+        // given run X that failed as its attempt 2, and the row of its attempt 1, which failed and was retried
+        String taskId = api.post("/tasks", task("went on", Map.of())).expect(201).string("id");
+        UUID runId = UUID.randomUUID();
+        UUID attemptId = UUID.randomUUID();
+        jdbc.sql("""
+                INSERT INTO task_run (id, run_id, task_id, scheduled_for, trigger, attempt, status, success, started_at,
+                                      finished_at, error, created_at)
+                VALUES (:attempt, :run, CAST(:task AS uuid), now(), 'schedule', 1, 'failed', false, now(), now(),
+                        'crm.update: HTTP 503', now() - interval '1 minute'),
+                       (:run, :run, CAST(:task AS uuid), now(), 'schedule', 2, 'failed', false, now(), now(),
+                        'crm.update: HTTP 400 (not retryable)', now())""")
+                .param("attempt", attemptId).param("run", runId).param("task", taskId)
+                .update();
+
+        // when the attempt's row is retried
+        Response refused = api.post("/runs/" + attemptId + "/retry", "{}").expect(409);
+
+        // then the 409 names run X, its status, and the attempt that was given
+        assertThat(refused.string("message")).isEqualTo(attemptId + " is attempt 1 of run " + runId
+                + ", which went on after it; retry run " + runId + " instead");
+        assertThat(refused.details()).containsEntry("run_id", runId.toString()).containsEntry("attempt_id", attemptId.toString())
+                .containsEntry("status", "failed");
+        // and retrying run X itself works
+        api.post("/runs/" + runId + "/retry", "{}").expect(200);
+        Map<String, Object> again = api.post("/runs/" + attemptId + "/retry", "{}").expect(409).details();
+        assertThat(again).containsEntry("run_id", runId.toString());
+        assertThat(again.get("status")).as("run X's status, not its attempt's").isIn("queued", "running", "succeeded");
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void a_running_run_shows_the_progress_its_node_last_wrote_as_its_output() {
         // given an agent's task with a run held by a node that wrote its progress with a lease renewal:
