@@ -166,8 +166,12 @@ export function localParts(iso) {
 /**
  * Notes on daylight-saving shifts in a list of occurrences (strings in the schedule's zone): a time the
  * schedule asks for that does not exist that day, and changes of the zone's UTC offset.
+ *
+ * A time other than the one asked for is a gap only where the zone's offset changed just before it (from
+ * the previous occurrence, or for the first one from a day earlier by the browser's zone data): a snoozed
+ * occurrence, which the task preview lists at its snoozed time, keeps its offset and gets no note.
  */
-export function dstNotes(kind, expr, occurrences) {
+export function dstNotes(kind, expr, occurrences, zone) {
   const wanted = requestedTimes(kind, expr);
   const notes = new Map();
   let previousOffset = null;
@@ -175,7 +179,8 @@ export function dstNotes(kind, expr, occurrences) {
     const p = localParts(iso);
     if (!p) continue;
     const day = dayInWords(p);
-    if (wanted && !wanted.has(p.time)) {
+    const before = previousOffset ?? offsetAt(instant(iso).getTime() - 86400_000, zone);
+    if (wanted && !wanted.has(p.time) && before !== null && before !== p.offset) {
       const meant = [...wanted].filter(t => t < p.time).at(-1) || [...wanted][0];
       notes.set(iso, `${meant} does not exist on ${day}; runs at ${p.time}`);
     } else if (previousOffset !== null && p.offset !== previousOffset) {
@@ -184,6 +189,25 @@ export function dstNotes(kind, expr, occurrences) {
     previousOffset = p.offset;
   }
   return notes;
+}
+
+/** The zone's UTC offset at an instant ("+02:00") by the browser's zone data; null when it cannot tell. */
+export function offsetAt(millis, zone) {
+  if (!zone) return null;
+  try {
+    const name = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' })
+      .formatToParts(new Date(millis)).find(part => part.type === 'timeZoneName')?.value;
+    if (!name) return null;
+    if (name === 'GMT') return '+00:00';
+    const m = /^GMT([+-]\d{2}:\d{2}(?::\d{2})?)$/.exec(name);
+    return m ? m[1] : null;
+  } catch { return null; }
+}
+
+/** The notes of a list as one sentence's parts: each text once, at most `most` of them. */
+export function notesInWords(notes, most = 5) {
+  const texts = [...new Set(notes.values())];
+  return texts.length <= most ? texts.join('; ') : `${texts.slice(0, most).join('; ')}; and ${texts.length - most} more`;
 }
 
 export const dayInWords = p => `${p.day} ${MONTHS[p.month - 1]}`;
@@ -199,16 +223,42 @@ export function instant(iso) {
   return new Date(new Date(`${m[1]}Z`).getTime() - offsetSeconds * 1000);
 }
 
-/** An instant as "Mon 30 Nov, 09:00" in a zone. */
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const SHORT_MONTHS = MONTHS.map(m => m.slice(0, 3));
+
+/**
+ * An instant as "Mon 30 Nov, 09:00" in a zone, by the browser's zone data: for the viewer's own zone and
+ * for UTC instants. The year is shown when asked for, or when the instant is not in the current year.
+ */
 export function inZone(iso, zone, withYear = false) {
   if (!iso) return '—';
   const date = instant(iso);
   if (Number.isNaN(date.getTime())) return iso;
   try {
+    const year = withYear || new Intl.DateTimeFormat('en-GB', { timeZone: zone, year: 'numeric' }).format(date)
+      !== new Intl.DateTimeFormat('en-GB', { timeZone: zone, year: 'numeric' }).format(new Date());
     return new Intl.DateTimeFormat('en-GB', { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short',
-      year: withYear ? 'numeric' : undefined, hour: '2-digit', minute: '2-digit', second: date.getUTCSeconds() ? '2-digit' : undefined,
+      year: year ? 'numeric' : undefined, hour: '2-digit', minute: '2-digit', second: date.getUTCSeconds() ? '2-digit' : undefined,
       hourCycle: 'h23' }).format(date);
   } catch { return iso; }
+}
+
+/**
+ * An occurrence as the server wrote it, in the schedule's zone: its wall time and offset
+ * ("Sun, 28 Mar 2027, 03:30 UTC+03:00"), never re-computed with the browser's zone data, which may differ
+ * from the server's (an older browser, a zone whose rules changed). The year is shown when asked for, or
+ * when the occurrence is not in the current year.
+ */
+export function wallTime(iso, withYear = false, now = new Date()) {
+  const p = localParts(iso || '');
+  if (!p) return iso || '—';
+  const seconds = /T\d{2}:\d{2}:(\d{2})/.exec(iso)?.[1];
+  const weekday = WEEKDAYS[new Date(Date.UTC(p.year, p.month - 1, p.day)).getUTCDay()];
+  const time = seconds && seconds !== '00' ? `${p.time}:${seconds}` : p.time;
+  // The shapes inZone's Intl gives: "Mon 30 Nov, 09:00", "Mon, 30 Nov 2026, 09:00".
+  const day = withYear || p.year !== now.getFullYear()
+    ? `${weekday}, ${p.day} ${SHORT_MONTHS[p.month - 1]} ${p.year}` : `${weekday} ${p.day} ${SHORT_MONTHS[p.month - 1]}`;
+  return `${day}, ${time}${p.offset ? ` UTC${p.offset}` : ''}`;
 }
 
 export function ago(iso, now = Date.now()) {

@@ -2,7 +2,7 @@
 import { html, nothing } from '/console/lib/lit-html/lit-html.js';
 import { post, ApiError } from '../api.js';
 import { update, navigate } from '../app.js';
-import { scheduleInWords, dstNotes, inZone, viewerZone, shownJson } from '../words.js';
+import { scheduleInWords, dstNotes, notesInWords, inZone, wallTime, viewerZone, shownJson } from '../words.js';
 import { errorBox } from '../ui.js';
 
 const KINDS = ['cron', 'rrule', 'once', 'interval'];
@@ -81,7 +81,7 @@ const fieldError = name => s.problem && s.problemField === name;
 export const playgroundPage = {
   enter() { if (!s.occurrences.length && !s.problem) preview(); },
   view() {
-    const notes = dstNotes(s.kind, s.expr, s.occurrences);
+    const notes = dstNotes(s.kind, s.expr, s.occurrences, s.zone);
     const viewer = viewerZone();
     const exprInvalid = s.problem && (s.problemField === 'schedule_expr' || s.problemField === 'schedule_kind' || !['timezone'].includes(s.problemField));
     return html`
@@ -106,9 +106,12 @@ export const playgroundPage = {
       <section aria-labelledby="occ-h" aria-live="polite" aria-busy=${s.busy ? 'true' : 'false'}>
         <h2 id="occ-h">Next 20 occurrences</h2>
         ${s.problem ? nothing : html`<p class="schedule-words"><strong>${scheduleInWords(s.kind, s.expr, s.zone)}</strong></p>`}
-        ${notes.size ? html`<p class="notice">Daylight saving: ${[...notes.values()].join('; ')}.</p>` : nothing}
+        ${notes.size ? html`<p class="notice">Daylight saving: ${notesInWords(notes)}.</p>` : nothing}
+        ${!s.problem && !s.busy && !s.occurrences.length ? html`<p class="notice" id="no-occurrences">${s.kind === 'once'
+          ? `That instant is in the past (in ${s.zone || 'UTC'}): a once schedule fires only at a future instant.`
+          : 'This schedule fires no more.'}</p>` : nothing}
         <ol class="occurrences" id="occurrences">${s.occurrences.map(o => html`<li class=${notes.has(o) ? 'dst' : ''}>
-          <time datetime=${o}>${inZone(o, s.zone, true)}</time>
+          <time datetime=${o}>${wallTime(o, true)}</time>
           ${viewer !== s.zone ? html`<span class="muted">· ${inZone(o, viewer)} yours</span>` : nothing}
           ${notes.has(o) ? html`<span class="note">⚠ ${notes.get(o)}</span>` : nothing}</li>`)}</ol>
         <button type="button" class="primary" id="create-from" ?disabled=${!!s.problem || !s.occurrences.length}

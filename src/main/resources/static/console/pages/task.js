@@ -2,7 +2,7 @@
 import { html, nothing } from '/console/lib/lit-html/lit-html.js';
 import { get } from '../api.js';
 import { update } from '../app.js';
-import { scheduleInWords, dstNotes, inZone, viewerZone, duration, ago, shownJson } from '../words.js';
+import { scheduleInWords, dstNotes, notesInWords, inZone, wallTime, viewerZone, duration, ago, shownJson } from '../words.js';
 import { badge, errorBox, loading } from '../ui.js';
 import { actionButtons } from './actions.js';
 import { calendar, monthsOf } from './calendar.js';
@@ -41,7 +41,7 @@ export const taskPage = {
     const t = s.task;
     if (s.error && !t) return html`<h1>Task</h1>${errorBox(s.error)}<p><a href="#/tasks">Back to tasks</a></p>`;
     if (!t) return loading('the task');
-    const notes = dstNotes(t.schedule_kind, t.schedule_expr, s.preview);
+    const notes = dstNotes(t.schedule_kind, t.schedule_expr, s.preview, t.timezone);
     const months = monthsOf(s.preview);
     const month = months[Math.min(s.month, months.length - 1)];
     const viewer = viewerZone();
@@ -61,11 +61,11 @@ export const taskPage = {
           ${t.status === 'paused' ? html`<p class="notice">Paused: these fire only once the task is resumed (from then on).</p>` : nothing}
           ${s.preview.length === 0 ? html`<p class="muted">None planned.</p>` : html`
             <ol class="occurrences">${s.preview.slice(0, 20).map(o => html`<li class=${notes.has(o) ? 'dst' : ''}>
-              <time datetime=${o}>${inZone(o, t.timezone, true)}</time>
+              <time datetime=${o}>${wallTime(o, true)}</time>
               ${viewer !== t.timezone ? html`<span class="muted">· ${inZone(o, viewer)} (${viewer})</span>` : nothing}
               ${notes.has(o) ? html`<span class="note">⚠ ${notes.get(o)}</span>` : nothing}</li>`)}</ol>
             ${notes.size ? html`<p class="notice">Daylight-saving shifts in the next ${s.preview.length} occurrences:
-              ${[...notes.values()].join('; ')}.</p>` : nothing}`}
+              ${notesInWords(notes)}.</p>` : nothing}`}
         </section>
         <section aria-labelledby="calendar-h">
           <h2 id="calendar-h">Calendar <span class="muted">(${t.timezone})</span></h2>

@@ -288,4 +288,81 @@ class ConsoleBrowserTest extends NodeTestSupport {
 
         assertThat(read).isEqualTo(Map.of("utc", "Tue, 1 Jun 1971, 12:44:30", "offset", "-00:44:30", "notes", Map.of()));
     }
+
+    private Object script(String async, Object... args) {
+        return ((JavascriptExecutor) browser.driver).executeAsyncScript(async, args);
+    }
+
+    @Test
+    @Order(7)
+    void occurrences_show_the_wall_time_and_offset_the_server_wrote_and_the_year_when_it_is_not_this_year() {
+        signIn(Api.ADMIN_TOKEN);
+        // An offset the browser's zone data would not give Europe/Chisinau on that day: re-formatting the
+        // instant with Intl shows another wall time (01:30), the server's string says 03:30.
+        Object read = script("""
+                const done = arguments[0];
+                import('/console/words.js').then(w => done({
+                  wall: w.wallTime('2027-03-28T03:30:00+05:00'),
+                  intl: w.inZone('2027-03-28T03:30:00+05:00', 'Europe/Chisinau'),
+                  seconds: w.wallTime('1971-06-01T12:00:00-00:44:30', true),
+                  nextYear: w.inZone('2031-01-01T00:00:00Z', 'UTC'),
+                  thisYear: w.inZone(new Date().toISOString(), 'UTC'),
+                  wallThisYear: w.wallTime(`${new Date().getFullYear()}-06-01T09:00:00+02:00`)}));""");
+        Map<?, ?> words = (Map<?, ?>) read;
+        assertThat(words.get("wall")).isEqualTo("Sun, 28 Mar 2027, 03:30 UTC+05:00");
+        assertThat((String) words.get("intl")).as("what Intl makes of it").doesNotContain("03:30");
+        assertThat(words.get("seconds")).isEqualTo("Tue, 1 Jun 1971, 12:00 UTC-00:44:30");
+        assertThat(words.get("nextYear")).isEqualTo("Wed, 1 Jan 2031, 00:00");
+        assertThat((String) ((Map<?, ?>) read).get("thisYear")).doesNotMatch(".*\\b20\\d\\d\\b.*");
+        assertThat((String) ((Map<?, ?>) read).get("wallThisYear")).matches("\\w{3} 1 Jun, 09:00 UTC\\+02:00");
+
+        // The playground shows the server's wall time and offset in the schedule's zone.
+        browser.go("#/playground", "playground");
+        new Select(browser.find("#kind")).selectByVisibleText("once");
+        replaceText(browser.find("#expr"), "2027-03-28T03:30:00");
+        replaceText(browser.find("#zone"), "Europe/Chisinau");
+        String occurrence = (String) ((List<?>) api.post("/schedules/preview", Map.of("schedule_kind", "once",
+                "schedule_expr", "2027-03-28T03:30:00", "timezone", "Europe/Chisinau", "count", 20)).expect(200).get("occurrences")).get(0);
+        WebElement shown = browser.until(d -> d.findElements(By.cssSelector("#occurrences li time")).stream()
+                .filter(t -> occurrence.equals(t.getAttribute("datetime"))).findFirst().orElse(null), "the once occurrence");
+        assertThat(shown.getText()).isEqualTo("Sun, 28 Mar 2027, " + occurrence.substring(11, 16) + " UTC" + occurrence.substring(19));
+
+        // A once instant in the past: no occurrence, and the page says why.
+        replaceText(browser.find("#expr"), "2020-01-01T09:00:00");
+        assertThat(browser.find("#no-occurrences").getText()).contains("in the past");
+        browser.errors();
+    }
+
+    @Test
+    @Order(8)
+    void a_snoozed_occurrence_is_not_flagged_as_a_daylight_saving_gap() {
+        String taskId = api.post("/tasks", Map.of("title", "Snoozed briefing", "schedule_kind", "rrule",
+                "schedule_expr", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=9", "timezone", "Europe/Chisinau",
+                "payload", Map.of("pipeline", List.of()))).expect(201).string("id");
+        api.post("/tasks/" + taskId + "/snooze", Map.of("delay_seconds", 7200)).expect(200);
+        List<?> preview = (List<?>) api.get("/tasks/" + taskId + "/preview?count=100").expect(200).get("occurrences");
+        assertThat((String) preview.get(0)).as("the snoozed occurrence leads the preview").contains("T11:00:00");
+
+        signIn(Api.ADMIN_TOKEN);
+        browser.go("#/task/" + taskId, "task");
+        browser.until(d -> d.findElements(By.cssSelector("ol.occurrences li")).size() == 20, "the task's occurrences");
+        assertThat(browser.all("ol.occurrences .note")).extracting(WebElement::getText).noneMatch(n -> n.contains("does not exist"));
+        assertThat(browser.find("main").getText()).doesNotContain("does not exist");
+
+        // A real gap at the head of a list is still one (the zone's offset a day earlier differs), and a note
+        // repeated over the years is said once.
+        Object read = script("""
+                const done = arguments[0];
+                import('/console/words.js').then(w => done({
+                  gap: Object.fromEntries(w.dstNotes('cron', '30 2 * * *', ['2026-03-08T03:30:00-04:00'], 'America/New_York')),
+                  snoozed: Object.fromEntries(w.dstNotes('rrule', 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=9',
+                      ['2026-12-02T11:00:00+02:00', '2026-12-03T09:00:00+02:00'], 'Europe/Chisinau')),
+                  once: w.notesInWords(new Map([['a', 'x'], ['b', 'x'], ['c', 'y']]))}));""");
+        assertThat(read).isEqualTo(Map.of(
+                "gap", Map.of("2026-03-08T03:30:00-04:00", "02:30 does not exist on 8 March; runs at 03:30"),
+                "snoozed", Map.of(),
+                "once", "x; y"));
+        assertNoConsoleErrors("task");
+    }
+
 }
