@@ -51,7 +51,11 @@ export async function call(method, path, body, { token, signal, retried = false 
   });
   const text = await response.text();
   let json = null;
-  try { json = text ? JSON.parse(text) : null; } catch { json = { message: text }; }
+  // A body that is not JSON is not the API's: a proxy's error page (nginx's 502), a gateway's text. Its
+  // source means nothing to a reader, so an error says its status instead.
+  try { json = text ? JSON.parse(text) : null; } catch {
+    json = { message: response.ok ? text : `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}` };
+  }
   if (!response.ok) {
     // Only a 401 for the session still signed in ends it: a call left over from a session that has since
     // signed out (a page still loading when its user left) must not sign out the next one.

@@ -35,10 +35,13 @@ export function navigate(hash) {
   if (location.hash === hash) route(); else location.hash = hash;
 }
 
-/** A modal question; resolves to the chosen value (false when dismissed). */
-export function ask({ title, message, confirm = 'Confirm', danger = false, body = null, choices = null }) {
+/**
+ * A modal question; resolves to the chosen value (false when dismissed). With `acknowledge` it is a notice
+ * with its one button: there is nothing to decline (a new secret, already made, shown once).
+ */
+export function ask({ title, message, confirm = 'Confirm', danger = false, body = null, choices = null, acknowledge = false }) {
   return new Promise(resolve => {
-    state.dialog = { title, message, confirm, danger, body, choices, resolve };
+    state.dialog = { title, message, confirm, danger, body, choices, acknowledge, resolve };
     update();
   });
 }
@@ -165,7 +168,7 @@ function dialogView() {
         ${d.choices
           ? d.choices.map((c, i) => html`<button type="button" ?autofocus=${i === 0} @click=${choose(c.value)}>${c.label}</button>`)
           : html`<button type="button" class=${d.danger ? 'danger' : 'primary'} autofocus @click=${choose(true)}>${d.confirm}</button>`}
-        ${d.confirm === null ? nothing : html`<button type="button" @click=${choose(false)}>${d.choices ? 'Cancel' : 'Keep as is'}</button>`}
+        ${d.confirm === null || d.acknowledge ? nothing : html`<button type="button" @click=${choose(false)}>${d.choices ? 'Cancel' : 'Keep as is'}</button>`}
       </div>
     </dialog>`;
 }

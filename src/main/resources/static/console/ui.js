@@ -5,7 +5,7 @@ import { ApiError } from './api.js';
 export const badge = status => html`<span class="badge status-${status || 'none'}">${status || '—'}</span>`;
 
 export const errorBox = error => error
-  ? html`<p class="error" role="alert">${error instanceof ApiError ? `${error.message}${error.status ? ` (HTTP ${error.status})` : ''}` : String(error.message || error)}</p>`
+  ? html`<p class="error" role="alert">${error instanceof ApiError ? `${error.message}${error.status && !error.message.startsWith('HTTP ') ? ` (HTTP ${error.status})` : ''}` : String(error.message || error)}</p>`
   : nothing;
 
 export const loading = what => html`<p class="loading" role="status">Loading ${what}…</p>`;

@@ -48,7 +48,7 @@ async function rotate(agent) {
   if (!yes) return;
   try {
     const answer = await post(`/agents/${agent.id}/credentials`);
-    await ask({ title: `New secret for ${agent.name}`, confirm: 'I have stored it',
+    await ask({ title: `New secret for ${agent.name}`, confirm: 'I have stored it', acknowledge: true,
       message: 'Copy it now: it is shown only this once and only a hash is kept.',
       body: html`<dl class="facts"><dt>agent id</dt><dd><code>${answer.agent_id}</code></dd>
         <dt>agent secret</dt><dd><code class="secret" id="agent-secret">${answer.agent_secret}</code></dd></dl>

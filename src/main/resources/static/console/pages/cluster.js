@@ -28,6 +28,14 @@ async function load() {
   update();
 }
 
+/** How shared schedules fire, by the firing mode GET /admin/scheduler reports. */
+function firingWords(scheduler) {
+  const mode = scheduler?.firing_mode;
+  if (mode === 'windows') return 'Active tasks with the same schedule share one schedule row; a few window triggers fire every schedule\'s occurrences (windows firing mode).';
+  if (mode === 'per-schedule') return 'Active tasks with the same schedule fire from one Quartz trigger (per-schedule firing mode).';
+  return 'Active tasks with the same schedule share one schedule.';
+}
+
 async function allTasks() {
   const items = [];
   for (let offset = 0; offset < 2000; offset += 200) {
@@ -74,7 +82,7 @@ export const clusterPage = {
       </section>
       <section aria-labelledby="shared-h">
         <h2 id="shared-h">Shared schedules</h2>
-        <p class="muted">Active tasks with the same schedule fire from one Quartz trigger.</p>
+        <p class="muted" id="shared-how">${firingWords(s.scheduler)}</p>
         ${s.schedules === null ? nothing : s.schedules.length === 0 ? html`<p class="muted">No active scheduled tasks.</p>` : html`
           <div class="scroll"><table class="schedules"><thead><tr><th scope="col">Schedule</th><th scope="col">Tasks</th><th scope="col">Example</th></tr></thead>
           <tbody>${s.schedules.map(g => html`<tr><td>${scheduleInWords(g.task.schedule_kind, g.task.schedule_expr, g.task.timezone)}

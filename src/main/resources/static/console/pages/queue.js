@@ -18,16 +18,22 @@ async function loadQueue() {
   }
 }
 
+/** The chart reads at most this many runs of the last hour (newest first): more would slow every refresh. */
+const MAX_RUNS = 5000;
+
 /** Finished runs per minute and their mean fire lag (started_at − scheduled_for) over the last hour. */
 async function loadSeries() {
   const now = Date.now();
   const start = now - 3600_000;
   const runs = [];
-  for (let offset = 0; offset < 5000; offset += 1000) {
+  let capped = false;
+  for (let offset = 0; offset < MAX_RUNS; offset += 1000) {
     const page = await get(`/runs${query({ start_time: new Date(start).toISOString(), limit: 1000, offset })}`);
     runs.push(...page.items);
     if (!page.has_more) break;
+    capped = offset + 1000 >= MAX_RUNS;
   }
+  s.capped = capped;
   const minutes = Array.from({ length: 61 }, (_, i) => Math.floor(start / 60000) + i);
   const done = new Map(minutes.map(m => [m, 0]));
   const lag = new Map(minutes.map(m => [m, []]));
@@ -95,6 +101,7 @@ export const queuePage = {
         <h2 id="chart-h">Throughput and lag, last hour</h2>
         <p class="muted">From the runs recorded in the last hour${s.runCount !== undefined ? ` (${s.runCount})` : ''}: runs finished per minute, and the mean delay
           from a scheduled run's occurrence to its start. Refreshed every 10 s${s.updated ? `, last ${ago(s.updated)}` : ''}.</p>
+        ${s.capped ? html`<p class="notice" id="chart-capped">More than ${MAX_RUNS.toLocaleString('en')} runs in the last hour: the chart counts only the newest ${MAX_RUNS.toLocaleString('en')}, so its earlier minutes are short.</p>` : nothing}
         ${errorBox(s.chartError)}
         <div id="queue-chart" class="chart" role="img" aria-label="Runs finished per minute and mean fire lag over the last hour"></div>
       </section>`;

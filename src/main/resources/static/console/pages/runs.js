@@ -11,7 +11,7 @@ const POLL_MS = 3000;
 
 const s = {
   filters: { status: '', trigger: '', task_id: '' }, runs: null, total: 0, tasks: [], open: null, detail: null,
-  live: 'off', error: null, message: null,
+  live: 'off', error: null, actionError: null, message: null,
 };
 let live = null;
 let refreshTimer = null;
@@ -62,10 +62,20 @@ async function openRun(id, scroll = true) {
   if (scroll) queueMicrotask(() => document.getElementById('run-detail')?.focus());
 }
 
+/**
+ * A run can be retried by its own id only where its history row is the run's last attempt (id = run_id):
+ * an earlier attempt's row, whose run went on, answers 409.
+ */
+const retriable = r => ['failed', 'dead'].includes(r.status) && (!r.run_id || r.id === r.run_id);
+
+// A refused action's message (403 without runs:write, 409) is kept apart from the list's own loading
+// error, which every reload of the list clears.
 async function retry(run) {
   const yes = await ask({ title: 'Retry this run?', message: `Run ${run.id} (${run.status}) goes back to the queue under the same id.`, confirm: 'Retry' });
   if (!yes) return;
-  try { s.message = (await post(`/runs/${run.id}/retry`)).message; } catch (e) { s.error = e; }
+  s.message = null; s.actionError = null;
+  try { s.message = (await post(`/runs/${run.id}/retry`)).message; } catch (e) { s.actionError = e; }
+  update();
   load();
 }
 
@@ -73,6 +83,7 @@ async function retryAllDead() {
   const taskId = s.filters.task_id;
   const dead = (await get(`/runs${query({ task_id: taskId, status: 'dead', limit: 1000 })}`)).items;
   const ids = [...new Set(dead.map(r => r.run_id || r.id))];
+  s.actionError = null;
   if (!ids.length) { s.message = 'This task has no dead runs.'; update(); return; }
   const yes = await ask({ title: `Retry ${ids.length} dead run${ids.length === 1 ? '' : 's'}?`,
     message: 'Each goes back to the queue under its own id.', confirm: 'Retry all' });
@@ -111,7 +122,8 @@ function traceView(detail) {
       <dt>node</dt><dd>${run.lease_owner || '—'}</dd>
     </dl>
     ${run.error ? html`<p class="error-text">${run.error}</p>` : nothing}
-    ${['failed', 'dead'].includes(run.status) ? html`<button type="button" @click=${() => retry(run)}>Retry this run</button>` : nothing}
+    ${retriable(run) ? html`<button type="button" @click=${() => retry(run)}>Retry this run</button>`
+      : run.run_id && run.id !== run.run_id ? html`<p class="muted">An earlier attempt of run <a href=${`#/runs/${run.task_id}/${run.run_id}`}>${run.run_id.slice(0, 8)}</a>, which went on after it.</p>` : nothing}
     <p class="muted">Times in ${zone}.</p>
     <h3>Step trace</h3>
     ${trace.length === 0 ? html`<p class="muted">${['queued', 'running'].includes(run.status) ? 'No trace yet: the run has not finished.' : 'No steps recorded.'}</p>` : html`
@@ -131,7 +143,7 @@ function traceView(detail) {
 export const runsPage = {
   async enter([taskId, runId]) {
     s.filters.task_id = taskId || '';
-    s.message = null; s.runs = null; s.open = null; s.detail = null;
+    s.message = null; s.actionError = null; s.runs = null; s.open = null; s.detail = null;
     get('/tasks?limit=200').then(p => { s.tasks = p.items; update(); }).catch(() => {});
     goLive();
     await load();
@@ -149,9 +161,10 @@ export const runsPage = {
           ${TRIGGERS.map(v => html`<option ?selected=${v === s.filters.trigger}>${v}</option>`)}</select></label>
         <label>Task <select name="task_id" @change=${setFilter('task_id')}><option value="">any</option>
           ${s.tasks.map(t => html`<option value=${t.id} ?selected=${t.id === s.filters.task_id}>${t.title}</option>`)}</select></label>
-        ${s.filters.task_id ? html`<button type="button" @click=${() => retryAllDead().catch(e => { s.error = e; update(); })}>Retry all dead runs of this task</button>` : nothing}
+        ${s.filters.task_id ? html`<button type="button" @click=${() => retryAllDead().catch(e => { s.actionError = e; update(); })}>Retry all dead runs of this task</button>` : nothing}
       </form>
       ${s.message ? html`<p class="ok" role="status">${s.message}</p>` : nothing}
+      ${errorBox(s.actionError)}
       ${errorBox(s.error)}
       <div class="split">
         <div>
@@ -167,7 +180,7 @@ export const runsPage = {
                 <td>${inZone(r.scheduled_for, zone)} <span class="muted">${ago(r.scheduled_for)}</span></td>
                 <td>${duration(r.duration_ms)}</td>
                 <td><button type="button" class="small" aria-label=${`Trace of run ${r.id}`} @click=${() => openRun(r.id)}>Trace</button>
-                  ${['failed', 'dead'].includes(r.status) ? html`<button type="button" class="small" @click=${() => retry(r)}>Retry</button>` : nothing}</td>
+                  ${retriable(r) ? html`<button type="button" class="small" data-action="retry" @click=${() => retry(r)}>Retry</button>` : nothing}</td>
               </tr>`)}</tbody></table></div>`}
         </div>
         ${s.detail ? html`<section id="run-detail" class="card" tabindex="-1" aria-labelledby="run-detail-h">${traceView(s.detail)}</section>` : nothing}

@@ -196,6 +196,9 @@ class ConsoleBrowserTest extends NodeTestSupport {
         WebElement shared = browser.all("table.schedules tbody tr").stream()
                 .filter(r -> r.getText().startsWith("at 02:30 every day, America/New_York")).findFirst().orElseThrow();
         assertThat(shared.findElements(By.tagName("td")).get(1).getText()).as("tasks on the shared schedule").isEqualTo("2");
+        // How shared schedules fire follows the node's firing mode (windows by default: no trigger per schedule).
+        String firingMode = api.get("/admin/scheduler").expect(200).string("firing_mode");
+        assertThat(browser.find("#shared-how").getText()).contains("(" + firingMode + " firing mode)");
         assertNoConsoleErrorsBesidesMissingAdminEndpoints("cluster");
         // Phone width: the menu folds, the task rows become cards.
         browser.width(390, 844);
@@ -365,4 +368,167 @@ class ConsoleBrowserTest extends NodeTestSupport {
         assertNoConsoleErrors("task");
     }
 
+    @Test
+    @Order(9)
+    void the_tasks_page_pages_through_every_task_each_row_with_its_fire_times_and_last_run() throws IOException {
+        // given more tasks than the old first load of 60 previews, one of them with a run older than 5,000 newer ones
+        // (20 days old: within ordinaut.runs.retention, 30 days, so the pruning duty leaves it)
+        List<Map<String, Object>> bodies = new java.util.ArrayList<>();
+        for (int i = 0; i < 70; i++) {
+            bodies.add(Map.of("title", "Paged task " + i, "schedule_kind", "cron", "schedule_expr", "0 0 1 1 *",
+                    "timezone", "UTC", "payload", Map.of("pipeline", List.of())));
+        }
+        api.post("/tasks/batch", Map.of("tasks", bodies, "atomic", true)).expect(200);
+        String oldRunner = api.post("/tasks", Map.of("title", "Ran long ago", "schedule_kind", "cron", "schedule_expr", "0 3 * * *",
+                "payload", Map.of("pipeline", List.of()))).expect(201).string("id");
+        String busy = api.post("/tasks", Map.of("title", "Busy task", "schedule_kind", "cron", "schedule_expr", "0 4 * * *",
+                "payload", Map.of("pipeline", List.of()))).expect(201).string("id");
+        jdbc.sql("""
+                INSERT INTO task_run (id, run_id, task_id, scheduled_for, trigger, attempt, status, success, started_at, finished_at, created_at)
+                SELECT id, id, CAST(:task AS uuid), now() - interval '20 days', 'schedule', 1, 'succeeded', true,
+                       now() - interval '20 days', now() - interval '20 days', now() - interval '20 days'
+                  FROM (SELECT gen_random_uuid() AS id) r""").param("task", oldRunner).update();
+        jdbc.sql("""
+                INSERT INTO task_run (id, run_id, task_id, scheduled_for, trigger, attempt, status, success, started_at, finished_at, created_at)
+                SELECT id, id, CAST(:task AS uuid), now() - interval '10 minutes', 'schedule', 1, 'succeeded', true,
+                       now() - interval '10 minutes', now() - interval '10 minutes', now() - interval '10 minutes'
+                  FROM (SELECT gen_random_uuid() AS id FROM generate_series(1, 5001)) r""").param("task", busy).update();
+        int total = ((Number) api.get("/tasks?limit=1").expect(200).get("total")).intValue();
+        assertThat(total).isGreaterThan(75);
+
+        signIn(Api.ADMIN_TOKEN);
+        browser.go("#/tasks", "tasks");
+        Map<String, String> lastRuns = new java.util.HashMap<>();
+        int seen = 0;
+        for (int page = 0; seen < total; page++) {
+            int first = seen + 1;
+            browser.until(d -> d.findElement(By.cssSelector("nav.pager")).getText().contains(first + "–"), "page from task " + first);
+            // every row gets its next fire times (or a clear state) and its last run, whatever page it is on
+            browser.until(d -> {
+                List<WebElement> rows = d.findElements(By.cssSelector("table.tasks tbody tr"));
+                return !rows.isEmpty() && rows.stream().allMatch(r -> !r.findElement(By.cssSelector("td.next")).getText().contains("…")
+                        && !r.findElement(By.cssSelector("td.last-run")).getText().contains("…"));
+            }, "every row's fire times and last run on page " + page);
+            List<WebElement> rows = browser.all("table.tasks tbody tr");
+            for (WebElement row : rows) {
+                lastRuns.put(row.getAttribute("data-task-id"), row.findElement(By.cssSelector("td.last-run")).getText());
+                if (row.getText().contains("Paged task")) {
+                    // 0 0 1 1 * fires next on a 1 January of a later year: the year is shown
+                    assertThat(row.findElements(By.cssSelector("ol.times time"))).extracting(WebElement::getText)
+                            .hasSize(3).allMatch(t -> t.matches("\\w{3}, 1 Jan \\d{4}, 00:00 UTC\\+00:00"));
+                }
+            }
+            if (page == 0) {
+                assertThat(rows).hasSize(25);
+                // at a laptop's 1280 px the Actions column is inside the table's frame, not clipped off
+                Object fits = ((JavascriptExecutor) browser.driver).executeScript("""
+                        const frame = document.querySelector('main .scroll').getBoundingClientRect();
+                        const actions = document.querySelector('table.tasks thead th:last-child').getBoundingClientRect();
+                        return actions.right <= frame.right + 1;""");
+                assertThat(fits).as("the Actions column fits at 1280 px").isEqualTo(true);
+                browser.screenshot("06-tasks-paged");
+            }
+            seen += rows.size();
+            if (seen < total) {
+                browser.find("nav.pager button[data-page=next]").click();
+            }
+        }
+        assertThat(lastRuns).hasSize(total);
+        assertThat(lastRuns.get(oldRunner)).startsWith("succeeded").contains("20 d ago");
+        assertThat(lastRuns.get(busy)).startsWith("succeeded");
+
+        // the status filter is the server's: paused tasks from every page
+        api.post("/tasks/" + oldRunner + "/pause", "{}").expect(200);
+        new Select(browser.find("select[name=status]")).selectByVisibleText("paused");
+        int paused = ((Number) api.get("/tasks?status=paused&limit=1").expect(200).get("total")).intValue();
+        browser.until(d -> d.findElement(By.cssSelector("nav.pager span")).getText().endsWith(" of " + paused), "the paused tasks' page");
+        browser.until(d -> d.findElements(By.cssSelector("tr[data-task-id='" + oldRunner + "']")).size() == 1, "the paused task listed");
+        assertThat(browser.all("table.tasks tbody tr")).allMatch(r -> r.findElement(By.cssSelector(".badge")).getText().equals("paused"));
+        assertNoConsoleErrors("tasks pages");
+
+        // the queue chart says when it counts only the newest 5,000 runs of the hour
+        browser.go("#/queue", "queue");
+        assertThat(browser.find("#chart-capped").getText()).contains("5,000");
+        assertNoConsoleErrorsBesidesMissingAdminEndpoints("queue");
+
+        // a new secret, already made, is acknowledged with one button: there is nothing to keep as it was
+        browser.go("#/agents", "agents");
+        WebElement viewer = browser.all("table.agents tbody tr").stream().filter(r -> r.getText().startsWith("console-viewer"))
+                .findFirst().orElseThrow();
+        viewer.findElements(By.tagName("button")).stream().filter(b -> b.getText().equals("Rotate credentials")).findFirst().orElseThrow().click();
+        confirmDialog();
+        browser.find("dialog[open] #agent-secret");
+        assertThat(browser.all("dialog[open] .actions button")).extracting(WebElement::getText).containsExactly("I have stored it");
+        confirmDialog();
+        assertNoConsoleErrors("agents");
+    }
+
+    @Test
+    @Order(10)
+    void a_refused_retry_shows_the_apis_message_and_an_earlier_attempt_offers_no_retry() {
+        // given an agent that may read runs but not retry them, with run X failed at attempt 2 and its attempt 1's row
+        Api.AgentApi reader = api.newAgent("tasks:create", "tasks:read", "runs:read");
+        String taskId = reader.api().post("/tasks", Map.of("title", "Flaky export", "schedule_kind", "cron", "schedule_expr", "0 5 * * *",
+                "payload", Map.of("pipeline", List.of()))).expect(201).string("id");
+        java.util.UUID runId = java.util.UUID.randomUUID();
+        java.util.UUID attemptId = java.util.UUID.randomUUID();
+        jdbc.sql("""
+                INSERT INTO task_run (id, run_id, task_id, scheduled_for, trigger, attempt, status, success, started_at,
+                                      finished_at, error, created_at)
+                VALUES (:attempt, :run, CAST(:task AS uuid), now(), 'schedule', 1, 'failed', false, now(), now(),
+                        'export: HTTP 503', now() - interval '1 minute'),
+                       (:run, :run, CAST(:task AS uuid), now(), 'schedule', 2, 'failed', false, now(), now(),
+                        'export: HTTP 400', now())""")
+                .param("attempt", attemptId).param("run", runId).param("task", taskId).update();
+        String refusal = reader.api().post("/runs/" + runId + "/retry", "{}").expect(403).string("message");
+
+        signIn(reader.api().token());
+        browser.go("#/runs/" + taskId, "runs");
+        String runRow = "tr[data-run-id='" + runId + "']";
+        String attemptRow = "tr[data-run-id='" + attemptId + "']";
+        browser.find(attemptRow);
+        assertThat(browser.find(attemptRow).getText()).as("the earlier attempt's row").doesNotContain("Retry");
+        assertThat(browser.find(runRow).getText()).contains("Retry");
+
+        browser.find(runRow + " button[data-action=retry]").click();
+        confirmDialog();
+        browser.until(d -> d.findElement(By.tagName("main")).getText().contains(refusal), "the API's refusal shown");
+        // the list reloads after the action; the refusal stays
+        browser.until(d -> d.findElements(By.cssSelector(runRow)).size() == 1, "the list reloaded");
+        sleep(1500);
+        assertThat(browser.find("main p.error").getText()).contains(refusal).contains("403");
+        browser.errors(); // the 403 is what this step checks
+    }
+
+    @Test
+    @Order(11)
+    void an_error_page_that_is_not_json_is_shown_as_its_status_not_its_source() {
+        browser.errors();
+        browser.open(console());
+        if (!browser.all("button.link").isEmpty()) {
+            browser.find("button.link").click();
+        }
+        WebElement field = browser.find("#token");
+        // a proxy in front of the node answers with its own HTML page
+        ((JavascriptExecutor) browser.driver).executeScript("""
+                window.fetch = async () => new Response('<html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>',
+                    { status: 502, statusText: 'Bad Gateway', headers: { 'Content-Type': 'text/html' } });""");
+        field.sendKeys(Api.ADMIN_TOKEN, Keys.ENTER);
+        assertThat(browser.find("#sign-in-error").getText()).isEqualTo("HTTP 502 Bad Gateway");
+
+        Object message = script("""
+                const done = arguments[0];
+                import('/console/api.js').then(a => a.get('/tasks', { token: 'x' }).then(() => done('answered'), e => done(e.message)));""");
+        assertThat(message).isEqualTo("HTTP 502 Bad Gateway");
+        browser.open(console()); // the page's own fetch again
+        browser.errors();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }
