@@ -32,52 +32,113 @@ public class DueWorkQueue {
     /**
      * Turns candidate runs ({@code id, task_id, scheduled_for, run_at, trigger, event} and the task's
      * {@link #TASK_COLUMNS}) into queue rows.
-     * The dedupe ledger row of a key is taken only when its last sighting is older than the new run's
-     * window; ON CONFLICT makes that atomic across nodes. DISTINCT ON keeps one candidate per key, so
-     * two tasks (or two occurrences) sharing a key in one batch are a duplicate of each other, not an error.
      *
-     * <p>Every key comes back from {@code taken} with the run that holds it after the statement — a key
-     * whose window has not passed is rewritten unchanged for that — and a skip names that run. Reading
-     * dedupe_ledger instead would see neither a holder this statement wrote (the winner of its own batch)
-     * nor one another statement committed since this one began (a racing enqueue on another node), and
-     * would name no run or an earlier one.
+     * <p><b>Dedupe</b> judges each run at its occurrence: a run's key is seen at its scheduled_for (for
+     * run_now and events that is now; for a scheduled run the occurrence itself — not the enqueue, which a
+     * window fire makes up to its horizon ahead, and not run_at, which jitter moves at random and a snooze
+     * moves on: the occurrence is the same instant whichever node enqueues it). A run is a duplicate when
+     * its key was seen less than its dedupe_window before it; the runs of one key in one statement are
+     * judged in occurrence order, each against the last one kept ({@code judged}, a recursion over the
+     * keyed runs only), so occurrences further apart than the window all run. A duplicate does not move
+     * the key's sighting: the ledger keeps the run that holds it (the last one kept) and when it was seen.
+     *
+     * <p>The ledger rows of the batch's keys are read locked ({@code prior}, FOR UPDATE): a racing enqueue
+     * on another node that changed a row since this statement began is waited for and its row read as it
+     * committed. A row another statement inserted meanwhile is met by the upsert ({@code taken}) instead:
+     * this statement's judgement stands only if that holder was seen a full window before its first run of
+     * the key, else the racer's holder is kept and every run of the key here is its duplicate. Every key
+     * judged comes back from {@code taken} with the run that holds it after the statement, and a skip names
+     * its holder — also one of its own batch or of a racing node.
+     *
+     * <p>A duplicate's history row is written only while its task still wants the run, the same test the
+     * claim makes ({@code live}): the task is read locked (FOR SHARE), so a cancel, pause or schedule change
+     * that committed after this statement began is seen, and its task gets no row after it answered.
+     *
+     * <p>Runs without a dedupe_key (dedupe_window null) touch none of this: they pass straight from
+     * {@code candidate} to {@code queued}; the keyed CTEs filter them out first.
      */
+    /**
+     * Whether this statement's judgement of a key may be written over the ledger row the upsert met: the
+     * row was read (and locked) by {@code prior}, so the judgement was made against it; or another
+     * statement inserted it meanwhile and its holder was seen a full window before this batch's first run
+     * of the key, so the judgement made without it is the one it would have given.
+     */
+    private static final String JUDGEMENT_STANDS = """
+            (EXISTS (SELECT 1 FROM prior WHERE prior.key = EXCLUDED.key)
+                             OR EXISTS (SELECT 1 FROM keyed k WHERE k.dedupe_key = EXCLUDED.key AND k.n = 1
+                                          AND l.seen_at + make_interval(secs => k.dedupe_window) <= k.scheduled_for))""";
+
     private static final String ENQUEUE = StatusSql.of("""
-            WITH candidate AS MATERIALIZED (
+            WITH RECURSIVE candidate AS MATERIALIZED (
             %s
-            ), taken AS (
-                INSERT INTO dedupe_ledger AS l (key, run_id, seen_at, expires_at)
-                SELECT DISTINCT ON (dedupe_key) dedupe_key, id, CAST(:now AS timestamptz),
-                       CAST(:now AS timestamptz) + make_interval(secs => dedupe_window)
+            ), keyed AS MATERIALIZED (
+                SELECT id, task_id, dedupe_key, dedupe_window, scheduled_for,
+                       row_number() OVER (PARTITION BY dedupe_key ORDER BY scheduled_for, id) AS n
                   FROM candidate
                  WHERE dedupe_window IS NOT NULL
-                 ORDER BY dedupe_key, scheduled_for, id
+            ), prior AS (
+                SELECT l.key, l.run_id, l.seen_at FROM dedupe_ledger l
+                 WHERE l.key IN (SELECT dedupe_key FROM keyed)
+                   FOR UPDATE
+            ), judged AS (
+                SELECT k.dedupe_key, k.n, k.id, v.kept,
+                       CASE WHEN v.kept THEN k.id ELSE p.run_id END AS holder,
+                       CASE WHEN v.kept THEN k.scheduled_for ELSE p.seen_at END AS held_since
+                  FROM keyed k LEFT JOIN prior p ON p.key = k.dedupe_key
+                 CROSS JOIN LATERAL (SELECT p.seen_at IS NULL
+                                            OR p.seen_at + make_interval(secs => k.dedupe_window) <= k.scheduled_for AS kept) v
+                 WHERE k.n = 1
+                UNION ALL
+                SELECT k.dedupe_key, k.n, k.id, v.kept,
+                       CASE WHEN v.kept THEN k.id ELSE j.holder END,
+                       CASE WHEN v.kept THEN k.scheduled_for ELSE j.held_since END
+                  FROM judged j JOIN keyed k ON k.dedupe_key = j.dedupe_key AND k.n = j.n + 1
+                 CROSS JOIN LATERAL (SELECT j.held_since + make_interval(secs => k.dedupe_window) <= k.scheduled_for AS kept) v
+            ), last_kept AS (
+                SELECT DISTINCT ON (j.dedupe_key) j.dedupe_key, j.id, k.scheduled_for, k.dedupe_window
+                  FROM judged j JOIN keyed k ON k.id = j.id
+                 WHERE j.kept
+                 ORDER BY j.dedupe_key, j.n DESC
+            ), taken AS (
+                INSERT INTO dedupe_ledger AS l (key, run_id, seen_at, expires_at)
+                SELECT dedupe_key, id, scheduled_for, scheduled_for + make_interval(secs => dedupe_window)
+                  FROM last_kept
                 ON CONFLICT (key) DO UPDATE
-                   SET run_id = CASE WHEN l.seen_at + (EXCLUDED.expires_at - EXCLUDED.seen_at) <= EXCLUDED.seen_at
-                                     THEN EXCLUDED.run_id ELSE l.run_id END,
-                       seen_at = CASE WHEN l.seen_at + (EXCLUDED.expires_at - EXCLUDED.seen_at) <= EXCLUDED.seen_at
-                                      THEN EXCLUDED.seen_at ELSE l.seen_at END,
-                       expires_at = CASE WHEN l.seen_at + (EXCLUDED.expires_at - EXCLUDED.seen_at) <= EXCLUDED.seen_at
-                                         THEN EXCLUDED.expires_at ELSE l.expires_at END
+                   SET run_id = CASE WHEN {judgement_stands} THEN EXCLUDED.run_id ELSE l.run_id END,
+                       seen_at = CASE WHEN {judgement_stands} THEN EXCLUDED.seen_at ELSE l.seen_at END,
+                       expires_at = CASE WHEN {judgement_stands} THEN EXCLUDED.expires_at ELSE l.expires_at END
                 RETURNING key, run_id
+            ), verdict AS (
+                SELECT j.id, j.kept AND (t.run_id IS NULL OR t.run_id = lk.id) AS kept,
+                       CASE WHEN t.run_id IS NULL OR t.run_id = lk.id THEN j.holder ELSE t.run_id END AS holder
+                  FROM judged j LEFT JOIN last_kept lk ON lk.dedupe_key = j.dedupe_key
+                  LEFT JOIN taken t ON t.key = j.dedupe_key
             ), queued AS (
                 INSERT INTO due_work (id, task_id, scheduled_for, run_at, queue_order, priority, trigger, overlap_policy,
                                       concurrency_key, concurrency_limit, event, active_since)
                 SELECT id, task_id, scheduled_for, run_at, run_at + make_interval(secs => (priority - 1) * :aging), priority,
                        trigger, overlap_policy, concurrency_key, concurrency_limit, event, active_since
                   FROM candidate
-                 WHERE dedupe_window IS NULL OR id IN (SELECT run_id FROM taken)
+                 WHERE dedupe_window IS NULL OR id IN (SELECT id FROM verdict WHERE kept)
                 ON CONFLICT ON CONSTRAINT due_work_occurrence_uq DO NOTHING
                 RETURNING id, concurrency_key
+            ), live AS (
+                SELECT t.id, t.status, t.active_since FROM task t
+                 WHERE t.id IN (SELECT k.task_id FROM keyed k JOIN verdict v ON v.id = k.id WHERE NOT v.kept)
+                   AND :recordDuplicates
+                   FOR SHARE
             ), duplicate AS (
                 INSERT INTO {task_run:not_run}
                 SELECT c.id, c.id, c.task_id, c.scheduled_for, c.trigger, 1, {run:skipped}, CAST(:now AS timestamptz),
                        'skipped (dedupe): dedupe_key ' || regexp_replace(c.dedupe_key, '^agent:[^:]+:', '')
                          || ' was already seen within the last '
-                         || c.dedupe_window || ' s (run ' || h.run_id || ')',
+                         || c.dedupe_window || ' s (run ' || v.holder || ')',
                        c.event
-                  FROM candidate c JOIN taken h ON h.key = c.dedupe_key
-                 WHERE c.dedupe_window IS NOT NULL AND c.id NOT IN (SELECT run_id FROM taken) AND :recordDuplicates
+                  FROM candidate c JOIN verdict v ON v.id = c.id
+                  JOIN live t ON t.id = c.task_id
+                 WHERE NOT v.kept AND :recordDuplicates AND t.status <> {task:canceled}
+                   AND (c.trigger <> 'schedule'
+                        OR (t.status = {task:active} AND t.active_since IS NOT DISTINCT FROM c.active_since))
                 RETURNING id
             ), slot AS (
                 INSERT INTO concurrency_slot (key)
@@ -85,7 +146,7 @@ public class DueWorkQueue {
                 ON CONFLICT DO NOTHING
             )
             SELECT (SELECT count(*) FROM queued) AS queued, (SELECT count(*) FROM duplicate) AS duplicates
-            """);
+            """).replace("{judgement_stands}", JUDGEMENT_STANDS);
 
     /**
      * Keys are stored scoped to the task's owner ({@code agent:<created_by>:<key>}), so one agent's

@@ -248,6 +248,122 @@ class ClaimPolicyTest {
         }
     }
 
+    @Test
+    void occurrences_further_apart_than_the_dedupe_window_all_run_though_enqueued_together() {
+        try (QueueFixture fx = new QueueFixture()) {
+            // given an interval PT2S task with a 1 s dedupe window
+            UUID task = fx.task(QueueFixture.TaskRow.defaults().allowOverlap().dedupe("tick", 1));
+            DueWorkQueue queue = fx.queue();
+            Instant t0 = fx.clock.instant().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+
+            // when a window fire enqueues its next five occurrences ahead, and the next window two more
+            assertThat(queue.enqueueTaskOccurrences(task, everyTwoSeconds(t0, 0, 5))).isEqualTo(5);
+            assertThat(queue.enqueueTaskOccurrences(task, everyTwoSeconds(t0, 5, 7))).isEqualTo(2);
+
+            // then every occurrence is queued and none is recorded a duplicate
+            assertThat(fx.history(task)).isEmpty();
+            assertThat(fx.count("SELECT count(*) FROM due_work")).isEqualTo(7);
+        }
+    }
+
+    @Test
+    void each_occurrence_is_judged_against_the_last_one_kept_at_its_occurrence_time() {
+        try (QueueFixture fx = new QueueFixture()) {
+            // given an interval PT2S task with a 5 s dedupe window
+            UUID task = fx.task(QueueFixture.TaskRow.defaults().allowOverlap().dedupe("hourly-sync", 5));
+            DueWorkQueue queue = fx.queue();
+            Instant t0 = fx.clock.instant().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+
+            // when one enqueue holds the occurrences at 0, 2, … 12 s, and the next one those at 14, 16, 18 s
+            assertThat(queue.enqueueTaskOccurrences(task, everyTwoSeconds(t0, 0, 7))).isEqualTo(3);
+            assertThat(queue.enqueueTaskOccurrences(task, everyTwoSeconds(t0, 7, 10))).isOne();
+
+            // then those at 0, 6, 12 and 18 s run: each at least 5 s after the last one kept
+            Map<Instant, UUID> queued = queuedByOccurrence(fx, task);
+            assertThat(queued.keySet()).containsExactlyInAnyOrder(t0, t0.plusSeconds(6), t0.plusSeconds(12), t0.plusSeconds(18));
+            // and each skipped one names the kept run before it — a skip does not move the key's sighting
+            Map<Instant, UUID> skips = skipsByOccurrence(fx, task);
+            assertThat(skips).containsOnly(
+                    Map.entry(t0.plusSeconds(2), queued.get(t0)), Map.entry(t0.plusSeconds(4), queued.get(t0)),
+                    Map.entry(t0.plusSeconds(8), queued.get(t0.plusSeconds(6))),
+                    Map.entry(t0.plusSeconds(10), queued.get(t0.plusSeconds(6))),
+                    Map.entry(t0.plusSeconds(14), queued.get(t0.plusSeconds(12))),
+                    Map.entry(t0.plusSeconds(16), queued.get(t0.plusSeconds(12))));
+            assertThat(fx.jdbc.sql("SELECT seen_at FROM dedupe_ledger").query(Timestamp.class).single().toInstant())
+                    .isEqualTo(t0.plusSeconds(18));
+        }
+    }
+
+    @Test
+    void tasks_sharing_a_dedupe_key_are_judged_together_in_occurrence_order() {
+        try (QueueFixture fx = new QueueFixture()) {
+            // given two tasks of one owner sharing a key with a 3 s window
+            UUID a = fx.task(QueueFixture.TaskRow.defaults().allowOverlap().dedupe("hourly-sync", 3));
+            UUID b = fx.task(QueueFixture.TaskRow.defaults().allowOverlap().dedupe("hourly-sync", 3));
+            Instant t0 = fx.clock.instant().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+
+            // when both get their occurrences at 0, 2 and 4 s in one enqueue
+            assertThat(fx.queue().enqueueTasksOccurrences(List.of(a, b), everyTwoSeconds(t0, 0, 3))).isEqualTo(2);
+
+            // then one run at 0 s and one at 4 s run; the other four are duplicates of them
+            List<Instant> queued = fx.jdbc.sql("SELECT scheduled_for FROM due_work ORDER BY scheduled_for")
+                    .query(Timestamp.class).list().stream().map(Timestamp::toInstant).toList();
+            assertThat(queued).containsExactly(t0, t0.plusSeconds(4));
+            assertThat(fx.count("SELECT count(*) FROM task_run WHERE status = 'skipped'")).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void a_dedupe_skip_racing_a_cancel_is_not_recorded_after_the_cancel() throws Exception {
+        try (QueueFixture fx = new QueueFixture();
+             Connection other = fx.dataSource.getConnection()) {
+            UUID task = fx.task(QueueFixture.TaskRow.defaults().allowOverlap().dedupe("hourly-sync", 60));
+            DueWorkQueue queue = fx.queue();
+            Instant now = fx.clock.instant().truncatedTo(ChronoUnit.MICROS);
+            // given the key held by a run queued ahead
+            assertThat(queue.enqueueTaskOccurrences(task, List.of(now.plusSeconds(1)))).isOne();
+            // and another node's statement holding the key's ledger row
+            other.setAutoCommit(false);
+            try (var st = other.createStatement()) {
+                st.execute("SELECT * FROM dedupe_ledger FOR UPDATE");
+            }
+
+            // when a window fire enqueues a later occurrence with the key and waits on that row
+            CompletableFuture<Integer> fire = CompletableFuture.supplyAsync(
+                    () -> queue.enqueueTaskOccurrences(task, List.of(now.plusSeconds(5))));
+            Eventually.until("the enqueue waits for the ledger row", () -> fx.count(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") == 1);
+            // and the task is canceled meanwhile (its queued run dropped) and the cancel has answered
+            fx.jdbc.sql("UPDATE task SET status = 'canceled' WHERE id = :id").param("id", task).update();
+            assertThat(queue.dropQueued(task, false, "canceled: the task was canceled")).isOne();
+            other.commit();
+
+            // then the fire records nothing for the canceled task
+            assertThat(fire.get(30, TimeUnit.SECONDS)).isZero();
+            assertThat(fx.history(task)).extracting(r -> r.get("status")).containsExactly("canceled");
+        }
+    }
+
+    private static List<Instant> everyTwoSeconds(Instant t0, int from, int to) {
+        return java.util.stream.IntStream.range(from, to).mapToObj(i -> t0.plusSeconds(2L * i)).toList();
+    }
+
+    private static Map<Instant, UUID> queuedByOccurrence(QueueFixture fx, UUID task) {
+        Map<Instant, UUID> byOccurrence = new java.util.HashMap<>();
+        fx.jdbc.sql("SELECT id, scheduled_for FROM due_work WHERE task_id = :task").param("task", task).query()
+                .listOfRows().forEach(r -> byOccurrence.put(((Timestamp) r.get("scheduled_for")).toInstant(), (UUID) r.get("id")));
+        return byOccurrence;
+    }
+
+    private static Map<Instant, UUID> skipsByOccurrence(QueueFixture fx, UUID task) {
+        Map<Instant, UUID> byOccurrence = new java.util.HashMap<>();
+        fx.history(task).stream().filter(r -> "skipped".equals(r.get("status"))).forEach(r -> {
+            Matcher m = Pattern.compile("\\(run ([0-9a-f-]{36})\\)$").matcher((String) r.get("error"));
+            byOccurrence.put(((Timestamp) r.get("scheduled_for")).toInstant(), m.find() ? UUID.fromString(m.group(1)) : null);
+        });
+        return byOccurrence;
+    }
+
     /** The run id each dedupe skip of the task names ("… (run <id>)"), or null for one that names none. */
     private static List<UUID> skipNames(QueueFixture fx, UUID task) {
         return fx.history(task).stream()
