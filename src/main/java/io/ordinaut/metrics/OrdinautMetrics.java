@@ -163,14 +163,26 @@ public final class OrdinautMetrics {
      * canceled) after {@code durationMillis} (negative: it never started, no duration is recorded).
      */
     public void runEnded(String outcome, String trigger, long durationMillis) {
-        Map<String, Counter> byTrigger = runs.get(outcome);
-        if (byTrigger == null) {
-            byTrigger = runs.get(OTHER);
-        }
-        one(byTrigger, trigger).increment();
+        one(runsOf(outcome), trigger).increment();
         if (durationMillis >= 0) {
             one(runDuration, outcome).record(durationMillis, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * {@code count} runs ended with {@code outcome} (skipped or canceled) before they started — an overlap or
+     * stale run turned away by a claim, a dedupe duplicate, a cancel of a queued run, runs dropped by a task
+     * change — recorded by a statement of this node. No duration is recorded: they never ran.
+     */
+    public void runsEndedUnstarted(String outcome, String trigger, long count) {
+        if (count > 0) {
+            one(runsOf(outcome), trigger).increment(count);
+        }
+    }
+
+    private Map<String, Counter> runsOf(String outcome) {
+        Map<String, Counter> byTrigger = runs.get(outcome);
+        return byTrigger != null ? byTrigger : runs.get(OTHER);
     }
 
     /** A pipeline step ended: {@code outcome} ok, failed or skipped. */

@@ -1,12 +1,14 @@
 package io.ordinaut.queue;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -18,6 +20,8 @@ import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
+
+import io.ordinaut.metrics.OrdinautMetrics;
 
 /**
  * Claims due runs: one statement per batch, whatever the batch size.
@@ -60,6 +64,10 @@ import org.springframework.jdbc.datasource.SingleConnectionDataSource;
  * Claims commit durably (the session keeps synchronous_commit on): a claim whose runs were handed to
  * workers must survive a database crash, or a run could start twice — once before the crash and once
  * after, when its row comes back unleased.
+ *
+ * <p>The runs a claim turns away (skipped by overlap, canceled as stale) are counted in
+ * ordinaut_runs_total here, as the history rows the statement wrote: beside the claimed rows it returns
+ * their count by status and trigger (one row with no run when it claimed none).
  *
  * <p>Time is the database's: due, lease start and lease end come from {@code now()}, so a node whose
  * clock is off neither starts work early nor hands out leases that others see as already expired.
@@ -150,15 +158,21 @@ final class Claims implements AutoCloseable {
                                        || ' of this task was still running or due before it'),
                        event
                   FROM removed
+                RETURNING status, trigger
+            ), claimed AS (
+                UPDATE due_work d
+                   SET locked_by = :node, lease_token = :token, started_at = now(),
+                       locked_until = now() + make_interval(secs => :leaseSeconds)
+                  FROM picked p, task t
+                 WHERE d.id = p.id AND t.id = d.task_id
+                RETURNING d.id, d.task_id, d.scheduled_for, d.run_at, d.started_at, d.trigger, d.attempt,
+                          CAST(d.event AS text) AS event, t.title, t.timezone, CAST(t.payload AS text) AS payload,
+                          t.max_retries, t.backoff_strategy, t.run_timeout_seconds, t.created_by
             )
-            UPDATE due_work d
-               SET locked_by = :node, lease_token = :token, started_at = now(),
-                   locked_until = now() + make_interval(secs => :leaseSeconds)
-              FROM picked p, task t
-             WHERE d.id = p.id AND t.id = d.task_id
-            RETURNING d.id, d.task_id, d.scheduled_for, d.run_at, d.started_at, d.trigger, d.attempt, CAST(d.event AS text) AS event,
-                      t.title, t.timezone, CAST(t.payload AS text) AS payload, t.max_retries, t.backoff_strategy,
-                      t.run_timeout_seconds, t.created_by
+            SELECT c.*, e.ended
+              FROM (SELECT string_agg(status || ' ' || trigger || ' ' || n, ',') AS ended
+                      FROM (SELECT status, trigger, count(*) AS n FROM removed_record GROUP BY 1, 2) g) e
+              LEFT JOIN claimed c ON true
             """).formatted(OVERLAPPING, SKIPPABLE, STALE);
 
     // The changes the statement makes, checked against the transition table when the class loads.
@@ -187,12 +201,19 @@ final class Claims implements AutoCloseable {
             """.formatted(Completions.freeSlots("lost"));
 
     private final DataSource dataSource;
+    private final OrdinautMetrics metrics;
     private final Deque<UUID> lostTokens = new ArrayDeque<>();
     private Connection connection;
     private JdbcClient jdbc;
 
+    /** Claims whose turned-away runs are not counted (tests). */
     Claims(DataSource dataSource) {
+        this(dataSource, OrdinautMetrics.none());
+    }
+
+    Claims(DataSource dataSource, OrdinautMetrics metrics) {
         this.dataSource = dataSource;
+        this.metrics = metrics;
     }
 
     /** Leases up to {@code limit} due runs to {@code node}; an empty list when none could be taken. */
@@ -214,30 +235,54 @@ final class Claims implements AutoCloseable {
     }
 
     private List<ClaimedRun> claim(String node, int limit, int scan, UUID token, Duration lease) {
-        return onConnection(jdbc -> jdbc.sql(CLAIM)
+        String[] ended = new String[1];
+        List<ClaimedRun> claimed = onConnection(jdbc -> jdbc.sql(CLAIM)
                 .param("scan", scan)
                 .param("limit", limit)
                 .param("node", node)
                 .param("token", token)
                 .param("leaseSeconds", lease.toSeconds())
-                .query((rs, i) -> new ClaimedRun(
-                        rs.getObject("id", UUID.class),
-                        token,
-                        rs.getObject("task_id", UUID.class),
-                        rs.getTimestamp("scheduled_for").toInstant(),
-                        rs.getTimestamp("run_at").toInstant(),
-                        rs.getString("trigger"),
-                        rs.getInt("attempt"),
-                        rs.getString("title"),
-                        rs.getString("timezone"),
-                        rs.getString("payload"),
-                        rs.getInt("max_retries"),
-                        rs.getString("backoff_strategy"),
-                        (Integer) rs.getObject("run_timeout_seconds"),
-                        rs.getString("event"),
-                        rs.getObject("created_by", UUID.class),
-                        rs.getTimestamp("started_at").toInstant()))
+                .query((rs, i) -> {
+                    ended[0] = rs.getString("ended");
+                    return rs.getObject("id", UUID.class) == null ? null : run(rs, token);
+                })
                 .list());
+        countEnded(ended[0]);
+        return claimed.stream().filter(Objects::nonNull).toList();
+    }
+
+    /**
+     * Counts the runs the claim turned away (skipped by overlap, canceled as stale): its {@code ended}
+     * column, "status trigger count" per pair, comma-separated; null when it turned none away.
+     */
+    private void countEnded(String ended) {
+        if (ended == null) {
+            return;
+        }
+        for (String pair : ended.split(",")) {
+            String[] parts = pair.split(" ");
+            metrics.runsEndedUnstarted(parts[0], parts[1], Long.parseLong(parts[2]));
+        }
+    }
+
+    private static ClaimedRun run(ResultSet rs, UUID token) throws SQLException {
+        return new ClaimedRun(
+                rs.getObject("id", UUID.class),
+                token,
+                rs.getObject("task_id", UUID.class),
+                rs.getTimestamp("scheduled_for").toInstant(),
+                rs.getTimestamp("run_at").toInstant(),
+                rs.getString("trigger"),
+                rs.getInt("attempt"),
+                rs.getString("title"),
+                rs.getString("timezone"),
+                rs.getString("payload"),
+                rs.getInt("max_retries"),
+                rs.getString("backoff_strategy"),
+                (Integer) rs.getObject("run_timeout_seconds"),
+                rs.getString("event"),
+                rs.getObject("created_by", UUID.class),
+                rs.getTimestamp("started_at").toInstant());
     }
 
     /**

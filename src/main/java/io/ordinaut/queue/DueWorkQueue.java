@@ -139,13 +139,14 @@ public class DueWorkQueue {
                  WHERE NOT v.kept AND :recordDuplicates AND t.status <> {task:canceled}
                    AND (c.trigger <> 'schedule'
                         OR (t.status = {task:active} AND t.active_since IS NOT DISTINCT FROM c.active_since))
-                RETURNING id
+                RETURNING id, trigger
             ), slot AS (
                 INSERT INTO concurrency_slot (key)
                 SELECT DISTINCT concurrency_key FROM queued WHERE concurrency_key IS NOT NULL
                 ON CONFLICT DO NOTHING
             )
-            SELECT (SELECT count(*) FROM queued) AS queued, (SELECT count(*) FROM duplicate) AS duplicates
+            SELECT (SELECT count(*) FROM queued) AS queued, (SELECT count(*) FROM duplicate) AS duplicates,
+                   (SELECT count(*) FROM duplicate WHERE trigger = 'event') AS event_duplicates
             """).replace("{judgement_stands}", JUDGEMENT_STANDS);
 
     /**
@@ -289,7 +290,7 @@ public class DueWorkQueue {
                 SELECT id, id, task_id, scheduled_for, trigger, attempt, {run:canceled}, CAST(:now AS timestamptz), :reason, event
                   FROM dropped
             )
-            SELECT count(*) FROM dropped
+            SELECT trigger, count(*) AS n FROM dropped GROUP BY trigger
             """);
 
     /**
@@ -425,12 +426,18 @@ public class DueWorkQueue {
      */
     public int dropQueued(UUID taskId, boolean scheduledOnly, String reason) {
         RunStatus.QUEUED.to(RunStatus.CANCELED);
-        return jdbc.sql(DROP_QUEUED)
+        int dropped = 0;
+        for (Map<String, Object> byTrigger : jdbc.sql(DROP_QUEUED)
                 .param("taskId", taskId)
                 .param("all", !scheduledOnly)
                 .param("now", Timestamp.from(clock.instant()))
                 .param("reason", reason)
-                .query(Integer.class).single();
+                .query().listOfRows()) {
+            long n = ((Number) byTrigger.get("n")).longValue();
+            metrics.runsEndedUnstarted(RunStatus.CANCELED.wireName(), (String) byTrigger.get("trigger"), n);
+            dropped += (int) n;
+        }
+        return dropped;
     }
 
     /** Delays an already-enqueued occurrence (snooze after the batch was enqueued ahead). */
@@ -451,13 +458,15 @@ public class DueWorkQueue {
      */
     public int foldIntoSnoozedRun(UUID taskId, Instant occurrence, Instant snoozedOccurrence) {
         RunStatus.QUEUED.to(RunStatus.SKIPPED);
-        return jdbc.sql(FOLD_QUEUED)
+        int folded = jdbc.sql(FOLD_QUEUED)
                 .param("taskId", taskId)
                 .param("occurrence", Timestamp.from(occurrence))
                 .param("now", Timestamp.from(clock.instant()))
                 .param("reason", "not run: the task's snooze moved its occurrence " + snoozedOccurrence + " to this instant;"
                         + " the two fire once, as the run for " + snoozedOccurrence)
                 .query(Integer.class).single();
+        metrics.runsEndedUnstarted(RunStatus.SKIPPED.wireName(), "schedule", folded);
+        return folded;
     }
 
     /**
@@ -478,11 +487,16 @@ public class DueWorkQueue {
                 .param("recordDuplicates", recordDuplicates)
                 .query().singleRow();
         int queued = ((Number) row.get("queued")).intValue();
+        int duplicates = ((Number) row.get("duplicates")).intValue();
+        int eventDuplicates = ((Number) row.get("event_duplicates")).intValue();
         metrics.enqueued(source, queued);
+        // Only scheduled and event runs record their duplicates (run_now is refused instead).
+        metrics.runsEndedUnstarted(RunStatus.SKIPPED.wireName(), "event", eventDuplicates);
+        metrics.runsEndedUnstarted(RunStatus.SKIPPED.wireName(), "schedule", duplicates - eventDuplicates);
         if (queued > 0) {
             notifications.wakeExecutors();
         }
-        return new Counts(queued, ((Number) row.get("duplicates")).intValue());
+        return new Counts(queued, duplicates);
     }
 
     private record Counts(int queued, int duplicates) {

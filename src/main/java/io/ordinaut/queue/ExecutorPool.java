@@ -125,7 +125,7 @@ class ExecutorPool implements SmartLifecycle {
         }
         jdbc = JdbcClient.create(dataSource);
         notifications = new Notifications(jdbc);
-        claims = new Claims(dataSource);
+        claims = new Claims(dataSource, metrics);
         Leases leases = new Leases(jdbc, json);
         completions = new Completions(jdbc, json, runs.agingSeconds());
         wakeup = new Wakeup();

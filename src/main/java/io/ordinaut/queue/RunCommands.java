@@ -9,8 +9,11 @@ import java.util.UUID;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+
+import io.ordinaut.metrics.OrdinautMetrics;
 
 /**
  * What a caller may do to one run: cancel it (a queued run at once, a running one by asking its node to
@@ -32,6 +35,7 @@ public class RunCommands {
             SELECT id, id, task_id, scheduled_for, trigger, attempt, {run:canceled}, CAST(:now AS timestamptz),
                    'canceled by request before it started', event
               FROM gone
+            RETURNING trigger
             """);
 
     private static final String REQUEST_CANCEL = """
@@ -95,8 +99,16 @@ public class RunCommands {
     private final Notifications notifications;
     private final Clock clock;
     private final long agingSeconds;
+    private final OrdinautMetrics metrics;
 
+    /** Commands whose canceled runs are not counted (tests). */
     public RunCommands(JdbcClient jdbc, Clock clock, RunProperties runs) {
+        this(jdbc, clock, runs, OrdinautMetrics.none());
+    }
+
+    @Autowired
+    public RunCommands(JdbcClient jdbc, Clock clock, RunProperties runs, OrdinautMetrics metrics) {
+        this.metrics = metrics;
         this.jdbc = jdbc;
         this.notifications = new Notifications(jdbc);
         this.clock = clock;
@@ -108,7 +120,9 @@ public class RunCommands {
         Timestamp now = Timestamp.from(clock.instant());
         // Twice: a running run may be re-queued for a retry between the two statements.
         for (int round = 0; round < 2; round++) {
-            if (jdbc.sql(CANCEL_QUEUED).param("id", runId).param("now", now).update() == 1) {
+            Optional<String> canceled = jdbc.sql(CANCEL_QUEUED).param("id", runId).param("now", now).query(String.class).optional();
+            if (canceled.isPresent()) {
+                metrics.runsEndedUnstarted(RunStatus.CANCELED.wireName(), canceled.get(), 1);
                 return Result.applied(runId, RunStatus.CANCELED, "Run " + runId + " canceled before it started");
             }
             Optional<String> owner = jdbc.sql(REQUEST_CANCEL).param("id", runId).query(String.class).optional();

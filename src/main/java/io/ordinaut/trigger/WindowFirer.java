@@ -444,6 +444,7 @@ class WindowFirer {
             throw new IllegalStateException(foldedRuns.size() + " runs folded into catch-ups (first " + foldedRuns.get(0).id()
                     + ") recorded as " + recorded + " rows");
         }
+        metrics.runsEndedUnstarted("skipped", "schedule", recorded);
     }
 
     /**
