@@ -42,7 +42,8 @@ public class DueWorkQueue {
      * keyed runs only), so occurrences further apart than the window all run. A duplicate does not move
      * the key's sighting: the ledger keeps the run that holds it (the last one kept) and when it was seen.
      *
-     * <p>The ledger rows of the batch's keys are read locked ({@code prior}, FOR UPDATE): a racing enqueue
+     * <p>The ledger rows of the batch's keys are read locked ({@code prior}, FOR UPDATE, in key order, as
+     * the upsert takes them, so two enqueues sharing several keys lock them in one order): a racing enqueue
      * on another node that changed a row since this statement began is waited for and its row read as it
      * committed. A row another statement inserted meanwhile is met by the upsert ({@code taken}) instead:
      * this statement's judgement stands only if that holder was seen a full window before its first run of
@@ -79,6 +80,7 @@ public class DueWorkQueue {
             ), prior AS (
                 SELECT l.key, l.run_id, l.seen_at FROM dedupe_ledger l
                  WHERE l.key IN (SELECT dedupe_key FROM keyed)
+                 ORDER BY l.key
                    FOR UPDATE
             ), judged AS (
                 SELECT k.dedupe_key, k.n, k.id, v.kept,
@@ -126,6 +128,7 @@ public class DueWorkQueue {
                 SELECT t.id, t.status, t.active_since FROM task t
                  WHERE t.id IN (SELECT k.task_id FROM keyed k JOIN verdict v ON v.id = k.id WHERE NOT v.kept)
                    AND :recordDuplicates
+                 ORDER BY t.id
                    FOR SHARE
             ), duplicate AS (
                 INSERT INTO {task_run:not_run}
