@@ -8,9 +8,13 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -32,7 +36,7 @@ import io.ordinaut.web.Caller;
  * reuse detection, RFC 9700 4.14.2).
  */
 @Component
-class TokenStore implements Authenticator {
+class TokenStore implements Authenticator, TokenRecheck {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -45,6 +49,12 @@ class TokenStore implements Authenticator {
             SELECT a.id, a.name, a.scopes, a.api_calls_per_hour
               FROM agent_token t JOIN agent a ON a.id = t.agent_id
              WHERE t.token_hash = :hash AND t.kind IN ('access', 'bootstrap') AND t.revoked_at IS NULL
+               AND (t.expires_at IS NULL OR t.expires_at > :now)
+            """;
+    private static final String LIVE_SCOPES = """
+            SELECT t.token_hash, a.scopes
+              FROM agent_token t JOIN agent a ON a.id = t.agent_id
+             WHERE t.token_hash IN (:hashes) AND t.kind IN ('access', 'bootstrap') AND t.revoked_at IS NULL
                AND (t.expires_at IS NULL OR t.expires_at > :now)
             """;
     private static final String REFRESH_TOKEN = """
@@ -79,6 +89,27 @@ class TokenStore implements Authenticator {
                 .query((rs, i) -> new Caller(rs.getObject("id", UUID.class), rs.getString("name"),
                         new HashSet<>(AgentRepository.scopes(rs.getArray("scopes"))), (Integer) rs.getObject("api_calls_per_hour")))
                 .optional();
+    }
+
+    @Override
+    public Map<String, Set<String>> scopesOf(Collection<String> tokens) {
+        Map<String, String> byHash = new HashMap<>();
+        for (String token : tokens) {
+            if (!token.isEmpty() && token.length() <= 200) {
+                byHash.put(hash(token), token);
+            }
+        }
+        if (byHash.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Set<String>> live = new HashMap<>();
+        jdbc.sql(LIVE_SCOPES)
+                .param("hashes", byHash.keySet())
+                .param("now", Timestamp.from(clock.instant()))
+                .query(rs -> {
+                    live.put(byHash.get(rs.getString("token_hash")), Set.copyOf(AgentRepository.scopes(rs.getArray("scopes"))));
+                });
+        return live;
     }
 
     /** Issues a new access + refresh pair for an agent: a new session, a family of its own. */

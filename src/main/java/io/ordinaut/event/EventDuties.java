@@ -11,6 +11,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import tools.jackson.databind.json.JsonMapper;
 
+import io.ordinaut.agent.TokenRecheck;
 import io.ordinaut.config.NodeProperties;
 import io.ordinaut.queue.Duty;
 import io.ordinaut.tool.ToolRouter;
@@ -39,8 +40,8 @@ class EventDuties implements SmartLifecycle {
 
     EventDuties(JdbcClient jdbc, TransactionTemplate tx, OutboxReader outbox, EventProperties properties, Clock clock,
                 RelayStatus relayStatus, JsonMapper json, EventPublisher publisher, EventStore store, NodeProperties node,
-                ToolRouter tools) {
-        this.feed = new LiveFeed(outbox, clock, properties.sseKeepAlive().toMillis());
+                ToolRouter tools, TokenRecheck tokens) {
+        this.feed = new LiveFeed(outbox, tokens, clock, properties.sseKeepAlive().toMillis());
         Duty feedLoop = new Duty("event-live-feed", FEED_POLL_MS, feed, true);
         SequenceOutbox sequencer = new SequenceOutbox(jdbc, tx, properties.relayBatch(), feedLoop::wake);
         loops.add(new Duty("outbox-sequencer", properties.relayInterval().toMillis(), sequencer, true));

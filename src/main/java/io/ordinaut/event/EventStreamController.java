@@ -1,6 +1,9 @@
 package io.ordinaut.event;
 
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.swagger.v3.oas.annotations.Operation;
@@ -25,19 +28,25 @@ import io.ordinaut.web.Scopes;
 /**
  * GET /events/stream: the outbox as Server-Sent Events — events, run lifecycle and task changes the caller
  * may see (its own; all for admins). Each SSE {@code id} is the entry's seq: reconnecting with
- * {@code Last-Event-ID} (or {@code ?last_event_id=}) resumes right after it from the outbox.
+ * {@code Last-Event-ID} (or {@code ?last_event_id=}) resumes right after it from the outbox. The token that
+ * opened the stream is checked again while it is open (see {@link LiveFeed}): one that stops being valid
+ * ends the stream with an {@code error} event.
  */
 @RestController
 @Tag(name = "events")
 class EventStreamController {
 
+    private static final String BEARER = "Bearer ";
+
     private final EventDuties duties;
     private final JsonMapper json;
     private final StreamSlots slots;
     private final long retryAfterSeconds;
+    private final Clock clock;
 
-    EventStreamController(EventDuties duties, JsonMapper json, EventProperties properties) {
+    EventStreamController(EventDuties duties, JsonMapper json, EventProperties properties, Clock clock) {
         this.duties = duties;
+        this.clock = clock;
         this.json = json;
         this.slots = new StreamSlots(properties.sseMaxStreamsPerAgent());
         // A stream the client dropped is noticed at its next keep-alive, which gives its slot back.
@@ -48,7 +57,8 @@ class EventStreamController {
     @GetMapping(path = "/events/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     @Operation(operationId = "streamEvents", summary = "Follow run and task lifecycle entries as Server-Sent Events")
     SseEmitter stream(@RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
-                      @RequestParam(name = "last_event_id", required = false) String lastEventParam, Caller caller) {
+                      @RequestParam(name = "last_event_id", required = false) String lastEventParam,
+                      @RequestHeader(name = "Authorization") String authorization, Caller caller) {
         // The header (what a reconnecting EventSource sends) wins; an error names wherever the bad value came from.
         boolean fromHeader = lastEventId != null && !lastEventId.isBlank();
         Long after = fromHeader ? position("Last-Event-ID", lastEventId) : position("last_event_id", lastEventParam);
@@ -62,7 +72,9 @@ class EventStreamController {
         SseEmitter emitter = new SseEmitter(0L);
         Runnable unsubscribe;
         try {
-            unsubscribe = duties.feed().subscribe(caller.ownerFilter(), after, new LiveFeed.Sink() {
+            // the interceptor accepted this header as "Bearer <token>"; the feed checks the token again while the stream is open
+            LiveFeed.Grant grant = new LiveFeed.Grant(authorization.substring(BEARER.length()).trim(), Scopes.RUNS_READ);
+            unsubscribe = duties.feed().subscribe(caller.ownerFilter(), grant, after, new LiveFeed.Sink() {
                 @Override
                 public boolean deliver(OutboxEntry entry) {
                     try {
@@ -90,6 +102,21 @@ class EventStreamController {
                 @Override
                 public void close() {
                     release.run();
+                    emitter.complete();
+                }
+
+                @Override
+                public void accessEnded(String error, String message) {
+                    release.run();
+                    try {
+                        Map<String, Object> body = new LinkedHashMap<>();
+                        body.put("error", error);
+                        body.put("message", message);
+                        body.put("timestamp", Instant.now(clock).toString());
+                        emitter.send(SseEmitter.event().name("error").data(json.writeValueAsString(body)));
+                    } catch (IOException | IllegalStateException e) {
+                        // the client is gone already: nothing to tell it
+                    }
                     emitter.complete();
                 }
             });
