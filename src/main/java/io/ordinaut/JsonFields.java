@@ -34,6 +34,16 @@ public final class JsonFields {
         return new JsonFields((Map<String, Object>) map);
     }
 
+    /**
+     * Refuses a value parsed from elsewhere than a request body (an inbound stream entry) as a body is
+     * refused: a NUL character, an unpaired surrogate, a number beyond a double's range.
+     *
+     * @param path the field the value is, as errors name it ({@code payload})
+     */
+    public static void requireStorable(Object value, String path) {
+        storable(value, path);
+    }
+
     /** False when a surrogate is not part of a pair: it would be stored as '?' and read back changed. */
     private static boolean wellFormedUtf16(String text) {
         for (int i = 0; i < text.length(); i++) {

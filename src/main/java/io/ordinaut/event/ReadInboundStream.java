@@ -2,6 +2,7 @@ package io.ordinaut.event;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 import io.lettuce.core.Consumer;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisCommandInterruptedException;
 import io.lettuce.core.StreamMessage;
@@ -25,15 +28,18 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 import io.ordinaut.InvalidInputException;
+import io.ordinaut.JsonFields;
 
 /**
  * Reads the inbound stream with the consumer group, as consumer {@code node id}: each entry
  * ({@code topic}, {@code payload} JSON, optional {@code event_id}, {@code agent_id} of an existing agent)
  * is published exactly as POST /events would, and acknowledged only after that transaction committed. A
- * malformed entry goes to the dead-letter stream with the reason and is acknowledged, so it is never
- * retried. Entries another reader took and never acknowledged (it crashed) are claimed with XAUTOCLAIM
- * once idle for ordinaut.events.inbound-claim-idle. An entry that failed for another reason (the
- * database is down) stays pending and is claimed again later.
+ * malformed entry — one POST /events would refuse, or whose data the database refuses — goes to the
+ * dead-letter stream with the reason and is acknowledged, so it is never retried. Entries another reader
+ * took and never acknowledged (it crashed) are claimed with XAUTOCLAIM once idle for
+ * ordinaut.events.inbound-claim-idle. An entry that failed for another reason stays pending and is claimed
+ * again later: while the database is unreachable for as long as it takes, otherwise up to
+ * {@value #MAX_DELIVERIES} deliveries, after which it is dead-lettered too.
  */
 final class ReadInboundStream implements Runnable {
 
@@ -41,6 +47,8 @@ final class ReadInboundStream implements Runnable {
     private static final int BATCH = 100;
     private static final Duration MAX_BLOCK = Duration.ofSeconds(1);
     private static final Duration FAILURE_PAUSE = Duration.ofSeconds(1);
+    /** Deliveries after which an entry that still fails, with the database reachable, is dead-lettered. */
+    static final int MAX_DELIVERIES = 5;
 
     private final RedisStreams redis;
     private final EventPublisher publisher;
@@ -69,10 +77,11 @@ final class ReadInboundStream implements Runnable {
             Consumer<String> me = Consumer.from(properties.inboundGroup(), consumer);
             List<StreamMessage<String, String>> claimed = commands.xautoclaim(properties.inboundStream(),
                     XAutoClaimArgs.Builder.xautoclaim(me, properties.inboundClaimIdle(), "0-0").count(BATCH)).getMessages();
-            claimed.forEach(m -> handle(commands, m));
+            Map<String, Long> deliveries = deliveries(commands, me, claimed);
+            claimed.forEach(m -> handle(commands, m, deliveries.getOrDefault(m.getId(), 1L)));
             List<StreamMessage<String, String>> fresh = commands.xreadgroup(me,
                     XReadArgs.Builder.count(BATCH).block(block()), XReadArgs.StreamOffset.lastConsumed(properties.inboundStream()));
-            fresh.forEach(m -> handle(commands, m));
+            fresh.forEach(m -> handle(commands, m, 1));
             if (failing != null) {
                 log.info("Inbound stream {} readable again", properties.inboundStream());
                 failing = null;
@@ -129,16 +138,42 @@ final class ReadInboundStream implements Runnable {
         }
     }
 
-    private void handle(RedisCommands<String, String> commands, StreamMessage<String, String> message) {
+    /** How often each claimed entry has been delivered, this claim included (XPENDING over the claimed ids). */
+    private Map<String, Long> deliveries(RedisCommands<String, String> commands, Consumer<String> me,
+                                         List<StreamMessage<String, String>> claimed) {
+        if (claimed.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Long> counts = new HashMap<>();
+        commands.xpending(properties.inboundStream(), me,
+                        Range.create(claimed.get(0).getId(), claimed.get(claimed.size() - 1).getId()), Limit.from(BATCH))
+                .forEach(p -> counts.put(p.getId(), p.getRedeliveryCount()));
+        return counts;
+    }
+
+    private void handle(RedisCommands<String, String> commands, StreamMessage<String, String> message, long deliveries) {
         String reason;
         try {
             publish(message.getBody());
-            commands.xack(properties.inboundStream(), properties.inboundGroup(), message.getId());
-            return;
+            reason = null;
         } catch (InvalidInputException e) {
             reason = (e.field() == null ? "" : e.field() + ": ") + e.getMessage();
         } catch (EventInput.PayloadTooLargeException e) {
             reason = e.getMessage();
+        } catch (RuntimeException e) {
+            reason = PublishFailures.refusedData(e);
+            if (reason == null) {
+                if (deliveries < MAX_DELIVERIES || PublishFailures.mayPass(e)) {
+                    // stays pending: claimed again once idle, after the rest of the round
+                    throw e;
+                }
+                reason = "publishing failed on each of its " + deliveries + " deliveries, the last time with: "
+                        + PublishFailures.innermostMessage(e);
+            }
+        }
+        if (reason == null) {
+            commands.xack(properties.inboundStream(), properties.inboundGroup(), message.getId());
+            return;
         }
         Map<String, String> dead = new LinkedHashMap<>(message.getBody());
         dead.put("reason", reason);
@@ -157,6 +192,10 @@ final class ReadInboundStream implements Runnable {
             } catch (JacksonException e) {
                 throw new InvalidInputException("payload", "payload is not valid JSON");
             }
+        }
+        if (payload != null) {
+            // what POST /events refuses in its body: a NUL character or an unpaired surrogate the database cannot store
+            JsonFields.requireStorable(payload, "payload");
         }
         UUID agent = agent(fields.get("agent_id"));
         Optional<String> scopes = store.agentScopes(agent);
