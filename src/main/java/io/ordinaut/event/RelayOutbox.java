@@ -130,10 +130,17 @@ final class RelayOutbox implements Runnable {
         }
         try {
             int n;
+            boolean held = false;
             do {
                 Integer relayed = tx.execute(s -> round());
                 n = relayed == null ? 0 : relayed;
+                held |= n >= 0;
             } while (n >= properties.relayBatch());
+            if (!held) {
+                // Another node relays this round: that says nothing of whether this node reaches Redis, so a
+                // failing node neither recovers nor fails again here (it alternated once a second between both).
+                return;
+            }
             failures = 0;
             if (status.succeeded()) {
                 log.info("Outbox relay to Redis works again");
@@ -156,9 +163,10 @@ final class RelayOutbox implements Runnable {
         return pause.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : pause;
     }
 
+    /** @return the rows relayed, or -1 when another node holds the relay lock */
     private int round() {
         if (!Boolean.TRUE.equals(jdbc.sql(LOCK_SQL).query(Boolean.class).single())) {
-            return 0;
+            return -1;
         }
         List<Long> ids = new ArrayList<>();
         List<OutboxEntry> entries = new ArrayList<>();
