@@ -310,6 +310,59 @@ class EventPublishingTest extends NodeTestSupport {
     }
 
     @Test
+    void a_field_no_event_has_is_refused_at_task_creation_while_anything_under_payload_is_free() {
+        Map<String, Object> typo = Map.of("title", "typo", "schedule_kind", "event", "schedule_expr", "orders.created",
+                "payload", Map.of("pipeline", List.of(Map.of("id", "s", "uses", "noop.run", "with", Map.of("t", "${event.nope}")))));
+        Response refused = api.post("/tasks", typo).expect(400);
+        assertThat(refused.details()).containsEntry("field", "payload.pipeline[0].with.t");
+        assertThat(refused.string("message")).contains("${event.nope} reads event.nope, which no event has",
+                "id, topic, payload, published_at");
+        Map<String, Object> keyTypo = new HashMap<>(Map.of("title", "key typo", "schedule_kind", "event", "schedule_expr", "orders.created",
+                "dedupe_key", "k-${event.order_id}", "dedupe_window_seconds", 60, "payload", Map.of("pipeline", List.of())));
+        assertThat(api.post("/tasks", keyTypo).expect(400).details()).containsEntry("field", "dedupe_key");
+
+        Map<String, Object> fine = Map.of("title", "fields", "schedule_kind", "event", "schedule_expr", "orders.created",
+                "payload", Map.of("pipeline", List.of(Map.of("id", "s", "uses", "noop.run", "with", Map.of(
+                        "a", "${event.payload.anything.at_all}", "b", "${event.id} ${event.topic} ${event.published_at}", "c", "${event}")))));
+        api.post("/tasks", fine).expect(201);
+        keyTypo.put("dedupe_key", "k-${event.payload.order_id}");
+        api.post("/tasks", keyTypo).expect(201);
+    }
+
+    @Test
+    void a_non_event_task_may_neither_template_its_dedupe_key_over_the_event_nor_carry_an_event_filter() {
+        Map<String, Object> keyed = new HashMap<>(Map.of("title", "cron keyed by event", "schedule_kind", "cron",
+                "schedule_expr", "0 9 * * *", "dedupe_key", "${event.topic}", "payload", Map.of("pipeline", List.of())));
+        Response created = api.post("/tasks", keyed).expect(400);
+        assertThat(created.details()).containsEntry("field", "dedupe_key");
+        assertThat(created.string("message")).isEqualTo(
+                "dedupe_key: ${event.topic} reads the triggering event, which only tasks with schedule_kind event have");
+        Map<String, Object> filtered = new HashMap<>(Map.of("title", "cron with a filter", "schedule_kind", "cron",
+                "schedule_expr", "0 9 * * *", "payload", Map.of("pipeline", List.of(), "event_filter", "payload.x")));
+        Response refused = api.post("/tasks", filtered).expect(400);
+        assertThat(refused.details()).containsEntry("field", "payload.event_filter");
+        assertThat(refused.string("message")).contains("schedule_kind event", "cron");
+
+        // PUT: neither may be given to a cron task, nor kept when an event task becomes one
+        String cron = api.post("/tasks", Map.of("title", "plain cron", "schedule_kind", "cron", "schedule_expr", "0 9 * * *",
+                "payload", Map.of("pipeline", List.of()))).expect(201).string("id");
+        assertThat(api.put("/tasks/" + cron, Map.of("dedupe_key", "k-${event.payload.id}")).expect(400).details())
+                .containsEntry("field", "dedupe_key");
+        String filteredEvent = api.post("/tasks", Map.of("title", "filtered", "schedule_kind", "event", "schedule_expr", "a.b",
+                "payload", Map.of("pipeline", List.of(), "event_filter", "payload.x"))).expect(201).string("id");
+        assertThat(api.put("/tasks/" + filteredEvent, Map.of("schedule_kind", "cron", "schedule_expr", "0 9 * * *"))
+                .expect(400).details()).containsEntry("field", "payload.event_filter");
+
+        // batch items are refused the same way
+        Response batch = api.post("/tasks/batch", Map.of("tasks", List.of(keyed, filtered))).expect(200);
+        assertThat(batch.get("created")).isEqualTo(0);
+        assertThat(batch.body()).contains("dedupe_key", "payload.event_filter");
+        // a literal dedupe_key on a cron task is fine
+        keyed.put("dedupe_key", "daily-report");
+        api.post("/tasks", keyed).expect(201);
+    }
+
+    @Test
     void event_ids_dot_and_dot_dot_are_refused_since_no_event_could_be_read_at_them() {
         Integer before = jdbc.sql("SELECT count(*) FROM event").query(Integer.class).single();
         for (String id : List.of(".", "..")) {
