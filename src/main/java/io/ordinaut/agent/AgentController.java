@@ -262,6 +262,11 @@ class AgentController {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("webhook_url", "webhook_url must be an http(s) URL");
         }
+        if (uri.getRawUserInfo() != null) {
+            // it would be shown to every admin reading the agent; the receiver authenticates the call by its signature
+            throw ApiException.badRequest("webhook_url", "webhook_url must not carry credentials (user:password@): the"
+                    + " receiver authenticates each delivery by its Ordinaut-Signature, made with the agent's webhook secret");
+        }
         try {
             destinations.check(uri);
         } catch (IllegalArgumentException e) {

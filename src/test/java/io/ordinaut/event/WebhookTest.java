@@ -225,6 +225,21 @@ class WebhookTest extends NodeTestSupport {
     }
 
     @Test
+    void a_webhook_url_with_credentials_is_refused_since_agent_views_would_show_them() {
+        String withCredentials = url("127.0.0.1", "/hook").replace("http://", "http://user:s3cret@");
+        Api.Response created = api.post("/agents", Map.of("name", "cred-" + UUID.randomUUID().toString().substring(0, 8),
+                "webhook_url", withCredentials));
+        assertThat(created.status()).as(created.body()).isEqualTo(400);
+        assertThat(created.details()).containsEntry("field", "webhook_url");
+        assertThat(created.string("message")).contains("must not carry credentials").doesNotContain("s3cret");
+        String agent = api.post("/agents", Map.of("name", "cred-" + UUID.randomUUID().toString().substring(0, 8),
+                "webhook_url", url("127.0.0.1", "/hook"))).expect(201).string("id");
+        assertThat(api.put("/agents/" + agent, Map.of("webhook_url", withCredentials)).expect(400).details())
+                .containsEntry("field", "webhook_url");
+        assertThat(api.get("/agents/" + agent).expect(200).get("webhook_url")).isEqualTo(url("127.0.0.1", "/hook"));
+    }
+
+    @Test
     void the_egress_guard_refuses_a_loopback_webhook_url_at_delivery_too() {
         // stored before the policy refused it (the setting changed, or the host's address did): each attempt checks again
         String agent = api.post("/agents", Map.of("name", "hooked-" + UUID.randomUUID().toString().substring(0, 8),
