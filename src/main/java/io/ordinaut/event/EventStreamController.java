@@ -39,13 +39,15 @@ class EventStreamController {
     private static final String BEARER = "Bearer ";
 
     private final EventDuties duties;
+    private final OutboxReader outbox;
     private final JsonMapper json;
     private final StreamSlots slots;
     private final long retryAfterSeconds;
     private final Clock clock;
 
-    EventStreamController(EventDuties duties, JsonMapper json, EventProperties properties, Clock clock) {
+    EventStreamController(EventDuties duties, OutboxReader outbox, JsonMapper json, EventProperties properties, Clock clock) {
         this.duties = duties;
+        this.outbox = outbox;
         this.clock = clock;
         this.json = json;
         this.slots = new StreamSlots(properties.sseMaxStreamsPerAgent());
@@ -61,7 +63,15 @@ class EventStreamController {
                       @RequestHeader(name = "Authorization") String authorization, Caller caller) {
         // The header (what a reconnecting EventSource sends) wins; an error names wherever the bad value came from.
         boolean fromHeader = lastEventId != null && !lastEventId.isBlank();
-        Long after = fromHeader ? position("Last-Event-ID", lastEventId) : position("last_event_id", lastEventParam);
+        String field = fromHeader ? "Last-Event-ID" : "last_event_id";
+        Long after = position(field, fromHeader ? lastEventId : lastEventParam);
+        if (after != null) {
+            // A position past the newest would silently swallow every entry until the numbering passed it.
+            long newest = outbox.lastSeq();
+            if (after > newest) {
+                throw ApiException.badRequest(field, field + " must be the id of an earlier entry; the newest is " + newest);
+            }
+        }
         Runnable release = slots.take(caller.agentId());
         if (release == null) {
             throw new ApiException(HttpStatus.TOO_MANY_REQUESTS, "RateLimited", "This agent holds " + slots.max()

@@ -3,6 +3,12 @@ package io.ordinaut.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -97,6 +103,29 @@ class StreamAccessTest extends NodeTestSupport {
             assertThat(end.data()).contains("\"Forbidden\"", "runs:read");
             await().atMost(BOUND).until(sse::ended);
             assertThat(sse.drain()).isEmpty();
+        }
+    }
+
+    @Test
+    void a_last_event_id_past_the_newest_entry_is_a_400_naming_the_newest() throws Exception {
+        // the body is read only once the status is known: a stream that was not refused never ends
+        HttpResponse<InputStream> header = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + port + "/events/stream"))
+                .header("Authorization", "Bearer " + Api.ADMIN_TOKEN).header("Last-Event-ID", "999999999").GET().build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(header.statusCode()).isEqualTo(400);
+        assertThat(new String(header.body().readAllBytes(), StandardCharsets.UTF_8)).contains("\"ValidationError\"", "\"field\":\"Last-Event-ID\"",
+                "Last-Event-ID must be the id of an earlier entry; the newest is ");
+
+        Api.Response query = api.get("/events/stream?last_event_id=999999999").expect(400);
+        assertThat(query.details()).containsEntry("field", "last_event_id");
+        long newest = Long.parseLong(query.string("message").replaceAll(".*the newest is (\\d+)$", "$1"));
+        assertThat(newest).isLessThan(999999999L);
+
+        // the newest entry itself is a position to resume after
+        try (SseClient sse = new SseClient(port, Api.ADMIN_TOKEN, Long.toString(newest))) {
+            await().atMost(BOUND).until(() -> sse.status() != 0 || sse.ended());
+            assertThat(sse.status()).isEqualTo(200);
         }
     }
 }
