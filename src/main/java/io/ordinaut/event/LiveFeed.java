@@ -58,6 +58,8 @@ final class LiveFeed implements Runnable {
         final Sink sink;
         long after;
         long lastSentMs;
+        /** Set once a check of the tokens included this subscription; nothing is delivered before. */
+        volatile boolean checked;
 
         Subscription(UUID owner, Grant grant, long after, Sink sink, long now) {
             this.owner = owner;
@@ -121,10 +123,14 @@ final class LiveFeed implements Runnable {
         // Checked after reading the position: an entry committed after a revocation is at or below it only if
         // the revocation committed before this check, which then sees it.
         if (clock.millis() - accessCheckedMs >= ACCESS_CHECK_MS
-                || subscriptions.stream().anyMatch(s -> s.after < sequenced)) {
+                || subscriptions.stream().anyMatch(s -> s.after < sequenced || !s.checked)) {
             endLapsed();
         }
         for (Subscription s : subscriptions) {
+            if (!s.checked) {
+                // opened after this round's check: its token may have been revoked after the request was let in
+                continue;
+            }
             try {
                 if (!poll(s, sequenced)) {
                     subscriptions.remove(s);
@@ -138,14 +144,17 @@ final class LiveFeed implements Runnable {
 
     /** Ends the subscriptions whose callers may no longer read the stream. */
     private void endLapsed() {
+        // one snapshot for the query and the verdicts: a stream opened meanwhile is judged next time, not as lapsed
+        List<Subscription> current = List.copyOf(subscriptions);
         Set<String> open = new HashSet<>();
-        subscriptions.forEach(s -> open.add(s.grant.token()));
+        current.forEach(s -> open.add(s.grant.token()));
         Map<String, Set<String>> live = tokens.scopesOf(open);
         accessCheckedMs = clock.millis();
-        for (Subscription s : subscriptions) {
+        for (Subscription s : current) {
             Set<String> scopes = live.get(s.grant.token());
             String refusal = scopes == null ? null : refusal(s, scopes);
             if (scopes != null && refusal == null) {
+                s.checked = true;
                 continue;
             }
             subscriptions.remove(s);
