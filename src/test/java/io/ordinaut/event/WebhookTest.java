@@ -141,9 +141,10 @@ class WebhookTest extends NodeTestSupport {
         awaitRetrying(a[0]);
         String delivery = receivedAt("/down-moved").get(0).delivery();
 
-        // when the agent's webhook moves and its secret is rotated
-        api.put("/agents/" + a[0], Map.of("webhook_url", url("127.0.0.1", "/moved"))).expect(200);
+        // when the agent's secret is rotated and its webhook moves (in this order: the move makes the retry due
+        // at once, so a rotation after it could come after the delivery)
         String rotated = api.post("/agents/" + a[0] + "/webhook_secret", "{}").expect(200).string("webhook_secret");
+        api.put("/agents/" + a[0], Map.of("webhook_url", url("127.0.0.1", "/moved"))).expect(200);
 
         // then the retry goes to the new URL, is the same delivery, and verifies with the new secret only
         await().atMost(Duration.ofSeconds(30)).until(() -> !receivedAt("/moved").isEmpty());
