@@ -25,23 +25,27 @@ public final class JsonFields {
     }
 
     /** Wraps a parsed body; anything but a JSON object is a 400. */
-    @SuppressWarnings("unchecked")
     public static JsonFields of(Object body) {
-        if (!(body instanceof Map<?, ?> map)) {
-            throw new InvalidInputException("body", "Request body must be a JSON object");
-        }
-        storable(map, "");
-        return new JsonFields((Map<String, Object>) map);
+        return of(body, null);
     }
 
     /**
-     * Refuses a value parsed from elsewhere than a request body (an inbound stream entry) as a body is
-     * refused: a NUL character, an unpaired surrogate, a number beyond a double's range.
-     *
-     * @param path the field the value is, as errors name it ({@code payload})
+     * Wraps a body whose field {@code itemsField} is an array of items that the caller checks one by one
+     * (each with {@link #of}), so that one bad item is that item's error, not the whole body's.
      */
-    public static void requireStorable(Object value, String path) {
-        storable(value, path);
+    @SuppressWarnings("unchecked")
+    public static JsonFields of(Object body, String itemsField) {
+        if (!(body instanceof Map<?, ?> map)) {
+            throw new InvalidInputException("body", "Request body must be a JSON object");
+        }
+        if (itemsField != null && map.get(itemsField) instanceof List<?>) {
+            Map<Object, Object> rest = new java.util.LinkedHashMap<>(map);
+            rest.remove(itemsField);
+            storable(rest, "");
+        } else {
+            storable(map, "");
+        }
+        return new JsonFields((Map<String, Object>) map);
     }
 
     /** False when a surrogate is not part of a pair: it would be stored as '?' and read back changed. */
@@ -59,7 +63,8 @@ public final class JsonFields {
 
     /**
      * Refuses what parses as JSON but cannot be stored or read back as such: a NUL character (PostgreSQL
-     * text and jsonb cannot hold one) and numbers that overflow to infinity ({@code 1e999999}). Depth is
+     * text and jsonb cannot hold one), numbers that overflow to infinity ({@code 1e999999}) and numbers jsonb
+     * would write out longer than a parser reads back ({@code 1e200}: see {@link StoredJson}). Depth is
      * bounded by the parser (see JsonConfiguration), so the recursion is too. {@code path} is the field path
      * as every other check names it ({@code title}, {@code payload.params.city}, {@code tasks[0].title}),
      * empty for the body itself.
@@ -88,7 +93,21 @@ public final class JsonFields {
             }
         } else if (value instanceof Double d && !Double.isFinite(d) || value instanceof Float f && !Float.isFinite(f)) {
             throw new InvalidInputException(path, path + " is a number outside the range of a double");
+        } else if (value instanceof Number n && !StoredJson.fits(n)) {
+            throw new InvalidInputException(path, path + " " + StoredJson.tooWide(n));
         }
+    }
+
+    /**
+     * The checks {@link #of} applies to a body, for JSON that arrives another way (an event read from the
+     * inbound stream, a template's literal): a NUL character, an unpaired surrogate, a number beyond a
+     * double's range, or one longer than {@value StoredJson#MAX_NUMBER_WIDTH} characters as jsonb stores it.
+     *
+     * @param path the name of the value in messages and {@code details.field} ({@code payload})
+     * @throws InvalidInputException naming the path of the offending value
+     */
+    public static void requireStorable(Object value, String path) {
+        storable(value, path);
     }
 
     /** Rejects fields outside {@code allowed}, so a typo is an error rather than a silent no-op. */

@@ -18,12 +18,12 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.ordinaut.StoredJson;
 import io.ordinaut.web.PageBody;
 import io.ordinaut.web.QueryParams;
 import io.ordinaut.web.RequiresScope;
 import io.ordinaut.web.Scopes;
 import tools.jackson.core.type.TypeReference;
-import tools.jackson.databind.json.JsonMapper;
 
 /** GET /audit: the audit log, newest first (admin only). */
 @RestController
@@ -45,11 +45,9 @@ class AuditController {
     private static final String COUNT = "SELECT count(*) FROM audit_log" + FILTER;
 
     private final JdbcClient jdbc;
-    private final JsonMapper json;
 
-    AuditController(JdbcClient jdbc, JsonMapper json) {
+    AuditController(JdbcClient jdbc) {
         this.jdbc = jdbc;
-        this.json = json;
     }
 
     @GetMapping("/audit")
@@ -83,7 +81,7 @@ class AuditController {
                     row.put("action", rs.getString("action"));
                     row.put("subject_id", rs.getString("subject_id"));
                     String details = rs.getString("details");
-                    row.put("details", details == null ? null : json.readValue(details, new TypeReference<Map<String, Object>>() { }));
+                    row.put("details", details == null ? null : StoredJson.READER.readValue(details, new TypeReference<Map<String, Object>>() { }));
                     row.put("request_id", rs.getString("request_id"));
                     row.put("method", rs.getString("method"));
                     row.put("path", rs.getString("path"));

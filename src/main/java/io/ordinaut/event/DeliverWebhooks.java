@@ -16,6 +16,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import tools.jackson.databind.json.JsonMapper;
 
+import io.ordinaut.StoredJson;
 import io.ordinaut.tool.CheckedPost;
 import io.ordinaut.tool.ToolCallException;
 import io.ordinaut.tool.ToolRouter;
@@ -211,7 +212,7 @@ final class DeliverWebhooks implements Runnable {
     /** The entry as compact JSON, outbox_id and type first (as in SSE and the streams). */
     @SuppressWarnings("unchecked")
     private String compact(String jsonb) {
-        Map<String, Object> stored = json.readValue(jsonb, java.util.LinkedHashMap.class);
+        Map<String, Object> stored = StoredJson.READER.readValue(jsonb, java.util.LinkedHashMap.class);
         Map<String, Object> ordered = new java.util.LinkedHashMap<>();
         ordered.put("outbox_id", stored.remove("outbox_id"));
         ordered.put("type", stored.remove("type"));

@@ -15,6 +15,8 @@ import org.springframework.stereotype.Component;
 
 import tools.jackson.databind.json.JsonMapper;
 
+import io.ordinaut.StoredJson;
+
 /** The event table, the event tasks publishing looks for, and the runs an event triggered. */
 @Component
 class EventStore {
@@ -193,7 +195,7 @@ class EventStore {
     @SuppressWarnings("unchecked")
     private StoredEvent row(java.sql.ResultSet rs) throws java.sql.SQLException {
         return new StoredEvent(rs.getString("id"), rs.getString("topic"),
-                json.readValue(rs.getString("payload"), LinkedHashMap.class),
+                StoredJson.READER.readValue(rs.getString("payload"), LinkedHashMap.class),
                 rs.getObject("published_by", UUID.class), rs.getObject("source_agent_id", UUID.class),
                 rs.getTimestamp("published_at").toInstant(), uuids(rs.getString("triggered")));
     }

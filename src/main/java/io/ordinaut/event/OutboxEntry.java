@@ -7,6 +7,8 @@ import java.util.UUID;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import io.ordinaut.StoredJson;
+
 /**
  * One sequenced outbox entry (an outbox row holds the entries one statement wrote).
  *
@@ -25,7 +27,7 @@ record OutboxEntry(long seq, String stream, String type, UUID owner, String body
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("outbox_id", seq);
         fields.put("type", type);
-        fields.putAll(json.readValue(body, LinkedHashMap.class));
+        fields.putAll(StoredJson.READER.readValue(body, LinkedHashMap.class));
         return fields;
     }
 
@@ -34,7 +36,7 @@ record OutboxEntry(long seq, String stream, String type, UUID owner, String body
      * body} each); owners of run entries are not resolved here.
      */
     static java.util.List<OutboxEntry> unpack(long seq, String stream, String entries, JsonMapper json) {
-        JsonNode array = json.readTree(entries);
+        JsonNode array = StoredJson.READER.readTree(entries);
         java.util.List<OutboxEntry> unpacked = new java.util.ArrayList<>(array.size());
         for (int i = 0; i < array.size(); i++) {
             JsonNode e = array.get(i);

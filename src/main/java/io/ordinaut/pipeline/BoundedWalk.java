@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.ordinaut.StoredJson;
+
 /**
  * Walks a plain-Java JSON value within bounds on its depth and on its size written as compact JSON,
  * copying it or only measuring it. The walk stops as soon as a bound is passed, so refusing a value far
@@ -28,12 +30,22 @@ final class BoundedWalk {
     private final String depthSetting;
     private final long maxBytes;
     private final String bytesSetting;
+    private final boolean storedNumbers;
 
     BoundedWalk(int maxDepth, String depthSetting, long maxBytes, String bytesSetting) {
+        this(maxDepth, depthSetting, maxBytes, bytesSetting, false);
+    }
+
+    /**
+     * @param storedNumbers also refuse a number jsonb would write out longer than
+     *                      {@value StoredJson#MAX_NUMBER_WIDTH} characters, for values that will be stored
+     */
+    BoundedWalk(int maxDepth, String depthSetting, long maxBytes, String bytesSetting, boolean storedNumbers) {
         this.maxDepth = maxDepth;
         this.depthSetting = depthSetting;
         this.maxBytes = maxBytes;
         this.bytesSetting = bytesSetting;
+        this.storedNumbers = storedNumbers;
     }
 
     /**
@@ -102,6 +114,10 @@ final class BoundedWalk {
             } else if (value instanceof Boolean || value == null) {
                 add(5);
             } else {
+                if (storedNumbers && value instanceof Number number && !StoredJson.fits(number)) {
+                    // 1e200 is 7 characters here and 201 in jsonb, past what reading the run back accepts
+                    throw new LimitExceeded("holding a value that " + StoredJson.tooWide(number));
+                }
                 add(String.valueOf(value).length());
             }
             // strings, numbers, booleans and null are immutable: shared as they are

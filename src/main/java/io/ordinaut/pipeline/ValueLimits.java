@@ -21,7 +21,7 @@ final class ValueLimits {
         this.arguments = new BoundedWalk(properties.maxDepth(), "ordinaut.pipeline.max-depth",
                 properties.maxArgumentBytes(), "ordinaut.pipeline.max-argument-bytes");
         this.outputs = new BoundedWalk(properties.maxDepth(), "ordinaut.pipeline.max-depth",
-                properties.maxStepOutputBytes(), "ordinaut.pipeline.max-step-output-bytes");
+                properties.maxStepOutputBytes(), "ordinaut.pipeline.max-step-output-bytes", true);
         this.maxRunOutputBytes = properties.maxRunOutputBytes();
     }
 

@@ -6,8 +6,7 @@ import java.util.Map;
 
 import org.springframework.stereotype.Component;
 
-import tools.jackson.databind.json.JsonMapper;
-
+import io.ordinaut.StoredJson;
 import io.ordinaut.agent.AgentScopes;
 import io.ordinaut.agent.RunBudget;
 import io.ordinaut.pipeline.InvalidPipelineException;
@@ -29,15 +28,13 @@ class PipelineRunHandler implements RunHandler {
 
     private final PipelineRunner runner;
     private final AgentScopes scopes;
-    private final JsonMapper json;
     private final RunBudget budget;
     private final ParsedPipelines cache = new ParsedPipelines(ParsedPipelines.DEFAULT_MAX_BYTES);
 
-    PipelineRunHandler(PipelineRunner runner, AgentScopes scopes, RunBudget budget, JsonMapper json) {
+    PipelineRunHandler(PipelineRunner runner, AgentScopes scopes, RunBudget budget) {
         this.runner = runner;
         this.budget = budget;
         this.scopes = scopes;
-        this.json = json;
     }
 
     @Override
@@ -80,7 +77,7 @@ class PipelineRunHandler implements RunHandler {
     }
 
     private RunContext.Event event(String eventJson) {
-        Map<?, ?> event = json.readValue(eventJson, Map.class);
+        Map<?, ?> event = StoredJson.READER.readValue(eventJson, Map.class);
         Object id = event.get("id");
         Object at = event.get("published_at");
         return new RunContext.Event((String) event.get("topic"), event.get("payload"), id == null ? null : id.toString(),
@@ -88,7 +85,7 @@ class PipelineRunHandler implements RunHandler {
     }
 
     private PipelineDefinition definition(ClaimedRun run) {
-        return cache.get(run.payloadJson(), text -> PipelineDefinition.parse(json.readValue(text, Map.class), address -> true));
+        return cache.get(run.payloadJson(), text -> PipelineDefinition.parse(StoredJson.READER.readValue(text, Map.class), address -> true));
     }
 
 }

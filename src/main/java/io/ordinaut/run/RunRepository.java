@@ -13,9 +13,9 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.util.RawValue;
 
+import io.ordinaut.StoredJson;
 import io.ordinaut.queue.StatusSql;
 
 /**
@@ -131,11 +131,9 @@ class RunRepository {
             """;
 
     private final JdbcClient jdbc;
-    private final JsonMapper json;
 
-    RunRepository(JdbcClient jdbc, JsonMapper json) {
+    RunRepository(JdbcClient jdbc) {
         this.jdbc = jdbc;
-        this.json = json;
     }
 
     /** A page of runs, newest first; outputs past the list bounds are left out and marked (RunView.outputOmitted). */
@@ -256,7 +254,7 @@ class RunRepository {
         String output = rs.getString("output");
         long bytes = rs.getLong("output_bytes");
         Long omittedBytes = output == null && !rs.wasNull() ? bytes : null;
-        return map(rs, output == null ? null : json.readValue(output, Object.class), omittedBytes);
+        return map(rs, output == null ? null : StoredJson.READER.readValue(output, Object.class), omittedBytes);
     }
 
     private static RunView map(ResultSet rs, Object output, Long omittedBytes) throws SQLException {

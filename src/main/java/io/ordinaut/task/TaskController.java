@@ -82,7 +82,8 @@ class TaskController {
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
             content = @Content(schema = @Schema(implementation = TaskBatchRequest.class))))
     Map<String, Object> createBatch(@RequestBody Object body, Caller caller) {
-        JsonFields fields = JsonFields.of(body).allowOnly(List.of("tasks", "atomic"));
+        // each item is checked as a POST /tasks body, so a bad value is that item's error
+        JsonFields fields = JsonFields.of(body, "tasks").allowOnly(List.of("tasks", "atomic"));
         Object given = fields.raw("tasks");
         if (!(given instanceof List<?> items)) {
             String expected = "an array of 1 to " + MAX_BATCH + " task bodies, each as POST /tasks takes it";

@@ -18,6 +18,7 @@ import org.springframework.stereotype.Repository;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
+import io.ordinaut.StoredJson;
 import io.ordinaut.TaskStatus;
 import io.ordinaut.queue.StatusSql;
 
@@ -298,7 +299,7 @@ class TaskRepository {
                 rs.getString("schedule_kind"),
                 rs.getString("schedule_expr"),
                 rs.getString("timezone"),
-                json.readValue(rs.getString("payload"), MAP),
+                StoredJson.READER.readValue(rs.getString("payload"), MAP),
                 rs.getInt("priority"),
                 rs.getInt("max_retries"),
                 rs.getString("backoff_strategy"),
