@@ -17,6 +17,15 @@ import io.burt.jmespath.jcf.JcfRuntime;
 import io.burt.jmespath.node.Node;
 import io.burt.jmespath.node.NodeFactory;
 import io.burt.jmespath.node.StandardNodeFactory;
+import io.ordinaut.InvalidInputException;
+import io.ordinaut.JsonFields;
+import io.ordinaut.StoredJson;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The JMESPath runtime every expression an agent writes runs on — {@code ${…}} templates, {@code if}
@@ -42,9 +51,20 @@ public final class BoundedJmesPath {
 
     /** Function type errors yield null rather than failing, as a missing path does. */
     public static final JcfRuntime RUNTIME = new Runtime(RuntimeConfiguration.builder()
-            .withFunctionRegistry(FunctionRegistry.defaultRegistry().extend(new Join()))
+            .withFunctionRegistry(FunctionRegistry.defaultRegistry().extend(new Join(), new Contains(), new Length()))
             .withSilentTypeErrors(true)
             .build());
+
+    /** Integers a double holds exactly: 2^53. */
+    private static final double EXACT_INTEGERS = 9_007_199_254_740_992d;
+
+    /** Parses JSON literals as request bodies are parsed: bounded, and a key given twice is an error. */
+    private static final JsonMapper LITERALS = JsonMapper.builder(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(BoundedWalk.MAX_NESTING)
+                    .maxNumberLength(StoredJson.MAX_NUMBER_WIDTH)
+                    .build())
+            .build()).enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     /** Work done by the evaluation running on this thread; null outside {@link #search}. */
     private static final ThreadLocal<long[]> WORK = new ThreadLocal<>();
@@ -148,6 +168,48 @@ public final class BoundedJmesPath {
             return string(super.toString(value));
         }
 
+        /**
+         * Integral results stay integers: sum, abs, ceil and floor compute in doubles, and {@code 2.0} sent to
+         * a tool's integer field is refused by strict parsers. Beyond 2^53 a double is no longer exact, so it
+         * stays a double.
+         */
+        @Override
+        public Object createNumber(double value) {
+            if (value == Math.rint(value) && Math.abs(value) <= EXACT_INTEGERS) {
+                return (long) value;
+            }
+            return super.createNumber(value);
+        }
+
+        /**
+         * A JSON literal ({@code `…`}), parsed when the expression is compiled — at task creation — with the
+         * checks a request body gets: the library would take a duplicate key (last wins), turn an unpaired
+         * surrogate into '?', {@code 1e999999} into Infinity (sent as the string "Infinity"), and keep a NUL
+         * character or a number like {@code 1e200}, which no run's result could then be stored with.
+         */
+        @Override
+        public Object parseString(String literal) {
+            Object value = super.parseString(literal);
+            Object strict;
+            try {
+                strict = LITERALS.readValue(literal, Object.class);
+            } catch (StreamReadException e) {
+                if (e.getMessage() != null && e.getMessage().startsWith("Duplicate")) {
+                    throw new IllegalArgumentException("the JSON literal `" + literal + "` " + e.getOriginalMessage());
+                }
+                // anything else the library accepted keeps its reading
+                return value;
+            } catch (JacksonException e) {
+                return value;
+            }
+            try {
+                JsonFields.requireStorable(strict, "the JSON literal `" + literal + "`");
+            } catch (InvalidInputException e) {
+                throw new IllegalArgumentException(e.getMessage());
+            }
+            return value;
+        }
+
         @Override
         public int compare(Object a, Object b) {
             // comparing two such values item by item takes as long as writing them out
@@ -205,6 +267,53 @@ public final class BoundedJmesPath {
         @Override
         protected int internalHashCode() {
             return 19;
+        }
+    }
+
+    /**
+     * contains(subject, search) comparing as {@code ==} does. The library's uses {@code List.contains}, and
+     * an Integer from a parsed document never equals the Long of a literal: {@code contains([3,1,2], `1`)}
+     * was false.
+     */
+    private static final class Contains extends BaseFunction {
+        Contains() {
+            super("contains", ArgumentConstraints.typeOf(JmesPathType.ARRAY, JmesPathType.STRING),
+                    ArgumentConstraints.anyValue());
+        }
+
+        @Override
+        protected <T> T callFunction(Adapter<T> runtime, List<FunctionArgument<T>> arguments) {
+            T subject = arguments.get(0).value();
+            T search = arguments.get(1).value();
+            if (runtime.typeOf(subject) == JmesPathType.ARRAY) {
+                for (T item : runtime.toList(subject)) {
+                    if (runtime.compare(item, search) == 0) {
+                        return runtime.createBoolean(true);
+                    }
+                }
+                return runtime.createBoolean(false);
+            }
+            return runtime.createBoolean(runtime.toString(subject).contains(runtime.toString(search)));
+        }
+    }
+
+    /** length(subject) counting a string's code points, as the JMESPath specification does (an emoji is one). */
+    private static final class Length extends BaseFunction {
+        Length() {
+            super("length", ArgumentConstraints.typeOf(JmesPathType.STRING, JmesPathType.ARRAY, JmesPathType.OBJECT));
+        }
+
+        @Override
+        protected <T> T callFunction(Adapter<T> runtime, List<FunctionArgument<T>> arguments) {
+            T subject = arguments.get(0).value();
+            return switch (runtime.typeOf(subject)) {
+                case STRING -> {
+                    String text = runtime.toString(subject);
+                    yield runtime.createNumber((long) text.codePointCount(0, text.length()));
+                }
+                case ARRAY -> runtime.createNumber((long) runtime.toList(subject).size());
+                default -> runtime.createNumber((long) runtime.getPropertyNames(subject).size());
+            };
         }
     }
 

@@ -101,7 +101,20 @@ class PipelineValidationTest {
                         "payload.pipeline[1].with.x", "use steps.data"),
                 arguments("reference inside a multi-select hash",
                         pipeline(step("a", "x.y", "with", map("x", "${{v: steps.later}}")), step("later", "x.y")),
-                        "payload.pipeline[0].with.x", "runs later"));
+                        "payload.pipeline[0].with.x", "runs later"),
+                // JSON literals get a request body's checks: each of these was accepted and changed or broke every run
+                arguments("literal number too long to store", pipeline(step("a", "x.y", "with", map("x", "${`1e308`}"))),
+                        "payload.pipeline[0].with.x", "309 characters long when stored"),
+                arguments("literal number beyond a double", pipeline(step("a", "x.y", "with", map("x", "${`1e999999`}"))),
+                        "payload.pipeline[0].with.x", "outside the range of a double"),
+                arguments("literal with a NUL character", pipeline(step("a", "x.y", "with", map("x", "${`\"\\u0000\"`}"))),
+                        "payload.pipeline[0].with.x", "NUL character"),
+                arguments("literal with an unpaired surrogate", pipeline(step("a", "x.y", "with", map("x", "${`\"\\ud800\"`}"))),
+                        "payload.pipeline[0].with.x", "unpaired surrogate"),
+                arguments("literal naming a key twice", pipeline(step("a", "x.y", "with", map("x", "${`{\"k\": 1, \"k\": 2}`}"))),
+                        "payload.pipeline[0].with.x", "Duplicate"),
+                arguments("literal in a condition", pipeline(step("a", "x.y", "if", "params.n == `1e200`")),
+                        "payload.pipeline[0].if", "characters long when stored"));
     }
 
     @ParameterizedTest(name = "{0}")

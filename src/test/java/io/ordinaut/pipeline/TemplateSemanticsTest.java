@@ -24,7 +24,7 @@ class TemplateSemanticsTest {
 
     private static final Map<String, Object> PARAMS = map(
             "city", "Paris", "n", 3, "ratio", 0.5, "flag", false, "none", null,
-            "obj", map("a", 1), "list", List.of("x", "y"));
+            "obj", map("a", 1), "list", List.of("x", "y"), "nums", List.of(3, 1, 2));
     private static final Map<String, Object> DATA = map(
             "items", List.of(map("name", "cheap", "price", 50), map("name", "dear", "price", 150)),
             "leads", List.of(1, 2, 3));
@@ -52,6 +52,24 @@ class TemplateSemanticsTest {
                 arguments("count: ${length(steps.data.leads)}", "count: 3"),
                 arguments("total: ${sum(steps.data.items[*].price)}", "total: 200"),
                 arguments("${length(steps.data.nothing)}", null),
+                // numbers compare by value: an Integer of a parsed document equals the Long of a literal
+                arguments("${contains(params.nums, `1`)}", true),
+                arguments("${contains(steps.data.leads, `2`)}", true),
+                arguments("${contains(params.nums, `1.0`)}", true),
+                arguments("${contains(params.nums, `4`)}", false),
+                arguments("${contains(params.nums, '1')}", false),
+                arguments("${contains(params.city, 'ari')}", true),
+                // characters are code points, as the JMESPath specification counts them
+                arguments("${length('h\u00e9llo \ud83d\ude00')}", 7L),
+                // integral results stay integers: a strict parser refuses 2.0 for an integer field
+                arguments("${sum(steps.data.leads)}", 6L),
+                arguments("${abs(`-2`)}", 2L),
+                arguments("${ceil(params.ratio)}", 1L),
+                arguments("${floor(`2.5`)}", 2L),
+                arguments("${max(params.nums)}", 3),
+                arguments("${min(steps.data.leads)}", 1),
+                arguments("${avg(`[1, 2]`)}", 1.5),
+                arguments("${sum(`[0.5, 0.25]`)}", 0.75),
                 arguments("${`{\"nested\": {\"x\": 1}}`.nested}", map("x", 1L)),
                 arguments("${{city: params.city, n: params.n}}", map("city", "Paris", "n", 3)),
                 arguments("${now}", "2025-01-15T20:00:00Z"),
@@ -137,7 +155,9 @@ class TemplateSemanticsTest {
                 arguments("steps.data.items[?price > `1000`]", false),
                 arguments("steps.data.items[?price > `100`]", true),
                 arguments("params.city == 'Paris' && !params.flag", true),
-                arguments("${params.n}", true));
+                arguments("${params.n}", true),
+                arguments("contains(params.nums, `1`)", true),
+                arguments("contains(steps.data.leads, `9`)", false));
     }
 
     private static Map<String, Object> render(Map<String, Object> with) {
