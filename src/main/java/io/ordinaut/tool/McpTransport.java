@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -138,9 +139,10 @@ final class McpTransport implements AutoCloseable {
      *
      * @param headers  as the definitions are to store them ({@code ${env:…}} unresolved)
      * @param resolved the same headers resolved, as they are sent; the caller takes their secrets out of the answer
+     * @param unaddressable told each {@code <prefix>.<tool name>} left out because it is not a tool address
      */
     List<ToolDefinition> discover(String serverUrl, String prefix, Map<String, String> headers, HeaderValues resolved,
-                                  Duration timeout) {
+                                  Duration timeout, Consumer<String> unaddressable) {
         guard.checkName(URI.create(serverUrl));
         Connection connection = new Connection(serverUrl, resolved.values());
         try {
@@ -149,7 +151,8 @@ final class McpTransport implements AutoCloseable {
             for (McpSchema.Tool tool : listed == null ? List.<McpSchema.Tool>of() : listed.tools()) {
                 String address = prefix + "." + tool.name();
                 if (!ToolDefinition.ADDRESS.matcher(address).matches()) {
-                    continue; // a name we cannot address in a pipeline
+                    unaddressable.accept(address); // a name we cannot address in a pipeline
+                    continue;
                 }
                 Map<String, Object> input = tool.inputSchema() == null ? null : mapper.convertValue(tool.inputSchema(), MAP);
                 definitions.add(new ToolDefinition(address, ToolDefinition.MCP, serverUrl, tool.description(),

@@ -10,7 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 import javax.net.ssl.SSLContext;
@@ -344,15 +344,15 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
      * @throws ToolCallException when the server is refused or cannot be listed
      */
     public List<ToolDefinition> discover(String serverUrl, String prefix, Map<String, String> headers) {
-        return discover(serverUrl, prefix, headers, withheld -> { });
+        return discover(serverUrl, prefix, headers, (address, reason) -> { });
     }
 
     /**
-     * As {@link #discover(String, String, Map)}, telling {@code withheld} the address, redacted, of each tool left
-     * out because its name holds a value of the headers' secrets.
+     * As {@link #discover(String, String, Map)}, telling {@code skipped} the address, redacted, and the reason
+     * of each tool left out: its name is not a tool address, or it holds a value of the headers' secrets.
      */
     public List<ToolDefinition> discover(String serverUrl, String prefix, Map<String, String> headers,
-                                         Consumer<String> withheld) {
+                                         BiConsumer<String, String> skipped) {
         if (!prefix.matches("[A-Za-z0-9_-]+")) {
             throw new IllegalArgumentException("prefix may only contain letters, digits, '_' and '-', got '" + prefix + "'");
         }
@@ -360,7 +360,9 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
         HeaderValues resolved = HeaderValues.resolve(prefix, configured, settings.headerEnvironment());
         List<ToolDefinition> listed;
         try {
-            listed = mcp.discover(serverUrl, prefix, configured, resolved, Duration.ofSeconds(30));
+            listed = mcp.discover(serverUrl, prefix, configured, resolved, Duration.ofSeconds(30),
+                    address -> skipped.accept(shortened(resolved.redact(address)), "its name is not a tool address: a name"
+                            + " may only contain letters, digits, '_' and '-'"));
         } catch (ToolCallException e) {
             throw resolved.redact(e);
         }
@@ -370,7 +372,7 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
         for (ToolDefinition tool : listed) {
             if (resolved.reveals(tool.address())) {
                 log.warn("Discovery of {} as {}.*: a tool whose name holds a value of the headers' secrets is left out", serverUrl, prefix);
-                withheld.accept(resolved.redact(tool.address()));
+                skipped.accept(resolved.redact(tool.address()), "its name contains a header secret");
                 continue;
             }
             redacted.add(new ToolDefinition(tool.address(), tool.transport(), tool.endpoint(), resolved.redact(tool.description()),
@@ -378,6 +380,12 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
                     tool.timeoutSeconds(), tool.headers(), tool.gone(), tool.owner()));
         }
         return redacted;
+    }
+
+    /** A server's name is its own to choose: the answer shows at most 200 characters of it. */
+    private static String shortened(String address) {
+        return address.codePointCount(0, address.length()) <= 200 ? address
+                : address.substring(0, address.offsetByCodePoints(0, 200)) + "…";
     }
 
     @SuppressWarnings("unchecked")

@@ -166,7 +166,7 @@ class ToolService {
         List<Map<String, Object>> skipped = new ArrayList<>();
         try {
             listed = router.discover(serverUrl, prefix, headers,
-                    withheld -> skipped.add(Map.of("address", withheld, "reason", "its name contains a header secret")));
+                    (address, reason) -> skipped.add(Map.of("address", address, "reason", reason)));
         } catch (ToolCallException e) {
             throw new UpstreamFailureException("ToolServerError",
                     "MCP server " + serverUrl + " could not be listed: " + e.getMessage(), Map.of("server_url", serverUrl));
