@@ -99,6 +99,10 @@ class StreamAccessTest extends NodeTestSupport {
             carol.api().post("/events", Map.of("topic", "scope.topic", "payload", Map.of())).expect(202);
 
             SseClient.Event end = sse.next(BOUND);
+            if (end.name().equals("task.created")) {
+                // the task's entry was sequenced after the stream opened, while carol could still read it
+                end = sse.next(BOUND);
+            }
             assertThat(end.name()).isEqualTo("error");
             assertThat(end.data()).contains("\"Forbidden\"", "runs:read");
             await().atMost(BOUND).until(sse::ended);
