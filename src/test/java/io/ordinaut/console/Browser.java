@@ -84,7 +84,9 @@ final class Browser implements AutoCloseable {
     }
 
     <T> T until(ExpectedCondition<T> condition, String what) {
-        return new WebDriverWait(driver, WAIT).withMessage("waiting for " + what).until(condition);
+        // the console re-renders as answers arrive: an element found a moment ago may be gone, so look again
+        return new WebDriverWait(driver, WAIT).withMessage("waiting for " + what)
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(condition);
     }
 
     /** Waits until the page named by main[data-page] is shown and nothing on it is still loading. */

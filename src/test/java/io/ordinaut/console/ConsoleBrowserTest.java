@@ -326,9 +326,10 @@ class ConsoleBrowserTest extends NodeTestSupport {
         replaceText(browser.find("#zone"), "Europe/Chisinau");
         String occurrence = (String) ((List<?>) api.post("/schedules/preview", Map.of("schedule_kind", "once",
                 "schedule_expr", "2027-03-28T03:30:00", "timezone", "Europe/Chisinau", "count", 20)).expect(200).get("occurrences")).get(0);
-        WebElement shown = browser.until(d -> d.findElements(By.cssSelector("#occurrences li time")).stream()
-                .filter(t -> occurrence.equals(t.getAttribute("datetime"))).findFirst().orElse(null), "the once occurrence");
-        assertThat(shown.getText()).isEqualTo("Sun, 28 Mar 2027, " + occurrence.substring(11, 16) + " UTC" + occurrence.substring(19));
+        String shown = browser.until(d -> d.findElements(By.cssSelector("#occurrences li time")).stream()
+                .filter(t -> occurrence.equals(t.getAttribute("datetime"))).map(WebElement::getText).findFirst().orElse(null),
+                "the once occurrence");
+        assertThat(shown).isEqualTo("Sun, 28 Mar 2027, " + occurrence.substring(11, 16) + " UTC" + occurrence.substring(19));
 
         // A once instant in the past: no occurrence, and the page says why.
         replaceText(browser.find("#expr"), "2020-01-01T09:00:00");
