@@ -13,7 +13,6 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
-import tools.jackson.databind.json.JsonMapper;
 
 import io.ordinaut.StoredJson;
 
@@ -94,11 +93,9 @@ class EventStore {
     private static final String AGENT_SCOPES = "SELECT scopes::text FROM agent WHERE id = :id";
 
     private final JdbcClient jdbc;
-    private final JsonMapper json;
 
-    EventStore(JdbcClient jdbc, JsonMapper json) {
+    EventStore(JdbcClient jdbc) {
         this.jdbc = jdbc;
-        this.json = json;
     }
 
     record StoredEvent(String id, String topic, Map<String, Object> payload, UUID publishedBy, UUID sourceAgentId,

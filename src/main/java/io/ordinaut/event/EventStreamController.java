@@ -89,7 +89,7 @@ class EventStreamController {
                 public boolean deliver(OutboxEntry entry) {
                     try {
                         emitter.send(SseEmitter.event().id(Long.toString(entry.seq())).name(entry.type())
-                                .data(json.writeValueAsString(entry.fields(json))));
+                                .data(json.writeValueAsString(entry.fields())));
                         return true;
                     } catch (IOException | IllegalStateException e) {
                         // the feed drops this subscriber; the slot must not wait for a callback that may not come

@@ -23,7 +23,7 @@ record OutboxEntry(long seq, String stream, String type, UUID owner, String body
 
     /** The entry's fields: {@code outbox_id}, {@code type}, then the body's own (event_id, run_id, …). */
     @SuppressWarnings("unchecked")
-    Map<String, Object> fields(JsonMapper json) {
+    Map<String, Object> fields() {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("outbox_id", seq);
         fields.put("type", type);

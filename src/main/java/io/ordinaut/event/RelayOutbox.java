@@ -275,7 +275,7 @@ final class RelayOutbox implements Runnable {
     /** Stream fields are strings: text as it is, numbers and structures (payload …) as JSON, nulls left out. */
     private Map<String, String> fields(OutboxEntry row) {
         Map<String, String> fields = new LinkedHashMap<>();
-        row.fields(json).forEach((k, v) -> {
+        row.fields().forEach((k, v) -> {
             if (v instanceof String s) {
                 fields.put(k, s);
             } else if (v != null) {
