@@ -175,6 +175,19 @@ public final class OrdinautMetrics {
      * change — recorded by a statement of this node. No duration is recorded: they never ran.
      */
     public void runsEndedUnstarted(String outcome, String trigger, long count) {
+        countRuns(outcome, trigger, count);
+    }
+
+    /**
+     * {@code count} attempts that a lost node started ended with {@code outcome} (failed, dead or canceled),
+     * recorded by this node when it reclaimed their leases. No duration is recorded: when they stopped is
+     * unknown.
+     */
+    public void runsEndedLost(String outcome, String trigger, long count) {
+        countRuns(outcome, trigger, count);
+    }
+
+    private void countRuns(String outcome, String trigger, long count) {
         if (count > 0) {
             one(runsOf(outcome), trigger).increment(count);
         }

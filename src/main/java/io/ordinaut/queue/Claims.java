@@ -170,10 +170,9 @@ final class Claims implements AutoCloseable {
                           t.max_retries, t.backoff_strategy, t.run_timeout_seconds, t.created_by
             )
             SELECT c.*, e.ended
-              FROM (SELECT string_agg(status || ' ' || trigger || ' ' || n, ',') AS ended
-                      FROM (SELECT status, trigger, count(*) AS n FROM removed_record GROUP BY 1, 2) g) e
+              FROM (SELECT %4$s AS ended) e
               LEFT JOIN claimed c ON true
-            """).formatted(OVERLAPPING, SKIPPABLE, STALE);
+            """).formatted(OVERLAPPING, SKIPPABLE, STALE, EndedRuns.SQL.formatted("removed_record"));
 
     // The changes the statement makes, checked against the transition table when the class loads.
     static {
@@ -251,17 +250,10 @@ final class Claims implements AutoCloseable {
         return claimed.stream().filter(Objects::nonNull).toList();
     }
 
-    /**
-     * Counts the runs the claim turned away (skipped by overlap, canceled as stale): its {@code ended}
-     * column, "status trigger count" per pair, comma-separated; null when it turned none away.
-     */
+    /** Counts the runs the claim turned away (skipped by overlap, canceled as stale). */
     private void countEnded(String ended) {
-        if (ended == null) {
-            return;
-        }
-        for (String pair : ended.split(",")) {
-            String[] parts = pair.split(" ");
-            metrics.runsEndedUnstarted(parts[0], parts[1], Long.parseLong(parts[2]));
+        for (EndedRuns e : EndedRuns.parse(ended)) {
+            metrics.runsEndedUnstarted(e.status(), e.trigger(), e.count());
         }
     }
 

@@ -86,10 +86,12 @@ final class Leases {
                        e.progress -> 'output', e.event
                   FROM expired e LEFT JOIN requeued q ON q.id = e.id
                  WHERE q.id IS NOT NULL OR e.id IN (SELECT id FROM ended)
-                RETURNING run_id
+                RETURNING run_id, status, trigger
             )
-            SELECT count(*) FILTER (WHERE run_id IN (SELECT id FROM requeued)) AS reclaimed, count(*) AS recovered FROM recorded
-            """).formatted(Completions.freeSlots("expired"));
+            SELECT count(*) FILTER (WHERE run_id IN (SELECT id FROM requeued)) AS reclaimed, count(*) AS recovered,
+                   %s AS ended
+              FROM recorded
+            """).formatted(Completions.freeSlots("expired"), EndedRuns.SQL.formatted("recorded"));
 
     static {
         RunStatus.RUNNING.to(RunStatus.QUEUED);
@@ -144,7 +146,8 @@ final class Leases {
         Map<String, Object> row = jdbc.sql(RECLAIM)
                 .param("limit", limit)
                 .query().singleRow();
-        return new Reclaimed(((Number) row.get("reclaimed")).intValue(), ((Number) row.get("recovered")).intValue());
+        return new Reclaimed(((Number) row.get("reclaimed")).intValue(), ((Number) row.get("recovered")).intValue(),
+                EndedRuns.parse((String) row.get("ended")));
     }
 
     /**
@@ -159,7 +162,11 @@ final class Leases {
         }
     }
 
-    /** @param requeued runs given another attempt; @param total runs taken back (re-queued or ended) */
-    record Reclaimed(int requeued, int total) {
+    /**
+     * @param requeued runs given another attempt
+     * @param total    runs taken back (re-queued or ended)
+     * @param recorded the lost attempts recorded, by status and trigger
+     */
+    record Reclaimed(int requeued, int total, List<EndedRuns> recorded) {
     }
 }

@@ -55,6 +55,9 @@ final class ReclaimExpiredLeases implements Runnable {
             reclaimed = leases.reclaimExpired(BATCH);
             if (reclaimed.total() > 0) {
                 metrics.leasesReclaimed(reclaimed.total());
+                for (EndedRuns lost : reclaimed.recorded()) {
+                    metrics.runsEndedLost(lost.status(), lost.trigger(), lost.count());
+                }
                 log.info("Reclaimed {} runs with expired leases ({} re-queued, {} ended: no retries left or canceled)",
                         reclaimed.total(), reclaimed.requeued(), reclaimed.total() - reclaimed.requeued());
             }

@@ -214,7 +214,20 @@ class ToolService {
         return result;
     }
 
+    /**
+     * Why a listed tool cannot be catalogued, or null. What the server sent gets the checks a request body
+     * gets, as it is stored and read back like one: a NUL or a number wider than jsonb reads back would
+     * make the tool's row, and every listing of the catalog, unreadable.
+     */
     private String schemaProblem(ToolDefinition tool) {
+        try {
+            JsonFields.requireStorable(tool.description(), "description");
+            for (Map.Entry<String, Map<String, Object>> schema : schemas(tool).entrySet()) {
+                JsonFields.requireStorable(schema.getValue(), schema.getKey());
+            }
+        } catch (InvalidInputException e) {
+            return e.getMessage();
+        }
         for (Map.Entry<String, Map<String, Object>> schema : schemas(tool).entrySet()) {
             List<String> problems = rules.schemas().schemaProblems(schema.getValue());
             if (!problems.isEmpty()) {

@@ -16,8 +16,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import tools.jackson.databind.json.JsonMapper;
 
+import io.ordinaut.metrics.OrdinautMetrics;
 import io.ordinaut.pipeline.PipelineDefinition;
 import io.ordinaut.pipeline.PipelineProgress;
 import io.ordinaut.pipeline.PipelineRunner;
@@ -308,6 +310,8 @@ class LeaseRecoveryTest {
             // then only the four runs given another attempt count as re-queued; the six without retries ended
             assertThat(reclaimed.total()).isEqualTo(10);
             assertThat(reclaimed.requeued()).isEqualTo(4);
+            // and all ten lost attempts were recorded failed, under the trigger they ran by
+            assertThat(reclaimed.recorded()).containsExactly(new EndedRuns("failed", "schedule", 10));
             assertThat(fx.count("SELECT count(*) FROM due_work WHERE task_id = ? AND attempt = 2 AND trigger = 'reclaim'", retried))
                     .isEqualTo(4);
             assertThat(fx.count("SELECT count(*) FROM due_work WHERE task_id = ?", once)).isZero();
@@ -315,6 +319,40 @@ class LeaseRecoveryTest {
                 assertThat(r).containsEntry("status", "failed");
                 assertThat((String) r.get("error")).endsWith("; no retries left");
             });
+        }
+    }
+
+    @Test
+    void the_lost_attempts_a_reaper_records_are_counted_in_ordinaut_runs_total() throws Exception {
+        try (QueueFixture fx = new QueueFixture()) {
+            // given a node that dies running a retried run, and one whose cancel was requested
+            UUID retried = fx.task(QueueFixture.TaskRow.defaults().retries(3, "fixed").allowOverlap());
+            DueWorkQueue queue = fx.queue();
+            fx.enqueue(queue, retried, 2);
+            CountDownLatch started = new CountDownLatch(2);
+            ExecutorPool a = fx.node("node-a", run -> {
+                started.countDown();
+                sleep(60_000);
+                return RunResult.succeeded(null);
+            }, QueueFixture.executor(2, 1, 0));
+            assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+            a.halt();
+            fx.jdbc.sql("UPDATE due_work SET cancel_requested = true WHERE id = (SELECT min(id::text)::uuid FROM due_work)").update();
+            Eventually.until("leases expired", () -> fx.count("SELECT count(*) FROM due_work WHERE locked_until < now()") == 2);
+
+            // when another node's reaper, in contact with the database, takes them back
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            DatabaseContact contact = new DatabaseContact();
+            contact.reached();
+            new ReclaimExpiredLeases(new Leases(fx.jdbc, JsonMapper.shared()), () -> { }, contact, Duration.ZERO,
+                    new OrdinautMetrics(registry)).run();
+
+            // then each lost attempt is counted once, as its history row records it
+            assertThat(registry.get("ordinaut.runs").tag("outcome", "failed").tag("trigger", "schedule").counter().count())
+                    .isEqualTo(1);
+            assertThat(registry.get("ordinaut.runs").tag("outcome", "canceled").tag("trigger", "schedule").counter().count())
+                    .isEqualTo(1);
+            assertThat(fx.count("SELECT count(*) FROM task_run WHERE status IN ('failed', 'canceled')")).isEqualTo(2);
         }
     }
 

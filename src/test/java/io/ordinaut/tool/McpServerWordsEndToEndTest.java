@@ -47,6 +47,9 @@ class McpServerWordsEndToEndTest extends NodeTestSupport {
                         new TestMcpServer.ServedTool("as-" + SECRET, "Named after the secret", "{\"type\": \"object\"}", null,
                                 args -> TestMcpServer.structured(Map.of("pong", true))),
                         new TestMcpServer.ServedTool("bad..name", "Not a tool address", "{\"type\": \"object\"}", null,
+                                args -> TestMcpServer.structured(Map.of("pong", true))),
+                        new TestMcpServer.ServedTool("wide", "Bounded by a number jsonb writes out in 201 digits",
+                                "{\"type\": \"object\", \"properties\": {\"n\": {\"type\": \"number\", \"maximum\": 1e200}}}", null,
                                 args -> TestMcpServer.structured(Map.of("pong", true)))))
                 .start();
     }
@@ -92,5 +95,22 @@ class McpServerWordsEndToEndTest extends NodeTestSupport {
         assertThat(discovered.get("skipped")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST).contains(Map.of("address", "demo.bad..name",
                 "reason", "its name is not a tool address: a name may only contain letters, digits, '_' and '-'"));
         assertThat(discovered.toString()).doesNotContain(SECRET);
+    }
+
+    @Test
+    void a_tool_whose_schema_could_not_be_read_back_once_stored_is_listed_as_skipped_and_the_catalog_stays_readable() {
+        Map<String, Object> discovered = api.post("/tools/discover", Map.of("server_url", mcp.url("echo"), "prefix", "demo",
+                "headers", SECRET_HEADERS)).expect(200).map();
+
+        // a schema number that jsonb would store 201 characters wide: its row would break every catalog listing
+        assertThat(discovered.get("skipped")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+                .anySatisfy(item -> {
+                    Map<?, ?> skipped = (Map<?, ?>) item;
+                    assertThat(skipped.get("address")).isEqualTo("demo.wide");
+                    assertThat((String) skipped.get("reason"))
+                            .startsWith("input_schema.properties.n.maximum is a number 201 characters long when stored");
+                });
+        api.get("/tools/demo.wide").expect(404);
+        assertThat(api.get("/tools?prefix=demo.").expect(200).map().get("total")).isEqualTo(1);
     }
 }
