@@ -294,15 +294,7 @@ class LeaseRecoveryTest {
             DueWorkQueue queue = fx.queue();
             fx.enqueue(queue, once, 6);
             fx.enqueue(queue, retried, 4);
-            CountDownLatch started = new CountDownLatch(10);
-            ExecutorPool a = fx.node("node-a", run -> {
-                started.countDown();
-                sleep(60_000);
-                return RunResult.succeeded(null);
-            }, QueueFixture.executor(10, 1, 0));
-            assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
-            a.halt();
-            Eventually.until("leases expired", () -> fx.count("SELECT count(*) FROM due_work WHERE locked_until < now()") == 10);
+            holdUntilLost(fx, 10);
 
             // when the expired leases are reclaimed
             Leases.Reclaimed reclaimed = new Leases(fx.jdbc, JsonMapper.shared()).reclaimExpired(100);
@@ -329,16 +321,8 @@ class LeaseRecoveryTest {
             UUID retried = fx.task(QueueFixture.TaskRow.defaults().retries(3, "fixed").allowOverlap());
             DueWorkQueue queue = fx.queue();
             fx.enqueue(queue, retried, 2);
-            CountDownLatch started = new CountDownLatch(2);
-            ExecutorPool a = fx.node("node-a", run -> {
-                started.countDown();
-                sleep(60_000);
-                return RunResult.succeeded(null);
-            }, QueueFixture.executor(2, 1, 0));
-            assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
-            a.halt();
+            holdUntilLost(fx, 2);
             fx.jdbc.sql("UPDATE due_work SET cancel_requested = true WHERE id = (SELECT min(id::text)::uuid FROM due_work)").update();
-            Eventually.until("leases expired", () -> fx.count("SELECT count(*) FROM due_work WHERE locked_until < now()") == 2);
 
             // when another node's reaper, in contact with the database, takes them back
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -354,6 +338,19 @@ class LeaseRecoveryTest {
                     .isEqualTo(1);
             assertThat(fx.count("SELECT count(*) FROM task_run WHERE status IN ('failed', 'canceled')")).isEqualTo(2);
         }
+    }
+
+    /** Node A claims {@code runs} runs and dies running them; returns once their leases have expired. */
+    private static void holdUntilLost(QueueFixture fx, int runs) throws InterruptedException {
+        CountDownLatch started = new CountDownLatch(runs);
+        ExecutorPool a = fx.node("node-a", run -> {
+            started.countDown();
+            sleep(60_000);
+            return RunResult.succeeded(null);
+        }, QueueFixture.executor(runs, 1, 0));
+        assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+        a.halt();
+        Eventually.until("leases expired", () -> fx.count("SELECT count(*) FROM due_work WHERE locked_until < now()") == runs);
     }
 
     static void sleep(long millis) {
