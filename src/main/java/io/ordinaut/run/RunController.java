@@ -132,16 +132,14 @@ class RunController {
     @PostMapping("/runs/{id}/cancel")
     @Operation(operationId = "cancelRun", summary = "Cancel a queued or running run")
     Map<String, Object> cancel(@PathVariable String id, Caller caller) {
-        RunView run = find(id, caller);
-        return result(commands.cancel(run.id()));
+        return result(commands.cancel(visibleRun(id, caller)));
     }
 
     @RequiresScope(Scopes.RUNS_WRITE)
     @PostMapping("/runs/{id}/retry")
     @Operation(operationId = "retryRun", summary = "Run a finished run again")
     Map<String, Object> retry(@PathVariable String id, Caller caller) {
-        RunView run = find(id, caller);
-        return result(commands.retry(run.id()));
+        return result(commands.retry(visibleRun(id, caller)));
     }
 
     /** The task's most recent run (queued, running or recorded), or JSON null when it never ran. */
@@ -207,26 +205,32 @@ class RunController {
     }
 
     private RunView find(String id, Caller caller) {
-        UUID runId;
-        try {
-            runId = UUID.fromString(id);
-        } catch (IllegalArgumentException e) {
+        return runs.find(idOf("Run", id), caller.ownerFilter()).orElseThrow(() -> ApiException.notFound("Run", id));
+    }
+
+    private UUID visibleRun(String id, Caller caller) {
+        UUID runId = idOf("Run", id);
+        if (!runs.visible(runId, caller.ownerFilter())) {
             throw ApiException.notFound("Run", id);
         }
-        return runs.find(runId, caller.ownerFilter()).orElseThrow(() -> ApiException.notFound("Run", id));
+        return runId;
     }
 
     private UUID visibleTask(String id, Caller caller) {
-        UUID taskId;
-        try {
-            taskId = UUID.fromString(id);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.notFound("Task", id);
-        }
+        UUID taskId = idOf("Task", id);
         if (!runs.taskVisible(taskId, caller.ownerFilter())) {
             throw ApiException.notFound("Task", id);
         }
         return taskId;
+    }
+
+    /** A path id that is no UUID names nothing: 404, as an unknown one. */
+    private static UUID idOf(String resource, String id) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound(resource, id);
+        }
     }
 
     private Instant since(int days) {

@@ -70,6 +70,9 @@ class RunRepository {
 
     private static final String FIND_LIVE = "SELECT r.*, " + OUTPUT + " AS output FROM (" + LIVE + ") r WHERE id = :id" + VISIBLE;
     private static final String FIND_RECORDED = "SELECT r.*, " + OUTPUT + " AS output FROM (" + RECORDED + ") r WHERE id = :id" + VISIBLE;
+    /** Whether a run (or attempt) with this id exists for the caller, without reading its output. */
+    private static final String EXISTS = "SELECT EXISTS (SELECT 1 FROM (" + LIVE + ") r WHERE id = :id" + VISIBLE + ")"
+            + " OR EXISTS (SELECT 1 FROM (" + RECORDED + ") r WHERE id = :id" + VISIBLE + ")";
     private static final String LATEST = "SELECT r.*, " + OUTPUT + " AS output FROM (SELECT * FROM (" + ALL_RUNS + ") r"
             + " WHERE task_id = :taskId ORDER BY created_at DESC, attempt DESC, id LIMIT 1) r";
 
@@ -157,6 +160,14 @@ class RunRepository {
     Optional<RunView> find(UUID id, UUID owner) {
         Optional<RunView> live = jdbc.sql(FIND_LIVE).param("id", id).param("owner", owner).query(RunRepository::whole).optional();
         return live.isPresent() ? live : jdbc.sql(FIND_RECORDED).param("id", id).param("owner", owner).query(RunRepository::whole).optional();
+    }
+
+    /**
+     * Whether the run or attempt {@code id} is the caller's ({@code owner} null: any), for a command on it:
+     * it answers without the run's output, which may be megabytes the command never shows.
+     */
+    boolean visible(UUID id, UUID owner) {
+        return jdbc.sql(EXISTS).param("id", id).param("owner", owner).query(Boolean.class).single();
     }
 
     Optional<RunView> latest(UUID taskId) {

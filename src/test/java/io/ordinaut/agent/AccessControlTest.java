@@ -147,6 +147,13 @@ class AccessControlTest extends NodeTestSupport {
         assertThat(asBob.put("/tasks/" + aliceTask, Map.of("title", "mine now")).status()).isEqualTo(404);
         assertThat(asBob.delete("/tasks/" + aliceTask).status()).isEqualTo(404);
         assertThat(asBob.post("/tasks/" + aliceTask + "/snooze", Map.of("delay_seconds", 60)).status()).isEqualTo(404);
+        // a run command names no run of another agent's either: no cancel, no retry, and the run stays as it was
+        Map<String, Object> finished = api.awaitFinished(runId);
+        for (String command : List.of("cancel", "retry")) {
+            assertThat(asBob.post("/runs/" + runId + "/" + command, "{}").status()).as(command).isEqualTo(404);
+        }
+        assertThat(asAlice.get("/runs/" + runId).get("status")).isEqualTo(finished.get("status"));
+        assertThat(asAlice.get("/runs?task_id=" + aliceTask).items()).hasSize(1);
 
         assertThat(asBob.get("/tasks?limit=200").items()).extracting(t -> t.get("id")).containsExactly(bobTask);
         assertThat(asBob.get("/runs?limit=1000").items()).extracting(r -> r.get("task_id")).doesNotContain(aliceTask);
