@@ -11,10 +11,8 @@ import java.util.UUID;
 
 import io.lettuce.core.Consumer;
 import io.lettuce.core.Range;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,40 +21,31 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import io.ordinaut.support.NodeTestSupport;
-import io.ordinaut.support.TestRedis;
+import io.ordinaut.support.TestStreams;
 
 /** Events written to the inbound stream by a plain Redis client, against the shared Redis (own stream names). */
 class InboundStreamTest extends NodeTestSupport {
 
-    private static final String PREFIX = "ordinaut:test:" + UUID.randomUUID() + ":";
-    private static final String IN = PREFIX + "in";
-    private static final String DEAD = PREFIX + "in:dead";
+    private static final TestStreams STREAMS = new TestStreams();
+    private static final String IN = STREAMS.inbound();
+    private static final String DEAD = STREAMS.dead();
     private static final String SYSTEM = "00000000-0000-0000-0000-000000000001";
-    private static RedisClient client;
-    private static StatefulRedisConnection<String, String> connection;
     private static RedisCommands<String, String> redis;
 
     @DynamicPropertySource
     static void streams(DynamicPropertyRegistry registry) {
-        registry.add("ordinaut.events.redis-url", TestRedis::url);
-        registry.add("ordinaut.events.events-stream", () -> PREFIX + "events");
-        registry.add("ordinaut.events.runs-stream", () -> PREFIX + "runs");
-        registry.add("ordinaut.events.inbound-stream", () -> IN);
+        STREAMS.register(registry);
         registry.add("ordinaut.events.inbound-claim-idle", () -> "2s");
     }
 
     @BeforeAll
     static void connect() {
-        client = RedisClient.create(TestRedis.url());
-        connection = client.connect();
-        redis = connection.sync();
+        redis = STREAMS.redis();
     }
 
     @AfterAll
     static void cleanUp() {
-        redis.del(PREFIX + "events", PREFIX + "runs", IN, DEAD);
-        connection.close();
-        client.shutdown();
+        STREAMS.close();
     }
 
     private String eventTask(String topic) {

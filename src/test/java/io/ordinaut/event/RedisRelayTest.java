@@ -6,14 +6,11 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import io.lettuce.core.Consumer;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.XReadArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.models.stream.ClaimedMessages;
 import org.junit.jupiter.api.AfterAll;
@@ -23,36 +20,27 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import io.ordinaut.support.NodeTestSupport;
-import io.ordinaut.support.TestRedis;
+import io.ordinaut.support.TestStreams;
 
 /** The relay of the outbox to Redis Streams, against the shared Redis (streams of this test's own names). */
 class RedisRelayTest extends NodeTestSupport {
 
-    private static final String PREFIX = "ordinaut:test:" + UUID.randomUUID() + ":";
-    private static RedisClient client;
-    private static StatefulRedisConnection<String, String> connection;
+    private static final TestStreams STREAMS = new TestStreams();
     private static RedisCommands<String, String> redis;
 
     @DynamicPropertySource
     static void streams(DynamicPropertyRegistry registry) {
-        registry.add("ordinaut.events.redis-url", TestRedis::url);
-        registry.add("ordinaut.events.events-stream", () -> PREFIX + "events");
-        registry.add("ordinaut.events.runs-stream", () -> PREFIX + "runs");
-        registry.add("ordinaut.events.inbound-stream", () -> PREFIX + "in");
+        STREAMS.register(registry);
     }
 
     @BeforeAll
     static void connect() {
-        client = RedisClient.create(TestRedis.url());
-        connection = client.connect();
-        redis = connection.sync();
+        redis = STREAMS.redis();
     }
 
     @AfterAll
     static void cleanUp() {
-        redis.del(PREFIX + "events", PREFIX + "runs", PREFIX + "in", PREFIX + "in:dead");
-        connection.close();
-        client.shutdown();
+        STREAMS.close();
     }
 
     private static Map<String, Object> eventTask(String topic) {
@@ -67,15 +55,15 @@ class RedisRelayTest extends NodeTestSupport {
                 .details().get("event_id").toString();
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
-                redis.xrange(PREFIX + "runs", io.lettuce.core.Range.create("-", "+")).stream()
+                redis.xrange(STREAMS.runs(), io.lettuce.core.Range.create("-", "+")).stream()
                         .filter(m -> task.equals(m.getBody().get("task_id"))).map(m -> m.getBody().get("type")).toList())
                 .containsExactly("task.created", "run.queued", "run.started", "run.succeeded"));
 
-        StreamMessage<String, String> event = redis.xrange(PREFIX + "events", io.lettuce.core.Range.create("-", "+")).stream()
+        StreamMessage<String, String> event = redis.xrange(STREAMS.events(), io.lettuce.core.Range.create("-", "+")).stream()
                 .filter(m -> eventId.equals(m.getBody().get("event_id"))).findFirst().orElseThrow();
         assertThat(event.getBody()).containsEntry("type", "event").containsEntry("topic", "relay.topic")
                 .containsEntry("payload", "{\"n\":7}").containsKeys("published_at", "outbox_id");
-        StreamMessage<String, String> succeeded = redis.xrange(PREFIX + "runs", io.lettuce.core.Range.create("-", "+")).stream()
+        StreamMessage<String, String> succeeded = redis.xrange(STREAMS.runs(), io.lettuce.core.Range.create("-", "+")).stream()
                 .filter(m -> "run.succeeded".equals(m.getBody().get("type")) && task.equals(m.getBody().get("task_id")))
                 .findFirst().orElseThrow();
         assertThat(succeeded.getBody()).containsKeys("run_id", "task_id", "scheduled_for", "status", "at", "outbox_id")
@@ -85,7 +73,7 @@ class RedisRelayTest extends NodeTestSupport {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
                 jdbc.sql("SELECT count(*) FROM outbox WHERE relayed_at IS NULL").query(Long.class).single()).isZero());
         List<Long> relayed = jdbc.sql("SELECT seq FROM outbox_entry WHERE stream = 'runs' ORDER BY seq").query(Long.class).list();
-        List<Long> inStream = redis.xrange(PREFIX + "runs", io.lettuce.core.Range.create("-", "+")).stream()
+        List<Long> inStream = redis.xrange(STREAMS.runs(), io.lettuce.core.Range.create("-", "+")).stream()
                 .map(m -> Long.parseLong(m.getBody().get("outbox_id"))).toList();
         assertThat(inStream).containsExactlyElementsOf(relayed);
         assertThat(api.get("/health").expect(200).get("checks").toString()).contains("outbox");
@@ -103,7 +91,7 @@ class RedisRelayTest extends NodeTestSupport {
 
     @Test
     void a_consumer_group_reads_acks_and_reclaims_a_crashed_consumers_pending_entries() {
-        String stream = PREFIX + "runs";
+        String stream = STREAMS.runs();
         String task = api.post("/tasks", eventTask("group.topic")).expect(201).string("id");
         redis.xgroupCreate(XReadArgs.StreamOffset.from(stream, "$"), "extension",
                 io.lettuce.core.XGroupCreateArgs.Builder.mkstream());
