@@ -9,15 +9,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.test.context.TestPropertySource;
 
 import io.ordinaut.support.Api;
-import io.ordinaut.support.NodeTestSupport;
 import io.ordinaut.tool.TestHttpServer.Answer;
 
 /**
@@ -25,29 +20,11 @@ import io.ordinaut.tool.TestHttpServer.Answer;
  * back accepted: the task or run became a permanent 500, and with it every listing that held it. Such
  * numbers are refused where they come in, and stored rows are readable whatever numbers they hold.
  */
-@TestPropertySource(properties = "ordinaut.tools.allow-loopback=true")
-class StoredNumbersEndToEndTest extends NodeTestSupport {
+class StoredNumbersEndToEndTest extends ToolServerTestSupport {
 
     private static final String WIDE_TASK = """
             {"title": "wide", "schedule_kind": "cron", "schedule_expr": "0 3 1 1 *",
              "payload": {"params": {"p": 1e200}, "pipeline": []}}""";
-
-    private static TestHttpServer http;
-
-    @BeforeAll
-    static void startToolServer() throws Exception {
-        http = new TestHttpServer();
-    }
-
-    @AfterAll
-    static void stopToolServer() {
-        http.close();
-    }
-
-    @BeforeEach
-    void noTools() {
-        ToolRuns.clearTools(api);
-    }
 
     @Test
     void a_task_holding_a_number_too_long_to_store_is_refused_naming_the_field() {

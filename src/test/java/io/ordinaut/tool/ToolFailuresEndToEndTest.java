@@ -17,37 +17,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.test.context.TestPropertySource;
 
 import io.ordinaut.support.Eventually;
-import io.ordinaut.support.NodeTestSupport;
 import io.ordinaut.tool.TestHttpServer.Answer;
 
 /** How tool failures end steps and runs, through the REST API on a real node against a real HTTP server. */
-@TestPropertySource(properties = "ordinaut.tools.allow-loopback=true")
-class ToolFailuresEndToEndTest extends NodeTestSupport {
-
-    private static TestHttpServer http;
-
-    @BeforeAll
-    static void startToolServer() throws Exception {
-        http = new TestHttpServer();
-    }
-
-    @AfterAll
-    static void stopToolServer() {
-        http.close();
-    }
-
-    @BeforeEach
-    void emptyCatalog() {
-        ToolRuns.clearTools(api);
-    }
+class ToolFailuresEndToEndTest extends ToolServerTestSupport {
 
     @Test
     void input_violating_the_tool_schema_fails_the_run_before_the_tool_is_called() {

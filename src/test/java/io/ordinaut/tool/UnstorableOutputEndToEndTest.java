@@ -10,16 +10,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.test.context.TestPropertySource;
 
 import io.ordinaut.support.Api;
 import io.ordinaut.support.Api.AgentApi;
-import io.ordinaut.support.NodeTestSupport;
 import io.ordinaut.tool.TestHttpServer.Answer;
 
 /**
@@ -27,27 +23,13 @@ import io.ordinaut.tool.TestHttpServer.Answer;
  * such outputs are refused at the step that produced them, or — when only the database can tell — the
  * run is recorded as failed without its output. Every poison run here is allowed retries; none is retried.
  */
-@TestPropertySource(properties = "ordinaut.tools.allow-loopback=true")
-class UnstorableOutputEndToEndTest extends NodeTestSupport {
-
-    private static TestHttpServer http;
+class UnstorableOutputEndToEndTest extends ToolServerTestSupport {
 
     private AgentApi attacker;
     private AgentApi bystander;
 
-    @BeforeAll
-    static void startToolServer() throws Exception {
-        http = new TestHttpServer();
-    }
-
-    @AfterAll
-    static void stopToolServer() {
-        http.close();
-    }
-
     @BeforeEach
     void agents() {
-        ToolRuns.clearTools(api);
         attacker = api.newAgent("tasks:create", "tasks:read", "runs:write", "runs:read", "tools:read");
         bystander = api.newAgent("tasks:create", "tasks:read", "runs:write", "runs:read", "tools:read");
     }
