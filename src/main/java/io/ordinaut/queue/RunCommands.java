@@ -42,13 +42,21 @@ public class RunCommands {
             UPDATE due_work SET cancel_requested = true WHERE id = :id AND locked_by IS NOT NULL RETURNING locked_by
             """;
 
-    private static final String RECORDED = """
-            SELECT r.status, r.run_id, r.attempt, t.status AS task_status
-              FROM task_run r JOIN task t ON t.id = r.task_id WHERE r.id = :id
-            """;
-
-    private static final String QUEUED_STATE = StatusSql.of("""
-            SELECT CASE WHEN locked_by IS NULL THEN {run:queued} ELSE {run:running} END FROM due_work WHERE id = :id
+    /**
+     * Where a run or attempt is now: its queue row (queued or running) or its history row, read in one
+     * statement. Two statements — the queue, then the history — could miss a run a retry moved from the
+     * history into the queue between them, and answer "not found" for a run that exists.
+     */
+    private static final String STATE = StatusSql.of("""
+            SELECT s.status, s.run_id, s.attempt, s.live, t.status AS task_status
+              FROM (SELECT CASE WHEN locked_by IS NULL THEN {run:queued} ELSE {run:running} END AS status, id AS run_id,
+                           attempt, true AS live, task_id
+                      FROM due_work WHERE id = :id
+                    UNION ALL
+                    SELECT status, run_id, attempt, false, task_id FROM task_run WHERE id = :id) s
+              JOIN task t ON t.id = s.task_id
+             ORDER BY s.live DESC
+             LIMIT 1
             """);
 
     /**
@@ -133,8 +141,8 @@ public class RunCommands {
                         + "; it is being interrupted and will be recorded as canceled");
             }
         }
-        return recorded(runId)
-                .map(r -> r.status().canBecome(RunStatus.CANCELED)
+        return state(runId)
+                .map(r -> r.live() || r.status().canBecome(RunStatus.CANCELED)
                         ? Result.conflict(runId, r.status(), "Run " + runId + " changed while it was being canceled; try again")
                         : Result.conflict(runId, r.status(), "Run " + runId + " already ended: it is " + r.status().wireName()
                                 + " and cannot be canceled"))
@@ -147,22 +155,20 @@ public class RunCommands {
      * attempt, and ends dead again — one dead letter — if it fails.
      */
     public Result retry(UUID runId) {
-        Optional<String> live = jdbc.sql(QUEUED_STATE).param("id", runId).query(String.class).optional();
-        if (live.isPresent()) {
-            RunStatus status = RunStatus.fromWire(live.get());
-            return Result.conflict(runId, status, "Run " + runId + " is " + status.wireName() + "; only a run that ended in failure can be retried");
-        }
-        Optional<Recorded> recorded = recorded(runId);
-        if (recorded.isEmpty()) {
+        Optional<State> found = state(runId);
+        if (found.isEmpty()) {
             return Result.notFound(runId);
         }
-        Recorded r = recorded.get();
+        State r = found.get();
+        if (r.live()) {
+            return Result.conflict(runId, r.status(), "Run " + runId + " is " + r.status().wireName()
+                    + "; only a run that ended in failure can be retried");
+        }
         if (!r.runId().equals(runId)) {
             // The 409 names the run to retry, with that run's status: the attempt's own row says only
             // that this attempt failed, which is not why the retry is refused.
             UUID run = r.runId();
-            RunStatus runStatus = jdbc.sql(QUEUED_STATE).param("id", run).query(String.class).optional().map(RunStatus::fromWire)
-                    .or(() -> recorded(run).map(Recorded::status)).orElse(r.status());
+            RunStatus runStatus = state(run).map(State::status).orElse(r.status());
             return Result.earlierAttempt(runId, run, runStatus, runId + " is attempt " + r.attempt() + " of run " + run
                     + ", which went on after it; retry run " + run + " instead");
         }
@@ -187,13 +193,14 @@ public class RunCommands {
         return Result.applied(runId, RunStatus.QUEUED, "Run " + runId + " queued again as attempt " + (r.attempt() + 1));
     }
 
-    private Optional<Recorded> recorded(UUID runId) {
-        return jdbc.sql(RECORDED).param("id", runId).query().listOfRows().stream().findFirst()
-                .map(row -> new Recorded(RunStatus.fromWire((String) row.get("status")), (UUID) row.get("run_id"),
-                        ((Number) row.get("attempt")).intValue(), (String) row.get("task_status")));
+    private Optional<State> state(UUID runId) {
+        return jdbc.sql(STATE).param("id", runId).query().listOfRows().stream().findFirst()
+                .map(row -> new State(RunStatus.fromWire((String) row.get("status")), (UUID) row.get("run_id"),
+                        ((Number) row.get("attempt")).intValue(), (Boolean) row.get("live"), (String) row.get("task_status")));
     }
 
-    private record Recorded(RunStatus status, UUID runId, int attempt, String taskStatus) {
+    /** A run's status where it is now; {@code live}: in the queue, else its (or an attempt's) history row. */
+    private record State(RunStatus status, UUID runId, int attempt, boolean live, String taskStatus) {
     }
 
     /**

@@ -68,11 +68,15 @@ class RunRepository {
 
     private static final String VISIBLE = " AND (CAST(:owner AS uuid) IS NULL OR task_id IN (SELECT id FROM task WHERE created_by = :owner))";
 
-    private static final String FIND_LIVE = "SELECT r.*, " + OUTPUT + " AS output FROM (" + LIVE + ") r WHERE id = :id" + VISIBLE;
-    private static final String FIND_RECORDED = "SELECT r.*, " + OUTPUT + " AS output FROM (" + RECORDED + ") r WHERE id = :id" + VISIBLE;
+    /**
+     * A run by id, from the queue or the history in one statement (the queue row first, should both hold
+     * it): read with two, a run that a retry moved from the history into the queue between them was in
+     * neither, and answered 404.
+     */
+    private static final String FIND = "SELECT r.*, " + OUTPUT + " AS output FROM (" + ALL_RUNS + ") r WHERE id = :id" + VISIBLE
+            + " ORDER BY r.source = 'recorded' LIMIT 1";
     /** Whether a run (or attempt) with this id exists for the caller, without reading its output. */
-    private static final String EXISTS = "SELECT EXISTS (SELECT 1 FROM (" + LIVE + ") r WHERE id = :id" + VISIBLE + ")"
-            + " OR EXISTS (SELECT 1 FROM (" + RECORDED + ") r WHERE id = :id" + VISIBLE + ")";
+    private static final String EXISTS = "SELECT EXISTS (SELECT 1 FROM (" + ALL_RUNS + ") r WHERE id = :id" + VISIBLE + ")";
     private static final String LATEST = "SELECT r.*, " + OUTPUT + " AS output FROM (SELECT * FROM (" + ALL_RUNS + ") r"
             + " WHERE task_id = :taskId ORDER BY created_at DESC, attempt DESC, id LIMIT 1) r";
 
@@ -158,8 +162,7 @@ class RunRepository {
 
     /** The run with this id: its live queue row while queued or running, else its recorded row. */
     Optional<RunView> find(UUID id, UUID owner) {
-        Optional<RunView> live = jdbc.sql(FIND_LIVE).param("id", id).param("owner", owner).query(RunRepository::whole).optional();
-        return live.isPresent() ? live : jdbc.sql(FIND_RECORDED).param("id", id).param("owner", owner).query(RunRepository::whole).optional();
+        return jdbc.sql(FIND).param("id", id).param("owner", owner).query(RunRepository::whole).optional();
     }
 
     /**
