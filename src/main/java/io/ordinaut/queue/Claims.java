@@ -32,9 +32,9 @@ import io.ordinaut.metrics.OrdinautMetrics;
  * other rows than those it locked. Within the same statement, set-based predicates apply the policies,
  * so the hot path makes no query per run:
  * <ul>
- *   <li><b>Task still wants it.</b> A run whose task was canceled, or a scheduled run whose task was
- *       paused or moved to a new schedule or active period since the run was queued, is recorded
- *       {@code canceled} with the reason instead of starting (see {@link #STALE}).</li>
+ *   <li><b>Task still wants it.</b> A run whose task was canceled, or a scheduled run (any attempt of
+ *       it) whose task was paused or moved to a new schedule or active period since the run was queued,
+ *       is recorded {@code canceled} with the reason instead of starting (see {@link #STALE}).</li>
  *   <li><b>Overlap.</b> For a task whose overlap_policy is not {@code allow}, a run may start only while
  *       no other run of the task is running or due before it. With {@code queue} the run waits; with
  *       {@code skip}, a scheduled or event run is recorded as skipped instead (a retry, reclaim or
@@ -101,13 +101,16 @@ final class Claims implements AutoCloseable {
      * Why a due run must not start after all, or null: its task was canceled since it was queued (any
      * trigger, retries included), or — for a scheduled run — paused, or given a new active period
      * (resumed, rescheduled) that the run's occurrence does not belong to. The task changes drop such
-     * runs themselves; this catches one a fire enqueued in a race with the change, from the claim's own
-     * statement (the task is joined by primary key, no extra round trip). Runs queued before
-     * due_work.active_since existed (null) are judged by the task's status only.
+     * runs themselves; this catches one a fire enqueued in a race with the change, and the retry or
+     * reclaim of a scheduled run that was running when the change answered, from the claim's own
+     * statement (the task is joined by primary key, no extra round trip). A scheduled run is told by its
+     * origin, which its retries and reclaims keep (their trigger is retry or reclaim); a row queued before
+     * due_work.origin existed (null) by its trigger, and one queued before due_work.active_since existed
+     * (null) by the task's status only.
      */
     private static final String STALE = StatusSql.of("""
             CASE WHEN t.status = {task:canceled} THEN 'canceled: the task was canceled'
-                 WHEN d.trigger <> 'schedule' THEN NULL
+                 WHEN coalesce(d.origin, d.trigger) <> 'schedule' THEN NULL
                  WHEN t.status = {task:paused} THEN 'canceled: the task was paused'
                  WHEN d.active_since <> t.active_since
                    THEN 'canceled: the occurrence belongs to the task''s earlier schedule or active period'

@@ -19,7 +19,8 @@ final class Completions {
 
     /**
      * Ends a batch of attempts in one statement: deletes the queue rows of runs that are over, re-queues
-     * those to be retried (attempt + 1, trigger retry, run_at the backoff after the database's now), frees their
+     * those to be retried (attempt + 1, trigger retry — origin kept, so a scheduled run's retry is still
+     * scheduled for a pause or schedule change — run_at the backoff after the database's now), frees their
      * concurrency slots (locked in key order, so two batches cannot deadlock on them) and writes one
      * task_run row per attempt — only for rows this lease still holds. The batch is read as {@code json}, not
      * {@code jsonb}: it is read once, and json_to_recordset takes the fields in one pass over the text where the

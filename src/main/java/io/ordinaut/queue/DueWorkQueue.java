@@ -116,10 +116,10 @@ public class DueWorkQueue {
                   FROM judged j LEFT JOIN last_kept lk ON lk.dedupe_key = j.dedupe_key
                   LEFT JOIN taken t ON t.key = j.dedupe_key
             ), queued AS (
-                INSERT INTO due_work (id, task_id, scheduled_for, run_at, queue_order, priority, trigger, overlap_policy,
-                                      concurrency_key, concurrency_limit, event, active_since)
+                INSERT INTO due_work (id, task_id, scheduled_for, run_at, queue_order, priority, trigger, origin,
+                                      overlap_policy, concurrency_key, concurrency_limit, event, active_since)
                 SELECT id, task_id, scheduled_for, run_at, run_at + make_interval(secs => (priority - 1) * :aging), priority,
-                       trigger, overlap_policy, concurrency_key, concurrency_limit, event, active_since
+                       trigger, trigger, overlap_policy, concurrency_key, concurrency_limit, event, active_since
                   FROM candidate
                  WHERE dedupe_window IS NULL OR id IN (SELECT id FROM verdict WHERE kept)
                 ON CONFLICT ON CONSTRAINT due_work_occurrence_uq DO NOTHING
@@ -282,11 +282,16 @@ public class DueWorkQueue {
      * enqueued ahead and not yet due too: GET /runs listed them as queued, with their ids, and the out-stream
      * carried their run.queued, so each must end in a record, not vanish (and a retry waiting for its
      * delay is an attempt of a run that began long ago).
+     *
+     * <p>A scheduled run is one its schedule queued, in every attempt: its retries waiting for their delay
+     * and its reclaims carry trigger retry or reclaim but origin schedule, and go with it. Runs queued by
+     * run_now, an event or a retry by request are explicit requests and stay. A row queued before origin
+     * existed (null) is judged by its trigger.
      */
     private static final String DROP_QUEUED = StatusSql.of("""
             WITH dropped AS (
                 DELETE FROM due_work
-                 WHERE task_id = :taskId AND locked_by IS NULL AND (:all OR trigger = 'schedule')
+                 WHERE task_id = :taskId AND locked_by IS NULL AND (:all OR coalesce(origin, trigger) = 'schedule')
                 RETURNING id, task_id, scheduled_for, run_at, trigger, attempt, event
             ), recorded AS (
                 INSERT INTO {task_run:not_run}
@@ -299,7 +304,9 @@ public class DueWorkQueue {
     /**
      * The queued run of the regular occurrence a snooze just moved the task's snoozed run onto (enqueued
      * ahead before the snooze): the two fire once, as the snoozed run, so this one is taken out and
-     * recorded skipped with the reason — GET /runs had listed it as queued, with its id.
+     * recorded skipped with the reason — GET /runs had listed it as queued, with its id. Only a first
+     * attempt (trigger schedule): a retry of the occurrence is of a run that already started, which a
+     * snooze does not undo.
      */
     private static final String FOLD_QUEUED = StatusSql.of("""
             WITH folded AS (

@@ -43,7 +43,8 @@ final class Leases {
     /**
      * Takes back runs whose lease expired. The lost attempt counts — it may well have run, or be running
      * still on a node cut off from the database — and is recorded as failed (lease_owner names the silent
-     * node); the run is re-queued as attempt + 1 with trigger {@code reclaim} — or, when the lost attempt
+     * node); the run is re-queued as attempt + 1 with trigger {@code reclaim} (its origin kept: a scheduled
+     * run's reclaim is not claimed once its task is paused or rescheduled) — or, when the lost attempt
      * was its last allowed one, ended as dead (failed when max_retries is 0): a run that keeps killing its
      * node must not loop forever, and with max_retries 0 a run is never executed twice. A run whose cancel
      * was requested ends as canceled. The record keeps the progress the lost node last wrote with its lease

@@ -66,7 +66,8 @@ public class RunCommands {
      * dead run becomes failed, as every earlier attempt that was retried is: the run is no longer a dead
      * letter, and should it die again it is one dead letter, not two (GET /runs?status=dead, the stats'
      * dead count and GET /admin/queue's dead_letters all count dead rows). Its error says it was retried
-     * by request, and when it had been dead.
+     * by request, and when it had been dead. Its origin is retry: an explicit request, like run_now, that a
+     * pause or schedule change leaves queued (with its own automatic retries), whatever first queued the run.
      */
     private static final String RETRY = StatusSql.of("""
             WITH old AS (
@@ -82,10 +83,10 @@ public class RunCommands {
                                                             ELSE '(retried by request at ' || :now || ')' END)
                   FROM old WHERE r.id = old.id
             ), queued AS (
-                INSERT INTO due_work (id, task_id, scheduled_for, run_at, queue_order, priority, trigger, attempt,
+                INSERT INTO due_work (id, task_id, scheduled_for, run_at, queue_order, priority, trigger, origin, attempt,
                                       overlap_policy, concurrency_key, concurrency_limit, event)
                 SELECT old.id, old.task_id, old.scheduled_for, now(),
-                       now() + make_interval(secs => (t.priority - 1) * :aging), t.priority, 'retry',
+                       now() + make_interval(secs => (t.priority - 1) * :aging), t.priority, 'retry', 'retry',
                        old.attempt + 1, t.overlap_policy, %s, t.concurrency_limit, old.event
                   FROM old JOIN task t ON t.id = old.task_id
                 RETURNING id, concurrency_key

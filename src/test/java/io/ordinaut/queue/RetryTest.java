@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +17,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import io.ordinaut.support.Eventually;
+import tools.jackson.databind.json.JsonMapper;
 
-/** Failed attempts come back after their task's backoff; after max_retries the run is a dead letter. */
+/**
+ * Failed attempts come back after their task's backoff; after max_retries the run is a dead letter. A
+ * scheduled run's retries stay scheduled: a pause or schedule change drops them, or cancels them at the claim.
+ */
 class RetryTest {
 
     private static final Duration BASE = Duration.ofSeconds(10);
@@ -177,5 +182,109 @@ class RetryTest {
             Eventually.until("second retry recorded", () -> fx.history(task).size() == 4);
             assertThat(fx.history(task)).extracting(r -> r.get("status")).containsExactly("failed", "failed", "failed", "dead");
         }
+    }
+
+    @Test
+    void a_pause_drops_a_scheduled_runs_waiting_retry_and_keeps_the_retries_of_run_now_and_of_a_retry_by_request() {
+        try (QueueFixture fx = new QueueFixture(); Claims claims = new Claims(fx.dataSource)) {
+            DueWorkQueue queue = fx.queue();
+            RunCommands commands = new RunCommands(fx.jdbc, fx.clock, RunProperties.defaults());
+            UUID task = fx.task(QueueFixture.TaskRow.defaults().allowOverlap().retries(3, "linear"));
+            Instant now = fx.clock.instant().truncatedTo(ChronoUnit.MICROS);
+            // given a scheduled run that failed and waits an hour for its retry (trigger retry, attempt 2)
+            queue.enqueueTaskOccurrences(task, List.of(now.minusSeconds(2)));
+            ClaimedRun scheduled = claimOne(claims);
+            fail(fx, scheduled, Duration.ofHours(1));
+            // and a run_now run that failed and waits for its retry too
+            UUID runNow = queue.enqueueNow(task, "run_now", now);
+            fail(fx, claimOne(claims), Duration.ofHours(1));
+            // and a scheduled run that failed for good and was then retried by request
+            queue.enqueueTaskOccurrences(task, List.of(now.minusSeconds(1)));
+            ClaimedRun failed = claimOne(claims);
+            fail(fx, failed, null);
+            assertThat(commands.retry(failed.id()).applied()).isTrue();
+
+            // when the task is paused (its status, then its scheduled runs dropped, as TaskService does)
+            fx.jdbc.sql("UPDATE task SET status = 'paused' WHERE id = :id").param("id", task).update();
+            int dropped = queue.dropQueued(task, true, "canceled: the task was paused");
+
+            // then the scheduled run's retry is dropped, recorded canceled as its second attempt under its id
+            assertThat(dropped).isOne();
+            assertThat(fx.queueRow(scheduled.id())).isNull();
+            assertThat(fx.jdbc.sql("SELECT * FROM task_run WHERE id = :id").param("id", scheduled.id()).query().singleRow())
+                    .containsEntry("status", "canceled").containsEntry("trigger", "retry").containsEntry("attempt", 2)
+                    .containsEntry("error", "canceled: the task was paused");
+            // and the explicit requests stay and are claimed though the task is paused
+            fx.jdbc.sql("UPDATE due_work SET run_at = now() - interval '1 second'").update();
+            assertThat(claims.claim("node-a", 10, Duration.ofSeconds(60))).extracting(ClaimedRun::id)
+                    .containsExactlyInAnyOrder(runNow, failed.id());
+        }
+    }
+
+    @Test
+    void a_scheduled_runs_retry_is_canceled_at_the_claim_after_a_pause_that_raced_it_or_came_while_it_ran() {
+        try (QueueFixture fx = new QueueFixture(); Claims claims = new Claims(fx.dataSource)) {
+            DueWorkQueue queue = fx.queue();
+            UUID task = fx.task(QueueFixture.TaskRow.defaults().allowOverlap().retries(3, "linear"));
+            Instant now = fx.clock.instant().truncatedTo(ChronoUnit.MICROS);
+            // given two scheduled runs of a task, both running; one fails and its retry is queued, due now
+            queue.enqueueTaskOccurrences(task, List.of(now.minusSeconds(2), now.minusSeconds(1)));
+            List<ClaimedRun> running = claims.claim("node-a", 10, Duration.ofSeconds(60));
+            assertThat(running).hasSize(2);
+            fail(fx, running.get(0), Duration.ZERO);
+
+            // when the task is paused in a race its drop did not see, and then the other run fails too
+            fx.jdbc.sql("UPDATE task SET status = 'paused' WHERE id = :id").param("id", task).update();
+            fail(fx, running.get(1), Duration.ZERO);
+
+            // then the claim starts neither retry: each is recorded canceled as its second attempt
+            assertThat(claims.claim("node-a", 10, Duration.ofSeconds(60))).isEmpty();
+            assertThat(fx.count("SELECT count(*) FROM due_work")).isZero();
+            List<Map<String, Object>> canceled = fx.jdbc.sql("SELECT * FROM task_run WHERE status = 'canceled'").query().listOfRows();
+            assertThat(canceled).extracting(r -> r.get("id"))
+                    .containsExactlyInAnyOrder(running.get(0).id(), running.get(1).id());
+            assertThat(canceled).allSatisfy(r -> assertThat(r).containsEntry("trigger", "retry").containsEntry("attempt", 2)
+                    .containsEntry("error", "canceled: the task was paused"));
+        }
+    }
+
+    @Test
+    void a_scheduled_runs_retry_from_the_tasks_earlier_active_period_is_canceled_at_the_claim() {
+        try (QueueFixture fx = new QueueFixture(); Claims claims = new Claims(fx.dataSource)) {
+            DueWorkQueue queue = fx.queue();
+            UUID task = fx.task(QueueFixture.TaskRow.defaults().allowOverlap().retries(3, "linear"));
+            Instant now = fx.clock.instant().truncatedTo(ChronoUnit.MICROS);
+            // given a scheduled run and a run_now run of a task, both failed, their retries due
+            queue.enqueueTaskOccurrences(task, List.of(now.minusSeconds(1)));
+            ClaimedRun scheduled = claimOne(claims);
+            fail(fx, scheduled, Duration.ofHours(1));
+            UUID runNow = queue.enqueueNow(task, "run_now", now);
+            fail(fx, claimOne(claims), Duration.ofHours(1));
+            fx.jdbc.sql("UPDATE due_work SET run_at = now() - interval '1 second'").update();
+
+            // when the task gets a new active period (its schedule changed) before a claim
+            fx.jdbc.sql("UPDATE task SET active_since = active_since + interval '1 second' WHERE id = :id").param("id", task).update();
+
+            // then the scheduled run's retry is recorded canceled, and the run_now run's retry starts
+            assertThat(claims.claim("node-a", 10, Duration.ofSeconds(60))).extracting(ClaimedRun::id).containsExactly(runNow);
+            assertThat(fx.jdbc.sql("SELECT * FROM task_run WHERE id = :id").param("id", scheduled.id()).query().singleRow())
+                    .containsEntry("status", "canceled").containsEntry("trigger", "retry").containsEntry("attempt", 2)
+                    .containsEntry("error", "canceled: the occurrence belongs to the task's earlier schedule or active period");
+        }
+    }
+
+    private static ClaimedRun claimOne(Claims claims) {
+        List<ClaimedRun> claimed = claims.claim("node-a", 10, Duration.ofSeconds(60));
+        assertThat(claimed).hasSize(1);
+        return claimed.get(0);
+    }
+
+    /** Writes a failed attempt of a claimed run: re-queued after {@code retryIn}, or (null) ended as failed. */
+    private static void fail(QueueFixture fx, ClaimedRun run, Duration retryIn) {
+        Instant now = fx.clock.instant();
+        Outcome failed = new Outcome(run.id(), run.leaseToken(), retryIn == null ? run.id() : UUID.randomUUID(), run.taskId(),
+                run.scheduledFor(), run.trigger(), run.attempt(), RunStatus.FAILED, false, now, now, "tool answered 500", null,
+                retryIn);
+        assertThat(new Completions(fx.jdbc, JsonMapper.shared(), 60).finish("node-a", List.of(failed))).isOne();
     }
 }
