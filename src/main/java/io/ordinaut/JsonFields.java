@@ -163,30 +163,34 @@ public final class JsonFields {
         return s;
     }
 
-    /** An integer field within [min, max]; null when absent or JSON null. */
+    /**
+     * An integer field within [min, max]; null when absent or JSON null. A whole number written as a decimal
+     * ({@code 5.0}, {@code 5e0}) is accepted; any number is compared with the range before it is narrowed, so
+     * {@code 1.8446744073709552e19} is out of range, not its low 64 bits, and the error shows the number sent.
+     */
     public Integer integer(String field, long min, long max) {
         Object value = body.get(field);
         if (value == null) {
             return null;
         }
-        long n;
-        if (value instanceof Integer || value instanceof Long || value instanceof Short) {
-            n = ((Number) value).longValue();
+        BigDecimal n;
+        if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+            n = BigDecimal.valueOf(((Number) value).longValue());
         } else if (value instanceof BigInteger big) {
-            throw new InvalidInputException(field, field + " must be between " + min + " and " + max + " (got " + big + ")");
+            n = new BigDecimal(big);
         } else if (value instanceof Double || value instanceof Float || value instanceof BigDecimal) {
-            BigDecimal d = new BigDecimal(value.toString());
-            if (d.stripTrailingZeros().scale() > 0) {
-                throw new InvalidInputException(field, field + " must be a whole number");
-            }
-            n = d.longValue();
+            // toString of a double is the shortest text that reads back as it (1.8446744073709552E19), exact as a BigDecimal
+            n = new BigDecimal(value.toString());
         } else {
             throw new InvalidInputException(field, field + " must be an integer");
         }
-        if (n < min || n > max) {
-            throw new InvalidInputException(field, field + " must be between " + min + " and " + max + " (got " + n + ")");
+        if (n.compareTo(BigDecimal.valueOf(min)) < 0 || n.compareTo(BigDecimal.valueOf(max)) > 0) {
+            throw new InvalidInputException(field, field + " must be between " + min + " and " + max + " (got " + value + ")");
         }
-        return (int) n;
+        if (n.signum() != 0 && n.stripTrailingZeros().scale() > 0) {
+            throw new InvalidInputException(field, field + " must be a whole number (got " + value + ")");
+        }
+        return n.intValueExact();
     }
 
     public Boolean bool(String field) {

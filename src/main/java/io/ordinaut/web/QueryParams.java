@@ -1,5 +1,6 @@
 package io.ordinaut.web;
 
+import java.math.BigInteger;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -39,16 +40,17 @@ public final class QueryParams {
         if (v == null) {
             return fallback;
         }
-        long n;
+        // BigInteger, not Long.parseLong: a value beyond a long is out of range, not "not an integer"
+        BigInteger n;
         try {
-            n = Long.parseLong(v.trim());
+            n = new BigInteger(v.trim());
         } catch (NumberFormatException e) {
             throw ApiException.badRequest(name, name + " must be an integer (got \"" + v + "\")");
         }
-        if (n < min || n > max) {
-            throw ApiException.badRequest(name, name + " must be between " + min + " and " + max + " (got " + n + ")");
+        if (n.compareTo(BigInteger.valueOf(min)) < 0 || n.compareTo(BigInteger.valueOf(max)) > 0) {
+            throw ApiException.badRequest(name, name + " must be between " + min + " and " + max + " (got " + v.trim() + ")");
         }
-        return (int) n;
+        return n.intValueExact();
     }
 
     /** The {@code offset} of a list page: 0 or more, default 0 — the same on every list. */

@@ -449,6 +449,11 @@ class AccessControlTest extends NodeTestSupport {
         api.post("/agents", Map.of("name", "x", "scopes", "admin")).expect(400);
         api.post("/agents", Map.of("name", "x", "webhook_url", "ftp://nope")).expect(400);
         api.post("/agents", Map.of("name", "x", "budget", Map.of("runs_per_day", 0))).expect(400);
+        // 2^64 + 384, which narrowed to its low 64 bits was a budget of 384
+        assertThat(api.post("/agents", Map.of("name", "x", "budget", Map.of("api_calls_per_hour", 1.8446744073709552e19))).expect(400)
+                .string("message")).contains("api_calls_per_hour must be between 1 and 10000000 (got 1.8446744073709552E19)");
+        assertThat(api.post("/agents", Map.of("name", "x", "budget", Map.of("runs_per_day", 1.8446744073709552e19))).expect(400)
+                .string("message")).contains("runs_per_day must be between 1 and 10000000");
         String name = "dup-" + UUID.randomUUID().toString().substring(0, 6);
         api.post("/agents", Map.of("name", name)).expect(201);
         api.post("/agents", Map.of("name", name)).expect(409);

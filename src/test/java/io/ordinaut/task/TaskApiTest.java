@@ -106,6 +106,12 @@ class TaskApiTest extends NodeTestSupport {
                 new Object[] {"max_retries too high", with(ok, "max_retries", 11), "max_retries"},
                 new Object[] {"unknown backoff", with(ok, "backoff_strategy", "random"), "backoff_strategy"},
                 new Object[] {"negative jitter", with(ok, "jitter_seconds", -1), "jitter_seconds"},
+                // 2^64 + 384 and 2^65 - 232 as doubles: once narrowed to their low 64 bits, as 384 and -232
+                new Object[] {"jitter past 2^64 as a decimal", with(ok, "jitter_seconds", 1.8446744073709552e19), "jitter_seconds"},
+                new Object[] {"misfire grace past 2^64", with(ok, "misfire_grace_seconds", 1.8446744073709552e19), "misfire_grace_seconds"},
+                new Object[] {"dedupe window past 2^65", with(ok, "dedupe_window_seconds", 3.6893488147419103e19), "dedupe_window_seconds"},
+                new Object[] {"max_retries past 2^64", with(ok, "max_retries", 1.8446744073709552e19), "max_retries"},
+                new Object[] {"priority past 2^64 as an integer", with(ok, "priority", new java.math.BigInteger("18446744073709551621")), "priority"},
                 new Object[] {"bad start_at", with(ok, "start_at", "tomorrow"), "start_at"},
                 new Object[] {"end before start", with(with(ok, "start_at", "2030-01-02T00:00:00Z"), "end_at", "2030-01-01T00:00:00Z"), "end_at"},
                 new Object[] {"payload not object", with(ok, "payload", List.of()), "payload"},
@@ -128,6 +134,30 @@ class TaskApiTest extends NodeTestSupport {
         assertThat(r.string("request_id")).isNotBlank();
         assertThat(r.string("timestamp")).isNotBlank();
         assertThat(jdbc.sql("SELECT count(*) FROM task").query(Long.class).single()).isEqualTo(before);
+    }
+
+    /** A number as the client wrote it, however large or in whichever notation, is out of range and named as sent. */
+    @Test
+    void a_number_beyond_a_long_is_out_of_range_not_wrapped() {
+        long before = jdbc.sql("SELECT count(*) FROM task").query(Long.class).single();
+        String body = "{\"title\":\"huge\",\"schedule_kind\":\"cron\",\"schedule_expr\":\"0 9 * * *\","
+                + "\"payload\":{\"pipeline\":[{\"id\":\"weather\",\"uses\":\"weather.forecast\",\"with\":{\"city\":\"Chisinau\"}}]},\"jitter_seconds\":";
+
+        Response decimal = api.postRaw("/tasks", body + "18446744073709551716.0}", "application/json").expect(400);
+        assertThat(decimal.details()).containsEntry("field", "jitter_seconds");
+        assertThat(decimal.string("message")).isEqualTo("jitter_seconds must be between 0 and 86400 (got 1.8446744073709552E19)");
+
+        Response integer = api.postRaw("/tasks", body + "18446744073709551716}", "application/json").expect(400);
+        assertThat(integer.string("message")).isEqualTo("jitter_seconds must be between 0 and 86400 (got 18446744073709551716)");
+
+        Response negative = api.postRaw("/tasks", body + "-1e30}", "application/json").expect(400);
+        assertThat(negative.string("message")).startsWith("jitter_seconds must be between 0 and 86400 (got -1");
+
+        Response fractional = api.postRaw("/tasks", body + "0.5}", "application/json").expect(400);
+        assertThat(fractional.string("message")).isEqualTo("jitter_seconds must be a whole number (got 0.5)");
+
+        assertThat(api.postRaw("/tasks", body + "6e1}", "application/json").expect(201).get("jitter_seconds")).isEqualTo(60);
+        assertThat(jdbc.sql("SELECT count(*) FROM task").query(Long.class).single()).isEqualTo(before + 1);
     }
 
     @Test
@@ -297,6 +327,10 @@ class TaskApiTest extends NodeTestSupport {
 
         api.post("/tasks/" + id + "/snooze", Map.of("delay_seconds", 0)).expect(400);
         api.post("/tasks/" + id + "/snooze", Map.of("delay_seconds", 604_801)).expect(400);
+        // 2^64 + 384: once its low 64 bits, a snooze by 384 s
+        Response huge = api.post("/tasks/" + id + "/snooze", Map.of("delay_seconds", 1.8446744073709552e19)).expect(400);
+        assertThat(huge.string("message")).isEqualTo("delay_seconds must be between 1 and 604800 (got 1.8446744073709552E19)");
+        assertThat(OffsetDateTime.parse(api.get("/tasks/" + id).string("next_run_at")).toInstant()).isEqualTo(before.plusSeconds(3600));
         api.post("/tasks/" + id + "/snooze", Map.of()).expect(400);
     }
 
