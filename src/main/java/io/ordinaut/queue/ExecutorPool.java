@@ -17,6 +17,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 
 import javax.sql.DataSource;
@@ -73,7 +74,8 @@ class ExecutorPool implements SmartLifecycle {
     private final Map<UUID, Execution> inFlight = new ConcurrentHashMap<>();
     private final AtomicLong processed = new AtomicLong();
     private volatile State state = State.STOPPED;
-    private volatile Runnable stateListener = () -> { };
+    /** Told of every state change (the worker heartbeat writes it at once); nothing for a pool built by hand. */
+    private final Consumer<ExecutorPool> stateListener;
 
     private JdbcClient jdbc;
     private Notifications notifications;
@@ -91,22 +93,28 @@ class ExecutorPool implements SmartLifecycle {
     private Thread recorderThread;
     private final List<Duty> duties = new ArrayList<>();
 
+    /**
+     * The node's pool. It takes the heartbeat (never the reverse) so that Spring, which stops a bean's dependents
+     * first, stops this pool before the heartbeat: the node beats {@code draining} while it drains.
+     */
     @Autowired
     ExecutorPool(DataSource dataSource, RunHandler handler, Clock clock, JsonMapper json, NodeProperties node,
-                 ExecutorProperties properties, RunProperties runs, OrdinautMetrics metrics) {
+                 ExecutorProperties properties, RunProperties runs, OrdinautMetrics metrics, WorkerHeartbeat heartbeat) {
         this(dataSource, handler, clock, json, node.id(), node.has(NodeProperties.Role.EXECUTOR), properties, runs,
-                () -> ThreadLocalRandom.current().nextDouble(), metrics);
+                () -> ThreadLocalRandom.current().nextDouble(), metrics, heartbeat::poolChanged);
     }
 
     /** A pool built by hand (tests, benchmarks): its own DataSource is as good as its own node. */
     ExecutorPool(DataSource dataSource, RunHandler handler, Clock clock, JsonMapper json, String node, boolean enabled,
                  ExecutorProperties properties, RunProperties runs, DoubleSupplier jitter) {
-        this(dataSource, handler, clock, json, node, enabled, properties, runs, jitter, OrdinautMetrics.none());
+        this(dataSource, handler, clock, json, node, enabled, properties, runs, jitter, OrdinautMetrics.none(), pool -> { });
     }
 
     private ExecutorPool(DataSource dataSource, RunHandler handler, Clock clock, JsonMapper json, String node, boolean enabled,
-                         ExecutorProperties properties, RunProperties runs, DoubleSupplier jitter, OrdinautMetrics metrics) {
+                         ExecutorProperties properties, RunProperties runs, DoubleSupplier jitter, OrdinautMetrics metrics,
+                         Consumer<ExecutorPool> stateListener) {
         this.metrics = metrics;
+        this.stateListener = stateListener;
         this.dataSource = dataSource;
         this.handler = handler;
         this.clock = clock;
@@ -239,11 +247,6 @@ class ExecutorPool implements SmartLifecycle {
 
     long processedCount() {
         return processed.get();
-    }
-
-    /** Called whenever the pool changes state (the worker heartbeat writes it at once). */
-    void onStateChange(Runnable listener) {
-        this.stateListener = listener;
     }
 
     /** Wakes the claim loop (after a test moves its clock). */
@@ -396,7 +399,7 @@ class ExecutorPool implements SmartLifecycle {
     private void changeState(State next) {
         state = next;
         try {
-            stateListener.run();
+            stateListener.accept(this);
         } catch (RuntimeException e) {
             log.debug("State listener failed: {}", e.getMessage());
         }

@@ -19,6 +19,12 @@ import io.ordinaut.config.NodeProperties;
  * it has in flight and has processed, and whether it is running, draining (shutting down: no new claims)
  * or stopped. Written every ordinaut.executor.heartbeat-interval-ms and at once when the executor pool
  * changes state. last_seen is the database's clock, so nodes with skewed clocks still compare fairly.
+ *
+ * <p>The pool reports to the heartbeat ({@link #poolChanged}), not the other way round: Spring stops a bean's
+ * dependents before the bean whatever their phases, so a heartbeat that took the pool was stopped — and wrote
+ * {@code stopped}, freeing the node id for another process — before the pool had drained. Now the pool depends
+ * on the heartbeat and is stopped first: the row says {@code draining} with last_seen moving while runs finish,
+ * and {@code stopped} only once the pool has written their results.
  */
 @Component
 class WorkerHeartbeat implements SmartLifecycle {
@@ -35,7 +41,6 @@ class WorkerHeartbeat implements SmartLifecycle {
             """;
 
     private final JdbcClient jdbc;
-    private final ExecutorPool pool;
     private final NodeProperties node;
     private final ExecutorProperties properties;
     private final Clock clock;
@@ -43,11 +48,14 @@ class WorkerHeartbeat implements SmartLifecycle {
     private final long pid = ProcessHandle.current().pid();
     private volatile Instant startedAt;
     private volatile boolean stopped = true;
+    /** The executor pool, once it reported; null on a node whose pool never started (no executor role). */
+    private volatile ExecutorPool pool;
+    /** Set when the pool starts draining, and kept once it stopped: the node shuts down until this heartbeat stops. */
+    private volatile boolean draining;
     private Duty duty;
 
-    WorkerHeartbeat(JdbcClient jdbc, ExecutorPool pool, NodeProperties node, ExecutorProperties properties, Clock clock) {
+    WorkerHeartbeat(JdbcClient jdbc, NodeProperties node, ExecutorProperties properties, Clock clock) {
         this.jdbc = jdbc;
-        this.pool = pool;
         this.node = node;
         this.properties = properties;
         this.clock = clock;
@@ -59,8 +67,8 @@ class WorkerHeartbeat implements SmartLifecycle {
             return;
         }
         stopped = false;
+        draining = false;
         startedAt = clock.instant();
-        pool.onStateChange(this::beatQuietly);
         beatQuietly();
         duty = new Duty("ordinaut-heartbeat", properties.heartbeatIntervalMs(), this::beat).start();
     }
@@ -80,22 +88,34 @@ class WorkerHeartbeat implements SmartLifecycle {
         return !stopped;
     }
 
-    /** Starts before and stops after the executor pool, so the pool's draining and stopped states are written. */
+    /**
+     * Starts before and stops after the executor pool (which also depends on this bean, so Spring keeps that order
+     * whatever the phases), and after the web server's graceful drain: {@code stopped} is the node's last word.
+     */
     @Override
     public int getPhase() {
         return Integer.MAX_VALUE - 1500;
     }
 
+    /** The pool changed state: write it at once. */
+    void poolChanged(ExecutorPool changed) {
+        pool = changed;
+        ExecutorPool.State state = changed.state();
+        draining = state == ExecutorPool.State.DRAINING || state == ExecutorPool.State.STOPPED && draining;
+        beatQuietly();
+    }
+
     void beat() {
-        String state = stopped ? "stopped" : pool.state() == ExecutorPool.State.DRAINING ? "draining" : "running";
+        ExecutorPool pool = this.pool;
+        String state = stopped ? "stopped" : draining ? "draining" : "running";
         jdbc.sql(UPSERT)
                 .param("node", node.id())
                 .param("host", host)
                 .param("pid", pid)
                 .param("roles", String.join(",", node.roles()))
                 .param("startedAt", Timestamp.from(startedAt))
-                .param("inFlight", pool.inFlightCount())
-                .param("processed", pool.processedCount())
+                .param("inFlight", pool == null ? 0 : pool.inFlightCount())
+                .param("processed", pool == null ? 0 : pool.processedCount())
                 .param("state", state)
                 .update();
     }

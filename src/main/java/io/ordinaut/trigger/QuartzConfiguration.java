@@ -149,8 +149,8 @@ class QuartzConfiguration {
 
         @Override
         public int getPhase() {
-            // Before the executors: ExecutorPool (Integer.MAX_VALUE - 1000) is started earlier still, with the
-            // WorkerHeartbeat that depends on it (Integer.MAX_VALUE - 1500).
+            // Before the heartbeat (Integer.MAX_VALUE - 1500) and the executors: ExecutorPool (Integer.MAX_VALUE - 1000),
+            // which depends on the heartbeat, starts after it.
             return Integer.MAX_VALUE - 1600;
         }
     }
