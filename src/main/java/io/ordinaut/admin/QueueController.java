@@ -19,6 +19,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.ordinaut.queue.ExecutorProperties;
 import io.ordinaut.queue.StatusSql;
 import io.ordinaut.web.PageBody;
 import io.ordinaut.web.QueryParams;
@@ -53,9 +54,11 @@ class QueueController {
              ORDER BY run_at, id LIMIT 1
             """;
 
+    /** The holder's state as GET /workers shows it: a node silent for three heartbeats is lost, whatever it last wrote. */
     private static final String LEASES = """
             SELECT d.locked_by, count(*) AS leases, count(*) FILTER (WHERE d.locked_until < now()) AS expired,
-                   min(d.started_at) AS oldest_started_at, w.state AS worker_state, w.last_seen
+                   min(d.started_at) AS oldest_started_at, w.last_seen, """ + StatusSql.workerState("w") + """
+             AS worker_state
               FROM due_work d LEFT JOIN worker_heartbeat w ON w.node_id = d.locked_by
              WHERE d.locked_by IS NOT NULL
              GROUP BY d.locked_by, w.state, w.last_seen ORDER BY d.locked_by
@@ -89,10 +92,12 @@ class QueueController {
 
     private final JdbcClient jdbc;
     private final Clock clock;
+    private final ExecutorProperties executor;
 
-    QueueController(JdbcClient jdbc, Clock clock) {
+    QueueController(JdbcClient jdbc, Clock clock, ExecutorProperties executor) {
         this.jdbc = jdbc;
         this.clock = clock;
+        this.executor = executor;
     }
 
     @GetMapping("/admin/queue")
@@ -138,7 +143,7 @@ class QueueController {
         }).optional().orElse(null);
         body.put("oldest_waiting_age_seconds", oldest == null ? 0.0 : oldest.get("age_seconds"));
         body.put("oldest_waiting", oldest);
-        body.put("leases_by_node", jdbc.sql(LEASES).query((rs, i) -> {
+        body.put("leases_by_node", jdbc.sql(LEASES).param("lostAfterSeconds", executor.lostAfterSeconds()).query((rs, i) -> {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("node_id", rs.getString("locked_by"));
             row.put("leases", rs.getLong("leases"));

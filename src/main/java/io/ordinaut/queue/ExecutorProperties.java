@@ -55,6 +55,11 @@ public record ExecutorProperties(Integer threads, Integer claimBatchSize, Intege
     }
 
     /** Defaults for everything; for tools and tests that build a pool by hand. */
+    /** A node that is not stopped and has not written its heartbeat for this long (three intervals) is lost. */
+    public double lostAfterSeconds() {
+        return heartbeatIntervalMs * 3 / 1000.0;
+    }
+
     /** Leases are renewed three times per lease period, so two missed renewals never lose one. */
     long renewIntervalMs() {
         return Math.max(100, leaseSeconds * 1000L / 3);

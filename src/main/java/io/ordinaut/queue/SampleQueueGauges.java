@@ -29,21 +29,17 @@ class SampleQueueGauges implements GaugeSampler {
             """;
 
     /** A node silent for three heartbeats is lost, as GET /workers shows it. */
-    private static final String NODES = """
-            SELECT CASE WHEN state <> 'stopped' AND last_seen < now() - make_interval(secs => :staleSeconds) THEN 'lost'
-                        ELSE state END AS shown_state, count(*) AS n
-              FROM worker_heartbeat
-             GROUP BY 1
-            """;
+    private static final String NODES = "SELECT " + StatusSql.workerState("w") + " AS shown_state, count(*) AS n"
+            + " FROM worker_heartbeat w GROUP BY 1";
 
     private final JdbcClient jdbc;
     private final OrdinautMetrics metrics;
-    private final double staleSeconds;
+    private final double lostAfterSeconds;
 
     SampleQueueGauges(JdbcClient jdbc, OrdinautMetrics metrics, ExecutorProperties executor) {
         this.jdbc = jdbc;
         this.metrics = metrics;
-        this.staleSeconds = executor.heartbeatIntervalMs() * 3 / 1000.0;
+        this.lostAfterSeconds = executor.lostAfterSeconds();
     }
 
     @Override
@@ -63,7 +59,7 @@ class SampleQueueGauges implements GaugeSampler {
             }
         }
         Map<String, Long> nodes = new HashMap<>();
-        jdbc.sql(NODES).param("staleSeconds", staleSeconds).query(rs -> {
+        jdbc.sql(NODES).param("lostAfterSeconds", lostAfterSeconds).query(rs -> {
             nodes.put(rs.getString("shown_state"), rs.getLong("n"));
         });
         metrics.sampledNodes(nodes);

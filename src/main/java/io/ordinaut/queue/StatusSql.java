@@ -26,6 +26,17 @@ public final class StatusSql {
     private StatusSql() {
     }
 
+    /**
+     * A worker_heartbeat row's state as GET /workers shows it: {@code lost} for a node that is not stopped and has
+     * not written its heartbeat for three intervals, else the state it wrote (null for no row). {@code row} is the
+     * row's alias in the statement, which binds {@code :lostAfterSeconds} to
+     * {@link ExecutorProperties#lostAfterSeconds()}.
+     */
+    public static String workerState(String row) {
+        return "CASE WHEN " + row + ".state <> 'stopped' AND " + row + ".last_seen < now() - make_interval(secs => :lostAfterSeconds)"
+                + " THEN 'lost' ELSE " + row + ".state END";
+    }
+
     public static String of(String sql) {
         Matcher m = TOKEN.matcher(sql);
         StringBuilder out = new StringBuilder();

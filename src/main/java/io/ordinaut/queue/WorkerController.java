@@ -37,15 +37,13 @@ class WorkerController {
 
     static final List<String> STATES = List.of("running", "draining", "stopped", "lost");
 
-    private static final String STATE = """
-            CASE WHEN state <> 'stopped' AND last_seen < now() - make_interval(secs => :staleSeconds) THEN 'lost' ELSE state END""";
     /**
      * A node's in_flight is what it last wrote; a lost node writes no more, and its leases are reclaimed by the others,
      * so its runs in flight are the leases it still holds.
      */
     private static final String ROWS = "SELECT w.*, CASE WHEN shown_state = 'lost'"
             + " THEN (SELECT count(*) FROM due_work d WHERE d.locked_by = w.node_id) ELSE w.in_flight END AS shown_in_flight"
-            + " FROM (SELECT *, " + STATE + " AS shown_state FROM worker_heartbeat) w";
+            + " FROM (SELECT h.*, " + StatusSql.workerState("h") + " AS shown_state FROM worker_heartbeat h) w";
     private static final String PAGE = "SELECT * FROM (" + ROWS + ") w WHERE (CAST(:state AS text) IS NULL OR shown_state = :state)"
             + " ORDER BY node_id LIMIT :limit OFFSET :offset";
     private static final String COUNT = "SELECT count(*) FROM (" + ROWS + ") w WHERE (CAST(:state AS text) IS NULL OR shown_state = :state)";
@@ -69,14 +67,14 @@ class WorkerController {
         String state = q.oneOf("state", STATES);
         int limit = q.integer("limit", 1, 200, 50);
         int offset = q.offset();
-        double stale = properties.heartbeatIntervalMs() * 3 / 1000.0;
+        double lostAfter = properties.lostAfterSeconds();
         List<WorkerView> items = jdbc.sql(PAGE)
-                .param("staleSeconds", stale).param("state", state).param("limit", limit).param("offset", offset)
+                .param("lostAfterSeconds", lostAfter).param("state", state).param("limit", limit).param("offset", offset)
                 .query(WorkerController::map).list();
         if (!caller.isAdmin()) {
             items = items.stream().map(WorkerView::withoutPlacement).toList();
         }
-        long total = jdbc.sql(COUNT).param("staleSeconds", stale).param("state", state).query(Long.class).single();
+        long total = jdbc.sql(COUNT).param("lostAfterSeconds", lostAfter).param("state", state).query(Long.class).single();
         return PageBody.of(items, total, limit, offset);
     }
 

@@ -264,6 +264,11 @@ class AdminApiTest extends NodeTestSupport {
         insertRun(taskId, now.minusSeconds(5), 7, null, null);
         insertRun(taskId, now.plusSeconds(3600), 7, null, null);
         insertRun(taskId, now.minusSeconds(10), 3, "node-x", "crm");
+        // whose holder last wrote running, an hour ago: lost
+        jdbc.sql("""
+                INSERT INTO worker_heartbeat (node_id, host, pid, roles, started_at, last_seen, in_flight, processed, state)
+                VALUES ('node-x', 'gone-host', 1, 'executor', now() - interval '2 hours', now() - interval '1 hour', 1, 5, 'running')
+                """).update();
         jdbc.sql("INSERT INTO concurrency_slot (key, running) VALUES ('crm', 1) ON CONFLICT (key) DO UPDATE SET running = 1").update();
         insertRun(taskId, now.minusSeconds(2), 3, null, "crm");
         jdbc.sql("INSERT INTO task_run (id, run_id, task_id, scheduled_for, trigger, attempt, status, created_at) "
@@ -283,7 +288,10 @@ class AdminApiTest extends NodeTestSupport {
         assertThat(castList(q.get("leases_by_node"))).singleElement().satisfies(l -> {
             assertThat(l.get("node_id")).isEqualTo("node-x");
             assertThat(l.get("leases")).isEqualTo(1);
+            assertThat(l.get("worker_state")).as("the holder's state as GET /workers shows it").isEqualTo("lost");
         });
+        assertThat(api.get("/workers?state=lost").expect(200).items()).singleElement()
+                .satisfies(w -> assertThat(w).containsEntry("node_id", "node-x").containsEntry("state", "lost"));
         assertThat(castMap(q.get("dead_letters"))).containsEntry("total", 1).containsEntry("last_24h", 1);
         assertThat(castList(q.get("concurrency_keys_at_limit"))).singleElement().satisfies(k -> {
             assertThat(k.get("key")).isEqualTo("crm");
@@ -292,6 +300,7 @@ class AdminApiTest extends NodeTestSupport {
             assertThat(k.get("due")).isEqualTo(1);
         });
         jdbc.sql("DELETE FROM due_work WHERE task_id = :id").param("id", taskId).update();
+        jdbc.sql("DELETE FROM worker_heartbeat WHERE node_id = 'node-x'").update();
     }
 
     @Test
