@@ -8,12 +8,15 @@ import java.util.Set;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.util.UrlPathHelper;
@@ -25,6 +28,9 @@ import tools.jackson.databind.json.JsonMapper;
  * readiness probes, which load balancers and orchestrators call without credentials. That includes
  * {@code /actuator/prometheus}: a scraper sends the admin token (Prometheus: {@code authorization.credentials_file}). This is a servlet
  * filter because actuator endpoints are not handled by the handler mapping our MVC interceptors see.
+ *
+ * <p>It also gives the errors actuator answers without a body — a metric, logger or cache it does not know, tags
+ * that match no measurement: a 404 with nothing in it — the one error JSON every other error has.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 4)
@@ -92,6 +98,59 @@ class ActuatorAccessFilter extends OncePerRequestFilter {
                     Map.of("required_scope", Scopes.ADMIN)));
             return;
         }
-        chain.doFilter(request, response);
+        BodyWatch watched = new BodyWatch(response);
+        chain.doFilter(request, watched);
+        if (!watched.bodyStarted && !response.isCommitted() && response.getStatus() >= 400) {
+            HttpStatus status = HttpStatus.resolve(response.getStatus());
+            if (status != null) {
+                response.resetBuffer();
+                ErrorResponses.write(request, response, json, clock, emptyError(status, request));
+            }
+        }
+    }
+
+    private static ApiException emptyError(HttpStatus status, HttpServletRequest request) {
+        String message = status == HttpStatus.NOT_FOUND
+                ? "Nothing at " + request.getMethod() + " " + request.getRequestURI()
+                        + ": no such name, or no measurement with the tags asked for"
+                : status.getReasonPhrase() + " (" + request.getRequestURI() + ")";
+        return new ApiException(status, ErrorEndpoint.errorName(status), message, Map.of());
+    }
+
+    /**
+     * Notes whether the endpoint wrote (or started to write) a body of its own. An error sent with
+     * {@code sendError} counts as answered: the container's error path ({@link ErrorEndpoint}) writes its JSON.
+     */
+    private static final class BodyWatch extends HttpServletResponseWrapper {
+
+        private boolean bodyStarted;
+
+        BodyWatch(HttpServletResponse response) {
+            super(response);
+        }
+
+        @Override
+        public ServletOutputStream getOutputStream() throws IOException {
+            bodyStarted = true;
+            return super.getOutputStream();
+        }
+
+        @Override
+        public java.io.PrintWriter getWriter() throws IOException {
+            bodyStarted = true;
+            return super.getWriter();
+        }
+
+        @Override
+        public void sendError(int sc, String msg) throws IOException {
+            bodyStarted = true;
+            super.sendError(sc, msg);
+        }
+
+        @Override
+        public void sendError(int sc) throws IOException {
+            bodyStarted = true;
+            super.sendError(sc);
+        }
     }
 }

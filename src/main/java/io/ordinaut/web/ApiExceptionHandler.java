@@ -22,6 +22,7 @@ import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.transaction.TransactionSystemException;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.ErrorResponseException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -155,6 +156,26 @@ class ApiExceptionHandler {
     ResponseEntity<ApiError> noRoute(Exception e, HttpServletRequest request) {
         return body(HttpStatus.NOT_FOUND, "NotFound", "No endpoint " + request.getMethod() + " " + request.getRequestURI(),
                 Map.of(), request);
+    }
+
+    /**
+     * A status some library code chose ({@link org.springframework.web.server.ResponseStatusException} among
+     * them): actuator's {@code InvalidEndpointBadRequestException} for {@code /actuator/metrics/x?tag=bogus}. Its
+     * own status in the one error JSON, with its reason as the message; a 4xx is the caller's mistake and
+     * logs no stack trace, a 5xx is ours and is handled like any unexpected failure.
+     */
+    @ExceptionHandler(ErrorResponseException.class)
+    ResponseEntity<ApiError> statusChosen(ErrorResponseException e, HttpServletRequest request) {
+        HttpStatus status = HttpStatus.resolve(e.getStatusCode().value());
+        if (status == null || status.is5xxServerError() || !e.getStatusCode().isError()) {
+            return unexpected(e, request);
+        }
+        log.debug("{} on {} {}: {}", status.value(), request.getMethod(), request.getRequestURI(), e.getMessage());
+        String detail = e.getBody().getDetail();
+        String message = detail == null || detail.isBlank() ? status.getReasonPhrase() + " (" + request.getRequestURI() + ")" : detail;
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(status);
+        e.getHeaders().forEach((name, values) -> values.forEach(value -> response.header(name, value)));
+        return body(response, ErrorEndpoint.errorName(status), message, Map.of(), request);
     }
 
     /** A deadlock or lock timeout between concurrent changes: nothing was written, and a retry succeeds. */

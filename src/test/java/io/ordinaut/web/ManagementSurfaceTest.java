@@ -95,6 +95,32 @@ class ManagementSurfaceTest extends NodeTestSupport {
         }
     }
 
+    /**
+     * Actuator's own refusals answer the one error JSON: a tag that is not key:value (actuator throws a
+     * ResponseStatusException, which used to be a 500 with an ERROR and its stack trace), and the 404s it
+     * answered with no body at all — an unknown metric, a tag no measurement has.
+     */
+    @Test
+    void actuator_refusals_answer_the_error_json_with_their_own_status() {
+        for (String path : List.of("/actuator/metrics/jvm.memory.used?tag=bogus", "/actuator/metrics/jvm.memory.used?tag=area")) {
+            Response refused = api.get(path);
+            assertThat(refused.status()).as("%s → %s", path, refused.body()).isEqualTo(400);
+            assertThat(refused.map()).as(path).containsOnlyKeys("error", "message", "details", "request_id", "timestamp");
+            assertThat(refused.get("error")).isEqualTo("ValidationError");
+            assertThat(refused.string("message")).as(path).contains("key:value");
+        }
+        for (String path : List.of("/actuator/metrics/no.such", "/actuator/metrics/jvm.memory.used?tag=area:nosuch",
+                "/actuator/metrics/jvm.memory.used?tag=nosuch:x")) {
+            Response missing = api.get(path);
+            assertThat(missing.status()).as("%s → %s", path, missing.body()).isEqualTo(404);
+            assertThat(missing.header("Content-Type")).as(path).startsWith("application/json");
+            assertThat(missing.map()).as(path).containsOnlyKeys("error", "message", "details", "request_id", "timestamp");
+            assertThat(missing.get("error")).isEqualTo("NotFound");
+            assertThat(missing.string("message")).as(path).contains("/actuator/metrics/");
+        }
+        assertThat(api.get("/actuator/metrics/jvm.memory.used?tag=area:heap").expect(200).get("name")).isEqualTo("jvm.memory.used");
+    }
+
     @Test
     void health_shows_component_details_to_admins_only() {
         Response anonymous = api.as(null).get("/health").expect(200);
