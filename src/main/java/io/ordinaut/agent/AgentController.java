@@ -22,7 +22,6 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -77,7 +76,7 @@ class AgentController {
         this.destinations = destinations;
     }
 
-    @PostMapping(path = "/agents", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @PostMapping(path = "/agents")
     @ResponseStatus(HttpStatus.CREATED)
     @Transactional
     @Operation(operationId = "createAgent", summary = "Create an agent",
@@ -131,7 +130,7 @@ class AgentController {
         return view(find(id));
     }
 
-    @PutMapping(path = "/agents/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @PutMapping(path = "/agents/{id}")
     @Transactional
     @Operation(operationId = "updateAgent", summary = "Change some fields of an agent",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,

@@ -15,7 +15,6 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
@@ -53,7 +52,7 @@ class AuthController {
         this.audit = audit;
     }
 
-    @PostMapping(path = "/agents/auth/token", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @PostMapping(path = "/agents/auth/token")
     @Operation(operationId = "issueToken", summary = "Exchange an agent id and secret for tokens",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
             content = @Content(schema = @Schema(implementation = TokenRequest.class))))
@@ -84,7 +83,7 @@ class AuthController {
         return answer(tokens.issue(agentId));
     }
 
-    @PostMapping(path = "/agents/auth/refresh", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @PostMapping(path = "/agents/auth/refresh")
     @Operation(operationId = "refreshToken", summary = "Exchange a refresh token for new tokens",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
             content = @Content(schema = @Schema(implementation = TokenRefreshRequest.class))))
@@ -114,7 +113,7 @@ class AuthController {
      * nothing proved no credential: it costs its address a unit of the unauthenticated budget and writes no
      * audit row (see {@link RequestContext#markNoValidCredential}).
      */
-    @PostMapping(path = "/agents/auth/revoke", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @PostMapping(path = "/agents/auth/revoke")
     @Operation(operationId = "revokeToken", summary = "Revoke a token and the tokens issued with it",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
             content = @Content(schema = @Schema(implementation = TokenRevokeRequest.class))))

@@ -55,7 +55,7 @@ class EventController {
     }
 
     @RequiresScope(Scopes.EVENTS_PUBLISH)
-    @PostMapping(path = "/events", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @PostMapping(path = "/events")
     @Operation(operationId = "publishEvent", summary = "Publish an event and trigger the matching event tasks",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
             content = @Content(schema = @Schema(implementation = EventPublishRequest.class))))

@@ -10,7 +10,6 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
@@ -39,7 +38,7 @@ class SchedulePreviewController {
     }
 
     @RequiresScope(Scopes.TASKS_READ)
-    @PostMapping(path = "/schedules/preview", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @PostMapping(path = "/schedules/preview")
     @Operation(operationId = "previewSchedule", summary = "List the occurrences of a schedule without creating a task",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
             content = @Content(schema = @Schema(implementation = SchedulePreviewRequest.class))))

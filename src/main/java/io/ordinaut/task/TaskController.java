@@ -15,7 +15,6 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -60,7 +59,7 @@ class TaskController {
     }
 
     @RequiresScope(Scopes.TASKS_CREATE)
-    @PostMapping(path = "/tasks", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @PostMapping(path = "/tasks")
     @ResponseStatus(HttpStatus.CREATED)
     @Operation(operationId = "createTask", summary = "Create a task",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
@@ -77,7 +76,7 @@ class TaskController {
      * once against the caller's rate limits.
      */
     @RequiresScope(Scopes.TASKS_CREATE)
-    @PostMapping(path = "/tasks/batch", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @PostMapping(path = "/tasks/batch")
     @Operation(operationId = "createTasks", summary = "Create up to 1000 tasks; one result per item, or all or nothing (atomic)",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
             content = @Content(schema = @Schema(implementation = TaskBatchRequest.class))))
@@ -256,7 +255,7 @@ class TaskController {
     }
 
     @RequiresScope(Scopes.TASKS_UPDATE)
-    @PutMapping(path = "/tasks/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @PutMapping(path = "/tasks/{id}")
     @Operation(operationId = "updateTask", summary = "Change some fields of a task",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
             content = @Content(schema = @Schema(implementation = TaskUpdateRequest.class))))
@@ -325,7 +324,7 @@ class TaskController {
     }
 
     @RequiresScope(Scopes.TASKS_UPDATE)
-    @PostMapping(path = "/tasks/{id}/snooze", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @PostMapping(path = "/tasks/{id}/snooze")
     @Operation(operationId = "snoozeTask", summary = "Push the next occurrence of a task back",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
             content = @Content(schema = @Schema(implementation = TaskSnoozeRequest.class))))

@@ -11,7 +11,6 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -51,7 +50,7 @@ class ToolController {
     }
 
     @RequiresScope(Scopes.TOOLS_WRITE)
-    @PostMapping(path = "/tools", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @PostMapping(path = "/tools")
     @ResponseStatus(HttpStatus.CREATED)
     @Operation(operationId = "createTool", summary = "Add a tool to the catalog",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
@@ -88,7 +87,7 @@ class ToolController {
     }
 
     @RequiresScope(Scopes.TOOLS_WRITE)
-    @PutMapping(path = "/tools/{address}", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @PutMapping(path = "/tools/{address}")
     @Operation(operationId = "updateTool", summary = "Change some fields of a catalogued tool",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
             content = @Content(schema = @Schema(implementation = ToolUpdateRequest.class))))
@@ -110,7 +109,7 @@ class ToolController {
 
     /** Lists an MCP server's tools (tools/list) and registers them under {@code <prefix>.<name>}. */
     @RequiresScope(Scopes.TOOLS_WRITE)
-    @PostMapping(path = "/tools/discover", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @PostMapping(path = "/tools/discover")
     @Operation(operationId = "discoverTools", summary = "Catalog the tools an MCP server lists",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
             content = @Content(schema = @Schema(implementation = ToolDiscoverRequest.class))))

@@ -13,8 +13,9 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Access control, the Accept check and the body check of bodyless routes for every route, the {@link Caller}
- * parameter for controllers, and route lookup by {@link LiteralPathHandlerMapping}.
+ * Access control, the Content-Type check of routes that take a body, the Accept check and the body check of
+ * bodyless routes for every route, the {@link Caller} parameter for controllers, and route lookup by
+ * {@link LiteralPathHandlerMapping}.
  */
 @Configuration(proxyBeanMethods = false)
 class WebConfiguration implements WebMvcConfigurer {
@@ -32,8 +33,10 @@ class WebConfiguration implements WebMvcConfigurer {
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
         registry.addInterceptor(new AccessInterceptor(authenticator, rateLimiter)).order(0);
-        registry.addInterceptor(new AcceptInterceptor()).order(1);
-        registry.addInterceptor(new BodylessRouteInterceptor(json)).order(2);
+        // 415 before 406, the order in which Spring judged consumes and produces when it chose the route
+        registry.addInterceptor(new JsonBodyRouteInterceptor()).order(1);
+        registry.addInterceptor(new AcceptInterceptor()).order(2);
+        registry.addInterceptor(new BodylessRouteInterceptor(json)).order(3);
     }
 
     /** Routes are looked up by {@link LiteralPathHandlerMapping}: a wrong method on a literal path is a 405. */

@@ -109,6 +109,17 @@ class AnonymousRateLimitTest extends NodeTestSupport {
         }
     }
 
+    @Test
+    void bodies_of_a_type_no_route_takes_are_refused_for_want_of_a_token_and_use_up_the_budget() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> refused = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/tasks"))
+                    .header("X-Forwarded-For", "198.51.100.20").header("Content-Type", "text/plain")
+                    .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(401);
+        }
+        assertThat(call("GET", "/tasks", "198.51.100.20", "ord_at_forged", null).statusCode()).isEqualTo(429);
+    }
+
     /**
      * Revoke answers 200 whatever the token (RFC 7009), so the status cannot tell a guess it failed; one that
      * revoked nothing still costs its address a unit, as a 401 would — the admin token too, so the limit does not

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
@@ -103,6 +104,49 @@ class BodyErrorMessagesTest extends NodeTestSupport {
         assertThat(action.status()).isEqualTo(400);
         assertThat(action.string("message")).isEqualTo("Request body is not valid JSON: trailing comma before '}' at line 1, column 8");
         assertThat(action.details()).containsEntry("field", "body").containsEntry("line", 1).containsEntry("column", 8);
+        assertThat(api.get("/tasks/" + task).get("status")).isEqualTo("active");
+    }
+
+    /**
+     * Every route that takes a body asks for the token first, whatever the body's Content-Type: a caller
+     * without one gets its 401 (which costs its address a unit), never a 415; with one, the 415 and its message.
+     */
+    @Test
+    void a_route_that_takes_a_body_asks_for_the_token_before_it_judges_the_content_type() {
+        String task = api.post("/tasks", TASK).expect(201).string("id");
+        String agent = api.post("/agents", Map.of("name", "ct-" + UUID.randomUUID().toString().substring(0, 8),
+                "scopes", List.of(Scopes.TASKS_READ))).expect(201).string("id");
+        List<List<String>> routes = List.of(List.of("POST", "/tasks"), List.of("POST", "/tasks/batch"), List.of("PUT", "/tasks/" + task),
+                List.of("POST", "/tasks/" + task + "/snooze"), List.of("POST", "/schedules/preview"), List.of("POST", "/events"),
+                List.of("POST", "/agents"), List.of("PUT", "/agents/" + agent), List.of("POST", "/tools"), List.of("PUT", "/tools/weather.get"),
+                List.of("POST", "/tools/discover"), List.of("POST", "/agents/" + agent + "/webhook_secret"));
+        Api anonymous = api.as(null);
+        SoftAssertions softly = new SoftAssertions();
+        for (List<String> route : routes) {
+            String method = route.get(0);
+            String path = route.get(1);
+            Response refused = anonymous.sendRaw(method, path, "x", "text/plain");
+            softly.assertThat(refused.status()).as("%s %s without a token → %s", method, path, refused.body()).isEqualTo(401);
+            softly.assertThat(refused.get("error")).as("%s %s", method, path).isEqualTo("Unauthorized");
+            Response judged = api.sendRaw(method, path, "x", "text/plain");
+            softly.assertThat(judged.status()).as("%s %s with a token → %s", method, path, judged.body()).isEqualTo(415);
+            softly.assertThat(judged.get("error")).as("%s %s", method, path).isEqualTo("UnsupportedMediaType");
+            softly.assertThat(judged.string("message")).as("%s %s", method, path)
+                    .isEqualTo("Content-Type text/plain is not supported; send application/json");
+        }
+        // curl -d sends a form; a body without any Content-Type
+        for (List<String> route : List.of(List.of("POST", "/tasks/batch"), List.of("PUT", "/tasks/" + task))) {
+            softly.assertThat(anonymous.sendRaw(route.get(0), route.get(1), "x", "application/x-www-form-urlencoded").status())
+                    .as("%s form without a token", route).isEqualTo(401);
+            softly.assertThat(api.sendRaw(route.get(0), route.get(1), "x", "application/x-www-form-urlencoded").status())
+                    .as("%s form", route).isEqualTo(415);
+        }
+        softly.assertThat(anonymous.postRaw("/tasks", TASK, null).status()).isEqualTo(401);
+        softly.assertThat(api.postRaw("/tasks/batch", "x", null).string("message"))
+                .isEqualTo("The request has no Content-Type; send its JSON body as application/json");
+        // the public token routes have no token to ask for: their 415 as before
+        softly.assertThat(anonymous.postRaw("/agents/auth/token", "x", "text/plain").status()).isEqualTo(415);
+        softly.assertAll();
         assertThat(api.get("/tasks/" + task).get("status")).isEqualTo("active");
     }
 }
