@@ -4,6 +4,10 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * DAILY, HOURLY, MINUTELY and SECONDLY rules, expanded here rather than by lib-recur: lib-recur gives
@@ -44,7 +48,29 @@ final class DailyAndFinerSequence implements LocalSequence {
     private static final LocalDate END_DATE = LocalDate.of(10_000, 1, 2);
     private static final long END = END_DATE.toEpochDay() * DAY;
 
+    /**
+     * Checkpoints of COUNT rules, shared by every expansion of the same rule and DTSTART: schedules are
+     * compiled afresh for each window fire, and without a checkpoint each query would count the rule's
+     * occurrences again from DTSTART. Least recently used rules are dropped beyond {@link #CHECKPOINTED_RULES}.
+     */
+    private static final Map<String, ConcurrentSkipListMap<Long, Long>> CHECKPOINTS =
+            new LinkedHashMap<>(64, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, ConcurrentSkipListMap<Long, Long>> eldest) {
+                    return size() > CHECKPOINTED_RULES;
+                }
+            };
+    private static final int CHECKPOINTED_RULES = 4096;
+    /** Checkpoints kept per rule; the earliest go first (queries move forward with time). */
+    private static final int CHECKPOINTS_PER_RULE = 32;
+    /** A query that visits at least this many periods leaves a checkpoint where it stopped. */
+    private static final long CHECKPOINT_STRIDE = 256;
+
     private final RecurrenceRuleText rule;
+    /** COUNT rules only: period index → occurrences (from DTSTART on) in the periods before it. */
+    private final ConcurrentSkipListMap<Long, Long> checkpoints;
+    /** Periods looked at by this expansion's cursors (tests read it to see checkpoints used). */
+    final AtomicLong periodsVisited = new AtomicLong();
     private final long start;
     private final long unit;
     private final long period;
@@ -100,6 +126,13 @@ final class DailyAndFinerSequence implements LocalSequence {
         }
         long periodsPerRepeat = period / gcd(period, CYCLE);
         this.repeat = periodsPerRepeat > END / CYCLE + 1 ? Long.MAX_VALUE : periodsPerRepeat * CYCLE;
+        this.checkpoints = rule.count == null ? null : checkpointsOf(rule.canonical + "@" + start);
+    }
+
+    private static ConcurrentSkipListMap<Long, Long> checkpointsOf(String key) {
+        synchronized (CHECKPOINTS) {
+            return CHECKPOINTS.computeIfAbsent(key, k -> new ConcurrentSkipListMap<>());
+        }
     }
 
     /**
@@ -137,9 +170,44 @@ final class DailyAndFinerSequence implements LocalSequence {
 
     @Override
     public LocalCursor from(LocalDateTime inclusiveStart) {
+        return cursor(inclusiveStart, Long.MAX_VALUE);
+    }
+
+    /**
+     * Whether the occurrences at or after {@code inclusiveStart} are reached by looking at no more than
+     * {@code budget} periods (always, without COUNT). Leaves a checkpoint there when they are.
+     */
+    @Override
+    public boolean reachableWithin(LocalDateTime inclusiveStart, long budget) {
+        if (rule.count == null) {
+            return true;
+        }
+        Cursor cursor = cursor(inclusiveStart, budget);
+        cursor.next();
+        return !cursor.overBudget;
+    }
+
+    /**
+     * Without COUNT a query starts at the latest period at or before the time asked: earlier periods
+     * only hold earlier occurrences. With COUNT it starts at the latest checkpoint there (or DTSTART),
+     * knowing how many occurrences the periods before it used up.
+     */
+    private Cursor cursor(LocalDateTime inclusiveStart, long budget) {
         long from = inclusiveStart.toEpochSecond(ZoneOffset.UTC);
-        long firstPeriod = rule.count == null && from > start ? (from - start) / period : 0;
-        return new Cursor(firstPeriod, from);
+        long latest = from > start ? (from - start) / period : 0;
+        if (rule.count == null) {
+            return new Cursor(latest, 0, from, budget);
+        }
+        Map.Entry<Long, Long> checkpoint = checkpoints.floorEntry(latest);
+        return checkpoint == null ? new Cursor(0, 0, from, budget)
+                : new Cursor(checkpoint.getKey(), checkpoint.getValue(), from, budget);
+    }
+
+    private void checkpoint(long k, long counted) {
+        checkpoints.put(k, counted);
+        while (checkpoints.size() > CHECKPOINTS_PER_RULE) {
+            checkpoints.pollFirstEntry();
+        }
     }
 
     private final class Cursor implements LocalCursor {
@@ -154,10 +222,19 @@ final class DailyAndFinerSequence implements LocalSequence {
         private long checkedDay = Long.MIN_VALUE;
         private LocalDate checkedDate;
         private boolean dayMatches;
+        /** The period the buffer came from, and the occurrences counted before it. */
+        private long bufferPeriod;
+        private long countedBeforeBuffer;
+        private final long budget;
+        private long visited;
+        private boolean checkpointed;
+        boolean overBudget;
 
-        Cursor(long k, long from) {
+        Cursor(long k, long counted, long from, long budget) {
             this.k = k;
+            this.counted = counted;
             this.from = from;
+            this.budget = budget;
             this.horizon = horizonAfter(Math.max(from, start));
         }
 
@@ -174,6 +251,10 @@ final class DailyAndFinerSequence implements LocalSequence {
                         return null;
                     }
                     if (t >= from) {
+                        if (checkpoints != null && !checkpointed && visited >= CHECKPOINT_STRIDE) {
+                            checkpointed = true; // where a costly walk got to: the next query starts here
+                            checkpoint(bufferPeriod, countedBeforeBuffer);
+                        }
                         return LocalDateTime.ofEpochSecond(t, 0, ZoneOffset.UTC);
                     }
                 }
@@ -184,7 +265,21 @@ final class DailyAndFinerSequence implements LocalSequence {
 
         /** Loads the next surviving period's occurrences into the buffer. */
         private void fill() {
+            long before = visited;
+            try {
+                fillCounting();
+            } finally {
+                periodsVisited.addAndGet(visited - before);
+            }
+        }
+
+        private void fillCounting() {
             while (true) {
+                if (visited++ >= budget) {
+                    overBudget = true;
+                    done = true;
+                    return;
+                }
                 long p = start + k * period;
                 if (p > horizon || p >= END) {
                     done = true;
@@ -229,6 +324,8 @@ final class DailyAndFinerSequence implements LocalSequence {
                         candidates[i] = unitStart + expansion[i];
                     }
                 }
+                bufferPeriod = k;
+                countedBeforeBuffer = counted;
                 k++;
                 buffer = rule.bySetPos == null ? candidates : setPositions(candidates, rule.bySetPos);
                 index = 0;

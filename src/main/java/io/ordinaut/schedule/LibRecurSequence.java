@@ -37,6 +37,33 @@ final class LibRecurSequence implements LocalSequence {
         this.restartPeriod = rule.count == null && fixedPeriod ? rule.interval * rule.freq.seconds : 0;
     }
 
+    /**
+     * With COUNT lib-recur counts every instance from DTSTART on, fast-forwarding or not: bounds the
+     * instances it would go through to reach {@code inclusiveStart}.
+     */
+    @Override
+    public boolean reachableWithin(LocalDateTime inclusiveStart, long budget) {
+        if (rule.count == null) {
+            return true;
+        }
+        RecurrenceRuleIterator iterator = rule.withoutUntil.iterator(new DateTime(start.getYear(),
+                start.getMonthValue() - 1, start.getDayOfMonth(), start.getHour(), start.getMinute(), start.getSecond()));
+        long target = inclusiveStart.toEpochSecond(ZoneOffset.UTC) * 1000;
+        try {
+            for (long i = 0; iterator.hasNext(); i++) {
+                if (i >= budget) {
+                    return false;
+                }
+                if (iterator.nextMillis() >= target) {
+                    return true;
+                }
+            }
+        } catch (RuntimeException e) {
+            return true; // lib-recur gave up: the rule ends there (see next())
+        }
+        return true;
+    }
+
     @Override
     public LocalCursor from(LocalDateTime inclusiveStart) {
         LocalDateTime origin = start;

@@ -7,4 +7,12 @@ interface LocalSequence {
 
     /** The occurrences at or after {@code inclusiveStart}, ascending. */
     LocalCursor from(LocalDateTime inclusiveStart);
+
+    /**
+     * Whether reaching the occurrences at or after {@code inclusiveStart} takes no more than
+     * {@code budget} periods (or instances) of work; only COUNT rules, counted from DTSTART, can take more.
+     */
+    default boolean reachableWithin(LocalDateTime inclusiveStart, long budget) {
+        return true;
+    }
 }

@@ -1,5 +1,6 @@
 package io.ordinaut.schedule;
 
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
@@ -49,6 +50,19 @@ public final class Schedules {
             case INTERVAL -> IntervalSchedule.compile(cleaned);
             case EVENT -> EventSchedule.compile(cleaned);
         };
+    }
+
+    /**
+     * Refuses (on schedule_expr) a schedule too costly to answer for {@code at}: an RRULE with COUNT whose
+     * replay from DTSTART to {@code at} exceeds a fixed budget. Called where users define schedules
+     * (create, update, preview), not when stored ones are compiled to fire.
+     *
+     * @throws InvalidScheduleException saying how to define the schedule instead
+     */
+    public static void requireAffordable(Schedule schedule, Instant at) {
+        if (schedule instanceof RecurrenceSchedule recurrence) {
+            recurrence.requireAffordableAt(at);
+        }
     }
 
     /**

@@ -63,6 +63,7 @@ class SchedulePreviewController {
         Instant anchor = after != null && after.isBefore(now) ? after : now;
         Schedule schedule = Schedules.compile(new ScheduleDefinition(ScheduleKind.fromWire(kind), expr, zone,
                 anchor, f.instant("start_at"), f.instant("end_at")));
+        Schedules.requireAffordable(schedule, after == null ? now : after);
         List<Instant> occurrences = schedule.occurrencesAfter(after == null ? now : after, count == null ? 10 : count);
         return Map.of("timezone", zone.getId(), "occurrences", OccurrenceFormat.format(occurrences, zone));
     }

@@ -271,6 +271,7 @@ public class TaskService {
         payloads.validate(spec.payload(), spec.createdBy());
         EventReferences.check(spec);
         Schedule schedule = compile(spec, now);
+        Schedules.requireAffordable(schedule, now);
         requireFutureOccurrence(schedule, spec, now);
         return new Checked(Task.created(UUID.randomUUID(), spec, now), schedule, newTask.capped());
     }
@@ -306,6 +307,9 @@ public class TaskService {
             }
             TaskSpec planned = changes.apply(seen);
             Schedule target = compile(planned, seen.state().createdAt());
+            if (!planned.sameSchedule(seen.spec())) {
+                Schedules.requireAffordable(target, now); // before the trigger's locks are taken
+            }
             return planned.sameSchedule(seen.spec()) || !firesOnTime(target) ? null : new Target(target, planned.misfireGraceSeconds());
         });
         if (current.status() == TaskStatus.CANCELED) {
@@ -319,6 +323,9 @@ public class TaskService {
         EventReferences.check(spec);
         Schedule schedule = compile(spec, current.state().createdAt());
         boolean rescheduled = !spec.sameSchedule(current.spec());
+        if (rescheduled) {
+            Schedules.requireAffordable(schedule, now);
+        }
         if (rescheduled && current.status() == TaskStatus.ACTIVE) {
             requireFutureOccurrence(schedule, spec, now);
         }

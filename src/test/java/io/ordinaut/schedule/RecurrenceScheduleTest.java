@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -204,5 +206,65 @@ class RecurrenceScheduleTest {
         Instant latest = at("2025-12-31T22:00:00Z").plusSeconds(87_479L * 60);
         assertThat(schedule.latestBetween(at("2026-01-01T00:00:00Z"), at("2025-12-31T22:00:00Z").plusSeconds(87_480L * 60)))
                 .contains(latest);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            // Paris springs forward on 2026-03-29 (02:00-03:00 does not exist)
+            "DTSTART;TZID=Europe/Paris:20260301T013000\\nRRULE:FREQ=MINUTELY;INTERVAL=7;BYHOUR=1,2,3;COUNT=4000 | Europe/Paris",
+            // New York falls back on 2026-11-01 (01:00-02:00 happens twice)
+            "DTSTART;TZID=America/New_York:20261020T000000\\nRRULE:FREQ=HOURLY;BYHOUR=1,2;COUNT=300 | UTC",
+            "DTSTART:20260101T000000Z\\nRRULE:FREQ=DAILY;BYHOUR=6,12,18;BYSETPOS=-1,1;COUNT=1000 | UTC",
+            "DTSTART;TZID=Europe/London:20260320T000000\\nRRULE:FREQ=SECONDLY;BYSECOND=0,30;COUNT=15000 | UTC",
+            "DTSTART;TZID=Australia/Sydney:20260301T000000\\nRRULE:FREQ=MINUTELY;INTERVAL=13;BYDAY=SU,MO;BYHOUR=2,3;COUNT=3000 | UTC",
+    })
+    void rrule_count_answers_the_same_from_checkpoints_as_from_dtstart(String expression, String zone) {
+        String text = expression.replace("\\n", "\n");
+        // Read in one pass from DTSTART, the expansion never starts from a checkpoint.
+        List<Instant> all = rrule(text, zone).occurrencesAfter(Instant.parse("2000-01-01T00:00:00Z"), 20_000);
+        assertThat(all).hasSizeGreaterThan(250);
+        // Later queries (each compiled afresh, as a window fire does) start from the checkpoints earlier
+        // ones left: forward, backward, and past the last occurrence.
+        int n = all.size();
+        for (int i : new int[] {n / 2, n - 3, n / 3, 1, n / 2 + 1, n * 3 / 4, n - 1, n / 4, n * 3 / 4 + 7}) {
+            assertThat(rrule(text, zone).occurrencesAfter(all.get(i - 1), 3))
+                    .as("after occurrence %d", i - 1)
+                    .containsExactlyElementsOf(all.subList(i, Math.min(n, i + 3)));
+        }
+        assertThat(rrule(text, zone).nextAfter(all.get(n - 1))).isEmpty();
+    }
+
+    @Test
+    void rrule_count_queries_continue_from_the_checkpoint_the_previous_one_left() {
+        String rule = "FREQ=SECONDLY;BYMINUTE=0,10,20,30,40,50;COUNT=999999";
+        LocalDateTime start = LocalDateTime.parse("2031-05-07T03:04:05"); // a DTSTART no other test uses
+        DailyAndFinerSequence first = (DailyAndFinerSequence) RecurrenceRuleText.parse(rule).expand(start);
+        LocalDateTime tenPast = LocalDateTime.parse("2031-05-07T08:10:00");
+        assertThat(first.from(tenPast.minusMinutes(3)).next()).isEqualTo(tenPast);
+        assertThat(first.periodsVisited.get()).isGreaterThan(1000); // 30 minutes of seconds since DTSTART
+        // A new expansion of the same rule (a schedule compiled for the next fire) goes on from there.
+        DailyAndFinerSequence second = (DailyAndFinerSequence) RecurrenceRuleText.parse(rule).expand(start);
+        assertThat(second.from(tenPast.plusSeconds(5)).next()).isEqualTo(tenPast.plusSeconds(5));
+        assertThat(second.periodsVisited.get()).isLessThan(10);
+    }
+
+    @Test
+    void rrule_count_replaying_too_many_periods_to_the_time_asked_is_refused_where_defined() {
+        // SECONDLY from two days before: ~170,000 periods to replay; lib-recur: 24 instances a day since 1900
+        for (String text : List.of("DTSTART:20260101T000000Z\nRRULE:FREQ=SECONDLY;COUNT=999999999",
+                "DTSTART:19000101T000000Z\nRRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA,SU;"
+                        + "BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23;COUNT=999999999")) {
+            Schedule schedule = rrule(text, "UTC");
+            assertThatThrownBy(() -> Schedules.requireAffordable(schedule, at("2026-01-03T00:00:00Z")))
+                    .isInstanceOfSatisfying(InvalidScheduleException.class, e -> {
+                        assertThat(e.field()).isEqualTo("schedule_expr");
+                        assertThat(e.getMessage()).contains("DTSTART closer", "UNTIL");
+                    });
+        }
+        // Close enough, the same rules are fine; without COUNT nothing is replayed.
+        Schedules.requireAffordable(rrule("DTSTART:20260101T000000Z\nRRULE:FREQ=SECONDLY;COUNT=999999999", "UTC"),
+                at("2026-01-01T20:00:00Z"));
+        Schedules.requireAffordable(rrule("DTSTART:19000101T000000Z\nRRULE:FREQ=SECONDLY", "UTC"),
+                at("2026-01-03T00:00:00Z"));
     }
 }

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import io.ordinaut.support.NodeTestSupport;
+import io.ordinaut.support.Api.Response;
 
 /** Previews at the calendar's extremes: local mean time offsets, the year 1, rules that fire once in decades. */
 class ScheduleExtremesApiTest extends NodeTestSupport {
@@ -92,5 +96,36 @@ class ScheduleExtremesApiTest extends NodeTestSupport {
         // and one that never fires is still a 400 naming schedule_expr
         assertThat(api.post("/schedules/preview", preview("rrule", "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "UTC",
                 "2026-12-01T00:00:00Z", 2)).expect(400).details()).containsEntry("field", "schedule_expr");
+    }
+
+    @Test
+    void count_rules_that_would_replay_too_many_periods_since_dtstart_are_refused_where_defined() {
+        // given a SECONDLY rule with COUNT whose DTSTART is three days back: ~260,000 periods to replay
+        DateTimeFormatter ical = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String old = "DTSTART:" + ical.format(now.minus(3, ChronoUnit.DAYS)) + "\nRRULE:FREQ=SECONDLY;COUNT=999999999";
+        String recent = "DTSTART:" + ical.format(now.minus(1, ChronoUnit.HOURS)) + "\nRRULE:FREQ=SECONDLY;COUNT=999999999";
+
+        // when previewed, created, created in a batch or set by an update, then each is a 400 naming schedule_expr
+        Map<String, Object> body = new LinkedHashMap<>(Map.of("schedule_kind", "rrule", "schedule_expr", old, "count", 1));
+        Response preview = api.post("/schedules/preview", body).expect(400);
+        assertThat(preview.details()).containsEntry("field", "schedule_expr");
+        assertThat(preview.string("message")).contains("DTSTART closer to now", "UNTIL");
+        assertThat(api.post("/tasks", TaskApiTest.task("rrule", old)).expect(400).details())
+                .containsEntry("field", "schedule_expr");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> results = (List<Map<String, Object>>) api.post("/tasks/batch",
+                Map.of("tasks", List.of(TaskApiTest.task("rrule", old)))).expect(200).get("results");
+        assertThat(results).extracting(r -> r.get("status")).containsExactly(400);
+        String id = api.post("/tasks", TaskApiTest.task("rrule", recent)).expect(201).string("id");
+        assertThat(api.put("/tasks/" + id, Map.of("schedule_expr", old)).expect(400).details())
+                .containsEntry("field", "schedule_expr");
+        // and the same rule from an hour ago is planned to the second
+        Instant next = Instant.parse(api.get("/tasks/" + id).expect(200).string("next_run_at"));
+        assertThat(next).isAfter(now.minusSeconds(1));
+        // and a preview of an old DTSTART asked about a time near it is answered
+        body.put("after", now.minus(3, ChronoUnit.DAYS).plusSeconds(10).toString());
+        assertThat(occurrences(body)).hasSize(1);
+        api.delete("/tasks/" + id).expect(200);
     }
 }
