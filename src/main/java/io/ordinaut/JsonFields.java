@@ -260,6 +260,14 @@ public final class JsonFields {
         try {
             return Horizon.check(field, OffsetDateTime.parse(s).toInstant());
         } catch (DateTimeParseException e) {
+            if (s.matches("\\d{5,}-.*")) {
+                // a year of five digits without the sign ISO-8601 asks for: refused as outside the years
+                try {
+                    return Horizon.check(field, OffsetDateTime.parse("+" + s).toInstant());
+                } catch (DateTimeParseException notSigned) {
+                    // not a date-time either way: the message below
+                }
+            }
             throw new InvalidInputException(field, field + " must be an ISO-8601 date-time with offset, e.g. 2026-03-08T09:00:00Z (got \"" + s + "\")");
         }
     }

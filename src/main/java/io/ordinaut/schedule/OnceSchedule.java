@@ -7,6 +7,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import io.ordinaut.Horizon;
 
@@ -17,6 +18,9 @@ import io.ordinaut.Horizon;
  * Past instants are accepted: whether to refuse them is the caller's decision.
  */
 final class OnceSchedule extends BoundedSchedule {
+
+    /** A year of five or more digits without the sign ISO-8601 asks for (10000-01-01T00:00:00Z). */
+    private static final Pattern FIVE_DIGIT_YEAR = Pattern.compile("\\d{5,}-.*");
 
     private final Instant at;
 
@@ -36,15 +40,28 @@ final class OnceSchedule extends BoundedSchedule {
 
     private static Instant parse(ScheduleDefinition d) {
         String text = d.expression();
+        Instant at = parse(text, d);
+        if (at == null && FIVE_DIGIT_YEAR.matcher(text).matches()) {
+            // ISO-8601 wants a sign before a year of five digits: read it so the years' message names it
+            at = parse("+" + text, d);
+        }
+        if (at == null) {
+            throw InvalidScheduleException.expression("'" + text + "' is not an ISO-8601 date-time; write"
+                    + " e.g. 2026-03-08T09:00:00Z, 2026-03-08T09:00:00-05:00, or 2026-03-08T09:00:00 to read"
+                    + " it in the task's timezone.");
+        }
+        return at;
+    }
+
+    /** The instant {@code text} names, or null when it names none. */
+    private static Instant parse(String text, ScheduleDefinition d) {
         try {
             return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException notOffset) {
             try {
                 return Schedules.resolveLocal(LocalDateTime.parse(text), d.zone()).toInstant();
             } catch (DateTimeException notLocal) { // unparseable, or beyond what the zone's offset can express
-                throw InvalidScheduleException.expression("'" + text + "' is not an ISO-8601 date-time; write"
-                        + " e.g. 2026-03-08T09:00:00Z, 2026-03-08T09:00:00-05:00, or 2026-03-08T09:00:00 to read"
-                        + " it in the task's timezone.");
+                return null;
             }
         }
     }

@@ -51,6 +51,27 @@ class FarFutureInstantsTest extends NodeTestSupport {
         assertThat(refused.details()).containsEntry("field", "schedule_expr");
     }
 
+    /** A year of five digits without ISO-8601's sign is refused as outside the years, as "+10000-…" is. */
+    @ParameterizedTest
+    @ValueSource(strings = {"10000-01-01T00:00:00Z", "10000-01-01T00:00:00"})
+    void aFiveDigitYearWithoutItsSignIsRefusedAsOutsideTheYears(String at) {
+        Response once = api.post("/tasks", task("once", at)).expect(400);
+        assertThat(once.details()).containsEntry("field", "schedule_expr");
+        assertThat(once.string("message")).contains("outside the years 1–9999");
+        Map<String, Object> ending = task("cron", "0 9 * * *");
+        ending.put("end_at", "10000-01-01T00:00:00Z");
+        Response end = api.post("/tasks", ending).expect(400);
+        assertThat(end.details()).containsEntry("field", "end_at");
+        assertThat(end.string("message")).contains("must be between");
+        Response after = api.post("/schedules/preview", Map.of("schedule_kind", "cron", "schedule_expr", "0 9 * * *",
+                "after", "10000-01-01T00:00:00Z")).expect(400);
+        assertThat(after.details()).containsEntry("field", "after");
+        assertThat(after.string("message")).contains("must be between");
+        // and a text that is no date-time with or without the sign is still said to be none
+        assertThat(api.post("/tasks", task("once", "10000-13-01T00:00:00Z")).expect(400).string("message"))
+                .contains("is not an ISO-8601 date-time");
+    }
+
     /** The last day of 9999 still has its 09:00; after it there is none, and that is said as for any schedule that has ended. */
     @Test
     void theLastOccurrencesBeforeTheHorizonAreKeptAndNoneAfter() {
