@@ -1,5 +1,6 @@
 package io.ordinaut.web;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -9,6 +10,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.HandlerInterceptor;
+import org.springframework.web.util.pattern.PathPattern;
 
 /**
  * Authenticates every request and checks the scope its route declares. Fails closed: a route of ours
@@ -18,6 +20,8 @@ class AccessInterceptor implements HandlerInterceptor {
 
     static final String CALLER = "ordinaut.caller";
     private static final String BEARER = "Bearer ";
+    private static final List<PathPattern> OPEN_PATHS = RoutePaths.parse(List.of("/v3/api-docs*/**", "/swagger-ui*/**", "/error",
+            "/console/**"));
 
     private final Authenticator authenticator;
     private final RateLimiter rateLimiter;
@@ -59,12 +63,9 @@ class AccessInterceptor implements HandlerInterceptor {
 
     /** The scope the route needs; null for a public route. */
     static String requiredScope(HttpServletRequest request, Object handler) {
-        String path = request.getRequestURI();
-        if (path.startsWith("/v3/api-docs") || path.startsWith("/swagger-ui") || path.equals("/error")) {
-            return null;
-        }
-        // The web console's static shell: the same files for everyone; its data comes from the API with a token.
-        if (path.equals("/console") || path.startsWith("/console/")) {
+        // The OpenAPI description, the error page, and the web console's static shell: the same for everyone; the
+        // console's data comes from the API with a token. Matched as the routes are, so /console;x=1 is /console.
+        if (RoutePaths.matchesAny(request, OPEN_PATHS)) {
             return null;
         }
         if (handler instanceof HandlerMethod method && method.getBeanType().getPackageName().startsWith("io.ordinaut")) {

@@ -2,8 +2,8 @@ package io.ordinaut.web;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.servlet.FilterChain;
@@ -16,6 +16,7 @@ import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.pattern.PathPattern;
 
 import tools.jackson.databind.json.JsonMapper;
 
@@ -38,13 +39,13 @@ import io.ordinaut.metrics.OrdinautMetrics;
 @Order(Ordered.HIGHEST_PRECEDENCE + 2)
 class AnonymousRateFilter extends OncePerRequestFilter {
 
-    static final Set<String> TOKEN_PATHS = Set.of("/agents/auth/token", "/agents/auth/refresh");
+    static final List<PathPattern> TOKEN_PATHS = RoutePaths.parse(List.of("/agents/auth/token", "/agents/auth/refresh"));
     /**
      * Health checks stay answered whatever an address has cost: a load balancer behind the same address
      * as a flood (an untrusted proxy) must not take the node out of rotation.
      */
-    static final Set<String> PROBE_PATHS = Set.of("/health", "/health/live", "/health/ready", "/actuator/health/liveness",
-            "/actuator/health/readiness");
+    static final List<PathPattern> PROBE_PATHS = RoutePaths.parse(List.of("/health", "/health/live", "/health/ready",
+            "/actuator/health/liveness", "/actuator/health/readiness"));
     /** Bounds the map under a spray of source addresses; idle (full) buckets are dropped first. */
     private static final int MAX_ADDRESSES = 100_000;
 
@@ -70,11 +71,11 @@ class AnonymousRateFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String client = addresses.of(request);
         request.setAttribute(ClientAddresses.ATTRIBUTE, client);
-        if (PROBE_PATHS.contains(request.getRequestURI())) {
+        if (RoutePaths.matchesAny(request, PROBE_PATHS)) {
             chain.doFilter(request, response);
             return;
         }
-        boolean tokenCall = TOKEN_PATHS.contains(request.getRequestURI());
+        boolean tokenCall = RoutePaths.matchesAny(request, TOKEN_PATHS);
         long wait = tokenCall ? take(client) : peek(client);
         if (wait > 0) {
             metrics.rateLimitRefused("unauthenticated");

@@ -1,9 +1,11 @@
 package io.ordinaut.web;
 
+import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 import jakarta.servlet.http.HttpServletRequest;
+
+import org.springframework.web.util.pattern.PathPattern;
 
 /** Read access to what the web layer attached to a request (for the audit log), and one mark a handler may add. */
 public final class RequestContext {
@@ -11,7 +13,8 @@ public final class RequestContext {
     private static final String NO_VALID_CREDENTIAL = "ordinaut.noValidCredential";
     private static final String DATABASE_UNREACHABLE = "ordinaut.databaseUnreachable";
     /** The public routes that take a credential in their body: anyone may call them, no one is known when they fail. */
-    static final Set<String> AUTH_PATHS = Set.of("/agents/auth/token", "/agents/auth/refresh", "/agents/auth/revoke");
+    static final List<PathPattern> AUTH_PATHS = RoutePaths.parse(List.of("/agents/auth/token", "/agents/auth/refresh",
+            "/agents/auth/revoke"));
 
     private RequestContext() {
     }
@@ -69,7 +72,7 @@ public final class RequestContext {
      * written as it is, and the token routes already pay for every call before it runs.
      */
     public static boolean refusedAnonymously(HttpServletRequest request, int status) {
-        return status == 401 || (caller(request) == null && AUTH_PATHS.contains(request.getRequestURI())
+        return status == 401 || (caller(request) == null && RoutePaths.matchesAny(request, AUTH_PATHS)
                 && status >= 400 && status < 500 && status != 429);
     }
 

@@ -187,6 +187,44 @@ class AnonymousRateLimitTest extends NodeTestSupport {
         }
     }
 
+    /**
+     * Spring routes /agents/auth/token;x=1 (a matrix parameter) and /agents/auth/%72evoke (an encoded letter) to the
+     * same handlers as the plain paths, so they pay the same budget and are folded into the same audit rows.
+     */
+    @Test
+    void other_spellings_of_the_public_auth_routes_pay_and_are_folded_like_the_plain_paths() throws Exception {
+        Map<String, String> spellings = Map.of("192.0.2.70", "/agents/auth/token;x=1", "192.0.2.71", "/agents/auth/%72evoke",
+                "192.0.2.72", "/agents;a=b/auth/%72efresh;x=1");
+        spellings.forEach((client, path) -> {
+            try {
+                for (int i = 0; i < 3; i++) {
+                    HttpResponse<String> refused = raw(path, client, "{\"x\":1}");
+                    assertThat(refused.statusCode()).as("%s: %s", path, refused.body()).isEqualTo(400);
+                }
+                assertThat(raw(path, client, "{\"x\":1}").statusCode()).as(path).isEqualTo(429);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        for (String client : spellings.keySet()) {
+            io.ordinaut.support.Eventually.until("the audit row of " + client, () -> jdbc.sql(
+                    "SELECT count(*) FROM audit_log WHERE client_address = :client").param("client", client).query(Integer.class).single() > 0);
+            assertThat(jdbc.sql("SELECT count(*) FROM audit_log WHERE client_address = :client AND window_start IS NULL")
+                    .param("client", client).query(Integer.class).single()).as("rows of their own from %s", client).isZero();
+            assertThat(jdbc.sql("SELECT count(*) FROM audit_log WHERE client_address = :client")
+                    .param("client", client).query(Integer.class).single()).as("folded rows from %s", client).isBetween(1, 2);
+        }
+
+        Credentials agent = agent();
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> signedIn = call("POST", "/agents/auth/token;x=1", "192.0.2.73", null,
+                    Map.of("agent_id", agent.id(), "agent_secret", agent.secret()));
+            assertThat(signedIn.statusCode()).as(signedIn.body()).isEqualTo(200);
+        }
+        assertThat(call("POST", "/agents/auth/%74oken", "192.0.2.73", null, Map.of("agent_id", agent.id(), "agent_secret", agent.secret()))
+                .statusCode()).as("each sign-in took a unit").isEqualTo(429);
+    }
+
     private HttpResponse<String> raw(String path, String forwardedFor, String body) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .header("X-Forwarded-For", forwardedFor).header("Content-Type", "application/json")
