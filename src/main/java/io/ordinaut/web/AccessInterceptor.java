@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -33,6 +34,12 @@ class AccessInterceptor implements HandlerInterceptor {
 
     @Override
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
+        // The dispatch that finishes an async request (an event stream when it ends) is the same request, checked
+        // and admitted when it came in: its token may have expired or been revoked since — which is why the stream
+        // ended — and a 401 now could not even be written to text/event-stream, only logged as a servlet error.
+        if (request.getDispatcherType() == DispatcherType.ASYNC) {
+            return true;
+        }
         if (answeredBySpring(request, handler)) {
             return true;
         }
