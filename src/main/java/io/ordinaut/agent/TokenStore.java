@@ -80,7 +80,7 @@ class TokenStore implements Authenticator, TokenRecheck {
 
     @Override
     public Optional<Caller> authenticate(String token) {
-        if (token.isEmpty() || token.length() > 200) {
+        if (token.isEmpty() || token.length() > SecurityProperties.MAX_ADMIN_TOKEN) {
             return Optional.empty();
         }
         return jdbc.sql(AUTHENTICATE)
@@ -95,7 +95,7 @@ class TokenStore implements Authenticator, TokenRecheck {
     public Map<String, Set<String>> scopesOf(Collection<String> tokens) {
         Map<String, String> byHash = new HashMap<>();
         for (String token : tokens) {
-            if (!token.isEmpty() && token.length() <= 200) {
+            if (!token.isEmpty() && token.length() <= SecurityProperties.MAX_ADMIN_TOKEN) {
                 byHash.put(hash(token), token);
             }
         }

@@ -27,6 +27,7 @@ class CheckSettings implements BeanFactoryPostProcessor, EnvironmentAware, Prior
     static final String IDLE_WAIT = "spring.quartz.properties.org.quartz.scheduler.idleWaitTime";
     static final String REDIS_URL = "ordinaut.events.redis-url";
     static final String ROLES = "ordinaut.node.roles";
+    static final String ADMIN_TOKEN = "ordinaut.security.admin-token";
 
     /**
      * An executor node holds two connections for good — the queue listener's LISTEN and the claim loop's —
@@ -63,6 +64,21 @@ class CheckSettings implements BeanFactoryPostProcessor, EnvironmentAware, Prior
         atLeast(environment, IDLE_WAIT, "ORDINAUT_QUARTZ_IDLE_WAIT_MS", MIN_IDLE_WAIT_MS, "");
         redisUrl(environment.getProperty(REDIS_URL));
         roles(environment.getProperty(ROLES));
+        adminToken(environment.getProperty(ADMIN_TOKEN));
+    }
+
+    /**
+     * A bearer token is looked up only up to {@link SecurityProperties#MAX_ADMIN_TOKEN} characters (a longer one is
+     * refused before it is hashed), so a longer admin token would be stored and never accepted. The message gives
+     * the length, never the token.
+     */
+    private static void adminToken(String raw) {
+        String value = raw == null ? "" : raw.trim();
+        if (!value.isEmpty() && (value.length() < SecurityProperties.MIN_ADMIN_TOKEN || value.length() > SecurityProperties.MAX_ADMIN_TOKEN)) {
+            throw new InvalidSettingException(ADMIN_TOKEN, "ORDINAUT_ADMIN_TOKEN", "ORDINAUT_ADMIN_TOKEN (" + ADMIN_TOKEN + ") is "
+                    + value.length() + " characters long; use " + SecurityProperties.MIN_ADMIN_TOKEN + " to "
+                    + SecurityProperties.MAX_ADMIN_TOKEN + " characters (unset: one is generated)");
+        }
     }
 
     /**

@@ -7,7 +7,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * ordinaut.security.*: authentication, rate limits and request limits.
  *
- * @param adminToken              the system admin agent's bearer token (ORDINAUT_ADMIN_TOKEN); when unset,
+ * @param adminToken              the system admin agent's bearer token (ORDINAUT_ADMIN_TOKEN), 16 to 200 characters; when unset,
  *                                one is generated on the cluster's first start and printed once in the log
  * @param accessTokenTtlSeconds   lifetime of access tokens (default 3600)
  * @param refreshTokenTtlSeconds  lifetime of refresh tokens (default 30 days)
@@ -31,10 +31,15 @@ public record SecurityProperties(String adminToken, Integer accessTokenTtlSecond
                                  Integer lockoutThreshold, Integer lockoutSeconds, Integer unauthenticatedPerMinute,
                                  Integer unauthenticatedBurst, List<String> trustedProxies) {
 
+    public static final int MIN_ADMIN_TOKEN = 16;
+    /** The longest bearer token looked up at all (TokenStore): a longer admin token could never be used. */
+    public static final int MAX_ADMIN_TOKEN = 200;
+
     public SecurityProperties {
         adminToken = adminToken == null || adminToken.isBlank() ? null : adminToken.trim();
-        if (adminToken != null && adminToken.length() < 16) {
-            throw new IllegalArgumentException("ordinaut.security.admin-token (ORDINAUT_ADMIN_TOKEN) must be at least 16 characters");
+        if (adminToken != null && (adminToken.length() < MIN_ADMIN_TOKEN || adminToken.length() > MAX_ADMIN_TOKEN)) {
+            throw new IllegalArgumentException("ordinaut.security.admin-token (ORDINAUT_ADMIN_TOKEN) must be " + MIN_ADMIN_TOKEN
+                    + " to " + MAX_ADMIN_TOKEN + " characters long");
         }
         accessTokenTtlSeconds = positive("access-token-ttl-seconds", accessTokenTtlSeconds, 3600);
         refreshTokenTtlSeconds = positive("refresh-token-ttl-seconds", refreshTokenTtlSeconds, 30 * 24 * 3600);

@@ -61,6 +61,21 @@ class InvalidSettingsTest {
         assertThat(output.getAll()).doesNotContain("s3cret");
     }
 
+    /** Tokens over 200 characters are never looked up: a longer admin token was taken at start and never worked. */
+    @Test
+    void an_admin_token_too_short_or_too_long_to_use_is_refused_without_showing_it(CapturedOutput output) {
+        String tooLong = "a-very-long-admin-token-".repeat(9);
+        // the test nodes set the property itself; here it reads the variable again, as application.yaml does
+        Map<String, Object> fromVariable = Map.of(CheckSettings.ADMIN_TOKEN, "${ORDINAUT_ADMIN_TOKEN:}");
+        refused(output, "ORDINAUT_ADMIN_TOKEN", tooLong, fromVariable,
+                "ORDINAUT_ADMIN_TOKEN (ordinaut.security.admin-token) is 216 characters long; use 16 to 200 characters");
+        refused(output, "ORDINAUT_ADMIN_TOKEN", "short-token", fromVariable,
+                "ORDINAUT_ADMIN_TOKEN (ordinaut.security.admin-token) is 11 characters long; use 16 to 200 characters");
+        assertThat(output.getAll()).doesNotContain(tooLong).doesNotContain("short-token");
+        CheckSettings.check(new MockEnvironment().withProperty(CheckSettings.ADMIN_TOKEN, "x".repeat(200)));
+        CheckSettings.check(new MockEnvironment().withProperty(CheckSettings.ADMIN_TOKEN, " ".repeat(3)));
+    }
+
     @Test
     void every_redis_url_lettuce_takes_passes_the_check() {
         for (String url : List.of("redis://127.0.0.1:6379/0", "rediss://:secret@redis.internal:6380", "redis://user:pw@h",
@@ -117,8 +132,14 @@ class InvalidSettingsTest {
     }
 
     private static void refused(CapturedOutput output, String variable, String value, String message) {
+        refused(output, variable, value, Map.of(), message);
+    }
+
+    private static void refused(CapturedOutput output, String variable, String value, Map<String, Object> more, String message) {
         int before = output.getAll().length();
-        assertThatThrownBy(() -> nodes.start("bad-setting", Map.of(variable, value)))
+        Map<String, Object> settings = new java.util.HashMap<>(more);
+        settings.put(variable, value);
+        assertThatThrownBy(() -> nodes.start("bad-setting", settings))
                 .as("%s=%s", variable, value).isInstanceOf(Exception.class);
         String report = output.getAll().substring(before);
         assertThat(report).contains("APPLICATION FAILED TO START").contains(message);
