@@ -63,7 +63,11 @@ class TokenStore implements Authenticator, TokenRecheck {
              FOR UPDATE
             """;
     private static final String FAMILY_OF = "SELECT agent_id, family, kind FROM agent_token WHERE token_hash = :hash";
-    private static final String REVOKE_FAMILY = "UPDATE agent_token SET revoked_at = :now WHERE family = :family AND revoked_at IS NULL";
+    /** The family's live tokens only: an expired one is dead already, and a session with none left revokes nothing. */
+    private static final String REVOKE_FAMILY = """
+            UPDATE agent_token SET revoked_at = :now
+             WHERE family = :family AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > :now)
+            """;
     private static final String REVOKE_AGENT = """
             UPDATE agent_token SET revoked_at = :now WHERE agent_id = :agent AND kind <> 'bootstrap' AND revoked_at IS NULL
             """;

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 import io.ordinaut.support.Api;
 import io.ordinaut.support.Eventually;
@@ -29,7 +30,8 @@ class ClusterSecurityTest {
 
     @Test
     void admin_token_is_generated_once_and_limits_revocation_and_expiry_hold_across_nodes(CapturedOutput output) throws Exception {
-        Map<String, Object> settings = Map.of("ordinaut.security.admin-token", "", "ordinaut.security.access-token-ttl-seconds", 3);
+        Map<String, Object> settings = Map.of("ordinaut.security.admin-token", "", "ordinaut.security.access-token-ttl-seconds", 3,
+                "ordinaut.security.refresh-token-ttl-seconds", 3);
         try (Nodes nodes = Nodes.onFreshDatabase()) {
             ConfigurableApplicationContext a = nodes.start("sec-a", settings);
             Matcher m = GENERATED.matcher(output.getAll());
@@ -62,6 +64,20 @@ class ClusterSecurityTest {
             // (polled slowly: each try is a request of that agent)
             Eventually.await("the token expired after its 3 s lifetime").pollInterval(Duration.ofMillis(500))
                     .until(() -> adminB.as(expiring).get("/tasks").status(), status -> status == 401);
+            // Its whole session has expired (the refresh token lives 3 s here too): revoking it revokes nothing, so it
+            // writes no audit row, as for an unknown token.
+            JdbcClient jdbc = Nodes.jdbc(a);
+            String revocations = "SELECT count(*) FROM audit_log WHERE action = 'POST /agents/auth/revoke'";
+            String revokedTokens = "SELECT count(*) FROM agent_token WHERE revoked_at IS NOT NULL";
+            long rowsBefore = jdbc.sql(revocations).query(Long.class).single();
+            long revokedBefore = jdbc.sql(revokedTokens).query(Long.class).single();
+            Eventually.await("the refresh token expired too").pollInterval(Duration.ofMillis(200)).until(() -> jdbc.sql(
+                    "SELECT count(*) FROM agent_token WHERE expires_at > now() AND kind <> 'bootstrap'").query(Long.class).single(),
+                    live -> live == 0);
+            adminB.as(null).post("/agents/auth/revoke", Map.of("token", expiring)).expect(200);
+            Thread.sleep(1_000);
+            assertThat(jdbc.sql(revocations).query(Long.class).single()).as("no audit row for an expired session").isEqualTo(rowsBefore);
+            assertThat(jdbc.sql(revokedTokens).query(Long.class).single()).isEqualTo(revokedBefore);
             assertThat(output.getAll()).doesNotContain(revocable).doesNotContain(expiring);
         }
     }
