@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -60,7 +61,8 @@ class EventStreamController {
     @Operation(operationId = "streamEvents", summary = "Follow run and task lifecycle entries as Server-Sent Events")
     SseEmitter stream(@RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
                       @RequestParam(name = "last_event_id", required = false) String lastEventParam,
-                      @RequestHeader(name = "Authorization") String authorization, Caller caller) {
+                      // the caller's token, which the bearer security scheme describes already
+                      @Parameter(hidden = true) @RequestHeader(name = "Authorization") String authorization, Caller caller) {
         // The header (what a reconnecting EventSource sends) wins; an error names wherever the bad value came from.
         boolean fromHeader = lastEventId != null && !lastEventId.isBlank();
         String field = fromHeader ? "Last-Event-ID" : "last_event_id";

@@ -92,6 +92,9 @@ class OpenApiClientTest {
                 assertThat(parameter.path("schema").path("type").asString())
                         .as("parameter %s of %s", parameter.path("name").asString(), operation.path("operationId").asString())
                         .isNotEqualTo("object");
+                // the bearer token is the security scheme's, never a header parameter of its own
+                assertThat(parameter.path("name").asString()).as("parameter of %s", operation.path("operationId").asString())
+                        .isNotEqualToIgnoringCase("Authorization");
             }
         }
     }
