@@ -177,14 +177,18 @@ class AnonymousRateLimitTest extends NodeTestSupport {
         assertThat(raw("/agents/auth/refresh", "192.0.2.62", "{}").statusCode()).isEqualTo(400);
 
         for (String client : List.of(address, tokenAddress, "192.0.2.62")) {
-            io.ordinaut.support.Eventually.until("the audit row of " + client, () -> jdbc.sql(
-                    "SELECT count(*) FROM audit_log WHERE client_address = :client").param("client", client).query(Integer.class).single() > 0);
-            assertThat(jdbc.sql("SELECT count(*) FROM audit_log WHERE client_address = :client AND window_start IS NULL")
-                    .param("client", client).query(Integer.class).single()).as("rows of their own from %s", client).isZero();
-            // three calls may straddle a minute: one folded row, or two
-            assertThat(jdbc.sql("SELECT count(*) FROM audit_log WHERE client_address = :client")
-                    .param("client", client).query(Integer.class).single()).as("folded rows from %s", client).isBetween(1, 2);
+            assertOnlyFoldedAuditRows(client);
         }
+    }
+
+    /** The refusals from {@code client} were written as folded rows only: one, or two when they straddled a minute. */
+    private void assertOnlyFoldedAuditRows(String client) {
+        io.ordinaut.support.Eventually.until("the audit row of " + client, () -> jdbc.sql(
+                "SELECT count(*) FROM audit_log WHERE client_address = :client").param("client", client).query(Integer.class).single() > 0);
+        assertThat(jdbc.sql("SELECT count(*) FROM audit_log WHERE client_address = :client AND window_start IS NULL")
+                .param("client", client).query(Integer.class).single()).as("rows of their own from %s", client).isZero();
+        assertThat(jdbc.sql("SELECT count(*) FROM audit_log WHERE client_address = :client")
+                .param("client", client).query(Integer.class).single()).as("folded rows from %s", client).isBetween(1, 2);
     }
 
     /**
@@ -207,12 +211,7 @@ class AnonymousRateLimitTest extends NodeTestSupport {
             }
         });
         for (String client : spellings.keySet()) {
-            io.ordinaut.support.Eventually.until("the audit row of " + client, () -> jdbc.sql(
-                    "SELECT count(*) FROM audit_log WHERE client_address = :client").param("client", client).query(Integer.class).single() > 0);
-            assertThat(jdbc.sql("SELECT count(*) FROM audit_log WHERE client_address = :client AND window_start IS NULL")
-                    .param("client", client).query(Integer.class).single()).as("rows of their own from %s", client).isZero();
-            assertThat(jdbc.sql("SELECT count(*) FROM audit_log WHERE client_address = :client")
-                    .param("client", client).query(Integer.class).single()).as("folded rows from %s", client).isBetween(1, 2);
+            assertOnlyFoldedAuditRows(client);
         }
 
         Credentials agent = agent();
