@@ -15,6 +15,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -181,7 +182,7 @@ class QueueController {
     @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Page size (default 100)", schema = @Schema(type = "integer", minimum = "1", maximum = "1000", defaultValue = "100"))
     @Parameter(name = "offset", in = ParameterIn.QUERY, description = "Rows to skip (default 0)", schema = @Schema(type = "integer", minimum = "0", defaultValue = "0"))
     @Operation(operationId = "listMisfires", summary = "List occurrences skipped or coalesced because no scheduler fired them in time, newest first")
-    Map<String, Object> misfires(@RequestParam Map<String, String> query) {
+    Map<String, Object> misfires(@RequestParam MultiValueMap<String, String> query) {
         QueryParams q = QueryParams.of(query);
         UUID taskId = q.uuid("task_id");
         Instant since = q.instant("since");

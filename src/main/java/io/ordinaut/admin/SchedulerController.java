@@ -15,6 +15,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.info.BuildProperties;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -111,7 +112,7 @@ class SchedulerController {
     @PostMapping("/admin/scheduler/standby")
     @Parameter(name = "cluster", in = ParameterIn.QUERY, description = "Every node of the cluster (default false: this node)", schema = @Schema(type = "boolean"))
     @Operation(operationId = "standbyScheduler", summary = "Put this node's (or every node's) Quartz scheduler in standby")
-    Map<String, Object> standby(@RequestParam Map<String, String> query, Caller caller) {
+    Map<String, Object> standby(@RequestParam MultiValueMap<String, String> query, Caller caller) {
         if (Boolean.TRUE.equals(QueryParams.of(query).bool("cluster"))) {
             ClusterStandby.Switch flag = standby.setCluster(true, caller.agentId());
             return answer("Every scheduler node goes to standby within " + ClusterStandby.POLL_MS / 1000 + " s; nodes starting "
@@ -124,7 +125,7 @@ class SchedulerController {
     @PostMapping("/admin/scheduler/start")
     @Parameter(name = "cluster", in = ParameterIn.QUERY, description = "Every node of the cluster (default false: this node)", schema = @Schema(type = "boolean"))
     @Operation(operationId = "startScheduler", summary = "Start this node's (or every node's) Quartz scheduler again")
-    Map<String, Object> start(@RequestParam Map<String, String> query, Caller caller) {
+    Map<String, Object> start(@RequestParam MultiValueMap<String, String> query, Caller caller) {
         if (Boolean.TRUE.equals(QueryParams.of(query).bool("cluster"))) {
             ClusterStandby.Switch flag = standby.setCluster(false, caller.agentId());
             return answer("Every scheduler node starts firing again within " + ClusterStandby.POLL_MS / 1000 + " s", "cluster", flag);

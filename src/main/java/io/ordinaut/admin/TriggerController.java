@@ -11,6 +11,7 @@ import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.enums.ParameterIn;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -54,7 +55,7 @@ class TriggerController {
     @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Page size (default 50)", schema = @Schema(type = "integer", minimum = "1", maximum = "1000", defaultValue = "50"))
     @Parameter(name = "offset", in = ParameterIn.QUERY, description = "Rows to skip (default 0)", schema = @Schema(type = "integer", minimum = "0", defaultValue = "0"))
     @Operation(operationId = "listTriggers", summary = "List the cluster's Quartz triggers with what they fire")
-    Map<String, Object> list(@RequestParam Map<String, String> query) {
+    Map<String, Object> list(@RequestParam MultiValueMap<String, String> query) {
         QueryParams q = QueryParams.of(query);
         String state = q.string("state");
         if (state != null) {
@@ -105,7 +106,7 @@ class TriggerController {
     @PostMapping("/admin/triggers/repair")
     @Parameter(name = "dry_run", in = ParameterIn.QUERY, description = "Only report what would be fixed (default false)", schema = @Schema(type = "boolean"))
     @Operation(operationId = "repairTriggers", summary = "Find and fix triggers that disagree with the shared schedules")
-    Map<String, Object> repair(@RequestParam Map<String, String> query) {
+    Map<String, Object> repair(@RequestParam MultiValueMap<String, String> query) {
         return repair.repair(Boolean.TRUE.equals(QueryParams.of(query).bool("dry_run")));
     }
 

@@ -14,6 +14,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -60,7 +61,7 @@ class AuditController {
     @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Page size (default 100)", schema = @Schema(type = "integer", minimum = "1", maximum = "1000", defaultValue = "100"))
     @Parameter(name = "offset", in = ParameterIn.QUERY, description = "Rows to skip (default 0)", schema = @Schema(type = "integer", minimum = "0", defaultValue = "0"))
     @Operation(operationId = "listAuditEntries", summary = "List audit log entries, newest first")
-    Map<String, Object> list(@RequestParam Map<String, String> query) {
+    Map<String, Object> list(@RequestParam MultiValueMap<String, String> query) {
         QueryParams q = QueryParams.of(query);
         UUID actor = q.uuid("actor");
         String action = q.string("action");

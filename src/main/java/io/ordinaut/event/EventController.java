@@ -16,6 +16,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.util.MultiValueMap;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -93,7 +94,7 @@ class EventController {
     @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Page size (default 100)", schema = @Schema(type = "integer", minimum = "1", maximum = "1000", defaultValue = "100"))
     @Parameter(name = "offset", in = ParameterIn.QUERY, description = "Rows to skip (default 0)", schema = @Schema(type = "integer", minimum = "0", defaultValue = "0"))
     @Operation(operationId = "listEvents", summary = "List published events, newest first")
-    Map<String, Object> list(@RequestParam Map<String, String> query, Caller caller) {
+    Map<String, Object> list(@RequestParam MultiValueMap<String, String> query, Caller caller) {
         QueryParams q = QueryParams.of(query);
         String topic = q.string("topic");
         if (topic != null && !TopicPattern.isTopic(topic)) {
@@ -115,7 +116,7 @@ class EventController {
     @GetMapping("/events/{id}")
     @Parameter(name = "published_by", in = ParameterIn.QUERY, description = "Admins: the publisher whose event of this id to read", schema = @Schema(type = "string", format = "uuid"))
     @Operation(operationId = "getEvent", summary = "Read an event with the runs it triggered")
-    Map<String, Object> get(@PathVariable String id, @RequestParam Map<String, String> query, Caller caller)
+    Map<String, Object> get(@PathVariable String id, @RequestParam MultiValueMap<String, String> query, Caller caller)
             throws HttpMediaTypeNotAcceptableException {
         if (EventInput.STREAM.equals(id)) {
             // GET /events/stream whose Accept admits no text/event-stream lands here, the route that answers JSON.
@@ -139,7 +140,7 @@ class EventController {
     @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Page size (default 100)", schema = @Schema(type = "integer", minimum = "1", maximum = "1000", defaultValue = "100"))
     @Parameter(name = "offset", in = ParameterIn.QUERY, description = "Rows to skip (default 0)", schema = @Schema(type = "integer", minimum = "0", defaultValue = "0"))
     @Operation(operationId = "listTopics", summary = "List subscribed topics and patterns with their active tasks")
-    Map<String, Object> topics(@RequestParam Map<String, String> query, Caller caller) {
+    Map<String, Object> topics(@RequestParam MultiValueMap<String, String> query, Caller caller) {
         QueryParams q = QueryParams.of(query);
         int limit = q.integer("limit", 1, 1000, 100);
         int offset = q.offset();

@@ -14,6 +14,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -69,7 +70,7 @@ class WebhookController {
     @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Page size (default 100)", schema = @Schema(type = "integer", minimum = "1", maximum = "1000", defaultValue = "100"))
     @Parameter(name = "offset", in = ParameterIn.QUERY, description = "Rows to skip (default 0)", schema = @Schema(type = "integer", minimum = "0", defaultValue = "0"))
     @Operation(operationId = "listWebhookDeliveries", summary = "List an agent's latest webhook deliveries")
-    Map<String, Object> deliveries(@PathVariable String id, @RequestParam Map<String, String> query) {
+    Map<String, Object> deliveries(@PathVariable String id, @RequestParam MultiValueMap<String, String> query) {
         UUID agent = agentId(id);
         if (!jdbc.sql(AGENT_EXISTS).param("id", agent).query(Boolean.class).single()) {
             throw new NotFoundException("Agent", id);

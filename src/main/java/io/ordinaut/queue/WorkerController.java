@@ -14,6 +14,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -62,7 +63,7 @@ class WorkerController {
     @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Page size (default 50)", schema = @Schema(type = "integer", minimum = "1", maximum = "200", defaultValue = "50"))
     @Parameter(name = "offset", in = ParameterIn.QUERY, description = "Rows to skip (default 0)", schema = @Schema(type = "integer", minimum = "0", defaultValue = "0"))
     @Operation(operationId = "listWorkers", summary = "List the nodes of the cluster and their state")
-    Map<String, Object> list(@RequestParam Map<String, String> query, Caller caller) {
+    Map<String, Object> list(@RequestParam MultiValueMap<String, String> query, Caller caller) {
         QueryParams q = QueryParams.of(query);
         String state = q.oneOf("state", STATES);
         int limit = q.integer("limit", 1, 200, 50);

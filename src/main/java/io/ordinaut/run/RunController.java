@@ -17,6 +17,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -98,7 +99,7 @@ class RunController {
     @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Page size (default 50)", schema = @Schema(type = "integer", minimum = "1", maximum = "1000", defaultValue = "50"))
     @Parameter(name = "offset", in = ParameterIn.QUERY, description = "Rows to skip (default 0)", schema = @Schema(type = "integer", minimum = "0", defaultValue = "0"))
     @Operation(operationId = "listRuns", summary = "List runs, newest first")
-    Map<String, Object> list(@RequestParam Map<String, String> query, Caller caller) {
+    Map<String, Object> list(@RequestParam MultiValueMap<String, String> query, Caller caller) {
         QueryParams q = QueryParams.of(query);
         return page(q, filter(q, q.uuid("task_id"), caller.ownerFilter()));
     }
@@ -115,7 +116,7 @@ class RunController {
     @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Page size (default 50)", schema = @Schema(type = "integer", minimum = "1", maximum = "1000", defaultValue = "50"))
     @Parameter(name = "offset", in = ParameterIn.QUERY, description = "Rows to skip (default 0)", schema = @Schema(type = "integer", minimum = "0", defaultValue = "0"))
     @Operation(operationId = "listTaskRuns", summary = "List the runs of a task, newest first")
-    Map<String, Object> taskRuns(@PathVariable String id, @RequestParam Map<String, String> query, Caller caller) {
+    Map<String, Object> taskRuns(@PathVariable String id, @RequestParam MultiValueMap<String, String> query, Caller caller) {
         UUID taskId = visibleTask(id, caller);
         QueryParams q = QueryParams.of(query);
         return page(q, filter(q, taskId, caller.ownerFilter()));
@@ -164,7 +165,7 @@ class RunController {
     @Transactional(readOnly = true)
     @Parameter(name = "days", in = ParameterIn.QUERY, description = "Days to look back (default 30)", schema = @Schema(type = "integer", minimum = "1", maximum = "365"))
     @Operation(operationId = "getTaskRunStats", summary = "Get run statistics of a task")
-    Map<String, Object> taskStats(@PathVariable String taskId, @RequestParam Map<String, String> query, Caller caller) {
+    Map<String, Object> taskStats(@PathVariable String taskId, @RequestParam MultiValueMap<String, String> query, Caller caller) {
         UUID id = visibleTask(taskId, caller);
         int days = QueryParams.of(query).integer("days", 1, 365, DEFAULT_TASK_STATS_DAYS);
         Map<String, Object> body = new LinkedHashMap<>();
@@ -182,7 +183,7 @@ class RunController {
     @Transactional(readOnly = true)
     @Parameter(name = "days", in = ParameterIn.QUERY, description = "Days to look back (default 7)", schema = @Schema(type = "integer", minimum = "1", maximum = "365"))
     @Operation(operationId = "getRunSummary", summary = "Get run statistics of all visible tasks")
-    Map<String, Object> summary(@RequestParam Map<String, String> query, Caller caller) {
+    Map<String, Object> summary(@RequestParam MultiValueMap<String, String> query, Caller caller) {
         int days = QueryParams.of(query).integer("days", 1, 365, DEFAULT_SUMMARY_DAYS);
         Map<String, Object> stats = runs.stats(null, caller.ownerFilter(), since(days));
         Map<String, Object> body = new LinkedHashMap<>();

@@ -15,6 +15,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.HttpStatus;
+import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -218,7 +219,7 @@ class TaskController {
     @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Page size (default 50)", schema = @Schema(type = "integer", minimum = "1", maximum = "200", defaultValue = "50"))
     @Parameter(name = "offset", in = ParameterIn.QUERY, description = "Rows to skip (default 0)", schema = @Schema(type = "integer", minimum = "0", defaultValue = "0"))
     @Operation(operationId = "listTasks", summary = "List tasks, newest first")
-    Map<String, Object> list(@RequestParam Map<String, String> query, Caller caller) {
+    Map<String, Object> list(@RequestParam MultiValueMap<String, String> query, Caller caller) {
         QueryParams q = QueryParams.of(query);
         String status = q.oneOf("status", TaskStatus.WIRE_NAMES);
         String kind = q.oneOf("schedule_kind", TaskSpec.KINDS);
@@ -343,7 +344,7 @@ class TaskController {
     @Parameter(name = "count", in = ParameterIn.QUERY, description = "How many (default 10)", schema = @Schema(type = "integer", minimum = "1", maximum = "1000", defaultValue = "10"))
     @Parameter(name = "after", in = ParameterIn.QUERY, description = "List occurrences after this instant (default now)", schema = @Schema(type = "string", format = "date-time"))
     @Operation(operationId = "previewTaskOccurrences", summary = "List the next occurrences of a task: what it will run at, given its status and snooze")
-    Map<String, Object> preview(@PathVariable String id, @RequestParam Map<String, String> query, Caller caller) {
+    Map<String, Object> preview(@PathVariable String id, @RequestParam MultiValueMap<String, String> query, Caller caller) {
         UUID taskId = Ids.task(id);
         QueryParams q = QueryParams.of(query);
         int count = q.integer("count", 1, 1000, 10);

@@ -3,28 +3,48 @@ package io.ordinaut.web;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
+
+import org.springframework.util.MultiValueMap;
 
 import io.ordinaut.JsonFields;
 
-/** Typed, validating access to query parameters; a bad value is a 400 naming the parameter. */
+/**
+ * Typed, validating access to query parameters; a bad value is a 400 naming the parameter. A parameter the
+ * handler reads must be given once and not empty: {@code ?status=active&status=paused} or {@code ?status=}
+ * would otherwise be read as one of the values, or as no filter at all — a list quietly wider than asked for.
+ */
 public final class QueryParams {
 
-    private final Map<String, String> values;
+    private final MultiValueMap<String, String> values;
 
-    private QueryParams(Map<String, String> values) {
+    private QueryParams(MultiValueMap<String, String> values) {
         this.values = values;
     }
 
-    /** Unknown parameters are ignored, as HTTP clients and proxies may add their own. */
-    public static QueryParams of(Map<String, String> values) {
+    /** Unknown parameters are ignored, as the original API does and as HTTP clients and proxies may add their own. */
+    public static QueryParams of(MultiValueMap<String, String> values) {
         return new QueryParams(values);
     }
 
+    /** The parameter's value as sent, null when absent; a 400 when it is given more than once. */
+    private String single(String name) {
+        List<String> given = values.get(name);
+        if (given == null || given.isEmpty()) {
+            return null;
+        }
+        if (given.size() > 1) {
+            throw ApiException.badRequest(name, name + " is given " + given.size() + " times; give it once");
+        }
+        return given.get(0);
+    }
+
     public String string(String name) {
-        String v = values.get(name);
-        return v == null || v.isEmpty() ? null : v;
+        String v = single(name);
+        if (v != null && v.isEmpty()) {
+            throw ApiException.badRequest(name, name + " is empty; give it a value or leave it out");
+        }
+        return v;
     }
 
     public String oneOf(String name, List<String> allowed) {
@@ -63,7 +83,7 @@ public final class QueryParams {
      * or the parameter given empty ({@code ?cluster=}) — is a 400 naming it, rather than a guess at what was meant.
      */
     public Boolean bool(String name) {
-        String v = values.get(name);
+        String v = single(name);
         if (v == null) {
             return null;
         }
