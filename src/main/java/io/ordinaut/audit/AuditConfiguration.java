@@ -4,18 +4,21 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
-/** Registers the audit interceptor ahead of access control, so refused calls are audited too. */
+/**
+ * Registers the audit interceptor ahead of access control, so refused calls are audited too; the same interceptor
+ * hears of the calls no route answered (the web layer's {@code UnroutedCallFilter}).
+ */
 @Configuration(proxyBeanMethods = false)
 class AuditConfiguration implements WebMvcConfigurer {
 
-    private final AuditLog audit;
+    private final AuditInterceptor interceptor;
 
-    AuditConfiguration(AuditLog audit) {
-        this.audit = audit;
+    AuditConfiguration(AuditInterceptor interceptor) {
+        this.interceptor = interceptor;
     }
 
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
-        registry.addInterceptor(new AuditInterceptor(audit)).order(-10);
+        registry.addInterceptor(interceptor).order(-10);
     }
 }

@@ -9,6 +9,7 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.HandlerInterceptor;
 import org.springframework.web.servlet.HandlerMapping;
@@ -16,20 +17,24 @@ import org.springframework.web.servlet.HandlerMapping;
 import io.ordinaut.web.AuditSubject;
 import io.ordinaut.web.Caller;
 import io.ordinaut.web.RequestContext;
+import io.ordinaut.web.UnroutedCalls;
 
 /**
  * Writes one audit row for every mutating call to our routes — refused ones too (403, 4xx), so probing
- * shows up. Calls refused for want of a valid token (401, on any method) and the other refusals of the public
- * auth routes to callers who proved nothing (a 400 for a bad body; see {@link RequestContext#refusedAnonymously})
- * are counted per client address and minute instead of one row each: nobody is known to blame, and a flood must not grow the table
+ * shows up — and for every 403, whatever its method, naming the agent refused. Calls no route of ours answered
+ * come from the web layer's {@code UnroutedCallFilter} through {@link #completed}: of those, a 403 and a mutating
+ * call answered 404 (no such route) or 405 are written the same way. Calls refused for want of a valid token (401,
+ * on any method), the other refusals of the public auth routes to callers who proved nothing (a 400 for a bad body),
+ * and mutating calls answered 404 or 405 to them (see {@link RequestContext#refusedAnonymously}) are counted per
+ * client address and minute instead of one row each: nobody is known to blame, and a flood must not grow the table
  * without bound; for the same reason a call that proved no credential and changed nothing (a revocation
  * of a token that was not live) writes no row. A call answered 503 because the database is unreachable writes
  * none either: it could not be stored. Registered before access control so it sees calls that control rejects.
  */
-class AuditInterceptor implements HandlerInterceptor {
+@Component
+class AuditInterceptor implements HandlerInterceptor, UnroutedCalls {
 
     private static final Logger log = LoggerFactory.getLogger(AuditInterceptor.class);
-    private static final Set<String> MUTATING = Set.of("POST", "PUT", "PATCH", "DELETE");
     private static final Set<String> SUBJECT_VARIABLES = Set.of("id", "address", "task_id", "taskId");
 
     private final AuditLog audit;
@@ -43,14 +48,28 @@ class AuditInterceptor implements HandlerInterceptor {
         if (!(handler instanceof HandlerMethod method) || !method.getBeanType().getPackageName().startsWith("io.ordinaut")) {
             return;
         }
+        RequestContext.markRouted(request);
+        write(request, response, true);
+    }
+
+    @Override
+    public void completed(HttpServletRequest request, HttpServletResponse response) {
+        write(request, response, false);
+    }
+
+    /** @param routed whether a route of ours answered the call; else only its refusals are written */
+    private void write(HttpServletRequest request, HttpServletResponse response, boolean routed) {
         if (RequestContext.failedForDatabase(request)) {
             // The row cannot be written while the database is unreachable, and trying would wait a second
             // connection timeout before the 503 goes out; the request's WARN line is its record.
             return;
         }
-        boolean refused = RequestContext.refusedAnonymously(request, response.getStatus());
+        int status = response.getStatus();
+        boolean refused = RequestContext.refusedAnonymously(request, status);
         Object named = request.getAttribute(AuditSubject.ACTION);
-        if (!refused && named == null && !MUTATING.contains(request.getMethod())) {
+        Caller caller = RequestContext.caller(request);
+        boolean mutation = RequestContext.mutating(request) && (routed || status == 404 || status == 405);
+        if (!refused && named == null && !mutation && !(status == 403 && caller != null)) {
             return;
         }
         if (!refused && RequestContext.hadNoValidCredential(request)) {
@@ -59,6 +78,8 @@ class AuditInterceptor implements HandlerInterceptor {
             return;
         }
         try {
+            // Where no route matched, the path as sent: no longer than the request line Tomcat takes (8 KiB of headers),
+            // which every row's path column holds already.
             Object pattern = request.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
             String action = named != null ? named.toString()
                     : request.getMethod() + " " + (pattern == null ? request.getRequestURI() : pattern);
@@ -71,11 +92,11 @@ class AuditInterceptor implements HandlerInterceptor {
             }
             if (refused) {
                 audit.countRefusal(RequestContext.clientAddress(request), action, subject, RequestContext.requestId(request),
-                        request.getMethod(), request.getRequestURI(), response.getStatus());
+                        request.getMethod(), request.getRequestURI(), status);
                 return;
             }
             Map<String, Object> details = new LinkedHashMap<>();
-            details.put("status", response.getStatus());
+            details.put("status", status);
             if (named != null) {
                 details.put("route", request.getMethod() + " " + (pattern == null ? request.getRequestURI() : pattern));
             }
@@ -85,9 +106,8 @@ class AuditInterceptor implements HandlerInterceptor {
             if (request.getAttribute(AuditSubject.DETAILS_ATTRIBUTE) instanceof Map<?, ?> extra) {
                 extra.forEach((k, v) -> details.putIfAbsent(k.toString(), v));
             }
-            Caller caller = RequestContext.caller(request);
             audit.record(caller == null ? null : caller.agentId(), action, subject, details, RequestContext.requestId(request),
-                    request.getMethod(), request.getRequestURI(), response.getStatus(), RequestContext.clientAddress(request));
+                    request.getMethod(), request.getRequestURI(), status, RequestContext.clientAddress(request));
         } catch (RuntimeException e) {
             log.warn("Could not write the audit row for {} {}: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
         }

@@ -18,7 +18,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *                                is locked for that address (default 5)
  * @param lockoutSeconds          first lockout; it doubles with each further failure, up to 15 minutes (default 30)
  * @param unauthenticatedPerMinute calls per minute one client address may make to the token endpoints plus
- *                                requests that end in 401 (default 60), counted in memory on each node before
+ *                                requests refused before anyone was proven — a 401, a mutating call answered 404
+ *                                or 405 without a valid token (default 60), counted in memory on each node before
  *                                any BCrypt or token lookup; past it, 429 with Retry-After
  * @param unauthenticatedBurst    how many such calls an address may make at once before the per-minute rate
  *                                applies (default 30)

@@ -23,7 +23,7 @@ class McpConfiguration {
         BuildProperties info = build.getIfAvailable();
         OrdinautMcpServer server = new OrdinautMcpServer(new RestTwins(dispatcher), audit, info == null ? "dev" : info.getVersion());
         ServletRegistrationBean<McpEndpoint> registration = new ServletRegistrationBean<>(
-                new McpEndpoint(authenticator, audit, server, clock, node.publicUrl()), OrdinautMcpServer.ENDPOINT);
+                new McpEndpoint(authenticator, server, clock, node.publicUrl()), OrdinautMcpServer.ENDPOINT);
         registration.setName("mcp");
         registration.setAsyncSupported(true);
         return registration;

@@ -17,7 +17,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.ordinaut.audit.AuditLog;
 import io.ordinaut.web.ApiException;
 import io.ordinaut.web.Authenticator;
 import io.ordinaut.web.Caller;
@@ -43,15 +42,13 @@ final class McpEndpoint extends HttpServlet {
     private static final Logger LOG = LoggerFactory.getLogger(McpEndpoint.class);
 
     private final transient Authenticator authenticator;
-    private final transient AuditLog audit;
     private final transient OrdinautMcpServer server;
     private final transient Clock clock;
     /** ordinaut.node.public-url, or null. */
     private final String publicUrl;
 
-    McpEndpoint(Authenticator authenticator, AuditLog audit, OrdinautMcpServer server, Clock clock, String publicUrl) {
+    McpEndpoint(Authenticator authenticator, OrdinautMcpServer server, Clock clock, String publicUrl) {
         this.authenticator = authenticator;
-        this.audit = audit;
         this.server = server;
         this.clock = clock;
         this.publicUrl = publicUrl;
@@ -166,13 +163,8 @@ final class McpEndpoint extends HttpServlet {
             challenge.append(", error=\"invalid_token\"");
         }
         response.setHeader("WWW-Authenticate", challenge.toString());
+        // folded into the address's refusal row of the minute by the audit log, as every 401 is (UnroutedCallFilter)
         restError(request, response, HttpServletResponse.SC_UNAUTHORIZED, "Unauthorized", message, Map.of());
-        try {
-            audit.countRefusal(RequestContext.clientAddress(request), "mcp", null, RequestContext.requestId(request),
-                    request.getMethod(), request.getRequestURI(), HttpServletResponse.SC_UNAUTHORIZED);
-        } catch (RuntimeException e) {
-            log("Could not count an MCP refusal: " + e.getMessage());
-        }
     }
 
     /** An HTTP-level refusal, in the REST API's error JSON ({@code error}, {@code message}, {@code details}, …). */

@@ -26,7 +26,8 @@ import io.ordinaut.metrics.OrdinautMetrics;
 /**
  * Limits what a client address may cost before it has proven who it is: every call to the token
  * endpoints, and every request that ends in 401, in another refusal of a public auth route to a caller who proved
- * nothing ({@link RequestContext#refusedAnonymously}: a revocation with a bad body), or proved no credential otherwise
+ * nothing, or in a 404 or 405 to a mutating call that proved no one ({@link RequestContext#refusedAnonymously}: a
+ * revocation with a bad body, a POST to an unknown path without a valid token), or proved no credential otherwise
  * (a revocation of a token that was not live, answered 200 by RFC 7009), takes one unit from the address's bucket
  * ({@code unauthenticated-burst} units, refilled at {@code unauthenticated-per-minute}). An address whose
  * bucket is empty gets 429 with Retry-After before its request reaches BCrypt or the token table.

@@ -22,8 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
  * endpoint: 404, where Boot's controller answered 500 {@code {"status":999,"error":"None"}}.
  *
  * <p>A plain handler under its bean name, not a controller method: the interceptors that act on our
- * controllers (audit rows, the Accept check, scopes) have nothing to do with it — no caller can make it
- * write an audit row, and no Accept header can turn an error away.
+ * controllers (audit rows, the Accept check, scopes) have nothing to do with it — no Accept header can turn an
+ * error away. A mutating call to /error is audited as any unknown path is ({@link UnroutedCallFilter}).
  */
 @Component("/error")
 class ErrorEndpoint implements ErrorController, HttpRequestHandler {

@@ -2,6 +2,7 @@ package io.ordinaut.web;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -12,6 +13,8 @@ public final class RequestContext {
 
     private static final String NO_VALID_CREDENTIAL = "ordinaut.noValidCredential";
     private static final String DATABASE_UNREACHABLE = "ordinaut.databaseUnreachable";
+    private static final String ROUTED = "ordinaut.routed";
+    private static final Set<String> MUTATING = Set.of("POST", "PUT", "PATCH", "DELETE");
     /** The public routes that take a credential in their body: anyone may call them, no one is known when they fail. */
     static final List<PathPattern> AUTH_PATHS = RoutePaths.parse(List.of("/agents/auth/token", "/agents/auth/refresh",
             "/agents/auth/revoke"));
@@ -65,15 +68,39 @@ public final class RequestContext {
     }
 
     /**
-     * Whether the call was refused before anyone was proven: a 401 anywhere, or a client error (a bad body, a wrong
-     * field) on one of the public auth routes from a caller who proved nothing. Such calls are one rule: they cost
-     * the client address a unit of the unauthenticated budget and are folded into at most one audit row per address
-     * and minute, so no refused anonymous call can grow the audit log at will. A 429 is not one: a lock-out is
-     * written as it is, and the token routes already pay for every call before it runs.
+     * Whether the call was refused before anyone was proven: a 401 anywhere; a client error (a bad body, a wrong
+     * field) on one of the public auth routes from a caller who proved nothing; or a mutating call answered 404 (no
+     * such route) or 405 to a caller who proved nothing. Such calls are one rule: they cost the client address a unit
+     * of the unauthenticated budget and are folded into at most one audit row per address and minute, so no refused
+     * anonymous call can grow the audit log at will. A 429 is not one: a lock-out is written as it is, and the token
+     * routes already pay for every call before it runs.
      */
     public static boolean refusedAnonymously(HttpServletRequest request, int status) {
-        return status == 401 || (caller(request) == null && RoutePaths.matchesAny(request, AUTH_PATHS)
-                && status >= 400 && status < 500 && status != 429);
+        if (status == 401) {
+            return true;
+        }
+        if (caller(request) != null) {
+            return false;
+        }
+        return RoutePaths.matchesAny(request, AUTH_PATHS) && status >= 400 && status < 500 && status != 429
+                || (status == 404 || status == 405) && mutating(request);
+    }
+
+    /** POST, PUT, PATCH or DELETE: the methods whose every call is audited. */
+    public static boolean mutating(HttpServletRequest request) {
+        return MUTATING.contains(request.getMethod());
+    }
+
+    /**
+     * Marks a call a route of ours answered: the audit interceptor judged it, so {@link UnroutedCallFilter} leaves
+     * it alone.
+     */
+    public static void markRouted(HttpServletRequest request) {
+        request.setAttribute(ROUTED, Boolean.TRUE);
+    }
+
+    static boolean routed(HttpServletRequest request) {
+        return Boolean.TRUE.equals(request.getAttribute(ROUTED));
     }
 
     /** Marks a request answered 503 because the database could not be reached (the one WARN line says so). */

@@ -181,6 +181,46 @@ class AnonymousRateLimitTest extends NodeTestSupport {
         }
     }
 
+    /**
+     * A mutating call answered 404 (no such route) or 405 before any route ran proves no one without a valid token:
+     * like a 401 it costs its address a unit and is folded into the address's row of the minute, so a flood of them
+     * gets 429 and never adds a row per call. Reads of unknown paths cost nothing and write nothing. The 401s that
+     * /mcp and the actuator answer outside Spring MVC are folded the same way, once each.
+     */
+    @Test
+    void mutating_calls_to_no_route_without_a_valid_token_use_up_the_address_budget_and_are_folded_in_the_audit() throws Exception {
+        String address = "192.0.2.80";
+        assertThat(call("POST", "/no/such/route", address, null, Map.of()).statusCode()).isEqualTo(404);
+        assertThat(call("DELETE", "/audit", address, null, null).statusCode()).isEqualTo(405);
+        assertThat(call("PUT", "/no/such/route", address, "ord_at_forged", Map.of()).statusCode()).isEqualTo(404);
+        HttpResponse<String> limited = call("POST", "/no/such/route", address, null, Map.of());
+        assertThat(limited.statusCode()).as(limited.body()).isEqualTo(429);
+        assertFoldedRefusals(address, 3);
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(call("GET", "/no/such/route", "192.0.2.81", null, null).statusCode()).isEqualTo(404);
+        }
+        assertThat(jdbc.sql("SELECT count(*) FROM audit_log WHERE client_address = '192.0.2.81'").query(Integer.class).single()).isZero();
+
+        for (int i = 0; i < 2; i++) {
+            assertThat(call("POST", "/mcp", "192.0.2.82", null, Map.of()).statusCode()).isEqualTo(401);
+            assertThat(call("GET", "/actuator/metrics", "192.0.2.83", null, null).statusCode()).isEqualTo(401);
+        }
+        for (String client : List.of("192.0.2.82", "192.0.2.83")) {
+            assertFoldedRefusals(client, 2);
+        }
+    }
+
+    /** {@code client}'s refusals were folded into its rows of the minute and counted there, each once. */
+    private void assertFoldedRefusals(String client, int refusals) {
+        io.ordinaut.support.Eventually.until(refusals + " refusals counted from " + client, () -> jdbc.sql(
+                "SELECT coalesce(sum(repeat_count), 0) FROM audit_log WHERE client_address = :client")
+                .param("client", client).query(Integer.class).single() >= refusals);
+        assertOnlyFoldedAuditRows(client);
+        assertThat(jdbc.sql("SELECT sum(repeat_count) FROM audit_log WHERE client_address = :client").param("client", client)
+                .query(Integer.class).single()).as("refusals counted from %s", client).isEqualTo(refusals);
+    }
+
     /** The refusals from {@code client} were written as folded rows only: one, or two when they straddled a minute. */
     private void assertOnlyFoldedAuditRows(String client) {
         io.ordinaut.support.Eventually.until("the audit row of " + client, () -> jdbc.sql(
