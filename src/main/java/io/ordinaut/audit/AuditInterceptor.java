@@ -28,7 +28,8 @@ import io.ordinaut.web.UnroutedCalls;
  * and mutating calls answered 404 or 405 to them (see {@link RequestContext#refusedAnonymously}) are counted per
  * client address and minute instead of one row each: nobody is known to blame, and a flood must not grow the table
  * without bound; for the same reason a call that proved no credential and changed nothing (a revocation
- * of a token that was not live) writes no row. A call answered 503 because the database is unreachable writes
+ * of a token that was not live) writes no row. An agent over its call budget is refused at whatever rate it sends, so
+ * those refusals (429, and unrouted calls while over it) are counted per agent and minute. A call answered 503 because the database is unreachable writes
  * none either: it could not be stored. Registered before access control so it sees calls that control rejects.
  */
 @Component
@@ -93,6 +94,11 @@ class AuditInterceptor implements HandlerInterceptor, UnroutedCalls {
             if (refused) {
                 audit.countRefusal(RequestContext.clientAddress(request), action, subject, RequestContext.requestId(request),
                         request.getMethod(), request.getRequestURI(), status);
+                return;
+            }
+            if (RequestContext.refusedOverBudget(request, status)) {
+                audit.countAgentRefusal(caller.agentId(), RequestContext.clientAddress(request), action, subject,
+                        RequestContext.requestId(request), request.getMethod(), request.getRequestURI(), status);
                 return;
             }
             Map<String, Object> details = new LinkedHashMap<>();

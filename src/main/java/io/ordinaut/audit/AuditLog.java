@@ -44,10 +44,19 @@ public class AuditLog {
     private static final String COUNT_REFUSAL = """
             INSERT INTO audit_log (actor, action, subject_id, details, request_id, method, path, status, at, client_address, window_start)
             VALUES (NULL, :action, :subject, CAST(:details AS jsonb), :requestId, :method, :path, :status, :at, :client, :window)
-            ON CONFLICT (client_address, window_start) WHERE window_start IS NOT NULL DO UPDATE
+            ON CONFLICT (client_address, window_start) WHERE window_start IS NOT NULL AND actor IS NULL DO UPDATE
                SET repeat_count = audit_log.repeat_count + 1, action = EXCLUDED.action, subject_id = EXCLUDED.subject_id,
                    request_id = EXCLUDED.request_id, method = EXCLUDED.method, path = EXCLUDED.path, status = EXCLUDED.status,
                    details = EXCLUDED.details, at = EXCLUDED.at
+            """;
+    /** The same per agent: the latest refusal's address is kept with the rest of the latest's fields. */
+    private static final String COUNT_AGENT_REFUSAL = """
+            INSERT INTO audit_log (actor, action, subject_id, details, request_id, method, path, status, at, client_address, window_start)
+            VALUES (:actor, :action, :subject, CAST(:details AS jsonb), :requestId, :method, :path, :status, :at, :client, :window)
+            ON CONFLICT (actor, window_start) WHERE window_start IS NOT NULL AND actor IS NOT NULL DO UPDATE
+               SET repeat_count = audit_log.repeat_count + 1, action = EXCLUDED.action, subject_id = EXCLUDED.subject_id,
+                   request_id = EXCLUDED.request_id, method = EXCLUDED.method, path = EXCLUDED.path, status = EXCLUDED.status,
+                   details = EXCLUDED.details, at = EXCLUDED.at, client_address = EXCLUDED.client_address
             """;
 
     private final JdbcClient jdbc;
@@ -92,8 +101,20 @@ public class AuditLog {
     /** Counts one unauthenticated refusal into its address's row for the current minute. */
     public void countRefusal(String clientAddress, String action, String subjectId, String requestId, String method, String path,
                              int status) {
+        countInWindow(COUNT_REFUSAL, null, clientAddress, action, subjectId, requestId, method, path, status);
+    }
+
+    /** Counts a refusal of an agent over its budget into its row of the minute. */
+    public void countAgentRefusal(UUID actor, String clientAddress, String action, String subjectId, String requestId,
+                                  String method, String path, int status) {
+        countInWindow(COUNT_AGENT_REFUSAL, actor, clientAddress, action, subjectId, requestId, method, path, status);
+    }
+
+    private void countInWindow(String sql, UUID actor, String clientAddress, String action, String subjectId, String requestId,
+                               String method, String path, int status) {
         Instant now = clock.instant();
-        jdbc.sql(COUNT_REFUSAL)
+        jdbc.sql(sql)
+                .param("actor", actor)
                 .param("action", action)
                 .param("subject", subjectId)
                 .param("details", json.writeValueAsString(Map.of("status", status, "aggregated_per", "minute")))

@@ -50,11 +50,12 @@ class AccessInterceptor implements HandlerInterceptor {
         Caller caller = authenticate(authenticator, request);
         // Known from here on, so the audit row of a refusal below (403, 429) names who was refused.
         request.setAttribute(CALLER, caller);
+        // Before the scope check: a refused call costs a unit too, or refusals — one audit row each — would be free.
+        rateLimiter.admit(caller);
         if (!caller.has(required)) {
             throw ApiException.forbidden("Agent " + caller.agentId() + " lacks the scope " + required + " this route requires",
                     Map.of("required_scope", required));
         }
-        rateLimiter.admit(caller);
         return true;
     }
 

@@ -14,6 +14,7 @@ public final class RequestContext {
     private static final String NO_VALID_CREDENTIAL = "ordinaut.noValidCredential";
     private static final String DATABASE_UNREACHABLE = "ordinaut.databaseUnreachable";
     private static final String ROUTED = "ordinaut.routed";
+    private static final String OVER_BUDGET = "ordinaut.overBudget";
     private static final Set<String> MUTATING = Set.of("POST", "PUT", "PATCH", "DELETE");
     /** The public routes that take a credential in their body: anyone may call them, no one is known when they fail. */
     static final List<PathPattern> AUTH_PATHS = RoutePaths.parse(List.of("/agents/auth/token", "/agents/auth/refresh",
@@ -84,6 +85,19 @@ public final class RequestContext {
         }
         return RoutePaths.matchesAny(request, AUTH_PATHS) && status >= 400 && status < 500 && status != 429
                 || (status == 404 || status == 405) && mutating(request);
+    }
+
+    /**
+     * Whether a known agent was refused for being over its call budget: answered 429 by the limiter, or a call no route
+     * answered made while over it ({@link #markOverBudget}). Such refusals come at whatever rate the agent sends, so
+     * they are folded into one audit row per agent and minute; every other row of an agent is paid for by its budget.
+     */
+    public static boolean refusedOverBudget(HttpServletRequest request, int status) {
+        return caller(request) != null && (status == 429 || Boolean.TRUE.equals(request.getAttribute(OVER_BUDGET)));
+    }
+
+    static void markOverBudget(HttpServletRequest request) {
+        request.setAttribute(OVER_BUDGET, Boolean.TRUE);
     }
 
     /** POST, PUT, PATCH or DELETE: the methods whose every call is audited. */

@@ -32,10 +32,12 @@ class UnroutedCallFilter extends OncePerRequestFilter {
 
     private final UnroutedCalls calls;
     private final Authenticator authenticator;
+    private final RateLimiter rateLimiter;
 
-    UnroutedCallFilter(UnroutedCalls calls, Authenticator authenticator) {
+    UnroutedCallFilter(UnroutedCalls calls, Authenticator authenticator, RateLimiter rateLimiter) {
         this.calls = calls;
         this.authenticator = authenticator;
+        this.rateLimiter = rateLimiter;
     }
 
     @Override
@@ -58,6 +60,20 @@ class UnroutedCallFilter extends OncePerRequestFilter {
             } catch (RuntimeException e) {
                 // the database unreachable: the answer is out, and its row could not be written either
                 log.debug("Could not check the token of {} {} for its audit row: {}", request.getMethod(), request.getRequestURI(),
+                        e.getMessage());
+                return;
+            }
+        }
+        Caller caller = RequestContext.caller(request);
+        if (caller != null && (status == 403 || (status == 404 || status == 405) && RequestContext.mutating(request))) {
+            // Its audit row is paid for from the agent's budget like a routed call's; once that is spent, the answer
+            // is already out, and the row is folded into the agent's minute instead.
+            try {
+                rateLimiter.admit(caller);
+            } catch (ApiException overBudget) {
+                RequestContext.markOverBudget(request);
+            } catch (RuntimeException e) {
+                log.debug("Could not count {} {} against its agent's budget: {}", request.getMethod(), request.getRequestURI(),
                         e.getMessage());
                 return;
             }
