@@ -4,6 +4,8 @@ import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
+import io.ordinaut.config.Setting;
+
 /**
  * ordinaut.retention.*: how long the records that are not run history are kept (run history has
  * ordinaut.runs.retention).
@@ -30,20 +32,10 @@ public record RetentionProperties(Duration auditLog, Duration tokens, Duration m
         tokens = positive("tokens", tokens, DEFAULT_TOKENS);
         missedOccurrences = positive("missed-occurrences", missedOccurrences, DEFAULT_MISSED_OCCURRENCES);
         interval = positive("interval", interval, DEFAULT_INTERVAL);
-        if (batchSize == null) {
-            batchSize = DEFAULT_BATCH_SIZE;
-        } else if (batchSize < 1) {
-            throw new IllegalArgumentException("ordinaut.retention.batch-size must be at least 1 (got " + batchSize + ")");
-        }
+        batchSize = Setting.atLeast("ordinaut.retention.batch-size", batchSize, DEFAULT_BATCH_SIZE, 1);
     }
 
     private static Duration positive(String name, Duration value, Duration fallback) {
-        if (value == null) {
-            return fallback;
-        }
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException("ordinaut.retention." + name + " must be positive (got " + value + ")");
-        }
-        return value;
+        return Setting.positive("ordinaut.retention." + name, value, fallback);
     }
 }

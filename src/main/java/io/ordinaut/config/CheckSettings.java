@@ -72,7 +72,7 @@ class CheckSettings implements BeanFactoryPostProcessor, EnvironmentAware, Prior
      * refused before it is hashed), so a longer admin token would be stored and never accepted. The message gives
      * the length, never the token.
      */
-    private static void adminToken(String raw) {
+    static void adminToken(String raw) {
         String value = raw == null ? "" : raw.trim();
         if (!value.isEmpty() && (value.length() < SecurityProperties.MIN_ADMIN_TOKEN || value.length() > SecurityProperties.MAX_ADMIN_TOKEN)) {
             throw new InvalidSettingException(ADMIN_TOKEN, "ORDINAUT_ADMIN_TOKEN", "ORDINAUT_ADMIN_TOKEN (" + ADMIN_TOKEN + ") is "
@@ -87,7 +87,7 @@ class CheckSettings implements BeanFactoryPostProcessor, EnvironmentAware, Prior
      */
     private static void roles(String raw) {
         if (raw != null && raw.replace(",", "").isBlank()) {
-            throw invalid(ROLES, "ORDINAUT_ROLES", raw, "a comma-separated list of api, scheduler and executor (unset: all three)");
+            throw invalid(ROLES, "ORDINAUT_ROLES", raw, NodeProperties.ACCEPTED_ROLES);
         }
     }
 
@@ -122,13 +122,9 @@ class CheckSettings implements BeanFactoryPostProcessor, EnvironmentAware, Prior
                 throw new IllegalArgumentException("no host");
             }
         } catch (RuntimeException e) {
-            throw invalid(REDIS_URL, "ORDINAUT_REDIS_URL", redact(value), accepted);
+            // a Redis URL may carry a password: the message shows everything but that
+            throw invalid(REDIS_URL, "ORDINAUT_REDIS_URL", Setting.masked(value), accepted);
         }
-    }
-
-    /** A Redis URL may carry a password; the message shows everything but that. */
-    private static String redact(String url) {
-        return url.replaceAll("//[^/@]*@", "//…@");
     }
 
     private static InvalidSettingException invalid(String property, String variable, String value, String accepted) {

@@ -31,6 +31,8 @@ public record NodeProperties(List<String> roles, String id, String publicUrl) {
 
     public enum Role { API, SCHEDULER, EXECUTOR }
 
+    static final String ACCEPTED_ROLES = "a comma-separated list of api, scheduler and executor (unset: all three)";
+
     public NodeProperties {
         // Names are kept lowercase and trimmed, as the docs write them, so "API, Executor" reads api,executor in the
         // start-up line, /health and /workers.
@@ -40,7 +42,7 @@ public record NodeProperties(List<String> roles, String id, String publicUrl) {
             try {
                 Role.valueOf(r.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("ordinaut.node.roles: unknown role '" + r + "'; use api, scheduler and/or executor");
+                throw Setting.invalid("ordinaut.node.roles", String.join(",", roles), ACCEPTED_ROLES);
             }
         }
         if (id == null || id.isBlank()) {
@@ -54,26 +56,20 @@ public record NodeProperties(List<String> roles, String id, String publicUrl) {
         try {
             uri = new URI(value);
         } catch (URISyntaxException e) {
-            throw badPublicUrl(value, e.getReason());
+            throw badPublicUrl(value);
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!uri.isAbsolute() || !(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-            throw badPublicUrl(value, "it must be an absolute http or https URL with a host");
-        }
-        if (uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
-            throw badPublicUrl(value, "it must have no credentials, query or fragment");
+        if (!uri.isAbsolute() || !(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null
+                || uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw badPublicUrl(value);
         }
         return value.endsWith("/") ? value.replaceAll("/+$", "") : value;
     }
 
-    private static IllegalArgumentException badPublicUrl(String value, String why) {
-        return new IllegalArgumentException("ordinaut.node.public-url (ORDINAUT_PUBLIC_URL) '" + masked(value) + "' is not usable: " + why
-                + ", e.g. https://ordinaut.example.com");
-    }
-
-    /** The URL with any user info (user:password@) shown as ***, so the refusal never logs credentials. */
-    static String masked(String url) {
-        return url.replaceFirst("^([^:/?#]*://)[^/?#]*@", "$1***@");
+    /** The refusal shows credentials as https://***@host (Setting.invalid). */
+    private static InvalidSettingException badPublicUrl(String value) {
+        return Setting.invalid("ordinaut.node.public-url", value, "an http or https URL with a host and optionally a path, without"
+                + " credentials, query or fragment, such as https://ordinaut.example.com (unset: taken from each request)");
     }
 
     public Set<Role> roleSet() {

@@ -38,36 +38,31 @@ public record SecurityProperties(String adminToken, Integer accessTokenTtlSecond
 
     public SecurityProperties {
         adminToken = adminToken == null || adminToken.isBlank() ? null : adminToken.trim();
-        if (adminToken != null && (adminToken.length() < MIN_ADMIN_TOKEN || adminToken.length() > MAX_ADMIN_TOKEN)) {
-            throw new IllegalArgumentException("ordinaut.security.admin-token (ORDINAUT_ADMIN_TOKEN) must be " + MIN_ADMIN_TOKEN
-                    + " to " + MAX_ADMIN_TOKEN + " characters long");
-        }
+        CheckSettings.adminToken(adminToken); // its length only: the report never shows the token
         accessTokenTtlSeconds = positive("access-token-ttl-seconds", accessTokenTtlSeconds, 3600);
         refreshTokenTtlSeconds = positive("refresh-token-ttl-seconds", refreshTokenTtlSeconds, 30 * 24 * 3600);
         burstPerSecond = positive("burst-per-second", burstPerSecond, 50);
-        if (defaultCallsPerHour != null && defaultCallsPerHour < 1) {
-            throw new IllegalArgumentException("ordinaut.security.default-calls-per-hour must be at least 1");
+        if (defaultCallsPerHour != null) { // unset: no hourly limit
+            positive("default-calls-per-hour", defaultCallsPerHour, 1);
         }
-        maxBodyBytes = maxBodyBytes == null ? 1024L * 1024 : maxBodyBytes;
-        if (maxBodyBytes < 1024) {
-            throw new IllegalArgumentException("ordinaut.security.max-body-bytes must be at least 1024");
-        }
+        maxBodyBytes = Setting.atLeast("ordinaut.security.max-body-bytes", maxBodyBytes, 1024L * 1024, 1024);
         lockoutThreshold = positive("lockout-threshold", lockoutThreshold, 5);
         lockoutSeconds = positive("lockout-seconds", lockoutSeconds, 30);
         unauthenticatedPerMinute = positive("unauthenticated-per-minute", unauthenticatedPerMinute, 60);
         unauthenticatedBurst = positive("unauthenticated-burst", unauthenticatedBurst, 30);
         trustedProxies = trustedProxies == null ? List.of()
                 : trustedProxies.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
-        trustedProxies.forEach(AddressRange::parse);
+        for (String proxy : trustedProxies) {
+            try {
+                AddressRange.parse(proxy);
+            } catch (IllegalArgumentException e) {
+                throw Setting.invalid("ordinaut.security.trusted-proxies", String.join(",", trustedProxies),
+                        "comma-separated IP addresses or CIDR blocks such as 10.0.0.5 or 10.0.0.0/8 ('" + proxy + "' is neither)");
+            }
+        }
     }
 
     private static int positive(String name, Integer value, int fallback) {
-        if (value == null) {
-            return fallback;
-        }
-        if (value < 1) {
-            throw new IllegalArgumentException("ordinaut.security." + name + " must be at least 1 (got " + value + ")");
-        }
-        return value;
+        return Setting.atLeast("ordinaut.security." + name, value, fallback, 1);
     }
 }

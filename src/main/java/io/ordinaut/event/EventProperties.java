@@ -4,6 +4,8 @@ import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
+import io.ordinaut.config.Setting;
+
 /**
  * Events, the outbox and its consumers ({@code ordinaut.events.*}).
  *
@@ -76,10 +78,7 @@ public record EventProperties(
         maxPayloadBytes = positive("max-payload-bytes", maxPayloadBytes, DEFAULT_MAX_PAYLOAD_BYTES);
         eventsStream = name("events-stream", eventsStream, DEFAULT_EVENTS_STREAM);
         runsStream = name("runs-stream", runsStream, DEFAULT_RUNS_STREAM);
-        streamMaxLength = streamMaxLength == null ? DEFAULT_STREAM_MAX_LENGTH : streamMaxLength;
-        if (streamMaxLength < 1) {
-            throw new IllegalArgumentException("ordinaut.events.stream-max-length must be at least 1, got " + streamMaxLength);
-        }
+        streamMaxLength = Setting.atLeast("ordinaut.events.stream-max-length", streamMaxLength, DEFAULT_STREAM_MAX_LENGTH, 1);
         relayInterval = duration("relay-interval", relayInterval, DEFAULT_RELAY_INTERVAL);
         relayBatch = positive("relay-batch", relayBatch, DEFAULT_RELAY_BATCH);
         retention = duration("retention", retention, DEFAULT_RETENTION);
@@ -92,11 +91,8 @@ public record EventProperties(
         webhookTimeout = duration("webhook-timeout", webhookTimeout, DEFAULT_WEBHOOK_TIMEOUT);
         redisHealthTimeout = duration("redis-health-timeout", redisHealthTimeout, DEFAULT_REDIS_HEALTH_TIMEOUT);
         sseMaxStreamsPerAgent = positive("sse-max-streams-per-agent", sseMaxStreamsPerAgent, DEFAULT_SSE_MAX_STREAMS_PER_AGENT);
-        redisCommandTimeout = duration("redis-command-timeout", redisCommandTimeout, DEFAULT_REDIS_COMMAND_TIMEOUT);
-        if (redisCommandTimeout.toMillis() < MIN_REDIS_COMMAND_TIMEOUT_MS) {
-            throw new IllegalArgumentException("ordinaut.events.redis-command-timeout must be at least "
-                    + MIN_REDIS_COMMAND_TIMEOUT_MS + "ms, got " + redisCommandTimeout);
-        }
+        redisCommandTimeout = Setting.atLeast("ordinaut.events.redis-command-timeout", redisCommandTimeout, DEFAULT_REDIS_COMMAND_TIMEOUT,
+                Duration.ofMillis(MIN_REDIS_COMMAND_TIMEOUT_MS));
     }
 
     public boolean redisConfigured() {
@@ -104,13 +100,7 @@ public record EventProperties(
     }
 
     private static int positive(String name, Integer value, int fallback) {
-        if (value == null) {
-            return fallback;
-        }
-        if (value < 1) {
-            throw new IllegalArgumentException("ordinaut.events." + name + " must be at least 1, got " + value);
-        }
-        return value;
+        return Setting.atLeast("ordinaut.events." + name, value, fallback, 1);
     }
 
     private static String name(String name, String value, String fallback) {
@@ -121,12 +111,6 @@ public record EventProperties(
     }
 
     private static Duration duration(String name, Duration value, Duration fallback) {
-        if (value == null) {
-            return fallback;
-        }
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException("ordinaut.events." + name + " must be positive, got " + value);
-        }
-        return value;
+        return Setting.positive("ordinaut.events." + name, value, fallback);
     }
 }

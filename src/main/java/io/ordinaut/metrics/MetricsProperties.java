@@ -4,6 +4,8 @@ import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
+import io.ordinaut.config.Setting;
+
 /**
  * ordinaut.metrics.*: Ordinaut's own metrics (served with the JVM's and Spring's at /actuator/prometheus).
  *
@@ -16,11 +18,6 @@ public record MetricsProperties(Duration sampleInterval) {
     public static final Duration DEFAULT_SAMPLE_INTERVAL = Duration.ofSeconds(5);
 
     public MetricsProperties {
-        if (sampleInterval == null) {
-            sampleInterval = DEFAULT_SAMPLE_INTERVAL;
-        }
-        if (sampleInterval.toMillis() < 100) {
-            throw new IllegalArgumentException("ordinaut.metrics.sample-interval must be at least 100ms, got " + sampleInterval);
-        }
+        sampleInterval = Setting.atLeast("ordinaut.metrics.sample-interval", sampleInterval, DEFAULT_SAMPLE_INTERVAL, Duration.ofMillis(100));
     }
 }

@@ -2,6 +2,8 @@ package io.ordinaut.pipeline;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
+import io.ordinaut.config.Setting;
+
 /**
  * ordinaut.pipeline.*: bounds on the values a run builds. Every agent is treated as hostile: a pipeline
  * may try to build a value that exhausts the node (memory, or the writer that stores run results), so
@@ -36,8 +38,8 @@ public record PipelineProperties(Integer maxDepth, Long maxArgumentBytes, Long m
         maxStepOutputBytes = range("max-step-output-bytes", maxStepOutputBytes, DEFAULT_MAX_STEP_OUTPUT_BYTES, 1024, MAX_BYTES);
         maxRunOutputBytes = range("max-run-output-bytes", maxRunOutputBytes, DEFAULT_MAX_RUN_OUTPUT_BYTES, 1024, MAX_BYTES);
         if (maxRunOutputBytes < maxStepOutputBytes) {
-            throw new IllegalArgumentException("ordinaut.pipeline.max-run-output-bytes (" + maxRunOutputBytes
-                    + ") must not be smaller than max-step-output-bytes (" + maxStepOutputBytes + ")");
+            throw Setting.invalid("ordinaut.pipeline.max-run-output-bytes", maxRunOutputBytes, "a whole number of at least"
+                    + " ordinaut.pipeline.max-step-output-bytes (" + maxStepOutputBytes + ") and at most " + MAX_BYTES);
         }
     }
 
@@ -46,13 +48,6 @@ public record PipelineProperties(Integer maxDepth, Long maxArgumentBytes, Long m
     }
 
     private static long range(String name, Long value, long fallback, long min, long max) {
-        if (value == null) {
-            return fallback;
-        }
-        if (value < min || value > max) {
-            throw new IllegalArgumentException("ordinaut.pipeline." + name + " must be between " + min + " and " + max
-                    + " (got " + value + ")");
-        }
-        return value;
+        return Setting.between("ordinaut.pipeline." + name, value, fallback, min, max);
     }
 }

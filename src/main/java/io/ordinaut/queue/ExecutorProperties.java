@@ -2,6 +2,8 @@ package io.ordinaut.queue;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
+import io.ordinaut.config.Setting;
+
 /**
  * ordinaut.executor.*: the pool that drains the run queue on nodes with the executor role.
  *
@@ -66,12 +68,6 @@ public record ExecutorProperties(Integer threads, Integer claimBatchSize, Intege
     }
 
     private static int atLeast(String name, Integer value, int fallback, int min) {
-        if (value == null) {
-            return fallback;
-        }
-        if (value < min) {
-            throw new IllegalArgumentException("ordinaut.executor." + name + " must be at least " + min + " (got " + value + ")");
-        }
-        return value;
+        return Setting.atLeast("ordinaut.executor." + name, value, fallback, min);
     }
 }

@@ -4,6 +4,8 @@ import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
+import io.ordinaut.config.Setting;
+
 /**
  * ordinaut.runs.*: how runs are retried, timed out, ordered and kept.
  *
@@ -35,17 +37,14 @@ public record RunProperties(Duration retryBase, Duration retryCap, Duration defa
         retryBase = positive("retry-base", retryBase, DEFAULT_RETRY_BASE);
         retryCap = positive("retry-cap", retryCap, DEFAULT_RETRY_CAP);
         if (retryCap.compareTo(retryBase) < 0) {
-            throw new IllegalArgumentException("ordinaut.runs.retry-cap (" + retryCap + ") must not be shorter than retry-base (" + retryBase + ")");
+            throw Setting.invalid("ordinaut.runs.retry-cap", retryCap, "a duration of at least ordinaut.runs.retry-base ("
+                    + Setting.text(retryBase) + ")");
         }
         defaultRunTimeout = positive("default-run-timeout", defaultRunTimeout, DEFAULT_RUN_TIMEOUT);
         priorityAging = positive("priority-aging", priorityAging, DEFAULT_PRIORITY_AGING);
         retention = positive("retention", retention, DEFAULT_RETENTION);
         pruneInterval = positive("prune-interval", pruneInterval, DEFAULT_PRUNE_INTERVAL);
-        if (pruneBatchSize == null) {
-            pruneBatchSize = DEFAULT_PRUNE_BATCH_SIZE;
-        } else if (pruneBatchSize < 1) {
-            throw new IllegalArgumentException("ordinaut.runs.prune-batch-size must be at least 1 (got " + pruneBatchSize + ")");
-        }
+        pruneBatchSize = Setting.atLeast("ordinaut.runs.prune-batch-size", pruneBatchSize, DEFAULT_PRUNE_BATCH_SIZE, 1);
     }
 
     public static RunProperties defaults() {
@@ -58,12 +57,6 @@ public record RunProperties(Duration retryBase, Duration retryCap, Duration defa
     }
 
     private static Duration positive(String name, Duration value, Duration fallback) {
-        if (value == null) {
-            return fallback;
-        }
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException("ordinaut.runs." + name + " must be positive (got " + value + ")");
-        }
-        return value;
+        return Setting.positive("ordinaut.runs." + name, value, fallback);
     }
 }

@@ -2,6 +2,8 @@ package io.ordinaut.task;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
+import io.ordinaut.config.Setting;
+
 /**
  * ordinaut.tasks.*: limits on what a task may hold, and on how many tasks an agent may keep.
  *
@@ -21,13 +23,10 @@ public record TaskProperties(Long maxPayloadBytes, Integer maxOpenPerAgent) {
     static final int DEFAULT_MAX_OPEN_PER_AGENT = 10_000;
 
     public TaskProperties {
-        maxPayloadBytes = maxPayloadBytes == null ? DEFAULT_MAX_PAYLOAD_BYTES : maxPayloadBytes;
-        if (maxPayloadBytes < 1024) {
-            throw new IllegalArgumentException("ordinaut.tasks.max-payload-bytes must be at least 1024 (got " + maxPayloadBytes + ")");
-        }
+        maxPayloadBytes = Setting.atLeast("ordinaut.tasks.max-payload-bytes", maxPayloadBytes, DEFAULT_MAX_PAYLOAD_BYTES, 1024);
         maxOpenPerAgent = maxOpenPerAgent == null ? DEFAULT_MAX_OPEN_PER_AGENT : maxOpenPerAgent;
         if (maxOpenPerAgent < 0) {
-            throw new IllegalArgumentException("ordinaut.tasks.max-open-per-agent must be 0 (no cap) or more (got " + maxOpenPerAgent + ")");
+            throw Setting.invalid("ordinaut.tasks.max-open-per-agent", maxOpenPerAgent, "a whole number of at least 0 (0: no cap)");
         }
     }
 

@@ -5,6 +5,8 @@ import java.util.regex.Pattern;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
+import io.ordinaut.config.Setting;
+
 /**
  * ordinaut.tools.*: the tool catalog, where tools may be called, and what a call may bring back.
  * Link-local addresses (169.254.0.0/16, fe80::/10) and cloud metadata endpoints are refused whatever
@@ -57,6 +59,7 @@ public record ToolProperties(
     public static final List<String> DEFAULT_SECRET_ENV_PREFIXES = List.of("ORDINAUT_TOOL_");
     public static final int DEFAULT_MCP_MAX_CONNECTIONS = 64;
     public static final int DEFAULT_MCP_IDLE_SECONDS = 300;
+    private static final String SECRET_ENV_PREFIXES = "ordinaut.tools.secret-env-prefixes";
     private static final Pattern ENV_PREFIX = Pattern.compile("[A-Za-z][A-Za-z0-9_]{3,99}");
     /** The node's own secrets and JVM options: no prefix may open them, even by mistake. */
     private static final List<String> NODE_ONLY = List.of("ORDINAUT_ADMIN_TOKEN", "ORDINAUT_DB_", "ORDINAUT_SECURITY_",
@@ -75,23 +78,20 @@ public record ToolProperties(
         for (String prefix : secretEnvPrefixes) {
             // a prefix of a letter or two would open most of the environment again
             if (!ENV_PREFIX.matcher(prefix).matches()) {
-                throw new IllegalArgumentException("ordinaut.tools.secret-env-prefixes: '" + prefix
-                        + "' must be 4 to 100 letters, digits or '_', starting with a letter");
+                throw Setting.invalid(SECRET_ENV_PREFIXES, String.join(",", secretEnvPrefixes), "comma-separated prefixes of 4 to 100"
+                        + " letters, digits or '_', each starting with a letter, such as ORDINAUT_TOOL_ ('" + prefix + "' is not one)");
             }
             for (String own : NODE_ONLY) {
                 if (own.startsWith(prefix) || prefix.startsWith(own)) {
-                    throw new IllegalArgumentException("ordinaut.tools.secret-env-prefixes: '" + prefix
-                            + "' would open the node's own " + own + "* to tools; choose a prefix of your tools' own");
+                    throw Setting.invalid(SECRET_ENV_PREFIXES, String.join(",", secretEnvPrefixes), "prefixes of your tools' own"
+                            + " variables, such as ORDINAUT_TOOL_ ('" + prefix + "' would open the node's own " + own + "* to tools)");
                 }
             }
         }
         mcpMaxConnections = range("mcp-max-connections", mcpMaxConnections, DEFAULT_MCP_MAX_CONNECTIONS, 1, 10_000);
         mcpIdleSeconds = range("mcp-idle-seconds", mcpIdleSeconds, DEFAULT_MCP_IDLE_SECONDS, 1, 86_400);
-        try {
-            egress(allowLoopback, allowedHosts, deniedHosts, allowedCidrs, deniedCidrs);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("ordinaut.tools: " + e.getMessage(), e);
-        }
+        cidrs("allowed-cidrs", allowedCidrs);
+        cidrs("denied-cidrs", deniedCidrs);
     }
 
     public static ToolProperties defaults() {
@@ -108,12 +108,18 @@ public record ToolProperties(
     }
 
     private static int range(String name, Integer value, int fallback, int min, int max) {
-        if (value == null) {
-            return fallback;
+        return Setting.between("ordinaut.tools." + name, value, fallback, min, max);
+    }
+
+    /** Checked here rather than on the first call (EgressPolicy parses them again). */
+    private static void cidrs(String name, List<String> cidrs) {
+        for (String cidr : cidrs) {
+            try {
+                Cidr.parse(cidr);
+            } catch (IllegalArgumentException e) {
+                throw Setting.invalid("ordinaut.tools." + name, String.join(",", cidrs),
+                        "comma-separated CIDR blocks such as 10.0.0.0/8 or fd00::/8 ('" + cidr + "' is not one)");
+            }
         }
-        if (value < min || value > max) {
-            throw new IllegalArgumentException("ordinaut.tools." + name + " must be " + min + ".." + max + " (got " + value + ")");
-        }
-        return value;
     }
 }

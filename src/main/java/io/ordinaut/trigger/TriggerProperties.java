@@ -5,6 +5,8 @@ import java.util.Locale;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
+import io.ordinaut.config.Setting;
+
 /**
  * ordinaut.trigger.*: how shared schedules are fired. Every node must use the same values.
  *
@@ -42,29 +44,17 @@ public record TriggerProperties(String mode, Integer groups, Duration window, Du
     public TriggerProperties {
         mode = mode == null || mode.isBlank() ? WINDOWS : mode.trim().toLowerCase(Locale.ROOT);
         if (!mode.equals(PER_SCHEDULE) && !mode.equals(WINDOWS)) {
-            throw new IllegalArgumentException("ordinaut.trigger.mode must be 'windows' or 'per-schedule' (got '" + mode + "')");
+            throw Setting.invalid("ordinaut.trigger.mode", mode, "windows or per-schedule");
         }
-        groups = groups == null ? DEFAULT_GROUPS : groups;
-        window = window == null ? DEFAULT_WINDOW : window;
+        groups = Setting.between("ordinaut.trigger.groups", groups, DEFAULT_GROUPS, 1, 1024);
+        window = Setting.atLeast("ordinaut.trigger.window", window, DEFAULT_WINDOW, Duration.ofMillis(100));
         horizon = horizon == null ? DEFAULT_HORIZON : horizon;
-        batchSize = batchSize == null ? DEFAULT_BATCH_SIZE : batchSize;
-        outageThreshold = outageThreshold == null ? DEFAULT_OUTAGE_THRESHOLD : outageThreshold;
-        if (groups < 1 || groups > 1024) {
-            throw new IllegalArgumentException("ordinaut.trigger.groups must be between 1 and 1024 (got " + groups + ")");
-        }
-        if (window.toMillis() < 100) {
-            throw new IllegalArgumentException("ordinaut.trigger.window must be at least 100ms (got " + window + ")");
-        }
         if (horizon.compareTo(window) < 0) {
-            throw new IllegalArgumentException("ordinaut.trigger.horizon (" + horizon + ") must be at least ordinaut.trigger.window ("
-                    + window + ")");
+            throw Setting.invalid("ordinaut.trigger.horizon", horizon, "a duration of at least ordinaut.trigger.window ("
+                    + Setting.text(window) + ")");
         }
-        if (outageThreshold.isNegative()) {
-            throw new IllegalArgumentException("ordinaut.trigger.outage-threshold must not be negative (got " + outageThreshold + ")");
-        }
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("ordinaut.trigger.batch-size must be positive (got " + batchSize + ")");
-        }
+        outageThreshold = Setting.atLeast("ordinaut.trigger.outage-threshold", outageThreshold, DEFAULT_OUTAGE_THRESHOLD, Duration.ZERO);
+        batchSize = Setting.atLeast("ordinaut.trigger.batch-size", batchSize, DEFAULT_BATCH_SIZE, 1);
     }
 
     boolean windows() {

@@ -16,12 +16,13 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.mock.env.MockEnvironment;
 
 import io.ordinaut.support.Nodes;
+import io.ordinaut.support.StartupFailure;
 
 /**
  * A setting handed to a library (the pool, Quartz, Lettuce) with a value that cannot work stops the node at
  * start with one line naming the environment variable, the property and what is accepted — Spring Boot's
- * failure report, no stack trace — as the settings of our own properties records always did. Each value is
- * given the way an operator gives it, as the variable application.yaml reads.
+ * failure report, no stack trace — as the settings of our own properties records do. Each value is given the
+ * way an operator gives it, as the variable application.yaml reads.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class InvalidSettingsTest {
@@ -57,7 +58,7 @@ class InvalidSettingsTest {
         refused(output, "ORDINAUT_REDIS_URL", "notaurl",
                 "ORDINAUT_REDIS_URL (ordinaut.events.redis-url) is 'notaurl'; use empty (no Redis) or a Redis URL such as redis://");
         refused(output, "ORDINAUT_REDIS_URL", "http://:s3cret@127.0.0.1:6379",
-                "ORDINAUT_REDIS_URL (ordinaut.events.redis-url) is 'http://…@127.0.0.1:6379'");
+                "ORDINAUT_REDIS_URL (ordinaut.events.redis-url) is 'http://***@127.0.0.1:6379'");
         assertThat(output.getAll()).doesNotContain("s3cret");
     }
 
@@ -74,6 +75,19 @@ class InvalidSettingsTest {
         assertThat(output.getAll()).doesNotContain(tooLong).doesNotContain("short-token");
         CheckSettings.check(new MockEnvironment().withProperty(CheckSettings.ADMIN_TOKEN, "x".repeat(200)));
         CheckSettings.check(new MockEnvironment().withProperty(CheckSettings.ADMIN_TOKEN, " ".repeat(3)));
+    }
+
+    /** The records' own checks and Spring's conversion of their values, reported alike (InvalidSettingReportTest has them all). */
+    @Test
+    void a_setting_of_ours_out_of_range_or_not_of_its_type_is_refused_in_the_same_one_line(CapturedOutput output) {
+        refused(output, "ORDINAUT_EXECUTOR_THREADS", "0",
+                "ORDINAUT_EXECUTOR_THREADS (ordinaut.executor.threads) is '0'; use a whole number of at least 1");
+        refused(output, "ORDINAUT_EXECUTOR_THREADS", "abc",
+                "ORDINAUT_EXECUTOR_THREADS (ordinaut.executor.threads) is 'abc'; use a whole number");
+        refused(output, "ordinaut.retention.audit-log", "0d",
+                "ORDINAUT_RETENTION_AUDIT_LOG (ordinaut.retention.audit-log) is '0d'; use a duration above zero");
+        refused(output, "ORDINAUT_ROLES", "api,bogus",
+                "ORDINAUT_ROLES (ordinaut.node.roles) is 'api,bogus'; use a comma-separated list of api, scheduler and executor");
     }
 
     @Test
@@ -143,6 +157,9 @@ class InvalidSettingsTest {
                 .as("%s=%s", variable, value).isInstanceOf(Exception.class);
         String report = output.getAll().substring(before);
         assertThat(report).contains("APPLICATION FAILED TO START").contains(message);
+        String analysis = StartupFailure.report(report);
+        assertThat(analysis.substring(analysis.indexOf("Description:") + "Description:".length()).strip())
+                .as("one line for %s=%s", variable, value).doesNotContain("\n");
         // no stack trace, nor the library's own complaint the message replaces
         assertThat(report).as("no stack trace for %s=%s", variable, value).doesNotContain("\tat ").doesNotContain("Caused by:")
                 .doesNotContain("NumberFormatException").doesNotContain("URI scheme must not be null")

@@ -9,6 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.ordinaut.config.InvalidSettingException;
+
 class ToolPropertiesTest {
 
     @Test
@@ -25,7 +27,7 @@ class ToolPropertiesTest {
             "X", "ABC", "1BAD", "A-B-C"})
     void a_prefix_that_would_open_the_nodes_own_settings_or_most_of_the_environment_stops_the_node(String prefix) {
         assertThatThrownBy(() -> new ToolProperties(null, null, null, null, null, null, null, null, List.of(prefix), null, null))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(InvalidSettingException.class)
                 .hasMessageContaining("ordinaut.tools.secret-env-prefixes");
     }
 

@@ -97,7 +97,7 @@ class PublicUrlTest {
         int before = output.getAll().length();
 
         assertThatThrownBy(() -> nodes.start("mcp-bad-public", Map.of("ORDINAUT_PUBLIC_URL", "https://user:s3cret@ordinaut.example.com")))
-                .hasStackTraceContaining("'https://***@ordinaut.example.com' is not usable")
+                .hasStackTraceContaining("ordinaut.node.public-url is 'https://***@ordinaut.example.com'")
                 .satisfies(e -> assertThat(stackTrace(e)).doesNotContain("s3cret").doesNotContain("user:"));
         assertThat(output.getAll().substring(before)).contains("https://***@ordinaut.example.com").doesNotContain("s3cret");
     }
