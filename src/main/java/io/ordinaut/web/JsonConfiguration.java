@@ -13,6 +13,8 @@ import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.json.JsonMapper;
 
+import io.ordinaut.JsonSyntax;
+
 /**
  * The application's JSON mapper (request bodies, stored payloads), built like Spring Boot's but on a
  * parser with tight limits, so a hostile body fails fast while parsing — as a 400 — instead of costing
@@ -23,11 +25,11 @@ import tools.jackson.databind.json.JsonMapper;
 @Configuration(proxyBeanMethods = false)
 class JsonConfiguration {
 
-    static final int MAX_DEPTH = 200;
-    static final int MAX_NUMBER_LENGTH = 100;
-    static final int MAX_NAME_LENGTH = 1000;
-    /** Bodies are at most ordinaut.security.max-body-bytes anyway; this bounds any other document too. */
-    static final int MAX_STRING_LENGTH = 16 * 1024 * 1024;
+    // The limits live beside the words that name them (JsonSyntax), which the inbound stream's payloads use too.
+    static final int MAX_DEPTH = JsonSyntax.MAX_DEPTH;
+    static final int MAX_NUMBER_LENGTH = JsonSyntax.MAX_NUMBER_LENGTH;
+    static final int MAX_NAME_LENGTH = JsonSyntax.MAX_NAME_LENGTH;
+    static final int MAX_STRING_LENGTH = JsonSyntax.MAX_STRING_LENGTH;
 
     @Bean
     @Scope(ConfigurableBeanFactory.SCOPE_PROTOTYPE)
