@@ -41,8 +41,6 @@ import io.ordinaut.web.Scopes;
 @Tag(name = "events")
 class EventController {
 
-    private static final List<String> FIELDS = List.of("topic", "payload", "source_agent_id", "event_id");
-
     private final EventPublisher publisher;
     private final EventStore store;
     private final EventProperties properties;
@@ -61,12 +59,9 @@ class EventController {
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
             content = @Content(schema = @Schema(implementation = EventPublishRequest.class))))
     ResponseEntity<Map<String, Object>> publish(@RequestBody Object body, Caller caller) {
-        JsonFields fields = JsonFields.of(body).allowOnly(FIELDS);
-        Object payload = fields.raw("payload");
         EventInput input;
         try {
-            input = EventInput.of(fields.raw("topic"), payload, json.writeValueAsString(payload), fields.raw("event_id"),
-                    fields.uuid("source_agent_id"), properties.maxPayloadBytes());
+            input = EventInput.from(JsonFields.of(body).allowOnly(EventInput.FIELDS), json, properties.maxPayloadBytes());
         } catch (EventInput.PayloadTooLargeException e) {
             throw new ApiException(HttpStatus.PAYLOAD_TOO_LARGE, "PayloadTooLarge", e.getMessage(),
                     Map.of("field", "payload", "max_bytes", e.maxBytes()));

@@ -1,10 +1,14 @@
 package io.ordinaut.event;
 
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
+import tools.jackson.databind.json.JsonMapper;
+
 import io.ordinaut.InvalidInputException;
+import io.ordinaut.JsonFields;
 
 /**
  * One event to publish, checked the same way whether it came over REST or the inbound stream.
@@ -15,15 +19,31 @@ import io.ordinaut.InvalidInputException;
  */
 record EventInput(String topic, Map<String, Object> payload, String payloadJson, String eventId, UUID sourceAgentId) {
 
+    /** The fields of POST /events' body. */
+    static final List<String> FIELDS = List.of("topic", "payload", "source_agent_id", "event_id");
     private static final Pattern EVENT_ID = Pattern.compile("[A-Za-z0-9._:/@-]{1,200}");
 
-    /**
-     * @throws InvalidInputException         naming the field at fault
-     * @throws PayloadTooLargeException      when the payload is over the cap
-     */
     /** An event_id that GET /events/{id} cannot serve: GET /events/stream is the SSE route (. and .. are refused too). */
     static final String STREAM = "stream";
 
+    /**
+     * The event a body of POST /events describes, or an inbound entry read as one: the same checks in the same
+     * order, so both refuse with the same words. The payload's size is that of its JSON as this node writes it.
+     *
+     * @param body the body, its fields already limited to those allowed ({@link JsonFields#allowOnly})
+     * @throws InvalidInputException    naming the field at fault
+     * @throws PayloadTooLargeException when the payload is over the cap
+     */
+    static EventInput from(JsonFields body, JsonMapper json, int maxPayloadBytes) {
+        Object payload = body.raw("payload");
+        return of(body.raw("topic"), payload, json.writeValueAsString(payload), body.raw("event_id"),
+                body.uuid("source_agent_id"), maxPayloadBytes);
+    }
+
+    /**
+     * @throws InvalidInputException    naming the field at fault
+     * @throws PayloadTooLargeException when the payload is over the cap
+     */
     static EventInput of(Object topic, Object payload, String payloadJson, Object eventId, UUID sourceAgentId, int maxPayloadBytes) {
         if (topic == null) {
             throw new InvalidInputException("topic", "topic is required");

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -90,7 +91,7 @@ class EventStore {
             ) r ORDER BY task_id
             """;
 
-    private static final String AGENT_SCOPES = "SELECT scopes::text FROM agent WHERE id = :id";
+    private static final String AGENT_SCOPES = "SELECT scopes FROM agent WHERE id = :id";
 
     private final JdbcClient jdbc;
 
@@ -121,9 +122,11 @@ class EventStore {
                 .update() == 1;
     }
 
-    /** The agent's scopes as a Postgres array text ({@code {admin}}), or empty when there is no such agent. */
-    Optional<String> agentScopes(UUID agentId) {
-        return jdbc.sql(AGENT_SCOPES).param("id", agentId).query(String.class).optional();
+    /** The agent's scopes, or empty when there is no such agent. */
+    Optional<Set<String>> agentScopes(UUID agentId) {
+        return jdbc.sql(AGENT_SCOPES).param("id", agentId)
+                .query((rs, n) -> Set.copyOf(Arrays.asList((String[]) rs.getArray("scopes").getArray())))
+                .optional();
     }
 
     /** The publisher's event of this id. */

@@ -1,12 +1,12 @@
 package io.ordinaut.event;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 import io.lettuce.core.Consumer;
@@ -24,19 +24,18 @@ import io.lettuce.core.api.sync.RedisCommands;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 import io.ordinaut.InvalidInputException;
-import io.ordinaut.JsonFields;
 
 /**
  * Reads the inbound stream with the consumer group, as consumer {@code node id}: each entry
- * ({@code topic}, {@code payload} JSON, optional {@code event_id}, {@code agent_id} of an existing agent)
- * is published exactly as POST /events would, and acknowledged only after that transaction committed. A
- * malformed entry — one POST /events would refuse, or whose data the database refuses — goes to the
- * dead-letter stream with the reason and is acknowledged, so it is never retried. Entries another reader
- * took and never acknowledged (it crashed) are claimed with XAUTOCLAIM once idle for
+ * ({@code topic}, {@code payload} JSON, optional {@code event_id} and {@code source_agent_id}, {@code agent_id}
+ * of an existing agent holding {@value #PUBLISH_SCOPE}) is read as POST /events reads its body
+ * ({@link InboundEntry}) and published as POST /events publishes, and acknowledged only after that
+ * transaction committed. A malformed entry — one POST /events would refuse, or whose data the database
+ * refuses — goes to the dead-letter stream with the reason and is acknowledged, so it is never retried.
+ * Entries another reader took and never acknowledged (it crashed) are claimed with XAUTOCLAIM once idle for
  * ordinaut.events.inbound-claim-idle. An entry that failed for another reason stays pending and is claimed
  * again later: while the database is unreachable for as long as it takes, otherwise up to
  * {@value #MAX_DELIVERIES} deliveries, after which it is dead-lettered too.
@@ -49,6 +48,9 @@ final class ReadInboundStream implements Runnable {
     private static final Duration FAILURE_PAUSE = Duration.ofSeconds(1);
     /** Deliveries after which an entry that still fails, with the database reachable, is dead-lettered. */
     static final int MAX_DELIVERIES = 5;
+    /** The scope POST /events requires (its {@code RequiresScope}); admin implies it. */
+    static final String PUBLISH_SCOPE = "events:publish";
+    private static final String ADMIN = "admin";
 
     private final RedisStreams redis;
     private final EventPublisher publisher;
@@ -56,7 +58,10 @@ final class ReadInboundStream implements Runnable {
     private final EventProperties properties;
     private final JsonMapper json;
     private final String consumer;
-    private StatefulRedisConnection<String, String> connection;
+    private final byte[] stream;
+    private final byte[] group;
+    /** Bytes, not strings: the entries are decoded strictly by InboundEntry, never with replacement characters. */
+    private StatefulRedisConnection<byte[], byte[]> connection;
     private boolean groupReady;
     private String failing;
 
@@ -68,19 +73,21 @@ final class ReadInboundStream implements Runnable {
         this.properties = properties;
         this.json = json;
         this.consumer = consumer;
+        this.stream = bytes(properties.inboundStream());
+        this.group = bytes(properties.inboundGroup());
     }
 
     @Override
     public void run() {
         try {
-            RedisCommands<String, String> commands = commands();
-            Consumer<String> me = Consumer.from(properties.inboundGroup(), consumer);
-            List<StreamMessage<String, String>> claimed = commands.xautoclaim(properties.inboundStream(),
+            RedisCommands<byte[], byte[]> commands = commands();
+            Consumer<byte[]> me = Consumer.from(group, bytes(consumer));
+            List<StreamMessage<byte[], byte[]>> claimed = commands.xautoclaim(stream,
                     XAutoClaimArgs.Builder.xautoclaim(me, properties.inboundClaimIdle(), "0-0").count(BATCH)).getMessages();
             Map<String, Long> deliveries = deliveries(commands, me, claimed);
             claimed.forEach(m -> handle(commands, m, deliveries.getOrDefault(m.getId(), 1L)));
-            List<StreamMessage<String, String>> fresh = commands.xreadgroup(me,
-                    XReadArgs.Builder.count(BATCH).block(block()), XReadArgs.StreamOffset.lastConsumed(properties.inboundStream()));
+            List<StreamMessage<byte[], byte[]>> fresh = commands.xreadgroup(me,
+                    XReadArgs.Builder.count(BATCH).block(block()), XReadArgs.StreamOffset.lastConsumed(stream));
             fresh.forEach(m -> handle(commands, m, 1));
             if (failing != null) {
                 log.info("Inbound stream {} readable again", properties.inboundStream());
@@ -112,17 +119,16 @@ final class ReadInboundStream implements Runnable {
         return half.compareTo(MAX_BLOCK) < 0 ? half : MAX_BLOCK;
     }
 
-    private RedisCommands<String, String> commands() {
+    private RedisCommands<byte[], byte[]> commands() {
         if (connection == null || !connection.isOpen()) {
-            connection = redis.connect();
+            connection = redis.connectBinary();
             groupReady = false;
         }
-        RedisCommands<String, String> commands = connection.sync();
+        RedisCommands<byte[], byte[]> commands = connection.sync();
         if (!groupReady) {
             try {
                 // from the start of the stream: entries written before the first node came up are events too
-                commands.xgroupCreate(XReadArgs.StreamOffset.from(properties.inboundStream(), "0"),
-                        properties.inboundGroup(), XGroupCreateArgs.Builder.mkstream());
+                commands.xgroupCreate(XReadArgs.StreamOffset.from(stream, "0"), group, XGroupCreateArgs.Builder.mkstream());
             } catch (RedisBusyException e) {
                 // BUSYGROUP: another node (or an earlier start) created it
             }
@@ -139,19 +145,19 @@ final class ReadInboundStream implements Runnable {
     }
 
     /** How often each claimed entry has been delivered, this claim included (XPENDING over the claimed ids). */
-    private Map<String, Long> deliveries(RedisCommands<String, String> commands, Consumer<String> me,
-                                         List<StreamMessage<String, String>> claimed) {
+    private Map<String, Long> deliveries(RedisCommands<byte[], byte[]> commands, Consumer<byte[]> me,
+                                         List<StreamMessage<byte[], byte[]>> claimed) {
         if (claimed.isEmpty()) {
             return Map.of();
         }
         Map<String, Long> counts = new HashMap<>();
-        commands.xpending(properties.inboundStream(), me,
+        commands.xpending(stream, me,
                         Range.create(claimed.get(0).getId(), claimed.get(claimed.size() - 1).getId()), Limit.from(BATCH))
                 .forEach(p -> counts.put(p.getId(), p.getRedeliveryCount()));
         return counts;
     }
 
-    private void handle(RedisCommands<String, String> commands, StreamMessage<String, String> message, long deliveries) {
+    private void handle(RedisCommands<byte[], byte[]> commands, StreamMessage<byte[], byte[]> message, long deliveries) {
         String reason;
         try {
             publish(message.getBody());
@@ -159,7 +165,7 @@ final class ReadInboundStream implements Runnable {
         } catch (InvalidInputException e) {
             reason = (e.field() == null ? "" : e.field() + ": ") + e.getMessage();
         } catch (EventInput.PayloadTooLargeException e) {
-            reason = e.getMessage();
+            reason = "payload: " + e.getMessage();
         } catch (RuntimeException e) {
             reason = PublishFailures.refusedData(e);
             if (reason == null) {
@@ -172,50 +178,38 @@ final class ReadInboundStream implements Runnable {
             }
         }
         if (reason == null) {
-            commands.xack(properties.inboundStream(), properties.inboundGroup(), message.getId());
+            commands.xack(stream, group, message.getId());
             return;
         }
-        Map<String, String> dead = new LinkedHashMap<>(message.getBody());
-        dead.put("reason", reason);
-        dead.put("original_id", message.getId());
-        commands.xadd(properties.inboundDeadStream(), XAddArgs.Builder.maxlen(properties.streamMaxLength()).approximateTrimming(), dead);
-        commands.xack(properties.inboundStream(), properties.inboundGroup(), message.getId());
+        // The entry's own bytes, every field as given (twice, if it was), then ours: a reader that keeps the last
+        // of a field name gets our reason and original_id even when the entry carried fields of those names.
+        List<Object> dead = new ArrayList<>();
+        message.getBody().forEach((name, value) -> {
+            dead.add(name);
+            dead.add(value);
+        });
+        dead.addAll(List.of(bytes("reason"), bytes(reason), bytes("original_id"), bytes(message.getId())));
+        commands.xadd(bytes(properties.inboundDeadStream()), XAddArgs.Builder.maxlen(properties.streamMaxLength()).approximateTrimming(),
+                dead.toArray());
+        commands.xack(stream, group, message.getId());
         log.info("Inbound entry {} moved to {}: {}", message.getId(), properties.inboundDeadStream(), reason);
     }
 
-    private void publish(Map<String, String> fields) {
-        String payloadJson = fields.get("payload");
-        Object payload = null;
-        if (payloadJson != null) {
-            try {
-                payload = json.readValue(payloadJson, Object.class);
-            } catch (JacksonException e) {
-                throw new InvalidInputException("payload", "payload is not valid JSON");
-            }
+    private void publish(Map<byte[], byte[]> body) {
+        InboundEntry entry = InboundEntry.of(body);
+        // The agent stands where POST /events' caller does, so it is checked first, as the token and scope are.
+        UUID agent = entry.agent();
+        Set<String> scopes = store.agentScopes(agent)
+                .orElseThrow(() -> new InvalidInputException(InboundEntry.AGENT_ID, "Agent " + agent + " does not exist"));
+        boolean admin = scopes.contains(ADMIN);
+        if (!admin && !scopes.contains(PUBLISH_SCOPE)) {
+            throw new InvalidInputException(InboundEntry.AGENT_ID, "Agent " + agent + " lacks the scope " + PUBLISH_SCOPE
+                    + " that publishing an event requires", Map.of("required_scope", PUBLISH_SCOPE));
         }
-        if (payload != null) {
-            // what POST /events refuses in its body: a NUL character or an unpaired surrogate the database cannot store
-            JsonFields.requireStorable(payload, "payload");
-        }
-        UUID agent = agent(fields.get("agent_id"));
-        Optional<String> scopes = store.agentScopes(agent);
-        if (scopes.isEmpty()) {
-            throw new InvalidInputException("agent_id", "Agent " + agent + " does not exist");
-        }
-        boolean admin = Arrays.asList(scopes.get().replaceAll("[{}\"]", "").split(",")).contains("admin");
-        EventInput input = EventInput.of(fields.get("topic"), payload, payloadJson == null ? "null" : payloadJson,
-                fields.get("event_id"), null, properties.maxPayloadBytes());
-        publisher.publish(input, agent, admin);
+        publisher.publish(entry.event(json, properties.maxPayloadBytes()), agent, admin);
     }
 
-    private static UUID agent(String value) {
-        if (value == null) {
-            throw new InvalidInputException("agent_id", "agent_id is required (the publishing agent)");
-        }
-        try {
-            return UUID.fromString(value.strip());
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException("agent_id", "agent_id must be a UUID");
-        }
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 }

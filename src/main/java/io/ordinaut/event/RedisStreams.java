@@ -8,6 +8,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
 
 /**
  * Connections to the Redis of ordinaut.events.redis-url. Commands are refused at once while the
@@ -32,6 +33,11 @@ final class RedisStreams implements AutoCloseable {
     /** A new connection; blocking readers need their own so they never stall the relay. */
     StatefulRedisConnection<String, String> connect() {
         return client.connect();
+    }
+
+    /** A new connection whose keys and values are the bytes Redis holds, for a reader that decodes them itself. */
+    StatefulRedisConnection<byte[], byte[]> connectBinary() {
+        return client.connect(ByteArrayCodec.INSTANCE);
     }
 
     /** A connection that is opened on first use and again after it failed. */

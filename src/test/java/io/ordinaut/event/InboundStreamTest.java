@@ -3,7 +3,11 @@ package io.ordinaut.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import io.ordinaut.support.Api;
 import io.ordinaut.support.NodeTestSupport;
 import io.ordinaut.support.TestStreams;
 
@@ -62,6 +67,41 @@ class InboundStreamTest extends NodeTestSupport {
         return fields;
     }
 
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Arrays.stream(parts).forEach(out::writeBytes);
+        return out.toByteArray();
+    }
+
+    /** The dead letter of the entry with this event_id, field by field as Redis holds it; null until there is one. */
+    private static List<Map.Entry<String, byte[]>> deadFieldsOf(String eventId) {
+        for (StreamMessage<byte[], byte[]> m : STREAMS.binary().xrange(bytes(DEAD), Range.create("-", "+"))) {
+            List<Map.Entry<String, byte[]>> fields = new ArrayList<>();
+            // byte[] keys compare by identity: a field given twice is two entries of the body
+            m.getBody().forEach((k, v) -> fields.add(Map.entry(new String(k, StandardCharsets.UTF_8), v)));
+            if (fields.stream().anyMatch(f -> f.getKey().equals("event_id") && Arrays.equals(f.getValue(), bytes(eventId)))) {
+                return fields;
+            }
+        }
+        return null;
+    }
+
+    /** The dead letter's reason for the entry with this event_id; null until there is one. */
+    private static String reasonOf(String eventId) {
+        List<Map.Entry<String, byte[]>> fields = deadFieldsOf(eventId);
+        return fields == null ? null : fields.stream().filter(f -> f.getKey().equals("reason"))
+                .map(f -> new String(f.getValue(), StandardCharsets.UTF_8)).reduce((first, last) -> last).orElseThrow();
+    }
+
+    private static void awaitDead(String... eventIds) {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(Arrays.stream(eventIds).filter(id -> deadFieldsOf(id) == null)).isEmpty());
+    }
+
     private List<String> runsOf(String task) {
         return jdbc.sql("SELECT status FROM task_run WHERE task_id = CAST(:t AS uuid)").param("t", task).query(String.class).list();
     }
@@ -95,7 +135,9 @@ class InboundStreamTest extends NodeTestSupport {
         redis.xadd(IN, entry("after.dead", "{}", "good-" + UUID.randomUUID()));
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(runsOf(task)).hasSize(1));
-        List<StreamMessage<String, String>> dead = redis.xrange(DEAD, Range.create("-", "+"));
+        List<String> ids = bad.stream().map(m -> m.get("event_id")).toList();
+        List<StreamMessage<String, String>> dead = redis.xrange(DEAD, Range.create("-", "+")).stream()
+                .filter(m -> ids.contains(m.getBody().get("event_id"))).toList();
         assertThat(dead).hasSize(5);
         assertThat(dead).allSatisfy(m -> assertThat(m.getBody()).containsKeys("reason", "original_id"));
         assertThat(dead.get(0).getBody().get("reason")).contains("topic");
@@ -105,6 +147,126 @@ class InboundStreamTest extends NodeTestSupport {
             api.get("/events/" + m.get("event_id")).expect(404);
         }
         assertThat(redis.xpending(IN, "ordinaut").getCount()).isZero();
+    }
+
+    @Test
+    void bytes_that_are_not_utf8_are_dead_lettered_as_post_events_refuses_them_never_replaced() {
+        String inPayload = "not-utf8-payload-" + UUID.randomUUID();
+        String overlong = "not-utf8-overlong-" + UUID.randomUUID();
+        String inTopic = "not-utf8-topic-" + UUID.randomUUID();
+        byte[] payload = concat(bytes("{\"a\":\""), new byte[] {(byte) 0xff, (byte) 0xfe}, bytes("\"}"));
+        // an overlong form of '?', which a lenient decoder reads as a character
+        byte[] overlongPayload = concat(bytes("{\"a\":\""), new byte[] {(byte) 0xc0, (byte) 0xbf}, bytes("\"}"));
+        byte[] topic = concat(bytes("ok"), new byte[] {(byte) 0xc3}, bytes(".topic"));
+        RedisCommands<byte[], byte[]> binary = STREAMS.binary();
+        binary.xadd(bytes(IN), bytes("topic"), bytes("ok.topic"), bytes("payload"), payload, bytes("agent_id"), bytes(SYSTEM),
+                bytes("event_id"), bytes(inPayload));
+        binary.xadd(bytes(IN), bytes("topic"), bytes("ok.topic"), bytes("payload"), overlongPayload, bytes("agent_id"),
+                bytes(SYSTEM), bytes("event_id"), bytes(overlong));
+        binary.xadd(bytes(IN), bytes("topic"), topic, bytes("payload"), bytes("{}"), bytes("agent_id"), bytes(SYSTEM),
+                bytes("event_id"), bytes(inTopic));
+
+        awaitDead(inPayload, overlong, inTopic);
+        // POST /events says the same of the same bytes, 30 bytes further on: {"topic":"ok.topic","payload": comes first
+        String rest = api.postBytes("/events", concat(bytes("{\"topic\":\"ok.topic\",\"payload\":"), payload, bytes("}")),
+                "application/json").expect(400).string("message");
+        assertThat(rest).isEqualTo("Request body is not valid JSON: bytes that are not UTF-8 at line 1, column 38");
+        assertThat(reasonOf(inPayload)).isEqualTo("payload: payload is not valid JSON: bytes that are not UTF-8 at line 1, column 8");
+        assertThat(reasonOf(overlong)).isEqualTo("payload: payload is not valid JSON: bytes that are not UTF-8 at line 1, column 7");
+        assertThat(reasonOf(inTopic)).isEqualTo("topic: topic holds bytes that are not UTF-8 at line 1, column 3");
+        // the dead letter holds the entry's own bytes, and where it came from
+        List<Map.Entry<String, byte[]>> dead = deadFieldsOf(inPayload);
+        assertThat(dead.stream().filter(f -> f.getKey().equals("payload")).map(Map.Entry::getValue)).containsExactly(payload);
+        assertThat(dead.stream().map(Map.Entry::getKey)).contains("original_id");
+        for (String id : List.of(inPayload, overlong, inTopic)) {
+            api.get("/events/" + id).expect(404);
+        }
+    }
+
+    @Test
+    void fields_follow_post_events_unknown_and_repeated_ones_are_dead_lettered_and_source_agent_id_is_honoured() {
+        Api.AgentApi agent = api.newAgent("events:publish");
+        String extra = "extra-" + UUID.randomUUID();
+        Map<String, String> withExtra = entry("ok.topic", "{}", extra);
+        withExtra.put("extra", "x");
+        redis.xadd(IN, withExtra);
+        String twice = "twice-" + UUID.randomUUID();
+        redis.xadd(IN, "topic", "x.one", "topic", "x.two", "payload", "{}", "agent_id", SYSTEM, "event_id", twice);
+        String foreign = "foreign-source-" + UUID.randomUUID();
+        Map<String, String> foreignSource = entry("ok.topic", "{}", foreign);
+        foreignSource.put("agent_id", agent.id());
+        foreignSource.put("source_agent_id", SYSTEM);
+        redis.xadd(IN, foreignSource);
+        String notUuid = "bad-source-" + UUID.randomUUID();
+        Map<String, String> badSource = entry("ok.topic", "{}", notUuid);
+        badSource.put("source_agent_id", "nobody");
+        redis.xadd(IN, badSource);
+        String own = "own-source-" + UUID.randomUUID();
+        Map<String, String> ownSource = entry("ok.topic", "{}", own);
+        ownSource.put("agent_id", agent.id());
+        ownSource.put("source_agent_id", agent.id());
+        redis.xadd(IN, ownSource);
+        String admins = "admin-source-" + UUID.randomUUID();
+        Map<String, String> adminSource = entry("ok.topic", "{}", admins);
+        adminSource.put("source_agent_id", agent.id());
+        redis.xadd(IN, adminSource);
+
+        awaitDead(extra, twice, foreign, notUuid);
+        assertThat(reasonOf(extra)).isEqualTo("extra: Unknown field extra; allowed fields: agent_id, event_id, payload, source_agent_id, topic");
+        assertThat(reasonOf(twice)).isEqualTo("topic: duplicate field topic: an entry gives each field once");
+        assertThat(deadFieldsOf(twice).stream().filter(f -> f.getKey().equals("topic")).map(f -> new String(f.getValue(), StandardCharsets.UTF_8)))
+                .containsExactly("x.one", "x.two");
+        String restRefusal = agent.api().post("/events", Map.of("topic", "ok.topic", "payload", Map.of(), "source_agent_id", SYSTEM))
+                .expect(400).string("message");
+        assertThat(reasonOf(foreign)).isEqualTo("source_agent_id: " + restRefusal);
+        assertThat(reasonOf(notUuid)).isEqualTo("source_agent_id: source_agent_id must be a UUID");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(agent.api().get("/events/" + own).expect(200).map()).containsEntry("source_agent_id", agent.id());
+            assertThat(api.get("/events/" + admins).expect(200).map()).containsEntry("source_agent_id", agent.id());
+        });
+        for (String id : List.of(extra, twice, foreign, notUuid)) {
+            api.get("/events/" + id).expect(404);
+        }
+    }
+
+    @Test
+    void payload_refusals_name_the_payload_and_say_what_post_events_says() {
+        String duplicateKey = "duplicate-key-" + UUID.randomUUID();
+        redis.xadd(IN, entry("ok.topic", "{\"a\":1,\"a\":2}", duplicateKey));
+        String tooLarge = "too-large-" + UUID.randomUUID();
+        redis.xadd(IN, entry("ok.topic", "{\"s\":\"" + "x".repeat(70_000) + "\"}", tooLarge));
+
+        awaitDead(duplicateKey, tooLarge);
+        String rest = api.post("/events", "{\"topic\":\"ok.topic\",\"payload\":{\"a\":1,\"a\":2}}").expect(400).string("message");
+        assertThat(rest).isEqualTo("Request body is not valid JSON: duplicate key \"a\" at line 1, column 41");
+        assertThat(reasonOf(duplicateKey)).isEqualTo("payload: payload is not valid JSON: duplicate key \"a\" at line 1, column 11");
+        assertThat(reasonOf(tooLarge)).isEqualTo("payload: payload is 70008 bytes serialised, over the limit of 65536 bytes");
+    }
+
+    @Test
+    void an_agent_without_events_publish_a_retired_one_included_cannot_publish_through_the_stream() {
+        Api.AgentApi reader = api.newAgent("tasks:read");
+        Api.AgentApi retired = api.newAgent("events:publish");
+        api.put("/agents/" + retired.id(), Map.of("scopes", List.of())).expect(200);
+        String byReader = "by-reader-" + UUID.randomUUID();
+        Map<String, String> fromReader = entry("ok.topic", "{}", byReader);
+        fromReader.put("agent_id", reader.id());
+        redis.xadd(IN, fromReader);
+        String byRetired = "by-retired-" + UUID.randomUUID();
+        Map<String, String> fromRetired = entry("ok.topic", "{}", byRetired);
+        fromRetired.put("agent_id", retired.id());
+        redis.xadd(IN, fromRetired);
+
+        awaitDead(byReader, byRetired);
+        // the scope is the one POST /events requires
+        assertThat(reader.api().post("/events", Map.of("topic", "ok.topic", "payload", Map.of())).expect(403).details())
+                .containsEntry("required_scope", ReadInboundStream.PUBLISH_SCOPE);
+        assertThat(reasonOf(byReader)).isEqualTo("agent_id: Agent " + reader.id()
+                + " lacks the scope events:publish that publishing an event requires");
+        assertThat(reasonOf(byRetired)).isEqualTo("agent_id: Agent " + retired.id()
+                + " lacks the scope events:publish that publishing an event requires");
+        api.get("/events/" + byReader + "?published_by=" + reader.id()).expect(404);
+        api.get("/events/" + byRetired + "?published_by=" + retired.id()).expect(404);
     }
 
     @Test

@@ -77,6 +77,12 @@ public final class Api {
         return send(b, method + " " + path);
     }
 
+    /** A POST whose body is these bytes as they are (not necessarily UTF-8). */
+    public Response postBytes(String path, byte[] body, String contentType) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)), "POST " + path);
+    }
+
     public Response put(String path, Object body) {
         String text = body instanceof String s ? s : JSON.writeValueAsString(body);
         return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")

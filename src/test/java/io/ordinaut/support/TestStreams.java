@@ -8,6 +8,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
 
 /**
  * Redis stream names of one test class's own on the shared Redis ({@link TestRedis}), so classes never read
@@ -18,6 +19,7 @@ public final class TestStreams implements AutoCloseable {
     private final String prefix = "ordinaut:test:" + UUID.randomUUID() + ":";
     private RedisClient client;
     private StatefulRedisConnection<String, String> connection;
+    private StatefulRedisConnection<byte[], byte[]> binary;
 
     public String events() {
         return prefix + "events";
@@ -56,9 +58,22 @@ public final class TestStreams implements AutoCloseable {
         return connection.sync();
     }
 
+    /** Commands on the shared Redis that read and write bytes as they are (connected on first use). */
+    public synchronized RedisCommands<byte[], byte[]> binary() {
+        redis();
+        if (binary == null) {
+            binary = client.connect(ByteArrayCodec.INSTANCE);
+        }
+        return binary.sync();
+    }
+
     @Override
     public synchronized void close() {
         redis().del(events(), runs(), inbound(), dead());
+        if (binary != null) {
+            binary.close();
+            binary = null;
+        }
         connection.close();
         client.shutdown();
         connection = null;
