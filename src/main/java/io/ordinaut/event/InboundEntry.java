@@ -1,11 +1,5 @@
 package io.ordinaut.event;
 
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +12,7 @@ import tools.jackson.databind.json.JsonMapper;
 import io.ordinaut.InvalidInputException;
 import io.ordinaut.JsonFields;
 import io.ordinaut.JsonSyntax;
+import io.ordinaut.StrictUtf8;
 
 /**
  * One entry of the inbound stream, read the way POST /events reads its body. Redis holds bytes: every field
@@ -50,7 +45,7 @@ final class InboundEntry {
             String name;
             try {
                 name = utf8(field.getKey());
-            } catch (NotUtf8 e) {
+            } catch (StrictUtf8.NotUtf8 e) {
                 throw new InvalidInputException("entry", "a field name holds bytes that are not UTF-8" + e.at());
             }
             if (fields.putIfAbsent(name, field.getValue()) != null) {
@@ -83,7 +78,7 @@ final class InboundEntry {
     private static String text(String name, byte[] value) {
         try {
             return utf8(value);
-        } catch (NotUtf8 e) {
+        } catch (StrictUtf8.NotUtf8 e) {
             throw new InvalidInputException(name, name + " holds bytes that are not UTF-8" + e.at());
         }
     }
@@ -103,47 +98,13 @@ final class InboundEntry {
             // what the parser lets through: overlong forms, surrogates and code points beyond U+10FFFF in UTF-8's
             // shape, and UTF-16 or UTF-32, which it recognises by their zero bytes or byte order mark
             utf8(value);
-        } catch (NotUtf8 e) {
+        } catch (StrictUtf8.NotUtf8 e) {
             throw new InvalidInputException(PAYLOAD, "payload is not valid JSON: bytes that are not UTF-8" + e.at());
         }
         return parsed;
     }
 
     private static String utf8(byte[] bytes) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        CharBuffer out = CharBuffer.allocate(bytes.length); // UTF-8 never decodes to more chars than bytes
-        CoderResult result = decoder.decode(in, out, true);
-        if (result.isError()) {
-            throw new NotUtf8(bytes, in.position());
-        }
-        decoder.flush(out);
-        return out.flip().toString();
-    }
-
-    /** Where the first byte that is not UTF-8 is, as the parser says it: 1-based line and column, columns in bytes. */
-    private static final class NotUtf8 extends RuntimeException {
-
-        private final int line;
-        private final int column;
-
-        NotUtf8(byte[] bytes, int offset) {
-            super(null, null, false, false);
-            int line = 1;
-            int lineStart = 0;
-            for (int i = 0; i < offset; i++) {
-                if (bytes[i] == '\n') {
-                    line++;
-                    lineStart = i + 1;
-                }
-            }
-            this.line = line;
-            this.column = offset - lineStart + 1;
-        }
-
-        String at() {
-            return " at line " + line + ", column " + column;
-        }
+        return StrictUtf8.decode(bytes);
     }
 }

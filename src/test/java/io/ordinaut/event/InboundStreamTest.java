@@ -172,8 +172,8 @@ class InboundStreamTest extends NodeTestSupport {
                 "application/json").expect(400).string("message");
         assertThat(rest).isEqualTo("Request body is not valid JSON: bytes that are not UTF-8 at line 1, column 38");
         assertThat(reasonOf(inPayload)).isEqualTo("payload: payload is not valid JSON: bytes that are not UTF-8 at line 1, column 8");
-        assertThat(reasonOf(overlong)).isEqualTo("payload: payload is not valid JSON: bytes that are not UTF-8 at line 1, column 7");
-        assertThat(reasonOf(inTopic)).isEqualTo("topic: topic holds bytes that are not UTF-8 at line 1, column 3");
+        assertThat(reasonOf(overlong)).isEqualTo("payload: payload is not valid JSON: bytes that are not UTF-8 at line 1, column 8");
+        assertThat(reasonOf(inTopic)).isEqualTo("topic: topic holds bytes that are not UTF-8 at line 1, column 4");
         // the dead letter holds the entry's own bytes, and where it came from
         List<Map.Entry<String, byte[]>> dead = deadFieldsOf(inPayload);
         assertThat(dead.stream().filter(f -> f.getKey().equals("payload")).map(Map.Entry::getValue)).containsExactly(payload);

@@ -30,10 +30,15 @@ import tools.jackson.databind.json.JsonMapper;
  * the step's output, shown to the agent and templated into later steps. On a real node with a real HTTP tool.
  */
 @TestPropertySource(properties = {"ordinaut.tools.allow-loopback=true",
-        "ORDINAUT_TOOL_DEMO=" + SecretRedactionEndToEndTest.SECRET, "ORDINAUT_TOOL_SLASH=" + SecretRedactionEndToEndTest.ODD_SECRET})
+        "ORDINAUT_TOOL_DEMO=" + SecretRedactionEndToEndTest.SECRET, "ORDINAUT_TOOL_SLASH=" + SecretRedactionEndToEndTest.ODD_SECRET,
+        "ORDINAUT_TOOL_BRACES=" + SecretRedactionEndToEndTest.BRACES, "ORDINAUT_TOOL_INDIRECT=" + SecretRedactionEndToEndTest.INDIRECT})
 class SecretRedactionEndToEndTest extends NodeTestSupport {
 
     static final String SECRET = "tool-secret-value";
+    /** A secret holding what reads as a placeholder: resolving it failed with the whole secret in the run's error. */
+    static final String BRACES = "pa${nope}ss-word";
+    /** A secret naming a setting outside the opened prefixes: resolving it sent the database's address to the tool. */
+    static final String INDIRECT = "x-${spring.datasource.url}";
     /** A secret that JSON and HTML writers escape. */
     static final String ODD_SECRET = "Zx9/Qw+Er\"Ty<Ui";
     private static final Map<String, Object> SECRET_HEADERS = Map.of(
@@ -118,6 +123,23 @@ class SecretRedactionEndToEndTest extends NodeTestSupport {
         assertThat(traceOf(run, "s").get("error")).asString().contains("bad token ***").doesNotContain("Zx9", "Ty");
         assertThat(traceOf(run, "u").get("error")).asString().contains("bad token ***").doesNotContain("Zx9", "Ty");
         assertThat(traceOf(run, "h").get("error")).asString().contains("bad token ***").doesNotContain("Zx9", "Ty");
+    }
+
+    @Test
+    void a_secret_is_sent_as_it_was_set_a_placeholder_in_it_neither_resolved_nor_failing() {
+        // given an admin's tool sending two secrets whose values hold ${…}
+        api.post("/tools", httpTool("adm.braces", server.url("/echo"), "headers",
+                Map.of("X-Braces", "${env:ORDINAUT_TOOL_BRACES}", "X-Indirect", "${env:ORDINAUT_TOOL_INDIRECT}"))).expect(201);
+        String taskId = create(agent.api(), task("braces", pipeline(Map.of(), List.of(step("b", "adm.braces", Map.of())))));
+
+        // when the agent runs it
+        Map<String, Object> run = runNow(agent.api(), taskId);
+
+        // then the tool got each value as set, and the agent sees neither
+        assertThat(traceOf(run, "b")).containsEntry("status", "ok");
+        assertThat(server.requests("/echo").get(0).header("X-Braces")).isEqualTo(BRACES);
+        assertThat(server.requests("/echo").get(0).header("X-Indirect")).isEqualTo(INDIRECT);
+        assertThat(agent.api().get("/runs/" + run.get("run_id")).expect(200).body()).doesNotContain("pa$", "jdbc:");
     }
 
     @Test

@@ -107,6 +107,27 @@ class BodyErrorMessagesTest extends NodeTestSupport {
         assertThat(api.get("/tasks/" + task).get("status")).isEqualTo("active");
     }
 
+    @Test
+    void overlong_forms_and_encoded_surrogates_are_refused_as_not_utf8_never_stored_as_question_marks() {
+        // C0 BF is '?' written in two bytes; ED A0 80 a UTF-16 surrogate written as UTF-8: the JSON parser took both
+        for (byte[] bad : List.of(new byte[] {(byte) 0xC0, (byte) 0xBF}, new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80})) {
+            byte[] body;
+            byte[] head = "{\"topic\":\"a.b\",\"payload\":{\"v\":\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            byte[] tail = "\"}}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            body = new byte[head.length + bad.length + tail.length];
+            System.arraycopy(head, 0, body, 0, head.length);
+            System.arraycopy(bad, 0, body, head.length, bad.length);
+            System.arraycopy(tail, 0, body, head.length + bad.length, tail.length);
+            Response refused = api.postBytes("/events", body, "application/json");
+            assertThat(refused.status()).isEqualTo(400);
+            // the column just after the first bad byte, where the parser places what it refuses
+            assertThat(refused.string("message")).isEqualTo("Request body is not valid JSON: bytes that are not UTF-8 at line 1, column "
+                    + (head.length + 2));
+            assertThat(refused.details()).containsEntry("field", "body").containsEntry("line", 1).containsEntry("column", head.length + 2);
+        }
+        assertThat(api.get("/events?topic=a.b").expect(200).items()).as("nothing stored").isEmpty();
+    }
+
     /**
      * Every route that takes a body asks for the token first, whatever the body's Content-Type: a caller
      * without one gets its 401 (which costs its address a unit), never a 415; with one, the 415 and its message.
