@@ -6,6 +6,7 @@ import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -35,6 +36,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * a year, not at every day. The slowest never-firing rules we could construct — such as
  * FREQ=SECONDLY;INTERVAL=203;BYDAY=MO;BYHOUR=0;BYMINUTE=0;BYSECOND=1, whose 00:00:01 always falls on
  * another weekday, searched to the year 10,000 — take a few tens of milliseconds, once, to be refused.
+ *
+ * <p>COUNT: a query must know how many occurrences the periods before it used up. It starts from the
+ * latest checkpoint of the rule at or before it (see {@link #CHECKPOINTS}); from further back than
+ * {@link #COUNT_BY_DAY_FROM} periods, rules with several periods a day count the periods in between a
+ * date at a time ({@link #countByDay}): which periods of a day survive the time filters depends only on
+ * where the periods fall in it, so a day is counted with a little arithmetic — and a day like one counted
+ * before is looked up. Counting from DTSTART (no checkpoint: another node, a restart, a rule dropped from
+ * the checkpoints) thus takes a step per date the date filters let through, not per period: a
+ * FREQ=SECONDLY rule from a year back takes about 365 steps, not 31 million.
  */
 final class DailyAndFinerSequence implements LocalSequence {
 
@@ -50,8 +60,10 @@ final class DailyAndFinerSequence implements LocalSequence {
 
     /**
      * Checkpoints of COUNT rules, shared by every expansion of the same rule and DTSTART: schedules are
-     * compiled afresh for each window fire, and without a checkpoint each query would count the rule's
-     * occurrences again from DTSTART. Least recently used rules are dropped beyond {@link #CHECKPOINTED_RULES}.
+     * compiled afresh for task reads, previews and per-schedule fires, and without a checkpoint each query
+     * would count the rule's occurrences again from DTSTART. Least recently used rules are dropped beyond
+     * {@link #CHECKPOINTED_RULES} — which any agent can cause by using more rules — so a rule without one
+     * must stay cheap to count: {@link #countByDay}.
      */
     private static final Map<String, ConcurrentSkipListMap<Long, Long>> CHECKPOINTS =
             new LinkedHashMap<>(64, 0.75f, true) {
@@ -65,11 +77,17 @@ final class DailyAndFinerSequence implements LocalSequence {
     private static final int CHECKPOINTS_PER_RULE = 32;
     /** A query that visits at least this many periods leaves a checkpoint where it stopped. */
     private static final long CHECKPOINT_STRIDE = 256;
+    /** A COUNT query this many periods or more past its checkpoint counts the periods in between by day. */
+    private static final long COUNT_BY_DAY_FROM = 1024;
+    /** Periods of a day looked at one by one when fewer than this or than the day's blocks ({@link #blocksPerDay}). */
+    private static final long FEW_PERIODS = 64;
+    /** Distinct kinds of whole days (by where the periods fall in them) whose counts are kept. */
+    private static final int DAY_KINDS_KEPT = 1024;
 
     private final RecurrenceRuleText rule;
     /** COUNT rules only: period index → occurrences (from DTSTART on) in the periods before it. */
     private final ConcurrentSkipListMap<Long, Long> checkpoints;
-    /** Periods looked at by this expansion's cursors (tests read it to see checkpoints used). */
+    /** Periods looked at by this expansion's cursors, and steps counting by day (tests read it to see the cost). */
     final AtomicLong periodsVisited = new AtomicLong();
     private final long start;
     private final long unit;
@@ -83,6 +101,20 @@ final class DailyAndFinerSequence implements LocalSequence {
     private final long[] expansion;
     /** lcm(period, CYCLE): the periods' pattern repeats after it (Long.MAX_VALUE: not before the end). */
     private final long repeat;
+    /** The unit start of period 0; every period's unit start is this plus a multiple of the period. */
+    private final long firstUnitStart;
+    /** Occurrences in each period that survives the filters (after BYSETPOS), the first period aside. */
+    private final int perPeriod;
+    /** SECONDLY with a period under a minute: the seconds of a minute the periods fall on, by the first one. */
+    private final long[] secondsHit;
+    /**
+     * COUNT rules with several periods a day: surviving periods in a whole date the date filters let
+     * through, by where the periods fall in it (the day's start minus {@link #firstUnitStart}, modulo the
+     * period).
+     */
+    private final Map<Long, Long> dayCounts;
+    /** Hours, or minutes, of a day that the time filters let through: a day costs as many steps counted by block. */
+    private final long blocksPerDay;
 
     DailyAndFinerSequence(RecurrenceRuleText rule, LocalDateTime start) {
         this.rule = rule;
@@ -127,11 +159,33 @@ final class DailyAndFinerSequence implements LocalSequence {
         long periodsPerRepeat = period / gcd(period, CYCLE);
         this.repeat = periodsPerRepeat > END / CYCLE + 1 ? Long.MAX_VALUE : periodsPerRepeat * CYCLE;
         this.checkpoints = rule.count == null ? null : checkpointsOf(rule.canonical + "@" + start);
+        this.firstUnitStart = this.start - Math.floorMod(this.start, unit);
+        this.perPeriod = occurrencesOf(0, 0).length;
+        if (secondly && period < 60) {
+            secondsHit = new long[(int) period];
+            for (int first = 0; first < period; first++) {
+                for (int second = first; second < 60; second += (int) period) {
+                    secondsHit[first] |= 1L << second;
+                }
+            }
+        } else {
+            secondsHit = null;
+        }
+        this.dayCounts = rule.count != null && period < DAY ? new ConcurrentHashMap<>() : null;
+        int allowedHours = hourMask == 0 ? 24 : Long.bitCount(hourMask);
+        this.blocksPerDay = allowedHours * (minuteMask == 0 && secondMask == 0 ? 1 : minuteMask == 0 ? 60 : Long.bitCount(minuteMask));
     }
 
     private static ConcurrentSkipListMap<Long, Long> checkpointsOf(String key) {
         synchronized (CHECKPOINTS) {
             return CHECKPOINTS.computeIfAbsent(key, k -> new ConcurrentSkipListMap<>());
+        }
+    }
+
+    /** Drops every rule's checkpoints, as a restart does (tests). */
+    static void forgetCheckpoints() {
+        synchronized (CHECKPOINTS) {
+            CHECKPOINTS.clear();
         }
     }
 
@@ -175,7 +229,8 @@ final class DailyAndFinerSequence implements LocalSequence {
 
     /**
      * Whether the occurrences at or after {@code inclusiveStart} are reached by looking at no more than
-     * {@code budget} periods (always, without COUNT). Leaves a checkpoint there when they are.
+     * {@code budget} periods, or steps of counting by day (always, without COUNT). Leaves a checkpoint
+     * there when they are.
      */
     @Override
     public boolean reachableWithin(LocalDateTime inclusiveStart, long budget) {
@@ -190,7 +245,8 @@ final class DailyAndFinerSequence implements LocalSequence {
     /**
      * Without COUNT a query starts at the latest period at or before the time asked: earlier periods
      * only hold earlier occurrences. With COUNT it starts at the latest checkpoint there (or DTSTART),
-     * knowing how many occurrences the periods before it used up.
+     * knowing how many occurrences the periods before it used up; when that is far back, the periods up to
+     * the time asked are counted by day and leave a checkpoint there.
      */
     private Cursor cursor(LocalDateTime inclusiveStart, long budget) {
         long from = inclusiveStart.toEpochSecond(ZoneOffset.UTC);
@@ -199,8 +255,155 @@ final class DailyAndFinerSequence implements LocalSequence {
             return new Cursor(latest, 0, from, budget);
         }
         Map.Entry<Long, Long> checkpoint = checkpoints.floorEntry(latest);
-        return checkpoint == null ? new Cursor(0, 0, from, budget)
-                : new Cursor(checkpoint.getKey(), checkpoint.getValue(), from, budget);
+        long k = checkpoint == null ? 0 : checkpoint.getKey();
+        long counted = checkpoint == null ? 0 : checkpoint.getValue();
+        if (dayCounts == null || latest - k < COUNT_BY_DAY_FROM) {
+            return new Cursor(k, counted, from, budget);
+        }
+        long[] steps = {0};
+        try {
+            counted = countByDay(k, counted, latest, budget, steps);
+        } finally {
+            periodsVisited.addAndGet(steps[0]);
+        }
+        Cursor cursor = new Cursor(latest, Math.max(counted, 0), from, budget - steps[0]);
+        if (counted < 0) {
+            cursor.overBudget = true;
+            cursor.done = true;
+        } else {
+            checkpoint(latest, counted);
+        }
+        return cursor;
+    }
+
+    /**
+     * The occurrences in the periods before {@code target}, given {@code counted} in those before {@code k}
+     * (at most COUNT: it is all that matters), counted a date at a time; -1 when that takes more than
+     * {@code budget} steps. A step is a date looked at, or an hour or minute of one counted at once.
+     */
+    private long countByDay(long k, long counted, long target, long budget, long[] steps) {
+        if (k == 0) {
+            // The first period's occurrences before DTSTART do not count; every later one's are all after it.
+            steps[0]++;
+            LocalDate date = LocalDate.ofEpochDay(Math.floorDiv(firstUnitStart, DAY));
+            if (dateMatches(date) && timeMatches(firstUnitStart)) {
+                counted += Arrays.stream(occurrencesOf(firstUnitStart, start)).filter(o -> o >= start).count();
+            }
+            counted = Math.min(rule.count, counted);
+            k = 1;
+        }
+        long end = firstUnitStart + target * period;
+        long t = firstUnitStart + k * period;
+        while (t < end && counted < rule.count) {
+            if (steps[0]++ >= budget) {
+                return -1;
+            }
+            long day = Math.floorDiv(t, DAY);
+            LocalDate date = LocalDate.ofEpochDay(day);
+            if (!dateMatches(date)) {
+                LocalDate next = nextDate(date);
+                t = next == null ? end : Math.max(t, next.toEpochDay() * DAY);
+                continue;
+            }
+            long dayStart = day * DAY;
+            long dayEnd = Math.min(dayStart + DAY, end);
+            long surviving;
+            if (t == dayStart && dayEnd == dayStart + DAY) {
+                long kind = Math.floorMod(dayStart - firstUnitStart, period);
+                Long known = dayCounts.get(kind);
+                if (known == null) {
+                    known = survivingIn(dayStart, dayEnd, steps);
+                    if (dayCounts.size() < DAY_KINDS_KEPT) {
+                        dayCounts.put(kind, known);
+                    }
+                }
+                surviving = known;
+            } else {
+                surviving = survivingIn(t, dayEnd, steps);
+            }
+            counted = Math.min(rule.count, counted + surviving * perPeriod);
+            t = dayStart + DAY;
+        }
+        return counted;
+    }
+
+    /** The periods whose unit starts lie in [from, to) — within one day — and pass the time filters. */
+    private long survivingIn(long from, long to, long[] steps) {
+        long periods = periodsIn(from, to);
+        if (periods == 0 || (hourMask == 0 && minuteMask == 0 && secondMask == 0)) {
+            steps[0]++;
+            return periods;
+        }
+        long surviving = 0;
+        if (periods <= Math.max(FEW_PERIODS, blocksPerDay)) {
+            steps[0] += periods;
+            for (long u = from + Math.floorMod(firstUnitStart - from, period); u < to; u += period) {
+                surviving += timeMatches(u) ? 1 : 0;
+            }
+            return surviving;
+        }
+        long dayStart = Math.floorDiv(from, DAY) * DAY;
+        for (int hour = (int) ((from - dayStart) / 3600); hour <= (to - 1 - dayStart) / 3600; hour++) {
+            if (hourMask != 0 && (hourMask & (1L << hour)) == 0) {
+                continue;
+            }
+            long hourStart = dayStart + hour * 3600L;
+            long hourFrom = Math.max(from, hourStart);
+            long hourTo = Math.min(to, hourStart + 3600);
+            if (minuteMask == 0 && secondMask == 0) {
+                steps[0]++;
+                surviving += periodsIn(hourFrom, hourTo);
+                continue;
+            }
+            for (int minute = (int) ((hourFrom - hourStart) / 60); minute <= (hourTo - 1 - hourStart) / 60; minute++) {
+                if (minuteMask != 0 && (minuteMask & (1L << minute)) == 0) {
+                    continue;
+                }
+                steps[0]++;
+                long minuteStart = hourStart + minute * 60L;
+                long minuteFrom = Math.max(hourFrom, minuteStart);
+                long minuteTo = Math.min(hourTo, minuteStart + 60);
+                surviving += secondMask == 0 ? periodsIn(minuteFrom, minuteTo) : secondsIn(minuteStart, minuteFrom, minuteTo);
+            }
+        }
+        return surviving;
+    }
+
+    /** SECONDLY: the periods in [from, to), within the minute starting at {@code minuteStart}, on seconds BYSECOND lists. */
+    private long secondsIn(long minuteStart, long from, long to) {
+        long range = (-1L << (from - minuteStart)) & ~(-1L << (to - minuteStart));
+        if (secondsHit != null) {
+            return Long.bitCount(secondMask & range & secondsHit[(int) Math.floorMod(firstUnitStart - minuteStart, period)]);
+        }
+        long first = from + Math.floorMod(firstUnitStart - from, period); // at most one period in a minute
+        return first < to && (secondMask & range & (1L << (first - minuteStart))) != 0 ? 1 : 0;
+    }
+
+    /** How many unit starts of periods lie in [from, to). */
+    private long periodsIn(long from, long to) {
+        return Math.floorDiv(to - 1 - firstUnitStart, period) - Math.floorDiv(from - 1 - firstUnitStart, period);
+    }
+
+    /** Whether a period starting its unit at {@code unitStart} passes the time filters (BYHOUR, BYMINUTE, BYSECOND). */
+    private boolean timeMatches(long unitStart) {
+        int secondOfDay = (int) Math.floorMod(unitStart, DAY);
+        return (hourMask == 0 || (hourMask & (1L << (secondOfDay / 3600))) != 0)
+                && (minuteMask == 0 || (minuteMask & (1L << (secondOfDay / 60 % 60))) != 0)
+                && (secondMask == 0 || (secondMask & (1L << (secondOfDay % 60))) != 0);
+    }
+
+    /** The occurrences of a period that passes the filters: its expansion, then BYSETPOS. */
+    private long[] occurrencesOf(long unitStart, long periodStart) {
+        long[] candidates;
+        if (expansion == null) {
+            candidates = new long[] {periodStart};
+        } else {
+            candidates = new long[expansion.length];
+            for (int i = 0; i < expansion.length; i++) {
+                candidates[i] = unitStart + expansion[i];
+            }
+        }
+        return rule.bySetPos == null ? candidates : setPositions(candidates, rule.bySetPos);
     }
 
     private void checkpoint(long k, long counted) {
@@ -315,19 +518,10 @@ final class DailyAndFinerSequence implements LocalSequence {
                     skipTo(next < 0 ? afterMinute(dayStart, hour, minute) : hourStart + minute * 60L + next);
                     continue;
                 }
-                long[] candidates;
-                if (expansion == null) {
-                    candidates = new long[] {p};
-                } else {
-                    candidates = new long[expansion.length];
-                    for (int i = 0; i < expansion.length; i++) {
-                        candidates[i] = unitStart + expansion[i];
-                    }
-                }
                 bufferPeriod = k;
                 countedBeforeBuffer = counted;
                 k++;
-                buffer = rule.bySetPos == null ? candidates : setPositions(candidates, rule.bySetPos);
+                buffer = occurrencesOf(unitStart, p);
                 index = 0;
                 if (buffer.length > 0) {
                     horizon = Math.max(horizon, horizonAfter(p));

@@ -10,7 +10,8 @@ interface LocalSequence {
 
     /**
      * Whether reaching the occurrences at or after {@code inclusiveStart} takes no more than
-     * {@code budget} periods (or instances) of work; only COUNT rules, counted from DTSTART, can take more.
+     * {@code budget} steps of work (periods, dates or instances); only COUNT rules, counted from DTSTART, can
+     * take more.
      */
     default boolean reachableWithin(LocalDateTime inclusiveStart, long budget) {
         return true;

@@ -25,10 +25,12 @@ final class RecurrenceSchedule extends BoundedSchedule {
     }
 
     /**
-     * The most periods (lib-recur: instances) a COUNT rule may need to look at to reach the time it is
-     * asked about when it is defined. A COUNT rule is counted from DTSTART, so a node's first query of it
-     * (checkpoints live in memory) replays every period since then: measured 0.2–0.8 µs a period here,
-     * so this keeps one such query under ~100 ms (a SECONDLY rule's DTSTART at most ~27 hours back).
+     * The most steps a COUNT rule may need to reach the time it is asked about when it is defined. A COUNT
+     * rule is counted from DTSTART, and a node without a checkpoint of it (checkpoints live in memory)
+     * counts from there: a step per period for DAILY rules (0.2–0.8 µs), per date for rules with several
+     * periods a day (cheaper: DailyAndFinerSequence), per instance for lib-recur's WEEKLY, MONTHLY and
+     * YEARLY rules. This keeps such a count under ~100 ms: a DTSTART up to about 270 years back for DAILY
+     * and finer rules. Time adds a step a day at most, so a stored rule is not judged again.
      */
     static final long REPLAY_BUDGET = 100_000;
 
@@ -119,17 +121,17 @@ final class RecurrenceSchedule extends BoundedSchedule {
     }
 
     /**
-     * Refuses a COUNT rule whose occurrences after {@code at} lie more than {@link #REPLAY_BUDGET}
-     * periods past DTSTART: each node would replay them before it could answer.
+     * Refuses a COUNT rule whose occurrences after {@code at} take more than {@link #REPLAY_BUDGET} steps
+     * to count from DTSTART: each node would count them before it could answer.
      */
     void requireAffordableAt(Instant at) {
         LocalDateTime local = LocalDateTime.ofInstant(at, expansionZone);
         for (Rule rule : rules) {
             if (!rule.sequence().reachableWithin(local, REPLAY_BUDGET)) {
                 throw InvalidScheduleException.expression("The rule's COUNT is counted from DTSTART, and reaching "
-                        + at + " would mean replaying more than " + REPLAY_BUDGET + " of its periods since DTSTART:"
-                        + " move DTSTART closer to now (lowering COUNT by the occurrences skipped), or use UNTIL"
-                        + " instead of COUNT.");
+                        + at + " would mean counting more than " + REPLAY_BUDGET + " of its periods, dates or"
+                        + " instances since DTSTART: move DTSTART closer to now (lowering COUNT by the occurrences"
+                        + " skipped), or use UNTIL instead of COUNT.");
             }
         }
     }
