@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import io.burt.jmespath.Adapter;
 import io.burt.jmespath.Expression;
@@ -189,7 +190,13 @@ public final class BoundedJmesPath {
          */
         @Override
         public Object parseString(String literal) {
-            Object value = super.parseString(literal);
+            Object value;
+            try {
+                value = super.parseString(literal);
+            } catch (NumberFormatException e) {
+                // the library reads a whole number as a long; past it the request-body reading (a BigInteger) stands
+                value = null;
+            }
             Object strict;
             try {
                 strict = LITERALS.readValue(literal, Object.class);
@@ -198,27 +205,58 @@ public final class BoundedJmesPath {
                     throw new IllegalArgumentException("the JSON literal `" + literal + "` " + e.getOriginalMessage());
                 }
                 // anything else the library accepted keeps its reading
-                return value;
+                return orRefused(value, literal);
             } catch (JacksonException e) {
-                return value;
+                return orRefused(value, literal);
             }
             try {
                 JsonFields.requireStorable(strict, "the JSON literal `" + literal + "`");
             } catch (InvalidInputException e) {
                 throw new IllegalArgumentException(e.getMessage());
             }
+            return value != null || strict == null ? value : longs(strict);
+        }
+
+        /** Whole numbers as the library reads them, Long, where the strict reading has Integer. */
+        @SuppressWarnings("unchecked")
+        private static Object longs(Object value) {
+            if (value instanceof Integer whole) {
+                return whole.longValue();
+            }
+            if (value instanceof Map<?, ?> map) {
+                ((Map<Object, Object>) map).replaceAll((key, item) -> longs(item));
+            } else if (value instanceof List<?> list) {
+                ((List<Object>) list).replaceAll(BoundedJmesPath.Runtime::longs);
+            }
             return value;
         }
 
+        private static Object orRefused(Object value, String literal) {
+            if (value == null && !"null".equals(literal.strip())) {
+                throw new IllegalArgumentException("the JSON literal `" + literal + "` is not valid JSON");
+            }
+            return value;
+        }
+
+        /**
+         * Numbers compare by value, and two whole numbers exactly: the library compares doubles, to which
+         * 12345678901234567890 and 12345678901234567891 are the same number.
+         */
         @Override
         public int compare(Object a, Object b) {
             // comparing two such values item by item takes as long as writing them out
             work(1);
+            if (JsonValues.isWholeType(a) && JsonValues.isWholeType(b)) {
+                return JsonValues.bigInteger((Number) a).compareTo(JsonValues.bigInteger((Number) b));
+            }
             return super.compare(a, b);
         }
     }
 
-    /** The library's nodes, but flattening stops at the array bound instead of building the whole array first. */
+    /**
+     * The library's nodes, but flattening stops at the array bound instead of building the whole array
+     * first, and slices follow the specification.
+     */
     private static final class Nodes extends StandardNodeFactory<Object> {
         private final Adapter<Object> runtime;
 
@@ -230,6 +268,78 @@ public final class BoundedJmesPath {
         @Override
         public Node<Object> createFlattenArray() {
             return new Flatten(runtime);
+        }
+
+        @Override
+        public Node<Object> createSlice(Integer start, Integer stop, Integer step) {
+            return new Slice(runtime, start, stop, step);
+        }
+    }
+
+    /**
+     * {@code [start:stop:step]} as the JMESPath specification's pseudo-code has it. The library's slice
+     * failed on an empty array or a string with a negative step ({@code [::-1]}: index 0 out of bounds),
+     * sliced an object's values and gave {@code []} for a string instead of null, and did not clamp a
+     * start before the first item when stepping back ({@code [1, 2][-10::-1]} was {@code [1]}).
+     */
+    private static final class Slice extends Node<Object> {
+        private final Integer start;
+        private final Integer stop;
+        /** Never 0: the parser refuses a zero step. */
+        private final int step;
+
+        Slice(Adapter<Object> runtime, Integer start, Integer stop, Integer step) {
+            super(runtime);
+            this.start = start;
+            this.stop = stop;
+            this.step = step == null ? 1 : step;
+        }
+
+        @Override
+        public Object search(Object input) {
+            if (runtime.typeOf(input) != JmesPathType.ARRAY) {
+                return runtime.createNull();
+            }
+            List<Object> items = runtime.toList(input);
+            int length = items.size();
+            // longs: a step near Integer.MAX_VALUE would overflow the index
+            long from = start == null ? (step < 0 ? length - 1 : 0) : endpoint(length, start);
+            long to = stop == null ? (step < 0 ? -1 : length) : endpoint(length, stop);
+            List<Object> sliced = new ArrayList<>();
+            for (long i = from; step > 0 ? i < to : i > to; i += step) {
+                sliced.add(items.get((int) i));
+            }
+            return runtime.createArray(sliced);
+        }
+
+        private long endpoint(int length, int given) {
+            long endpoint = given;
+            if (endpoint < 0) {
+                endpoint += length;
+                if (endpoint < 0) {
+                    endpoint = step < 0 ? -1 : 0;
+                }
+            } else if (endpoint >= length) {
+                endpoint = step < 0 ? length - 1 : length;
+            }
+            return endpoint;
+        }
+
+        @Override
+        protected String internalToString() {
+            return start + ", " + stop + ", " + step;
+        }
+
+        @Override
+        protected boolean internalEquals(Object o) {
+            Slice other = (Slice) o;
+            return Objects.equals(start, other.start) && Objects.equals(stop, other.stop)
+                    && step == other.step;
+        }
+
+        @Override
+        protected int internalHashCode() {
+            return Objects.hash(start, stop, step);
         }
     }
 

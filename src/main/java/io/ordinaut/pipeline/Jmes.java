@@ -51,6 +51,10 @@ final class Jmes {
             return new CompiledExpression.JmesPath(trimmed, compiled);
         } catch (ParseException e) {
             throw new IllegalArgumentException("invalid JMESPath expression '" + abbreviated(trimmed) + "': " + describe(e));
+        } catch (NumberFormatException e) {
+            // the parser reads an index or slice bound as an int (a JSON literal past a long is read in BoundedJmesPath)
+            throw new IllegalArgumentException("invalid JMESPath expression '" + abbreviated(trimmed)
+                    + "': an index or slice bound must lie between " + Integer.MIN_VALUE + " and " + Integer.MAX_VALUE);
         } catch (RuntimeException e) {
             // the parser reports some problems (e.g. arity) with other JmesPathException types
             throw new IllegalArgumentException("invalid JMESPath expression '" + abbreviated(trimmed) + "': " + e.getMessage());

@@ -53,9 +53,18 @@ final class JsonValues {
         return BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
     }
 
+    /** A whole number by its type (int, long, BigInteger …), which compares exactly; not a whole double. */
+    static boolean isWholeType(Object value) {
+        return value instanceof Integer || value instanceof Long || value instanceof Short
+                || value instanceof Byte || value instanceof BigInteger;
+    }
+
+    static BigInteger bigInteger(Number whole) {
+        return whole instanceof BigInteger big ? big : BigInteger.valueOf(whole.longValue());
+    }
+
     static boolean isIntegral(Object value) {
-        if (value instanceof Integer || value instanceof Long || value instanceof Short
-                || value instanceof Byte || value instanceof BigInteger) {
+        if (isWholeType(value)) {
             return true;
         }
         if (value instanceof Double || value instanceof Float) {

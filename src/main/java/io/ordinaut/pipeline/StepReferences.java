@@ -126,6 +126,12 @@ final class StepReferences {
         public NodeFactory<Object> nodeFactory() {
             return factory;
         }
+
+        /** Literals as runs read them: the library's own reading refuses a whole number past a long. */
+        @Override
+        public Object parseString(String literal) {
+            return BoundedJmesPath.RUNTIME.parseString(literal);
+        }
     }
 
     private static final class RecordingFactory implements NodeFactory<Object> {

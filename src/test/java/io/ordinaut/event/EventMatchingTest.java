@@ -60,4 +60,16 @@ class EventMatchingTest {
         assertThat(EventExpressions.passes("topic", event)).isTrue();
         assertThat(EventExpressions.passes(null, event)).isTrue();
     }
+
+    @Test
+    void slices_and_large_literals_in_filters_and_dedupe_keys_evaluate_as_in_pipelines() {
+        // the library's slice threw on [::-1] of an empty array, so the task was silently not triggered
+        Map<String, Object> event = Map.of("topic", "t", "payload", Map.of("tags", java.util.List.of(),
+                "ids", java.util.List.of("a", "b"), "big", new java.math.BigInteger("12345678901234567890")));
+        assertThat(EventExpressions.passes("payload.tags[::-1] == `[]`", event)).isTrue();
+        assertThat(EventExpressions.passes("payload.big == `12345678901234567890`", event)).isTrue();
+        EventExpressions expressions = new EventExpressions(tools.jackson.databind.json.JsonMapper.builder().build());
+        assertThat(expressions.dedupeKey("k-${event.payload.ids[::-1]}", event)).isEqualTo("k-[\"b\",\"a\"]");
+        assertThat(expressions.dedupeKey("k-${event.payload.tags[::-1] | length(@)}", event)).isEqualTo("k-0");
+    }
 }

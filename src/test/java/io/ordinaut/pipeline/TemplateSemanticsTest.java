@@ -6,6 +6,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.math.BigInteger;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,8 @@ class TemplateSemanticsTest {
 
     private static final Map<String, Object> PARAMS = map(
             "city", "Paris", "n", 3, "ratio", 0.5, "flag", false, "none", null,
-            "obj", map("a", 1), "list", List.of("x", "y"), "nums", List.of(3, 1, 2));
+            "obj", map("a", 1), "list", List.of("x", "y"), "nums", List.of(3, 1, 2),
+            "empty", List.of(), "big", new BigInteger("12345678901234567890"));
     private static final Map<String, Object> DATA = map(
             "items", List.of(map("name", "cheap", "price", 50), map("name", "dear", "price", 150)),
             "leads", List.of(1, 2, 3));
@@ -72,6 +74,13 @@ class TemplateSemanticsTest {
                 arguments("${sum(`[0.5, 0.25]`)}", 0.75),
                 arguments("${`{\"nested\": {\"x\": 1}}`.nested}", map("x", 1L)),
                 arguments("${{city: params.city, n: params.n}}", map("city", "Paris", "n", 3)),
+                // slices as the specification has them: the library failed the run on [::-1] of an empty array
+                arguments("${params.empty[::-1]}", List.of()),
+                arguments("${params.nums[::-1]}", List.of(2, 1, 3)),
+                arguments("${params.city[::-1]}", null),
+                // a whole number past a long, as a literal, is the number params hold
+                arguments("${params.big == `12345678901234567890`}", true),
+                arguments("${`-12345678901234567890`}", new BigInteger("-12345678901234567890")),
                 arguments("${now}", "2025-01-15T20:00:00Z"),
                 arguments("${now+1h}", "2025-01-15T21:00:00Z"),
                 arguments("${now-24h}", "2025-01-14T20:00:00Z"),
@@ -157,6 +166,10 @@ class TemplateSemanticsTest {
                 arguments("params.city == 'Paris' && !params.flag", true),
                 arguments("${params.n}", true),
                 arguments("contains(params.nums, `1`)", true),
+                arguments("params.empty[::-1]", false),
+                arguments("params.nums[::-1]", true),
+                arguments("params.big == `12345678901234567890`", true),
+                arguments("params.big == `12345678901234567891`", false),
                 arguments("contains(steps.data.leads, `9`)", false));
     }
 
