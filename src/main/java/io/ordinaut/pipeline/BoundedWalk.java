@@ -21,8 +21,16 @@ final class BoundedWalk {
 
     /** The value passed a bound; the message says which, to be prefixed with what the value was. */
     static final class LimitExceeded extends RuntimeException {
+        /** The depth bound, rather than the size bound (or a number too wide). */
+        final boolean tooDeep;
+
         LimitExceeded(String message) {
+            this(message, false);
+        }
+
+        LimitExceeded(String message, boolean tooDeep) {
             super(message, null, false, false);
+            this.tooDeep = tooDeep;
         }
     }
 
@@ -76,6 +84,8 @@ final class BoundedWalk {
 
     private final class Walk {
         private final boolean copying;
+        /** The containers from the root to the one being walked, to tell a value holding itself when too deep. */
+        private final Object[] path = new Object[maxDepth];
         private long bytes;
 
         Walk(boolean copying) {
@@ -84,7 +94,7 @@ final class BoundedWalk {
 
         Object walk(Object value, int depth) {
             if (value instanceof Map<?, ?> map) {
-                enter(depth);
+                enter(value, depth);
                 add(2L + Math.max(0, map.size() - 1));
                 Map<String, Object> copy = copying ? new LinkedHashMap<>(Math.max(4, map.size() * 2)) : null;
                 for (Map.Entry<?, ?> entry : map.entrySet()) {
@@ -98,7 +108,7 @@ final class BoundedWalk {
                 return copy;
             }
             if (value instanceof List<?> list) {
-                enter(depth);
+                enter(value, depth);
                 add(2L + Math.max(0, list.size() - 1));
                 List<Object> copy = copying ? new ArrayList<>(list.size()) : null;
                 for (Object item : list) {
@@ -124,10 +134,24 @@ final class BoundedWalk {
             return value;
         }
 
-        private void enter(int depth) {
+        private void enter(Object container, int depth) {
             if (depth >= maxDepth) {
-                throw new LimitExceeded("nested deeper than " + maxDepth + " levels (" + depthSetting + "), or containing itself");
+                throw new LimitExceeded("nested deeper than " + maxDepth + " levels (" + depthSetting + ")"
+                        + (holdsItself() ? ": it contains itself" : ""), true);
             }
+            path[depth] = container;
+        }
+
+        /** Whether a container on the path is inside itself; only asked once the walk is too deep, so quadratic is cheap. */
+        private boolean holdsItself() {
+            for (int i = 0; i < path.length; i++) {
+                for (int j = i + 1; j < path.length; j++) {
+                    if (path[i] == path[j]) {
+                        return true;
+                    }
+                }
+            }
+            return false;
         }
 
         private void add(long count) {

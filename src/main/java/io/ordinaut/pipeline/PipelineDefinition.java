@@ -27,7 +27,8 @@ import java.util.function.Predicate;
  * <h2>Checked here rather than at 3 a.m.</h2>
  * Structure and types, unknown keys, duplicate ids and output names, JMESPath syntax (and unknown
  * functions) of every {@code if} and {@code ${…}}, {@code steps.<name>} references to a step that is
- * not earlier in the pipeline, and tool addresses rejected by the caller's predicate.
+ * not earlier in the pipeline, tool addresses rejected by the caller's predicate, and (given the limits)
+ * literal arguments deeper or larger than every run would accept.
  */
 public final class PipelineDefinition {
 
@@ -48,6 +49,14 @@ public final class PipelineDefinition {
      */
     public static PipelineDefinition parse(Object payload, Predicate<String> toolAllowed) {
         return PipelineParser.parse(payload, toolAllowed);
+    }
+
+    /**
+     * As {@link #parse(Object, Predicate)}, for a task being created or changed: also refuses a step whose
+     * literal arguments already pass a bound of {@code limits} that its runs would apply (depth, size).
+     */
+    public static PipelineDefinition parse(Object payload, Predicate<String> toolAllowed, PipelineProperties limits) {
+        return PipelineParser.parse(payload, toolAllowed, new ValueLimits(limits));
     }
 
     /** The task's {@code params}, unmodifiable. */

@@ -23,6 +23,8 @@ final class PipelineParser {
     static final int MAX_EXPRESSIONS = 2000;
 
     private final Predicate<String> toolAllowed;
+    /** Null when parsing a stored task to run it: its arguments were checked when it was accepted. */
+    private final ValueLimits limits;
     /** Output names saved by the steps parsed so far → the id of the step saving it. */
     private final Map<String, String> available = new HashMap<>();
     /** Step id → output name, for steps parsed so far. */
@@ -31,12 +33,17 @@ final class PipelineParser {
     private final Map<String, Integer> laterNames = new HashMap<>();
     private int expressions;
 
-    private PipelineParser(Predicate<String> toolAllowed) {
+    private PipelineParser(Predicate<String> toolAllowed, ValueLimits limits) {
         this.toolAllowed = toolAllowed == null ? address -> true : toolAllowed;
+        this.limits = limits;
     }
 
     static PipelineDefinition parse(Object payload, Predicate<String> toolAllowed) {
-        return new PipelineParser(toolAllowed).parsePayload(payload);
+        return new PipelineParser(toolAllowed, null).parsePayload(payload);
+    }
+
+    static PipelineDefinition parse(Object payload, Predicate<String> toolAllowed, ValueLimits limits) {
+        return new PipelineParser(toolAllowed, limits).parsePayload(payload);
     }
 
     private PipelineDefinition parsePayload(Object payload) {
@@ -144,6 +151,9 @@ final class PipelineParser {
             throw new InvalidPipelineException(path + ".with", "must be an object, got " + JsonValues.typeName(with));
         }
         Template args = templates.compile(with == null ? Map.of() : with, path + ".with");
+        if (limits != null) {
+            limits.checkLiteral(args, path + ".with");
+        }
 
         int timeout = integer(step, "timeout_seconds", path, DEFAULT_TIMEOUT_SECONDS, 1, 3600);
         int maxRetries = integer(step, "max_retries", path, 0, 0, 10);

@@ -11,11 +11,13 @@ import org.springframework.stereotype.Component;
 import io.ordinaut.InvalidInputException;
 import io.ordinaut.agent.AgentScopes;
 import io.ordinaut.pipeline.PipelineDefinition;
+import io.ordinaut.pipeline.PipelineProperties;
 import io.ordinaut.tool.ToolRouter;
 
 /**
  * Checks a task's payload when it is created or changed, so it cannot fail later for a reason visible
- * now: the pipeline's structure and expressions, tool addresses the catalog must know (when unknown
+ * now: the pipeline's structure and expressions, literal arguments deeper or larger than runs accept
+ * ({@link PipelineProperties}), tool addresses the catalog must know (when unknown
  * tools are rejected), that its owning agent may call every catalogued tool (not another agent's), the
  * scopes of every catalogued tool against those its owning agent holds, and each
  * step's literal arguments against the input schema of the tool its runs would call.
@@ -25,10 +27,12 @@ class PayloadValidator {
 
     private final ToolRouter tools;
     private final AgentScopes agents;
+    private final PipelineProperties limits;
 
-    PayloadValidator(ToolRouter tools, AgentScopes agents) {
+    PayloadValidator(ToolRouter tools, AgentScopes agents, PipelineProperties limits) {
         this.tools = tools;
         this.agents = agents;
+        this.limits = limits;
     }
 
     /**
@@ -40,7 +44,7 @@ class PayloadValidator {
      *                               place in {@code payload.pipeline[i].with} and the schema violations
      */
     void validate(Map<String, Object> payload, UUID agentId) {
-        PipelineDefinition definition = PipelineDefinition.parse(payload, tools::accepts);
+        PipelineDefinition definition = PipelineDefinition.parse(payload, tools::accepts, limits);
         Set<String> granted = null;
         for (PipelineDefinition.KnownArguments step : definition.knownArguments()) {
             // first: another agent's tool is not this task's to call, and its scopes and schema are not its business

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.test.context.TestPropertySource;
 
 import io.ordinaut.support.Api.AgentApi;
+import io.ordinaut.support.Api.Response;
 import io.ordinaut.support.NodeTestSupport;
 
 /**
@@ -33,7 +34,7 @@ class ValueBoundsEndToEndTest extends NodeTestSupport {
 
     @BeforeEach
     void agents() {
-        attacker = api.newAgent("tasks:create", "tasks:read", "runs:write", "runs:read", "tools:read");
+        attacker = api.newAgent("tasks:create", "tasks:read", "tasks:update", "runs:write", "runs:read", "tools:read");
         bystander = api.newAgent("tasks:create", "tasks:read", "runs:write", "runs:read", "tools:read");
     }
 
@@ -91,6 +92,65 @@ class ValueBoundsEndToEndTest extends NodeTestSupport {
         assertFailedNotRetried(total, "four", "the run's outputs would be larger than 64 KiB (ordinaut.pipeline.max-run-output-bytes)");
         assertThat(statuses(total)).containsExactly("ok", "ok", "ok", "failed");
         assertBystanderRunSucceeds();
+    }
+
+    @Test
+    void literal_arguments_every_run_would_refuse_are_refused_when_the_task_is_created() {
+        // 70 arrays under "v": past the 64 levels (the default) every run's arguments may nest
+        Object deep = 1;
+        for (int i = 0; i < 70; i++) {
+            deep = List.of(deep);
+        }
+        Response tooDeep = attacker.api().post("/tasks", literalTask(Map.of("v", deep))).expect(400);
+        assertRefused(tooDeep.map(), "payload.pipeline[0].with.v" + "[0]".repeat(63),
+                "nested deeper than 64 levels (ordinaut.pipeline.max-depth)");
+        assertThat(tooDeep.string("message")).doesNotContain("contains itself");
+
+        // a literal string, alone, beside a template, or as the text around one, past 48 KiB
+        String large = "C".repeat(50_000);
+        for (Map<String, Object> with : List.<Map<String, Object>>of(Map.of("s", large), Map.of("a", "${params.s}", "s", large),
+                Map.of("s", large + "${params.s}"))) {
+            Response tooLarge = attacker.api().post("/tasks", literalTask(with)).expect(400);
+            assertRefused(tooLarge.map(), "payload.pipeline[0].with", "larger than 48 KiB (ordinaut.pipeline.max-argument-bytes)");
+        }
+
+        // what only a template could push past the bound is left to the run
+        attacker.api().post("/tasks", literalTask(Map.of("s", "C".repeat(40_000), "a", "${params.s}"))).expect(201);
+        Object deepest = 1;
+        for (int i = 0; i < 63; i++) {
+            deepest = List.of(deepest);
+        }
+        attacker.api().post("/tasks", literalTask(Map.of("v", deepest))).expect(201);
+    }
+
+    @Test
+    void a_change_and_each_item_of_a_batch_are_checked_against_the_bounds_as_a_creation_is() {
+        Map<String, Object> good = literalTask(Map.of("s", "fits"));
+        Map<String, Object> bad = literalTask(Map.of("s", "C".repeat(50_000)));
+        String taskId = ToolRuns.create(attacker.api(), good);
+
+        Response put = attacker.api().put("/tasks/" + taskId, Map.of("payload", bad.get("payload"))).expect(400);
+        assertRefused(put.map(), "payload.pipeline[0].with", "(ordinaut.pipeline.max-argument-bytes)");
+
+        Response batch = attacker.api().post("/tasks/batch", Map.of("tasks", List.of(good, bad))).expect(200);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> results = (List<Map<String, Object>>) batch.map().get("results");
+        assertThat(results.get(0)).containsEntry("status", 201);
+        assertThat(results.get(1)).containsEntry("status", 400);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> itemError = (Map<String, Object>) results.get(1).get("error");
+        assertRefused(itemError, "payload.pipeline[0].with", "(ordinaut.pipeline.max-argument-bytes)");
+    }
+
+    private static Map<String, Object> literalTask(Map<String, Object> with) {
+        return ToolRuns.task("literal", pipeline(Map.of("s", "x"), List.of(step("send", "echo.literal", with))));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void assertRefused(Map<String, Object> error, String field, String why) {
+        assertThat(error).containsEntry("error", "ValidationError");
+        assertThat((String) error.get("message")).startsWith(field + ": ").contains("every run would refuse", why);
+        assertThat((Map<String, Object>) error.get("details")).containsEntry("field", field);
     }
 
     private static void assertFailedNotRetried(Map<String, Object> run, String stepId, String why) {
