@@ -56,11 +56,21 @@ class ToolService {
         }
         checkEgress(tool.endpoint(), "endpoint");
         if (!catalog.insert(tool, actor.agentId(), now())) {
-            throw new ConflictException("Tool " + tool.address() + " already exists; change it with PUT /tools/" + tool.address(),
-                    Map.of("address", tool.address()));
+            throw taken(tool.address(), actor);
         }
         log.info("Tool {} registered ({} {})", tool.address(), tool.transport(), tool.endpoint());
         return get(tool.address());
+    }
+
+    /**
+     * The hint to use PUT only for a caller whose PUT would work: another agent's tool answers its PUT 404, so it
+     * learns only that the address is taken.
+     */
+    private ConflictException taken(String address, Actor actor) {
+        boolean own = catalog.load(address).map(entry -> mayChange(entry, actor)).orElse(false);
+        String message = own ? "Tool " + address + " already exists; change it with PUT /tools/" + address
+                : "Tool address " + address + " is taken; register the tool under another address";
+        return new ConflictException(message, Map.of("address", address));
     }
 
     /** Another agent's tool answers 404, as for tasks: whether it exists is not the caller's business. */

@@ -110,6 +110,23 @@ class ToolOwnershipEndToEndTest extends NodeTestSupport {
     }
 
     @Test
+    void registering_an_address_another_agent_holds_is_a_conflict_that_points_only_its_owner_to_put() {
+        alice.api().post("/tools", Map.of("address", "alice.unused", "transport", "simulate")).expect(201);
+
+        Response taken = bob.api().post("/tools", Map.of("address", "alice.unused", "transport", "simulate")).expect(409);
+        assertThat(taken.string("error")).isEqualTo("Conflict");
+        assertThat(taken.string("message")).isEqualTo("Tool address alice.unused is taken; register the tool under another address")
+                .doesNotContain(alice.id());
+        // and that PUT would have answered 404, as for any tool not its own
+        bob.api().put("/tools/alice.unused", Map.of("transport", "simulate")).expect(404);
+
+        Response own = alice.api().post("/tools", Map.of("address", "alice.unused", "transport", "simulate")).expect(409);
+        assertThat(own.string("message")).contains("change it with PUT /tools/alice.unused");
+        Response admin = api.post("/tools", Map.of("address", "alice.unused", "transport", "simulate")).expect(409);
+        assertThat(admin.string("message")).contains("change it with PUT /tools/alice.unused");
+    }
+
+    @Test
     void discovery_skips_an_address_other_agents_tasks_use() {
         String taskId = create(alice.api(), sending("hijack.run"));
 
