@@ -96,13 +96,20 @@ class PayloadValidator {
             return;
         }
         String field = step.field(violations.get(0).path());
-        List<String> messages = violations.stream().map(ToolRouter.InputViolation::message).toList();
+        List<String> messages = violations.stream().limit(ToolRouter.InputViolation.LISTED)
+                .map(ToolRouter.InputViolation::message).toList();
+        int more = violations.size() - messages.size();
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("step_index", step.index());
         details.put("step_id", step.stepId());
         details.put("tool", step.uses());
+        // each item a "<pointer>: <text>"; how many were left out is a number of its own
         details.put("violations", messages);
+        if (more > 0) {
+            details.put("more_violations", more);
+        }
         throw new InvalidInputException(field, field + ": step '" + step.stepId() + "' would call " + step.uses()
-                + " with arguments that break its input schema: " + String.join("; ", messages), details);
+                + " with arguments that break its input schema: " + String.join("; ", messages)
+                + (more > 0 ? "; … " + more + " more" : ""), details);
     }
 }

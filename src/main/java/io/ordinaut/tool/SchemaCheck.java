@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
 final class SchemaCheck {
 
     private static final int MAX_CACHED = 1_000;
-    private static final int MAX_REPORTED = 5;
+    /** Violations a message lists; past them it says how many more. */
+    static final int MAX_REPORTED = 5;
     /**
      * Keywords whose verdict on an object or array depends only on its keys, its size or its own type —
      * all literal in a step's arguments even when some values are templates.
@@ -163,17 +164,16 @@ final class SchemaCheck {
      *
      * @param unknown JSON pointers (RFC 6901) of the parts not known yet, whose placeholder in {@code value}
      *                is ignored
-     * @return each violation with the path of the offending value (for a missing or unexpected property, of
-     *         that property), worded as {@link #violations} words it
+     * @return every violation (not only the first {@value #MAX_REPORTED} a message lists) with the path of the
+     *         offending value (for a missing or unexpected property, of that property), worded as
+     *         {@link #violations} words each
      */
     List<ToolRouter.InputViolation> knownViolations(String what, Map<String, Object> schema, Object value, Set<String> unknown) {
         List<Error> errors = validate(what, schema, value);
         List<Error> known = errors.stream().filter(error -> certain(error, unknown)).toList();
-        List<String> texts = describe(known);
-        List<ToolRouter.InputViolation> violations = new ArrayList<>(texts.size());
-        for (int i = 0; i < texts.size(); i++) {
-            // the last text may be "… n more", which has no place of its own
-            violations.add(new ToolRouter.InputViolation(i < MAX_REPORTED ? path(known.get(i)) : List.of(), texts.get(i)));
+        List<ToolRouter.InputViolation> violations = new ArrayList<>(known.size());
+        for (Error error : known) {
+            violations.add(new ToolRouter.InputViolation(path(error), describe(error)));
         }
         return violations;
     }
@@ -206,10 +206,14 @@ final class SchemaCheck {
                 violations.add("… " + (errors.size() - MAX_REPORTED) + " more");
                 break;
             }
-            String pointer = error.getInstanceLocation().toString();
-            violations.add((pointer.isEmpty() ? "/" : pointer) + ": " + error.getMessage());
+            violations.add(describe(error));
         }
         return violations;
+    }
+
+    private static String describe(Error error) {
+        String pointer = error.getInstanceLocation().toString();
+        return (pointer.isEmpty() ? "/" : pointer) + ": " + error.getMessage();
     }
 
     private static boolean certain(Error error, Set<String> unknown) {

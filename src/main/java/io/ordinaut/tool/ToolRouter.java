@@ -210,6 +210,7 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
      *
      * @param args    the step's arguments with templated values as placeholders
      * @param unknown JSON pointers (RFC 6901) of the templated values
+     * @return every violation, in the order a run's error lists them
      */
     public List<InputViolation> knownInputViolations(String address, UUID agentId, Map<String, Object> args, Set<String> unknown) {
         Optional<ToolDefinition> found = catalog.apply(address);
@@ -244,6 +245,9 @@ public final class ToolRouter implements ToolInvoker, AutoCloseable {
      * @param message as a run's error words it, e.g. {@code /days: string found, integer expected}
      */
     public record InputViolation(List<Object> path, String message) {
+
+        /** How many violations a run's error lists before it says {@code … n more}. */
+        public static final int LISTED = SchemaCheck.MAX_REPORTED;
 
         public InputViolation {
             path = List.copyOf(path);

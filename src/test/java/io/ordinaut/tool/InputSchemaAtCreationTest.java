@@ -169,6 +169,30 @@ class InputSchemaAtCreationTest extends NodeTestSupport {
     }
 
     @Test
+    void past_five_violations_the_list_keeps_pointer_items_and_counts_the_rest_apart() {
+        Map<String, Object> properties = new LinkedHashMap<>();
+        Map<String, Object> with = new LinkedHashMap<>();
+        for (String name : List.of("a", "b", "c", "d", "e", "f", "g")) {
+            properties.put(name, Map.of("type", "integer"));
+            with.put(name, "not a number");
+        }
+        alice.api().post("/tools", simulatedTool("many.checks", Map.of("type", "object", "properties", properties))).expect(201);
+
+        Response refused = alice.api().post("/tasks", forecastTask("many.checks", with)).expect(400);
+
+        @SuppressWarnings("unchecked")
+        Map<String, Object> details = (Map<String, Object>) refused.map().get("details");
+        assertThat(details.get("violations")).asList().hasSize(5)
+                .allSatisfy(v -> assertThat((String) v).matches("/[a-g]: string found, integer expected"));
+        assertThat(details).containsEntry("more_violations", 2);
+        assertThat(refused.string("message")).endsWith("string found, integer expected; … 2 more");
+        // five or fewer: no count
+        Response five = alice.api().post("/tasks", forecastTask("many.checks", Map.of("a", "x", "b", "x", "c", "x", "d", "x", "e", "x")))
+                .expect(400);
+        assertThat(five.map().get("details")).asInstanceOf(InstanceOfAssertFactories.MAP).doesNotContainKey("more_violations");
+    }
+
+    @Test
     void a_change_and_each_item_of_a_batch_are_checked_as_a_creation_is() {
         alice.api().post("/tools", simulatedTool("weather.forecast", FORECAST_SCHEMA)).expect(201);
         Map<String, Object> good = forecastTask("weather.forecast", Map.of("city", "Chisinau", "days", 1));
