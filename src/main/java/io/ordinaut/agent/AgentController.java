@@ -1,6 +1,7 @@
 package io.ordinaut.agent;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.text.Normalizer;
 import java.time.Clock;
 import java.time.Instant;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -35,6 +37,7 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.ordinaut.JsonFields;
+import io.ordinaut.UrlHosts;
 import io.ordinaut.web.ApiException;
 import io.ordinaut.web.AuditSubject;
 import io.ordinaut.web.PageBody;
@@ -255,13 +258,20 @@ class AgentController {
         }
         URI uri;
         try {
-            uri = URI.create(url);
-            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
-                throw new IllegalArgumentException();
-            }
-        } catch (IllegalArgumentException e) {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw ApiException.badRequest("webhook_url", "webhook_url is not a valid URL: " + e.getReason());
+        }
+        // schemes are case-insensitive (RFC 3986 §3.1); the stored URL carries it in lower case, as URLs are written
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
             throw ApiException.badRequest("webhook_url", "webhook_url must be an http(s) URL");
         }
+        if (uri.getHost() == null) {
+            throw ApiException.badRequest("webhook_url", "webhook_url must be an http(s) URL with a host: " + UrlHosts.whyNoHost(uri));
+        }
+        url = scheme + url.substring(scheme.length());
+        uri = URI.create(url);
         if (uri.getRawUserInfo() != null) {
             // it would be shown to every admin reading the agent; the receiver authenticates the call by its signature
             throw ApiException.badRequest("webhook_url", "webhook_url must not carry credentials (user:password@): the"

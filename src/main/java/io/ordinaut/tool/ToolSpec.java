@@ -11,6 +11,7 @@ import java.util.Map;
 
 import io.ordinaut.InvalidInputException;
 import io.ordinaut.JsonFields;
+import io.ordinaut.UrlHosts;
 import io.ordinaut.agent.AgentScopes;
 
 /**
@@ -111,7 +112,9 @@ final class ToolSpec {
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!uri.isAbsolute() || !(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-            throw new InvalidInputException(field, field + " must be an absolute http or https URL with a host (got \"" + endpoint + "\")");
+            String why = scheme.equals("http") || scheme.equals("https") ? UrlHosts.whyNoHost(uri) : null;
+            throw new InvalidInputException(field, field + " must be an absolute http or https URL with a host (got \"" + endpoint + "\")"
+                    + (why == null ? "" : ": " + why));
         }
         if (uri.getRawUserInfo() != null) {
             throw new InvalidInputException(field, field + " must not carry credentials; " + credentialAdvice("Authorization", "Bearer ", secretEnvPrefixes));

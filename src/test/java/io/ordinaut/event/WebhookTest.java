@@ -226,6 +226,32 @@ class WebhookTest extends NodeTestSupport {
     }
 
     @Test
+    void a_webhook_url_scheme_is_taken_in_any_case_and_stored_in_lower_case() {
+        // schemes are case-insensitive (RFC 3986 §3.1)
+        String agent = api.post("/agents", Map.of("name", "case-" + UUID.randomUUID().toString().substring(0, 8),
+                "webhook_url", url("127.0.0.1", "/upper").replace("http://", "HTTP://"))).expect(201).string("id");
+        assertThat(api.get("/agents/" + agent).expect(200).get("webhook_url")).isEqualTo(url("127.0.0.1", "/upper"));
+        api.put("/agents/" + agent, Map.of("webhook_url", url("127.0.0.1", "/mixed").replace("http://", "hTtP://"))).expect(200);
+        assertThat(api.get("/agents/" + agent).expect(200).get("webhook_url")).isEqualTo(url("127.0.0.1", "/mixed"));
+    }
+
+    @Test
+    void a_webhook_url_whose_host_is_a_short_form_ipv4_address_is_refused_saying_so() {
+        String agent = api.post("/agents", Map.of("name", "short-" + UUID.randomUUID().toString().substring(0, 8))).expect(201).string("id");
+        for (String url : List.of("http://127.1:9/", "http://0x7f.0.0.1/")) {
+            Api.Response refused = api.put("/agents/" + agent, Map.of("webhook_url", url));
+            assertThat(refused.status()).as(refused.body()).isEqualTo(400);
+            assertThat(refused.details()).containsEntry("field", "webhook_url");
+            assertThat(refused.string("message")).as(url).startsWith("webhook_url must be an http(s) URL with a host: its host '")
+                    .contains("is an IPv4 address in a short or hexadecimal form", "write it as four decimal numbers");
+        }
+        assertThat(api.post("/agents", Map.of("name", "short-" + UUID.randomUUID().toString().substring(0, 8),
+                "webhook_url", "http://127.1:9/")).expect(400).string("message")).contains("'127.1' is an IPv4 address in a short");
+        assertThat(api.put("/agents/" + agent, Map.of("webhook_url", "ftp://127.0.0.1/")).expect(400).string("message"))
+                .isEqualTo("webhook_url must be an http(s) URL");
+    }
+
+    @Test
     void a_webhook_url_with_credentials_is_refused_since_agent_views_would_show_them() {
         String withCredentials = url("127.0.0.1", "/hook").replace("http://", "http://user:s3cret@");
         Api.Response created = api.post("/agents", Map.of("name", "cred-" + UUID.randomUUID().toString().substring(0, 8),

@@ -135,6 +135,13 @@ class ToolApiTest extends NodeTestSupport {
     }
 
     @Test
+    void an_endpoint_whose_host_is_a_short_form_ipv4_address_is_refused_saying_so() {
+        Response r = api.post("/tools", httpTool("crm.short", "http://127.1:9/echo")).expect(400);
+        assertThat(r.details()).containsEntry("field", "endpoint");
+        assertThat(r.string("message")).contains("its host '127.1' is an IPv4 address in a short or hexadecimal form");
+    }
+
+    @Test
     void credential_like_headers_must_name_a_variable_while_ordinary_headers_may_hold_values() {
         for (String name : List.of("X-JWT", "X-Bearer", "X-Access", "X-Access-Token", "X-Sig", "X-Signature", "X-Csrf",
                 "X-Csrf-Token", "X-XSRF-TOKEN", "X-Client-Cert", "X-Session-Id", "X-Credential", "X-Passwd", "X-Pwd",
