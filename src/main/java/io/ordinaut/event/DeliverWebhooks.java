@@ -186,7 +186,9 @@ final class DeliverWebhooks implements Runnable {
             error = "HTTP " + status;
             retryable = true;
         } catch (ToolCallException e) {
-            error = "refused: " + e.getMessage();
+            // the egress guard's own words, as a tool call's error gives them: "egress to host 'h' refused: …" (for
+            // good), "cannot resolve host 'h'" (retried)
+            error = e.getMessage();
             retryable = e.retryable();
         } catch (IllegalArgumentException e) {
             error = "invalid webhook_url: " + e.getMessage();

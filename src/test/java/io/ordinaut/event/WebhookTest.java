@@ -279,12 +279,21 @@ class WebhookTest extends NodeTestSupport {
         String[] a = {agent, null, task, api.post("/tasks/" + task + "/run_now", "{}").expect(200).details().get("run_id").toString()};
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(jdbc.sql(
                 "SELECT status || ':' || last_error FROM webhook_delivery WHERE agent_id = CAST(:a AS uuid)")
-                .param("a", a[0]).query(String.class).list()).singleElement().asString().startsWith("failed:refused"));
+                .param("a", a[0]).query(String.class).list()).singleElement().asString().startsWith("failed:egress to host '[::1]' refused: "));
         assertThat(received).noneMatch(r -> r.path().equals("/loopback"));
         Map<String, Object> delivery = api.get("/agents/" + a[0] + "/webhook_deliveries").expect(200).items().get(0);
         assertThat(delivery).containsEntry("status", "failed").containsEntry("type", "run.succeeded")
                 .containsEntry("run_id", a[3]).containsEntry("attempts", 1);
         assertThat(delivery.get("last_error").toString()).contains("loopback");
+    }
+
+    @Test
+    void a_host_that_does_not_resolve_is_retried_and_said_in_the_words_of_a_tool_call() {
+        // .invalid never resolves (RFC 6761); it may resolve later for a real name, so the delivery stays pending
+        String[] a = agentWithRun("http://hooks.invalid:18601/a", "all");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                api.get("/agents/" + a[0] + "/webhook_deliveries").expect(200).items()).singleElement().satisfies(delivery ->
+                assertThat(delivery).containsEntry("status", "pending").containsEntry("last_error", "cannot resolve host 'hooks.invalid'")));
     }
 
     @Test
