@@ -1,16 +1,22 @@
 package io.ordinaut.event;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
+
+import jakarta.servlet.http.HttpServletRequest;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -38,6 +44,9 @@ import io.ordinaut.web.Scopes;
 class EventStreamController {
 
     private static final String BEARER = "Bearer ";
+    private static final String HEADER = "Last-Event-ID";
+    private static final String QUERY = "last_event_id";
+    private static final Pattern DIGITS = Pattern.compile("[0-9]+");
 
     private final EventDuties duties;
     private final OutboxReader outbox;
@@ -60,20 +69,16 @@ class EventStreamController {
     @GetMapping(path = "/events/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     @Operation(operationId = "streamEvents", summary = "Follow run and task lifecycle entries as Server-Sent Events")
     SseEmitter stream(@RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
-                      @RequestParam(name = "last_event_id", required = false) String lastEventParam,
+                      // for the OpenAPI description: Spring joins repeated values with commas, so it is read from the request
+                      @RequestParam(name = "last_event_id", required = false) String describedParam,
                       // the caller's token, which the bearer security scheme describes already
-                      @Parameter(hidden = true) @RequestHeader(name = "Authorization") String authorization, Caller caller) {
+                      @Parameter(hidden = true) @RequestHeader(name = "Authorization") String authorization, Caller caller,
+                      HttpServletRequest request) {
+        // The parameter is judged even when the header wins, as every query parameter a handler reads is.
+        String param = once(request.getParameterValues(QUERY));
         // The header (what a reconnecting EventSource sends) wins; an error names wherever the bad value came from.
         boolean fromHeader = lastEventId != null && !lastEventId.isBlank();
-        String field = fromHeader ? "Last-Event-ID" : "last_event_id";
-        Long after = position(field, fromHeader ? lastEventId : lastEventParam);
-        if (after != null) {
-            // A position past the newest would silently swallow every entry until the numbering passed it.
-            long newest = outbox.lastSeq();
-            if (after > newest) {
-                throw ApiException.badRequest(field, field + " must be the id of an earlier entry; the newest is " + newest);
-            }
-        }
+        Long after = fromHeader ? position(HEADER, lastEventId) : param == null ? null : position(QUERY, param);
         Runnable release = slots.take(caller.agentId());
         if (release == null) {
             throw new ApiException(HttpStatus.TOO_MANY_REQUESTS, "RateLimited", "This agent holds " + slots.max()
@@ -81,9 +86,20 @@ class EventStreamController {
                     Map.of("max_streams", slots.max(), "retry_after_seconds", retryAfterSeconds))
                     .withHeader("Retry-After", Long.toString(retryAfterSeconds));
         }
+        if (HttpMethod.HEAD.matches(request.getMethod())) {
+            // What a GET would answer, at once and without a body; it holds no slot and follows nothing. Left to
+            // run as a GET, it would answer only at the first keep-alive and hold a slot until then.
+            release.run();
+            SseEmitter answered = new SseEmitter(0L);
+            answered.complete();
+            return answered;
+        }
         SseEmitter emitter = new SseEmitter(0L);
         Runnable unsubscribe;
         try {
+            // Headers go out with the first bytes: without this comment a client would learn that the stream is open
+            // only with the first entry or keep-alive. Sent before the feed can send anything, so it comes first.
+            emitter.send(SseEmitter.event().comment("open"));
             // the interceptor accepted this header as "Bearer <token>"; the feed checks the token again while the stream is open
             LiveFeed.Grant grant = new LiveFeed.Grant(authorization.substring(BEARER.length()).trim(), Scopes.RUNS_READ);
             unsubscribe = duties.feed().subscribe(caller.ownerFilter(), grant, after, new LiveFeed.Sink() {
@@ -132,6 +148,9 @@ class EventStreamController {
                     emitter.complete();
                 }
             });
+        } catch (IOException e) {
+            release.run();
+            throw new UncheckedIOException(e); // not before the emitter is handed to Spring: the comment waits for it
         } catch (RuntimeException e) {
             release.run();
             throw e;
@@ -146,18 +165,30 @@ class EventStreamController {
         return emitter;
     }
 
-    private static Long position(String field, String value) {
-        if (value == null || value.isBlank()) {
+    /** The query parameter's one value, null when absent; given twice or empty it is a 400, as for every query parameter. */
+    private static String once(String[] values) {
+        if (values == null || values.length == 0) {
             return null;
         }
-        try {
-            long seq = Long.parseLong(value.strip());
-            if (seq < 0) {
-                throw new NumberFormatException();
-            }
-            return seq;
-        } catch (NumberFormatException e) {
-            throw ApiException.badRequest(field, field + " must be the id of an earlier entry (a number)");
+        if (values.length > 1) {
+            throw ApiException.badRequest(QUERY, QUERY + " is given " + values.length + " times; give it once");
         }
+        if (values[0].isEmpty()) {
+            throw ApiException.badRequest(QUERY, QUERY + " is empty; give it a value or leave it out");
+        }
+        return values[0];
+    }
+
+    /** The seq to resume after: plain digits naming an entry that exists (one past the newest would swallow entries to come). */
+    private Long position(String field, String value) {
+        if (!DIGITS.matcher(value).matches()) {
+            throw ApiException.badRequest(field, field + " must be the id of an earlier entry (a number: digits only)");
+        }
+        long newest = outbox.lastSeq();
+        // BigInteger: a number past a long is past the newest too, not "not a number"
+        if (new BigInteger(value).compareTo(BigInteger.valueOf(newest)) > 0) {
+            throw ApiException.badRequest(field, field + " must be the id of an earlier entry; the newest is " + newest);
+        }
+        return Long.parseLong(value);
     }
 }

@@ -94,7 +94,7 @@ class OutboxAndStreamTest extends NodeTestSupport {
                         .containsExactlyElementsOf(seen.subList(1, seen.size()).stream().map(SseClient.Event::id).toList());
             }
             // an idle stream gets keep-alive comments
-            await().atMost(Duration.ofSeconds(10)).until(() -> sse.comments() > 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> sse.keepAlives() > 0);
         }
     }
 
@@ -188,6 +188,36 @@ class OutboxAndStreamTest extends NodeTestSupport {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(header.statusCode()).isEqualTo(400);
         assertThat(header.body()).contains("Last-Event-ID must be").doesNotContain("last_event_id");
+    }
+
+    /** As every query parameter a handler reads: once, and with a value. */
+    @Test
+    void last_event_id_given_twice_or_empty_is_a_400_saying_so() {
+        Response twice = api.get("/events/stream?last_event_id=1&last_event_id=2").expect(400);
+        assertThat(twice.details()).containsEntry("field", "last_event_id");
+        assertThat(twice.string("message")).isEqualTo("last_event_id is given 2 times; give it once");
+        Response empty = api.get("/events/stream?last_event_id=").expect(400);
+        assertThat(empty.string("message")).isEqualTo("last_event_id is empty; give it a value or leave it out");
+    }
+
+    @Test
+    void only_plain_digits_are_a_last_event_id() throws Exception {
+        for (String id : List.of("+0", "0x1", "1e0", "1.0")) {
+            // the body is read only once the status is known: a stream that was not refused never ends
+            HttpResponse<InputStream> header = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create("http://localhost:" + port + "/events/stream"))
+                    .header("Authorization", "Bearer " + Api.ADMIN_TOKEN).header("Last-Event-ID", id).GET().build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream body = header.body()) {
+                assertThat(header.statusCode()).as(id).isEqualTo(400);
+                assertThat(new String(body.readAllBytes(), StandardCharsets.UTF_8)).as(id)
+                        .contains("Last-Event-ID must be the id of an earlier entry (a number: digits only)");
+            }
+        }
+        assertThat(api.get("/events/stream?last_event_id=%2B0").expect(400).details()).containsEntry("field", "last_event_id");
+        // a number past a long is past the newest entry, not "not a number"
+        assertThat(api.get("/events/stream?last_event_id=99999999999999999999").expect(400).string("message"))
+                .startsWith("last_event_id must be the id of an earlier entry; the newest is ");
     }
 
     /** GET /events/stream asked for JSON reaches GET /events/{id}; it must say what the stream needs, not "not found". */

@@ -93,9 +93,10 @@ final class SseClient implements AutoCloseable {
         return ended;
     }
 
-    int comments() {
+    /** The keep-alive comments received (not the "open" comment the stream starts with). */
+    int keepAlives() {
         synchronized (comments) {
-            return comments.size();
+            return (int) comments.stream().filter(c -> c.contains("keep-alive")).count();
         }
     }
 
