@@ -37,6 +37,9 @@ class AuditInterceptor implements HandlerInterceptor, UnroutedCalls {
 
     private static final Logger log = LoggerFactory.getLogger(AuditInterceptor.class);
     private static final Set<String> SUBJECT_VARIABLES = Set.of("id", "address", "task_id", "taskId");
+    /** Longer than any id or tool address a route takes (200 characters at most). */
+    private static final int MAX_VALUE = 200;
+    private static final int MAX_PATH = 2000;
 
     private final AuditLog audit;
 
@@ -79,11 +82,10 @@ class AuditInterceptor implements HandlerInterceptor, UnroutedCalls {
             return;
         }
         try {
-            // Where no route matched, the path as sent: no longer than the request line Tomcat takes (8 KiB of headers),
-            // which every row's path column holds already.
+            // Where no route matched, the path as sent, bounded as every row's path column is.
             Object pattern = request.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
-            String action = named != null ? named.toString()
-                    : request.getMethod() + " " + (pattern == null ? request.getRequestURI() : pattern);
+            String path = bounded(request.getRequestURI(), MAX_PATH);
+            String action = named != null ? named.toString() : request.getMethod() + " " + (pattern == null ? path : pattern);
             @SuppressWarnings("unchecked")
             Map<String, String> variables = (Map<String, String>) request.getAttribute(HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE);
             String subject = (String) request.getAttribute(AuditSubject.ATTRIBUTE);
@@ -91,31 +93,46 @@ class AuditInterceptor implements HandlerInterceptor, UnroutedCalls {
                 subject = variables.entrySet().stream().filter(e -> SUBJECT_VARIABLES.contains(e.getKey()))
                         .map(Map.Entry::getValue).findFirst().orElse(null);
             }
+            subject = bounded(subject, MAX_VALUE);
             if (refused) {
                 audit.countRefusal(RequestContext.clientAddress(request), action, subject, RequestContext.requestId(request),
-                        request.getMethod(), request.getRequestURI(), status);
+                        request.getMethod(), path, status);
                 return;
             }
             if (RequestContext.refusedOverBudget(request, status)) {
                 audit.countAgentRefusal(caller.agentId(), RequestContext.clientAddress(request), action, subject,
-                        RequestContext.requestId(request), request.getMethod(), request.getRequestURI(), status);
+                        RequestContext.requestId(request), request.getMethod(), path, status);
                 return;
             }
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("status", status);
             if (named != null) {
-                details.put("route", request.getMethod() + " " + (pattern == null ? request.getRequestURI() : pattern));
+                details.put("route", request.getMethod() + " " + (pattern == null ? path : pattern));
             }
             if (variables != null && !variables.isEmpty()) {
-                details.put("path_variables", variables);
+                Map<String, String> kept = new LinkedHashMap<>();
+                variables.forEach((name, value) -> kept.put(name, bounded(value, MAX_VALUE)));
+                details.put("path_variables", kept);
             }
             if (request.getAttribute(AuditSubject.DETAILS_ATTRIBUTE) instanceof Map<?, ?> extra) {
                 extra.forEach((k, v) -> details.putIfAbsent(k.toString(), v));
             }
             audit.record(caller == null ? null : caller.agentId(), action, subject, details, RequestContext.requestId(request),
-                    request.getMethod(), request.getRequestURI(), status, RequestContext.clientAddress(request));
+                    request.getMethod(), path, status, RequestContext.clientAddress(request));
         } catch (RuntimeException e) {
-            log.warn("Could not write the audit row for {} {}: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
+            log.warn("Could not write the audit row for {} {}: {}", request.getMethod(), bounded(request.getRequestURI(), MAX_PATH),
+                    e.getMessage());
         }
+    }
+
+    /**
+     * At most {@code max} characters and a note of the length: the row records what was asked for, and a caller must not
+     * grow it at will (the MCP tools' in-process calls reach routes with paths no HTTP server would take).
+     */
+    static String bounded(String value, int max) {
+        if (value == null || value.length() <= max) {
+            return value;
+        }
+        return value.substring(0, max) + "… (" + value.length() + " characters)";
     }
 }

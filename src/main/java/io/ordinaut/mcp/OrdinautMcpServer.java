@@ -230,6 +230,10 @@ final class OrdinautMcpServer {
             if (id.isEmpty() || id.contains("/")) {
                 throw McpError.RESOURCE_NOT_FOUND.apply(read.uri());
             }
+            if (id.length() > OrdinautTool.MAX_ID_LENGTH) {
+                // names nothing; not looked up, so neither the audit row nor the error repeats an id of any length
+                throw McpError.RESOURCE_NOT_FOUND.apply(prefix + id.substring(0, OrdinautTool.MAX_ID_LENGTH) + "…");
+            }
             RestTwins.Answer answer = twins.call((HttpServletRequest) context.get(REQUEST), (HttpServletResponse) context.get(RESPONSE),
                     new OrdinautTool.Twin("GET", restPrefix + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8),
                             Map.of(), null), "mcp:resources/read");

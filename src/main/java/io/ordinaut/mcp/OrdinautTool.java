@@ -18,6 +18,9 @@ import java.util.TreeSet;
 record OrdinautTool(String name, String title, String description, String operationId, String method, String path,
                     String idArgument, Arguments arguments, boolean readOnly, boolean destructive, Rendering rendering) {
 
+    /** The text of a UUID; anything longer is no id ({@code UUID.fromString} refuses it too). */
+    static final int MAX_ID_LENGTH = 36;
+
     /** Where the arguments (other than the id) go. */
     enum Arguments { BODY, QUERY, NONE }
 
@@ -47,6 +50,9 @@ record OrdinautTool(String name, String title, String description, String operat
             }
             if (!(id instanceof String text)) {
                 throw new InvalidArgument(idArgument, idArgument + " must be a string, " + idHint() + ", not " + jsonType(id));
+            }
+            if (text.length() > MAX_ID_LENGTH) {
+                throw new InvalidArgument(idArgument, tooLong(idArgument, text, idHint()));
             }
             target = path.replace("{id}", URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20"));
         }
@@ -91,9 +97,25 @@ record OrdinautTool(String name, String title, String description, String operat
                 throw new InvalidArgument(name, name + " must be " + (type == null ? "a string, a number or true or false"
                         : describe(type)) + ", not " + jsonType(value));
             }
+            if ("uuid".equals(format(properties.get(name))) && value.toString().length() > MAX_ID_LENGTH) {
+                throw new InvalidArgument(name, tooLong(name, value.toString(), "an id"));
+            }
             query.put(name, value.toString());
         });
         return query;
+    }
+
+    /**
+     * An id longer than any UUID names nothing. It is refused here, without echoing it: the twin's 404 or 400 would
+     * repeat it in both text blocks of the answer and in the audit row, where over REST a URL that long is a 414.
+     */
+    private static String tooLong(String name, String value, String what) {
+        return name + " is " + value.length() + " characters long, longer than any id: " + what + " is a UUID, "
+                + MAX_ID_LENGTH + " characters";
+    }
+
+    private static String format(Object schema) {
+        return schema instanceof Map<?, ?> map && map.get("format") instanceof String f ? f : null;
     }
 
     /** The JSON type a property's schema declares ({@code "string"}, or the first of {@code ["string", "null"]}), or null. */

@@ -1,11 +1,13 @@
 package io.ordinaut.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -440,6 +442,22 @@ class AccessControlTest extends NodeTestSupport {
             assertThat(output.getAll()).doesNotContain(secret);
         }
         assertThat(api.get("/agents/" + grace.id()).body()).doesNotContain(grace.secret());
+    }
+
+    /** A caller must not grow the audit log at will: what a row keeps of a path is bounded. */
+    @Test
+    void an_audit_row_keeps_a_bounded_part_of_a_long_path_id() {
+        String id = "y".repeat(3_000);
+        api.post("/tasks/" + id + "/pause", "{}").expect(404);
+
+        String select = """
+                SELECT subject_id, path, details -> 'path_variables' ->> 'id' AS variable
+                  FROM audit_log WHERE action = 'POST /tasks/{id}/pause' AND path LIKE '/tasks/yyy%'""";
+        await().atMost(Duration.ofSeconds(10)).until(() -> !jdbc.sql(select).query().listOfRows().isEmpty());
+        Map<String, Object> row = jdbc.sql(select).query().singleRow();
+        assertThat((String) row.get("subject_id")).isEqualTo("y".repeat(200) + "… (3000 characters)");
+        assertThat((String) row.get("variable")).isEqualTo("y".repeat(200) + "… (3000 characters)");
+        assertThat((String) row.get("path")).startsWith("/tasks/yyy").endsWith("… (3013 characters)").hasSizeLessThan(2_100);
     }
 
     @Test

@@ -388,6 +388,37 @@ class McpServerTest {
         assertThat(checked).contains("get_task.task_id", "get_run.run_id", "list_runs.task_id", "list_tools.prefix", "list_tasks.limit");
     }
 
+    /** Over REST such a URL is a 414; an id longer than a UUID names nothing and is not repeated back, or kept. */
+    @Test
+    void an_id_longer_than_any_uuid_is_a_tool_error_naming_the_argument_without_repeating_it() {
+        McpSyncClient client = connected(agentToken("long-ids", "tasks:create", "tasks:read", "tasks:update", "tasks:delete",
+                "runs:read", "runs:write"));
+        String huge = "x".repeat(100_000);
+        List<String> checked = new ArrayList<>();
+        for (OrdinautTool tool : OrdinautTool.ALL) {
+            if (tool.idArgument() != null) {
+                McpSchema.CallToolResult refused = call(client, tool.name(), Map.of(tool.idArgument(), huge));
+                assertThat(refused.isError()).as(tool.name()).isTrue();
+                assertThat(text(refused)).as(tool.name()).contains("ValidationError", tool.idArgument() + " is 100000 characters long",
+                        "a UUID, 36 characters", "(field: " + tool.idArgument() + ")").doesNotContain("x".repeat(37)).hasSizeLessThan(2_000);
+                checked.add(tool.name());
+            }
+        }
+        McpSchema.CallToolResult filter = call(client, "list_runs", Map.of("task_id", huge));
+        assertThat(text(filter)).contains("task_id is 100000 characters long", "(field: task_id)").doesNotContain("x".repeat(37));
+        assertThatThrownBy(() -> client.readResource(new McpSchema.ReadResourceRequest("ordinaut://tasks/" + huge)))
+                .isInstanceOfSatisfying(io.modelcontextprotocol.spec.McpError.class, e -> {
+                    assertThat(e.getJsonRpcError().code()).isEqualTo(-32002);
+                    assertThat(Jsons.text(e.getJsonRpcError().data())).doesNotContain("x".repeat(37));
+                });
+        // one as long as a UUID is still the twin's to look up: a 404, as over REST
+        assertThat(text(call(client, "get_task", Map.of("task_id", "x".repeat(36))))).contains("NotFound");
+
+        assertThat(checked).contains("get_task", "update_task", "get_run", "retry_run");
+        assertThat(admin.get("/audit?action=mcp:get_task&limit=1000").expect(200).body()).doesNotContain("x".repeat(37));
+        assertThat(admin.get("/audit?action=mcp:resources/read&limit=1000").expect(200).body()).doesNotContain("x".repeat(37));
+    }
+
     @Test
     void create_task_refuses_literal_arguments_that_break_the_tool_input_schema_as_post_tasks_does() {
         admin.post("/tools", Map.of("address", "mcp-test.forecast", "transport", "simulate", "input_schema", Map.of("type", "object",
