@@ -29,6 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import io.ordinaut.web.ApiException;
 import io.ordinaut.web.Caller;
+import io.ordinaut.web.QueryParams;
 import io.ordinaut.web.RequiresScope;
 import io.ordinaut.web.Scopes;
 
@@ -75,7 +76,7 @@ class EventStreamController {
                       @Parameter(hidden = true) @RequestHeader(name = "Authorization") String authorization, Caller caller,
                       HttpServletRequest request) {
         // The parameter is judged even when the header wins, as every query parameter a handler reads is.
-        String param = once(request.getParameterValues(QUERY));
+        String param = QueryParams.of(request).string(QUERY);
         // The header (what a reconnecting EventSource sends) wins; an error names wherever the bad value came from.
         boolean fromHeader = lastEventId != null && !lastEventId.isBlank();
         Long after = fromHeader ? position(HEADER, lastEventId) : param == null ? null : position(QUERY, param);
@@ -163,20 +164,6 @@ class EventStreamController {
         emitter.onTimeout(end);
         emitter.onError(e -> end.run());
         return emitter;
-    }
-
-    /** The query parameter's one value, null when absent; given twice or empty it is a 400, as for every query parameter. */
-    private static String once(String[] values) {
-        if (values == null || values.length == 0) {
-            return null;
-        }
-        if (values.length > 1) {
-            throw ApiException.badRequest(QUERY, QUERY + " is given " + values.length + " times; give it once");
-        }
-        if (values[0].isEmpty()) {
-            throw ApiException.badRequest(QUERY, QUERY + " is empty; give it a value or leave it out");
-        }
-        return values[0];
     }
 
     /** The seq to resume after: plain digits naming an entry that exists (one past the newest would swallow entries to come). */

@@ -5,6 +5,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
 
 import io.ordinaut.JsonFields;
@@ -24,6 +27,13 @@ public final class QueryParams {
 
     /** Unknown parameters are ignored, as the original API does and as HTTP clients and proxies may add their own. */
     public static QueryParams of(MultiValueMap<String, String> values) {
+        return new QueryParams(values);
+    }
+
+    /** The request's parameters, for a handler that takes no {@code @RequestParam} map. */
+    public static QueryParams of(HttpServletRequest request) {
+        MultiValueMap<String, String> values = new LinkedMultiValueMap<>();
+        request.getParameterMap().forEach((name, given) -> values.put(name, List.of(given)));
         return new QueryParams(values);
     }
 
