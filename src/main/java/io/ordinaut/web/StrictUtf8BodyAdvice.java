@@ -24,7 +24,8 @@ import io.ordinaut.StrictUtf8;
  * Refuses a UTF-8 request body holding bytes that are not UTF-8 before the JSON parser reads it: the parser lets
  * overlong forms ({@code C0 BF}) and encoded surrogates through, and what it made of them was stored as '?'. A body
  * declared in another charset is left to that charset. Bodies are at most {@code max-body-bytes}, so reading one
- * whole costs no more than the parser's own buffering.
+ * whole costs no more than the parser's own buffering. UTF-16 and UTF-32, which the parser detects by their zero bytes or
+ * byte order mark (as {@code /mcp} does), are left to it.
  */
 @ControllerAdvice
 class StrictUtf8BodyAdvice extends RequestBodyAdviceAdapter {
@@ -43,6 +44,9 @@ class StrictUtf8BodyAdvice extends RequestBodyAdviceAdapter {
             return message;
         }
         byte[] body = message.getBody().readAllBytes();
+        if (unicodeOtherThanUtf8(body)) {
+            return replay(message.getHeaders(), body); // the parser detects and reads UTF-16 and UTF-32 itself
+        }
         try {
             StrictUtf8.decode(body);
         } catch (StrictUtf8.NotUtf8 e) {
@@ -53,7 +57,23 @@ class StrictUtf8BodyAdvice extends RequestBodyAdviceAdapter {
             throw new ApiException(HttpStatus.BAD_REQUEST, "ValidationError",
                     JsonSyntaxErrors.SUBJECT + " is not valid JSON: bytes that are not UTF-8" + e.at(), details);
         }
-        HttpHeaders headers = message.getHeaders();
+        return replay(message.getHeaders(), body);
+    }
+
+    /**
+     * What JSON's parser takes for UTF-16 or UTF-32, as RFC 4627 §3 tells them apart: a byte order mark, or a zero byte
+     * among the first two (JSON text starts with an ASCII character). A UTF-8 body never has either.
+     */
+    private static boolean unicodeOtherThanUtf8(byte[] body) {
+        if (body.length < 2) {
+            return false;
+        }
+        int first = body[0] & 0xFF;
+        int second = body[1] & 0xFF;
+        return first == 0 || second == 0 || first == 0xFE && second == 0xFF || first == 0xFF && second == 0xFE;
+    }
+
+    private static HttpInputMessage replay(HttpHeaders headers, byte[] body) {
         return new HttpInputMessage() {
             @Override
             public InputStream getBody() {

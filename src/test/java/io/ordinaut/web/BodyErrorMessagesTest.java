@@ -126,6 +126,13 @@ class BodyErrorMessagesTest extends NodeTestSupport {
             assertThat(refused.details()).containsEntry("field", "body").containsEntry("line", 1).containsEntry("column", head.length + 2);
         }
         assertThat(api.get("/events?topic=a.b").expect(200).items()).as("nothing stored").isEmpty();
+        // UTF-16 and UTF-32 with no charset declared are the parser's to detect, as before the UTF-8 check
+        for (java.nio.charset.Charset charset : List.of(java.nio.charset.StandardCharsets.UTF_16LE, java.nio.charset.StandardCharsets.UTF_16BE)) {
+            api.postBytes("/events", "{\"topic\":\"a.utf16\",\"payload\":{\"c\":\"caf\u00e9\"}}".getBytes(charset),
+                    "application/json").expect(202);
+        }
+        assertThat(api.get("/events?topic=a.utf16").expect(200).items()).extracting(e -> e.get("payload"))
+                .containsOnly(Map.of("c", "caf\u00e9"));
     }
 
     /**
